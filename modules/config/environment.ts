@@ -1,0 +1,26 @@
+import { z } from "zod";
+import { networkConfigFields } from "../network/schema";
+import { planNetwork } from "../network/plan";
+import { ConfigProblem } from "./problems";
+
+export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+
+/** One environment of the config file: one stack. */
+export const environmentSchema = z.strictObject({
+  name: z.string().regex(ENVIRONMENT_NAME_PATTERN, {
+    error: "lowercase letters, digits and dashes, starting with a letter, at most 31 characters",
+  }),
+  tags: z.record(z.string(), z.string()).optional(),
+  ...networkConfigFields,
+});
+
+export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+
+/** The cross-field rules of each module, run on an environment whose shape is already valid. */
+const semanticChecks: ReadonlyArray<(env: EnvironmentConfig) => ConfigProblem[]> = [
+  (env) => planNetwork({ ...env, environment: env.name }).problems,
+];
+
+export function checkEnvironment(env: EnvironmentConfig): ConfigProblem[] {
+  return semanticChecks.flatMap((check) => check(env)).map((p) => ({ ...p, environment: env.name }));
+}

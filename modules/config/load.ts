@@ -1,0 +1,74 @@
+import { readFileSync } from "node:fs";
+import { z } from "zod";
+import { checkEnvironment, EnvironmentConfig, environmentSchema } from "./environment";
+import { ConfigError, ConfigProblem, fieldPath } from "./problems";
+
+/**
+ * Validates a parsed config (`{ "environments": [...] }`) and returns its environments, or throws one ConfigError
+ * that lists every problem of every environment.
+ */
+export function validateConfig(raw: unknown, source = "configuration"): EnvironmentConfig[] {
+  const problems: ConfigProblem[] = [];
+  const top = z.strictObject({ environments: z.array(z.unknown()).min(1) }).safeParse(raw);
+  if (!top.success) {
+    throw new ConfigError(toProblems(top.error.issues, raw, undefined), source);
+  }
+  const environments: EnvironmentConfig[] = [];
+  top.data.environments.forEach((rawEnv, index) => {
+    const label = environmentLabel(rawEnv, index);
+    const parsed = environmentSchema.safeParse(rawEnv);
+    if (!parsed.success) {
+      problems.push(...toProblems(parsed.error.issues, rawEnv, label));
+      return;
+    }
+    if (environments.some((e) => e.name === parsed.data.name)) {
+      problems.push({ environment: label, field: "name", value: parsed.data.name, expected: "an environment name used once in the file" });
+    }
+    problems.push(...checkEnvironment(parsed.data));
+    environments.push(parsed.data);
+  });
+  if (problems.length > 0) throw new ConfigError(problems, source);
+  return environments;
+}
+
+/** Reads and validates a JSON config file. */
+export function loadConfigFile(path: string): EnvironmentConfig[] {
+  let text: string;
+  try {
+    text = readFileSync(path, "utf8");
+  } catch (error) {
+    throw new ConfigError([{ field: "(file)", value: path, expected: `a readable config file (${(error as Error).message})` }], path);
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigError([{ field: "(file)", value: path, expected: `valid JSON (${(error as Error).message})` }], path);
+  }
+  return validateConfig(raw, path);
+}
+
+function environmentLabel(rawEnv: unknown, index: number): string {
+  const name = (rawEnv as { name?: unknown } | null)?.name;
+  return typeof name === "string" && name !== "" ? name : `#${index + 1}`;
+}
+
+function toProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, environment: string | undefined): ConfigProblem[] {
+  return issues.flatMap((issue) => {
+    const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
+    if (issue.code === "unrecognized_keys") {
+      return issue.keys.map((key) => ({
+        environment,
+        field: fieldPath(...path, key),
+        value: valueAt(raw, [...path, key]),
+        expected: "no such field: it is not one this project knows (a typo?)",
+      }));
+    }
+    const expected = issue.code === "invalid_type" ? `a value of type ${issue.expected}` : issue.message;
+    return [{ environment, field: fieldPath(...path) || "(root)", value: valueAt(raw, path), expected }];
+  });
+}
+
+function valueAt(raw: unknown, path: ReadonlyArray<string | number>): unknown {
+  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[key] : undefined), raw);
+}

@@ -1,0 +1,61 @@
+import { Construct } from "constructs";
+import { Fn } from "cdktf";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+
+export interface FlowLogsConstructProps {
+  /** Environment name, for resource names. */
+  readonly environment: string;
+  readonly vpcId: string;
+  /** Days CloudWatch keeps the events. */
+  readonly retentionDays: number;
+  /** ALL, ACCEPT or REJECT. */
+  readonly trafficType: string;
+}
+
+/** VPC flow logs delivered to a CloudWatch log group through a role that may write only to that group. */
+export class FlowLogs extends Construct {
+  readonly logGroup: CloudwatchLogGroup;
+  readonly flowLog: FlowLog;
+
+  constructor(scope: Construct, id: string, props: FlowLogsConstructProps) {
+    super(scope, id);
+    this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
+      name: `/vpc/${props.environment}/flow-logs`,
+      retentionInDays: props.retentionDays,
+    });
+    // Policy JSON written out here: a data source would need AWS at plan time.
+    const role = new IamRole(this, "Role", {
+      name: `${props.environment}-vpc-flow-logs`,
+      assumeRolePolicy: JSON.stringify({
+        Version: "2012-10-17",
+        Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+      }),
+    });
+    new IamRolePolicy(this, "Policy", {
+      role: role.id,
+      name: "write-flow-logs",
+      policy: Fn.jsonencode({
+        Version: "2012-10-17",
+        Statement: [
+          {
+            Effect: "Allow",
+            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+            Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
+          },
+        ],
+      }),
+    });
+    this.flowLog = new FlowLog(this, "FlowLog", {
+      vpcId: props.vpcId,
+      trafficType: props.trafficType,
+      logDestinationType: "cloud-watch-logs",
+      logDestination: this.logGroup.arn,
+      iamRoleArn: role.arn,
+      maxAggregationInterval: 60,
+      tags: { Name: `${props.environment}-flow-logs` },
+    });
+  }
+}

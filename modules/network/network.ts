@@ -1,0 +1,210 @@
+import { Construct } from "constructs";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { DefaultRouteTable } from "@cdktf/provider-aws/lib/default-route-table";
+import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { VpcEndpointRouteTableAssociation } from "@cdktf/provider-aws/lib/vpc-endpoint-route-table-association";
+import { ConfigError } from "../config/problems";
+import { NatInstance } from "./nat-instance";
+import { FlowLogs } from "./flow-logs";
+import { NetworkPlan, planNetwork } from "./plan";
+import { NETWORK_DEFAULTS, NetworkProps, SubnetType } from "./types";
+
+const ANYWHERE = "0.0.0.0/0";
+
+/** A subnet the network made, with what it was planned from. */
+export interface NetworkSubnet {
+  readonly tier: string;
+  readonly type: SubnetType;
+  readonly az: string;
+  readonly cidr: string;
+  readonly resource: Subnet;
+}
+
+/**
+ * A VPC split into tiers of subnets, one subnet per tier per AZ, with the routes, NATs and hardening of the default
+ * security group, route table and network ACL. Every resource's id is keyed by tier and AZ name, so adding or removing
+ * an AZ or a tier leaves every other resource as it was.
+ */
+export class Network extends Construct {
+  readonly vpc: Vpc;
+  readonly plan: NetworkPlan;
+  readonly subnets: readonly NetworkSubnet[];
+  /** Public IPs of the NATs (gateway EIPs, or the NAT instance's EIP), keyed by AZ. */
+  readonly natPublicIps: Readonly<Record<string, string>>;
+  readonly internetGateway?: InternetGateway;
+
+  constructor(scope: Construct, id: string, props: NetworkProps) {
+    super(scope, id);
+    const { plan, problems } = planNetwork(props);
+    if (problems.length > 0) {
+      throw new ConfigError(problems.map((p) => ({ environment: props.environment, ...p })), `network "${id}"`);
+    }
+    this.plan = plan;
+    const name = (...parts: string[]) => ({ Name: [props.environment, ...parts].join("-") });
+
+    this.vpc = new Vpc(this, "Vpc", {
+      cidrBlock: props.vpcCidr,
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: name("vpc"),
+    });
+    // Adopted so that nothing can use them by accident: the default SG loses all rules.
+    new DefaultSecurityGroup(this, "DefaultSecurityGroup", { vpcId: this.vpc.id, tags: name("default-sg-unused") });
+    new DefaultRouteTable(this, "DefaultRouteTable", {
+      defaultRouteTableId: this.vpc.defaultRouteTableId,
+      tags: name("default-rt-unused"),
+    });
+    const allowAll = { protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: ANYWHERE, fromPort: 0, toPort: 0 };
+    new DefaultNetworkAcl(this, "DefaultNetworkAcl", {
+      defaultNetworkAclId: this.vpc.defaultNetworkAclId,
+      // AWS's own default rules, kept: security groups do the filtering; an empty list here would cut all traffic.
+      ingress: [allowAll],
+      egress: [allowAll],
+      tags: name("default-nacl"),
+      // Every subnet without its own NACL is associated with this one; Terraform must not fight over that list.
+      lifecycle: { ignoreChanges: ["subnet_ids"] },
+    });
+
+    const hasPublic = plan.subnets.some((s) => s.type === "public");
+    if (hasPublic) {
+      this.internetGateway = new InternetGateway(this, "InternetGateway", { vpcId: this.vpc.id, tags: name("igw") });
+    }
+
+    this.subnets = plan.subnets.map((s) => ({
+      ...s,
+      resource: new Subnet(this, `Subnet-${s.tier}-${s.az}`, {
+        vpcId: this.vpc.id,
+        cidrBlock: s.cidr,
+        availabilityZone: s.az,
+        mapPublicIpOnLaunch: false,
+        tags: { ...name(s.tier, s.az), Tier: s.tier, SubnetType: s.type },
+      }),
+    }));
+
+    const natTargets = this.createNats(props, name);
+    this.natPublicIps = Object.fromEntries(Object.entries(natTargets).map(([az, t]) => [az, t.publicIp]));
+
+    const isolatedOrPrivateTables: Array<{ key: string; table: RouteTable }> = [];
+    for (const tier of props.tiers) {
+      const tierSubnets = this.subnets.filter((s) => s.tier === tier.name);
+      // Public and isolated tiers share one table per tier; private tiers need one per AZ for their own NAT.
+      const perAz = tier.type === "private";
+      const tables = new Map<string, RouteTable>();
+      for (const subnet of tierSubnets) {
+        const key = perAz ? `${tier.name}-${subnet.az}` : tier.name;
+        let table = tables.get(key);
+        if (table === undefined) {
+          table = new RouteTable(this, `RouteTable-${key}`, { vpcId: this.vpc.id, tags: name(key) });
+          tables.set(key, table);
+          if (tier.type !== "public") isolatedOrPrivateTables.push({ key, table });
+          if (tier.type === "public") {
+            new Route(this, `DefaultRoute-${key}`, {
+              routeTableId: table.id,
+              destinationCidrBlock: ANYWHERE,
+              gatewayId: this.internetGateway?.id,
+            });
+          } else if (tier.type === "private") {
+            new Route(this, `DefaultRoute-${key}`, {
+              routeTableId: table.id,
+              destinationCidrBlock: ANYWHERE,
+              ...natTargets[plan.natAzFor[subnet.az]].route,
+            });
+          }
+        }
+        new RouteTableAssociation(this, `RouteTableAssociation-${subnet.tier}-${subnet.az}`, {
+          subnetId: subnet.resource.id,
+          routeTableId: table.id,
+        });
+      }
+    }
+
+    if (props.s3GatewayEndpoint === true) {
+      const endpoint = new VpcEndpoint(this, "S3GatewayEndpoint", {
+        vpcId: this.vpc.id,
+        serviceName: `com.amazonaws.${props.region}.s3`,
+        vpcEndpointType: "Gateway",
+        tags: name("s3-endpoint"),
+      });
+      // One association per table, so adding an AZ adds a resource instead of editing the endpoint.
+      for (const { key, table } of isolatedOrPrivateTables) {
+        new VpcEndpointRouteTableAssociation(this, `S3GatewayEndpoint-${key}`, {
+          vpcEndpointId: endpoint.id,
+          routeTableId: table.id,
+        });
+      }
+    }
+
+    if (props.flowLogs?.enabled === true) {
+      new FlowLogs(this, "FlowLogs", {
+        environment: props.environment,
+        vpcId: this.vpc.id,
+        retentionDays: props.flowLogs.retentionDays ?? NETWORK_DEFAULTS.flowLogRetentionDays,
+        trafficType: props.flowLogs.trafficType ?? NETWORK_DEFAULTS.flowLogTrafficType,
+      });
+    }
+  }
+
+  /** The subnets of one tier, in the environment's AZ order. */
+  tierSubnets(tier: string): NetworkSubnet[] {
+    const found = this.subnets.filter((s) => s.tier === tier);
+    if (found.length === 0) throw new Error(`network has no tier "${tier}" (tiers: ${[...new Set(this.subnets.map((s) => s.tier))].join(", ")})`);
+    return found;
+  }
+
+  /** The subnet of `tier` in `az`. */
+  subnet(tier: string, az: string): NetworkSubnet {
+    const found = this.tierSubnets(tier).find((s) => s.az === az);
+    if (found === undefined) throw new Error(`tier "${tier}" has no subnet in ${az}`);
+    return found;
+  }
+
+  /** Makes the NATs of the plan; returns, per NAT AZ, what a private route points at and the NAT's public IP. */
+  private createNats(
+    props: NetworkProps,
+    name: (...parts: string[]) => Record<string, string>,
+  ): Record<string, { route: { natGatewayId?: string; networkInterfaceId?: string }; publicIp: string }> {
+    const mode = props.nat?.mode ?? NETWORK_DEFAULTS.natMode;
+    const targets: Record<string, { route: { natGatewayId?: string; networkInterfaceId?: string }; publicIp: string }> = {};
+    for (const az of this.plan.natAzs) {
+      const hostSubnet = this.subnet(this.plan.natTierIn[az], az);
+      if (mode === "instance" && props.nat?.instance !== undefined) {
+        const nat = new NatInstance(this, `NatInstance-${az}`, {
+          environment: props.environment,
+          vpcId: this.vpc.id,
+          vpcCidr: props.vpcCidr,
+          subnetId: hostSubnet.resource.id,
+          az,
+          ami: props.nat.instance.ami,
+          instanceType: props.nat.instance.instanceType ?? NETWORK_DEFAULTS.natInstanceType,
+        });
+        targets[az] = { route: { networkInterfaceId: nat.instance.primaryNetworkInterfaceId }, publicIp: nat.eip.publicIp };
+        continue;
+      }
+      const eip = new Eip(this, `NatEip-${az}`, { domain: "vpc", tags: name("nat", az), dependsOn: [this.internetGateway!] });
+      const gateway = new NatGateway(this, `NatGateway-${az}`, {
+        allocationId: eip.allocationId,
+        subnetId: hostSubnet.resource.id,
+        tags: name("nat", az),
+        dependsOn: [this.internetGateway!],
+      });
+      targets[az] = { route: { natGatewayId: gateway.id }, publicIp: eip.publicIp };
+    }
+    return targets;
+  }
+}
+
+/** Used by the stack's outputs: `{ tier: { az: value } }`. */
+export function byTierAndAz<T>(subnets: readonly NetworkSubnet[], pick: (s: NetworkSubnet) => T): Record<string, Record<string, T>> {
+  const out: Record<string, Record<string, T>> = {};
+  for (const s of subnets) (out[s.tier] ??= {})[s.az] = pick(s);
+  return out;
+}

@@ -1,0 +1,244 @@
+import { ConfigProblem, fieldPath } from "../config/problems";
+import {
+  AWS_MAX_PREFIX,
+  AWS_MIN_PREFIX,
+  cidrOf,
+  cidrSyntaxProblem,
+  contains,
+  firstFreeBlock,
+  isRfc1918,
+  overlaps,
+  parseCidr,
+  prefixLength,
+  sizeOf,
+} from "./cidr";
+import { LOG_RETENTION_DAYS, NETWORK_DEFAULTS, NetworkProps, SubnetTierProps, SubnetType } from "./types";
+
+export interface PlannedSubnet {
+  readonly tier: string;
+  readonly type: SubnetType;
+  readonly az: string;
+  readonly cidr: string;
+}
+
+export interface NetworkPlan {
+  /** Every subnet, in tier order then the environment's AZ order. */
+  readonly subnets: readonly PlannedSubnet[];
+  /** AZs that hold a NAT (gateway or instance), in the environment's AZ order. */
+  readonly natAzs: readonly string[];
+  /** For each AZ with a private subnet: the AZ of the NAT its default route goes to. */
+  readonly natAzFor: Readonly<Record<string, string>>;
+  /** For each NAT AZ: the public tier whose subnet hosts the NAT. */
+  readonly natTierIn: Readonly<Record<string, string>>;
+}
+
+const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+const AZ_SLOT_CHOICES = [1, 2, 4, 8];
+
+/** The AZ's slot: its letter's place in the alphabet (a = 0), so a subnet's place never depends on list order. */
+export function azSlot(region: string, az: string): number | undefined {
+  const match = new RegExp(`^${region.replace(/[-]/g, "\\-")}([a-z])$`).exec(az);
+  return match === null ? undefined : match[1].charCodeAt(0) - "a".charCodeAt(0);
+}
+
+/**
+ * Checks a network description and plans its subnets and NATs. Pure: the same input always gives the same plan,
+ * and the plan is only meaningful when `problems` is empty.
+ */
+export function planNetwork(props: NetworkProps): { plan: NetworkPlan; problems: ConfigProblem[] } {
+  const problems: ConfigProblem[] = [];
+  const problem = (field: string, value: unknown, expected: string) => problems.push({ field, value, expected });
+
+  if (!REGION_PATTERN.test(props.region)) problem("region", props.region, "an AWS region name such as ap-northeast-2");
+  checkAzs(props, problem);
+  const vpcOk = checkVpcCidr(props, problem);
+  const azSlots = props.azSlots ?? NETWORK_DEFAULTS.azSlots;
+  if (!AZ_SLOT_CHOICES.includes(azSlots)) problem("azSlots", props.azSlots, "one of 1, 2, 4 or 8");
+  checkFlowLogs(props, problem);
+
+  const tierAzs = props.tiers.map((tier, index) => checkTier(props, tier, index, azSlots, problem));
+  const subnets = vpcOk && AZ_SLOT_CHOICES.includes(azSlots) ? planCidrs(props, tierAzs, azSlots, problem) : [];
+  const nat = planNat(props, tierAzs, problem);
+  return { plan: { subnets, ...nat }, problems };
+}
+
+type Report = (field: string, value: unknown, expected: string) => void;
+
+function checkAzs(props: NetworkProps, problem: Report): void {
+  if (props.azs.length === 0) problem("azs", props.azs, "at least one availability zone");
+  props.azs.forEach((az, i) => {
+    if (azSlot(props.region, az) === undefined) {
+      problem(fieldPath("azs", i), az, `an availability zone of region ${props.region}, such as ${props.region}a`);
+    } else if (props.azs.indexOf(az) !== i) {
+      problem(fieldPath("azs", i), az, "each AZ listed once");
+    }
+  });
+}
+
+function checkVpcCidr(props: NetworkProps, problem: Report): boolean {
+  const syntax = cidrSyntaxProblem(props.vpcCidr);
+  if (syntax !== undefined) {
+    problem("vpcCidr", props.vpcCidr, syntax);
+    return false;
+  }
+  const prefix = prefixLength(props.vpcCidr);
+  if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX) {
+    problem("vpcCidr", props.vpcCidr, `a VPC block from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+    return false;
+  }
+  if (!isRfc1918(props.vpcCidr) && props.acknowledgeNonRfc1918VpcCidr !== true) {
+    problem(
+      "vpcCidr",
+      props.vpcCidr,
+      "a private RFC 1918 block (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), or acknowledgeNonRfc1918VpcCidr: true",
+    );
+  }
+  return true;
+}
+
+function checkFlowLogs(props: NetworkProps, problem: Report): void {
+  const days = props.flowLogs?.retentionDays;
+  if (days !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
+    problem("flowLogs.retentionDays", days, `one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`);
+  }
+}
+
+/** Checks one tier; returns the AZs it uses (only the valid ones). */
+function checkTier(props: NetworkProps, tier: SubnetTierProps, index: number, azSlots: number, problem: Report): string[] {
+  const at = (...key: Array<string | number>) => fieldPath("tiers", index, ...key);
+  if (!NAME_PATTERN.test(tier.name)) {
+    problem(at("name"), tier.name, "a tier name of lowercase letters, digits and dashes, starting with a letter, at most 31 characters");
+  } else if (props.tiers.findIndex((t) => t.name === tier.name) !== index) {
+    problem(at("name"), tier.name, "a tier name used once per environment");
+  }
+  const azs = [...(tier.azs ?? props.azs)];
+  if (tier.azs !== undefined && tier.azs.length === 0) problem(at("azs"), tier.azs, "at least one AZ, or no azs field for all of them");
+  const valid = azs.filter((az, i) => {
+    if (!props.azs.includes(az)) {
+      problem(at("azs", i), az, `one of the environment's AZs (${props.azs.join(", ")})`);
+      return false;
+    }
+    if (azs.indexOf(az) !== i) {
+      problem(at("azs", i), az, "each AZ listed once");
+      return false;
+    }
+    const slot = azSlot(props.region, az);
+    if (tier.cidrs === undefined && slot !== undefined && slot >= azSlots) {
+      problem("azSlots", props.azSlots, `more than ${slot} slots: AZ ${az} takes slot ${slot} in tier "${tier.name}"`);
+      return false;
+    }
+    return true;
+  });
+
+  if ((tier.cidrMask === undefined) === (tier.cidrs === undefined)) {
+    problem(at("cidrMask"), tier.cidrMask, "either cidrMask or cidrs (exactly one of them)");
+  } else if (tier.cidrMask !== undefined && !(Number.isInteger(tier.cidrMask) && tier.cidrMask >= AWS_MIN_PREFIX && tier.cidrMask <= AWS_MAX_PREFIX)) {
+    problem(at("cidrMask"), tier.cidrMask, `a subnet netmask from ${AWS_MIN_PREFIX} to ${AWS_MAX_PREFIX} (AWS's limits)`);
+  } else if (tier.cidrs !== undefined) {
+    const keys = Object.keys(tier.cidrs);
+    for (const az of valid) if (!keys.includes(az)) problem(at("cidrs", az), undefined, `a CIDR for AZ ${az}, which the tier uses`);
+    for (const az of keys) if (!azs.includes(az)) problem(at("cidrs", az), tier.cidrs[az], `only keys that are AZs of the tier (${azs.join(", ")})`);
+  }
+  return valid;
+}
+
+function planCidrs(props: NetworkProps, tierAzs: string[][], azSlots: number, problem: Report): PlannedSubnet[] {
+  const subnets: PlannedSubnet[] = [];
+  const taken: string[] = [];
+  // Explicit CIDRs first: they are fixed, the planner fills around them.
+  props.tiers.forEach((tier, index) => {
+    if (tier.cidrs === undefined) return;
+    for (const az of tierAzs[index]) {
+      const cidr = tier.cidrs[az];
+      if (cidr === undefined) continue;
+      const field = fieldPath("tiers", index, "cidrs", az);
+      const syntax = cidrSyntaxProblem(cidr);
+      const prefix = syntax === undefined ? prefixLength(cidr) : 0;
+      if (syntax !== undefined) problem(field, cidr, syntax);
+      else if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX) problem(field, cidr, `a subnet from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+      else if (!contains(props.vpcCidr, cidr)) problem(field, cidr, `a subnet inside the VPC block ${props.vpcCidr}`);
+      else {
+        const clash = subnets.find((s) => overlaps(s.cidr, cidr));
+        if (clash !== undefined) problem(field, cidr, `a block that does not overlap ${clash.cidr} (tier "${clash.tier}", ${clash.az})`);
+        else {
+          subnets.push({ tier: tier.name, type: tier.type, az, cidr });
+          taken.push(cidr);
+        }
+      }
+    }
+  });
+  props.tiers.forEach((tier, index) => {
+    if (tier.cidrMask === undefined || tier.cidrs !== undefined) return;
+    const slotBits = Math.log2(azSlots);
+    const blockPrefix = tier.cidrMask - slotBits;
+    const vpcPrefix = prefixLength(props.vpcCidr);
+    const block = blockPrefix >= vpcPrefix ? firstFreeBlock(props.vpcCidr, blockPrefix, taken) : undefined;
+    if (block === undefined) {
+      problem(
+        fieldPath("tiers", index, "cidrMask"),
+        tier.cidrMask,
+        `a mask whose ${azSlots} AZ slots (a /${blockPrefix} block) fit in the free space of ${props.vpcCidr}; ` +
+          `it does not fit after the tiers before it: use a larger mask, fewer azSlots or a larger VPC`,
+      );
+      return;
+    }
+    taken.push(block);
+    const start = parseCidr(block).getFirst().value;
+    for (const az of props.azs.filter((a) => tierAzs[index].includes(a))) {
+      const slot = BigInt(azSlot(props.region, az) ?? 0);
+      subnets.push({ tier: tier.name, type: tier.type, az, cidr: cidrOf(start + slot * sizeOf(tier.cidrMask), tier.cidrMask) });
+    }
+  });
+  const order = (s: PlannedSubnet) => props.tiers.findIndex((t) => t.name === s.tier) * 100 + props.azs.indexOf(s.az);
+  return subnets.sort((a, b) => order(a) - order(b));
+}
+
+function planNat(
+  props: NetworkProps,
+  tierAzs: string[][],
+  problem: Report,
+): Pick<NetworkPlan, "natAzs" | "natAzFor" | "natTierIn"> {
+  const mode = props.nat?.mode ?? NETWORK_DEFAULTS.natMode;
+  const publicTierIn = (az: string) => props.tiers.find((t, i) => t.type === "public" && tierAzs[i].includes(az))?.name;
+  const privateAzs = props.azs.filter((az) => props.tiers.some((t, i) => t.type === "private" && tierAzs[i].includes(az)));
+  const privateTiers = props.tiers.map((t, i) => ({ tier: t, index: i })).filter(({ tier }) => tier.type === "private");
+  const none = { natAzs: [], natAzFor: {}, natTierIn: {} };
+
+  if (mode === "instance" && props.nat?.instance === undefined) problem("nat.instance", undefined, 'the NAT instance settings ({ "ami": ... }) when nat.mode is "instance"');
+  if (mode !== "instance" && props.nat?.instance !== undefined) problem("nat.instance", props.nat.instance, 'no instance settings unless nat.mode is "instance"');
+  if (privateTiers.length === 0) return none;
+
+  if (mode === "none") {
+    for (const { tier, index } of privateTiers) {
+      problem(fieldPath("tiers", index, "type"), tier.type, 'a NAT path for a private tier: set nat.mode to single, per-az or instance, or make the tier "isolated"');
+    }
+    return none;
+  }
+  if (mode === "per-az") {
+    const natAzs: string[] = [];
+    for (const { index } of privateTiers) {
+      for (const az of tierAzs[index]) {
+        if (publicTierIn(az) === undefined) {
+          problem(fieldPath("tiers", index, "azs"), az, `an AZ with a public subnet to hold its NAT gateway (nat.mode "per-az"); AZ ${az} has none`);
+        } else if (!natAzs.includes(az)) natAzs.push(az);
+      }
+    }
+    const ordered = props.azs.filter((az) => natAzs.includes(az));
+    return {
+      natAzs: ordered,
+      natAzFor: Object.fromEntries(ordered.map((az) => [az, az])),
+      natTierIn: Object.fromEntries(ordered.map((az) => [az, publicTierIn(az) as string])),
+    };
+  }
+  const natAz = props.azs.find((az) => publicTierIn(az) !== undefined);
+  if (natAz === undefined) {
+    problem("nat.mode", mode, `a public tier to hold the NAT, or nat.mode "none" with isolated tiers only`);
+    return none;
+  }
+  return {
+    natAzs: [natAz],
+    natAzFor: Object.fromEntries(privateAzs.map((az) => [az, natAz])),
+    natTierIn: { [natAz]: publicTierIn(natAz) as string },
+  };
+}

@@ -1,0 +1,104 @@
+import type { AmiSource } from "../ami/ami";
+
+/** How a tier reaches the internet. */
+export type SubnetType = "public" | "private" | "isolated";
+
+/** How private tiers get egress. */
+export type NatMode = "none" | "single" | "per-az" | "instance";
+
+/** One tier of subnets: one subnet per AZ it uses. */
+export interface SubnetTierProps {
+  /** Tier name, used in construct ids, Name tags and outputs: lowercase letters, digits and dashes. */
+  readonly name: string;
+  /** `public` routes 0.0.0.0/0 to the Internet Gateway, `private` to a NAT, `isolated` nowhere off the VPC. */
+  readonly type: SubnetType;
+  /**
+   * The AZs this tier has a subnet in, a subset of the environment's.
+   * @default all of the environment's AZs
+   */
+  readonly azs?: readonly string[];
+  /**
+   * Netmask of each of the tier's subnets (16-28), planned automatically. Give this or `cidrs`.
+   * @default none: an automatic split would move every subnet whenever a tier is added
+   */
+  readonly cidrMask?: number;
+  /**
+   * Explicit CIDR per AZ (`{ "ap-northeast-2a": "10.0.0.0/24" }`), checked to be inside the VPC and overlap-free.
+   * @default planned from `cidrMask`
+   */
+  readonly cidrs?: Readonly<Record<string, string>>;
+}
+
+/** The NAT instance of `nat.mode = "instance"`. */
+export interface NatInstanceProps {
+  /** Image for the NAT instance: an AMI id, or an SSM parameter read at plan time. Amazon Linux 2023 or similar. */
+  readonly ami: AmiSource;
+  /**
+   * EC2 instance type; match the AMI's architecture.
+   * @default "t3.nano"
+   */
+  readonly instanceType?: string;
+}
+
+/** Egress for private tiers. */
+export interface NatProps {
+  /**
+   * `none`: no NAT (private tiers are then an error); `single`: one NAT gateway; `per-az`: one NAT gateway per AZ
+   * with private subnets, each AZ routing to its own; `instance`: one NAT instance (cheapest, not highly available).
+   * @default "single"
+   */
+  readonly mode?: NatMode;
+  /** Settings of the NAT instance; required when `mode` is `instance`. @default none */
+  readonly instance?: NatInstanceProps;
+}
+
+/** VPC flow logs to CloudWatch Logs. */
+export interface FlowLogsProps {
+  /** Turn flow logs on. @default false */
+  readonly enabled?: boolean;
+  /** Days CloudWatch keeps the log events (one of the values CloudWatch accepts). @default 30 */
+  readonly retentionDays?: number;
+  /** Which traffic to record. @default "ALL" */
+  readonly trafficType?: "ALL" | "ACCEPT" | "REJECT";
+}
+
+/** A tiered multi-AZ VPC. */
+export interface NetworkProps {
+  /** Environment name: prefixes every Name tag. */
+  readonly environment: string;
+  /** AWS region, e.g. `ap-northeast-2`; every AZ must belong to it. */
+  readonly region: string;
+  /** The environment's availability zones, e.g. `["ap-northeast-2a", "ap-northeast-2b"]`. */
+  readonly azs: readonly string[];
+  /** The VPC's IPv4 CIDR block, /16 to /28. */
+  readonly vpcCidr: string;
+  /**
+   * Subnet slots each auto-planned tier reserves, one per AZ letter (a = slot 0, b = slot 1, ...), so adding an
+   * AZ later moves no existing subnet. A power of two: 1, 2, 4 or 8.
+   * @default 4
+   */
+  readonly azSlots?: number;
+  /** The subnet tiers, in planning order: append new tiers at the end to keep existing subnets where they are. */
+  readonly tiers: readonly SubnetTierProps[];
+  /** Egress for private tiers. @default { mode: "single" } */
+  readonly nat?: NatProps;
+  /** VPC flow logs. @default disabled */
+  readonly flowLogs?: FlowLogsProps;
+  /** Add an S3 gateway endpoint to the private and isolated route tables (free; saves NAT traffic). @default false */
+  readonly s3GatewayEndpoint?: boolean;
+  /** Allow a VPC CIDR outside RFC 1918 (10/8, 172.16/12, 192.168/16). @default false */
+  readonly acknowledgeNonRfc1918VpcCidr?: boolean;
+}
+
+export const NETWORK_DEFAULTS = {
+  azSlots: 4,
+  natMode: "single" as NatMode,
+  natInstanceType: "t3.nano",
+  flowLogRetentionDays: 30,
+  flowLogTrafficType: "ALL" as const,
+};
+
+/** Retention periods CloudWatch Logs accepts. */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
