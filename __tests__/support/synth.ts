@@ -1,0 +1,56 @@
+import { App, Testing } from "cdktf";
+import { validateConfig } from "../../modules/config/load";
+import { EnvironmentConfig } from "../../modules/config/environment";
+import { EnvironmentStack } from "../../modules/environment/stack";
+import defaultConfig from "../../config/environments.json";
+
+/** A synthesized stack's Terraform JSON. */
+export interface SynthJson {
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+  data?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, { value: unknown }>;
+  provider?: Record<string, unknown[]>;
+  terraform?: Record<string, unknown>;
+}
+
+/** The default environment from config/environments.json, deep-copied so a test may change it. */
+export function workshopConfig(): EnvironmentConfig {
+  return structuredClone(validateConfig(defaultConfig)[0]);
+}
+
+/** Validates an environment the way the app does, then synthesizes its stack. */
+export function synthEnvironment(config: EnvironmentConfig): { text: string; json: SynthJson; stack: EnvironmentStack } {
+  const [env] = validateConfig({ environments: [config] });
+  const app: App = Testing.app();
+  const stack = new EnvironmentStack(app, env.name, env);
+  const text = Testing.synth(stack);
+  return { text, json: JSON.parse(text) as SynthJson, stack };
+}
+
+/** Resources of one type, keyed by logical id. */
+export function resourcesOf(json: SynthJson, type: string): Record<string, Record<string, unknown>> {
+  return json.resource?.[type] ?? {};
+}
+
+/** Every resource as `type.logicalId` → properties. */
+export function allResources(json: SynthJson): Map<string, Record<string, unknown>> {
+  const out = new Map<string, Record<string, unknown>>();
+  for (const [type, byId] of Object.entries(json.resource ?? {})) {
+    for (const [id, props] of Object.entries(byId)) out.set(`${type}.${id}`, props);
+  }
+  return out;
+}
+
+/** The one resource of `type` whose logical id starts with `prefix` (construct path with `_` separators). */
+export function resourceNamed(json: SynthJson, type: string, prefix: string): Record<string, unknown> {
+  const matches = Object.entries(resourcesOf(json, type)).filter(([id]) => id.startsWith(`${prefix}_`));
+  if (matches.length !== 1) throw new Error(`expected one ${type} named ${prefix}, found ${matches.map(([id]) => id).join(", ") || "none"}`);
+  return matches[0][1];
+}
+
+/** The logical id of the one resource of `type` whose id starts with `prefix`. */
+export function logicalIdOf(json: SynthJson, type: string, prefix: string): string {
+  const ids = Object.keys(resourcesOf(json, type)).filter((id) => id.startsWith(`${prefix}_`));
+  if (ids.length !== 1) throw new Error(`expected one ${type} named ${prefix}, found ${ids.join(", ") || "none"}`);
+  return ids[0];
+}
