@@ -1,0 +1,145 @@
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+
+/** Where providers come from when no registry may be reached; a user's machine without it uses the registry. */
+export const DEFAULT_PLUGIN_MIRROR = "/opt/tf-plugins";
+
+/** What this machine offers for running Terraform. */
+export interface TerraformToolchain {
+  /** The terraform binary (`$TERRAFORM_BINARY`, else `terraform` on PATH). */
+  readonly binary: string;
+  /** `terraform version`'s first line, e.g. `Terraform v1.11.4`. */
+  readonly version: string;
+  /** A filesystem provider mirror (`$TF_PLUGIN_MIRROR`, else /opt/tf-plugins when it exists). */
+  readonly pluginMirror?: string;
+  /** Whether `unshare -n` can cut this process tree off every network but its own loopback. */
+  readonly canIsolateNetwork: boolean;
+}
+
+/** Finds terraform, the provider mirror and network isolation; `missing` says why terraform cannot run. */
+export function detectTerraform(): { toolchain?: TerraformToolchain; missing?: string } {
+  const binary = process.env.TERRAFORM_BINARY ?? "terraform";
+  const probe = spawnSync(binary, ["version"], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+  if (probe.error !== undefined || probe.status !== 0) {
+    return { missing: `terraform not runnable as "${binary}" (${probe.error?.message ?? probe.stderr.trim()}); install it or set TERRAFORM_BINARY` };
+  }
+  const mirror = process.env.TF_PLUGIN_MIRROR ?? (existsSync(DEFAULT_PLUGIN_MIRROR) ? DEFAULT_PLUGIN_MIRROR : undefined);
+  if (process.env.TF_PLUGIN_MIRROR !== undefined && !existsSync(process.env.TF_PLUGIN_MIRROR)) {
+    return { missing: `TF_PLUGIN_MIRROR=${process.env.TF_PLUGIN_MIRROR} does not exist` };
+  }
+  const unshare = spawnSync("unshare", ["-n", "true"]);
+  return {
+    toolchain: {
+      binary,
+      version: probe.stdout.split("\n")[0].trim(),
+      pluginMirror: mirror,
+      canIsolateNetwork: unshare.error === undefined && unshare.status === 0,
+    },
+  };
+}
+
+/**
+ * Terraform CLI config for `dir`: no checkpoint calls and, when a mirror is given, providers only from it.
+ * Returns the file's path (for TF_CLI_CONFIG_FILE).
+ */
+export function writeCliConfig(dir: string, pluginMirror?: string): string {
+  mkdirSync(dir, { recursive: true });
+  const path = join(dir, "terraformrc");
+  const mirror = pluginMirror === undefined
+    ? ""
+    : `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(pluginMirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`;
+  writeFileSync(path, `disable_checkpoint = true\n${mirror}`);
+  return path;
+}
+
+/**
+ * The environment for an offline terraform run: the caller's, minus anything that could reach a real AWS account or
+ * HashiCorp, plus dummy credentials. `home` is a private temp dir that also holds TMPDIR and the CLI config.
+ */
+export function offlineEnvironment(home: string, pluginMirror?: string): NodeJS.ProcessEnv {
+  const keep = ["PATH", "LANG", "LC_ALL", "TERM", "SystemRoot"];
+  const env: NodeJS.ProcessEnv = Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+  const tmp = join(home, "tmp");
+  mkdirSync(tmp, { recursive: true });
+  writeFileSync(join(home, "empty-aws-file"), "");
+  return {
+    ...env,
+    HOME: home,
+    TMPDIR: tmp,
+    TF_CLI_CONFIG_FILE: writeCliConfig(home, pluginMirror),
+    TF_IN_AUTOMATION: "1",
+    TF_INPUT: "0",
+    CHECKPOINT_DISABLE: "1",
+    AWS_EC2_METADATA_DISABLED: "true",
+    AWS_ACCESS_KEY_ID: "offline-dummy",
+    AWS_SECRET_ACCESS_KEY: "offline-dummy",
+    AWS_SHARED_CREDENTIALS_FILE: join(home, "empty-aws-file"),
+    AWS_CONFIG_FILE: join(home, "empty-aws-file"),
+  };
+}
+
+export interface TerraformRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export interface RunOptions {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** Run inside `unshare -n` (loopback only, and not even the host's loopback). @default false */
+  readonly isolateNetwork?: boolean;
+  /** Kill terraform after this many milliseconds. @default 300000 */
+  readonly timeoutMs?: number;
+}
+
+/** Runs one terraform command and collects its output; never throws for a non-zero exit. */
+export function runTerraform(toolchain: TerraformToolchain, args: readonly string[], options: RunOptions): Promise<TerraformRun> {
+  const [command, argv] = options.isolateNetwork === true && toolchain.canIsolateNetwork
+    ? ["unshare", ["-n", toolchain.binary, ...args]]
+    : [toolchain.binary, [...args]];
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(command, argv, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), options.timeoutMs ?? 300_000);
+    child.on("error", (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    child.on("close", (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ code: code ?? 1, stdout, stderr: signal === null ? stderr : `${stderr}\nkilled by ${signal}` });
+    });
+  });
+}
+
+/**
+ * Provider settings that let `plan` run with no AWS account: dummy keys, no account or region look-ups, and every
+ * endpoint the stacks use pointed at a closed loopback port. Written as `provider_override.tf.json`.
+ */
+export function offlineProviderOverride(): object {
+  const closed = "http://127.0.0.1:1";
+  return {
+    provider: {
+      aws: {
+        access_key: "offline-dummy",
+        secret_key: "offline-dummy",
+        skip_credentials_validation: true,
+        skip_requesting_account_id: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+        max_retries: 1,
+        endpoints: [Object.fromEntries(["sts", "ec2", "s3", "dynamodb", "iam", "ssm", "cloudwatch", "logs", "kms"].map((s) => [s, closed]))],
+      },
+    },
+  };
+}
+
+/** A local backend, for when the stack's own backend is not what is being run. Written as `backend_override.tf.json`. */
+export function localBackendOverride(): object {
+  return { terraform: { backend: { local: { path: "terraform.tfstate" } } } };
+}
