@@ -13,12 +13,14 @@ export type AmiSource = string | { readonly ssmParameter: string };
 
 export const AMI_ID_PATTERN = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 
+const AMI_EXPECTED = 'an AMI id such as "ami-0123456789abcdef0" or { "ssmParameter": "/aws/service/..." }';
+
 export const amiSourceSchema = z.union(
   [
-    z.string().regex(AMI_ID_PATTERN),
-    z.strictObject({ ssmParameter: z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/) }),
+    z.string().regex(AMI_ID_PATTERN, { error: AMI_EXPECTED }),
+    z.strictObject({ ssmParameter: z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, { error: "an SSM parameter path such as /aws/service/..." }) }),
   ],
-  { error: 'an AMI id such as "ami-0123456789abcdef0" or { "ssmParameter": "/aws/service/..." }' },
+  { error: AMI_EXPECTED },
 );
 
 /** The AMI id for `source`: the literal id, or a reference to the SSM parameter's value. */

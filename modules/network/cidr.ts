@@ -4,7 +4,7 @@ import { IPv4, IPv4CidrRange, IPv4Prefix, Validator } from "ip-num";
 export const AWS_MIN_PREFIX = 16;
 export const AWS_MAX_PREFIX = 28;
 
-const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((c) => IPv4CidrRange.fromCidr(c));
+const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /** Why `text` is not a usable IPv4 network in CIDR notation, or undefined when it is. */
 export function cidrSyntaxProblem(text: unknown): string | undefined {
@@ -25,36 +25,54 @@ export function prefixLength(cidr: string): number {
 
 function alignDown(cidr: string): string {
   const prefix = prefixLength(cidr);
-  const address = IPv4.fromDecimalDottedString(cidr.split("/")[0]).value;
-  const size = 1n << BigInt(32 - prefix);
-  return `${IPv4.fromNumber(address - (address % size)).toString()}/${prefix}`;
+  const address = Number(IPv4.fromDecimalDottedString(cidr.split("/")[0]).value);
+  const size = sizeOf(prefix);
+  return cidrOf(Math.floor(address / size) * size, prefix);
 }
 
-export function parseCidr(cidr: string): IPv4CidrRange {
-  return IPv4CidrRange.fromCidr(cidr);
+/** An IPv4 block as its first and last address (IPv4 fits a JS number exactly). */
+export interface AddressRange {
+  readonly first: number;
+  readonly last: number;
+}
+
+const ranges = new Map<string, AddressRange>();
+
+/** The address range of a CIDR block already checked by `cidrSyntaxProblem`; memoized, planning compares often. */
+export function rangeOf(cidr: string): AddressRange {
+  let range = ranges.get(cidr);
+  if (range === undefined) {
+    const parsed = IPv4CidrRange.fromCidr(cidr);
+    range = { first: Number(parsed.getFirst().value), last: Number(parsed.getLast().value) };
+    ranges.set(cidr, range);
+  }
+  return range;
 }
 
 export function isRfc1918(cidr: string): boolean {
-  const range = parseCidr(cidr);
-  return RFC1918.some((block) => range.inside(block) || range.isEquals(block));
+  return RFC1918.some((block) => contains(block, cidr));
 }
 
+/** Whether `inner` lies wholly inside `outer` (or is it). */
 export function contains(outer: string, inner: string): boolean {
-  const a = parseCidr(outer);
-  const b = parseCidr(inner);
-  return b.inside(a) || b.isEquals(a);
+  const a = rangeOf(outer);
+  const b = rangeOf(inner);
+  return a.first <= b.first && b.last <= a.last;
 }
 
 export function overlaps(a: string, b: string): boolean {
-  return parseCidr(a).isOverlapping(parseCidr(b));
+  const x = rangeOf(a);
+  const y = rangeOf(b);
+  return x.first <= y.last && y.first <= x.last;
 }
 
-export function cidrOf(start: bigint, prefix: number): string {
-  return new IPv4CidrRange(IPv4.fromNumber(start), IPv4Prefix.fromNumber(BigInt(prefix))).toCidrString();
+export function cidrOf(start: number, prefix: number): string {
+  return new IPv4CidrRange(IPv4.fromNumber(BigInt(start)), IPv4Prefix.fromNumber(BigInt(prefix))).toCidrString();
 }
 
-export function sizeOf(prefix: number): bigint {
-  return 1n << BigInt(32 - prefix);
+/** Number of addresses in a block of `prefix`. */
+export function sizeOf(prefix: number): number {
+  return 2 ** (32 - prefix);
 }
 
 /**
@@ -62,18 +80,15 @@ export function sizeOf(prefix: number): bigint {
  * First fit in address order keeps plans compact and deterministic.
  */
 export function firstFreeBlock(within: string, prefix: number, taken: readonly string[]): string | undefined {
-  const outer = parseCidr(within);
-  const start = outer.getFirst().value;
-  const end = outer.getLast().value;
+  const { first, last } = rangeOf(within);
   const size = sizeOf(prefix);
-  const takenRanges = taken.map((t) => parseCidr(t)).sort((x, y) => Number(x.getFirst().value - y.getFirst().value));
-  let candidate = start;
-  while (candidate + size - 1n <= end) {
-    const last = candidate + size - 1n;
-    const clash = takenRanges.find((t) => t.getFirst().value <= last && t.getLast().value >= candidate);
+  const takenRanges = taken.map(rangeOf).sort((x, y) => x.first - y.first);
+  let candidate = first;
+  while (candidate + size - 1 <= last) {
+    const end = candidate + size - 1;
+    const clash = takenRanges.find((t) => t.first <= end && t.last >= candidate);
     if (clash === undefined) return cidrOf(candidate, prefix);
-    const next = clash.getLast().value + 1n;
-    candidate = next % size === 0n ? next : next + size - (next % size);
+    candidate = Math.ceil((clash.last + 1) / size) * size;
   }
   return undefined;
 }

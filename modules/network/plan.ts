@@ -8,7 +8,7 @@ import {
   firstFreeBlock,
   isRfc1918,
   overlaps,
-  parseCidr,
+  rangeOf,
   prefixLength,
   sizeOf,
 } from "./cidr";
@@ -184,9 +184,9 @@ function planCidrs(props: NetworkProps, tierAzs: string[][], azSlots: number, pr
       return;
     }
     taken.push(block);
-    const start = parseCidr(block).getFirst().value;
+    const start = rangeOf(block).first;
     for (const az of props.azs.filter((a) => tierAzs[index].includes(a))) {
-      const slot = BigInt(azSlot(props.region, az) ?? 0);
+      const slot = azSlot(props.region, az) ?? 0;
       subnets.push({ tier: tier.name, type: tier.type, az, cidr: cidrOf(start + slot * sizeOf(tier.cidrMask), tier.cidrMask) });
     }
   });
