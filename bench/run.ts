@@ -1,0 +1,108 @@
+import { spawnSync } from "node:child_process";
+import { cpus, tmpdir } from "node:os";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { Budget, formatBudget, summarize, Summary, table, verdict } from "./stats";
+
+// `npm run bench [-- --runs N] [--skip-suites] [--skip-plan]`: measures synth, tests and plan; writes BENCHMARKS.md.
+const root = resolve(__dirname, "..");
+const args = process.argv.slice(2);
+const runs = Number(args[args.indexOf("--runs") + 1] ?? 0) || 5;
+const scratch = mkdtempSync(join(tmpdir(), "bench-"));
+const quiet = { CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true" };
+const gnuTime = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
+
+interface Measurement {
+  readonly seconds: Summary;
+  /** Peak resident set size in MB of the process tree's largest process, when /usr/bin/time is there. */
+  readonly peakMb?: Summary;
+}
+
+/** Runs a command `count` times; fails the benchmark if any run fails. */
+function measure(label: string, command: string, argv: string[], env: NodeJS.ProcessEnv = {}, count = runs): Measurement {
+  const seconds: number[] = [];
+  const peaks: number[] = [];
+  for (let i = 0; i < count; i++) {
+    const rssFile = join(scratch, "rss");
+    const [cmd, cmdArgs] = gnuTime === undefined ? [command, argv] : [gnuTime, ["-f", "%M", "-o", rssFile, command, ...argv]];
+    const started = process.hrtime.bigint();
+    const run = spawnSync(cmd, cmdArgs, { cwd: root, env: { ...process.env, ...quiet, ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
+    if (run.status !== 0) throw new Error(`${label} failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+    if (gnuTime !== undefined) peaks.push(Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024);
+  }
+  const result = { seconds: summarize(seconds), peakMb: peaks.length > 0 ? summarize(peaks) : undefined };
+  process.stdout.write(`${label}: median ${result.seconds.median.toFixed(2)} s${result.peakMb ? `, peak ${result.peakMb.median.toFixed(0)} MB` : ""}\n`);
+  return result;
+}
+
+/** The deep provider modules the app's code imports: what the floor process loads. */
+function providerModulesUsed(dir: string): string[] {
+  const found = new Set<string>();
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d)) {
+      const path = join(d, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else if (path.endsWith(".ts") && !path.endsWith(".test.ts")) {
+        for (const m of readFileSync(path, "utf8").matchAll(/from "(@cdktf\/provider-aws\/lib\/[a-z0-9-]+)"/g)) found.add(m[1]);
+      }
+    }
+  };
+  walk(dir);
+  return [...found].sort();
+}
+
+/** A config file with `count` copies of the default environment, each with its own name and VPC block. */
+function configWith(count: number): string {
+  const base = JSON.parse(readFileSync(join(root, "config", "environments.json"), "utf8")).environments[0];
+  const environments = Array.from({ length: count }, (_, i) => ({ ...structuredClone(base), name: `env-${i + 1}`, vpcCidr: `10.${i + 1}.10.0/24` }));
+  const path = join(scratch, `environments-${count}.json`);
+  writeFileSync(path, JSON.stringify({ environments }));
+  return path;
+}
+
+const app = ["--import", "tsx", "main.ts"];
+const outdir = (name: string) => ({ CDKTF_OUTDIR: join(scratch, name) });
+const results: Array<[string, Measurement]> = [];
+const record = (label: string, m: Measurement) => (results.push([label, m]), m);
+
+const floor = record("floor: node loads cdktf + the provider classes the app uses", measure("floor", "node", ["--import", "tsx", "bench/floor.ts", JSON.stringify(providerModulesUsed(join(root, "modules")))]));
+const synth = record("app synth, default environment (cdktf.json's app command)", measure("app synth", "node", app, outdir("default")));
+const scale: Record<number, Measurement> = {};
+for (const n of [1, 5, 20]) scale[n] = record(`app synth, ${n} environment(s)`, measure(`synth x${n}`, "node", app, { ...outdir(`x${n}`), ENVIRONMENTS_FILE: configWith(n) }));
+record("npx cdktf synth, end to end", measure("cdktf synth", "npx", ["cdktf", "synth", "--output", join(scratch, "cli")], {}, Math.min(runs, 3)));
+
+const budgets: Budget[] = [
+  { name: "app synth median", value: synth.seconds.median, limit: 1.0, unit: "s" },
+  { name: "app synth vs floor", value: synth.seconds.median / floor.seconds.median, limit: 1.5, unit: "x" },
+  { name: "20 environments vs 1", value: scale[20].seconds.median / scale[1].seconds.median, limit: 2.0, unit: "x" },
+];
+if (synth.peakMb !== undefined) budgets.push({ name: "app synth peak RSS", value: synth.peakMb.max, limit: 200, unit: "MB" });
+
+if (!args.includes("--skip-suites")) {
+  const unit = record("unit suite (jest --selectProjects unit)", measure("unit suite", "npx", ["jest", "--selectProjects", "unit"], {}, Math.min(runs, 3)));
+  const full = record("full suite (npm test: tsc + all jest projects)", measure("full suite", "npm", ["test"], {}, Math.min(runs, 3)));
+  budgets.push({ name: "unit suite median", value: unit.seconds.median, limit: 15, unit: "s" });
+  budgets.push({ name: "full suite median", value: full.seconds.median, limit: 90, unit: "s" });
+}
+if (!args.includes("--skip-plan")) {
+  record("offline terraform plan, default environment", measure("offline plan", "node", ["--import", "tsx", "scripts/plan.ts", "--offline", "--stack", "workshop"], {}, Math.min(runs, 3)));
+}
+
+const fmt = (s: Summary | undefined, digits: number) => (s === undefined ? "n/a" : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`);
+const date = new Date().toISOString().slice(0, 10);
+const report = [
+  `## ${date}: ${cpus().length} cores, node ${process.version}, ${runs} runs (suites and plan: ${Math.min(runs, 3)})`,
+  "",
+  table(["what", "wall s: median (min-max)", "peak RSS MB: median (min-max)"], results.map(([label, m]) => [label, fmt(m.seconds, 2), fmt(m.peakMb, 0)])),
+  "",
+  table(["budget", "figure", "limit", "verdict"], budgets.map((b) => [b.name, `${b.value.toFixed(2)} ${b.unit}`, `${b.limit} ${b.unit}`, verdict(b)])),
+  "",
+].join("\n");
+
+const file = join(root, "BENCHMARKS.md");
+const header = "# Benchmarks\n\nWritten by `npm run bench` (bench/run.ts); newest first. Budgets are printed, not enforced by tests.\n\n";
+const previous = existsSync(file) ? readFileSync(file, "utf8").replace(header, "") : "";
+writeFileSync(file, header + report + "\n" + previous);
+process.stdout.write(`\n${budgets.map(formatBudget).join("\n")}\n\nwritten to BENCHMARKS.md\n`);
+rmSync(scratch, { recursive: true, force: true });
