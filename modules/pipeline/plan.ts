@@ -108,7 +108,7 @@ export function synthesizeApp(build: (app: App) => void, outdir: string): Synthe
 /**
  * Plans every stack of an app: `build` fills a fresh cdktf App (synthesized into a temp dir), or `outdir` names an
  * app already synthesized. Each stack runs `init`, `validate`, `plan -out`, `show -json` in its own temp copy.
- * Resolves to the plans in manifest order; rejects with a PlanError naming every stack and step that failed.
+ * Resolves to the plans in the manifest's order (by stack name); rejects with a PlanError naming every stack and step that failed.
  */
 export async function planApp(source: ((app: App) => void) | { readonly outdir: string }, options: PlanOptions): Promise<StackPlan[]> {
   const root = mkdtempSync(join(tmpdir(), "cdktf-plan-"));
