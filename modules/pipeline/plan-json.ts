@@ -101,3 +101,22 @@ export function actionCounts(plan: PlanJson): Record<string, Record<string, numb
   }
   return counts;
 }
+
+/** A short account of a plan: totals per action, then one line per resource type, e.g. `  aws_subnet  create 5`. */
+export function summarizePlan(plan: PlanJson): string[] {
+  const counts = actionCounts(plan);
+  const totals: Record<string, number> = {};
+  for (const byAction of Object.values(counts)) {
+    for (const [action, n] of Object.entries(byAction)) totals[action] = (totals[action] ?? 0) + n;
+  }
+  const order = ["create", "update", "replace", "delete", "read", "no-op"];
+  const rank = (action: string) => (order.includes(action) ? order.indexOf(action) : order.length);
+  const describe = (byAction: Record<string, number>) =>
+    Object.entries(byAction).sort(([a], [b]) => rank(a) - rank(b)).map(([action, n]) => `${action} ${n}`).join(", ");
+  const types = Object.keys(counts).sort();
+  const width = Math.max(0, ...types.map((t) => t.length));
+  return [
+    types.length === 0 ? "no resources" : `${describe(totals)} (${types.length} resource types)`,
+    ...types.map((type) => `  ${type.padEnd(width)}  ${describe(counts[type])}`),
+  ];
+}
