@@ -1,0 +1,79 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { TerraformStack } from "cdktf";
+import { mapBounded, planApp, synthesizeApp, synthesizedStacks } from "../modules/pipeline/plan";
+import { actionCounts, PlanJson, summarizePlan } from "../modules/pipeline/plan-json";
+import { TerraformToolchain } from "../modules/pipeline/terraform";
+
+// Never run: every case here fails before terraform would start.
+const noTerraform: TerraformToolchain = { binary: "/nonexistent/terraform", version: "none", canIsolateNetwork: false };
+
+describe("mapBounded", () => {
+  it("keeps input order and never runs more than the limit at once", async () => {
+    let running = 0;
+    let most = 0;
+    const results = await mapBounded([30, 5, 20, 1, 10], 2, async (ms) => {
+      most = Math.max(most, ++running);
+      await new Promise((r) => setTimeout(r, ms));
+      running--;
+      return ms * 2;
+    });
+    expect(results).toEqual([60, 10, 40, 2, 20]);
+    expect(most).toBe(2);
+  });
+});
+
+describe("planApp before terraform", () => {
+  it("names the stacks there are when asked for one that is not", async () => {
+    const build = (app: import("cdktf").App) => {
+      new TerraformStack(app, "alpha");
+      new TerraformStack(app, "beta");
+    };
+    await expect(planApp(build, { toolchain: noTerraform, mode: "offline", stacks: ["gamma"] })).rejects.toThrow(
+      "no stack gamma in the app (stacks: alpha, beta)",
+    );
+  });
+
+  it("says when a dir holds no synthesized app", () => {
+    expect(() => synthesizedStacks("/nonexistent/cdktf.out")).toThrow(/manifest\.json: no synthesized app there/);
+  });
+
+  it("reads the stacks of a synthesized app from its manifest", () => {
+    const dir = mkdtempSync(join(tmpdir(), "synth-test-"));
+    try {
+      const stacks = synthesizeApp((app) => void new TerraformStack(app, "only"), dir);
+      expect(stacks).toEqual([{ name: "only", dir: join(dir, "stacks", "only") }]);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe("plan summaries", () => {
+  const change = (type: string, actions: string[], mode: "managed" | "data" = "managed") => ({ address: `${type}.x`, mode, type, name: "x", change: { actions } });
+  const plan: PlanJson = {
+    format_version: "1.2",
+    resource_changes: [
+      change("aws_subnet", ["create"]),
+      change("aws_subnet", ["create"]),
+      change("aws_vpc", ["update"]),
+      change("aws_instance", ["delete", "create"]),
+      change("aws_ssm_parameter", ["read"], "data"),
+    ],
+  };
+
+  it("counts managed resources by type and action, a delete-then-create as replace", () => {
+    expect(actionCounts(plan)).toEqual({ aws_subnet: { create: 2 }, aws_vpc: { update: 1 }, aws_instance: { replace: 1 } });
+  });
+
+  it("prints totals, then one aligned line per type", () => {
+    expect(summarizePlan(plan)).toEqual([
+      "create 2, update 1, replace 1 (3 resource types)",
+      "  aws_instance  replace 1",
+      "  aws_subnet    create 2",
+      "  aws_vpc       update 1",
+    ]);
+    expect(summarizePlan({ format_version: "1.2" })).toEqual(["no resources"]);
+  });
+});

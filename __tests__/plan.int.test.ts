@@ -1,0 +1,152 @@
+import { readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { validateConfig } from "../modules/config/load";
+import { EnvironmentConfig } from "../modules/config/environment";
+import { addEnvironmentStacks } from "../modules/environment/app";
+import { planNetwork } from "../modules/network/plan";
+import { PlanError, planApp, StackPlan } from "../modules/pipeline/plan";
+import { actionCounts, PlanJson, plannedResources } from "../modules/pipeline/plan-json";
+import { checkPlan, environmentExceptions, formatFinding } from "../modules/policy/check";
+import { describeWithTerraform } from "./support/terraform";
+import { countsByType, defaultRouteTargets, targetOf } from "./support/plan";
+import { workshopConfig } from "./support/synth";
+import defaultConfig from "../config/environments.json";
+
+const NAT_AMI = "ami-0123456789abcdef0";
+
+/** Every environment of the default config, plus the NAT variants the default does not show, one stack each. */
+function environments(): EnvironmentConfig[] {
+  const natInstance = { ...workshopConfig(), name: "nat-instance", nat: { mode: "instance" as const, instance: { ami: NAT_AMI } } };
+  const perAz = { ...workshopConfig(), name: "per-az", nat: { mode: "per-az" as const }, flowLogs: { enabled: true }, s3GatewayEndpoint: true };
+  return validateConfig({ environments: [...defaultConfig.environments, natInstance, perAz] });
+}
+
+/** The route target each subnet's default route should have, from the network planner. */
+function expectedRouteTargets(env: EnvironmentConfig): Record<string, string> {
+  const { plan } = planNetwork({ ...env, environment: env.name });
+  const natKind = env.nat?.mode === "instance" ? "nat-instance" : "nat-gateway";
+  const target = (s: { type: string; az: string }) =>
+    s.type === "public" ? "igw" : s.type === "private" ? `${natKind}/${plan.natAzFor[s.az]}` : "none";
+  return Object.fromEntries(plan.subnets.map((s) => [`${s.tier}/${s.az}`, target(s)]));
+}
+
+const cdktfPlanDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("cdktf-plan-")).sort();
+
+describeWithTerraform("offline plans of every stack", (toolchain) => {
+  const envs = environments();
+  const plans = new Map<string, PlanJson>();
+  let rejected: unknown;
+  let dirsBefore: string[];
+
+  beforeAll(async () => {
+    dirsBefore = cdktfPlanDirs();
+    // The negative control: a value the AWS provider itself refuses, set through an escape hatch in this test only.
+    const rejectedRun = planApp(
+      (app) => {
+        const [stack] = addEnvironmentStacks(app, [{ ...workshopConfig(), name: "rejected" }]);
+        stack.network.vpc.addOverride("instance_tenancy", "shared-by-everyone");
+      },
+      { toolchain: toolchain(), mode: "offline" },
+    ).catch((error: unknown) => error);
+    const planned: StackPlan[] = await planApp((app) => addEnvironmentStacks(app, envs), { toolchain: toolchain(), mode: "offline", concurrency: 2 });
+    for (const p of planned) plans.set(p.stack, p.plan);
+    rejected = await rejectedRun;
+  }, 180_000);
+
+  it("planned every stack of the app, and every default environment is among them", () => {
+    expect([...plans.keys()].sort()).toEqual(envs.map((e) => e.name).sort());
+    expect(defaultConfig.environments.every((e) => plans.has(e.name))).toBe(true);
+  });
+
+  it("left no temp dir behind", () => {
+    expect(cdktfPlanDirs()).toEqual(dirsBefore);
+  });
+
+  describe.each(environments().map((e) => [e.name, e] as const))("%s", (name, env) => {
+    it("only creates, and makes one subnet per tier per AZ at the planned CIDRs", () => {
+      const plan = plans.get(name)!;
+      const actions = new Set(Object.values(actionCounts(plan)).flatMap((byAction) => Object.keys(byAction)));
+      expect([...actions]).toEqual(["create"]);
+      const subnets = plannedResources(plan, "aws_subnet").map((s) => `${(s.values.tags as Record<string, string>).Tier}/${s.values.availability_zone} ${s.values.cidr_block}`);
+      const expected = planNetwork({ ...env, environment: env.name }).plan.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`);
+      expect(subnets.sort()).toEqual(expected.sort());
+    });
+
+    it("routes public subnets to the internet gateway and private ones to the NAT the planner chose", () => {
+      expect(defaultRouteTargets(plans.get(name)!)).toEqual(expectedRouteTargets(env));
+    });
+
+    it("passes every policy rule, but for the exceptions its own config implies", () => {
+      const { findings } = checkPlan(plans.get(name)!, environmentExceptions(env));
+      expect(findings.map(formatFinding)).toEqual([]);
+    });
+  });
+
+  it("workshop: the resources of a two-AZ, three-tier VPC with one NAT gateway", () => {
+    expect(countsByType(plans.get("workshop")!)).toEqual({
+      aws_vpc: 1,
+      aws_default_security_group: 1,
+      aws_default_route_table: 1,
+      aws_default_network_acl: 1,
+      aws_internet_gateway: 1,
+      aws_subnet: 5,
+      aws_route_table: 4,
+      aws_route: 4,
+      aws_route_table_association: 5,
+      aws_eip: 1,
+      aws_nat_gateway: 1,
+    });
+    expect(defaultRouteTargets(plans.get("workshop")!)).toEqual({
+      "public/ap-northeast-2a": "igw",
+      "public/ap-northeast-2b": "igw",
+      "management/ap-northeast-2a": "igw",
+      "internal/ap-northeast-2a": "nat-gateway/ap-northeast-2a",
+      "internal/ap-northeast-2b": "nat-gateway/ap-northeast-2a",
+    });
+  });
+
+  it("workshop: the default security group is adopted with no rules, and no flow logs are planned", () => {
+    const plan = plans.get("workshop")!;
+    const [group] = plannedResources(plan, "aws_default_security_group");
+    expect(targetOf(plan, group.address, "vpc_id")).toBe(plannedResources(plan, "aws_vpc")[0].address);
+    expect(group.values.ingress ?? []).toEqual([]);
+    expect(group.values.egress ?? []).toEqual([]);
+    expect(plannedResources(plan, "aws_flow_log")).toEqual([]);
+    expect(checkPlan(plan).findings.map((f) => f.rule)).toEqual(["CKV2_AWS_11"]);
+  });
+
+  it("nat-instance: one hardened NAT instance, no NAT gateway", () => {
+    const plan = plans.get("nat-instance")!;
+    const counts = countsByType(plan);
+    expect([counts.aws_instance, counts.aws_nat_gateway, counts.aws_eip, counts.aws_security_group]).toEqual([1, undefined, 1, 1]);
+    const [instance] = plannedResources(plan, "aws_instance");
+    expect(instance.values).toMatchObject({
+      ami: NAT_AMI,
+      instance_type: "t3.nano",
+      source_dest_check: false,
+      associate_public_ip_address: false,
+      metadata_options: [expect.objectContaining({ http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 1 })],
+      root_block_device: [expect.objectContaining({ encrypted: true, volume_type: "gp3" })],
+    });
+    const [ingress] = plannedResources(plan, "aws_vpc_security_group_ingress_rule");
+    expect(ingress.values).toMatchObject({ cidr_ipv4: "192.168.10.0/24", ip_protocol: "-1" });
+  });
+
+  it("per-az: a NAT gateway in each AZ, flow logs to CloudWatch and the S3 endpoint on the private tables", () => {
+    const plan = plans.get("per-az")!;
+    const counts = countsByType(plan);
+    expect([counts.aws_nat_gateway, counts.aws_eip, counts.aws_flow_log, counts.aws_cloudwatch_log_group, counts.aws_vpc_endpoint]).toEqual([2, 2, 1, 1, 1]);
+    expect(plannedResources(plan, "aws_flow_log")[0].values).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
+    expect(plannedResources(plan, "aws_vpc_endpoint_route_table_association")).toHaveLength(2);
+    expect(checkPlan(plan).findings).toEqual([]);
+  });
+
+  it("negative control: a stack the provider rejects fails the harness, naming the stack, the step and the argument", () => {
+    expect(rejected).toBeInstanceOf(PlanError);
+    const error = rejected as PlanError;
+    expect(error.plans).toEqual([]);
+    expect(error.failures.map((f) => [f.stack, f.step])).toEqual([["rejected", "validate"]]);
+    expect(error.message).toContain('stack "rejected": terraform validate failed');
+    expect(error.message).toMatch(/instance_tenancy/);
+  });
+});

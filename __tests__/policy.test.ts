@@ -1,0 +1,177 @@
+import { checkPlan, environmentExceptions, formatFinding } from "../modules/policy/check";
+import { coversTcpPort, POLICY_RULES } from "../modules/policy/rules";
+import { PlanJson } from "../modules/pipeline/plan-json";
+import { workshopConfig } from "./support/synth";
+
+/**
+ * A hand-made plan: `values` per address (`type.name`), and per address the resource each argument refers to
+ * (its `.id`), or the exact references list.
+ */
+function plan(values: Record<string, Record<string, unknown>>, references: Record<string, Record<string, string | string[]>> = {}): PlanJson {
+  const split = (address: string) => ({ address, mode: "managed" as const, type: address.split(".")[0], name: address.split(".")[1] });
+  return {
+    format_version: "1.2",
+    planned_values: { root_module: { resources: Object.entries(values).map(([address, v]) => ({ ...split(address), values: v })) } },
+    configuration: {
+      root_module: {
+        resources: Object.entries(references).map(([address, refs]) => ({
+          ...split(address),
+          expressions: Object.fromEntries(Object.entries(refs).map(([attr, target]) => [attr, { references: Array.isArray(target) ? target : [`${target}.id`, target] }])),
+        })),
+      },
+    },
+  };
+}
+
+/** The ids of the rules that found something, one per finding. */
+function ruleHits(p: PlanJson, only: string): string[] {
+  return checkPlan(p, [], POLICY_RULES.filter((r) => r.ids.includes(only))).findings.map((f) => `${f.rule} ${f.address}`);
+}
+
+const closedVpc = {
+  values: { "aws_vpc.v": {}, "aws_default_security_group.d": {}, "aws_flow_log.f": {} },
+  refs: { "aws_default_security_group.d": { vpc_id: "aws_vpc.v" }, "aws_flow_log.f": { vpc_id: "aws_vpc.v" } },
+};
+
+describe("every rule", () => {
+  it("has a checkov id first, a description, and ids used by no other rule", () => {
+    const ids = POLICY_RULES.flatMap((r) => r.ids);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const rule of POLICY_RULES) {
+      expect(rule.ids[0]).toMatch(/^CKV2?_AWS_\d+$/);
+      expect(rule.description.length).toBeGreaterThan(20);
+    }
+  });
+
+  it("finds nothing in a VPC with a closed default SG, flow logs and a hardened instance", () => {
+    const p = plan(
+      {
+        ...closedVpc.values,
+        "aws_instance.i": { metadata_options: [{ http_tokens: "required" }], root_block_device: [{ encrypted: true }], ebs_block_device: [] },
+        "aws_vpc_security_group_ingress_rule.ssh_vpc": { cidr_ipv4: "10.0.0.0/16", ip_protocol: "tcp", from_port: 22, to_port: 22 },
+      },
+      closedVpc.refs,
+    );
+    expect(checkPlan(p)).toEqual({ findings: [], accepted: [] });
+  });
+});
+
+describe("CKV_AWS_24 / AVD-AWS-0107: admin ports from the world", () => {
+  it.each([
+    ["a standalone IPv4 rule on 22", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv4: "0.0.0.0/0", ip_protocol: "tcp", from_port: 22, to_port: 22 } }],
+    ["a standalone IPv6 rule on 3389", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv6: "::/0", ip_protocol: "tcp", from_port: 3389, to_port: 3389 } }],
+    ["all protocols from the world", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv4: "0.0.0.0/0", ip_protocol: "-1" } }],
+    ["an inline range 0-1024", { "aws_security_group.r": { ingress: [{ cidr_blocks: ["0.0.0.0/0"], protocol: "tcp", from_port: 0, to_port: 1024 }] } }],
+    ["an aws_security_group_rule", { "aws_security_group_rule.r": { type: "ingress", cidr_blocks: ["10.0.0.0/8", "0.0.0.0/0"], protocol: "6", from_port: 22, to_port: 22 } }],
+  ])("fails %s", (_label, values) => {
+    expect(ruleHits(plan(values), "CKV_AWS_24")).toEqual([`CKV_AWS_24 ${Object.keys(values)[0]}`]);
+  });
+
+  it.each([
+    ["HTTPS from the world", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv4: "0.0.0.0/0", ip_protocol: "tcp", from_port: 443, to_port: 443 } }],
+    ["SSH from inside", { "aws_security_group.r": { ingress: [{ cidr_blocks: ["10.0.0.0/16"], protocol: "tcp", from_port: 22, to_port: 22 }] } }],
+    ["UDP 22 from the world", { "aws_security_group_rule.r": { type: "ingress", cidr_blocks: ["0.0.0.0/0"], protocol: "udp", from_port: 22, to_port: 22 } }],
+    ["egress to the world on 22", { "aws_security_group_rule.r": { type: "egress", cidr_blocks: ["0.0.0.0/0"], protocol: "tcp", from_port: 22, to_port: 22 } }],
+  ])("passes %s", (_label, values) => {
+    expect(ruleHits(plan(values), "CKV_AWS_24")).toEqual([]);
+  });
+
+  it("knows which ports a permission covers", () => {
+    expect(coversTcpPort({ protocol: "tcp", fromPort: 20, toPort: 23 }, 22)).toBe(true);
+    expect(coversTcpPort({ protocol: "tcp", fromPort: 23, toPort: 25 }, 22)).toBe(false);
+    expect(coversTcpPort({ protocol: "icmp", fromPort: -1, toPort: -1 }, 22)).toBe(false);
+  });
+});
+
+describe("CKV_AWS_79 / AVD-AWS-0028: IMDSv2", () => {
+  it.each([
+    ["an instance without metadata_options", { "aws_instance.i": {} }, "no metadata_options"],
+    ["an instance with optional tokens", { "aws_instance.i": { metadata_options: [{ http_tokens: "optional" }] } }, 'http_tokens = "optional"'],
+    ["a launch template with optional tokens", { "aws_launch_template.i": { metadata_options: [{ http_tokens: "optional" }] } }, 'http_tokens = "optional"'],
+  ])("fails %s", (_label, values, message) => {
+    const { findings } = checkPlan(plan(values), [], POLICY_RULES.filter((r) => r.ids.includes("CKV_AWS_79")));
+    expect(findings).toHaveLength(1);
+    expect(findings[0].message).toContain(message);
+  });
+
+  it.each([
+    ["required tokens", { metadata_options: [{ http_tokens: "required" }] }],
+    ["IMDS turned off", { metadata_options: [{ http_endpoint: "disabled", http_tokens: "optional" }] }],
+  ])("passes %s", (_label, values) => {
+    expect(ruleHits(plan({ "aws_instance.i": values }), "CKV_AWS_79")).toEqual([]);
+  });
+});
+
+describe("CKV_AWS_8 / AVD-AWS-0131: EBS encryption", () => {
+  it.each([
+    ["no root_block_device", {}],
+    ["an unencrypted root", { root_block_device: [{ encrypted: false }] }],
+    ["an unencrypted data volume", { root_block_device: [{ encrypted: true }], ebs_block_device: [{ encrypted: false }] }],
+  ])("fails an instance with %s", (_label, values) => {
+    expect(ruleHits(plan({ "aws_instance.i": values }), "CKV_AWS_8")).toEqual(["CKV_AWS_8 aws_instance.i"]);
+  });
+
+  it("passes encrypted root and data volumes", () => {
+    const values = { root_block_device: [{ encrypted: true }], ebs_block_device: [{ encrypted: true }] };
+    expect(ruleHits(plan({ "aws_instance.i": values, "aws_launch_configuration.l": values }), "CKV_AWS_8")).toEqual([]);
+  });
+});
+
+describe("CKV2_AWS_12 / AVD-AWS-0173: default security group without rules", () => {
+  it("passes an adopted default SG with no rules", () => {
+    expect(ruleHits(plan(closedVpc.values, closedVpc.refs), "CKV2_AWS_12")).toEqual([]);
+  });
+
+  it("fails a VPC whose default SG is not adopted", () => {
+    expect(ruleHits(plan({ "aws_vpc.v": {} }), "CKV2_AWS_12")).toEqual(["CKV2_AWS_12 aws_vpc.v"]);
+  });
+
+  it("fails inline rules on the default SG", () => {
+    const values = { ...closedVpc.values, "aws_default_security_group.d": { ingress: [{ cidr_blocks: ["10.0.0.0/8"], protocol: "-1" }] } };
+    expect(ruleHits(plan(values, closedVpc.refs), "CKV2_AWS_12")).toEqual(["CKV2_AWS_12 aws_default_security_group.d"]);
+  });
+
+  it("fails a standalone rule on the default SG, named by the resource or by the VPC's attribute", () => {
+    const values = { ...closedVpc.values, "aws_vpc_security_group_egress_rule.e": {}, "aws_security_group_rule.r": {} };
+    const p = plan(values, {
+      ...closedVpc.refs,
+      "aws_vpc_security_group_egress_rule.e": { security_group_id: "aws_default_security_group.d" },
+      "aws_security_group_rule.r": { security_group_id: ["aws_vpc.v.default_security_group_id", "aws_vpc.v"] },
+    });
+    expect(ruleHits(p, "CKV2_AWS_12").sort()).toEqual(["CKV2_AWS_12 aws_security_group_rule.r", "CKV2_AWS_12 aws_vpc_security_group_egress_rule.e"]);
+  });
+});
+
+describe("CKV2_AWS_11: VPC flow logs", () => {
+  it("passes a VPC with a flow log and fails one without", () => {
+    expect(ruleHits(plan(closedVpc.values, closedVpc.refs), "CKV2_AWS_11")).toEqual([]);
+    const values = { ...closedVpc.values, "aws_vpc.other": {} };
+    expect(ruleHits(plan(values, closedVpc.refs), "CKV2_AWS_11")).toEqual(["CKV2_AWS_11 aws_vpc.other"]);
+  });
+});
+
+describe("checkPlan exceptions", () => {
+  const open = plan({ "aws_vpc.v": {} });
+
+  it("moves a finding named by any of its rule's ids to accepted, with the reason", () => {
+    const { findings, accepted } = checkPlan(open, [{ rule: "AVD-AWS-0178", reason: "flow logs off in this sandbox" }]);
+    expect(findings.map((f) => f.rule)).toEqual(["CKV2_AWS_12"]);
+    expect(accepted).toEqual([expect.objectContaining({ rule: "CKV2_AWS_11", address: "aws_vpc.v", reason: "flow logs off in this sandbox" })]);
+  });
+
+  it("limits an exception with an address to that resource", () => {
+    const { findings } = checkPlan(open, [{ rule: "CKV2_AWS_11", reason: "r", address: "aws_vpc.elsewhere" }]);
+    expect(findings.map((f) => f.rule)).toContain("CKV2_AWS_11");
+  });
+
+  it("formats a finding with all its ids", () => {
+    const [finding] = checkPlan(open).findings;
+    expect(formatFinding(finding)).toMatch(/^CKV2_AWS_12 \(AVD-AWS-0173\) aws_vpc\.v: no aws_default_security_group/);
+  });
+
+  it("excepts flow logs exactly for environments that leave them off", () => {
+    const env = workshopConfig();
+    expect(environmentExceptions(env).map((e) => e.rule)).toEqual(["CKV2_AWS_11"]);
+    expect(environmentExceptions({ ...env, flowLogs: { enabled: true } })).toEqual([]);
+  });
+});

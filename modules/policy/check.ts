@@ -1,0 +1,55 @@
+import { EnvironmentConfig } from "../config/environment";
+import { PlanJson } from "../pipeline/plan-json";
+import { POLICY_RULES, PolicyRule } from "./rules";
+
+/** A rule that does not hold for one resource. `rule` is the rule's first id; `ids` all of them. */
+export interface Finding {
+  readonly rule: string;
+  readonly ids: readonly string[];
+  readonly address: string;
+  readonly message: string;
+}
+
+/** An accepted exception: any of the rule's ids, with the reason; optionally for one resource address only. */
+export interface PolicyException {
+  readonly rule: string;
+  readonly reason: string;
+  readonly address?: string;
+}
+
+export interface PolicyResult {
+  /** Findings no exception covers: each one is a failure. */
+  readonly findings: readonly Finding[];
+  /** Findings covered by an exception, with its reason. */
+  readonly accepted: ReadonlyArray<Finding & { readonly reason: string }>;
+}
+
+/** Applies `rules` to a plan; findings that an exception names (by any of the rule's ids) go to `accepted`. */
+export function checkPlan(plan: PlanJson, exceptions: readonly PolicyException[] = [], rules: readonly PolicyRule[] = POLICY_RULES): PolicyResult {
+  const findings: Finding[] = [];
+  const accepted: Array<Finding & { reason: string }> = [];
+  for (const rule of rules) {
+    for (const violation of rule.check(plan)) {
+      const finding = { rule: rule.ids[0], ids: rule.ids, ...violation };
+      const exception = exceptions.find((e) => rule.ids.includes(e.rule) && (e.address === undefined || e.address === violation.address));
+      if (exception === undefined) findings.push(finding);
+      else accepted.push({ ...finding, reason: exception.reason });
+    }
+  }
+  return { findings, accepted };
+}
+
+/** One line per finding: `CKV_AWS_79 (AVD-AWS-0028) aws_instance.x: message`. */
+export function formatFinding(finding: Finding): string {
+  const others = finding.ids.slice(1);
+  return `${finding.rule}${others.length > 0 ? ` (${others.join(", ")})` : ""} ${finding.address}: ${finding.message}`;
+}
+
+/** The exceptions an environment's own settings imply: a rule for a feature the environment leaves off does not apply. */
+export function environmentExceptions(env: EnvironmentConfig): PolicyException[] {
+  const exceptions: PolicyException[] = [];
+  if (env.flowLogs?.enabled !== true) {
+    exceptions.push({ rule: "CKV2_AWS_11", reason: `environment "${env.name}" does not enable flowLogs` });
+  }
+  return exceptions;
+}

@@ -1,0 +1,173 @@
+import { PlanJson, PlannedResource, plannedResources, referencedAddresses, referencesOf } from "../pipeline/plan-json";
+
+/** A resource a rule objects to, and why. */
+export interface Violation {
+  readonly address: string;
+  readonly message: string;
+}
+
+/**
+ * One check over a plan, named by the scanner ids that flag the same thing (checkov first, then trivy), so a
+ * finding here reads like the scanner's. A rule is pure: the same plan always gives the same violations.
+ */
+export interface PolicyRule {
+  readonly ids: readonly [string, ...string[]];
+  /** One line: what must hold. */
+  readonly description: string;
+  readonly check: (plan: PlanJson) => Violation[];
+}
+
+const WORLD = ["0.0.0.0/0", "::/0"];
+/** Ports that give a shell or a desktop: never open to the whole internet. */
+export const ADMIN_PORTS: Readonly<Record<number, string>> = { 22: "SSH", 3389: "RDP" };
+
+/** One ingress permission, whichever resource type it was written as. */
+interface Ingress {
+  readonly cidrs: readonly string[];
+  readonly protocol: string;
+  readonly fromPort?: number;
+  readonly toPort?: number;
+}
+
+const list = (value: unknown): Record<string, unknown>[] => (Array.isArray(value) ? (value as Record<string, unknown>[]) : []);
+const strings = (value: unknown): string[] => (Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : []);
+const port = (value: unknown): number | undefined => (typeof value === "number" ? value : undefined);
+
+/** Every ingress permission a resource grants: inline blocks of a group, or a standalone rule. Unknown values count as none. */
+function ingressOf(resource: PlannedResource): Ingress[] {
+  const v = resource.values;
+  switch (resource.type) {
+    case "aws_security_group":
+    case "aws_default_security_group":
+      return list(v.ingress).map((i) => ({
+        cidrs: [...strings(i.cidr_blocks), ...strings(i.ipv6_cidr_blocks)],
+        protocol: String(i.protocol),
+        fromPort: port(i.from_port),
+        toPort: port(i.to_port),
+      }));
+    case "aws_security_group_rule":
+      return v.type !== "ingress"
+        ? []
+        : [{ cidrs: [...strings(v.cidr_blocks), ...strings(v.ipv6_cidr_blocks)], protocol: String(v.protocol), fromPort: port(v.from_port), toPort: port(v.to_port) }];
+    case "aws_vpc_security_group_ingress_rule":
+      return [{ cidrs: strings([v.cidr_ipv4, v.cidr_ipv6]), protocol: String(v.ip_protocol), fromPort: port(v.from_port), toPort: port(v.to_port) }];
+    default:
+      return [];
+  }
+}
+
+/** Whether an ingress permission lets traffic reach TCP port `target`. */
+export function coversTcpPort(ingress: { protocol: string; fromPort?: number; toPort?: number }, target: number): boolean {
+  if (["-1", "all"].includes(ingress.protocol.toLowerCase())) return true;
+  if (!["tcp", "6"].includes(ingress.protocol.toLowerCase())) return false;
+  const from = ingress.fromPort ?? 0;
+  const to = ingress.toPort ?? 65535;
+  return from <= target && target <= to;
+}
+
+const adminPortsFromWorld: PolicyRule = {
+  ids: ["CKV_AWS_24", "CKV_AWS_25", "AVD-AWS-0107"],
+  description: "No security group lets 0.0.0.0/0 or ::/0 reach an admin port (SSH 22, RDP 3389)",
+  check: (plan) =>
+    plannedResources(plan).flatMap((resource) =>
+      ingressOf(resource).flatMap((ingress) => {
+        const world = ingress.cidrs.filter((c) => WORLD.includes(c));
+        const ports = Object.keys(ADMIN_PORTS).map(Number).filter((p) => coversTcpPort(ingress, p));
+        if (world.length === 0 || ports.length === 0) return [];
+        const names = ports.map((p) => `${ADMIN_PORTS[p]} (${p})`).join(", ");
+        return [{ address: resource.address, message: `ingress from ${world.join(", ")} reaches ${names} (protocol ${ingress.protocol})` }];
+      }),
+    ),
+};
+
+/** Instances and launch templates: what the instance metadata service is set to. */
+const METADATA_TYPES = ["aws_instance", "aws_launch_template"];
+
+const imdsv2: PolicyRule = {
+  ids: ["CKV_AWS_79", "AVD-AWS-0028"],
+  description: "Instances and launch templates require IMDSv2 tokens (metadata_options.http_tokens = required), or turn IMDS off",
+  check: (plan) =>
+    plannedResources(plan)
+      .filter((r) => METADATA_TYPES.includes(r.type))
+      .flatMap((resource) => {
+        const options = list(resource.values.metadata_options)[0];
+        if (options?.http_tokens === "required" || options?.http_endpoint === "disabled") return [];
+        const found = options === undefined ? "no metadata_options (IMDSv1 allowed)" : `http_tokens = ${JSON.stringify(options.http_tokens ?? null)}`;
+        return [{ address: resource.address, message: `${found}; set metadata_options.http_tokens = "required"` }];
+      }),
+};
+
+/** Instance-like resources and their block-device lists that must be encrypted. */
+const BLOCK_DEVICES: Readonly<Record<string, readonly string[]>> = {
+  aws_instance: ["root_block_device", "ebs_block_device"],
+  aws_launch_configuration: ["root_block_device", "ebs_block_device"],
+};
+
+const ebsEncryption: PolicyRule = {
+  ids: ["CKV_AWS_8", "AVD-AWS-0131"],
+  description: "Instance root and EBS block devices are encrypted (a missing root_block_device leaves it to the account default: fails)",
+  check: (plan) =>
+    plannedResources(plan)
+      .filter((r) => r.type in BLOCK_DEVICES)
+      .flatMap((resource) => {
+        const violations: Violation[] = [];
+        if (list(resource.values.root_block_device).length === 0) {
+          violations.push({ address: resource.address, message: "no root_block_device: its encryption is left to the account default; set encrypted = true" });
+        }
+        for (const field of BLOCK_DEVICES[resource.type]) {
+          list(resource.values[field]).forEach((device, i) => {
+            if (device.encrypted !== true) violations.push({ address: resource.address, message: `${field}[${i}].encrypted is ${JSON.stringify(device.encrypted ?? null)}, not true` });
+          });
+        }
+        return violations;
+      }),
+};
+
+/** The planned resources of `type` whose `attribute` refers to the resource at `target`. */
+function referringTo(plan: PlanJson, type: string, attribute: string, target: string): PlannedResource[] {
+  return plannedResources(plan, type).filter((r) => referencedAddresses(referencesOf(plan, r.address, attribute)).includes(target));
+}
+
+/** Standalone rule resources and the argument naming their security group. */
+const STANDALONE_RULES: Readonly<Record<string, string>> = {
+  aws_security_group_rule: "security_group_id",
+  aws_vpc_security_group_ingress_rule: "security_group_id",
+  aws_vpc_security_group_egress_rule: "security_group_id",
+};
+
+const defaultSecurityGroupClosed: PolicyRule = {
+  ids: ["CKV2_AWS_12", "AVD-AWS-0173"],
+  description: "Every VPC's default security group is adopted (aws_default_security_group) with no ingress or egress rules",
+  check: (plan) =>
+    plannedResources(plan, "aws_vpc").flatMap((vpc) => {
+      const groups = referringTo(plan, "aws_default_security_group", "vpc_id", vpc.address);
+      if (groups.length === 0) return [{ address: vpc.address, message: "no aws_default_security_group adopts this VPC's default security group, so AWS's allow-all rules stay" }];
+      const violations: Violation[] = [];
+      for (const group of groups) {
+        for (const field of ["ingress", "egress"]) {
+          if (list(group.values[field]).length > 0) violations.push({ address: group.address, message: `has ${field} rules: the default security group must have none` });
+        }
+      }
+      for (const [type, attribute] of Object.entries(STANDALONE_RULES)) {
+        for (const rule of plannedResources(plan, type)) {
+          const refs = referencesOf(plan, rule.address, attribute);
+          const targets = referencedAddresses(refs);
+          const toDefault = groups.some((g) => targets.includes(g.address)) || refs.includes(`${vpc.address}.default_security_group_id`);
+          if (toDefault) violations.push({ address: rule.address, message: `adds a rule to the default security group of ${vpc.address}` });
+        }
+      }
+      return violations;
+    }),
+};
+
+const vpcFlowLogs: PolicyRule = {
+  ids: ["CKV2_AWS_11", "AVD-AWS-0178"],
+  description: "Every VPC has flow logs (an aws_flow_log whose vpc_id is the VPC)",
+  check: (plan) =>
+    plannedResources(plan, "aws_vpc")
+      .filter((vpc) => referringTo(plan, "aws_flow_log", "vpc_id", vpc.address).length === 0)
+      .map((vpc) => ({ address: vpc.address, message: "no aws_flow_log records this VPC's traffic" })),
+};
+
+/** The rules `checkPlan` applies by default. A new rule is one more entry. */
+export const POLICY_RULES: readonly PolicyRule[] = [adminPortsFromWorld, imdsv2, ebsEncryption, defaultSecurityGroupClosed, vpcFlowLogs];
