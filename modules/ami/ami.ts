@@ -15,7 +15,7 @@ export const AMI_ID_PATTERN = /^ami-[0-9a-f]{8}([0-9a-f]{9})?$/;
 
 export const amiSourceSchema = z.union(
   [
-    z.string().regex(AMI_ID_PATTERN),
+    z.string().regex(AMI_ID_PATTERN, { error: 'an AMI id such as "ami-0123456789abcdef0" (ami- and 8 or 17 hex digits)' }),
     z.strictObject({ ssmParameter: z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/) }),
   ],
   { error: 'an AMI id such as "ami-0123456789abcdef0" or { "ssmParameter": "/aws/service/..." }' },

@@ -7,6 +7,8 @@ import { resolvePlacement } from "./placement";
 import { AppServersConfig, COMPUTE_DEFAULTS, DbServerConfig, IngressSource, instanceFields } from "./schema";
 import { artifactPath, ServiceSpec, substitute } from "./user-data";
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
 /** An instance block's choices with defaults applied. */
 export interface InstanceChoice {
   readonly ami: AmiSource;
@@ -151,6 +153,9 @@ function planApp(env: EnvironmentConfig, app: AppServersConfig, db: DbServerConf
   const command = app.service?.command ?? (app.service?.artifact !== undefined ? "/usr/bin/java -jar {{artifact}}" : undefined);
   if (command === undefined) {
     problems.push({ field: "servers.app.service.command", value: undefined, expected: "the service's command line (required when there is no artifact to run with java -jar)" });
+  }
+  for (const key of Object.keys(app.service?.environment ?? {})) {
+    if (!ENV_NAME.test(key)) problems.push({ field: fieldPath("servers.app.service.environment", key), value: key, expected: "a variable name such as DB_HOST (letters, digits, _; not starting with a digit)" });
   }
   const templates: Array<[string, string]> = [["servers.app.service.command", command ?? ""], ...Object.entries(app.service?.environment ?? {}).map(([k, v]): [string, string] => [fieldPath("servers.app.service.environment", k), v])];
   for (const [field, template] of templates) {

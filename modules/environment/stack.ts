@@ -6,6 +6,7 @@ import { byTierAndAz, Network } from "../network/network";
 import { AmiSource, resolveAmiId } from "../ami/ami";
 import { idSafe, Peer, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../security/port";
+import { isAnywhere } from "../security/policy";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { loadPublicKey, publicKeyPath } from "../keypair/public-key";
 import { Bastion } from "../bastion/bastion";
@@ -78,7 +79,10 @@ export class EnvironmentStack extends TerraformStack {
     const { bastion: bastionSg, app: appSg, db: dbSg } = securityGroups;
 
     if (ssh) {
-      for (const cidr of config.access?.adminCidrs ?? []) bastionSg.allowFrom(Peer.ipv4(cidr, `admin-${idSafe(cidr)}`), Port.SSH, `SSH from admin network ${cidr}`);
+      for (const cidr of config.access?.adminCidrs ?? []) {
+        const warning = isAnywhere(cidr) ? " (OPEN TO THE INTERNET: access.insecureAllowAdminPortsFromAnywhere)" : "";
+        bastionSg.allowFrom(Peer.ipv4(cidr, `admin-${idSafe(cidr)}`), Port.SSH, `SSH from admin network ${cidr}${warning}`);
+      }
       for (const server of [appSg, dbSg]) server?.allowFrom(bastionSg, Port.SSH, "SSH from the bastion");
     }
     for (const rule of app?.ingress ?? []) {
