@@ -1,7 +1,6 @@
 import type { EnvironmentConfig } from "../config/environment";
 import { ConfigProblem } from "../config/problems";
-import { chooseInstance, InstanceChoice } from "../compute/plan";
-import { resolvePlacement } from "../compute/placement";
+import { InstanceChoice, placeInstances } from "../compute/plan";
 import { BASTION_DEFAULTS, SsmMode } from "./schema";
 
 /** The bastion, resolved. */
@@ -19,18 +18,13 @@ export interface BastionPlan {
 export function planBastion(env: EnvironmentConfig): { bastion?: BastionPlan; problems: ConfigProblem[] } {
   const bastion = env.bastion;
   if (bastion === undefined) return { problems: [] };
-  const { choice, problems } = chooseInstance(env, "bastion", bastion);
-  const tier = bastion.tier ?? BASTION_DEFAULTS.tier;
-  const placement = resolvePlacement(env, {
-    base: "bastion",
-    tier,
-    tierGiven: bastion.tier !== undefined,
+  const { choice, tier, azs, problems } = placeInstances(env, "bastion", bastion, {
+    defaultTier: BASTION_DEFAULTS.tier,
     azs: bastion.az === undefined ? undefined : [bastion.az],
     azField: "az",
     allowedTypes: ["public"],
     why: "the bastion is reached through its Elastic IP",
   });
-  problems.push(...placement.problems);
   const ssm = bastion.ssm ?? BASTION_DEFAULTS.ssm;
   const adminCidrs = env.access?.adminCidrs ?? [];
   if (ssm === "only") {
@@ -44,5 +38,5 @@ export function planBastion(env: EnvironmentConfig): { bastion?: BastionPlan; pr
       problems.push({ field: "sshPublicKey", value: undefined, expected: 'the admins\' public key ({ "path": "~/.ssh/<name>.pub" }; see README), or bastion.ssm "only"' });
     }
   }
-  return { bastion: { instance: choice, tier, az: placement.azs[0] ?? "", ssm }, problems };
+  return { bastion: { instance: choice, tier, az: azs[0] ?? "", ssm }, problems };
 }

@@ -2,21 +2,28 @@ import type { EnvironmentConfig } from "../config/environment";
 import { ConfigProblem, fieldPath } from "../config/problems";
 import type { SubnetType } from "../network/types";
 
-/** Where a group of instances goes: a tier, and some of its AZs. */
-export interface PlacementRequest {
+/** Where an instance group goes, besides what its config block says. */
+export interface PlacementRules {
+  /** The tier when the block names none. */
+  readonly defaultTier: string;
+  /** The AZs the block asks for; undefined for the tier's first AZ (`az`) or all of them (`azs`). */
+  readonly azs?: readonly string[];
+  /** `az` (one AZ) or `azs` (a list). */
+  readonly azField: "az" | "azs";
+  /** The kinds of tier the instances may be in. */
+  readonly allowedTypes: readonly SubnetType[];
+  /** Why only those kinds, for the message. */
+  readonly why: string;
+}
+
+/** A placement to check: the rules, the block's field path, and the tier it resolved to. */
+export interface PlacementRequest extends Omit<PlacementRules, "defaultTier"> {
   /** Field path of the instance block, e.g. `servers.app`. */
   readonly base: string;
   /** The tier name asked for (or the default). */
   readonly tier: string;
   /** Whether the tier was given in the config (for the value a problem shows). */
   readonly tierGiven: boolean;
-  /** The AZs asked for; undefined for the tier's first AZ (`az`) or all of them (`azs`). */
-  readonly azs?: readonly string[];
-  /** `az` (one AZ) or `azs` (a list). */
-  readonly azField: "az" | "azs";
-  /** The kinds of tier the instances may be in, and why, for the message. */
-  readonly allowedTypes: readonly SubnetType[];
-  readonly why: string;
 }
 
 /** The AZs a placement resolves to, and what is wrong with it. */

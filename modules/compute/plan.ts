@@ -1,10 +1,11 @@
 import type { AmiSource } from "../ami/ami";
 import type { EnvironmentConfig } from "../config/environment";
+import type { SubnetType } from "../network/types";
 import { ConfigProblem, fieldPath } from "../config/problems";
 import { adminPortsIn, Port } from "../security/port";
 import { sourceCidrProblem } from "../security/policy";
-import { resolvePlacement } from "./placement";
-import { AppServersConfig, COMPUTE_DEFAULTS, DbServerConfig, IngressSource, instanceFields } from "./schema";
+import { PlacementRules, resolvePlacement } from "./placement";
+import { AppServersConfig, COMPUTE_DEFAULTS, DbServerConfig, IngressSource } from "./schema";
 import { artifactPath, ServiceSpec, substitute } from "./user-data";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -17,7 +18,8 @@ export interface InstanceChoice {
   readonly rootVolumeGiB?: number;
 }
 
-type InstanceBlock = { [K in keyof typeof instanceFields]?: unknown } & { ami?: AmiSource; instanceType?: string; sshUser?: string; rootVolumeGiB?: number };
+/** The fields every instance block has (see `instanceFields`). */
+type InstanceBlock = { ami?: AmiSource; instanceType?: string; sshUser?: string; rootVolumeGiB?: number };
 
 /** Applies the defaults to an instance block; a problem when it has no AMI and the environment has none either. */
 export function chooseInstance(env: EnvironmentConfig, base: string, block: InstanceBlock): { choice: InstanceChoice; problems: ConfigProblem[] } {
@@ -35,6 +37,21 @@ export function chooseInstance(env: EnvironmentConfig, base: string, block: Inst
   };
 }
 
+/** An instance block's defaults and placement, checked: the shared first step of the bastion, app and DB plans. */
+export function placeInstances(
+  env: EnvironmentConfig,
+  base: string,
+  block: InstanceBlock & { tier?: string },
+  rules: PlacementRules,
+): { choice: InstanceChoice; tier: string; azs: string[]; problems: ConfigProblem[] } {
+  const { choice, problems } = chooseInstance(env, base, block);
+  const tier = block.tier ?? rules.defaultTier;
+  const placement = resolvePlacement(env, { ...rules, base, tier, tierGiven: block.tier !== undefined });
+  return { choice, tier, azs: placement.azs, problems: [...problems, ...placement.problems] };
+}
+
+const SERVER_TIERS = { allowedTypes: ["private", "isolated"] as SubnetType[], why: "servers get no public IP" };
+
 /** One rule letting sources reach the app servers' service ports. */
 export interface AppIngress {
   readonly ports: readonly number[];
@@ -49,15 +66,8 @@ export interface AppPlan {
   readonly azs: readonly string[];
   readonly countPerAz: number;
   readonly ingress: readonly AppIngress[];
-  readonly service: {
-    readonly name: string;
-    readonly port: number;
-    /** `ExecStart`, still with `{{db.privateIp}}`-style references that only the stack can fill. */
-    readonly command: string;
-    readonly environment: Readonly<Record<string, string>>;
-    readonly artifact?: { readonly url: string; readonly sha256?: string };
-    readonly packages: readonly string[];
-  };
+  /** The service; its command and environment still hold `{{db.privateIp}}`-style references only the stack can fill. */
+  readonly service: ServiceSpec;
 }
 
 /** The DB server, resolved. */
@@ -103,22 +113,12 @@ export function planServers(env: EnvironmentConfig): { app?: AppPlan; db?: DbPla
 }
 
 function planDb(env: EnvironmentConfig, db: DbServerConfig, problems: ConfigProblem[]): DbPlan {
-  const { choice, problems: instanceProblems } = chooseInstance(env, "servers.db", db);
-  const tier = db.tier ?? COMPUTE_DEFAULTS.dbTier;
-  const placement = resolvePlacement(env, {
-    base: "servers.db",
-    tier,
-    tierGiven: db.tier !== undefined,
-    azs: db.az === undefined ? undefined : [db.az],
-    azField: "az",
-    allowedTypes: ["private", "isolated"],
-    why: "servers get no public IP",
-  });
-  problems.push(...instanceProblems, ...placement.problems);
+  const placed = placeInstances(env, "servers.db", db, { ...SERVER_TIERS, defaultTier: COMPUTE_DEFAULTS.dbTier, azs: db.az === undefined ? undefined : [db.az], azField: "az" });
+  problems.push(...placed.problems);
   return {
-    instance: choice,
-    tier,
-    az: placement.azs[0] ?? "",
+    instance: placed.choice,
+    tier: placed.tier,
+    az: placed.azs[0] ?? "",
     port: db.port ?? COMPUTE_DEFAULTS.dbPort,
     packages: db.packages ?? COMPUTE_DEFAULTS.dbPackages,
     services: db.services ?? COMPUTE_DEFAULTS.dbServices,
@@ -126,18 +126,8 @@ function planDb(env: EnvironmentConfig, db: DbServerConfig, problems: ConfigProb
 }
 
 function planApp(env: EnvironmentConfig, app: AppServersConfig, db: DbServerConfig | undefined, problems: ConfigProblem[]): AppPlan {
-  const { choice, problems: instanceProblems } = chooseInstance(env, "servers.app", app);
-  const tier = app.tier ?? COMPUTE_DEFAULTS.appTier;
-  const placement = resolvePlacement(env, {
-    base: "servers.app",
-    tier,
-    tierGiven: app.tier !== undefined,
-    azs: app.azs,
-    azField: "azs",
-    allowedTypes: ["private", "isolated"],
-    why: "servers get no public IP",
-  });
-  problems.push(...instanceProblems, ...placement.problems);
+  const placed = placeInstances(env, "servers.app", app, { ...SERVER_TIERS, defaultTier: COMPUTE_DEFAULTS.appTier, azs: app.azs, azField: "azs" });
+  problems.push(...placed.problems);
 
   const port = app.service?.port ?? COMPUTE_DEFAULTS.servicePort;
   const name = app.service?.name ?? COMPUTE_DEFAULTS.serviceName;
@@ -164,9 +154,9 @@ function planApp(env: EnvironmentConfig, app: AppServersConfig, db: DbServerConf
     }
   }
   return {
-    instance: choice,
-    tier,
-    azs: placement.azs,
+    instance: placed.choice,
+    tier: placed.tier,
+    azs: placed.azs,
     countPerAz: app.countPerAz ?? COMPUTE_DEFAULTS.countPerAz,
     ingress,
     service: { name, port, command: command ?? "", environment: app.service?.environment ?? {}, artifact: app.service?.artifact, packages: app.service?.packages ?? [] },
