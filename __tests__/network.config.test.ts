@@ -20,7 +20,16 @@ describe("network config: bad input is reported with environment, field, value a
     ],
     ["AZ of another region", (e) => (e.azs = ["ap-northeast-2a", "us-east-1b"]), [`${W}azs[1] = "us-east-1b": expected an availability zone of region ap-northeast-2, such as ap-northeast-2a`]],
     ["tier AZ not in the environment", (e) => (e.tiers[1].azs = ["ap-northeast-2c"]), [`${W}tiers[1].azs[0] = "ap-northeast-2c": expected one of the environment's AZs (ap-northeast-2a, ap-northeast-2b)`]],
-    ["duplicate tier name", (e) => (e.tiers[2].name = "public"), [`${W}tiers[2].name = "public": expected a tier name used once per environment`]],
+    [
+      "duplicate tier name",
+      (e) => (e.tiers[2].name = "public"),
+      [
+        `${W}tiers[2].name = "public": expected a tier name used once per environment`,
+        // The servers placed in the renamed tier are reported too.
+        `${W}servers.db.tier = "internal": expected one of the environment's tiers (public, management, public)`,
+        `${W}servers.app.tier = "internal": expected one of the environment's tiers (public, management, public)`,
+      ],
+    ],
     ["unknown NAT mode", (e) => (e.nat.mode = "double"), [`${W}nat.mode = "double": expected one of none, single, per-az, instance`]],
     [
       "private tier without a NAT path",

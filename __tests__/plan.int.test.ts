@@ -13,6 +13,8 @@ import { workshopConfig } from "./support/synth";
 import defaultConfig from "../config/environments.json";
 
 const NAT_AMI = "ami-0123456789abcdef0";
+/** Logical ids of the network construct's resources start with this; the stack also holds the bastion and servers. */
+const NETWORK = "network_";
 
 /** Every environment of the default config, plus the NAT variants the default does not show, one stack each. */
 function environments(): EnvironmentConfig[] {
@@ -82,8 +84,8 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     });
   });
 
-  it("workshop: the resources of a two-AZ, three-tier VPC with one NAT gateway", () => {
-    expect(countsByType(plans.get("workshop")!)).toEqual({
+  it("workshop: the resources of a two-AZ, three-tier VPC with one NAT gateway, a bastion and three servers", () => {
+    expect(countsByType(plans.get("workshop")!, NETWORK)).toEqual({
       aws_vpc: 1,
       aws_default_security_group: 1,
       aws_default_route_table: 1,
@@ -96,6 +98,8 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
       aws_eip: 1,
       aws_nat_gateway: 1,
     });
+    const access = countsByType(plans.get("workshop")!);
+    expect([access.aws_instance, access.aws_key_pair, access.aws_security_group, access.aws_eip]).toEqual([4, 1, 3, 2]);
     expect(defaultRouteTargets(plans.get("workshop")!)).toEqual({
       "public/ap-northeast-2a": "igw",
       "public/ap-northeast-2b": "igw",
@@ -117,9 +121,9 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
 
   it("nat-instance: one hardened NAT instance, no NAT gateway", () => {
     const plan = plans.get("nat-instance")!;
-    const counts = countsByType(plan);
+    const counts = countsByType(plan, NETWORK);
     expect([counts.aws_instance, counts.aws_nat_gateway, counts.aws_eip, counts.aws_security_group]).toEqual([1, undefined, 1, 1]);
-    const [instance] = plannedResources(plan, "aws_instance");
+    const [instance] = plannedResources(plan, "aws_instance").filter((r) => r.name.startsWith(NETWORK));
     expect(instance.values).toMatchObject({
       ami: NAT_AMI,
       instance_type: "t3.nano",
@@ -128,13 +132,13 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
       metadata_options: [expect.objectContaining({ http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 1 })],
       root_block_device: [expect.objectContaining({ encrypted: true, volume_type: "gp3" })],
     });
-    const [ingress] = plannedResources(plan, "aws_vpc_security_group_ingress_rule");
+    const [ingress] = plannedResources(plan, "aws_vpc_security_group_ingress_rule").filter((r) => r.name.startsWith(NETWORK));
     expect(ingress.values).toMatchObject({ cidr_ipv4: "192.168.10.0/24", ip_protocol: "-1" });
   });
 
   it("per-az: a NAT gateway in each AZ, flow logs to CloudWatch and the S3 endpoint on the private tables", () => {
     const plan = plans.get("per-az")!;
-    const counts = countsByType(plan);
+    const counts = countsByType(plan, NETWORK);
     expect([counts.aws_nat_gateway, counts.aws_eip, counts.aws_flow_log, counts.aws_cloudwatch_log_group, counts.aws_vpc_endpoint]).toEqual([2, 2, 1, 1, 1]);
     expect(plannedResources(plan, "aws_flow_log")[0].values).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
     expect(plannedResources(plan, "aws_vpc_endpoint_route_table_association")).toHaveLength(2);

@@ -43,8 +43,8 @@ function describeTarget(plan: PlanJson, route: string): string {
 }
 
 /** Number of planned resources per type, e.g. `{ aws_subnet: 5 }`. */
-export function countsByType(plan: PlanJson): Record<string, number> {
+export function countsByType(plan: PlanJson, namePrefix = ""): Record<string, number> {
   const counts: Record<string, number> = {};
-  for (const r of plannedResources(plan)) counts[r.type] = (counts[r.type] ?? 0) + 1;
+  for (const r of plannedResources(plan)) if (r.name.startsWith(namePrefix)) counts[r.type] = (counts[r.type] ?? 0) + 1;
   return counts;
 }

@@ -1,6 +1,14 @@
 import { z } from "zod";
 import { networkConfigFields } from "../network/schema";
 import { planNetwork } from "../network/plan";
+import { accessConfigFields } from "../security/schema";
+import { checkAccess } from "../security/policy";
+import { keyPairConfigFields } from "../keypair/schema";
+import { checkPublicKey } from "../keypair/public-key";
+import { bastionConfigFields } from "../bastion/schema";
+import { planBastion } from "../bastion/plan";
+import { computeConfigFields } from "../compute/schema";
+import { planServers } from "../compute/plan";
 import { ConfigProblem } from "./problems";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -12,6 +20,10 @@ export const environmentSchema = z.strictObject({
   }),
   tags: z.record(z.string(), z.string()).optional(),
   ...networkConfigFields,
+  ...accessConfigFields,
+  ...keyPairConfigFields,
+  ...bastionConfigFields,
+  ...computeConfigFields,
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
@@ -19,6 +31,10 @@ export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 /** The cross-field rules of each module, run on an environment whose shape is already valid. */
 const semanticChecks: ReadonlyArray<(env: EnvironmentConfig) => ConfigProblem[]> = [
   (env) => planNetwork({ ...env, environment: env.name }).problems,
+  (env) => checkAccess(env.access),
+  (env) => checkPublicKey(env.sshPublicKey),
+  (env) => planBastion(env).problems,
+  (env) => planServers(env).problems,
 ];
 
 export function checkEnvironment(env: EnvironmentConfig): ConfigProblem[] {

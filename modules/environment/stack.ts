@@ -3,10 +3,30 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config/environment";
 import { byTierAndAz, Network } from "../network/network";
+import { AmiSource, resolveAmiId } from "../ami/ami";
+import { idSafe, Peer, RoleSecurityGroup } from "../security/security-group";
+import { Port } from "../security/port";
+import { isAnywhere } from "../security/policy";
+import { AdminKeyPair } from "../keypair/key-pair";
+import { loadPublicKey, publicKeyPath } from "../keypair/public-key";
+import { Bastion } from "../bastion/bastion";
+import { planBastion } from "../bastion/plan";
+import { renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
+import { InstanceChoice, planServers, serviceSpec } from "../compute/plan";
+import { COMPUTE_DEFAULTS, IngressSource } from "../compute/schema";
+import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
+import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
+import { HardeningOptions } from "../compute/user-data";
 
 /** One environment: its AWS provider with the common tags, its network, and the outputs people use. */
 export class EnvironmentStack extends TerraformStack {
   readonly network: Network;
+  /** The bastion, when the environment has one. */
+  readonly bastion?: Bastion;
+  /** Every server behind the bastion: app servers, then the DB server. */
+  readonly servers: readonly Server[] = [];
+  /** Security groups by role (`bastion`, `app`, `db`). */
+  readonly securityGroups: Readonly<Record<string, RoleSecurityGroup>> = {};
 
   constructor(scope: Construct, id: string, readonly config: EnvironmentConfig) {
     super(scope, id);
@@ -30,5 +50,158 @@ export class EnvironmentStack extends TerraformStack {
       value: this.network.natPublicIps,
       description: "Public IPs the private tiers' egress leaves from, by AZ",
     });
+
+    const access = this.addAccessAndServers(config);
+    if (access !== undefined) {
+      this.bastion = access.bastion;
+      this.servers = access.servers;
+      this.securityGroups = access.securityGroups;
+    }
   }
+
+  /**
+   * The bastion, the servers behind it and the security groups between them, written as the architecture reads:
+   * admins reach the bastion on SSH, the bastion reaches every server on SSH, the service ports are reached from
+   * their configured sources, and only the app servers reach the DB port.
+   */
+  private addAccessAndServers(config: EnvironmentConfig) {
+    const bastionPlan = planBastion(config).bastion;
+    if (bastionPlan === undefined) return undefined;
+    const { app, db } = planServers(config);
+    const environment = config.name;
+    const ssh = bastionPlan.ssm !== "only";
+
+    const group = (role: string, description: string) =>
+      new RoleSecurityGroup(this, `SecurityGroup-${role}`, { environment, role, vpcId: this.network.vpc.id, description });
+    const securityGroups: Record<string, RoleSecurityGroup> = { bastion: group("bastion", "Bastion: the only door, SSH from the admin CIDRs") };
+    if (app !== undefined) securityGroups.app = group("app", "App servers: service ports from their sources, SSH from the bastion");
+    if (db !== undefined) securityGroups.db = group("db", "DB server: the DB port from the app servers, SSH from the bastion");
+    const { bastion: bastionSg, app: appSg, db: dbSg } = securityGroups;
+
+    if (ssh) {
+      for (const cidr of config.access?.adminCidrs ?? []) {
+        const warning = isAnywhere(cidr) ? " (OPEN TO THE INTERNET: access.insecureAllowAdminPortsFromAnywhere)" : "";
+        bastionSg.allowFrom(Peer.ipv4(cidr, `admin-${idSafe(cidr)}`), Port.SSH, `SSH from admin network ${cidr}${warning}`);
+      }
+      for (const server of [appSg, dbSg]) server?.allowFrom(bastionSg, Port.SSH, "SSH from the bastion");
+    }
+    for (const rule of app?.ingress ?? []) {
+      for (const source of rule.from) {
+        for (const peer of this.peersOf(source, securityGroups)) {
+          for (const port of rule.ports) appSg.allowFrom(peer, Port.tcp(port), rule.description ?? `Service port ${port} from ${describeSource(source)}`);
+        }
+      }
+    }
+    if (db !== undefined && appSg !== undefined) dbSg.allowFrom(appSg, Port.tcp(db.port), `Database port ${db.port} from the app servers`);
+    for (const sg of Object.values(securityGroups)) {
+      sg.allowTo(Peer.anyIpv4(), Port.tcp(443), "HTTPS out: packages, artifacts, Session Manager");
+      sg.allowTo(Peer.anyIpv4(), Port.tcp(80), "HTTP out: package mirrors");
+    }
+
+    const publicKey = ssh && config.sshPublicKey !== undefined ? loadPublicKey(config.sshPublicKey) : undefined;
+    if (publicKey !== undefined && "problem" in publicKey) throw new Error(`sshPublicKey: ${publicKey.problem.expected}`);
+    const keyName = publicKey === undefined ? undefined : new AdminKeyPair(this, "AdminKeyPair", { environment, publicKey: publicKey.key }).keyName;
+    const ssmProfile = bastionPlan.ssm === "off" ? undefined : new SsmInstanceProfile(this, "SsmInstanceProfile", { environment }).name;
+    const hardening: HardeningOptions = {
+      sessionTimeoutSeconds: config.hardening?.sessionTimeoutSeconds ?? COMPUTE_DEFAULTS.sessionTimeoutSeconds,
+      sshMaxAuthTries: config.hardening?.sshMaxAuthTries ?? COMPUTE_DEFAULTS.sshMaxAuthTries,
+      ssh,
+      allowTcpForwarding: false,
+      lockAuditRules: false,
+    };
+    const amis = new Map<string, string>();
+    const amiId = (source: AmiSource) => {
+      const key = typeof source === "string" ? source : source.ssmParameter;
+      if (!amis.has(key)) amis.set(key, resolveAmiId(this, `Ami-${idSafe(key)}`, source));
+      return amis.get(key) as string;
+    };
+
+    const bastion = new Bastion(this, "Bastion", {
+      environment,
+      subnetId: this.network.subnet(bastionPlan.tier, bastionPlan.az).resource.id,
+      securityGroupIds: [bastionSg.id],
+      ami: amiId(bastionPlan.instance.ami),
+      instanceType: bastionPlan.instance.instanceType,
+      rootVolumeGiB: bastionPlan.instance.rootVolumeGiB,
+      sessionTimeoutSeconds: hardening.sessionTimeoutSeconds,
+      sshMaxAuthTries: hardening.sshMaxAuthTries,
+      ssh,
+      keyName,
+      instanceProfileName: ssmProfile,
+    });
+
+    const serverSettings = (choice: InstanceChoice, sg: RoleSecurityGroup): ServerSettings => ({
+      environment,
+      sshUser: choice.sshUser,
+      ami: amiId(choice.ami),
+      instanceType: choice.instanceType,
+      rootVolumeGiB: choice.rootVolumeGiB,
+      securityGroupIds: [sg.id],
+      hardening,
+      keyName,
+      instanceProfileName: bastionPlan.ssm === "only" ? ssmProfile : undefined,
+    });
+    const dbServer =
+      db === undefined
+        ? undefined
+        : new DbServer(this, "Db", {
+            ...serverSettings(db.instance, dbSg),
+            subnetId: this.network.subnet(db.tier, db.az).resource.id,
+            az: db.az,
+            packages: db.packages,
+            services: db.services,
+          });
+    const appServers =
+      app === undefined
+        ? undefined
+        : new AppServers(this, "AppServers", {
+            ...serverSettings(app.instance, appSg),
+            region: config.region,
+            subnets: app.azs.map((az) => ({ az, subnetId: this.network.subnet(app.tier, az).resource.id })),
+            countPerAz: app.countPerAz,
+            service: serviceSpec(app.service, dbServer === undefined ? undefined : { privateIp: dbServer.server.instance.privateIp, port: db!.port }),
+          });
+    const servers = [...(appServers?.servers ?? []), ...(dbServer === undefined ? [] : [dbServer.server])];
+
+    new TerraformOutput(this, "bastion_public_ip", { value: bastion.publicIp, description: "The bastion's Elastic IP: the one address admins connect to" });
+    new TerraformOutput(this, "private_ips", {
+      value: Object.fromEntries([["bastion", bastion.host.privateIp], ...servers.map((s) => [s.name, s.instance.privateIp])]),
+      description: "Private IP of every instance, by name (servers talk to each other on these)",
+    });
+    const identityFile = config.sshPublicKey !== undefined && "path" in config.sshPublicKey ? privateKeyPathFor(config.sshPublicKey.path) : undefined;
+    new TerraformOutput(this, "ssh_config", {
+      value: ssh
+        ? renderSshConfig({
+            bastionIp: bastion.publicIp,
+            bastionUser: bastionPlan.instance.sshUser,
+            identityFile,
+            servers: servers.map((s) => ({ name: s.name, privateIp: s.instance.privateIp, user: s.sshUser })),
+          })
+        : renderSsmCommands(config.region, [{ name: "bastion", instanceId: bastion.host.instance.id }, ...servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id }))]),
+      description: "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db",
+    });
+    return { bastion, servers, securityGroups };
+  }
+
+  /** The peers a configured source stands for: a role's group, or one CIDR peer per subnet of a tier, or a CIDR. */
+  private peersOf(source: IngressSource, groups: Readonly<Record<string, RoleSecurityGroup>>): Peer[] {
+    if ("securityGroup" in source) return [groups[source.securityGroup]];
+    if ("tier" in source) return this.network.tierSubnets(source.tier).map((s) => Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`));
+    return [Peer.ipv4(source.cidr)];
+  }
+}
+
+function describeSource(source: IngressSource): string {
+  if ("securityGroup" in source) return `the ${source.securityGroup} group`;
+  if ("tier" in source) return `tier ${source.tier}`;
+  return source.cidr;
+}
+
+/**
+ * Where ssh-keygen put the private half of `publicKeyFile`: `~/.ssh/workshop` for `~/.ssh/workshop.pub`; a relative
+ * path is made absolute, since ssh would not read it from the directory cdktf ran in.
+ */
+function privateKeyPathFor(publicKeyFile: string): string {
+  const file = publicKeyFile.startsWith("~") ? publicKeyFile : publicKeyPath(publicKeyFile, process.cwd());
+  return file.replace(/\.pub$/, "");
 }

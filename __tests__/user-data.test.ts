@@ -1,0 +1,137 @@
+import { spawnSync } from "node:child_process";
+import { renderBastionUserData } from "../modules/bastion/user-data";
+import {
+  HardeningOptions,
+  renderHardening,
+  renderPackagesAndServices,
+  renderScript,
+  renderServiceSetup,
+  renderServiceUnit,
+  ServiceSpec,
+  substitute,
+} from "../modules/compute/user-data";
+
+const hardening: HardeningOptions = { sessionTimeoutSeconds: 600, sshMaxAuthTries: 3, ssh: true, allowTcpForwarding: false, lockAuditRules: false };
+const service: ServiceSpec = {
+  name: "app",
+  port: 8080,
+  command: "/usr/bin/java -Xmx256m -jar /opt/app/app.jar",
+  environment: { APP_ENV: "workshop", DB_HOST: "192.168.10.200" },
+  artifact: { url: "https://example.com/releases/app.jar", sha256: "a".repeat(64) },
+  packages: ["java-21-amazon-corretto-headless"],
+};
+
+/** Every script the project renders, by name. */
+const scripts: Record<string, string> = {
+  "bastion, SSH": renderBastionUserData({ sessionTimeoutSeconds: 600, sshMaxAuthTries: 3, ssh: true }),
+  "bastion, Session Manager only": renderBastionUserData({ sessionTimeoutSeconds: 900, sshMaxAuthTries: 2, ssh: false }),
+  "app server with artifact": renderScript(renderHardening(hardening), renderServiceSetup(service)),
+  "app server without artifact": renderScript(renderHardening(hardening), renderServiceSetup({ ...service, artifact: undefined, packages: [] })),
+  "db server": renderScript(renderHardening(hardening), renderPackagesAndServices(["mariadb105-server"], ["mariadb"])),
+  "db server, no packages": renderScript(renderHardening({ ...hardening, ssh: false }), renderPackagesAndServices([], [])),
+};
+
+function bashSyntaxErrors(script: string): string {
+  const result = spawnSync("bash", ["-n"], { input: script, encoding: "utf8" });
+  return result.status === 0 ? "" : result.stderr || `exit ${result.status}`;
+}
+
+describe("user data scripts", () => {
+  it.each(Object.entries(scripts))("%s passes bash -n", (_name, script) => {
+    expect(bashSyntaxErrors(script)).toBe("");
+  });
+
+  it("bash -n does catch a broken script (the check can fail)", () => {
+    expect(bashSyntaxErrors(`${scripts["db server"]}\nif true; then\n`)).not.toBe("");
+  });
+
+  it.each(Object.entries(scripts))("%s starts strict and has no Terraform template syntax", (_name, script) => {
+    expect(script.startsWith("#!/bin/bash\nset -euo pipefail\n")).toBe(true);
+    expect(script).not.toMatch(/\$\{|%\{/);
+  });
+
+  it.each(Object.entries(scripts))("%s makes TMOUT read-only and records every execve with auditd", (_name, script) => {
+    expect(script).toMatch(/^TMOUT=\d+\nreadonly TMOUT\nexport TMOUT$/m);
+    expect(script).toContain("-a always,exit -F arch=b64 -S execve,execveat -k exec");
+    expect(script).toContain("augenrules --load");
+  });
+
+  it("sets the configured timeout", () => {
+    expect(scripts["bastion, Session Manager only"]).toContain("TMOUT=900\n");
+  });
+
+  it("hardens sshd on the bastion, keeping TCP forwarding for ProxyJump, and locks the audit rules", () => {
+    const bastion = scripts["bastion, SSH"];
+    for (const line of ["PasswordAuthentication no", "KbdInteractiveAuthentication no", "PermitRootLogin no", "MaxAuthTries 3", "AllowTcpForwarding yes", "AllowAgentForwarding no"]) {
+      expect(bastion).toMatch(new RegExp(`^${line}$`, "m"));
+    }
+    expect(bastion).toContain("sshd -t\n");
+    expect(bastion).toContain("echo '-e 2' > /etc/audit/rules.d/99-lock.rules");
+  });
+
+  it("turns TCP forwarding off on servers and leaves their audit rules changeable", () => {
+    const app = scripts["app server with artifact"];
+    expect(app).toMatch(/^AllowTcpForwarding no$/m);
+    expect(app).not.toContain("-e 2");
+  });
+
+  it("stops and masks sshd when Session Manager is the only way in", () => {
+    const script = scripts["bastion, Session Manager only"];
+    expect(script).toContain("systemctl mask sshd.service ssh.service");
+    expect(script).not.toContain("sshd_config.d");
+    expect(script).toContain("systemctl disable --now sshd.service");
+    expect(script).not.toMatch(/^PasswordAuthentication/m);
+  });
+});
+
+describe("app service", () => {
+  const unit = renderServiceUnit(service);
+
+  it("runs under systemd from config: command, environment file, restart on failure, journald", () => {
+    expect(unit).toContain("ExecStart=/usr/bin/java -Xmx256m -jar /opt/app/app.jar\n");
+    expect(unit).toContain("EnvironmentFile=/etc/app/app.env\n");
+    expect(unit).toContain("Restart=on-failure\n");
+    expect(unit).toContain("StandardOutput=journal\nStandardError=journal\n");
+    expect(unit).toContain("User=app\n");
+    expect(unit).toContain("WantedBy=multi-user.target\n");
+  });
+
+  it("is not started with nohup or in the background", () => {
+    const setup = renderServiceSetup(service);
+    expect(setup).not.toMatch(/nohup|&\s*$/m);
+    expect(setup).toContain("systemctl enable --now app.service");
+  });
+
+  it("writes the port and environment to a 0640 env file", () => {
+    const setup = renderServiceSetup(service);
+    expect(setup).toContain('PORT="8080"\nAPP_ENV="workshop"\nDB_HOST="192.168.10.200"\n');
+    expect(setup).toContain("chmod 0640 /etc/app/app.env");
+  });
+
+  it("downloads the artifact over HTTPS only and verifies its checksum", () => {
+    const setup = renderServiceSetup(service);
+    expect(setup).toContain("--proto '=https'");
+    expect(setup).toContain(`echo '${"a".repeat(64)}  /opt/app/app.jar' | sha256sum --check --strict`);
+  });
+
+  it("may bind a port below 1024 through a capability, not root", () => {
+    expect(renderServiceUnit({ ...service, port: 80 })).toContain("AmbientCapabilities=CAP_NET_BIND_SERVICE\n");
+    expect(unit).not.toContain("AmbientCapabilities");
+  });
+
+  it("escapes % for systemd", () => {
+    expect(renderServiceUnit({ ...service, command: "/bin/date +%s" })).toContain("ExecStart=/bin/date +%%s\n");
+  });
+
+  it("installs the DB engine and enables its services", () => {
+    const db = renderPackagesAndServices(["mariadb105-server"], ["mariadb"]);
+    expect(db).toContain("dnf install -y mariadb105-server");
+    expect(db).toContain("systemctl enable --now mariadb.service");
+  });
+});
+
+describe("substitute", () => {
+  it("fills known references and reports unknown ones", () => {
+    expect(substitute("{{ port }} {{db.privateIp}} {{nope}}", { port: "8080", "db.privateIp": "10.0.0.5" })).toEqual({ text: "8080 10.0.0.5 {{nope}}", unknown: ["nope"] });
+  });
+});

@@ -1,0 +1,42 @@
+import type { EnvironmentConfig } from "../config/environment";
+import { ConfigProblem } from "../config/problems";
+import { InstanceChoice, placeInstances } from "../compute/plan";
+import { BASTION_DEFAULTS, SsmMode } from "./schema";
+
+/** The bastion, resolved. */
+export interface BastionPlan {
+  readonly instance: InstanceChoice;
+  readonly tier: string;
+  readonly az: string;
+  readonly ssm: SsmMode;
+}
+
+/**
+ * Checks `bastion` and applies its defaults. The door must be in a public tier (it has an Elastic IP); with SSH it
+ * needs admin CIDRs and a public key, with Session Manager only it must have neither (nothing listens for SSH).
+ */
+export function planBastion(env: EnvironmentConfig): { bastion?: BastionPlan; problems: ConfigProblem[] } {
+  const bastion = env.bastion;
+  if (bastion === undefined) return { problems: [] };
+  const { choice, tier, azs, problems } = placeInstances(env, "bastion", bastion, {
+    defaultTier: BASTION_DEFAULTS.tier,
+    azs: bastion.az === undefined ? undefined : [bastion.az],
+    azField: "az",
+    allowedTypes: ["public"],
+    why: "the bastion is reached through its Elastic IP",
+  });
+  const ssm = bastion.ssm ?? BASTION_DEFAULTS.ssm;
+  const adminCidrs = env.access?.adminCidrs ?? [];
+  if (ssm === "only") {
+    if (adminCidrs.length > 0) problems.push({ field: "access.adminCidrs", value: adminCidrs, expected: 'no admin CIDRs when bastion.ssm is "only": nothing listens for SSH' });
+    if (env.sshPublicKey !== undefined) problems.push({ field: "sshPublicKey", value: env.sshPublicKey, expected: 'no SSH key when bastion.ssm is "only": nothing listens for SSH' });
+  } else {
+    if (adminCidrs.length === 0) {
+      problems.push({ field: "access.adminCidrs", value: env.access?.adminCidrs, expected: 'at least one admin CIDR (your address as a /32) that may SSH to the bastion, or bastion.ssm "only"' });
+    }
+    if (env.sshPublicKey === undefined) {
+      problems.push({ field: "sshPublicKey", value: undefined, expected: 'the admins\' public key ({ "path": "~/.ssh/<name>.pub" }; see README), or bastion.ssm "only"' });
+    }
+  }
+  return { bastion: { instance: choice, tier, az: azs[0] ?? "", ssm }, problems };
+}

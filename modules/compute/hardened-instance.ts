@@ -1,0 +1,64 @@
+import { Construct } from "constructs";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+
+export interface HardenedInstanceProps {
+  /** Name tag, e.g. `workshop-app-a1`. */
+  readonly name: string;
+  /** Role tag (`bastion`, `app`, `db`). */
+  readonly role: string;
+  /** The AMI id (literal, or a reference to an SSM parameter's value). */
+  readonly ami: string;
+  /** EC2 instance type; match the AMI's architecture. */
+  readonly instanceType: string;
+  /** The subnet the instance lives in. */
+  readonly subnetId: string;
+  /** Its security groups. */
+  readonly securityGroupIds: readonly string[];
+  /** First-boot script. */
+  readonly userData: string;
+  /** EC2 key pair for SSH. @default none: no key is installed (Session Manager access) */
+  readonly keyName?: string;
+  /** Instance profile, e.g. for Session Manager. @default none */
+  readonly instanceProfileName?: string;
+  /** Size of the root volume in GiB. @default the AMI's size */
+  readonly rootVolumeGiB?: number;
+  /**
+   * The instance holds data: a new AMI or new user data does not replace it (Terraform ignores both changes).
+   * @default false: a changed AMI or user data replaces the instance, so what runs is always what the config says
+   */
+  readonly stateful?: boolean;
+}
+
+/**
+ * An EC2 instance with the settings every instance of this project shares: IMDSv2 only with a hop limit of 1
+ * (containers on the host cannot reach the credentials), an encrypted gp3 root volume, and no public IP (the
+ * bastion gets an Elastic IP of its own).
+ */
+export class HardenedInstance extends Construct {
+  readonly instance: Instance;
+
+  constructor(scope: Construct, id: string, props: HardenedInstanceProps) {
+    super(scope, id);
+    const stateful = props.stateful === true;
+    this.instance = new Instance(this, "Instance", {
+      ami: props.ami,
+      instanceType: props.instanceType,
+      subnetId: props.subnetId,
+      vpcSecurityGroupIds: [...props.securityGroupIds],
+      keyName: props.keyName,
+      iamInstanceProfile: props.instanceProfileName,
+      associatePublicIpAddress: false,
+      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
+      rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: props.rootVolumeGiB, deleteOnTermination: !stateful },
+      userData: props.userData,
+      userDataReplaceOnChange: !stateful,
+      lifecycle: stateful ? { ignoreChanges: ["ami", "user_data"] } : undefined,
+      tags: { Name: props.name, Role: props.role },
+    });
+  }
+
+  /** The instance's private IPv4 address. */
+  get privateIp(): string {
+    return this.instance.privateIp;
+  }
+}

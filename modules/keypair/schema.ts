@@ -1,0 +1,16 @@
+import { z } from "zod";
+
+/**
+ * The config file's `sshPublicKey`: the public half of the key the admins log in with, as a file path
+ * (`{ "path": "~/.ssh/workshop.pub" }`, relative to the directory cdktf runs in) or as the key text itself.
+ * Checked by `checkPublicKey`.
+ */
+export const keyPairConfigFields = {
+  sshPublicKey: z
+    .union([z.strictObject({ path: z.string().min(1) }), z.strictObject({ text: z.string().min(1) })], {
+      error: 'either { "path": "<file.pub>" } or { "text": "ssh-ed25519 AAAA... comment" }',
+    })
+    .optional(),
+};
+
+export type PublicKeySource = NonNullable<z.infer<typeof keyPairConfigFields.sshPublicKey>>;

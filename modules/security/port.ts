@@ -1,0 +1,33 @@
+/** A protocol and an inclusive range of ports, as a security group rule takes them. */
+export interface PortRange {
+  /** IP protocol of the rule. */
+  readonly protocol: "tcp" | "udp";
+  /** First port of the range. */
+  readonly from: number;
+  /** Last port of the range (equal to `from` for one port). */
+  readonly to: number;
+}
+
+/** Builders for port ranges, named after AWS CDK's `ec2.Port`. */
+export const Port = {
+  /** One TCP port. */
+  tcp: (port: number): PortRange => ({ protocol: "tcp", from: port, to: port }),
+  /** SSH, TCP 22. */
+  SSH: { protocol: "tcp", from: 22, to: 22 } as PortRange,
+};
+
+/**
+ * Ports that give a shell or remote control of a machine: never open to the whole internet without an explicit,
+ * loudly named override. SSH, telnet, RDP, WinRM (HTTP and HTTPS), VNC.
+ */
+export const ADMIN_PORTS: readonly number[] = [22, 23, 3389, 5985, 5986, 5900];
+
+/** `tcp22` or `tcp8000-8100`: used in construct ids and messages. */
+export function portLabel(range: PortRange): string {
+  return range.from === range.to ? `${range.protocol}${range.from}` : `${range.protocol}${range.from}-${range.to}`;
+}
+
+/** The admin ports inside `range`. */
+export function adminPortsIn(range: PortRange): number[] {
+  return range.protocol === "tcp" ? ADMIN_PORTS.filter((p) => p >= range.from && p <= range.to) : [];
+}

@@ -1,0 +1,107 @@
+import { Construct } from "constructs";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { PortRange, portLabel } from "./port";
+
+/** An IPv4 network as the other end of a rule. */
+export interface CidrPeer {
+  /** The network, e.g. `203.0.113.10/32`. */
+  readonly cidr: string;
+  /** Short name used in construct ids, e.g. `admin` or `tier-public-ap-northeast-2a`; the CIDR when omitted. */
+  readonly label?: string;
+}
+
+/** The other end of a rule: a role's security group (referenced by id, not by address) or a CIDR block. */
+export type Peer = RoleSecurityGroup | CidrPeer;
+
+/** Builders for CIDR peers, named after AWS CDK's `ec2.Peer`. */
+export const Peer = {
+  /** An IPv4 CIDR block. */
+  ipv4: (cidr: string, label?: string): CidrPeer => ({ cidr, label }),
+  /** All of IPv4: for egress to the internet through the NAT or Internet Gateway. */
+  anyIpv4: (): CidrPeer => ({ cidr: "0.0.0.0/0", label: "anywhere" }),
+};
+
+export interface RoleSecurityGroupProps {
+  /** Environment name: prefixes the group's name and Name tag. */
+  readonly environment: string;
+  /** The role the group is for (`bastion`, `app`, `db`): names the group and the rules that refer to it. */
+  readonly role: string;
+  /** The VPC the group belongs to. */
+  readonly vpcId: string;
+  /** What the group is for, shown in the console. */
+  readonly description: string;
+}
+
+/**
+ * The security group of one role, with no rules until they are said: `app.allowFrom(bastion, Port.SSH, "...")`
+ * makes the ingress rule on `app` and the matching egress rule on `bastion` (as AWS CDK's `connections`), so both
+ * sides allow exactly what the architecture says and nothing else. Every rule is its own
+ * `aws_vpc_security_group_ingress_rule` / `_egress_rule` resource with a description, its construct id keyed by
+ * direction, port and peer (`Ingress-tcp22-from-bastion`), never by position.
+ */
+export class RoleSecurityGroup extends Construct {
+  readonly group: SecurityGroup;
+  readonly role: string;
+
+  constructor(scope: Construct, id: string, props: RoleSecurityGroupProps) {
+    super(scope, id);
+    this.role = props.role;
+    // No inline rules: the provider then removes AWS's default allow-all egress, and every rule below is explicit.
+    this.group = new SecurityGroup(this, "Group", {
+      name: `${props.environment}-${props.role}`,
+      description: props.description,
+      vpcId: props.vpcId,
+      tags: { Name: `${props.environment}-${props.role}`, Role: props.role },
+    });
+  }
+
+  /** The group's id, for an instance's `vpcSecurityGroupIds`. */
+  get id(): string {
+    return this.group.id;
+  }
+
+  /** Lets `peer` reach this group's members on `port`: ingress here, and egress on `peer` when it is a group. */
+  allowFrom(peer: Peer, port: PortRange, description: string): void {
+    this.ingress(peer, port, description);
+    if (peer instanceof RoleSecurityGroup) peer.egress(this, port, description);
+  }
+
+  /** Lets this group's members reach `peer` on `port`: egress here, and ingress on `peer` when it is a group. */
+  allowTo(peer: Peer, port: PortRange, description: string): void {
+    this.egress(peer, port, description);
+    if (peer instanceof RoleSecurityGroup) peer.ingress(this, port, description);
+  }
+
+  private ingress(peer: Peer, port: PortRange, description: string): void {
+    new VpcSecurityGroupIngressRule(this, `Ingress-${portLabel(port)}-from-${peerLabel(peer)}`, {
+      securityGroupId: this.group.id,
+      description,
+      ...ruleTarget(peer, port),
+    });
+  }
+
+  private egress(peer: Peer, port: PortRange, description: string): void {
+    new VpcSecurityGroupEgressRule(this, `Egress-${portLabel(port)}-to-${peerLabel(peer)}`, {
+      securityGroupId: this.group.id,
+      description,
+      ...ruleTarget(peer, port),
+    });
+  }
+}
+
+function peerLabel(peer: Peer): string {
+  if (peer instanceof RoleSecurityGroup) return peer.role;
+  return peer.label ?? `cidr-${idSafe(peer.cidr)}`;
+}
+
+/** `203-0-113-10-32` for `203.0.113.10/32`: readable in construct paths and logical ids alike. */
+export function idSafe(text: string): string {
+  return text.replace(/[^A-Za-z0-9]+/g, "-");
+}
+
+function ruleTarget(peer: Peer, port: PortRange) {
+  const where = peer instanceof RoleSecurityGroup ? { referencedSecurityGroupId: peer.group.id } : { cidrIpv4: peer.cidr };
+  return { ...where, ipProtocol: port.protocol, fromPort: port.from, toPort: port.to };
+}
