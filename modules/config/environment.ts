@@ -1,6 +1,8 @@
 import { z } from "zod";
 import { networkConfigFields } from "../network/schema";
 import { planNetwork } from "../network/plan";
+import { stateConfigFields } from "../state/schema";
+import { checkBackend } from "../state/plan";
 import { ConfigProblem } from "./problems";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -12,6 +14,7 @@ export const environmentSchema = z.strictObject({
   }),
   tags: z.record(z.string(), z.string()).optional(),
   ...networkConfigFields,
+  ...stateConfigFields,
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
@@ -19,6 +22,7 @@ export type EnvironmentConfig = z.infer<typeof environmentSchema>;
 /** The cross-field rules of each module, run on an environment whose shape is already valid. */
 const semanticChecks: ReadonlyArray<(env: EnvironmentConfig) => ConfigProblem[]> = [
   (env) => planNetwork({ ...env, environment: env.name }).problems,
+  (env) => checkBackend(env.backend),
 ];
 
 export function checkEnvironment(env: EnvironmentConfig): ConfigProblem[] {

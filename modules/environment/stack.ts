@@ -1,15 +1,23 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config/environment";
 import { byTierAndAz, Network } from "../network/network";
+import { applyStateBackend } from "../state/backend";
+import { STATE_DEFAULTS } from "../state/types";
 
-/** One environment: its AWS provider with the common tags, its network, and the outputs people use. */
+/**
+ * One environment: its state backend (key `<environment>/environment.tfstate` by default), its AWS provider with the
+ * common tags, its network, and the outputs people use.
+ */
 export class EnvironmentStack extends TerraformStack {
   readonly network: Network;
+  /** The backend from the config's `backend`; undefined means cdktf's local default. */
+  readonly backend?: TerraformBackend;
 
   constructor(scope: Construct, id: string, readonly config: EnvironmentConfig) {
     super(scope, id);
+    this.backend = applyStateBackend(this, config.backend, { environment: config.name, stack: STATE_DEFAULTS.environmentStack });
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { Environment: config.name, ManagedBy: "cdktf", ...config.tags } }],
