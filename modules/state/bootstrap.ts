@@ -9,10 +9,22 @@ import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
-import { ConfigError, ConfigProblem } from "../config/problems";
+import { ConfigError, ConfigProblem, fieldPath } from "../config/problems";
 import { applyStateBackend } from "./backend";
-import { checkBackend } from "./plan";
+import { checkBackend, lockTableProblem } from "./plan";
 import { STATE_DEFAULTS, StateStoreProps } from "./types";
+
+/** The state bucket's policy: every request that is not over TLS 1.2 or later is denied, whoever makes it. */
+export function stateBucketPolicy(bucketArn: string): object {
+  const deny = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: condition });
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      deny("DenyInsecureTransport", { Bool: { "aws:SecureTransport": "false" } }),
+      deny("DenyTlsBelow12", { NumericLessThan: { "s3:TlsVersion": "1.2" } }),
+    ],
+  };
+}
 
 /**
  * A Terraform state bucket: versioned, encrypted by default, private (all four public access blocks, ACLs disabled),
@@ -26,9 +38,13 @@ export class StateStore extends Construct {
 
   constructor(scope: Construct, id: string, props: StateStoreProps) {
     super(scope, id);
+    // The backend rules, reported under the store's own field names.
     const problems: ConfigProblem[] = [
-      ...checkBackend({ type: "s3", bucket: props.bucket, region: props.region, kmsKeyId: props.kmsKeyId }),
-      ...(props.lockTables ?? []).flatMap((table) => checkBackend({ type: "s3", bucket: props.bucket, region: props.region, dynamodbTable: table })),
+      ...checkBackend({ type: "s3", bucket: props.bucket, region: props.region, kmsKeyId: props.kmsKeyId }).map((p) => ({ ...p, field: p.field.replace(/^backend\./, "") })),
+      ...(props.lockTables ?? []).flatMap((table, i) => {
+        const expected = lockTableProblem(table);
+        return expected === undefined ? [] : [{ field: fieldPath("lockTables", i), value: table, expected }];
+      }),
     ];
     if (problems.length > 0) throw new ConfigError(problems, `state store "${id}"`);
     const protect = { preventDestroy: true };
@@ -72,18 +88,7 @@ export class StateStore extends Construct {
         },
       ],
     });
-    const objects = [this.bucket.arn, `${this.bucket.arn}/*`];
-    new S3BucketPolicy(this, "Policy", {
-      bucket,
-      dependsOn: [publicAccess],
-      policy: Fn.jsonencode({
-        Version: "2012-10-17",
-        Statement: [
-          { Sid: "DenyInsecureTransport", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: objects, Condition: { Bool: { "aws:SecureTransport": "false" } } },
-          { Sid: "DenyTlsBelow12", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: objects, Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } },
-        ],
-      }),
-    });
+    new S3BucketPolicy(this, "Policy", { bucket, dependsOn: [publicAccess], policy: Fn.jsonencode(stateBucketPolicy(this.bucket.arn)) });
 
     this.lockTables = Object.fromEntries(
       (props.lockTables ?? []).map((name) => [
@@ -121,6 +126,7 @@ export class StateBootstrapStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
     super(scope, id);
     new AwsProvider(this, "aws", { region: props.region, defaultTags: [{ tags: { ManagedBy: "cdktf", Purpose: "terraform-state" } }] });
+    this.store = new StateStore(this, "state", props);
     applyStateBackend(
       this,
       props.localState === true
@@ -128,7 +134,6 @@ export class StateBootstrapStack extends TerraformStack {
         : { type: "s3", bucket: props.bucket, region: props.region, key: STATE_DEFAULTS.bootstrapKey, kmsKeyId: props.kmsKeyId },
       { environment: id, stack: "bootstrap" },
     );
-    this.store = new StateStore(this, "state", props);
 
     new TerraformOutput(this, "bucket", { value: this.store.bucket.bucket, description: "State bucket name" });
     new TerraformOutput(this, "bucket_arn", { value: this.store.bucket.arn, description: "State bucket ARN" });

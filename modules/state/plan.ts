@@ -32,6 +32,11 @@ export function stateKeyProblem(key: string): string | undefined {
   return ok ? undefined : "an S3 key of letters, digits and !_.*'()/- ending in .tfstate, with no leading or doubled slash";
 }
 
+/** Why `name` cannot be a DynamoDB lock table, or undefined. */
+export function lockTableProblem(name: string): string | undefined {
+  return DYNAMODB_TABLE_PATTERN.test(name) ? undefined : "a DynamoDB table name of 3-255 letters, digits, underscores, dots and dashes";
+}
+
 /** Problems of one environment's `backend` (fields relative to the environment, e.g. `backend.bucket`). */
 export function checkBackend(backend: StateBackendConfig): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
@@ -53,9 +58,8 @@ export function checkBackend(backend: StateBackendConfig): ConfigProblem[] {
     if (backend.kmsKeyId !== undefined && backend.encrypt === false) {
       problem("encrypt", backend.encrypt, "true (or no encrypt field) when kmsKeyId is set: the key is only used for encrypted state");
     }
-    if (backend.dynamodbTable !== undefined && !DYNAMODB_TABLE_PATTERN.test(backend.dynamodbTable)) {
-      problem("dynamodbTable", backend.dynamodbTable, "a DynamoDB table name of 3-255 letters, digits, underscores, dots and dashes");
-    }
+    const table = backend.dynamodbTable === undefined ? undefined : lockTableProblem(backend.dynamodbTable);
+    if (table !== undefined) problem("dynamodbTable", backend.dynamodbTable, table);
     if (backend.lockfile === false && backend.dynamodbTable === undefined) {
       problem("lockfile", backend.lockfile, "true (the default) or a dynamodbTable: without a lock two runs can corrupt the state");
     }
@@ -64,15 +68,26 @@ export function checkBackend(backend: StateBackendConfig): ConfigProblem[] {
   return problems;
 }
 
-/** Where a stack's state lives, as one comparable string; undefined for a local file at cdktf's default path. */
-export function stateAddress(backend: StateBackendConfig, owner: StateOwner): string | undefined {
+/** Where a stack's state lives: a comparable address, and the config field and value that decide it. */
+export interface StateLocation {
+  readonly address: string;
+  readonly field: string;
+  readonly value: string;
+}
+
+/** The location of a stack's state; undefined for no backend, or a local file at cdktf's default path. */
+export function stateLocation(backend: StateBackendConfig, owner: StateOwner): StateLocation | undefined {
   switch (backend?.type) {
-    case "s3":
-      return `s3://${backend.bucket}/${backend.key ?? defaultStateKey(owner)}`;
-    case "cloud":
-      return `cloud://${backend.hostname ?? "app.terraform.io"}/${backend.organization}/${backend.workspace ?? `${owner.environment}-${owner.stack}`}`;
+    case "s3": {
+      const key = backend.key ?? defaultStateKey(owner);
+      return { address: `s3://${backend.bucket}/${key}`, field: "backend.key", value: key };
+    }
+    case "cloud": {
+      const workspace = backend.workspace ?? `${owner.environment}-${owner.stack}`;
+      return { address: `cloud://${backend.hostname ?? "app.terraform.io"}/${backend.organization}/${workspace}`, field: "backend.workspace", value: workspace };
+    }
     case "local":
-      return backend.path === undefined ? undefined : `local:${backend.path}`;
+      return backend.path === undefined ? undefined : { address: `local:${backend.path}`, field: "backend.path", value: backend.path };
     default:
       return undefined;
   }
@@ -96,13 +111,12 @@ export function stateCollisions(environments: readonly EnvironmentState[], stack
   );
   const buckets = new Map<string, EnvironmentState & { backend: Extract<StateBackendConfig, { type: "s3" }> }>();
   for (const env of environments) {
-    const address = stateAddress(env.backend, { environment: env.name, stack });
-    const field = env.backend?.type === "cloud" ? "backend.workspace" : env.backend?.type === "local" ? "backend.path" : "backend.key";
-    const owner = address === undefined ? undefined : seen.get(address);
-    if (address !== undefined && owner !== undefined) {
-      problems.push({ environment: env.name, field, value: address, expected: `a state of its own: ${owner} already keeps its state at ${address}` });
+    const location = stateLocation(env.backend, { environment: env.name, stack });
+    const owner = location === undefined ? undefined : seen.get(location.address);
+    if (location !== undefined && owner !== undefined) {
+      problems.push({ environment: env.name, field: location.field, value: location.value, expected: `a state of its own: ${owner} already keeps its state at ${location.address}` });
     }
-    if (address !== undefined && owner === undefined) seen.set(address, `environment "${env.name}"`);
+    if (location !== undefined && owner === undefined) seen.set(location.address, `environment "${env.name}"`);
     if (env.backend?.type !== "s3") continue;
     const first = buckets.get(env.backend.bucket);
     if (first === undefined) {
