@@ -32,6 +32,7 @@ export function stateBucketPolicy(bucketArn: string): object {
  * tables, if any.
  */
 export class StateStore extends Construct {
+  /** The state bucket. */
   readonly bucket: S3Bucket;
   /** Lock tables by name. */
   readonly lockTables: Readonly<Record<string, DynamodbTable>>;
@@ -111,11 +112,7 @@ export class StateStore extends Construct {
 
 /** The stack that creates one state bucket (and its lock tables) for the environments that keep state in it. */
 export interface StateBootstrapStackProps extends StateStoreProps {
-  /**
-   * Keep this stack's own state in a local file: phase 1, before the bucket exists. Afterwards its state is migrated
-   * into the bucket, under `state-bootstrap.tfstate`.
-   * @default false
-   */
+  /** Keep this stack's own state in a local file (phase 1, before the bucket exists). @default false: in the bucket */
   readonly localState?: boolean;
 }
 

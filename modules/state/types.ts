@@ -9,10 +9,7 @@ export interface S3StateBackendProps {
   readonly bucket: string;
   /** AWS region of the bucket and of the lock table; required, and may differ from the environment's region. */
   readonly region: string;
-  /**
-   * Object key of a stack's state; set it only to adopt a state that already lives elsewhere in the bucket.
-   * @default "<environment>/<stack>.tfstate"
-   */
+  /** Object key of a stack's state; set it only to adopt an existing state. @default "<environment>/<stack>.tfstate" */
   readonly key?: string;
   /** Encrypt the state object at rest (the backend's `encrypt`). @default true */
   readonly encrypt?: boolean;
