@@ -1,8 +1,9 @@
 import { App } from "cdktf";
 import { loadEnvironmentsOrExit } from "./modules/config/cli";
-import { addEnvironmentStacks } from "./modules/environment/app";
+import { addAllStacks } from "./modules/environment/app";
 
-// Environments in (config/environments.json, or $ENVIRONMENTS_FILE), one stack per environment out.
+// Environments in (config/environments.json, or $ENVIRONMENTS_FILE); stacks out: one per environment (network,
+// bastion, servers, state in S3) and one per state bucket, creating it (STATE_BOOTSTRAP=local before it exists).
 const app = new App();
-addEnvironmentStacks(app, loadEnvironmentsOrExit(__dirname));
+addAllStacks(app, loadEnvironmentsOrExit(__dirname));
 app.synth();

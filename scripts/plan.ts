@@ -1,7 +1,7 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadEnvironmentsOrExit } from "../modules/config/cli";
-import { addEnvironmentStacks } from "../modules/environment/app";
+import { addAllStacks } from "../modules/environment/app";
 import { PlanError, planApp, PlanMode, StackPlan } from "../modules/pipeline/plan";
 import { summarizePlan } from "../modules/pipeline/plan-json";
 import { detectTerraform } from "../modules/pipeline/terraform";
@@ -42,7 +42,7 @@ async function main(): Promise<number> {
   let plans: readonly StackPlan[];
   let failed = false;
   try {
-    plans = await planApp((app) => addEnvironmentStacks(app, environments), {
+    plans = await planApp((app) => addAllStacks(app, environments), {
       toolchain,
       mode,
       stacks: args.values.stack,

@@ -9,6 +9,8 @@ import { bastionConfigFields } from "../bastion/schema";
 import { planBastion } from "../bastion/plan";
 import { computeConfigFields } from "../compute/schema";
 import { planServers } from "../compute/plan";
+import { stateConfigFields } from "../state/schema";
+import { checkBackend } from "../state/plan";
 import { ConfigProblem } from "./problems";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -24,6 +26,7 @@ export const environmentSchema = z.strictObject({
   ...keyPairConfigFields,
   ...bastionConfigFields,
   ...computeConfigFields,
+  ...stateConfigFields,
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
@@ -35,6 +38,7 @@ const semanticChecks: ReadonlyArray<(env: EnvironmentConfig) => ConfigProblem[]>
   (env) => checkPublicKey(env.sshPublicKey),
   (env) => planBastion(env).problems,
   (env) => planServers(env).problems,
+  (env) => checkBackend(env.backend),
 ];
 
 export function checkEnvironment(env: EnvironmentConfig): ConfigProblem[] {

@@ -2,6 +2,7 @@ import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { checkEnvironment, EnvironmentConfig, environmentSchema } from "./environment";
 import { ConfigError, ConfigProblem, fieldPath } from "./problems";
+import { stateCollisions } from "../state/plan";
 
 /**
  * Validates a parsed config (`{ "environments": [...] }`) and returns its environments, or throws one ConfigError
@@ -27,6 +28,8 @@ export function validateConfig(raw: unknown, source = "configuration"): Environm
     problems.push(...checkEnvironment(parsed.data));
     environments.push(parsed.data);
   });
+  // Between environments: two of them writing one Terraform state, or disagreeing about a shared state bucket.
+  problems.push(...stateCollisions(environments));
   if (problems.length > 0) throw new ConfigError(problems, source);
   return environments;
 }

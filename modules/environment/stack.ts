@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformOutput, TerraformStack } from "cdktf";
+import { TerraformBackend, TerraformOutput, TerraformStack } from "cdktf";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { EnvironmentConfig } from "../config/environment";
 import { byTierAndAz, Network } from "../network/network";
@@ -17,8 +17,13 @@ import { COMPUTE_DEFAULTS, IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
 import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
 import { HardeningOptions } from "../compute/user-data";
+import { applyStateBackend } from "../state/backend";
+import { STATE_DEFAULTS } from "../state/types";
 
-/** One environment: its AWS provider with the common tags, its network, and the outputs people use. */
+/**
+ * One environment: its state backend (key `<environment>/environment.tfstate` by default), its AWS provider with the
+ * common tags, its network, and the outputs people use.
+ */
 export class EnvironmentStack extends TerraformStack {
   readonly network: Network;
   /** The bastion, when the environment has one. */
@@ -27,9 +32,12 @@ export class EnvironmentStack extends TerraformStack {
   readonly servers: readonly Server[] = [];
   /** Security groups by role (`bastion`, `app`, `db`). */
   readonly securityGroups: Readonly<Record<string, RoleSecurityGroup>> = {};
+  /** The backend from the config's `backend`; undefined means cdktf's local default. */
+  readonly backend?: TerraformBackend;
 
   constructor(scope: Construct, id: string, readonly config: EnvironmentConfig) {
     super(scope, id);
+    this.backend = applyStateBackend(this, config.backend, { environment: config.name, stack: STATE_DEFAULTS.environmentStack });
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { Environment: config.name, ManagedBy: "cdktf", ...config.tags } }],

@@ -33,7 +33,7 @@ export interface NetworkPlan {
 }
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
-const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
+export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const AZ_SLOT_CHOICES = [1, 2, 4, 8];
 
 /** The AZ's slot: its letter's place in the alphabet (a = 0), so a subnet's place never depends on list order. */

@@ -1,0 +1,139 @@
+import { Construct } from "constructs";
+import { Fn, TerraformOutput, TerraformStack } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
+import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
+import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
+import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
+import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
+import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
+import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
+import { ConfigError, ConfigProblem, fieldPath } from "../config/problems";
+import { applyStateBackend } from "./backend";
+import { checkBackend, lockTableProblem } from "./plan";
+import { STATE_DEFAULTS, StateStoreProps } from "./types";
+
+/** The state bucket's policy: every request that is not over TLS 1.2 or later is denied, whoever makes it. */
+export function stateBucketPolicy(bucketArn: string): object {
+  const deny = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: condition });
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      deny("DenyInsecureTransport", { Bool: { "aws:SecureTransport": "false" } }),
+      deny("DenyTlsBelow12", { NumericLessThan: { "s3:TlsVersion": "1.2" } }),
+    ],
+  };
+}
+
+/**
+ * A Terraform state bucket: versioned, encrypted by default, private (all four public access blocks, ACLs disabled),
+ * reachable over TLS only, old versions expiring, and protected from `terraform destroy`; plus its DynamoDB lock
+ * tables, if any.
+ */
+export class StateStore extends Construct {
+  /** The state bucket. */
+  readonly bucket: S3Bucket;
+  /** Lock tables by name. */
+  readonly lockTables: Readonly<Record<string, DynamodbTable>>;
+
+  constructor(scope: Construct, id: string, props: StateStoreProps) {
+    super(scope, id);
+    // The backend rules, reported under the store's own field names.
+    const problems: ConfigProblem[] = [
+      ...checkBackend({ type: "s3", bucket: props.bucket, region: props.region, kmsKeyId: props.kmsKeyId }).map((p) => ({ ...p, field: p.field.replace(/^backend\./, "") })),
+      ...(props.lockTables ?? []).flatMap((table, i) => {
+        const expected = lockTableProblem(table);
+        return expected === undefined ? [] : [{ field: fieldPath("lockTables", i), value: table, expected }];
+      }),
+    ];
+    if (problems.length > 0) throw new ConfigError(problems, `state store "${id}"`);
+    const protect = { preventDestroy: true };
+    const tags = props.tags === undefined ? undefined : { ...props.tags };
+
+    this.bucket = new S3Bucket(this, "Bucket", { bucket: props.bucket, tags, lifecycle: protect });
+    const bucket = this.bucket.id;
+    new S3BucketOwnershipControls(this, "Ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+    const publicAccess = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
+      bucket,
+      blockPublicAcls: true,
+      blockPublicPolicy: true,
+      ignorePublicAcls: true,
+      restrictPublicBuckets: true,
+    });
+    const versioning = new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
+    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      bucket,
+      rule: [
+        {
+          applyServerSideEncryptionByDefault: { sseAlgorithm: props.kmsKeyId === undefined ? "AES256" : "aws:kms", kmsMasterKeyId: props.kmsKeyId },
+          bucketKeyEnabled: props.kmsKeyId === undefined ? undefined : true,
+        },
+      ],
+    });
+    new S3BucketLifecycleConfiguration(this, "Lifecycle", {
+      bucket,
+      dependsOn: [versioning],
+      rule: [
+        {
+          id: "expire-old-state-versions",
+          status: "Enabled",
+          filter: [{ prefix: "" }],
+          noncurrentVersionExpiration: [
+            {
+              noncurrentDays: props.noncurrentVersionDays ?? STATE_DEFAULTS.noncurrentVersionDays,
+              newerNoncurrentVersions: props.noncurrentVersionsKept ?? STATE_DEFAULTS.noncurrentVersionsKept,
+            },
+          ],
+          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
+        },
+      ],
+    });
+    new S3BucketPolicy(this, "Policy", { bucket, dependsOn: [publicAccess], policy: Fn.jsonencode(stateBucketPolicy(this.bucket.arn)) });
+
+    this.lockTables = Object.fromEntries(
+      (props.lockTables ?? []).map((name) => [
+        name,
+        new DynamodbTable(this, `LockTable-${name}`, {
+          name,
+          billingMode: "PAY_PER_REQUEST",
+          hashKey: "LockID",
+          attribute: [{ name: "LockID", type: "S" }],
+          pointInTimeRecovery: { enabled: true },
+          serverSideEncryption: { enabled: true },
+          deletionProtectionEnabled: true,
+          tags,
+          lifecycle: protect,
+        }),
+      ]),
+    );
+  }
+}
+
+/** The stack that creates one state bucket (and its lock tables) for the environments that keep state in it. */
+export interface StateBootstrapStackProps extends StateStoreProps {
+  /** Keep this stack's own state in a local file (phase 1, before the bucket exists). @default false: in the bucket */
+  readonly localState?: boolean;
+}
+
+/** Phase 1 of remote state: the bucket and lock tables the environments' S3 backends need (README, "Remote state"). */
+export class StateBootstrapStack extends TerraformStack {
+  readonly store: StateStore;
+
+  constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
+    super(scope, id);
+    new AwsProvider(this, "aws", { region: props.region, defaultTags: [{ tags: { ManagedBy: "cdktf", Purpose: "terraform-state" } }] });
+    this.store = new StateStore(this, "state", props);
+    applyStateBackend(
+      this,
+      props.localState === true
+        ? { type: "local" }
+        : { type: "s3", bucket: props.bucket, region: props.region, key: STATE_DEFAULTS.bootstrapKey, kmsKeyId: props.kmsKeyId },
+      { environment: id, stack: "bootstrap" },
+    );
+
+    new TerraformOutput(this, "bucket", { value: this.store.bucket.bucket, description: "State bucket name" });
+    new TerraformOutput(this, "bucket_arn", { value: this.store.bucket.arn, description: "State bucket ARN" });
+    new TerraformOutput(this, "lock_tables", { value: Object.keys(this.store.lockTables), description: "DynamoDB lock table names" });
+  }
+}
