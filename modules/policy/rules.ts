@@ -1,3 +1,4 @@
+import { ADMIN_PORT_NAMES, ADMIN_PORTS } from "../security/port";
 import { PlanJson, PlannedResource, plannedResources, referencedAddresses, referencesOf } from "../pipeline/plan-json";
 
 /** A resource a rule objects to, and why. */
@@ -18,8 +19,6 @@ export interface PolicyRule {
 }
 
 const WORLD = ["0.0.0.0/0", "::/0"];
-/** Ports that give a shell or a desktop: never open to the whole internet. */
-export const ADMIN_PORTS: Readonly<Record<number, string>> = { 22: "SSH", 3389: "RDP" };
 
 /** One ingress permission, whichever resource type it was written as. */
 interface Ingress {
@@ -67,14 +66,14 @@ export function coversTcpPort(ingress: { protocol: string; fromPort?: number; to
 
 const adminPortsFromWorld: PolicyRule = {
   ids: ["CKV_AWS_24", "CKV_AWS_25", "AVD-AWS-0107"],
-  description: "No security group lets 0.0.0.0/0 or ::/0 reach an admin port (SSH 22, RDP 3389)",
+  description: "No security group lets 0.0.0.0/0 or ::/0 reach an admin port (SSH 22, telnet 23, RDP 3389, WinRM 5985/5986, VNC 5900)",
   check: (plan) =>
     plannedResources(plan).flatMap((resource) =>
       ingressOf(resource).flatMap((ingress) => {
         const world = ingress.cidrs.filter((c) => WORLD.includes(c));
-        const ports = Object.keys(ADMIN_PORTS).map(Number).filter((p) => coversTcpPort(ingress, p));
+        const ports = ADMIN_PORTS.filter((p) => coversTcpPort(ingress, p));
         if (world.length === 0 || ports.length === 0) return [];
-        const names = ports.map((p) => `${ADMIN_PORTS[p]} (${p})`).join(", ");
+        const names = ports.map((p) => `${ADMIN_PORT_NAMES[p]} (${p})`).join(", ");
         return [{ address: resource.address, message: `ingress from ${world.join(", ")} reaches ${names} (protocol ${ingress.protocol})` }];
       }),
     ),

@@ -1,6 +1,7 @@
 import { ConfigProblem, fieldPath } from "../config/problems";
 import { cidrSyntaxProblem } from "../network/cidr";
 import { AccessConfig } from "./schema";
+import { ADMIN_PORT_NAMES } from "./port";
 
 /** The loudly named switch that lets an admin port be open to the whole internet. */
 export const INSECURE_OVERRIDE_FIELD = "access.insecureAllowAdminPortsFromAnywhere";
@@ -10,7 +11,6 @@ export function isAnywhere(cidr: string): boolean {
   return /\/0+$/.test(cidr.trim());
 }
 
-const PORT_NAMES: Readonly<Record<number, string>> = { 22: "SSH", 23: "telnet", 3389: "RDP", 5985: "WinRM", 5986: "WinRM", 5900: "VNC" };
 
 /**
  * Why `cidr` may not be the source of a rule that opens `adminPorts` (the admin ports among the rule's ports), or
@@ -19,7 +19,7 @@ const PORT_NAMES: Readonly<Record<number, string>> = { 22: "SSH", 23: "telnet", 
  */
 export function sourceCidrProblem(cidr: unknown, adminPorts: readonly number[], allowAnywhere: boolean): string | undefined {
   if (typeof cidr === "string" && isAnywhere(cidr) && adminPorts.length > 0 && !allowAnywhere) {
-    const ports = adminPorts.map((p) => `${p} (${PORT_NAMES[p]})`).join(", ");
+    const ports = adminPorts.map((p) => `${p} (${ADMIN_PORT_NAMES[p]})`).join(", ");
     return `a source narrower than the whole internet for admin port ${ports}, such as your office's address as a /32; or ${INSECURE_OVERRIDE_FIELD}: true`;
   }
   if (typeof cidr === "string" && cidr.includes(":")) return "an IPv4 CIDR block (the VPC has no IPv6)";
