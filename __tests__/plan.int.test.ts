@@ -2,7 +2,8 @@ import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { validateConfig } from "../modules/config/load";
 import { EnvironmentConfig } from "../modules/config/environment";
-import { addEnvironmentStacks } from "../modules/environment/app";
+import { addAllStacks, addEnvironmentStacks } from "../modules/environment/app";
+import { stateBootstrapStackId } from "../modules/state/plan";
 import { planNetwork } from "../modules/network/plan";
 import { PlanError, planApp, StackPlan } from "../modules/pipeline/plan";
 import { actionCounts, PlanJson, plannedResources } from "../modules/pipeline/plan-json";
@@ -50,13 +51,15 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
       },
       { toolchain: toolchain(), mode: "offline" },
     ).catch((error: unknown) => error);
-    const planned: StackPlan[] = await planApp((app) => addEnvironmentStacks(app, envs), { toolchain: toolchain(), mode: "offline", concurrency: 2 });
+    const planned: StackPlan[] = await planApp((app) => addAllStacks(app, envs), { toolchain: toolchain(), mode: "offline", concurrency: 2 });
     for (const p of planned) plans.set(p.stack, p.plan);
     rejected = await rejectedRun;
   }, 180_000);
 
+  const bootstrap = stateBootstrapStackId("change-me-workshop-tfstate");
+
   it("planned every stack of the app, and every default environment is among them", () => {
-    expect([...plans.keys()].sort()).toEqual(envs.map((e) => e.name).sort());
+    expect([...plans.keys()].sort()).toEqual([...envs.map((e) => e.name), bootstrap].sort());
     expect(defaultConfig.environments.every((e) => plans.has(e.name))).toBe(true);
   });
 
@@ -116,7 +119,7 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     expect(group.values.ingress ?? []).toEqual([]);
     expect(group.values.egress ?? []).toEqual([]);
     expect(plannedResources(plan, "aws_flow_log")).toEqual([]);
-    expect(checkPlan(plan).findings.map((f) => f.rule)).toEqual(["CKV2_AWS_11"]);
+    expect(checkPlan(plan).findings.map((f) => f.rule)).toEqual(["CKV2_AWS_11", "CKV_AWS_88"]);
   });
 
   it("nat-instance: one hardened NAT instance, no NAT gateway", () => {
@@ -142,7 +145,26 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     expect([counts.aws_nat_gateway, counts.aws_eip, counts.aws_flow_log, counts.aws_cloudwatch_log_group, counts.aws_vpc_endpoint]).toEqual([2, 2, 1, 1, 1]);
     expect(plannedResources(plan, "aws_flow_log")[0].values).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
     expect(plannedResources(plan, "aws_vpc_endpoint_route_table_association")).toHaveLength(2);
-    expect(checkPlan(plan).findings).toEqual([]);
+    expect(checkPlan(plan, environmentExceptions(envs.find((e) => e.name === "per-az")!)).findings).toEqual([]);
+  });
+
+  it("state bootstrap: a versioned, encrypted, private bucket, and it passes the state-bucket rules", () => {
+    const plan = plans.get(bootstrap)!;
+    expect(countsByType(plan)).toMatchObject({
+      aws_s3_bucket: 1,
+      aws_s3_bucket_versioning: 1,
+      aws_s3_bucket_server_side_encryption_configuration: 1,
+      aws_s3_bucket_public_access_block: 1,
+      aws_s3_bucket_policy: 1,
+    });
+    const [bucket] = plannedResources(plan, "aws_s3_bucket");
+    expect(bucket.values.bucket).toBe("change-me-workshop-tfstate");
+    expect(checkPlan(plan).findings.map(formatFinding)).toEqual([]);
+  });
+
+  it("workshop: the bastion's public IP is the one accepted CKV_AWS_88 finding, with its reason", () => {
+    const result = checkPlan(plans.get("workshop")!, environmentExceptions(envs[0]));
+    expect(result.accepted.filter((f) => f.rule === "CKV_AWS_88").map((f) => f.address)).toEqual([expect.stringMatching(/^aws_instance\.Bastion_/)]);
   });
 
   it("negative control: a stack the provider rejects fails the harness, naming the stack, the step and the argument", () => {

@@ -169,9 +169,71 @@ describe("checkPlan exceptions", () => {
     expect(formatFinding(finding)).toMatch(/^CKV2_AWS_12 \(AVD-AWS-0173\) aws_vpc\.v: no aws_default_security_group/);
   });
 
-  it("excepts flow logs exactly for environments that leave them off", () => {
+  it("excepts flow logs exactly for environments that leave them off, and public IPs for the bastion and a NAT instance", () => {
     const env = workshopConfig();
-    expect(environmentExceptions(env).map((e) => e.rule)).toEqual(["CKV2_AWS_11"]);
-    expect(environmentExceptions({ ...env, flowLogs: { enabled: true } })).toEqual([]);
+    expect(environmentExceptions(env).map((e) => e.rule)).toEqual(["CKV2_AWS_11", "CKV_AWS_88"]);
+    const { bastion: _bastion, servers: _servers, ...networkOnly } = env;
+    expect(environmentExceptions({ ...networkOnly, flowLogs: { enabled: true } })).toEqual([]);
+    const natInstance = environmentExceptions({ ...networkOnly, flowLogs: { enabled: true }, nat: { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } } });
+    expect(natInstance.map((e) => [e.rule, e.addressPrefix])).toEqual([["CKV_AWS_88", "aws_instance.network_NatInstance-"]]);
+  });
+
+  it("limits an exception with an address prefix to the resources it starts", () => {
+    const p = plan({ "aws_instance.Bastion_Host_1": { associate_public_ip_address: true }, "aws_instance.App_1": { associate_public_ip_address: true } });
+    const rules = POLICY_RULES.filter((r) => r.ids.includes("CKV_AWS_88"));
+    const result = checkPlan(p, [{ rule: "CKV_AWS_88", addressPrefix: "aws_instance.Bastion_", reason: "the door" }], rules);
+    expect(result.findings.map((f) => f.address)).toEqual(["aws_instance.App_1"]);
+    expect(result.accepted.map((f) => [f.address, f.reason])).toEqual([["aws_instance.Bastion_Host_1", "the door"]]);
+  });
+});
+
+describe("state bucket rules: CKV_AWS_19 encryption, CKV_AWS_21 versioning, CKV2_AWS_6 public access block", () => {
+  const bucket = "aws_s3_bucket.state";
+  const companions = {
+    "aws_s3_bucket_server_side_encryption_configuration.sse": { rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "aws:kms" }] }] },
+    "aws_s3_bucket_versioning.v": { versioning_configuration: [{ status: "Enabled" }] },
+    "aws_s3_bucket_public_access_block.pab": { block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true },
+  };
+  const refs = Object.fromEntries(Object.keys(companions).map((a) => [a, { bucket }]));
+
+  it("passes a bucket with all three companions set right", () => {
+    const p = plan({ [bucket]: {}, ...companions }, refs);
+    expect(["CKV_AWS_19", "CKV_AWS_21", "CKV2_AWS_6"].flatMap((id) => ruleHits(p, id))).toEqual([]);
+  });
+
+  it("fails a bare bucket on all three", () => {
+    const p = plan({ [bucket]: {} });
+    expect(["CKV_AWS_19", "CKV_AWS_21", "CKV2_AWS_6"].flatMap((id) => ruleHits(p, id))).toEqual([
+      `CKV_AWS_19 ${bucket}`,
+      `CKV_AWS_21 ${bucket}`,
+      `CKV2_AWS_6 ${bucket}`,
+    ]);
+  });
+
+  it("fails companions that are there but wrong, naming the companion", () => {
+    const p = plan(
+      {
+        [bucket]: {},
+        "aws_s3_bucket_server_side_encryption_configuration.sse": { rule: [{ apply_server_side_encryption_by_default: [{ sse_algorithm: "none" }] }] },
+        "aws_s3_bucket_versioning.v": { versioning_configuration: [{ status: "Suspended" }] },
+        "aws_s3_bucket_public_access_block.pab": { ...companions["aws_s3_bucket_public_access_block.pab"], restrict_public_buckets: false },
+      },
+      refs,
+    );
+    expect(["CKV_AWS_19", "CKV_AWS_21", "CKV2_AWS_6"].flatMap((id) => ruleHits(p, id))).toEqual([
+      "CKV_AWS_19 aws_s3_bucket_server_side_encryption_configuration.sse",
+      "CKV_AWS_21 aws_s3_bucket_versioning.v",
+      "CKV2_AWS_6 aws_s3_bucket_public_access_block.pab",
+    ]);
+  });
+});
+
+describe("CKV_AWS_88: instances with a public IP", () => {
+  it("fails an auto-assigned public IP and an Elastic IP on an instance; passes a private instance", () => {
+    const p = plan(
+      { "aws_instance.a": { associate_public_ip_address: true }, "aws_instance.b": {}, "aws_instance.c": {}, "aws_eip.e": {} },
+      { "aws_eip.e": { instance: "aws_instance.b" } },
+    );
+    expect(ruleHits(p, "CKV_AWS_88")).toEqual(["CKV_AWS_88 aws_instance.a", "CKV_AWS_88 aws_instance.b"]);
   });
 });

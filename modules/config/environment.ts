@@ -11,6 +11,7 @@ import { computeConfigFields } from "../compute/schema";
 import { planServers } from "../compute/plan";
 import { stateConfigFields } from "../state/schema";
 import { checkBackend } from "../state/plan";
+import { guardrailConfigFields, checkAcknowledgements } from "../guardrails/schema";
 import { ConfigProblem } from "./problems";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -27,6 +28,7 @@ export const environmentSchema = z.strictObject({
   ...bastionConfigFields,
   ...computeConfigFields,
   ...stateConfigFields,
+  ...guardrailConfigFields,
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
@@ -39,6 +41,7 @@ const semanticChecks: ReadonlyArray<(env: EnvironmentConfig) => ConfigProblem[]>
   (env) => planBastion(env).problems,
   (env) => planServers(env).problems,
   (env) => checkBackend(env.backend),
+  (env) => checkAcknowledgements(env.guardrails),
 ];
 
 export function checkEnvironment(env: EnvironmentConfig): ConfigProblem[] {

@@ -1,4 +1,4 @@
-import { App } from "cdktf";
+import { App, TerraformStack } from "cdktf";
 import { EnvironmentConfig } from "../config/environment";
 import { StateBootstrapStack } from "../state/bootstrap";
 import { stateBootstrapStackId, stateStores } from "../state/plan";
@@ -18,7 +18,6 @@ export function addStateBootstrapStacks(app: App, environments: readonly Environ
 }
 
 /** Every stack of the project for these environments: what `main.ts` synthesizes and `npm run plan` plans. */
-export function addAllStacks(app: App, environments: readonly EnvironmentConfig[], stateBootstrapLocal = process.env.STATE_BOOTSTRAP === "local"): void {
-  addEnvironmentStacks(app, environments);
-  addStateBootstrapStacks(app, environments, stateBootstrapLocal);
+export function addAllStacks(app: App, environments: readonly EnvironmentConfig[], stateBootstrapLocal = process.env.STATE_BOOTSTRAP === "local"): TerraformStack[] {
+  return [...addEnvironmentStacks(app, environments), ...addStateBootstrapStacks(app, environments, stateBootstrapLocal)];
 }

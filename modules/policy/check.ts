@@ -15,6 +15,8 @@ export interface PolicyException {
   readonly rule: string;
   readonly reason: string;
   readonly address?: string;
+  /** Limits the exception to resources whose address starts with this (logical ids end in a hash). */
+  readonly addressPrefix?: string;
 }
 
 export interface PolicyResult {
@@ -31,7 +33,7 @@ export function checkPlan(plan: PlanJson, exceptions: readonly PolicyException[]
   for (const rule of rules) {
     for (const violation of rule.check(plan)) {
       const finding = { rule: rule.ids[0], ids: rule.ids, ...violation };
-      const exception = exceptions.find((e) => rule.ids.includes(e.rule) && (e.address === undefined || e.address === violation.address));
+      const exception = exceptions.find((e) => rule.ids.includes(e.rule) && (e.address === undefined || e.address === violation.address) && violation.address.startsWith(e.addressPrefix ?? ""));
       if (exception === undefined) findings.push(finding);
       else accepted.push({ ...finding, reason: exception.reason });
     }
@@ -50,6 +52,20 @@ export function environmentExceptions(env: EnvironmentConfig): PolicyException[]
   const exceptions: PolicyException[] = [];
   if (env.flowLogs?.enabled !== true) {
     exceptions.push({ rule: "CKV2_AWS_11", reason: `environment "${env.name}" does not enable flowLogs` });
+  }
+  if (env.bastion !== undefined) {
+    exceptions.push({
+      rule: "CKV_AWS_88",
+      addressPrefix: "aws_instance.Bastion_",
+      reason: "the bastion is the one door in: reached through its Elastic IP, SSH from the admin CIDRs only",
+    });
+  }
+  if (env.nat?.mode === "instance") {
+    exceptions.push({
+      rule: "CKV_AWS_88",
+      addressPrefix: "aws_instance.network_NatInstance-",
+      reason: "a NAT instance forwards the private tiers' egress through its public IP; its security group admits only the VPC",
+    });
   }
   return exceptions;
 }

@@ -168,5 +168,71 @@ const vpcFlowLogs: PolicyRule = {
       .map((vpc) => ({ address: vpc.address, message: "no aws_flow_log records this VPC's traffic" })),
 };
 
+/** A check of every S3 bucket for a companion resource (`type`, whose `bucket` refers to it) that passes `ok`. */
+function bucketCompanion(type: string, missing: string, ok: (values: Record<string, unknown>) => boolean, wrong: string): (plan: PlanJson) => Violation[] {
+  return (plan) =>
+    plannedResources(plan, "aws_s3_bucket").flatMap((bucket) => {
+      const companions = referringTo(plan, type, "bucket", bucket.address);
+      if (companions.length === 0) return [{ address: bucket.address, message: missing }];
+      return companions.filter((c) => !ok(c.values)).map((c) => ({ address: c.address, message: wrong }));
+    });
+}
+
+const bucketEncryption: PolicyRule = {
+  ids: ["CKV_AWS_19", "AVD-AWS-0088"],
+  description: "Every S3 bucket has default server-side encryption (AES256 or aws:kms)",
+  check: bucketCompanion(
+    "aws_s3_bucket_server_side_encryption_configuration",
+    "no aws_s3_bucket_server_side_encryption_configuration for this bucket",
+    (v) => list(v.rule).some((r) => list(r.apply_server_side_encryption_by_default).some((d) => ["AES256", "aws:kms", "aws:kms:dsse"].includes(String(d.sse_algorithm)))),
+    "has no rule that encrypts by default with AES256 or aws:kms",
+  ),
+};
+
+const bucketVersioning: PolicyRule = {
+  ids: ["CKV_AWS_21", "AVD-AWS-0090"],
+  description: "Every S3 bucket keeps versions (aws_s3_bucket_versioning status Enabled)",
+  check: bucketCompanion(
+    "aws_s3_bucket_versioning",
+    "no aws_s3_bucket_versioning for this bucket: an overwritten or deleted object is gone",
+    (v) => list(v.versioning_configuration).some((c) => c.status === "Enabled"),
+    'versioning_configuration.status is not "Enabled"',
+  ),
+};
+
+const PUBLIC_ACCESS_FLAGS = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
+
+const bucketPublicAccessBlock: PolicyRule = {
+  ids: ["CKV2_AWS_6", "AVD-AWS-0094"],
+  description: "Every S3 bucket has a public access block with all four settings on",
+  check: bucketCompanion(
+    "aws_s3_bucket_public_access_block",
+    "no aws_s3_bucket_public_access_block for this bucket",
+    (v) => PUBLIC_ACCESS_FLAGS.every((flag) => v[flag] === true),
+    `not all of ${PUBLIC_ACCESS_FLAGS.join(", ")} are true`,
+  ),
+};
+
+const instancePublicIp: PolicyRule = {
+  ids: ["CKV_AWS_88"],
+  description: "No instance has a public IP, on the instance or through an Elastic IP (the bastion is the accepted exception)",
+  check: (plan) =>
+    plannedResources(plan, "aws_instance").flatMap((instance) => {
+      if (instance.values.associate_public_ip_address === true) return [{ address: instance.address, message: "associate_public_ip_address is true" }];
+      const eips = referringTo(plan, "aws_eip", "instance", instance.address);
+      return eips.map((eip) => ({ address: instance.address, message: `reachable from the internet through ${eip.address}` }));
+    }),
+};
+
 /** The rules `checkPlan` applies by default. A new rule is one more entry. */
-export const POLICY_RULES: readonly PolicyRule[] = [adminPortsFromWorld, imdsv2, ebsEncryption, defaultSecurityGroupClosed, vpcFlowLogs];
+export const POLICY_RULES: readonly PolicyRule[] = [
+  adminPortsFromWorld,
+  imdsv2,
+  ebsEncryption,
+  defaultSecurityGroupClosed,
+  vpcFlowLogs,
+  bucketEncryption,
+  bucketVersioning,
+  bucketPublicAccessBlock,
+  instancePublicIp,
+];
