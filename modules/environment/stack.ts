@@ -8,7 +8,7 @@ import { idSafe, Peer, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../security/port";
 import { INSECURE_OVERRIDE_FIELD, isAnywhere } from "../security/policy";
 import { AdminKeyPair } from "../keypair/key-pair";
-import { loadPublicKey, publicKeyPath } from "../keypair/public-key";
+import { loadPublicKey } from "../keypair/public-key";
 import { Bastion } from "../bastion/bastion";
 import { planBastion } from "../bastion/plan";
 import { renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
@@ -222,7 +222,7 @@ function describeSource(source: IngressSource): string {
  * Where ssh-keygen put the private half of `publicKeyFile`: `~/.ssh/workshop` for `~/.ssh/workshop.pub`; a relative
  * path is made absolute, since ssh would not read it from the directory cdktf ran in.
  */
+/** The private key beside the configured public key, as written in the config: the output (and state) must not carry one machine's absolute paths. */
 function privateKeyPathFor(publicKeyFile: string): string {
-  const file = publicKeyFile.startsWith("~") ? publicKeyFile : publicKeyPath(publicKeyFile, process.cwd());
-  return file.replace(/\.pub$/, "");
+  return publicKeyFile.replace(/\.pub$/, "");
 }
