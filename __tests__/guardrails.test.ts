@@ -144,7 +144,7 @@ describe("guardrail acknowledgements in config", () => {
       `${W}guardrails.acknowledge[0].rule = "no-such-rule": expected one of the guardrail ids: ${GUARDRAIL_RULES.map((r) => r.id).join(", ")}`,
     ]],
     ["empty reason", { rule: "remote-state", reason: " " }, [`${W}guardrails.acknowledge[0].reason = " ": expected a reason of at least 10 characters saying why the exception is safe`]],
-    ["missing reason", { rule: "remote-state" }, [`${W}guardrails.acknowledge[0].reason = (missing): expected a value of type string`]],
+    ["missing reason", { rule: "remote-state" }, [`${W}guardrails.acknowledge[0].reason = (missing): expected a string: this field is required`]],
     ["valid", { rule: "remote-state", resource: "terraform.backend", reason: "a throwaway sandbox account" }, []],
   ])("%s", (_title, ack, expected) => {
     expect(problemsAfter((e) => (e.guardrails = { acknowledge: [ack] }))).toEqual(expected);

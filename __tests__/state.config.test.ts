@@ -68,7 +68,7 @@ describe("backend config problems", () => {
     [
       "a missing bucket",
       (env) => delete env.backend.bucket,
-      'environment "workshop": backend.bucket = (missing): expected a value of type string',
+      'environment "workshop": backend.bucket = (missing): expected a string: this field is required',
     ],
     [
       "a missing region",
@@ -118,7 +118,7 @@ describe("backend config problems", () => {
     [
       "a cloud backend without organization",
       (env) => (env.backend = { type: "cloud", workspace: "workshop" }),
-      'environment "workshop": backend.organization = (missing): expected a value of type string',
+      'environment "workshop": backend.organization = (missing): expected a string: this field is required',
     ],
   ])("reports %s", (_label, change, expected) => {
     expect(problemsAfter(change)).toEqual([expected]);

@@ -67,8 +67,10 @@ function toProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, environme
         expected: "no such field: it is not one this project knows (a typo?)",
       }));
     }
-    const expected = issue.code === "invalid_type" ? `a value of type ${issue.expected}` : issue.message;
-    return [{ environment, field: fieldPath(...path) || "(root)", value: valueAt(raw, path), expected }];
+    const value = valueAt(raw, path);
+    const expected =
+      issue.code !== "invalid_type" ? issue.message : value === undefined ? `a ${issue.expected}: this field is required` : `a value of type ${issue.expected}`;
+    return [{ environment, field: fieldPath(...path) || "(root)", value, expected }];
   });
 }
 
