@@ -103,11 +103,10 @@ export function estimateCost(json: TerraformJson, overrides: Partial<CostAssumpt
   const regionMissing =
     inventory.region === undefined ? "the provider's region is not a literal" : `region ${inventory.region} is not in the price table`;
   const lines: CostLine[] = [];
-  const priced = (line: Omit<CostLine, "unitPrice" | "monthly" | "noPrice">, price: (p: RegionPrices) => number | undefined, missing: string) => {
-    if (regionPrices === undefined) return lines.push({ ...line, noPrice: regionMissing });
-    const unitPrice = price(regionPrices);
-    if (unitPrice === undefined) return lines.push({ ...line, noPrice: missing });
-    lines.push({ ...line, unitPrice, monthly: line.quantity * unitPrice });
+  const priced = (line: Omit<CostLine, "unitPrice" | "monthly" | "noPrice">, price: (p: RegionPrices) => number | undefined, missing: string): void => {
+    const unitPrice = regionPrices === undefined ? undefined : price(regionPrices);
+    if (unitPrice === undefined) lines.push({ ...line, noPrice: regionPrices === undefined ? regionMissing : missing });
+    else lines.push({ ...line, unitPrice, monthly: line.quantity * unitPrice });
   };
 
   const natEips = new Set<Address>(inventory.natGateways.map((n) => n.eip).filter((a): a is Address => a !== undefined));

@@ -20,7 +20,7 @@ export function formatEstimate(stack: string, e: CostEstimate): string {
   ]);
   rows.push(["total" + (e.unpriced > 0 ? ` (${e.unpriced} item(s) with no price not included)` : ""), "", money(e.totalMonthly)]);
   out.push(columns([["item", "quantity × unit price", "per month"], ...rows]).replace(/^/gm, "  "));
-  out.push(`  (${e.freeResources} more resources have no charge of their own: VPC, subnets, routes, security groups, IAM, ...)`);
+  if (e.freeResources > 0) out.push(`  (${e.freeResources} more resources have no charge of their own: VPC, subnets, routes, security groups, IAM, ...)`);
   if (e.natModes.length > 0) {
     out.push("", "  NAT mode: what the same stack costs with each", columns([
       ["mode", "makes", "NAT part", "total"],
