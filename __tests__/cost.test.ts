@@ -100,7 +100,9 @@ describe("what the table does not know is reported, not guessed", () => {
     expect(line.monthly).toBeUndefined();
     expect(e.unpriced).toBe(1);
     expect(cents(e.totalMonthly)).toBe(cents(91.8384 - 0.013 * 730));
-    expect(formatEstimate("workshop", e)).toContain("no price: instance type x9.mega is not in the price table for ap-northeast-2");
+    const text = formatEstimate("workshop", e);
+    expect(text).toMatch(/\n {2}EC2 x9\.mega \(db\) +no price\n/);
+    expect(text).toContain("\n  no price: instance type x9.mega is not in the price table for ap-northeast-2 (EC2 x9.mega (db))\n");
   });
 
   it("a region missing from the table: every billable line says so, the total is of nothing, nothing throws", () => {
@@ -110,7 +112,7 @@ describe("what the table does not know is reported, not guessed", () => {
     for (const line of billable) expect(line.noPrice).toBe("region eu-south-9 is not in the price table");
     expect(e.totalMonthly).toBe(0);
     expect(e.natModes.every((m) => m.totalMonthly === undefined || m.mode === "none")).toBe(true);
-    expect(formatEstimate("workshop", e)).toContain("no price: region eu-south-9 is not in the price table");
+    expect(formatEstimate("workshop", e)).toContain(`\n  no price: region eu-south-9 is not in the price table (${billable.length} items)\n`);
   });
 
   it("a resource type the table does not know (a load balancer, say) is listed with no price", () => {
