@@ -10,14 +10,13 @@ import { INSECURE_OVERRIDE_FIELD } from "../security/policy";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
 import { AppPlan, DbPlan, serviceSpec } from "../compute/plan";
-import { COMPUTE_DEFAULTS, IngressSource } from "../compute/schema";
+import { IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
 import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
 import { HardeningOptions } from "../compute/user-data";
 import { applyStateBackend } from "../state/backend";
 import { STATE_DEFAULTS } from "../state/types";
 import { applyGuardrails, GuardrailProps } from "../guardrails/guardrails";
-import { NETWORK_DEFAULTS } from "../network/types";
 import { EnvironmentConfig } from "../config/environment";
 import { addAccessOutputs, addNetworkOutputs } from "./outputs";
 import { ResolvedEnvironment } from "./resolve";
@@ -108,8 +107,8 @@ export class EnvironmentStack extends TerraformStack {
   private serverSettings(environment: ResolvedEnvironment, ssh: boolean) {
     const { config } = environment;
     const hardening: HardeningOptions = {
-      sessionTimeoutSeconds: config.hardening?.sessionTimeoutSeconds ?? COMPUTE_DEFAULTS.sessionTimeoutSeconds,
-      sshMaxAuthTries: config.hardening?.sshMaxAuthTries ?? COMPUTE_DEFAULTS.sshMaxAuthTries,
+      sessionTimeoutSeconds: config.hardening.sessionTimeoutSeconds,
+      sshMaxAuthTries: config.hardening.sshMaxAuthTries,
       ssh,
       allowTcpForwarding: false,
       lockAuditRules: false,
@@ -183,10 +182,10 @@ export class EnvironmentStack extends TerraformStack {
 /** The guardrails of an environment: its NAT mode, whether it chose local state, and its acknowledged exceptions. */
 function guardrailProps(config: EnvironmentConfig): GuardrailProps {
   return {
-    natMode: config.nat?.mode ?? NETWORK_DEFAULTS.natMode,
+    natMode: config.nat.mode,
     localStateOptIn: config.backend?.type === "local",
     acknowledge: [
-      ...(config.guardrails?.acknowledge ?? []),
+      ...config.guardrails.acknowledge,
       // The config's own loud override already chose this; asking twice would teach people to click through.
       ...(config.access?.insecureAllowAdminPortsFromAnywhere === true ? [{ rule: "admin-port-open-to-world", reason: `${INSECURE_OVERRIDE_FIELD} is set in the config` }] : []),
     ],
