@@ -3,14 +3,16 @@ import { parseAssumptions } from "../modules/cost/assumptions";
 import { formatEstimate } from "../modules/cost/format";
 import { PRICE_TABLE } from "../modules/cost/prices";
 import { TerraformJson } from "../modules/inventory/inventory";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { EnvironmentInput } from "../modules/config/environment";
+import { rawWorkshop } from "./support/config";
 import { synthEnvironment, workshopConfig } from "./support/synth";
 
-const jsonOf = (config: EnvironmentConfig) => synthEnvironment(config).json as TerraformJson;
-const withChanges = (change: (c: EnvironmentConfig & Record<string, any>) => void) => {
-  const c = workshopConfig() as EnvironmentConfig & Record<string, any>;
+const jsonOf = (config: EnvironmentInput) => synthEnvironment(config).json as TerraformJson;
+/** The default environment's raw config with `change` applied. */
+const withChanges = (change: (c: Record<string, any>) => void) => {
+  const c = rawWorkshop();
   change(c);
-  return c;
+  return c as EnvironmentInput;
 };
 const cents = (n: number | undefined) => (n === undefined ? undefined : Math.round(n * 100) / 100);
 const natMode = (e: CostEstimate, mode: string) => e.natModes.find((m) => m.mode === mode)!;

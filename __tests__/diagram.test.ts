@@ -4,7 +4,8 @@ import { XMLParser } from "fast-xml-parser";
 import { toDot } from "../modules/diagram/dot";
 import { renderSvg } from "../modules/diagram/render";
 import { readInventory, TerraformJson } from "../modules/inventory/inventory";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { EnvironmentInput } from "../modules/config/environment";
+import { rawWorkshop } from "./support/config";
 import { synthEnvironment, workshopConfig } from "./support/synth";
 
 /** One drawn element of a Graphviz SVG: a cluster, node or edge, with its title (the DOT name) and texts. */
@@ -30,12 +31,13 @@ function parseSvg(svg: string): Drawn[] {
 }
 
 const render = async (json: TerraformJson, title = "workshop") => parseSvg(await renderSvg(toDot(readInventory(json), { title })));
-const jsonOf = (config: EnvironmentConfig) => synthEnvironment(config).json as TerraformJson;
+const jsonOf = (config: EnvironmentInput) => synthEnvironment(config).json as TerraformJson;
 const clusters = (drawn: Drawn[]) => drawn.filter((d) => d.kind === "cluster");
-const withChanges = (change: (c: EnvironmentConfig & Record<string, any>) => void) => {
-  const c = workshopConfig() as EnvironmentConfig & Record<string, any>;
+/** The default environment's raw config with `change` applied. */
+const withChanges = (change: (c: Record<string, any>) => void) => {
+  const c = rawWorkshop();
   change(c);
-  return c;
+  return c as EnvironmentInput;
 };
 
 describe("diagram of the default environment", () => {
