@@ -1,7 +1,7 @@
-import { parseArgs } from "node:util";
 import { CostAssumptions, estimateCost } from "../modules/cost/estimate";
 import { formatEstimate } from "../modules/cost/format";
 import { parseAssumptions } from "../modules/cost/assumptions";
+import { runCommand, UsageError } from "./cli";
 import { loadStacks } from "./synthesized";
 
 const USAGE = `usage: npm run cost -- [--json] [--stack NAME ...] [--from DIR] [--hours N] [--nat-traffic-gb N]
@@ -19,46 +19,32 @@ per billable resource, the total, and what the stack would cost under each NAT m
   --root-volume-gib N  root volume size where the AMI decides it (default 8)
 Exit status: 0 printed, 1 a config error, 2 usage.`;
 
-async function main(): Promise<number> {
-  let args;
-  let assumptions: Partial<CostAssumptions>;
-  try {
-    args = parseArgs({
-      options: {
-        json: { type: "boolean" },
-        stack: { type: "string", multiple: true },
-        from: { type: "string" },
-        hours: { type: "string" },
-        "nat-traffic-gb": { type: "string" },
-        "flow-log-gb": { type: "string" },
-        "root-volume-gib": { type: "string" },
-        help: { type: "boolean" },
-      },
-    });
-    assumptions = parseAssumptions({
-      hoursPerMonth: args.values.hours,
-      natTrafficGb: args.values["nat-traffic-gb"],
-      flowLogGb: args.values["flow-log-gb"],
-      rootVolumeGiB: args.values["root-volume-gib"],
-    });
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
+runCommand(
+  USAGE,
+  {
+    json: { type: "boolean" },
+    stack: { type: "string", multiple: true },
+    from: { type: "string" },
+    hours: { type: "string" },
+    "nat-traffic-gb": { type: "string" },
+    "flow-log-gb": { type: "string" },
+    "root-volume-gib": { type: "string" },
+  },
+  (values) => {
+    let assumptions: Partial<CostAssumptions>;
+    try {
+      assumptions = parseAssumptions({
+        hoursPerMonth: values.hours,
+        natTrafficGb: values["nat-traffic-gb"],
+        flowLogGb: values["flow-log-gb"],
+        rootVolumeGiB: values["root-volume-gib"],
+      });
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const estimates = loadStacks(values.from, values.stack).map((s) => ({ stack: s.name, ...estimateCost(s.json, assumptions) }));
+    if (values.json === true) process.stdout.write(`${JSON.stringify(estimates, null, 2)}\n`);
+    else process.stdout.write(`${estimates.map(({ stack, ...e }) => formatEstimate(stack, e)).join("\n\n")}\n`);
     return 0;
-  }
-  const estimates = loadStacks(args.values.from, args.values.stack).map((s) => ({ stack: s.name, ...estimateCost(s.json, assumptions) }));
-  if (args.values.json === true) process.stdout.write(`${JSON.stringify(estimates, null, 2)}\n`);
-  else process.stdout.write(`${estimates.map(({ stack, ...e }) => formatEstimate(stack, e)).join("\n\n")}\n`);
-  return 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
   },
 );

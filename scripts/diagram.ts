@@ -1,9 +1,9 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { toDot } from "../modules/diagram/dot";
 import { renderSvg } from "../modules/diagram/render";
 import { readInventory } from "../modules/inventory/inventory";
+import { runCommand } from "./cli";
 import { loadStacks, OUTDIR } from "./synthesized";
 
 const USAGE = `usage: npm run diagram -- [--stack NAME ...] [--from DIR] [--out DIR] [--dot]
@@ -16,37 +16,20 @@ synthesized Terraform JSON into <out>/<stack>.svg, with Graphviz compiled to Web
   --dot          also write <stack>.dot, the Graphviz source
 Exit status: 0 drawn, 1 a config or drawing error, 2 usage.`;
 
-async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: { stack: { type: "string", multiple: true }, from: { type: "string" }, out: { type: "string" }, dot: { type: "boolean" }, help: { type: "boolean" } },
-    });
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
+runCommand(
+  USAGE,
+  { stack: { type: "string", multiple: true }, from: { type: "string" }, out: { type: "string" }, dot: { type: "boolean" } },
+  async (values) => {
+    const out = resolve(values.out ?? join(OUTDIR, "diagrams"));
+    const stacks = loadStacks(values.from, values.stack);
+    mkdirSync(out, { recursive: true });
+    for (const stack of stacks) {
+      const dot = toDot(readInventory(stack.json), { title: stack.name });
+      const path = join(out, `${stack.name}.svg`);
+      writeFileSync(path, await renderSvg(dot));
+      if (values.dot === true) writeFileSync(join(out, `${stack.name}.dot`), dot);
+      process.stdout.write(`${relative(process.cwd(), path) || path}\n`);
+    }
     return 0;
-  }
-  const out = resolve(args.values.out ?? join(OUTDIR, "diagrams"));
-  const stacks = loadStacks(args.values.from, args.values.stack);
-  mkdirSync(out, { recursive: true });
-  for (const stack of stacks) {
-    const dot = toDot(readInventory(stack.json), { title: stack.name });
-    const path = join(out, `${stack.name}.svg`);
-    writeFileSync(path, await renderSvg(dot));
-    if (args.values.dot === true) writeFileSync(join(out, `${stack.name}.dot`), dot);
-    process.stdout.write(`${relative(process.cwd(), path) || path}\n`);
-  }
-  return 0;
-}
-
-main().then(
-  (code) => process.exit(code),
-  (error: Error) => {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
   },
 );
