@@ -58,7 +58,7 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
   const out: string[] = [];
   const line = (s: string) => out.push(s);
   line(`digraph ${quote(title)} {`);
-  line(`  graph ${attrs({ newrank: true, forcelabels: true, compound: true, rankdir: "TB", fontname: "Helvetica", fontsize: 13, nodesep: 0.35, ranksep: 0.8, pad: 0.3, labelloc: "t", label: `${title}: what the synthesized Terraform builds` })};`);
+  line(`  graph ${attrs({ newrank: true, forcelabels: true, compound: true, rankdir: "TB", fontname: "Helvetica", fontsize: 13, nodesep: 0.4, ranksep: 0.9, pad: 0.3, labelloc: "t", label: `${title}: what the synthesized Terraform builds` })};`);
   line(`  node ${attrs({ fontname: "Helvetica", fontsize: 11, shape: "box", style: "rounded,filled", fillcolor: "white", color: "#555555" })};`);
   line(`  edge ${attrs({ fontname: "Helvetica", fontsize: 10, color: "#444444" })};`);
 
@@ -129,7 +129,7 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
           line(`        ${quote(anchor)} ${attrs({ label: `(no ${tier} subnet)`, shape: "plaintext", style: "", fontcolor: "#999999" })};`);
         } else {
           anchor = anchorOf(subnet.address);
-          const via = subnet.kind === "public" ? "routes to the Internet Gateway" : subnet.kind === "private" ? "routes out through a NAT" : "no route off the VPC";
+          const via = subnet.kind === "public" ? "0.0.0.0/0 → Internet Gateway" : subnet.kind === "private" ? "0.0.0.0/0 → NAT" : "no route off the VPC";
           line(`        subgraph ${clusterId(subnet.address)} {`);
           line(`          label=${quote(`${tier} · ${subnet.kind}\n${subnet.cidr}\n${via}`)}; style="rounded,filled"; fillcolor=${quote(FILL[subnet.kind])}; color=${quote(BORDER[subnet.kind])};`);
           line(`          ${quote(anchor)} ${attrs({ label: "", shape: "point", width: 0.01, style: "invis" })};`);
