@@ -1,4 +1,4 @@
-import { CostAssumptions, estimateCost } from "../modules/cost/estimate";
+import { COST_DEFAULTS, CostAssumptions, estimateCost } from "../modules/cost/estimate";
 import { formatEstimate } from "../modules/cost/format";
 import { parseAssumptions } from "../modules/cost/assumptions";
 import { runCommand, UsageError } from "./cli";
@@ -13,10 +13,10 @@ per billable resource, the total, and what the stack would cost under each NAT m
   --json               the same as JSON (one object per stack), for pipelines
   --stack NAME         only this stack (repeatable)
   --from DIR           read an app synthesized before (e.g. cdktf.out) instead of synthesizing now
-  --hours N            hours each resource runs in a month (default 730)
-  --nat-traffic-gb N   GB per month through the NAT, both directions (default 10)
-  --flow-log-gb N      GB of flow-log records per month per flow log (default 1)
-  --root-volume-gib N  root volume size where the AMI decides it (default 8)
+  --hours N            hours each resource runs in a month (default ${COST_DEFAULTS.hoursPerMonth})
+  --nat-traffic-gb N   GB per month through the NAT, both directions (default ${COST_DEFAULTS.natTrafficGb})
+  --flow-log-gb N      GB of flow-log records per month per flow log (default ${COST_DEFAULTS.flowLogGb})
+  --root-volume-gib N  root volume size where the AMI decides it (default ${COST_DEFAULTS.rootVolumeGiB})
 Exit status: 0 printed, 1 a config error, 2 usage.`;
 
 runCommand(
