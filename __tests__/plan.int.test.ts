@@ -1,4 +1,5 @@
 import { readdirSync } from "node:fs";
+import { Testing } from "cdktf";
 import { tmpdir } from "node:os";
 import { validateConfig } from "../modules/config/load";
 import { EnvironmentConfig } from "../modules/config/environment";
@@ -7,7 +8,10 @@ import { stateBootstrapStackId } from "../modules/state/plan";
 import { planNetwork } from "../modules/network/plan";
 import { PlanError, planApp, StackPlan } from "../modules/pipeline/plan";
 import { actionCounts, PlanJson, plannedResources } from "../modules/pipeline/plan-json";
-import { checkPlan, environmentExceptions, formatFinding } from "../modules/policy/check";
+import { checkPlan, checkSynth } from "../modules/rules/check";
+import { Finding, formatFinding } from "../modules/rules/engine";
+import { environmentRuleOptions } from "../modules/rules/exceptions";
+import { StackJson } from "../modules/rules/synth-view";
 import { describeWithTerraform } from "./support/terraform";
 import { countsByType, defaultRouteTargets, targetOf } from "./support/plan";
 import { workshopConfig } from "./support/synth";
@@ -81,9 +85,20 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
       expect(defaultRouteTargets(plans.get(name)!)).toEqual(expectedRouteTargets(env));
     });
 
-    it("passes every policy rule, but for the exceptions its own config implies", () => {
-      const { findings } = checkPlan(plans.get(name)!, environmentExceptions(env));
+    it("passes every rule, but for the exceptions its own config implies", () => {
+      const { findings } = checkPlan(plans.get(name)!, environmentRuleOptions(env));
       expect(findings.map(formatFinding)).toEqual([]);
+    });
+
+    it("the rules judge its plan as they judge its synthesized JSON: the same accepted findings on both", () => {
+      const options = environmentRuleOptions(env);
+      const [stack] = addEnvironmentStacks(Testing.app(), [env]);
+      const key = (f: Finding) => `${f.rule} ${f.address}`;
+      const atSynth = checkSynth(stack.toTerraform() as StackJson, options);
+      const atPlan = checkPlan(plans.get(name)!, options);
+      expect(atSynth.findings).toEqual([]);
+      expect(atPlan.accepted.map(key).sort()).toEqual(atSynth.accepted.map(key).sort());
+      expect(atPlan.accepted.length).toBeGreaterThan(0);
     });
   });
 
@@ -119,7 +134,7 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     expect(group.values.ingress ?? []).toEqual([]);
     expect(group.values.egress ?? []).toEqual([]);
     expect(plannedResources(plan, "aws_flow_log")).toEqual([]);
-    expect(checkPlan(plan).findings.map((f) => f.rule)).toEqual(["CKV2_AWS_11", "CKV_AWS_88"]);
+    expect(checkPlan(plan).findings.map((f) => f.rule)).toEqual(["instance-public-ip", "vpc-flow-logs"]);
   });
 
   it("nat-instance: one hardened NAT instance, no NAT gateway", () => {
@@ -145,7 +160,7 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     expect([counts.aws_nat_gateway, counts.aws_eip, counts.aws_flow_log, counts.aws_cloudwatch_log_group, counts.aws_vpc_endpoint]).toEqual([2, 2, 1, 1, 1]);
     expect(plannedResources(plan, "aws_flow_log")[0].values).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
     expect(plannedResources(plan, "aws_vpc_endpoint_route_table_association")).toHaveLength(2);
-    expect(checkPlan(plan, environmentExceptions(envs.find((e) => e.name === "per-az")!)).findings).toEqual([]);
+    expect(checkPlan(plan, environmentRuleOptions(envs.find((e) => e.name === "per-az")!)).findings).toEqual([]);
   });
 
   it("state bootstrap: a versioned, encrypted, private bucket, and it passes the state-bucket rules", () => {
@@ -162,9 +177,9 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     expect(checkPlan(plan).findings.map(formatFinding)).toEqual([]);
   });
 
-  it("workshop: the bastion's public IP is the one accepted CKV_AWS_88 finding, with its reason", () => {
-    const result = checkPlan(plans.get("workshop")!, environmentExceptions(envs[0]));
-    expect(result.accepted.filter((f) => f.rule === "CKV_AWS_88").map((f) => f.address)).toEqual([expect.stringMatching(/^aws_instance\.Bastion_/)]);
+  it("workshop: the bastion's public IP is the one accepted CKV_AWS_88 (instance-public-ip) finding, with its reason", () => {
+    const result = checkPlan(plans.get("workshop")!, environmentRuleOptions(envs[0]));
+    expect(result.accepted.filter((f) => f.scannerIds.includes("CKV_AWS_88")).map((f) => f.address)).toEqual([expect.stringMatching(/^aws_instance\.Bastion_/)]);
   });
 
   it("negative control: a stack the provider rejects fails the harness, naming the stack, the step and the argument", () => {

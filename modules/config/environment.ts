@@ -11,7 +11,7 @@ import { computeConfigFields } from "../compute/schema";
 import { planServers } from "../compute/plan";
 import { stateConfigFields } from "../state/schema";
 import { checkBackend } from "../state/plan";
-import { guardrailConfigFields, checkAcknowledgements } from "../guardrails/schema";
+import { guardrailConfigFields, checkAcknowledgements } from "../rules/schema";
 import { ConfigProblem } from "./problems";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;

@@ -6,7 +6,7 @@ import { byTierAndAz, Network } from "../network/network";
 import { AmiSource, resolveAmiId } from "../ami/ami";
 import { idSafe, Peer, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../security/port";
-import { INSECURE_OVERRIDE_FIELD, isAnywhere } from "../security/policy";
+import { isAnywhere } from "../security/policy";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { loadPublicKey } from "../keypair/public-key";
 import { Bastion } from "../bastion/bastion";
@@ -19,8 +19,8 @@ import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
 import { HardeningOptions } from "../compute/user-data";
 import { applyStateBackend } from "../state/backend";
 import { STATE_DEFAULTS } from "../state/types";
-import { applyGuardrails } from "../guardrails/guardrails";
-import { NETWORK_DEFAULTS } from "../network/types";
+import { applyRules } from "../rules/synth";
+import { environmentRuleOptions } from "../rules/exceptions";
 
 /**
  * One environment: its state backend (key `<environment>/environment.tfstate` by default), its AWS provider with the
@@ -40,17 +40,7 @@ export class EnvironmentStack extends TerraformStack {
   constructor(scope: Construct, id: string, readonly config: EnvironmentConfig) {
     super(scope, id);
     this.backend = applyStateBackend(this, config.backend, { environment: config.name, stack: STATE_DEFAULTS.environmentStack });
-    applyGuardrails(this, {
-      natMode: config.nat?.mode ?? NETWORK_DEFAULTS.natMode,
-      localStateOptIn: config.backend?.type === "local",
-      acknowledge: [
-        ...(config.guardrails?.acknowledge ?? []),
-        // The config's own loud override already chose this; asking twice would teach people to click through.
-        ...(config.access?.insecureAllowAdminPortsFromAnywhere === true
-          ? [{ rule: "admin-port-open-to-world", reason: `${INSECURE_OVERRIDE_FIELD} is set in the config` }]
-          : []),
-      ],
-    });
+    applyRules(this, environmentRuleOptions(config));
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { Environment: config.name, ManagedBy: "cdktf", ...config.tags } }],
