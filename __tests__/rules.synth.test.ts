@@ -5,7 +5,6 @@ import { Route } from "@cdktf/provider-aws/lib/route";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { validateConfig } from "../modules/config/load";
 import { EnvironmentConfig } from "../modules/config/environment";
 import { EnvironmentStack } from "../modules/environment/stack";
 import { StateBootstrapStack } from "../modules/state/bootstrap";
@@ -13,12 +12,12 @@ import { stackValidationFailures } from "../modules/rules/synth";
 import { checkSynth } from "../modules/rules/check";
 import { environmentRuleOptions } from "../modules/rules/exceptions";
 import { StackJson } from "../modules/rules/synth-view";
-import { workshopConfig } from "./support/synth";
+import { resolveOne, workshopConfig } from "./support/synth";
 
 /** Builds the environment's stack, lets `tamper` change it (an escape hatch, as a user might), and synthesizes with validations on. */
 function synthWithGuardrails(config: EnvironmentConfig, tamper: (stack: EnvironmentStack) => void = () => undefined): string {
-  const [env] = validateConfig({ environments: [config] });
-  const stack = new EnvironmentStack(Testing.app(), env.name, env);
+  const env = resolveOne(config);
+  const stack = new EnvironmentStack(Testing.app(), env.config.name, env);
   tamper(stack);
   return Testing.synth(stack, true);
 }
@@ -99,9 +98,9 @@ describe("the rules at synth", () => {
   });
 
   it("the bastion's public IP is accepted at synth as in plans, and nothing else of the default environment needs an exception", () => {
-    const [env] = validateConfig({ environments: [workshopConfig()] });
-    const stack = new EnvironmentStack(Testing.app(), env.name, env);
-    const { findings, accepted } = checkSynth(stack.toTerraform() as StackJson, environmentRuleOptions(env));
+    const env = resolveOne(workshopConfig());
+    const stack = new EnvironmentStack(Testing.app(), env.config.name, env);
+    const { findings, accepted } = checkSynth(stack.toTerraform() as StackJson, environmentRuleOptions(env.config));
     expect(findings).toEqual([]);
     expect(accepted.map((f) => `${f.rule} ${f.address.replace(/_[0-9A-F]{8}$/, "")}`).sort()).toEqual([
       "instance-public-ip aws_instance.Bastion_Host_Instance",
@@ -113,10 +112,10 @@ describe("the rules at synth", () => {
 describe("stackValidationFailures", () => {
   it("returns one message per failing stack, naming it, and nothing for stacks that pass", () => {
     const app = Testing.app();
-    const [good] = validateConfig({ environments: [workshopConfig()] });
+    const good = resolveOne(workshopConfig());
     const { backend: _backend, ...bad } = { ...workshopConfig(), name: "nobackend" };
-    const [badEnv] = validateConfig({ environments: [bad] });
-    const stacks = [new EnvironmentStack(app, good.name, good), new EnvironmentStack(app, badEnv.name, badEnv)];
+    const badEnv = resolveOne(bad);
+    const stacks = [new EnvironmentStack(app, good.config.name, good), new EnvironmentStack(app, badEnv.config.name, badEnv)];
     const failures = stackValidationFailures(stacks);
     expect(failures).toHaveLength(1);
     expect(failures[0]).toMatch(/^stack "nobackend": [\s\S]*guardrail remote-state: terraform\.backend /);

@@ -1,18 +1,11 @@
 import { z } from "zod";
 import { networkConfigFields } from "../network/schema";
-import { planNetwork } from "../network/plan";
 import { accessConfigFields } from "../security/schema";
-import { checkAccess } from "../security/policy";
 import { keyPairConfigFields } from "../keypair/schema";
-import { checkPublicKey } from "../keypair/public-key";
 import { bastionConfigFields } from "../bastion/schema";
-import { planBastion } from "../bastion/plan";
 import { computeConfigFields } from "../compute/schema";
-import { planServers } from "../compute/plan";
 import { stateConfigFields } from "../state/schema";
-import { checkBackend } from "../state/plan";
-import { guardrailConfigFields, checkAcknowledgements } from "../rules/schema";
-import { ConfigProblem } from "./problems";
+import { guardrailConfigFields } from "../rules/schema";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 
@@ -32,18 +25,3 @@ export const environmentSchema = z.strictObject({
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
-
-/** The cross-field rules of each module, run on an environment whose shape is already valid. */
-const semanticChecks: ReadonlyArray<(env: EnvironmentConfig) => ConfigProblem[]> = [
-  (env) => planNetwork({ ...env, environment: env.name }).problems,
-  (env) => checkAccess(env.access),
-  (env) => checkPublicKey(env.sshPublicKey),
-  (env) => planBastion(env).problems,
-  (env) => planServers(env).problems,
-  (env) => checkBackend(env.backend),
-  (env) => checkAcknowledgements(env.guardrails),
-];
-
-export function checkEnvironment(env: EnvironmentConfig): ConfigProblem[] {
-  return semanticChecks.flatMap((check) => check(env)).map((p) => ({ ...p, environment: env.name }));
-}

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { amiSourceSchema } from "../ami/ami";
+import { FLOW_LOG_TRAFFIC_TYPES, NAT_MODES, SUBNET_TYPES } from "./types";
 
 /**
  * The shape of a network description in a config file. Only types here: ranges and cross-field rules are checked by
@@ -14,7 +15,7 @@ export const networkConfigFields = {
     .array(
       z.strictObject({
         name: z.string(),
-        type: z.enum(["public", "private", "isolated"], { error: "one of public, private, isolated" }),
+        type: z.enum(SUBNET_TYPES, { error: `one of ${SUBNET_TYPES.join(", ")}` }),
         azs: z.array(z.string()).optional(),
         cidrMask: z.int().optional(),
         cidrs: z.record(z.string(), z.string()).optional(),
@@ -23,7 +24,7 @@ export const networkConfigFields = {
     .min(1, { error: "at least one subnet tier" }),
   nat: z
     .strictObject({
-      mode: z.enum(["none", "single", "per-az", "instance"], { error: "one of none, single, per-az, instance" }).optional(),
+      mode: z.enum(NAT_MODES, { error: `one of ${NAT_MODES.join(", ")}` }).optional(),
       instance: z.strictObject({ ami: amiSourceSchema, instanceType: z.string().optional() }).optional(),
     })
     .optional(),
@@ -31,7 +32,7 @@ export const networkConfigFields = {
     .strictObject({
       enabled: z.boolean().optional(),
       retentionDays: z.int().optional(),
-      trafficType: z.enum(["ALL", "ACCEPT", "REJECT"], { error: "one of ALL, ACCEPT, REJECT" }).optional(),
+      trafficType: z.enum(FLOW_LOG_TRAFFIC_TYPES, { error: `one of ${FLOW_LOG_TRAFFIC_TYPES.join(", ")}` }).optional(),
     })
     .optional(),
   s3GatewayEndpoint: z.boolean().optional(),
