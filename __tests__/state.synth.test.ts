@@ -58,7 +58,7 @@ describe("environment backends", () => {
 
   it("refuses a bad backend given to the stack directly, naming the problem", () => {
     const resolved = resolveOne(workshopConfig());
-    const env = { ...resolved, config: { ...resolved.config, backend: { type: "s3" as const, bucket: "Bad_Bucket" } } };
+    const env = { ...resolved, config: { ...resolved.config, backend: { type: "s3" as const, bucket: "Bad_Bucket", encrypt: true, lockfile: true } } };
     expect(() => new EnvironmentStack(Testing.app(), "workshop", env)).toThrow(ConfigError);
     expect(() => new EnvironmentStack(Testing.app(), "workshop", env)).toThrow(/backend\.bucket = "Bad_Bucket".*\n.*backend\.region = \(missing\)/);
   });

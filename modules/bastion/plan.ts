@@ -34,7 +34,7 @@ export function planBastion(env: BastionInput): { bastion?: BastionPlan; problem
     allowedTypes: ["public"],
     why: "the bastion is reached through its Elastic IP",
   });
-  const ssm = bastion.ssm ?? BASTION_DEFAULTS.ssm;
+  const ssm = bastion.ssm;
   const adminCidrs = env.adminCidrs ?? [];
   if (ssm === "only") {
     if (adminCidrs.length > 0) problems.push({ field: "access.adminCidrs", value: adminCidrs, expected: 'no admin CIDRs when bastion.ssm is "only": nothing listens for SSH' });

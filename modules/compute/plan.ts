@@ -134,9 +134,9 @@ function planDb(env: ServersInput, db: DbServerConfig, problems: ConfigProblem[]
     instance: placed.choice,
     tier: placed.tier,
     az: placed.azs[0] ?? "",
-    port: db.port ?? COMPUTE_DEFAULTS.dbPort,
-    packages: db.packages ?? COMPUTE_DEFAULTS.dbPackages,
-    services: db.services ?? COMPUTE_DEFAULTS.dbServices,
+    port: db.port,
+    packages: db.packages,
+    services: db.services,
   };
 }
 
@@ -144,8 +144,7 @@ function planApp(env: ServersInput, app: AppServersConfig, db: DbServerConfig | 
   const placed = placeInstances(env, "servers.app", app, { ...SERVER_TIERS, defaultTier: COMPUTE_DEFAULTS.appTier, azs: app.azs, azField: "azs" });
   problems.push(...placed.problems);
 
-  const port = app.service?.port ?? COMPUTE_DEFAULTS.servicePort;
-  const name = app.service?.name ?? COMPUTE_DEFAULTS.serviceName;
+  const { port, name } = app.service;
   if (port === Port.SSH.from) problems.push({ field: "servers.app.service.port", value: port, expected: "a service port other than 22 (SSH)" });
   const ingress: AppIngress[] = app.ingress ?? [{ ports: [port], from: [{ securityGroup: "bastion" }] }];
   problems.push(...ingressProblems(env, ingress));
@@ -153,16 +152,16 @@ function planApp(env: ServersInput, app: AppServersConfig, db: DbServerConfig | 
     problems.push({ field: "servers.app.service.port", value: port, expected: `a port that servers.app.ingress opens (${[...new Set(ingress.flatMap((r) => r.ports))].join(", ")}), or nobody can reach the service` });
   }
 
-  const artifact = app.service?.artifact;
-  const refs = serviceReferences({ name, port, artifact }, db === undefined ? undefined : { privateIp: "", port: db.port ?? COMPUTE_DEFAULTS.dbPort });
-  const command = app.service?.command ?? (app.service?.artifact !== undefined ? "/usr/bin/java -jar {{artifact}}" : undefined);
+  const artifact = app.service.artifact;
+  const refs = serviceReferences({ name, port, artifact }, db === undefined ? undefined : { privateIp: "", port: db.port });
+  const command = app.service.command ?? (app.service.artifact !== undefined ? "/usr/bin/java -jar {{artifact}}" : undefined);
   if (command === undefined) {
     problems.push({ field: "servers.app.service.command", value: undefined, expected: "the service's command line (required when there is no artifact to run with java -jar)" });
   }
-  for (const key of Object.keys(app.service?.environment ?? {})) {
+  for (const key of Object.keys(app.service.environment)) {
     if (!ENV_NAME.test(key)) problems.push({ field: fieldPath("servers.app.service.environment", key), value: key, expected: "a variable name such as DB_HOST (letters, digits, _; not starting with a digit)" });
   }
-  const templates: Array<[string, string]> = [["servers.app.service.command", command ?? ""], ...Object.entries(app.service?.environment ?? {}).map(([k, v]): [string, string] => [fieldPath("servers.app.service.environment", k), v])];
+  const templates: Array<[string, string]> = [["servers.app.service.command", command ?? ""], ...Object.entries(app.service.environment).map(([k, v]): [string, string] => [fieldPath("servers.app.service.environment", k), v])];
   for (const [field, template] of templates) {
     for (const unknown of substitute(template, refs).unknown) {
       problems.push({ field, value: template, expected: `only known references in {{ }}: ${Object.keys(refs).join(", ")} (not ${unknown})` });
@@ -172,9 +171,9 @@ function planApp(env: ServersInput, app: AppServersConfig, db: DbServerConfig | 
     instance: placed.choice,
     tier: placed.tier,
     azs: placed.azs,
-    countPerAz: app.countPerAz ?? COMPUTE_DEFAULTS.countPerAz,
+    countPerAz: app.countPerAz,
     ingress,
-    service: { name, port, command: command ?? "", environment: app.service?.environment ?? {}, artifact: app.service?.artifact, packages: app.service?.packages ?? [] },
+    service: { name, port, command: command ?? "", environment: app.service.environment, artifact: app.service.artifact, packages: app.service.packages },
   };
 }
 

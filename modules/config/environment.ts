@@ -11,10 +11,14 @@ export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 
 /** One environment of the config file: one stack. */
 export const environmentSchema = z.strictObject({
-  name: z.string().regex(ENVIRONMENT_NAME_PATTERN, {
-    error: "lowercase letters, digits and dashes, starting with a letter, at most 31 characters",
-  }),
-  tags: z.record(z.string(), z.string()).optional(),
+  name: z
+    .string()
+    .regex(ENVIRONMENT_NAME_PATTERN, { error: "lowercase letters, digits and dashes, starting with a letter, at most 31 characters" })
+    .describe("stack and Name-tag prefix: lowercase letters, digits, dashes; unique in the file"),
+  tags: z
+    .record(z.string(), z.string())
+    .default({})
+    .meta({ description: "added to the provider's `default_tags` (with `Environment` and `ManagedBy`)", typeLabel: "string map" }),
   ...networkConfigFields,
   ...accessConfigFields,
   ...keyPairConfigFields,
@@ -24,4 +28,7 @@ export const environmentSchema = z.strictObject({
   ...guardrailConfigFields,
 });
 
+/** An environment as validated: every default applied. */
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
+/** An environment as written in a config file: fields with defaults may be left out. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;

@@ -9,7 +9,7 @@ import { Port } from "../security/port";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
 import { AppPlan, DbPlan, serviceSpec } from "../compute/plan";
-import { COMPUTE_DEFAULTS, IngressSource } from "../compute/schema";
+import { IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
 import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
 import { HardeningOptions } from "../compute/user-data";
@@ -107,8 +107,8 @@ export class EnvironmentStack extends TerraformStack {
   private serverSettings(environment: ResolvedEnvironment, ssh: boolean) {
     const { config } = environment;
     const hardening: HardeningOptions = {
-      sessionTimeoutSeconds: config.hardening?.sessionTimeoutSeconds ?? COMPUTE_DEFAULTS.sessionTimeoutSeconds,
-      sshMaxAuthTries: config.hardening?.sshMaxAuthTries ?? COMPUTE_DEFAULTS.sshMaxAuthTries,
+      sessionTimeoutSeconds: config.hardening.sessionTimeoutSeconds,
+      sshMaxAuthTries: config.hardening.sshMaxAuthTries,
       ssh,
       allowTcpForwarding: false,
       lockAuditRules: false,

@@ -6,15 +6,22 @@ import { RULES } from "./rules";
 export const guardrailConfigFields = {
   guardrails: z
     .strictObject({
-      acknowledge: z.array(
-        z.strictObject({
-          rule: z.string(),
-          resource: z.string().optional(),
-          reason: z.string(),
+      acknowledge: z
+        .array(
+          z.strictObject({
+            rule: z.string(),
+            resource: z.string().optional(),
+            reason: z.string(),
+          }),
+        )
+        .default([])
+        .meta({
+          description: 'reasoned exceptions to the rules, at synth and in plans: `{ "rule": id or scanner id, "resource": part of an address, "reason": why }`',
+          typeLabel: "acknowledgement[]",
         }),
-      ),
     })
-    .optional(),
+    .prefault({})
+    .describe("exceptions to the rules (modules/rules)"),
 };
 
 export type GuardrailAcknowledgement = z.infer<typeof guardrailConfigFields.guardrails>;
