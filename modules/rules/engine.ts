@@ -10,7 +10,9 @@ export interface RuleContext {
 
 /** One resource (or `terraform.backend`, for the stack) that breaks a rule, and why. */
 export interface Violation {
+  /** The resource's address (`type.name`), or `terraform.backend` for the stack. */
   readonly address: string;
+  /** What is wrong, in a few words a reader can act on. */
   readonly message: string;
 }
 
@@ -27,6 +29,7 @@ export interface Rule {
   readonly description: string;
   /** The inputs the rule means something on. @default every input (`RULE_INPUTS`) */
   readonly inputs?: readonly RuleInput[];
+  /** The violations in `view`; [] when the rule holds. */
   readonly check: (view: StackView, context: RuleContext) => Violation[];
 }
 
@@ -56,6 +59,7 @@ export interface RuleResult {
   readonly accepted: ReadonlyArray<Finding & { readonly reason: string }>;
 }
 
+/** How a set of rules judges one stack: what they know beyond the view, and the accepted exceptions. */
 export interface EvaluateOptions {
   /** What the rules need to know beyond the view. @default {} */
   readonly context?: RuleContext;

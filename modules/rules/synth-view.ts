@@ -2,7 +2,9 @@ import { ResourceView, StackView } from "./view";
 
 /** A stack's synthesized Terraform JSON (`stack.toTerraform()`, or a `cdk.tf.json`), as far as the rules read it. */
 export interface StackJson {
+  /** Resources by type, then by name (logical id). */
   readonly resource?: Readonly<Record<string, Readonly<Record<string, Record<string, unknown>>>>>;
+  /** The `terraform` block; its `backend` says where state lives. */
   readonly terraform?: { readonly backend?: Readonly<Record<string, unknown>> };
 }
 

@@ -13,6 +13,7 @@ export const RULE_INPUTS: readonly RuleInput[] = ["synth", "plan"];
 export interface ResourceView {
   /** `type.name` (a plan may add an index: `type.name[0]`). */
   readonly address: string;
+  /** The resource type, e.g. `aws_instance`. */
   readonly type: string;
   /** The resource's name in Terraform: cdktf's logical id. */
   readonly name: string;
@@ -27,7 +28,9 @@ export interface ResourceView {
 
 /** A stack as the rules see it. */
 export interface StackView {
+  /** The input the view was built from; a rule may declare which inputs it applies to. */
   readonly input: RuleInput;
+  /** Every managed resource of the stack. */
   readonly resources: readonly ResourceView[];
   /** The backend kinds the stack declares (`s3`, `local`, `cloud`); [] for none. Undefined when the input cannot say (a plan). */
   readonly backends?: readonly string[];
