@@ -44,6 +44,11 @@ export function keyed<T extends TerraformResource>(resource: T, name: string, fo
 export const tagsNamed = (suffix: string, extra = ""): Record<string, string> =>
   Token.asStringMap(tf(`merge(var.tags, { Name = "\${var.name}-${suffix}"${extra} })`));
 
+/** An output whose value is the Terraform expression `value`. */
+export function output(scope: Construct, name: string, value: string, description: string): void {
+  new TerraformOutput(scope, `output_${name}`, { value: tf(value), description }).overrideLogicalId(name);
+}
+
 /** A variable with a description, and its validation rules: `[condition, message]`. */
 export function variable(
   scope: Construct,
@@ -60,7 +65,7 @@ export function variable(
 }
 
 /** The network module's variables. Every default comes from NETWORK_DEFAULTS, the constructs' own defaults. */
-function networkVariables(scope: Construct): void {
+export function addNetworkVariables(scope: Construct): void {
   const vpcFirst = addressNumber("cidrhost(var.vpc_cidr, 0)");
   const cidrOk = (expr: string) =>
     `can(cidrhost(${expr}, 0)) && can(regex("^[0-9.]+/[0-9]+$", ${expr})) && try(cidrsubnet(${expr}, 0, 0) == ${expr}, false) && try(tonumber(split("/", ${expr})[1]) >= ${AWS_MIN_PREFIX} && tonumber(split("/", ${expr})[1]) <= ${AWS_MAX_PREFIX}, false)`;
@@ -125,7 +130,7 @@ function networkVariables(scope: Construct): void {
  * the `Network` construct, keyed by tier and AZ with `for_each`, planned at the caller's plan time by `planLocals`.
  */
 export function addNetworkModule(scope: Construct): void {
-  networkVariables(scope);
+  addNetworkVariables(scope);
   for (const [name, expression] of Object.entries(planLocals())) new TerraformLocal(scope, `local_${name}`, expression).overrideLogicalId(name);
 
   const vpc = keyed(new Vpc(scope, "resource_vpc", { cidrBlock: "${var.vpc_cidr}", enableDnsSupport: true, enableDnsHostnames: true, tags: tagsNamed("vpc") }), "this");
@@ -264,12 +269,11 @@ export function addNetworkModule(scope: Construct): void {
     tags: tagsNamed("flow-logs"),
   }), "this", flowLogsOn);
 
-  const output = (name: string, value: string, description: string) => new TerraformOutput(scope, `output_${name}`, { value: tf(value), description }).overrideLogicalId(name);
-  output("vpc_id", "aws_vpc.this.id", "VPC id");
-  output("vpc_cidr", "aws_vpc.this.cidr_block", "VPC IPv4 CIDR block");
-  output("subnet_ids", `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => aws_subnet.this[k].id if s.tier == t } }`, "Subnet ids by tier and AZ");
-  output("subnet_cidrs", `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => s.cidr if s.tier == t } }`, "Subnet CIDR blocks by tier and AZ");
-  output("nat_public_ips", `merge({ for az, _ in local.nat_gateways : az => aws_eip.nat[az].public_ip }, { for az, _ in local.nat_instances : az => aws_eip.nat_instance[az].public_ip })`, "Public IPs the private tiers' egress leaves from, by AZ");
-  output("route_table_ids", `{ for k, _ in local.route_tables : k => aws_route_table.this[k].id }`, "Route table ids: one per public or isolated tier, one per AZ for a private tier (tier-az)");
-  output("default_route_targets", `{ for k, s in local.subnets : k => s.type == "public" ? "igw" : s.type == "private" ? "\${var.nat_mode == "instance" ? "nat-instance" : "nat-gateway"}/\${local.nat_az_for[s.az]}" : "none" }`, "Where each subnet's 0.0.0.0/0 route goes, by tier/AZ: igw, nat-gateway/<az>, nat-instance/<az> or none");
+  output(scope, "vpc_id", "aws_vpc.this.id", "VPC id");
+  output(scope, "vpc_cidr", "aws_vpc.this.cidr_block", "VPC IPv4 CIDR block");
+  output(scope, "subnet_ids", `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => aws_subnet.this[k].id if s.tier == t } }`, "Subnet ids by tier and AZ");
+  output(scope, "subnet_cidrs", `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => s.cidr if s.tier == t } }`, "Subnet CIDR blocks by tier and AZ");
+  output(scope, "nat_public_ips", `merge({ for az, _ in local.nat_gateways : az => aws_eip.nat[az].public_ip }, { for az, _ in local.nat_instances : az => aws_eip.nat_instance[az].public_ip })`, "Public IPs the private tiers' egress leaves from, by AZ");
+  output(scope, "route_table_ids", `{ for k, _ in local.route_tables : k => aws_route_table.this[k].id }`, "Route table ids: one per public or isolated tier, one per AZ for a private tier (tier-az)");
+  output(scope, "default_route_targets", `{ for k, s in local.subnets : k => s.type == "public" ? "igw" : s.type == "private" ? "\${var.nat_mode == "instance" ? "nat-instance" : "nat-gateway"}/\${local.nat_az_for[s.az]}" : "none" }`, "Where each subnet's 0.0.0.0/0 route goes, by tier/AZ: igw, nat-gateway/<az>, nat-instance/<az> or none");
 }
