@@ -10,7 +10,7 @@ import { renderHardening, renderPackagesAndServices, renderScript, renderService
 import { renderBastionUserData } from "../bastion/user-data";
 import { COMPUTE_DEFAULTS } from "../compute/schema";
 import { BASTION_DEFAULTS } from "../bastion/schema";
-import { addNetworkVariables, keyed, output, tagsNamed, tf, variable } from "./network-module";
+import { addNetworkVariables, keyed, NETWORK_OUTPUTS, output, tagsNamed, tf, variable } from "./network-module";
 
 /** Where the environment module keeps its copy of the network module (Terraform's nested-module layout). */
 export const NESTED_NETWORK_PATH = "modules/network";
@@ -70,7 +70,6 @@ function environmentVariables(scope: Construct): void {
   variable(scope, "ami", { type: "string", description: "AMI id of every instance (Amazon Linux 2023 or a Debian/Ubuntu image)." },
     ["can(regex(\"^ami-[0-9a-f]{8,17}$\", var.ami))", "ami must be an AMI id such as ami-0123456789abcdef0."],
   );
-  variable(scope, "ssh_user", { type: "string", description: "The image's login user, for the ssh_config output.", default: COMPUTE_DEFAULTS.sshUser, nullable: false });
   variable(scope, "session_timeout_seconds", { type: "number", description: "Seconds an idle shell stays open on every instance (TMOUT, read-only).", default: COMPUTE_DEFAULTS.sessionTimeoutSeconds, nullable: false },
     ["var.session_timeout_seconds >= 60 && floor(var.session_timeout_seconds) == var.session_timeout_seconds", "session_timeout_seconds must be a whole number of at least 60."]);
   variable(scope, "ssh_max_auth_tries", { type: "number", description: "sshd's MaxAuthTries on every instance.", default: COMPUTE_DEFAULTS.sshMaxAuthTries, nullable: false },
@@ -187,9 +186,7 @@ export function addEnvironmentModule(scope: Construct): void {
   instance("app", "app-${each.key}", "app", "module.network.subnet_ids[var.app.tier][each.value]", scripts.app, "${var.app.instance_type}",
     `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az }]...)`);
 
-  for (const name of ["vpc_id", "vpc_cidr", "subnet_ids", "subnet_cidrs", "nat_public_ips", "route_table_ids", "default_route_targets"]) {
-    output(scope, name, `module.network.${name}`, `The network module's ${name}`);
-  }
+  for (const [name, { description }] of Object.entries(NETWORK_OUTPUTS)) output(scope, name, `module.network.${name}`, description);
   output(scope, "bastion_public_ip", "aws_eip.bastion.public_ip", "The bastion's Elastic IP: the one address admins connect to");
   output(scope, "private_ips", `merge({ bastion = aws_instance.bastion.private_ip, db = aws_instance.db.private_ip }, { for k, i in aws_instance.app : "app-\${k}" => i.private_ip })`, "Private IP of every instance, by name");
   output(scope, "security_group_ids", "{ bastion = aws_security_group.bastion.id, app = aws_security_group.app.id, db = aws_security_group.db.id }", "Security group ids by role");

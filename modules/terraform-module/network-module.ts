@@ -27,6 +27,17 @@ import { REGION_PATTERN } from "../network/plan";
 import { NAT_INSTANCE_USER_DATA } from "../network/nat-instance";
 import { addressNumber, LETTERS, MODULE_MAX_TIERS, planLocals } from "./plan-expressions";
 
+/** The network module's outputs: name → value expression and description (the environment module passes them on). */
+export const NETWORK_OUTPUTS: Record<string, { value: string; description: string }> = {
+  vpc_id: { value: "aws_vpc.this.id", description: "The VPC's id (vpc-...)" },
+  vpc_cidr: { value: "aws_vpc.this.cidr_block", description: "VPC IPv4 CIDR block" },
+  subnet_ids: { value: `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => aws_subnet.this[k].id if s.tier == t } }`, description: "Subnet ids by tier and AZ" },
+  subnet_cidrs: { value: `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => s.cidr if s.tier == t } }`, description: "Subnet CIDR blocks by tier and AZ" },
+  nat_public_ips: { value: `merge({ for az, _ in local.nat_gateways : az => aws_eip.nat[az].public_ip }, { for az, _ in local.nat_instances : az => aws_eip.nat_instance[az].public_ip })`, description: "Public IPs the private tiers' egress leaves from, by AZ" },
+  route_table_ids: { value: `{ for k, _ in local.route_tables : k => aws_route_table.this[k].id }`, description: "Route table ids: one per public or isolated tier, one per AZ for a private tier (tier-az)" },
+  default_route_targets: { value: `{ for k, s in local.subnets : k => s.type == "public" ? "igw" : s.type == "private" ? "\${var.nat_mode == "instance" ? "nat-instance" : "nat-gateway"}/\${local.nat_az_for[s.az]}" : "none" }`, description: "Where each subnet's 0.0.0.0/0 route goes, by tier/AZ: igw, nat-gateway/<az>, nat-instance/<az> or none" },
+};
+
 /** The RFC 1918 blocks as [first, last] address numbers. */
 const RFC1918_RANGES = RFC1918.map((block) => [rangeOf(block).first, rangeOf(block).last]);
 
@@ -269,11 +280,5 @@ export function addNetworkModule(scope: Construct): void {
     tags: tagsNamed("flow-logs"),
   }), "this", flowLogsOn);
 
-  output(scope, "vpc_id", "aws_vpc.this.id", "VPC id");
-  output(scope, "vpc_cidr", "aws_vpc.this.cidr_block", "VPC IPv4 CIDR block");
-  output(scope, "subnet_ids", `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => aws_subnet.this[k].id if s.tier == t } }`, "Subnet ids by tier and AZ");
-  output(scope, "subnet_cidrs", `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => s.cidr if s.tier == t } }`, "Subnet CIDR blocks by tier and AZ");
-  output(scope, "nat_public_ips", `merge({ for az, _ in local.nat_gateways : az => aws_eip.nat[az].public_ip }, { for az, _ in local.nat_instances : az => aws_eip.nat_instance[az].public_ip })`, "Public IPs the private tiers' egress leaves from, by AZ");
-  output(scope, "route_table_ids", `{ for k, _ in local.route_tables : k => aws_route_table.this[k].id }`, "Route table ids: one per public or isolated tier, one per AZ for a private tier (tier-az)");
-  output(scope, "default_route_targets", `{ for k, s in local.subnets : k => s.type == "public" ? "igw" : s.type == "private" ? "\${var.nat_mode == "instance" ? "nat-instance" : "nat-gateway"}/\${local.nat_az_for[s.az]}" : "none" }`, "Where each subnet's 0.0.0.0/0 route goes, by tier/AZ: igw, nat-gateway/<az>, nat-instance/<az> or none");
+  for (const [name, { value, description }] of Object.entries(NETWORK_OUTPUTS)) output(scope, name, value, description);
 }

@@ -85,7 +85,7 @@ const TITLES: Record<TerraformModuleName, string> = {
 };
 
 /** The HCL of a module's `examples/basic/main.tf` (`source = "../.."`: the example runs from the module's folder). */
-export function exampleHcl(name: TerraformModuleName, source = "../.."): string {
+export function exampleHcl(name: TerraformModuleName, source = "../..", version?: string): string {
   const network = `  name     = "workshop"
   region   = "ap-northeast-2"
   azs      = ["ap-northeast-2a", "ap-northeast-2b"]
@@ -126,7 +126,7 @@ provider "aws" {
 }
 
 module "${name}" {
-  source = "${source}"
+${version === undefined ? `  source = "${source}"` : `  source  = "${source}"\n  version = "${version}"`}
 
 ${network}${name === "environment" ? environment : ""}}
 
@@ -149,7 +149,7 @@ configures no provider: pass yours (its region must match \`region\`).
 ## Usage
 
 \`\`\`hcl
-${exampleHcl(name, `<registry>/<namespace>/${name}/aws`).replace(/^terraform \{[\s\S]*?\n\}\n\n/, "").replace(/(source = "[^"]+")/, '$1\n  version = "~> 0.1"')}\`\`\`
+${exampleHcl(name, `<registry>/<namespace>/${name}/aws`, "~> 0.1").replace(/^terraform \{[\s\S]*?\n\}\n\n/, "")}\`\`\`
 
 See \`examples/basic\`.
 
