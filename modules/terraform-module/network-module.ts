@@ -136,13 +136,18 @@ export function addNetworkVariables(scope: Construct): void {
   variable(scope, "tags", { type: "map(string)", description: "Tags on every resource that takes tags (the provider's default_tags work too).", default: {}, nullable: false });
 }
 
+/** The planner's locals (subnets, route tables, NATs), from `planLocals`. */
+export function addPlanLocals(scope: Construct): void {
+  for (const [name, expression] of Object.entries(planLocals())) new TerraformLocal(scope, `local_${name}`, expression).overrideLogicalId(name);
+}
+
 /**
  * The `network` Terraform module, as cdktf constructs in `scope` (a stack with no provider): the same resources as
  * the `Network` construct, keyed by tier and AZ with `for_each`, planned at the caller's plan time by `planLocals`.
  */
 export function addNetworkModule(scope: Construct): void {
   addNetworkVariables(scope);
-  for (const [name, expression] of Object.entries(planLocals())) new TerraformLocal(scope, `local_${name}`, expression).overrideLogicalId(name);
+  addPlanLocals(scope);
 
   const vpc = keyed(new Vpc(scope, "resource_vpc", { cidrBlock: "${var.vpc_cidr}", enableDnsSupport: true, enableDnsHostnames: true, tags: tagsNamed("vpc") }), "this");
   vpc.addOverride("lifecycle.precondition", [
