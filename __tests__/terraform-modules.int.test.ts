@@ -12,6 +12,7 @@ import { NetworkProps } from "../modules/network/types";
 import { describeWithTerraform } from "./support/terraform";
 import { defaultRouteTargets } from "./support/plan";
 import { workshopConfig } from "./support/synth";
+import { readmeUsageHcl } from "./support/readme-hcl";
 import { ModuleRegistry, registryCliConfig } from "./support/module-registry";
 import { ProviderSchemas, settleState, stateFromPlan } from "./support/synthetic-state";
 
@@ -151,6 +152,9 @@ describeWithTerraform("generated Terraform modules, published to a registry on 1
   });
 
   it("every module passes terraform fmt -check and validate, and declares its versions but no provider", async () => {
+    // The README's consumer snippet too: it is HCL a user copies.
+    mkdirSync(join(modulesDir(), "readme-usage"));
+    writeFileSync(join(modulesDir(), "readme-usage", "main.tf"), readmeUsageHcl());
     await terraform(modulesDir(), ["fmt", "-check", "-recursive", "-no-color"]);
     for (const name of ["network", "environment"]) {
       const dir = join(modulesDir(), name);

@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { readmeUsageHcl } from "./support/readme-hcl";
 import { buildModulePackages, exampleHcl, interfaceRows, parseInterfaceTables, TERRAFORM_MODULES } from "../modules/terraform-module/packages";
 import { fillUserData } from "../modules/terraform-module/environment-module";
 import { NETWORK_DEFAULTS } from "../modules/network/types";
@@ -45,6 +48,13 @@ describe.each(TERRAFORM_MODULES.map((m) => [m]))("the generated %s module", (nam
     expect(packages[name]["README.md"]).toContain(`source  = "<registry>/<namespace>/${name}/aws"`);
     expect(packages[name]["README.md"]).toContain('version = "~> 0.1"');
     expect(exampleHcl(name)).toContain('source = "../.."');
+  });
+});
+
+describe("the project README", () => {
+  it("shows the consumer HCL the generator writes (registry source, version constraint)", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    expect(readme).toContain(readmeUsageHcl());
   });
 });
 
