@@ -11,7 +11,7 @@ import { planNetwork } from "../modules/network/plan";
 import { NetworkProps } from "../modules/network/types";
 import { describeWithTerraform } from "./support/terraform";
 import { defaultRouteTargets } from "./support/plan";
-import { workshopConfig } from "./support/synth";
+import { resolveOne, workshopConfig } from "./support/synth";
 import { readmeUsageHcl } from "./support/readme-hcl";
 import { ModuleRegistry, registryCliConfig } from "./support/module-registry";
 import { ProviderSchemas, settleState, stateFromPlan } from "./support/synthetic-state";
@@ -201,7 +201,7 @@ describeWithTerraform("generated Terraform modules, published to a registry on 1
     }, STEP_MS);
 
     it("the cdktf stack of the same environment plans offline", async () => {
-      const [stackPlan] = await planApp((app) => addEnvironmentStacks(app, [workshopConfig()]), { toolchain: toolchain(), mode: "offline", stacks: [ws.name], timeoutMs: STEP_MS });
+      const [stackPlan] = await planApp((app) => addEnvironmentStacks(app, [resolveOne(workshopConfig())]), { toolchain: toolchain(), mode: "offline", stacks: [ws.name], timeoutMs: STEP_MS });
       cdktfPlan = stackPlan.plan;
     }, STEP_MS);
 
