@@ -13,6 +13,7 @@ import { describeWithTerraform } from "./support/terraform";
 import { defaultRouteTargets } from "./support/plan";
 import { resolveOne, workshopConfig } from "./support/synth";
 import { readmeUsageHcl } from "./support/readme-hcl";
+import { networkInputs } from "./support/module-inputs";
 import { ModuleRegistry, registryCliConfig } from "./support/module-registry";
 import { ProviderSchemas, settleState, stateFromPlan } from "./support/synthetic-state";
 
@@ -34,20 +35,6 @@ function hcl(value: unknown): string {
   return JSON.stringify(value);
 }
 
-/** The network module's inputs for a network description (the constructs' props, in the module's names). */
-function networkInputs(props: NetworkProps): Record<string, unknown> {
-  return {
-    name: props.environment,
-    region: props.region,
-    azs: props.azs,
-    vpc_cidr: props.vpcCidr,
-    ...(props.azSlots === undefined ? {} : { az_slots: props.azSlots }),
-    tiers: props.tiers.map((t) => ({ name: t.name, type: t.type, ...(t.azs === undefined ? {} : { azs: t.azs }), ...(t.cidrMask === undefined ? {} : { cidr_mask: t.cidrMask }), ...(t.cidrs === undefined ? {} : { cidrs: t.cidrs }) })),
-    ...(props.nat?.mode === undefined ? {} : { nat_mode: props.nat.mode }),
-    ...(props.flowLogs === undefined ? {} : { flow_logs: { enabled: props.flowLogs.enabled ?? false } }),
-    ...(props.s3GatewayEndpoint === undefined ? {} : { s3_gateway_endpoint: props.s3GatewayEndpoint }),
-  };
-}
 
 function moduleBlock(label: string, module: string, inputs: Record<string, unknown>): string {
   const body = Object.entries(inputs).map(([k, v]) => `  ${k} = ${hcl(v)}`).join("\n");

@@ -9,6 +9,7 @@ import { planNetwork } from "../modules/network/plan";
 import { cidrOf, rangeOf, sizeOf } from "../modules/network/cidr";
 import { NetworkProps } from "../modules/network/types";
 import { describeWithTerraform } from "./support/terraform";
+import { networkInputs } from "./support/module-inputs";
 
 /** terraform apply of many module instances with no provider and no resources: seconds, but a busy machine is slow. */
 const STEP_MS = 300_000;
@@ -52,19 +53,6 @@ function propsOf(layout: Layout): NetworkProps {
   };
 }
 
-/** The module inputs of a network description. */
-function inputsOf(p: NetworkProps): Record<string, unknown> {
-  return {
-    name: p.environment,
-    region: p.region,
-    azs: p.azs,
-    vpc_cidr: p.vpcCidr,
-    az_slots: p.azSlots,
-    tiers: p.tiers.map((t) => ({ name: t.name, type: t.type, azs: t.azs ?? null, cidr_mask: t.cidrMask ?? null, cidrs: t.cidrs ?? null })),
-    nat_mode: p.nat?.mode,
-    nat_instance: p.nat?.instance === undefined ? null : { ami: p.nat.instance.ami },
-  };
-}
 
 describeWithTerraform("the network module's Terraform planning expressions = planNetwork", (toolchain) => {
   let root: string;
@@ -87,10 +75,10 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
     });
     mkdirSync(join(root, "planner"), { recursive: true });
     for (const [file, text] of Object.entries(planner)) if (file !== "versions.tf.json") writeFileSync(join(root, "planner", file), text);
-    writeFileSync(join(root, "cases.json"), JSON.stringify(Object.fromEntries(cases.map((p, i) => [`case${i}`, inputsOf(p)]))));
+    writeFileSync(join(root, "cases.json"), JSON.stringify(Object.fromEntries(cases.map((p, i) => [`case${i}`, networkInputs(p)]))));
     writeFileSync(join(root, "main.tf.json"), JSON.stringify({
       locals: { cases: '${jsondecode(file("${path.module}/cases.json"))}' },
-      module: { case: { for_each: "${local.cases}", source: "./planner", ...Object.fromEntries(Object.keys(inputsOf(cases[0])).map((k) => [k, `\${each.value.${k}}`])) } },
+      module: { case: { for_each: "${local.cases}", source: "./planner", ...Object.fromEntries([...new Set(cases.flatMap((p) => Object.keys(networkInputs(p))))].map((k) => [k, `\${try(each.value.${k}, null)}`])) } },
       output: { results: { value: "${{ for k, m in module.case : k => { subnets = m.subnets, nat_az_for = m.nat_az_for, nat_azs = m.nat_azs } }}" } },
     }));
     const env = offlineEnvironment(join(root, "home"), toolchain().pluginMirror);
