@@ -43,6 +43,8 @@ function moduleBlock(label: string, module: string, inputs: Record<string, unkno
 
 const workshop = workshopConfig();
 const workshopNetwork: NetworkProps = { ...workshop, environment: workshop.name };
+/** The workshop layout with the NAT instance mode, planned in the same root module. */
+const natInstanceNetwork: NetworkProps = { ...workshopNetwork, environment: "natinst", nat: { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } } };
 /** The second input set: three AZs, a NAT gateway per AZ, flow logs and the S3 endpoint. */
 const threeAzs: NetworkProps = {
   environment: "three",
@@ -168,7 +170,11 @@ describeWithTerraform("generated Terraform modules, published to a registry on 1
     };
 
     it("terraform init fetches the newest 0.x of each module from the registry", async () => {
-      dir = await consumer("workshop", `${moduleBlock("network", "network", networkInputs(workshopNetwork))}\n${moduleBlock("environment", "environment", environmentInputs)}`);
+      dir = await consumer("workshop", [
+        moduleBlock("network", "network", networkInputs(workshopNetwork)),
+        moduleBlock("environment", "environment", environmentInputs),
+        moduleBlock("natinstance", "network", networkInputs(natInstanceNetwork)),
+      ].join("\n"));
       const manifest = JSON.parse(readFileSync(join(dir, ".terraform", "modules", "modules.json"), "utf8")) as { Modules: Array<{ Key: string; Source: string; Version?: string; Dir: string }> };
       const byKey = Object.fromEntries(manifest.Modules.map((m) => [m.Key, m]));
       expect(byKey.network).toMatchObject({ Source: `${HOST}/${NAMESPACE}/network/aws`, Version: "0.2.0" });
@@ -202,6 +208,15 @@ describeWithTerraform("generated Terraform modules, published to a registry on 1
       expect(subnetsOf(hclPlan, "network")).toEqual(planNetwork(workshopNetwork).plan.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`).sort());
       const outputs = (hclPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } }).planned_values.outputs;
       expect(outputs.network_route_targets.value).toEqual(defaultRouteTargets(cdktfPlan));
+    });
+
+    it("nat_mode instance: one hardened NAT instance routed to by the private subnets, no NAT gateway", () => {
+      const counted = counts(hclPlan, (address) => address.startsWith("module.natinstance."));
+      expect([counted.aws_instance, counted.aws_nat_gateway, counted.aws_eip, counted.aws_security_group]).toEqual([1, undefined, 1, 1]);
+      const [nat] = plannedResources(hclPlan, "aws_instance").filter((r) => r.address.startsWith("module.natinstance."));
+      expect(nat.values).toMatchObject({ source_dest_check: false, associate_public_ip_address: false, instance_type: "t3.nano" });
+      const outputs = (hclPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } }).planned_values.outputs;
+      expect(outputs.natinstance_route_targets.value).toEqual(expectedTargets(natInstanceNetwork));
     });
 
     it("environment module = EnvironmentStack: resource types and counts", () => {
