@@ -4,7 +4,8 @@ import { IPv4, IPv4CidrRange, IPv4Prefix, Validator } from "ip-num";
 export const AWS_MIN_PREFIX = 16;
 export const AWS_MAX_PREFIX = 28;
 
-const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
+/** The private IPv4 blocks of RFC 1918. */
+export const RFC1918 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"];
 
 /** Why `text` is not a usable IPv4 network in CIDR notation, or undefined when it is. */
 export function cidrSyntaxProblem(text: unknown): string | undefined {

@@ -38,6 +38,17 @@ iptables -F FORWARD
 if command -v dnf >/dev/null; then iptables-save > /etc/sysconfig/iptables; systemctl enable --now iptables; else iptables-save > /etc/iptables/rules.v4; fi
 `;
 
+/** The NAT instance's own settings, shared with the generated Terraform module (modules/terraform-module). */
+export const NAT_INSTANCE_SETTINGS = {
+  // A NAT forwards packets that are neither from nor to itself.
+  sourceDestCheck: false,
+  associatePublicIpAddress: false,
+  metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
+  rootBlockDevice: { encrypted: true, volumeType: "gp3" },
+  userData: NAT_INSTANCE_USER_DATA,
+  userDataReplaceOnChange: true,
+};
+
 /** One NAT instance with its security group and Elastic IP: the cheap, single-instance egress for private tiers. */
 export class NatInstance extends Construct {
   readonly instance: Instance;
@@ -70,13 +81,7 @@ export class NatInstance extends Construct {
       instanceType: props.instanceType,
       subnetId: props.subnetId,
       vpcSecurityGroupIds: [this.securityGroup.id],
-      // A NAT forwards packets that are neither from nor to itself.
-      sourceDestCheck: false,
-      associatePublicIpAddress: false,
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
-      rootBlockDevice: { encrypted: true, volumeType: "gp3" },
-      userData: NAT_INSTANCE_USER_DATA,
-      userDataReplaceOnChange: true,
+      ...NAT_INSTANCE_SETTINGS,
       tags,
     });
     this.eip = new Eip(this, "Eip", { domain: "vpc", instance: this.instance.id, tags });

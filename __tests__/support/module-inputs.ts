@@ -1,0 +1,17 @@
+import { NetworkProps } from "../../modules/network/types";
+
+/** The network module's inputs for a network description (the constructs' props, in the module's names). */
+export function networkInputs(props: NetworkProps): Record<string, unknown> {
+  return {
+    name: props.environment,
+    region: props.region,
+    azs: props.azs,
+    vpc_cidr: props.vpcCidr,
+    ...(props.azSlots === undefined ? {} : { az_slots: props.azSlots }),
+    tiers: props.tiers.map((t) => ({ name: t.name, type: t.type, ...(t.azs === undefined ? {} : { azs: t.azs }), ...(t.cidrMask === undefined ? {} : { cidr_mask: t.cidrMask }), ...(t.cidrs === undefined ? {} : { cidrs: t.cidrs }) })),
+    ...(props.nat?.mode === undefined ? {} : { nat_mode: props.nat.mode }),
+    ...(props.nat?.instance === undefined ? {} : { nat_instance: { ami: props.nat.instance.ami } }),
+    ...(props.flowLogs === undefined ? {} : { flow_logs: { enabled: props.flowLogs.enabled ?? false } }),
+    ...(props.s3GatewayEndpoint === undefined ? {} : { s3_gateway_endpoint: props.s3GatewayEndpoint }),
+  };
+}

@@ -1,0 +1,6 @@
+import { exampleHcl } from "../../modules/terraform-module/packages";
+
+/** The consumer HCL of the project README's "Terraform modules for HCL users" section. */
+export function readmeUsageHcl(): string {
+  return exampleHcl("network", "acme/network/aws", "~> 0.1").replace(/^terraform \{[\s\S]*?\n\}\n\n/, "");
+}

@@ -1,0 +1,170 @@
+import { ModuleFiles, MODULE_REQUIREMENTS, synthModule } from "./build";
+import { addNetworkModule } from "./network-module";
+import { addEnvironmentModule, NESTED_NETWORK_PATH } from "./environment-module";
+
+/** The Terraform modules this project publishes, by name (the registry repository is `terraform-aws-<name>`). */
+export const TERRAFORM_MODULES = ["network", "environment"] as const;
+export type TerraformModuleName = (typeof TERRAFORM_MODULES)[number];
+
+/** What a README documents of one variable or output, read from the module's own files. */
+export interface InterfaceRow {
+  readonly name: string;
+  readonly description: string;
+  /** Variables only: the type constraint. */
+  readonly type?: string;
+  /** Variables only: the default as HCL-ish JSON, or undefined when the input is required. */
+  readonly default?: string;
+  readonly required?: boolean;
+}
+
+interface VariableJson {
+  type?: string;
+  description?: string;
+  default?: unknown;
+}
+
+/** The rows of a module's inputs and outputs tables, from its `variables.tf.json` and `outputs.tf.json`. */
+export function interfaceRows(files: ModuleFiles): { inputs: InterfaceRow[]; outputs: InterfaceRow[] } {
+  const variables = (JSON.parse(files["variables.tf.json"]) as { variable: Record<string, VariableJson> }).variable;
+  const outputs = (JSON.parse(files["outputs.tf.json"]) as { output: Record<string, { description?: string }> }).output;
+  return {
+    inputs: Object.entries(variables).map(([name, v]) => ({
+      name,
+      description: v.description ?? "",
+      type: v.type ?? "any",
+      required: !("default" in v),
+      default: "default" in v ? JSON.stringify(v.default) : undefined,
+    })),
+    outputs: Object.entries(outputs).map(([name, o]) => ({ name, description: o.description ?? "" })),
+  };
+}
+
+/** A Markdown table cell: pipes escaped, code in backticks. */
+const cell = (text: string) => text.replace(/\|/g, "\\|").replace(/\n/g, " ");
+const code = (text: string) => `\`${cell(text)}\``;
+
+/** The inputs and outputs tables of a module README. */
+export function renderInterfaceTables(rows: { inputs: InterfaceRow[]; outputs: InterfaceRow[] }): string {
+  return [
+    "## Inputs",
+    "",
+    "| Name | Description | Type | Default | Required |",
+    "|------|-------------|------|---------|:--------:|",
+    ...rows.inputs.map((r) => `| ${code(r.name)} | ${cell(r.description)} | ${code(r.type ?? "")} | ${r.required ? "n/a" : code(r.default ?? "")} | ${r.required ? "yes" : "no"} |`),
+    "",
+    "## Outputs",
+    "",
+    "| Name | Description |",
+    "|------|-------------|",
+    ...rows.outputs.map((r) => `| ${code(r.name)} | ${cell(r.description)} |`),
+    "",
+  ].join("\n");
+}
+
+/** Reads the rows back out of a README's tables (what the README test compares with the variables). */
+export function parseInterfaceTables(readme: string): { inputs: string[][]; outputs: string[][] } {
+  const section = (title: string) => {
+    const start = readme.indexOf(`## ${title}\n`);
+    if (start < 0) return [];
+    const lines = readme.slice(start).split("\n").slice(2);
+    const rows: string[][] = [];
+    for (const line of lines.slice(2)) {
+      if (!line.startsWith("|")) break;
+      rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, "|").replace(/^`|`$/g, "")));
+    }
+    return rows;
+  };
+  return { inputs: section("Inputs"), outputs: section("Outputs") };
+}
+
+const TITLES: Record<TerraformModuleName, string> = {
+  network:
+    "A tiered multi-AZ VPC: one subnet per tier per AZ, planned from masks (adding an AZ moves no subnet), an internet gateway, NAT (none, single, per-az or a NAT instance), the default security group, route table and network ACL adopted, optional flow logs and S3 gateway endpoint. Every resource is keyed by tier and AZ (`for_each`), so adding an AZ only creates.",
+  environment:
+    "A network-separated environment: the network module, a hardened bastion with an Elastic IP (the only door, SSH from the admin CIDRs), app servers per AZ running a systemd service, a MariaDB server reached only from the app servers, and the security groups between them.",
+};
+
+/** The HCL of a module's `examples/basic/main.tf` (`source = "../.."`: the example runs from the module's folder). */
+export function exampleHcl(name: TerraformModuleName, source = "../..", version?: string): string {
+  const network = `  name     = "workshop"
+  region   = "ap-northeast-2"
+  azs      = ["ap-northeast-2a", "ap-northeast-2b"]
+  vpc_cidr = "192.168.10.0/24"
+  az_slots = 2
+  tiers = [
+    { name = "public", type = "public", cidr_mask = 26 },
+    { name = "management", type = "public", azs = ["ap-northeast-2a"], cidr_mask = 27 },
+    { name = "internal", type = "private", cidr_mask = 27 },
+  ]
+  nat_mode = "single"
+  tags     = { Project = "infra-workshop" }
+`;
+  const environment = `
+  admin_cidrs    = ["203.0.113.10/32"]
+  ssh_public_key = file(pathexpand("~/.ssh/workshop.pub"))
+  ami            = "ami-0123456789abcdef0"
+  app = {
+    service_from_tiers = ["public"]
+    service = {
+      port    = 8080
+      command = "/usr/bin/python3 -m http.server 8080 --directory /opt/app"
+    }
+  }
+`;
+  return `terraform {
+  required_version = "${MODULE_REQUIREMENTS.terraform}"
+  required_providers {
+    aws = {
+      source  = "${MODULE_REQUIREMENTS.aws.source}"
+      version = "${MODULE_REQUIREMENTS.aws.version}"
+    }
+  }
+}
+
+provider "aws" {
+  region = "ap-northeast-2"
+}
+
+module "${name}" {
+${version === undefined ? `  source = "${source}"` : `  source  = "${source}"\n  version = "${version}"`}
+
+${network}${name === "environment" ? environment : ""}}
+
+output "subnet_cidrs" {
+  value = module.${name}.subnet_cidrs
+}
+`;
+}
+
+function readme(name: TerraformModuleName, files: ModuleFiles): string {
+  return `# terraform-aws-${name}
+
+${TITLES[name]}
+
+Generated by \`npm run build:modules\` from the TypeScript constructs and planner of
+[cdktf-secure-aws-env](https://github.com/): do not edit these files; change the generator and rebuild.
+Requires Terraform ${MODULE_REQUIREMENTS.terraform} and the AWS provider ${MODULE_REQUIREMENTS.aws.version}. The module
+configures no provider: pass yours (its region must match \`region\`).
+
+## Usage
+
+\`\`\`hcl
+${exampleHcl(name, `<registry>/<namespace>/${name}/aws`, "~> 0.1").replace(/^terraform \{[\s\S]*?\n\}\n\n/, "")}\`\`\`
+
+See \`examples/basic\`.
+
+${renderInterfaceTables(interfaceRows(files))}`;
+}
+
+/** Every module, each as its files (paths relative to the module's root), generated and ready to publish. */
+export function buildModulePackages(): Record<TerraformModuleName, ModuleFiles> {
+  const network = synthModule(addNetworkModule);
+  const environment = synthModule(addEnvironmentModule);
+  const nested = Object.fromEntries(Object.entries(network).map(([file, text]) => [`${NESTED_NETWORK_PATH}/${file}`, text]));
+  const withDocs = (name: TerraformModuleName, files: ModuleFiles): ModuleFiles => ({
+    ...files,
+    "README.md": readme(name, files),
+    "examples/basic/main.tf": exampleHcl(name),
+  });
+  return { network: withDocs("network", network), environment: { ...withDocs("environment", environment), ...nested } };
+}
