@@ -1,17 +1,5 @@
-import { codeBlockUnder, importedModules, installedCopies } from "./support/consumer";
+import { importedModules, installedCopies } from "./support/consumer";
 import { cachedContentPath, packumentsFromLock } from "./support/lock-mirror";
-
-describe("codeBlockUnder", () => {
-  const md = ["# T", "```ts", "wrong()", "```", "## Using it", "text", "```sh", "npm i", "```", "```ts", "right();", "```", "## Next", "```ts", "later()", "```"].join("\n");
-  it("takes the first block of the language in the section under the heading", () => {
-    expect(codeBlockUnder(md, "Using it", "ts")).toBe("right();\n");
-    expect(codeBlockUnder(md, "Using it", "sh")).toBe("npm i\n");
-  });
-  it("names the heading or the block that is missing", () => {
-    expect(() => codeBlockUnder(md, "Nope", "ts")).toThrow('README has no heading "Nope"');
-    expect(() => codeBlockUnder(md, "T", "sh")).toThrow('README section "T" has no ```sh block');
-  });
-});
 
 it("importedModules lists the specifiers of import statements", () => {
   expect(importedModules('import { A } from "a";\nimport {\n  B,\n} from "@s/b"; // c\nconst x = "from \\"z\\"";\n')).toEqual(["a", "@s/b"]);

@@ -2,7 +2,8 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { planApp, synthesizedStacks } from "../modules/pipeline/plan";
-import { codeBlockUnder, importedModules, installedCopies } from "./support/consumer";
+import { importedModules, installedCopies } from "./support/consumer";
+import { codeBlocksUnder } from "./support/readme";
 import { CommandRun, LocalServer, localNpmrc, NetworkJail, npmCacheDir, npmEnvironment, openJail, runIn, startLockMirror, startVerdaccio } from "./support/npm-registry";
 import { describeWithTerraform } from "./support/terraform";
 
@@ -98,7 +99,8 @@ describeWithTerraform("the npm package, published to a local registry and used b
   }, STEP_MS);
 
   it("compiles the README's library example (strict TypeScript)", async () => {
-    const example = codeBlockUnder(readFileSync(join(root, "README.md"), "utf8"), "Using the modules as a library", "ts");
+    const [example] = codeBlocksUnder("## Using the modules as a library", "ts");
+    if (example === undefined) throw new Error('README has no ts block under "## Using the modules as a library"');
     expect(importedModules(example)).toContain(pkg.name);
     writeFileSync(join(consumer, "main.ts"), example);
     const tsconfig = {

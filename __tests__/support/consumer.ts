@@ -1,17 +1,3 @@
-/** The first fenced block of `lang` in the section under the heading `heading` (any level), up to the next heading. */
-export function codeBlockUnder(markdown: string, heading: string, lang: string): string {
-  const lines = markdown.split("\n");
-  const start = lines.findIndex((line) => /^#{1,6} /.test(line) && line.replace(/^#+ /, "").trim() === heading);
-  if (start < 0) throw new Error(`README has no heading "${heading}"`);
-  let end = lines.findIndex((line, i) => i > start && /^#{1,6} /.test(line));
-  if (end < 0) end = lines.length;
-  const open = lines.findIndex((line, i) => i > start && i < end && line.trim() === "```" + lang);
-  if (open < 0) throw new Error(`README section "${heading}" has no \`\`\`${lang} block`);
-  const close = lines.findIndex((line, i) => i > open && line.trim() === "```");
-  if (close < 0 || close > end) throw new Error(`README section "${heading}": the \`\`\`${lang} block is not closed`);
-  return lines.slice(open + 1, close).join("\n") + "\n";
-}
-
 /** Module specifiers of the `import ... from "x"` statements in `source`. */
 export function importedModules(source: string): string[] {
   return [...source.matchAll(/^\s*import\s[^;]*?\sfrom\s+["']([^"']+)["']/gm)].map((m) => m[1]);
