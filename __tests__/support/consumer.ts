@@ -1,0 +1,39 @@
+/** Module specifiers of the `import ... from "x"` statements in `source`. */
+export function importedModules(source: string): string[] {
+  return [...source.matchAll(/^\s*import\s[^;]*?\sfrom\s+["']([^"']+)["']/gm)].map((m) => m[1]);
+}
+
+/** Node's view of `npm ls --json --all`: one entry per installed copy of a package. */
+interface LsNode {
+  readonly version?: string;
+  readonly path?: string;
+  readonly dependencies?: Record<string, LsNode>;
+}
+
+/**
+ * Every distinct installed copy of `name` in an `npm ls --json --all --long` tree, as `version at path`. `npm ls`
+ * repeats a deduplicated copy under each dependent, so copies are told apart by path.
+ */
+export function installedCopies(tree: LsNode, name: string): string[] {
+  const copies = new Set<string>();
+  const walk = (node: LsNode) => {
+    for (const [dep, child] of Object.entries(node.dependencies ?? {})) {
+      if (dep === name) copies.add(`${child.version ?? "?"} at ${child.path ?? "?"}`);
+      walk(child);
+    }
+  };
+  walk(tree);
+  return [...copies].sort();
+}
+
+/** One entry of package-lock.json's `packages` map (lockfile v2/v3). */
+export interface LockEntry {
+  readonly version?: string;
+  readonly resolved?: string;
+  readonly integrity?: string;
+  readonly dependencies?: Record<string, string>;
+  readonly optionalDependencies?: Record<string, string>;
+  readonly peerDependencies?: Record<string, string>;
+  readonly peerDependenciesMeta?: Record<string, { optional?: boolean }>;
+  readonly [field: string]: unknown;
+}

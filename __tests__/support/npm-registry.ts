@@ -1,0 +1,180 @@
+import { ChildProcess, spawn, spawnSync } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join, resolve } from "node:path";
+
+/** Result of one command, with its wall time. */
+export interface CommandRun {
+  readonly code: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly seconds: number;
+}
+
+/**
+ * Where the commands of a consumer test run. Where `unshare -n` is permitted (root) that is a network namespace of
+ * its own with only its loopback up: verdaccio, npm and the consumer's tools share it and can reach nothing else.
+ * Elsewhere commands run as they are, and the npm config written by `localNpmrc` is what keeps them on loopback.
+ */
+export interface NetworkJail {
+  readonly isolated: boolean;
+  /** The argv that runs `argv` inside the jail. */
+  wrap(argv: readonly string[]): string[];
+  close(): void;
+}
+
+export function openJail(): NetworkJail {
+  const probe = spawnSync("unshare", ["-n", "true"]);
+  if (probe.error !== undefined || probe.status !== 0) return { isolated: false, wrap: (argv) => [...argv], close: () => undefined };
+  // `unshare -n sleep` execs sleep in the new namespace, so its pid names the namespace for nsenter.
+  const holder = spawn("unshare", ["-n", "sleep", "infinity"], { stdio: "ignore" });
+  const wrap = (argv: readonly string[]) => ["nsenter", "-t", String(holder.pid), "-n", ...argv];
+  const [command, ...args] = wrap(["ip", "link", "set", "lo", "up"]);
+  const up = spawnSync(command, args, { encoding: "utf8" });
+  if (up.status !== 0) {
+    holder.kill("SIGKILL");
+    throw new Error(`could not bring up loopback in the test's network namespace: ${up.stderr || up.error?.message}`);
+  }
+  return { isolated: true, wrap, close: () => void holder.kill("SIGKILL") };
+}
+
+/** Runs `argv` (through the jail) and collects its output; never rejects for a non-zero exit. */
+export function runIn(jail: NetworkJail, argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CommandRun> {
+  const [command, ...args] = jail.wrap(argv);
+  const started = process.hrtime.bigint();
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
+    child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
+    child.on("error", fail);
+    child.on("close", (code) => done({ code: code ?? 1, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+  });
+}
+
+/** A port nobody listens on right now, on 127.0.0.1. */
+export function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.once("error", fail);
+    server.listen(0, "127.0.0.1", () => {
+      const address = server.address();
+      server.close(() => (typeof address === "object" && address !== null ? done(address.port) : fail(new Error("no port"))));
+    });
+  });
+}
+
+/** The npm cache this process's npm uses: the one `npm ci` filled, which the consumer installs from. */
+export function npmCacheDir(): string {
+  const run = spawnSync("npm", ["config", "get", "cache"], { encoding: "utf8", env: process.env });
+  if (run.status !== 0) throw new Error(`npm config get cache failed: ${run.stderr}`);
+  return run.stdout.trim();
+}
+
+/**
+ * An environment for npm in `home`: the caller's, without the `npm_*` variables an `npm test` run exports (they name
+ * this project's prefix and config), with `userconfig` as the only npm config file, the given cache, and no
+ * update, audit or funding calls.
+ */
+export function npmEnvironment(home: string, userconfig: string, cache: string): NodeJS.ProcessEnv {
+  const kept = Object.entries(process.env).filter(([key]) => !/^npm_/i.test(key));
+  const globalconfig = join(home, "npm-global-rc");
+  writeFileSync(globalconfig, "");
+  return {
+    ...Object.fromEntries(kept),
+    HOME: home,
+    npm_config_userconfig: userconfig,
+    npm_config_globalconfig: globalconfig,
+    npm_config_cache: cache,
+    npm_config_update_notifier: "false",
+    npm_config_audit: "false",
+    npm_config_fund: "false",
+  };
+}
+
+/**
+ * npm config for the test's npm runs: no retries (a miss is an error, not a minute of back-off), a proxy at a closed
+ * loopback port for any host but 127.0.0.1, so a request that would leave the machine fails at once, and, once the
+ * test's servers run, `registryUrl` as the registry and a token for `publishUrl` (npm refuses to publish without).
+ */
+export function localNpmrc(registryUrl: string | undefined, logsDir: string, publishUrl?: string): string {
+  return [
+    ...(registryUrl === undefined ? [] : [`registry=${registryUrl}`]),
+    ...(publishUrl === undefined ? [] : [`${publishUrl.replace(/^https?:/, "")}:_authToken=local-test-token`]),
+    "fetch-retries=0",
+    `logs-dir=${logsDir}`,
+    "proxy=http://127.0.0.1:1/",
+    "https-proxy=http://127.0.0.1:1/",
+    "noproxy=127.0.0.1",
+    "",
+  ].join("\n");
+}
+
+/** A server the test started, inside the jail. */
+export interface LocalServer {
+  readonly url: string;
+  stop(): Promise<void>;
+}
+
+const ROOT = resolve(__dirname, "..", "..");
+
+/** Starts `argv` (through the jail) and waits until `readyPath` answers 200, asked from inside the jail too. */
+async function startServer(jail: NetworkJail, argv: readonly string[], port: number, readyPath: string, cwd: string, env: NodeJS.ProcessEnv, readyWithinMs: number): Promise<LocalServer> {
+  const url = `http://127.0.0.1:${port}/`;
+  const [command, ...args] = jail.wrap(argv);
+  const server: ChildProcess = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let log = "";
+  server.stdout?.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  server.stderr?.on("data", (chunk: Buffer) => (log += chunk.toString()));
+  const exited = new Promise<void>((done) => server.once("exit", () => done()));
+  const stop = async () => {
+    if (server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
+    await exited;
+  };
+  const ping = [process.execPath, "-e", `require("http").get(${JSON.stringify(url + readyPath)}, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on("error", () => process.exit(1))`];
+  const deadline = Date.now() + readyWithinMs;
+  for (;;) {
+    if (server.exitCode !== null) throw new Error(`${argv.join(" ")} exited with ${server.exitCode}:\n${log}`);
+    if ((await runIn(jail, ping, cwd, env)).code === 0) return { url, stop };
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`${argv.join(" ")} did not answer ${url}${readyPath} within ${readyWithinMs} ms:\n${log}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+/** verdaccio 6.8.0 (a dev dependency): no uplinks, so it never contacts another registry; anyone may publish. */
+export async function startVerdaccio(jail: NetworkJail, dir: string, env: NodeJS.ProcessEnv, readyWithinMs: number): Promise<LocalServer> {
+  mkdirSync(join(dir, "storage"), { recursive: true });
+  const config = join(dir, "config.yaml");
+  writeFileSync(
+    config,
+    [
+      `storage: ${join(dir, "storage")}`,
+      "packages:",
+      "  '**':",
+      "    access: $all",
+      "    publish: $all",
+      "    unpublish: $all",
+      "web:",
+      "  enable: false",
+      "log: { type: stdout, format: pretty, level: warn }",
+      "",
+    ].join("\n"),
+  );
+  const port = await freePort();
+  const verdaccio = join(ROOT, "node_modules", "verdaccio", "bin", "verdaccio");
+  return startServer(jail, [process.execPath, verdaccio, "--config", config, "--listen", `127.0.0.1:${port}`], port, "-/ping", dir, env, readyWithinMs);
+}
+
+/**
+ * The stand-in for the public registry (`serveLockMirror`): the packages of this project's lock file, their tarballs
+ * out of the npm cache `cache`.
+ */
+export async function startLockMirror(jail: NetworkJail, cache: string, env: NodeJS.ProcessEnv, readyWithinMs: number): Promise<LocalServer> {
+  const port = await freePort();
+  const script = join(ROOT, "__tests__", "support", "lock-mirror-server.ts");
+  return startServer(jail, [process.execPath, "--import", "tsx", script, join(ROOT, "package-lock.json"), cache, String(port)], port, "cdktf", ROOT, env, readyWithinMs);
+}
