@@ -12,6 +12,8 @@ import { planServers } from "../compute/plan";
 import { stateConfigFields } from "../state/schema";
 import { checkBackend } from "../state/plan";
 import { guardrailConfigFields, checkAcknowledgements } from "../guardrails/schema";
+import { loadBalancerConfigFields } from "../loadbalancer/schema";
+import { planLoadBalancer } from "../loadbalancer/plan";
 import { ConfigProblem } from "./problems";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -29,6 +31,7 @@ export const environmentSchema = z.strictObject({
   ...computeConfigFields,
   ...stateConfigFields,
   ...guardrailConfigFields,
+  ...loadBalancerConfigFields,
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
@@ -42,6 +45,7 @@ const semanticChecks: ReadonlyArray<(env: EnvironmentConfig) => ConfigProblem[]>
   (env) => planServers(env).problems,
   (env) => checkBackend(env.backend),
   (env) => checkAcknowledgements(env.guardrails),
+  (env) => planLoadBalancer(env).problems,
 ];
 
 export function checkEnvironment(env: EnvironmentConfig): ConfigProblem[] {

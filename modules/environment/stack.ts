@@ -21,6 +21,8 @@ import { applyStateBackend } from "../state/backend";
 import { STATE_DEFAULTS } from "../state/types";
 import { applyGuardrails } from "../guardrails/guardrails";
 import { NETWORK_DEFAULTS } from "../network/types";
+import { LoadBalancer } from "../loadbalancer/load-balancer";
+import { ingressBehindLoadBalancer, planLoadBalancer } from "../loadbalancer/plan";
 
 /**
  * One environment: its state backend (key `<environment>/environment.tfstate` by default), its AWS provider with the
@@ -34,6 +36,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly servers: readonly Server[] = [];
   /** Security groups by role (`bastion`, `app`, `db`). */
   readonly securityGroups: Readonly<Record<string, RoleSecurityGroup>> = {};
+  /** The Application Load Balancer in front of the app servers, when the config has `loadBalancer`. */
+  readonly loadBalancer?: LoadBalancer;
   /** The backend from the config's `backend`; undefined means cdktf's local default. */
   readonly backend?: TerraformBackend;
 
@@ -77,6 +81,7 @@ export class EnvironmentStack extends TerraformStack {
       this.bastion = access.bastion;
       this.servers = access.servers;
       this.securityGroups = access.securityGroups;
+      this.loadBalancer = access.loadBalancer;
     }
   }
 
@@ -89,6 +94,7 @@ export class EnvironmentStack extends TerraformStack {
     const bastionPlan = planBastion(config).bastion;
     if (bastionPlan === undefined) return undefined;
     const { app, db } = planServers(config);
+    const lb = planLoadBalancer(config).loadBalancer;
     const environment = config.name;
     const ssh = bastionPlan.ssm !== "only";
 
@@ -106,7 +112,8 @@ export class EnvironmentStack extends TerraformStack {
       }
       for (const server of [appSg, dbSg]) server?.allowFrom(bastionSg, Port.SSH, "SSH from the bastion");
     }
-    for (const rule of app?.ingress ?? []) {
+    const appIngress = app === undefined || lb === undefined ? (app?.ingress ?? []) : ingressBehindLoadBalancer(app.ingress, lb.tier, app.service.port);
+    for (const rule of appIngress) {
       for (const source of rule.from) {
         for (const peer of this.peersOf(source, securityGroups)) {
           for (const port of rule.ports) appSg.allowFrom(peer, Port.tcp(port), rule.description ?? `Service port ${port} from ${describeSource(source)}`);
@@ -201,7 +208,25 @@ export class EnvironmentStack extends TerraformStack {
         : renderSsmCommands(config.region, [{ name: "bastion", instanceId: bastion.host.instance.id }, ...servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id }))]),
       description: "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db",
     });
-    return { bastion, servers, securityGroups };
+    const loadBalancer =
+      lb === undefined || appServers === undefined
+        ? undefined
+        : new LoadBalancer(this, "LoadBalancer", {
+            ...lb,
+            environment,
+            region: config.region,
+            vpcId: this.network.vpc.id,
+            subnetIds: lb.azs.map((az) => this.network.subnet(lb.tier, az).resource.id),
+            targets: appServers.servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id })),
+            targetPort: app!.service.port,
+            appSecurityGroup: appSg,
+            accessLogs: lb.accessLogsExpireAfterDays === undefined ? undefined : { expireAfterDays: lb.accessLogsExpireAfterDays },
+          });
+    if (loadBalancer !== undefined) {
+      new TerraformOutput(this, "load_balancer_dns_name", { value: loadBalancer.dnsName, description: "The load balancer's DNS name (point a CNAME or alias record here)" });
+      new TerraformOutput(this, "load_balancer_url", { value: loadBalancer.url, description: "The URL to open" });
+    }
+    return { bastion, servers, securityGroups, loadBalancer };
   }
 
   /** The peers a configured source stands for: a role's group, or one CIDR peer per subnet of a tier, or a CIDR. */

@@ -1,6 +1,7 @@
 import { EnvironmentConfig } from "../config/environment";
 import { PlanJson } from "../pipeline/plan-json";
 import { POLICY_RULES, PolicyRule } from "./rules";
+import { loadBalancerExceptions } from "./load-balancer-rules";
 
 /** A rule that does not hold for one resource. `rule` is the rule's first id; `ids` all of them. */
 export interface Finding {
@@ -67,5 +68,6 @@ export function environmentExceptions(env: EnvironmentConfig): PolicyException[]
       reason: "a NAT instance forwards the private tiers' egress through its public IP; its security group admits only the VPC",
     });
   }
+  exceptions.push(...loadBalancerExceptions(env));
   return exceptions;
 }

@@ -1,5 +1,6 @@
 import { ADMIN_PORT_NAMES, ADMIN_PORTS } from "../security/port";
 import { PlanJson, PlannedResource, plannedResources, referencedAddresses, referencesOf } from "../pipeline/plan-json";
+import { LOAD_BALANCER_RULES } from "./load-balancer-rules";
 
 /** A resource a rule objects to, and why. */
 export interface Violation {
@@ -235,4 +236,5 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   bucketVersioning,
   bucketPublicAccessBlock,
   instancePublicIp,
+  ...LOAD_BALANCER_RULES,
 ];

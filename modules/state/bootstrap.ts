@@ -15,16 +15,15 @@ import { applyStateBackend } from "./backend";
 import { checkBackend, lockTableProblem } from "./plan";
 import { STATE_DEFAULTS, StateStoreProps } from "./types";
 
+/** Bucket policy statements that deny every request not made over TLS 1.2 or later, whoever makes it. */
+export function tlsOnlyStatements(bucketArn: string): object[] {
+  const deny = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: condition });
+  return [deny("DenyInsecureTransport", { Bool: { "aws:SecureTransport": "false" } }), deny("DenyTlsBelow12", { NumericLessThan: { "s3:TlsVersion": "1.2" } })];
+}
+
 /** The state bucket's policy: every request that is not over TLS 1.2 or later is denied, whoever makes it. */
 export function stateBucketPolicy(bucketArn: string): object {
-  const deny = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: condition });
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      deny("DenyInsecureTransport", { Bool: { "aws:SecureTransport": "false" } }),
-      deny("DenyTlsBelow12", { NumericLessThan: { "s3:TlsVersion": "1.2" } }),
-    ],
-  };
+  return { Version: "2012-10-17", Statement: tlsOnlyStatements(bucketArn) };
 }
 
 /**
