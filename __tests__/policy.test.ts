@@ -2,26 +2,7 @@ import { checkPlan, environmentExceptions, formatFinding } from "../modules/poli
 import { coversTcpPort, POLICY_RULES } from "../modules/policy/rules";
 import { PlanJson } from "../modules/pipeline/plan-json";
 import { workshopConfig } from "./support/synth";
-
-/**
- * A hand-made plan: `values` per address (`type.name`), and per address the resource each argument refers to
- * (its `.id`), or the exact references list.
- */
-function plan(values: Record<string, Record<string, unknown>>, references: Record<string, Record<string, string | string[]>> = {}): PlanJson {
-  const split = (address: string) => ({ address, mode: "managed" as const, type: address.split(".")[0], name: address.split(".")[1] });
-  return {
-    format_version: "1.2",
-    planned_values: { root_module: { resources: Object.entries(values).map(([address, v]) => ({ ...split(address), values: v })) } },
-    configuration: {
-      root_module: {
-        resources: Object.entries(references).map(([address, refs]) => ({
-          ...split(address),
-          expressions: Object.fromEntries(Object.entries(refs).map(([attr, target]) => [attr, { references: Array.isArray(target) ? target : [`${target}.id`, target] }])),
-        })),
-      },
-    },
-  };
-}
+import { handMadePlan as plan } from "./support/hand-made-plan";
 
 /** The ids of the rules that found something, one per finding. */
 function ruleHits(p: PlanJson, only: string): string[] {

@@ -64,7 +64,7 @@ export function planLoadBalancer(env: EnvironmentConfig): { loadBalancer?: LoadB
     problems.push({ field: "servers.app", value: undefined, expected: "app servers for the loadBalancer to forward to" });
   } else if ((app.countPerAz ?? COMPUTE_DEFAULTS.countPerAz) === 0) {
     problems.push({ field: "servers.app.countPerAz", value: 0, expected: "at least one app server per AZ when there is a loadBalancer to send traffic to them" });
-  } else if (placement.problems.length === 0) {
+  } else if (placement.problems.length === 0 && azs.length >= 2) {
     const appTier = env.tiers.find((t) => t.name === (app.tier ?? COMPUTE_DEFAULTS.appTier));
     const appAzs = app.azs ?? appTier?.azs ?? env.azs;
     appAzs.forEach((az, i) => {
