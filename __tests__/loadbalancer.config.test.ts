@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { problemsAfter } from "./support/config";
 import { EXAMPLE_CERTIFICATE_ARN } from "./support/variants";
 import { ingressBehindLoadBalancer, planLoadBalancer } from "../modules/loadbalancer/plan";
@@ -65,6 +67,13 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
 describe("bad loadBalancer config", () => {
   it.each(table)("%s", (_name, change, expected) => {
     expect(problemsAfter(change)).toEqual(expected);
+  });
+
+  it("the README's loadBalancer blocks are valid as written", () => {
+    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+    const blocks = [...readme.matchAll(/```json\n\s*("loadBalancer": [\s\S]*?)\n\s*```/g)].map((m) => JSON.parse(`{${m[1]}}`).loadBalancer);
+    expect(blocks).toHaveLength(2);
+    for (const block of blocks) expect(problemsAfter(withLb(block))).toEqual([]);
   });
 
   it("the documented variants are valid", () => {

@@ -79,10 +79,11 @@ describe.each([
     expect(to8080.map((r) => r.referenced_security_group_id ?? r.cidr_ipv4).sort()).toEqual([alb, groupRef(json, "SecurityGroup-bastion_Group")].sort());
   });
 
-  it("outputs the DNS name and the URL, and leaves ssh_config as it was", () => {
+  it("outputs the DNS name, the URL and the target group, and leaves ssh_config as it was", () => {
     const [lbId] = one(json, "aws_lb");
     expect(json.output?.load_balancer_dns_name.value).toBe(ref("aws_lb", lbId, "dns_name"));
     expect(json.output?.load_balancer_url.value).toBe(`${json === https ? "https" : "http"}://${ref("aws_lb", lbId, "dns_name")}`);
+    expect(json.output?.load_balancer_target_group_arn.value).toBe(ref("aws_lb_target_group", one(json, "aws_lb_target_group")[0], "arn"));
     expect(json.output?.ssh_config).toEqual(plain.output?.ssh_config);
   });
 });

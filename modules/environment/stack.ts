@@ -225,6 +225,7 @@ export class EnvironmentStack extends TerraformStack {
     if (loadBalancer !== undefined) {
       new TerraformOutput(this, "load_balancer_dns_name", { value: loadBalancer.dnsName, description: "The load balancer's DNS name (point a CNAME or alias record here)" });
       new TerraformOutput(this, "load_balancer_url", { value: loadBalancer.url, description: "The URL to open" });
+      new TerraformOutput(this, "load_balancer_target_group_arn", { value: loadBalancer.targetGroup.arn, description: "The app servers' target group (aws elbv2 describe-target-health)" });
     }
     return { bastion, servers, securityGroups, loadBalancer };
   }
