@@ -1,12 +1,11 @@
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
 import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { makeBucketPrivate } from "../state/bootstrap";
 import { accessLogBucketPolicy } from "./log-delivery";
 
 export interface AccessLogBucketProps {
@@ -34,14 +33,7 @@ export class AccessLogBucket extends Construct {
     super(scope, id);
     this.bucket = new S3Bucket(this, "Bucket", { bucketPrefix: `${props.environment}-alb-`, forceDestroy: props.forceDestroy ?? false, tags: { Name: `${props.environment}-alb-access-logs` } });
     const bucket = this.bucket.id;
-    new S3BucketOwnershipControls(this, "Ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
+    const publicAccess = makeBucketPrivate(this, bucket);
     const versioning = new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
     new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", { bucket, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
