@@ -2,10 +2,12 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { problemsAfter } from "./support/config";
 import { EXAMPLE_CERTIFICATE_ARN } from "./support/variants";
-import { ingressBehindLoadBalancer, planLoadBalancer } from "../modules/loadbalancer/plan";
+import { ingressBehindLoadBalancer } from "../modules/loadbalancer/plan";
 import { accessLogBucketPolicy, ELB_LOG_DELIVERY_SERVICE, logDeliveryPrincipal } from "../modules/loadbalancer/log-delivery";
 import { LOAD_BALANCER_DEFAULTS } from "../modules/loadbalancer/schema";
-import { workshopConfig } from "./support/synth";
+import { resolveOne } from "./support/synth";
+import { rawWorkshop } from "./support/config";
+import { EnvironmentInput } from "../modules/config/environment";
 
 // Each row: the default environment with a load balancer, broken one way, and every problem it must produce.
 const W = 'environment "workshop": ';
@@ -24,7 +26,7 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
       Object.assign(e, { azs: ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"], vpcCidr: "192.168.8.0/22", azSlots: 4 });
       e.tiers[0].azs = ["ap-northeast-2a", "ap-northeast-2b"];
     }),
-    [`${W}servers.app.tier = "internal": expected app servers only in AZs the load balancer is in (ap-northeast-2a, ap-northeast-2b): it sends no traffic to ap-northeast-2c`],
+    [`${W}loadBalancer.tier = "public": expected a tier in every AZ of the app servers: it sends no traffic to ap-northeast-2c ("public" has ap-northeast-2a, ap-northeast-2b); or app servers only in its AZs`],
   ],
   [
     "app servers placed by azs in an AZ the ALB is not in",
@@ -33,7 +35,7 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
       e.tiers[0].azs = ["ap-northeast-2a", "ap-northeast-2b"];
       e.servers.app.azs = ["ap-northeast-2a", "ap-northeast-2c"];
     }),
-    [`${W}servers.app.azs[1] = "ap-northeast-2c": expected app servers only in AZs the load balancer is in (ap-northeast-2a, ap-northeast-2b): it sends no traffic to ap-northeast-2c`],
+    [`${W}loadBalancer.tier = "public": expected a tier in every AZ of the app servers: it sends no traffic to ap-northeast-2c ("public" has ap-northeast-2a, ap-northeast-2b); or app servers only in its AZs`],
   ],
   ["no app servers", withLb({}, (e) => delete e.servers.app), [`${W}servers.app = (missing): expected app servers for the loadBalancer to forward to`]],
   ["no app server at all", withLb({}, (e) => (e.servers.app.countPerAz = 0)), [`${W}servers.app.countPerAz = 0: expected at least one app server per AZ when there is a loadBalancer to send traffic to them`]],
@@ -82,29 +84,28 @@ describe("bad loadBalancer config", () => {
   });
 });
 
-describe("planLoadBalancer", () => {
-  it("applies every default", () => {
-    const config = workshopConfig();
-    config.loadBalancer = {};
-    expect(planLoadBalancer(config)).toEqual({
-      loadBalancer: {
-        name: "workshop-alb",
-        tier: "public",
-        azs: ["ap-northeast-2a", "ap-northeast-2b"],
-        allowedCidrs: ["0.0.0.0/0"],
-        certificateArn: undefined,
-        healthCheck: LOAD_BALANCER_DEFAULTS.healthCheck,
-        deletionProtection: true,
-        accessLogsExpireAfterDays: undefined,
-      },
-      problems: [],
+describe("the resolved load balancer", () => {
+  const resolved = (loadBalancer?: Record<string, unknown>) => resolveOne({ ...rawWorkshop(), loadBalancer } as EnvironmentInput).loadBalancer;
+
+  it("has every default applied", () => {
+    expect(resolved({})).toEqual({
+      name: "workshop-alb",
+      tier: "public",
+      azs: ["ap-northeast-2a", "ap-northeast-2b"],
+      allowedCidrs: ["0.0.0.0/0"],
+      certificateArn: undefined,
+      healthCheck: LOAD_BALANCER_DEFAULTS.healthCheck,
+      deletionProtection: true,
+      accessLogsExpireAfterDays: undefined,
     });
-    config.loadBalancer = { accessLogs: { enabled: true }, healthCheck: { path: "/up" } };
-    expect(planLoadBalancer(config).loadBalancer).toMatchObject({ accessLogsExpireAfterDays: 90, healthCheck: { ...LOAD_BALANCER_DEFAULTS.healthCheck, path: "/up" } });
+    expect(resolved({ accessLogs: { enabled: true }, healthCheck: { path: "/up" } })).toMatchObject({ accessLogsExpireAfterDays: 90, healthCheck: { ...LOAD_BALANCER_DEFAULTS.healthCheck, path: "/up" } });
   });
 
-  it("is nothing without a loadBalancer block", () => {
-    expect(planLoadBalancer(workshopConfig())).toEqual({ problems: [] });
+  it("is nothing without a loadBalancer block, and the app's ingress is then as configured", () => {
+    const env = resolveOne(rawWorkshop() as EnvironmentInput);
+    expect(env.loadBalancer).toBeUndefined();
+    expect(env.app?.ingress.flatMap((r) => r.from)).toContainEqual({ tier: "public" });
+    expect(resolveOne({ ...rawWorkshop(), loadBalancer: {} } as EnvironmentInput).app?.ingress.flatMap((r) => r.from)).not.toContainEqual({ tier: "public" });
   });
 });
 

@@ -1,4 +1,4 @@
-import { validateConfig } from "../modules/config/load";
+import { resolveConfig } from "../modules/config/load";
 import { addEnvironmentStacks } from "../modules/environment/app";
 import { planApp } from "../modules/pipeline/plan";
 import { actionCounts, PlanJson, plannedResources, referencedAddresses } from "../modules/pipeline/plan-json";
@@ -11,7 +11,7 @@ import { DOCUMENTED_VARIANTS } from "./support/variants";
 /** The README's two load balancer variants of the default environment, named after them. */
 const VARIANTS = ["load-balancer-http", "load-balancer-https"] as const;
 function environments() {
-  return validateConfig({
+  return resolveConfig({
     environments: VARIANTS.map((name) => {
       const env = rawWorkshop();
       DOCUMENTED_VARIANTS[name](env);
@@ -48,7 +48,7 @@ describeWithTerraform("offline plans with a load balancer", (toolchain) => {
   });
 
   it.each(VARIANTS)("%s passes every policy rule, but for the exceptions its own config implies", (name) => {
-    const env = envs.find((e) => e.name === name)!;
+    const env = envs.find((e) => e.config.name === name)!.config;
     const result = checkPlan(plans.get(name)!, environmentExceptions(env));
     expect(result.findings.map(formatFinding)).toEqual([]);
     expect(result.accepted.map((f) => f.rule)).toContain("CKV2_AWS_28");

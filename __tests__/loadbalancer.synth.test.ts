@@ -1,8 +1,9 @@
 import { Testing, TerraformStack } from "cdktf";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { EnvironmentInput } from "../modules/config/environment";
 import { ConfigError } from "../modules/config/problems";
 import { LoadBalancer } from "../modules/loadbalancer/load-balancer";
 import { RoleSecurityGroup } from "../modules/security/security-group";
+import { Connections } from "../modules/security/connections";
 import { allResources, logicalIdOf, resourcesOf, synthEnvironment, SynthJson, workshopConfig } from "./support/synth";
 import { EXAMPLE_CERTIFICATE_ARN } from "./support/variants";
 
@@ -16,8 +17,8 @@ const one = (json: SynthJson, type: string): [string, Res] => {
   return entries[0] as [string, Res];
 };
 
-function withLoadBalancer(loadBalancer: NonNullable<EnvironmentConfig["loadBalancer"]>, change: (c: EnvironmentConfig) => void = () => {}): EnvironmentConfig {
-  const config = workshopConfig();
+function withLoadBalancer(loadBalancer: NonNullable<EnvironmentInput["loadBalancer"]>, change: (c: EnvironmentInput) => void = () => {}): EnvironmentInput {
+  const config: EnvironmentInput = workshopConfig();
   config.loadBalancer = loadBalancer;
   change(config);
   return config;
@@ -152,7 +153,7 @@ describe("settings", () => {
 describe("LoadBalancer as a library construct", () => {
   const make = (subnetIds: string[], healthPath = "/") => {
     const stack = new TerraformStack(Testing.app(), "lib");
-    const app = new RoleSecurityGroup(stack, "app", { environment: "lib", role: "app", vpcId: "vpc-1", description: "app" });
+    const app = new Connections(new RoleSecurityGroup(stack, "app", { environment: "lib", role: "app", vpcId: "vpc-1", description: "app" }));
     return new LoadBalancer(stack, "lb", {
       environment: "lib",
       region: "eu-west-1",
@@ -160,7 +161,7 @@ describe("LoadBalancer as a library construct", () => {
       subnetIds,
       targets: [{ name: "app-a1", instanceId: "i-1" }],
       targetPort: 8080,
-      appSecurityGroup: app,
+      app,
       healthCheck: { path: healthPath },
     });
   };

@@ -1,5 +1,5 @@
 import { App, Testing, TerraformStack } from "cdktf";
-import { validateConfig } from "../../modules/config/load";
+import { resolveConfig } from "../../modules/config/load";
 import { addAllStacks } from "../../modules/environment/app";
 import { rawWorkshop } from "./config";
 
@@ -39,7 +39,7 @@ export function addressesOf(variant: string, makeApp: () => App = () => Testing.
   const env = rawWorkshop();
   DOCUMENTED_VARIANTS[variant](env);
   const app = makeApp();
-  const stacks: TerraformStack[] = addAllStacks(app, validateConfig({ environments: [env] }), false);
+  const stacks: TerraformStack[] = addAllStacks(app, resolveConfig({ environments: [env] }), false);
   return Object.fromEntries(
     stacks.map((stack) => {
       const json = JSON.parse(Testing.synth(stack)) as Record<string, Record<string, Record<string, unknown>> | undefined>;

@@ -5,11 +5,12 @@ import { LbTargetGroupAttachment } from "@cdktf/provider-aws/lib/lb-target-group
 import { LbListener } from "@cdktf/provider-aws/lib/lb-listener";
 import { ConfigError, ConfigProblem } from "../config/problems";
 import { Peer, RoleSecurityGroup, idSafe } from "../security/security-group";
+import { Connections, IConnectable } from "../security/connections";
 import { isAnywhere } from "../security/policy";
 import { Port } from "../security/port";
 import { AccessLogBucket } from "./access-log-bucket";
 import { allowedCidrProblems, healthCheckProblems } from "./plan";
-import { HealthCheckConfig, LOAD_BALANCER_DEFAULTS, resolveHealthCheck } from "./schema";
+import { HealthCheckOptions, LOAD_BALANCER_DEFAULTS, resolveHealthCheck } from "./schema";
 
 /** A server behind the load balancer. */
 export interface LoadBalancerTarget {
@@ -32,14 +33,14 @@ export interface LoadBalancerProps {
   readonly targets: readonly LoadBalancerTarget[];
   /** The port the app servers' service listens on. */
   readonly targetPort: number;
-  /** The app servers' group: it is opened to the load balancer's group on `targetPort`, and the load balancer may reach nothing else. */
-  readonly appSecurityGroup: RoleSecurityGroup;
+  /** The app servers (their connections): opened to the load balancer's group on `targetPort`; the load balancer may reach nothing else. */
+  readonly app: IConnectable;
   /** IPv4 blocks that may reach ports 80 and 443. @default LOAD_BALANCER_DEFAULTS.allowedCidrs (anywhere) */
   readonly allowedCidrs?: readonly string[];
   /** ACM certificate (same region) for an HTTPS listener; then HTTP redirects to HTTPS. @default none: HTTP only, forwarding */
   readonly certificateArn?: string;
   /** The target group's health check. @default LOAD_BALANCER_DEFAULTS.healthCheck */
-  readonly healthCheck?: HealthCheckConfig;
+  readonly healthCheck?: HealthCheckOptions;
   /** Refuse deletion of the load balancer (and keep a non-empty log bucket on destroy). @default LOAD_BALANCER_DEFAULTS.deletionProtection (true) */
   readonly deletionProtection?: boolean;
   /** Access logs to an S3 bucket this construct creates, kept `expireAfterDays`. @default none: no access logs */
@@ -52,9 +53,11 @@ export interface LoadBalancerProps {
  * an HTTP listener that forwards (no certificate) or redirects to HTTPS, an HTTPS listener with a TLS 1.2+ policy,
  * invalid header fields dropped, and optionally access logs to a bucket of its own.
  */
-export class LoadBalancer extends Construct {
+export class LoadBalancer extends Construct implements IConnectable {
   readonly loadBalancer: Lb;
   readonly securityGroup: RoleSecurityGroup;
+  /** Its security group's connections: more sources with `connections.allowFrom(Peer.ipv4(...), Port.tcp(443), ...)`. */
+  readonly connections: Connections;
   readonly targetGroup: LbTargetGroup;
   readonly httpListener: LbListener;
   /** The HTTPS listener, when there is a certificate. */
@@ -83,12 +86,13 @@ export class LoadBalancer extends Construct {
       vpcId: props.vpcId,
       description: "Load balancer: web ports from the allowed CIDRs, out only to the app servers' service port",
     });
+    this.connections = new Connections(this.securityGroup);
     for (const cidr of allowedCidrs) {
       const peer = Peer.ipv4(cidr, isAnywhere(cidr) ? "anywhere" : undefined);
-      this.securityGroup.allowFrom(peer, Port.tcp(80), `HTTP from ${cidr}${https ? " (redirected to HTTPS)" : ""}`);
-      if (https) this.securityGroup.allowFrom(peer, Port.tcp(443), `HTTPS from ${cidr}`);
+      this.connections.allowFrom(peer, Port.tcp(80), `HTTP from ${cidr}${https ? " (redirected to HTTPS)" : ""}`);
+      if (https) this.connections.allowFrom(peer, Port.tcp(443), `HTTPS from ${cidr}`);
     }
-    props.appSecurityGroup.allowFrom(this.securityGroup, Port.tcp(props.targetPort), `Service port ${props.targetPort} from the load balancer`);
+    props.app.connections.allowFrom(this, Port.tcp(props.targetPort), `Service port ${props.targetPort} from the load balancer`);
 
     if (props.accessLogs !== undefined) {
       this.accessLogBucket = new AccessLogBucket(this, "AccessLogs", {

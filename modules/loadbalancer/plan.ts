@@ -1,9 +1,8 @@
-import type { EnvironmentConfig } from "../config/environment";
 import { ConfigProblem, fieldPath } from "../config/problems";
-import { resolvePlacement } from "../compute/placement";
-import { COMPUTE_DEFAULTS, IngressSource } from "../compute/schema";
+import { resolvePlacement, TierLayout } from "../compute/placement";
+import { IngressSource } from "../compute/schema";
 import { sourceCidrProblem } from "../security/policy";
-import { HealthCheck, LOAD_BALANCER_DEFAULTS, resolveHealthCheck } from "./schema";
+import { HealthCheck, LOAD_BALANCER_DEFAULTS, LoadBalancerConfig } from "./schema";
 
 /** ALB and target group names are at most 32 characters; the load balancer is named `<environment>-alb`. */
 const NAME_SUFFIX = "-alb";
@@ -28,13 +27,25 @@ export interface LoadBalancerPlan {
   readonly accessLogsExpireAfterDays?: number;
 }
 
+/** What the load balancer's plan needs of an environment. */
+export interface LoadBalancerInput extends TierLayout {
+  /** The environment's name: the load balancer is `<name>-alb`. */
+  readonly name: string;
+  /** The environment's region: a certificate must be of it. */
+  readonly region: string;
+  /** The `loadBalancer` block, defaults applied; undefined for none. */
+  readonly loadBalancer?: LoadBalancerConfig;
+  /** Where the app servers are, and how many per AZ; undefined when there are none. */
+  readonly app?: { readonly azs: readonly string[]; readonly countPerAz: number };
+}
+
 /**
- * Checks `loadBalancer` and applies its defaults: the one place both the config checks and the stack go through.
- * What cannot work is a problem: a tier that is not public or has fewer than two AZs (an ALB needs two), no app
- * servers to send traffic to, app servers in an AZ the load balancer is not in, a certificate of another region, a
- * health-check path without its leading slash, a timeout not shorter than the interval.
+ * Checks `loadBalancer` and applies what defaults the schema leaves: the one place both the config checks and the
+ * stack go through. What cannot work is a problem: a tier that is not public or has fewer than two AZs (an ALB needs
+ * two), no app servers to send traffic to, app servers in an AZ the load balancer is not in, a certificate of another
+ * region, a health-check path without its leading slash, a timeout not shorter than the interval.
  */
-export function planLoadBalancer(env: EnvironmentConfig): { loadBalancer?: LoadBalancerPlan; problems: ConfigProblem[] } {
+export function planLoadBalancer(env: LoadBalancerInput): { loadBalancer?: LoadBalancerPlan; problems: ConfigProblem[] } {
   const lb = env.loadBalancer;
   if (lb === undefined) return { problems: [] };
   const problems: ConfigProblem[] = [];
@@ -44,39 +55,33 @@ export function planLoadBalancer(env: EnvironmentConfig): { loadBalancer?: LoadB
   if (name.length > MAX_NAME) problems.push({ field: "name", value: env.name, expected: `an environment name of at most ${MAX_NAME - NAME_SUFFIX.length} characters when it has a loadBalancer (its name, "${name}", may have ${MAX_NAME})` });
   if (name.startsWith("internal-")) problems.push({ field: "name", value: env.name, expected: 'a name not starting with "internal-" when it has a loadBalancer (AWS reserves that prefix)' });
 
-  const tier = lb.tier ?? LOAD_BALANCER_DEFAULTS.tier;
   const placement = resolvePlacement(env, {
     base: "loadBalancer",
-    tier,
-    tierGiven: lb.tier !== undefined,
+    tier: lb.tier,
+    tierGiven: true,
     azField: "azs",
     allowedTypes: ["public"],
     why: "an internet-facing load balancer is reached through the Internet Gateway",
   });
   problems.push(...placement.problems);
   const azs = placement.azs;
-  if (placement.problems.length === 0 && azs.length < 2) {
-    problem("tier", tier, `a tier in at least two AZs: an Application Load Balancer needs subnets in two ("${tier}" has ${azs.join(", ") || "none"})`);
+  const placed = placement.problems.length === 0 && azs.length >= 2;
+  if (placement.problems.length === 0 && !placed) {
+    problem("tier", lb.tier, `a tier in at least two AZs: an Application Load Balancer needs subnets in two ("${lb.tier}" has ${azs.join(", ") || "none"})`);
   }
 
-  const app = env.servers?.app;
-  if (app === undefined) {
+  if (env.app === undefined) {
     problems.push({ field: "servers.app", value: undefined, expected: "app servers for the loadBalancer to forward to" });
-  } else if ((app.countPerAz ?? COMPUTE_DEFAULTS.countPerAz) === 0) {
+  } else if (env.app.countPerAz === 0) {
     problems.push({ field: "servers.app.countPerAz", value: 0, expected: "at least one app server per AZ when there is a loadBalancer to send traffic to them" });
-  } else if (placement.problems.length === 0 && azs.length >= 2) {
-    const appTier = env.tiers.find((t) => t.name === (app.tier ?? COMPUTE_DEFAULTS.appTier));
-    const appAzs = app.azs ?? appTier?.azs ?? env.azs;
-    appAzs.forEach((az, i) => {
-      if (!azs.includes(az)) {
-        const field = app.azs === undefined ? "servers.app.tier" : fieldPath("servers.app.azs", i);
-        problems.push({ field, value: app.azs === undefined ? appTier?.name : az, expected: `app servers only in AZs the load balancer is in (${azs.join(", ")}): it sends no traffic to ${az}` });
-      }
-    });
+  } else if (placed) {
+    const outside = env.app.azs.filter((az) => !azs.includes(az));
+    if (outside.length > 0) {
+      problem("tier", lb.tier, `a tier in every AZ of the app servers: it sends no traffic to ${outside.join(", ")} ("${lb.tier}" has ${azs.join(", ")}); or app servers only in its AZs`);
+    }
   }
 
-  const allowedCidrs = lb.allowedCidrs ?? LOAD_BALANCER_DEFAULTS.allowedCidrs;
-  problems.push(...allowedCidrProblems(allowedCidrs, "loadBalancer.allowedCidrs"));
+  problems.push(...allowedCidrProblems(lb.allowedCidrs, "loadBalancer.allowedCidrs"));
 
   if (lb.certificateArn !== undefined) {
     const match = CERTIFICATE_ARN.exec(lb.certificateArn);
@@ -87,23 +92,22 @@ export function planLoadBalancer(env: EnvironmentConfig): { loadBalancer?: LoadB
     }
   }
 
-  const healthCheck = resolveHealthCheck(lb.healthCheck);
-  problems.push(...healthCheckProblems(healthCheck, "loadBalancer.healthCheck"));
+  problems.push(...healthCheckProblems(lb.healthCheck, "loadBalancer.healthCheck"));
 
-  const accessLogs = lb.accessLogs?.enabled === true;
-  if (!accessLogs && lb.accessLogs?.expireAfterDays !== undefined) {
-    problem("accessLogs.expireAfterDays", lb.accessLogs.expireAfterDays, "no expireAfterDays unless accessLogs.enabled is true");
+  const { enabled, expireAfterDays } = lb.accessLogs;
+  if (!enabled && expireAfterDays !== undefined) {
+    problem("accessLogs.expireAfterDays", expireAfterDays, "no expireAfterDays unless accessLogs.enabled is true");
   }
   return {
     loadBalancer: {
       name,
-      tier,
+      tier: lb.tier,
       azs,
-      allowedCidrs,
+      allowedCidrs: lb.allowedCidrs,
       certificateArn: lb.certificateArn,
-      healthCheck,
-      deletionProtection: lb.deletionProtection ?? LOAD_BALANCER_DEFAULTS.deletionProtection,
-      accessLogsExpireAfterDays: accessLogs ? (lb.accessLogs?.expireAfterDays ?? LOAD_BALANCER_DEFAULTS.accessLogsExpireAfterDays) : undefined,
+      healthCheck: lb.healthCheck,
+      deletionProtection: lb.deletionProtection,
+      accessLogsExpireAfterDays: enabled ? (expireAfterDays ?? LOAD_BALANCER_DEFAULTS.accessLogsExpireAfterDays) : undefined,
     },
     problems,
   };

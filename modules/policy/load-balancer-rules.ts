@@ -1,4 +1,4 @@
-import type { EnvironmentConfig } from "../config/environment";
+import type { EnvironmentInput } from "../config/environment";
 import { PlanJson, PlannedResource, plannedResources, referencedAddresses, referencesOf } from "../pipeline/plan-json";
 import type { PolicyException } from "./check";
 import type { PolicyRule, Violation } from "./rules";
@@ -103,7 +103,7 @@ const LB_PREFIX = "aws_lb.LoadBalancer_";
 const LISTENER_PREFIX = "aws_lb_listener.LoadBalancer_";
 
 /** The exceptions an environment's `loadBalancer` settings imply, each with its reason. */
-export function loadBalancerExceptions(env: EnvironmentConfig): PolicyException[] {
+export function loadBalancerExceptions(env: Pick<EnvironmentInput, "name" | "loadBalancer">): PolicyException[] {
   const lb = env.loadBalancer;
   if (lb === undefined) return [];
   const exceptions: PolicyException[] = [
