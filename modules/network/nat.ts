@@ -6,7 +6,7 @@ import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { NatInstance } from "./nat-instance";
 import { NETWORK_DEFAULTS, NatMode, NatProps, NetworkProps } from "./types";
 
-/** What a private route table's default route points at, and the public address the egress leaves from. */
+/** What a private route table's default route points at, and the public address the egress leaves from. @internal */
 export interface NatTarget {
   /** The route's target attribute: a NAT gateway id, or the NAT instance's network interface. */
   readonly route: { readonly natGatewayId?: string; readonly networkInterfaceId?: string };
@@ -14,25 +14,25 @@ export interface NatTarget {
   readonly publicIp: string;
 }
 
-/** Where one NAT goes: its AZ, the public subnet that hosts it, and the network it serves. */
+/** Where one NAT goes: its AZ, the public subnet that hosts it, and the network it serves. @internal */
 export interface NatPlacement {
   readonly az: string;
   readonly hostSubnet: { readonly resource: Subnet };
   readonly props: NetworkProps;
 }
 
-/** The network a NAT is made in: its scope, with the VPC and Internet Gateway the NAT needs. */
+/** The network a NAT is made in: its scope, with the VPC and Internet Gateway the NAT needs. @internal */
 export interface NatScope extends Construct {
   readonly vpc: { readonly id: string };
   readonly internetGateway?: InternetGateway;
 }
 
-/** One flavour of NAT: makes the NAT of one AZ in the network's scope (ids keyed by AZ, so adding an AZ adds one). */
+/** One flavour of NAT: makes the NAT of one AZ in the network's scope (ids keyed by AZ, so adding an AZ adds one). @internal */
 export interface NatProvider {
   create(network: NatScope, placement: NatPlacement): NatTarget;
 }
 
-/** A managed NAT gateway with its Elastic IP: highly available within its AZ. */
+/** A managed NAT gateway with its Elastic IP: highly available within its AZ. @internal */
 export const NAT_GATEWAY: NatProvider = {
   create(network, { az, hostSubnet, props }) {
     const tags = { Name: `${props.environment}-nat-${az}` };
@@ -47,7 +47,7 @@ export const NAT_GATEWAY: NatProvider = {
   },
 };
 
-/** A hardened NAT instance with its Elastic IP: the cheapest egress, not highly available. */
+/** A hardened NAT instance with its Elastic IP: the cheapest egress, not highly available. @internal */
 export const NAT_INSTANCE: NatProvider = {
   create(network, { az, hostSubnet, props }) {
     const settings = props.nat?.instance;
@@ -73,7 +73,7 @@ const PROVIDERS: Readonly<Record<NatMode, NatProvider>> = {
   instance: NAT_INSTANCE,
 };
 
-/** The provider of a network's NAT settings. */
+/** The provider of a network's NAT settings. @internal */
 export function natProvider(nat: NatProps | undefined): NatProvider {
   return PROVIDERS[nat?.mode ?? NETWORK_DEFAULTS.natMode];
 }

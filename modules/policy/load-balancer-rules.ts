@@ -1,9 +1,26 @@
-import type { EnvironmentInput } from "../config/environment";
 import { PlanJson, PlannedResource, plannedResources, referencedAddresses, referencesOf } from "../pipeline/plan-json";
-import type { PolicyException } from "./check";
-import type { PolicyRule, Violation } from "./rules";
 
-// Load balancer rules, in the style of rules.ts; POLICY_RULES includes them.
+// Load balancer rules, in the style of rules.ts; POLICY_RULES includes them. rules.ts and check.ts import this file,
+// and the config schema reaches rules.ts: so the shapes used here are declared here, not imported (no import cycle).
+
+/** A resource a rule objects to (`Violation` of rules.ts). */
+interface Violation {
+  readonly address: string;
+  readonly message: string;
+}
+
+/** A rule over a plan, named by scanner ids (`PolicyRule` of rules.ts). */
+interface PolicyRule {
+  readonly ids: readonly [string, ...string[]];
+  readonly description: string;
+  readonly check: (plan: PlanJson) => Violation[];
+}
+
+/** What `loadBalancerExceptions` reads of an environment as written. */
+export interface LoadBalancerExceptionInput {
+  readonly name: string;
+  readonly loadBalancer?: { readonly certificateArn?: string; readonly deletionProtection?: boolean; readonly accessLogs?: { readonly enabled?: boolean } };
+}
 
 const LB_TYPES = ["aws_lb", "aws_alb"];
 const LISTENER_TYPES = ["aws_lb_listener", "aws_alb_listener"];
@@ -103,10 +120,10 @@ const LB_PREFIX = "aws_lb.LoadBalancer_";
 const LISTENER_PREFIX = "aws_lb_listener.LoadBalancer_";
 
 /** The exceptions an environment's `loadBalancer` settings imply, each with its reason. */
-export function loadBalancerExceptions(env: Pick<EnvironmentInput, "name" | "loadBalancer">): PolicyException[] {
+export function loadBalancerExceptions(env: LoadBalancerExceptionInput): Array<{ rule: string; reason: string; addressPrefix: string }> {
   const lb = env.loadBalancer;
   if (lb === undefined) return [];
-  const exceptions: PolicyException[] = [
+  const exceptions: Array<{ rule: string; reason: string; addressPrefix: string }> = [
     {
       rule: "CKV2_AWS_28",
       addressPrefix: LB_PREFIX,
