@@ -9,6 +9,7 @@ import { Port } from "../security/port";
 import { INSECURE_OVERRIDE_FIELD } from "../security/policy";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
+import { BastionPlan } from "../bastion/plan";
 import { AppPlan, DbPlan, serviceSpec } from "../compute/plan";
 import { IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
@@ -69,18 +70,7 @@ export class EnvironmentStack extends TerraformStack {
     }
     const ssh = environment.bastion.ssm !== "only";
     const settings = this.serverSettings(environment, ssh);
-    this.bastion = new Bastion(this, "Bastion", {
-      ...settings.common,
-      ami: settings.ami(environment.bastion.instance.ami),
-      instanceType: environment.bastion.instance.instanceType,
-      rootVolumeGiB: environment.bastion.instance.rootVolumeGiB,
-      tier: environment.bastion.tier,
-      az: environment.bastion.az,
-      ssh,
-      adminCidrs: config.access?.adminCidrs,
-      securityGroup: groups.bastion,
-      instanceProfileName: settings.ssmProfile,
-    });
+    this.bastion = this.addBastion(environment.bastion, settings, groups.bastion);
     this.dbServer = environment.db === undefined ? undefined : this.addDb(environment.db, settings, groups.db!);
     this.appServers = environment.app === undefined ? undefined : this.addApp(environment.app, settings, groups.app!);
     this.servers = [...(this.appServers?.servers ?? []), ...(this.dbServer === undefined ? [] : [this.dbServer.server])];
@@ -140,6 +130,21 @@ export class EnvironmentStack extends TerraformStack {
       return amis.get(key) as string;
     };
     return { common: { network: this.network, hardening, keyName, ...hardening }, ssmProfile, ami };
+  }
+
+  private addBastion(bastion: BastionPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup): Bastion {
+    return new Bastion(this, "Bastion", {
+      ...settings.common,
+      ami: settings.ami(bastion.instance.ami),
+      instanceType: bastion.instance.instanceType,
+      rootVolumeGiB: bastion.instance.rootVolumeGiB,
+      tier: bastion.tier,
+      az: bastion.az,
+      ssh: settings.common.hardening.ssh,
+      adminCidrs: this.config.access?.adminCidrs,
+      securityGroup,
+      instanceProfileName: settings.ssmProfile,
+    });
   }
 
   private addDb(db: DbPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup): DbServer {
