@@ -83,21 +83,26 @@ export class EnvironmentStack extends TerraformStack {
       region: config.region,
       identityFile: config.sshPublicKey !== undefined && "path" in config.sshPublicKey ? privateKeyPathFor(config.sshPublicKey.path) : undefined,
     });
+    this.loadBalancer = this.addLoadBalancer(environment);
+  }
+
+  /** The load balancer in front of the app servers, and its outputs, when the environment has one. */
+  private addLoadBalancer(environment: ResolvedEnvironment): LoadBalancer | undefined {
     const lb = environment.loadBalancer;
-    if (lb !== undefined && this.appServers !== undefined) {
-      this.loadBalancer = new LoadBalancer(this, "LoadBalancer", {
-        ...lb,
-        environment: config.name,
-        region: config.region,
-        vpcId: this.network.vpc.id,
-        subnetIds: lb.azs.map((az) => this.network.subnet(lb.tier, az).resource.id),
-        targets: this.appServers.servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id })),
-        targetPort: environment.app!.service.port,
-        app: this.appServers,
-        accessLogs: lb.accessLogsExpireAfterDays === undefined ? undefined : { expireAfterDays: lb.accessLogsExpireAfterDays },
-      });
-      addLoadBalancerOutputs(this, this.loadBalancer);
-    }
+    if (lb === undefined || this.appServers === undefined || environment.app === undefined) return undefined;
+    const loadBalancer = new LoadBalancer(this, "LoadBalancer", {
+      ...lb,
+      environment: environment.config.name,
+      region: environment.config.region,
+      vpcId: this.network.vpc.id,
+      subnetIds: lb.azs.map((az) => this.network.subnet(lb.tier, az).resource.id),
+      targets: this.appServers.servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id })),
+      targetPort: environment.app.service.port,
+      app: this.appServers,
+      accessLogs: lb.accessLogsExpireAfterDays === undefined ? undefined : { expireAfterDays: lb.accessLogsExpireAfterDays },
+    });
+    addLoadBalancerOutputs(this, loadBalancer);
+    return loadBalancer;
   }
 
   /** One security group per role the environment has. */
