@@ -1,7 +1,6 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { codeBlocksUnder, libraryExample } from "./support/readme";
+import { codeBlocksUnder, compileStrict, libraryExample, runApp } from "./support/readme";
 
 const root = resolve(__dirname, "..");
 
@@ -17,16 +16,13 @@ describe("the README's load balancer snippet on the library example", () => {
 
   it("compiles under the project's strict settings", () => {
     expect(example).toContain("app.synth();");
-    const tsc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "--esModuleInterop", "--skipLibCheck", "--target", "ES2022", "--module", "commonjs", "--types", "node", join(dir, "main.ts")], {
-      cwd: root,
-      encoding: "utf8",
-    });
-    expect(tsc.stdout + tsc.stderr).toBe("");
+    const tsc = compileStrict(join(dir, "main.ts"));
+    expect(tsc.output).toBe("");
     expect(tsc.status).toBe(0);
   }, 10 * 60_000);
 
   it("synthesizes an HTTPS load balancer with the three app servers behind it and its log bucket", () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", join(dir, "main.ts")], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    const run = runApp(join(dir, "main.ts"), outdir);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     const json = JSON.parse(readFileSync(join(outdir, "stacks", "prod", "cdk.tf.json"), "utf8")) as { resource: Record<string, Record<string, Record<string, any>>> };
