@@ -1,0 +1,90 @@
+import { NETWORK_DEFAULTS } from "../network/types";
+import { INSECURE_OVERRIDE_FIELD } from "../security/policy";
+import { EvaluateOptions, RuleException } from "./engine";
+
+/** The parts of an environment's config that decide how the rules judge its stack (an `EnvironmentConfig` is one). */
+export interface RuleSubject {
+  /** The environment's name, used in reasons. */
+  readonly name: string;
+  /** Flow logs: without `enabled`, `vpc-flow-logs` is accepted. @default off */
+  readonly flowLogs?: { readonly enabled?: boolean };
+  /** A bastion: its public IP is the accepted `instance-public-ip` finding. @default none */
+  readonly bastion?: object;
+  /** NAT mode: `instance` accepts the NAT instance's public IP; `per-az` turns on `nat-cross-az`. @default NETWORK_DEFAULTS.natMode */
+  readonly nat?: { readonly mode?: string };
+  /** `insecureAllowAdminPortsFromAnywhere` acknowledges `admin-port-open-to-world`. @default off */
+  readonly access?: { readonly insecureAllowAdminPortsFromAnywhere?: boolean };
+  /** `backend.type = "local"` is the opt-in to local state. @default a remote backend is expected */
+  readonly backend?: { readonly type?: string };
+  /** A load balancer: `alb-waf` is accepted; so are the rules for what its settings leave off (certificate, access logs, deletion protection). @default none */
+  readonly loadBalancer?: { readonly certificateArn?: string; readonly deletionProtection?: boolean; readonly accessLogs?: { readonly enabled?: boolean } };
+  /** The config's own acknowledgements. @default none */
+  readonly guardrails?: { readonly acknowledge?: readonly RuleException[] };
+}
+
+/**
+ * The exceptions an environment's config implies: its own acknowledgements, its loud insecure override, and the
+ * rules a feature it leaves off (flow logs) or a door it opens on purpose (bastion, NAT instance) makes moot.
+ */
+export function environmentExceptions(env: RuleSubject): RuleException[] {
+  const exceptions: RuleException[] = [...(env.guardrails?.acknowledge ?? [])];
+  // The config's own loud override already chose this; asking twice would teach people to click through.
+  if (env.access?.insecureAllowAdminPortsFromAnywhere === true) {
+    exceptions.push({ rule: "admin-port-open-to-world", reason: `${INSECURE_OVERRIDE_FIELD} is set in the config` });
+  }
+  if (env.flowLogs?.enabled !== true) {
+    exceptions.push({ rule: "vpc-flow-logs", reason: `environment "${env.name}" does not enable flowLogs` });
+  }
+  if (env.bastion !== undefined) {
+    exceptions.push({
+      rule: "instance-public-ip",
+      resource: "aws_instance.Bastion_",
+      reason: "the bastion is the one door in: reached through its Elastic IP, SSH from the admin CIDRs only",
+    });
+  }
+  if (env.nat?.mode === "instance") {
+    exceptions.push({
+      rule: "instance-public-ip",
+      resource: "aws_instance.network_NatInstance-",
+      reason: "a NAT instance forwards the private tiers' egress through its public IP; its security group admits only the VPC",
+    });
+  }
+  exceptions.push(...loadBalancerExceptions(env));
+  return exceptions;
+}
+
+/** Address parts of the environment stack's load balancer and its listeners (construct id `LoadBalancer`). */
+const LB_RESOURCE = "aws_lb.LoadBalancer_";
+const LISTENER_RESOURCE = "aws_lb_listener.LoadBalancer_";
+
+/** The exceptions an environment's `loadBalancer` settings imply, each with its reason; [] without a load balancer. */
+export function loadBalancerExceptions(env: Pick<RuleSubject, "name" | "loadBalancer">): RuleException[] {
+  const lb = env.loadBalancer;
+  if (lb === undefined) return [];
+  const exceptions: RuleException[] = [
+    {
+      rule: "alb-waf",
+      resource: LB_RESOURCE,
+      reason: "no WAF web ACL: AWS WAF is billed per ACL and rule and needs rules chosen for the app; associate one before production traffic",
+    },
+  ];
+  if (lb.certificateArn === undefined) {
+    const reason = `environment "${env.name}" gives no loadBalancer.certificateArn: HTTP only until a certificate is configured`;
+    exceptions.push({ rule: "lb-listener-https", resource: LISTENER_RESOURCE, reason }, { rule: "alb-redirect-http", resource: LB_RESOURCE, reason });
+  }
+  if (lb.accessLogs?.enabled !== true) {
+    exceptions.push({ rule: "lb-access-logs", resource: LB_RESOURCE, reason: `environment "${env.name}" does not enable loadBalancer.accessLogs` });
+  }
+  if (lb.deletionProtection === false) {
+    exceptions.push({ rule: "lb-deletion-protection", resource: LB_RESOURCE, reason: `environment "${env.name}" sets loadBalancer.deletionProtection to false (so it can be destroyed)` });
+  }
+  return exceptions;
+}
+
+/** How the rules judge an environment's stack: its NAT mode and state opt-in, and its exceptions. */
+export function environmentRuleOptions(env: RuleSubject): Required<EvaluateOptions> {
+  return {
+    context: { natMode: env.nat?.mode ?? NETWORK_DEFAULTS.natMode, localStateOptIn: env.backend?.type === "local" },
+    exceptions: environmentExceptions(env),
+  };
+}
