@@ -1,9 +1,8 @@
-import { spawnSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { planApp, StackPlan } from "../modules/pipeline/plan";
 import { plannedResources } from "../modules/pipeline/plan-json";
-import { libraryExample } from "./support/readme";
+import { compileStrict, libraryExample, runApp } from "./support/readme";
 import { describeWithTerraform } from "./support/terraform";
 
 const root = resolve(__dirname, "..");
@@ -17,16 +16,13 @@ describe("the README's library example", () => {
   writeFileSync(join(dir, "main.ts"), libraryExample("../modules/index"));
 
   it("compiles under the project's strict settings", () => {
-    const tsc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "--esModuleInterop", "--skipLibCheck", "--target", "ES2022", "--module", "commonjs", "--types", "node", join(dir, "main.ts")], {
-      cwd: root,
-      encoding: "utf8",
-    });
-    expect(tsc.stdout + tsc.stderr).toBe("");
+    const tsc = compileStrict(join(dir, "main.ts"));
+    expect(tsc.output).toBe("");
     expect(tsc.status).toBe(0);
   }, 10 * 60_000);
 
   it("synthesizes one stack", () => {
-    const run = spawnSync(process.execPath, ["--import", "tsx", join(dir, "main.ts")], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    const run = runApp(join(dir, "main.ts"), outdir);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
   }, 10 * 60_000);

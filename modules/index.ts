@@ -76,6 +76,18 @@ export { stateConfigFields } from "./state/schema";
 export type { StateBackendConfig } from "./state/schema";
 export type { CloudStateBackendProps, LocalStateBackendProps, S3StateBackendProps, StateBackendProps, StateOwner, StateStoreProps } from "./state/types";
 
+// Load balancer: the internet-facing ALB in front of the app servers, and its access-log bucket.
+export { LoadBalancer } from "./loadbalancer/load-balancer";
+export type { LoadBalancerProps, LoadBalancerTarget } from "./loadbalancer/load-balancer";
+export { AccessLogBucket } from "./loadbalancer/access-log-bucket";
+export type { AccessLogBucketProps } from "./loadbalancer/access-log-bucket";
+export { accessLogBucketPolicy, ELB_LOG_ACCOUNTS, ELB_LOG_DELIVERY_SERVICE, logDeliveryPrincipal } from "./loadbalancer/log-delivery";
+export { healthCheckSchema, LOAD_BALANCER_DEFAULTS, loadBalancerConfigFields } from "./loadbalancer/schema";
+export type { HealthCheck, HealthCheckOptions, LoadBalancerConfig } from "./loadbalancer/schema";
+export { planLoadBalancer } from "./loadbalancer/plan";
+export type { LoadBalancerInput, LoadBalancerPlan } from "./loadbalancer/plan";
+export type { TierLayout } from "./compute/placement";
+
 // Environments: the composed stack and the functions that add every stack of a config to an app.
 export { EnvironmentStack } from "./environment/stack";
 export { addAllStacks, addEnvironmentStacks, addStateBootstrapStacks } from "./environment/app";
@@ -87,7 +99,7 @@ export { checkPlan, checkSynth } from "./rules/check";
 export type { CheckOptions } from "./rules/check";
 export { appliesTo, evaluateRules, exceptionFor, formatFinding, formatViolation } from "./rules/engine";
 export type { EvaluateOptions, Finding, Rule, RuleContext, RuleException, RuleResult, Violation } from "./rules/engine";
-export { environmentExceptions, environmentRuleOptions } from "./rules/exceptions";
+export { environmentExceptions, environmentRuleOptions, loadBalancerExceptions } from "./rules/exceptions";
 export type { RuleSubject } from "./rules/exceptions";
 export { guardrailConfigFields } from "./rules/schema";
 export type { GuardrailAcknowledgement } from "./rules/schema";

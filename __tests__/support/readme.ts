@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 
@@ -25,4 +26,19 @@ export function libraryExample(importPath: string): string {
   if (example === undefined) throw new Error('README has no ts block under "## Using the modules as a library"');
   const name = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).name as string;
   return example.split(`from "${name}"`).join(`from "${importPath}"`);
+}
+
+/** Type-checks one file as a user's strict project would (tsc --noEmit --strict); `output` is tsc's, empty when clean. */
+export function compileStrict(file: string): { status: number | null; output: string } {
+  const tsc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "--esModuleInterop", "--skipLibCheck", "--target", "ES2022", "--module", "commonjs", "--types", "node", file], {
+    cwd: root,
+    encoding: "utf8",
+  });
+  return { status: tsc.status, output: tsc.stdout + tsc.stderr };
+}
+
+/** Runs a cdktf app file with node (tsx), synthesizing into `outdir`. */
+export function runApp(file: string, outdir: string): { status: number | null; stderr: string } {
+  const run = spawnSync(process.execPath, ["--import", "tsx", file], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  return { status: run.status, stderr: run.stderr };
 }

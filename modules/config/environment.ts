@@ -6,6 +6,7 @@ import { bastionConfigFields } from "../bastion/schema";
 import { computeConfigFields } from "../compute/schema";
 import { stateConfigFields } from "../state/schema";
 import { guardrailConfigFields } from "../rules/schema";
+import { loadBalancerConfigFields } from "../loadbalancer/schema";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 
@@ -26,6 +27,7 @@ export const environmentSchema = z.strictObject({
   ...computeConfigFields,
   ...stateConfigFields,
   ...guardrailConfigFields,
+  ...loadBalancerConfigFields,
 });
 
 /** An environment as validated: every default applied. */

@@ -12,6 +12,7 @@ export const CONFIG_REFERENCE_SECTIONS: Readonly<Record<string, readonly string[
   "config:servers": ["servers"],
   "config:backend": ["backend"],
   "config:guardrails": ["guardrails"],
+  "config:loadbalancer": ["loadBalancer"],
 };
 
 /** Each marked section's Markdown table, rendered from the schema's descriptions and defaults. */

@@ -3,6 +3,7 @@ import { byTierAndAz, Network } from "../network/network";
 import { Bastion } from "../bastion/bastion";
 import { renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
 import { Server } from "../compute/servers";
+import { LoadBalancer } from "../loadbalancer/load-balancer";
 
 /** The network's outputs: VPC id and CIDR, subnets by tier and AZ, the NATs' public IPs. */
 export function addNetworkOutputs(stack: TerraformStack, network: Network): void {
@@ -46,4 +47,11 @@ export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): 
       : renderSsmCommands(access.region, [{ name: "bastion", instanceId: bastion.host.instance.id }, ...servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id }))]),
     description: "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db",
   });
+}
+
+/** Where users go: the load balancer's DNS name, the URL to open, and the target group (for its targets' health). */
+export function addLoadBalancerOutputs(stack: TerraformStack, loadBalancer: LoadBalancer): void {
+  new TerraformOutput(stack, "load_balancer_dns_name", { value: loadBalancer.dnsName, description: "The load balancer's DNS name (point a CNAME or alias record here)" });
+  new TerraformOutput(stack, "load_balancer_url", { value: loadBalancer.url, description: "The URL to open" });
+  new TerraformOutput(stack, "load_balancer_target_group_arn", { value: loadBalancer.targetGroup.arn, description: "The app servers' target group (aws elbv2 describe-target-health)" });
 }

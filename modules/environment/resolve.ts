@@ -8,6 +8,7 @@ import { BastionPlan, planBastion } from "../bastion/plan";
 import { AppPlan, DbPlan, InstanceContext, planServers } from "../compute/plan";
 import { checkBackend } from "../state/plan";
 import { checkAcknowledgements } from "../rules/schema";
+import { ingressBehindLoadBalancer, LoadBalancerPlan, planLoadBalancer } from "../loadbalancer/plan";
 
 /**
  * One environment, resolved: its config with every default applied, and everything the stack builds from, planned
@@ -26,6 +27,8 @@ export interface ResolvedEnvironment {
   readonly app?: AppPlan;
   /** The DB server, placed; undefined when there is none. */
   readonly db?: DbPlan;
+  /** The load balancer in front of the app servers; undefined when there is none. */
+  readonly loadBalancer?: LoadBalancerPlan;
 }
 
 /** Where relative paths in the config (the public key's) start. */
@@ -48,6 +51,7 @@ export function resolveEnvironment(config: EnvironmentConfig, options: ResolveOp
     hasBastion: config.bastion !== undefined,
     allowAdminPortsFromAnywhere: config.access?.insecureAllowAdminPortsFromAnywhere === true,
   });
+  const lb = planLoadBalancer({ ...instances, name: config.name, region: config.region, loadBalancer: config.loadBalancer, app: servers.app });
   const key = config.sshPublicKey === undefined ? undefined : loadPublicKey(config.sshPublicKey, options.cwd);
   const problems = [
     ...network.problems,
@@ -57,6 +61,7 @@ export function resolveEnvironment(config: EnvironmentConfig, options: ResolveOp
     ...servers.problems,
     ...checkBackend(config.backend),
     ...checkAcknowledgements(config.guardrails),
+    ...lb.problems,
   ].map((p) => ({ ...p, environment: config.name }));
   if (problems.length > 0) return { problems };
   const ssh = bastion.bastion !== undefined && bastion.bastion.ssm !== "only";
@@ -66,8 +71,10 @@ export function resolveEnvironment(config: EnvironmentConfig, options: ResolveOp
       network: network.plan,
       publicKey: ssh && key !== undefined && "key" in key ? key.key : undefined,
       bastion: bastion.bastion,
-      app: servers.app,
+      // With a load balancer, its group (not the subnets of its tier) reaches the service port.
+      app: servers.app === undefined || lb.loadBalancer === undefined ? servers.app : { ...servers.app, ingress: ingressBehindLoadBalancer(servers.app.ingress, lb.loadBalancer.tier, servers.app.service.port) },
       db: servers.db,
+      loadBalancer: lb.loadBalancer,
     },
     problems,
   };

@@ -19,7 +19,8 @@ import { STATE_DEFAULTS } from "../state/types";
 import { applyRules } from "../rules/synth";
 import { environmentRuleOptions } from "../rules/exceptions";
 import { EnvironmentConfig } from "../config/environment";
-import { addAccessOutputs, addNetworkOutputs } from "./outputs";
+import { LoadBalancer } from "../loadbalancer/load-balancer";
+import { addAccessOutputs, addLoadBalancerOutputs, addNetworkOutputs } from "./outputs";
 import { ResolvedEnvironment } from "./resolve";
 
 /** The security groups of the roles an environment has, created at the stack's top so their addresses stay put. */
@@ -42,6 +43,8 @@ export class EnvironmentStack extends TerraformStack {
   readonly servers: readonly Server[];
   /** Security groups by role (`bastion`, `app`, `db`). */
   readonly securityGroups: Readonly<Record<string, RoleSecurityGroup>>;
+  /** The Application Load Balancer in front of the app servers, when the config has `loadBalancer`. */
+  readonly loadBalancer?: LoadBalancer;
   /** The backend from the config's `backend`; undefined means cdktf's local default. */
   readonly backend?: TerraformBackend;
   /** The environment's config, defaults applied. */
@@ -80,6 +83,26 @@ export class EnvironmentStack extends TerraformStack {
       region: config.region,
       identityFile: config.sshPublicKey !== undefined && "path" in config.sshPublicKey ? privateKeyPathFor(config.sshPublicKey.path) : undefined,
     });
+    this.loadBalancer = this.addLoadBalancer(environment);
+  }
+
+  /** The load balancer in front of the app servers, and its outputs, when the environment has one. */
+  private addLoadBalancer(environment: ResolvedEnvironment): LoadBalancer | undefined {
+    const lb = environment.loadBalancer;
+    if (lb === undefined || this.appServers === undefined || environment.app === undefined) return undefined;
+    const loadBalancer = new LoadBalancer(this, "LoadBalancer", {
+      ...lb,
+      environment: environment.config.name,
+      region: environment.config.region,
+      vpcId: this.network.vpc.id,
+      subnetIds: lb.azs.map((az) => this.network.subnet(lb.tier, az).resource.id),
+      targets: this.appServers.servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id })),
+      targetPort: environment.app.service.port,
+      app: this.appServers,
+      accessLogs: lb.accessLogsExpireAfterDays === undefined ? undefined : { expireAfterDays: lb.accessLogsExpireAfterDays },
+    });
+    addLoadBalancerOutputs(this, loadBalancer);
+    return loadBalancer;
   }
 
   /** One security group per role the environment has. */

@@ -16,6 +16,8 @@ export interface RuleSubject {
   readonly access?: { readonly insecureAllowAdminPortsFromAnywhere?: boolean };
   /** `backend.type = "local"` is the opt-in to local state. @default a remote backend is expected */
   readonly backend?: { readonly type?: string };
+  /** A load balancer: `alb-waf` is accepted; so are the rules for what its settings leave off (certificate, access logs, deletion protection). @default none */
+  readonly loadBalancer?: { readonly certificateArn?: string; readonly deletionProtection?: boolean; readonly accessLogs?: { readonly enabled?: boolean } };
   /** The config's own acknowledgements. @default none */
   readonly guardrails?: { readonly acknowledge?: readonly RuleException[] };
 }
@@ -46,6 +48,35 @@ export function environmentExceptions(env: RuleSubject): RuleException[] {
       resource: "aws_instance.network_NatInstance-",
       reason: "a NAT instance forwards the private tiers' egress through its public IP; its security group admits only the VPC",
     });
+  }
+  exceptions.push(...loadBalancerExceptions(env));
+  return exceptions;
+}
+
+/** Address parts of the environment stack's load balancer and its listeners (construct id `LoadBalancer`). */
+const LB_RESOURCE = "aws_lb.LoadBalancer_";
+const LISTENER_RESOURCE = "aws_lb_listener.LoadBalancer_";
+
+/** The exceptions an environment's `loadBalancer` settings imply, each with its reason; [] without a load balancer. */
+export function loadBalancerExceptions(env: Pick<RuleSubject, "name" | "loadBalancer">): RuleException[] {
+  const lb = env.loadBalancer;
+  if (lb === undefined) return [];
+  const exceptions: RuleException[] = [
+    {
+      rule: "alb-waf",
+      resource: LB_RESOURCE,
+      reason: "no WAF web ACL: AWS WAF is billed per ACL and rule and needs rules chosen for the app; associate one before production traffic",
+    },
+  ];
+  if (lb.certificateArn === undefined) {
+    const reason = `environment "${env.name}" gives no loadBalancer.certificateArn: HTTP only until a certificate is configured`;
+    exceptions.push({ rule: "lb-listener-https", resource: LISTENER_RESOURCE, reason }, { rule: "alb-redirect-http", resource: LB_RESOURCE, reason });
+  }
+  if (lb.accessLogs?.enabled !== true) {
+    exceptions.push({ rule: "lb-access-logs", resource: LB_RESOURCE, reason: `environment "${env.name}" does not enable loadBalancer.accessLogs` });
+  }
+  if (lb.deletionProtection === false) {
+    exceptions.push({ rule: "lb-deletion-protection", resource: LB_RESOURCE, reason: `environment "${env.name}" sets loadBalancer.deletionProtection to false (so it can be destroyed)` });
   }
   return exceptions;
 }

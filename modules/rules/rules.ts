@@ -2,6 +2,7 @@ import { Rule } from "./engine";
 import { adminPortOpenToWorld, instancePublicIp, publicIpInPrivateTier } from "./catalog/access";
 import { bucketEncryption, bucketPublicAccessBlock, bucketVersioning } from "./catalog/buckets";
 import { imdsv2Required, volumeEncryption } from "./catalog/instances";
+import { albDropInvalidHeaders, albRedirectHttp, albWaf, lbAccessLogs, lbDeletionProtection, lbListenerHttps, lbListenerTls12 } from "./catalog/loadbalancer";
 import { remoteState } from "./catalog/state";
 import { defaultSecurityGroupClosed, natCrossAz, vpcFlowLogs } from "./catalog/vpc";
 
@@ -22,4 +23,11 @@ export const RULES: readonly Rule[] = [
   bucketVersioning,
   bucketPublicAccessBlock,
   remoteState,
+  lbListenerHttps,
+  lbListenerTls12,
+  albDropInvalidHeaders,
+  lbAccessLogs,
+  lbDeletionProtection,
+  albRedirectHttp,
+  albWaf,
 ];

@@ -15,16 +15,30 @@ import { applyStateBackend } from "./backend";
 import { checkBackend, lockTableProblem } from "./plan";
 import { STATE_DEFAULTS, StateStoreProps } from "./types";
 
+/** Bucket policy statements that deny every request not made over TLS 1.2 or later, whoever makes it. */
+export function tlsOnlyStatements(bucketArn: string): object[] {
+  const deny = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: condition });
+  return [deny("DenyInsecureTransport", { Bool: { "aws:SecureTransport": "false" } }), deny("DenyTlsBelow12", { NumericLessThan: { "s3:TlsVersion": "1.2" } })];
+}
+
+/**
+ * Makes a bucket private: ACLs disabled (`BucketOwnerEnforced`, construct id `Ownership`) and all four public access
+ * blocks (`PublicAccessBlock`), both in `scope`. Returns the public access block, which a bucket policy should wait for.
+ */
+export function makeBucketPrivate(scope: Construct, bucket: string): S3BucketPublicAccessBlock {
+  new S3BucketOwnershipControls(scope, "Ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
+  return new S3BucketPublicAccessBlock(scope, "PublicAccessBlock", {
+    bucket,
+    blockPublicAcls: true,
+    blockPublicPolicy: true,
+    ignorePublicAcls: true,
+    restrictPublicBuckets: true,
+  });
+}
+
 /** The state bucket's policy: every request that is not over TLS 1.2 or later is denied, whoever makes it. */
 export function stateBucketPolicy(bucketArn: string): object {
-  const deny = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: condition });
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      deny("DenyInsecureTransport", { Bool: { "aws:SecureTransport": "false" } }),
-      deny("DenyTlsBelow12", { NumericLessThan: { "s3:TlsVersion": "1.2" } }),
-    ],
-  };
+  return { Version: "2012-10-17", Statement: tlsOnlyStatements(bucketArn) };
 }
 
 /**
@@ -54,14 +68,7 @@ export class StateStore extends Construct {
 
     this.bucket = new S3Bucket(this, "Bucket", { bucket: props.bucket, tags, lifecycle: protect });
     const bucket = this.bucket.id;
-    new S3BucketOwnershipControls(this, "Ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
+    const publicAccess = makeBucketPrivate(this, bucket);
     const versioning = new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
     new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket,
