@@ -48,7 +48,7 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
       `${W}sshPublicKey = {"path":"keys/workshop-placeholder.pub"}: expected no SSH key when bastion.ssm is "only": nothing listens for SSH`,
     ],
   ],
-  ["misspelt field", (e) => (e.bastion.instnaceType = "t3.small"), [`${W}bastion.instnaceType = "t3.small": expected no such field: it is not one this project knows (a typo?)`]],
+  ["misspelt field", (e) => (e.bastion.instnaceType = "t3.small"), [`${W}bastion.instnaceType = "t3.small": expected no such field: did you mean "instanceType"?`]],
   ["instance type without a size", (e) => (e.bastion.instanceType = "t3"), [`${W}bastion.instanceType = "t3": expected an EC2 instance type such as "t3.micro"`]],
   ["malformed AMI id", (e) => (e.bastion.ami = "ami-xyz"), [`${W}bastion.ami = "ami-xyz": expected an AMI id such as "ami-0123456789abcdef0" or { "ssmParameter": "/aws/service/..." }`]],
   ["no AMI anywhere", (e) => delete e.ami, [NO_AMI("bastion"), NO_AMI("servers.db"), NO_AMI("servers.app")]],

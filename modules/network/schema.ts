@@ -18,6 +18,7 @@ export const networkConfigFields = {
         azs: z.array(z.string()).optional(),
         cidrMask: z.int().optional(),
         cidrs: z.record(z.string(), z.string()).optional(),
+        block: z.string().optional(),
       }),
     )
     .min(1, { error: "at least one subnet tier" }),
@@ -36,4 +37,5 @@ export const networkConfigFields = {
     .optional(),
   s3GatewayEndpoint: z.boolean().optional(),
   acknowledgeNonRfc1918VpcCidr: z.boolean().optional(),
+  secondaryCidrBlocks: z.array(z.strictObject({ name: z.string(), cidr: z.string() })).optional(),
 };
