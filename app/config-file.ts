@@ -2,6 +2,7 @@ import { existsSync } from "node:fs";
 import { EnvironmentConfig } from "../modules/config/environment";
 import { loadConfigFile } from "../modules/config/load";
 import { ConfigError } from "../modules/config/problems";
+import { reportAndExit } from "./report";
 
 /**
  * Loads the environments for a command-line run. On a bad config it prints every problem once, plainly, and exits 1
@@ -13,7 +14,6 @@ export function loadEnvironmentsOrExit(path: string): EnvironmentConfig[] {
     return loadConfigFile(path);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(1);
+    return reportAndExit(error.message, 1);
   }
 }

@@ -3,12 +3,15 @@ import { join } from "node:path";
 import { App, AppConfig } from "cdktf";
 
 /**
- * A cdktf App for a command-line run. cdktf creates the output dir as the App is made; if this run created it and
+ * A cdktf App for a command-line run (its outdir as cdktf's App picks it: `outdir`, else `$CDKTF_OUTDIR`, else
+ * `cdktf.out`). cdktf creates the output dir and its stacks/ as the App is made; if this run created it and
  * then exits non-zero (a guardrail failed), it is removed again, so a failing run leaves nothing behind.
  */
 export function newCommandLineApp(config: AppConfig = {}): App {
+  const outdir = config.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
+  const existed = existsSync(outdir);
   const app = new App(config);
-  if (!existsSync(join(app.outdir, "manifest.json")) && readdirSync(app.outdir).length === 0) {
+  if (!existed) {
     process.on("exit", (code) => {
       if (code !== 0) rmSync(app.outdir, { recursive: true, force: true });
     });

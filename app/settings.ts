@@ -1,4 +1,5 @@
 import { resolve } from "node:path";
+import { reportAndExit } from "./report";
 
 /** What the app shell takes from its environment variables; modules/ never reads them itself. */
 export interface AppSettings {
@@ -40,7 +41,6 @@ export function readSettingsOrExit(env: NodeJS.ProcessEnv, appDir: string): AppS
     return readSettings(env, appDir);
   } catch (error) {
     if (!(error instanceof SettingError)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    process.exit(2);
+    return reportAndExit(error.message, 2);
   }
 }
