@@ -12,6 +12,7 @@ import { planServers } from "../compute/plan";
 import { stateConfigFields } from "../state/schema";
 import { checkBackend } from "../state/plan";
 import { guardrailConfigFields, checkAcknowledgements } from "../guardrails/schema";
+import { checkTags } from "../tags/rules";
 import { ConfigProblem } from "./problems";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -42,6 +43,7 @@ const semanticChecks: ReadonlyArray<(env: EnvironmentConfig) => ConfigProblem[]>
   (env) => planServers(env).problems,
   (env) => checkBackend(env.backend),
   (env) => checkAcknowledgements(env.guardrails),
+  (env) => checkTags(env.tags),
 ];
 
 export function checkEnvironment(env: EnvironmentConfig): ConfigProblem[] {

@@ -11,7 +11,7 @@ import { AdminKeyPair } from "../keypair/key-pair";
 import { loadPublicKey } from "../keypair/public-key";
 import { Bastion } from "../bastion/bastion";
 import { planBastion } from "../bastion/plan";
-import { renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
+import { identityFileFor, renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
 import { InstanceChoice, planServers, serviceSpec } from "../compute/plan";
 import { COMPUTE_DEFAULTS, IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
@@ -189,7 +189,7 @@ export class EnvironmentStack extends TerraformStack {
       value: Object.fromEntries([["bastion", bastion.host.privateIp], ...servers.map((s) => [s.name, s.instance.privateIp])]),
       description: "Private IP of every instance, by name (servers talk to each other on these)",
     });
-    const identityFile = config.sshPublicKey !== undefined && "path" in config.sshPublicKey ? privateKeyPathFor(config.sshPublicKey.path) : undefined;
+    const identityFile = config.sshPublicKey !== undefined && "path" in config.sshPublicKey ? identityFileFor(config.sshPublicKey.path, process.cwd()) : undefined;
     new TerraformOutput(this, "ssh_config", {
       value: ssh
         ? renderSshConfig({
@@ -223,6 +223,3 @@ function describeSource(source: IngressSource): string {
  * path is made absolute, since ssh would not read it from the directory cdktf ran in.
  */
 /** The private key beside the configured public key, as written in the config: the output (and state) must not carry one machine's absolute paths. */
-function privateKeyPathFor(publicKeyFile: string): string {
-  return publicKeyFile.replace(/\.pub$/, "");
-}
