@@ -6,7 +6,7 @@ import { renderBastionUserData } from "./user-data";
 export interface BastionProps {
   /** Environment name: the Name tag is `<environment>-bastion`. */
   readonly environment: string;
-  /** A subnet of a public tier (the management tier in the workshop). */
+  /** A subnet of a public tier (the management tier in the workshop); a private one without SSH. */
   readonly subnetId: string;
   /** The bastion's security groups. */
   readonly securityGroupIds: readonly string[];
@@ -18,7 +18,7 @@ export interface BastionProps {
   readonly sessionTimeoutSeconds: number;
   /** sshd's `MaxAuthTries`. */
   readonly sshMaxAuthTries: number;
-  /** false: no sshd at all, Session Manager only (needs `instanceProfileName`). @default true */
+  /** false: no sshd at all, Session Manager only (needs `instanceProfileName`), and no Elastic IP. @default true */
   readonly ssh?: boolean;
   /** EC2 key pair the admins log in with. @default none (Session Manager only) */
   readonly keyName?: string;
@@ -29,12 +29,14 @@ export interface BastionProps {
 }
 
 /**
- * The only door into the environment: a hardened instance with an Elastic IP. Its user data closes idle shells,
+ * The only door into the environment: a hardened instance with an Elastic IP (none under Session Manager only, where
+ * it sits in a private subnet). Its user data closes idle shells,
  * records every executed command with auditd (rules locked until reboot) and hardens sshd.
  */
 export class Bastion extends Construct {
   readonly host: HardenedInstance;
-  readonly eip: Eip;
+  /** The Elastic IP admins SSH to; none without SSH (nothing would listen on it). */
+  readonly eip?: Eip;
 
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
@@ -47,11 +49,13 @@ export class Bastion extends Construct {
       role: "bastion",
       userData: renderBastionUserData({ ...props, ssh: props.ssh !== false }),
     });
-    this.eip = new Eip(this, "Eip", { domain: "vpc", instance: this.host.instance.id, tags: { Name: `${props.environment}-bastion` } });
+    if (props.ssh !== false) {
+      this.eip = new Eip(this, "Eip", { domain: "vpc", instance: this.host.instance.id, tags: { Name: `${props.environment}-bastion` } });
+    }
   }
 
-  /** The Elastic IP admins connect to. */
-  get publicIp(): string {
-    return this.eip.publicIp;
+  /** The Elastic IP admins connect to; undefined without SSH. */
+  get publicIp(): string | undefined {
+    return this.eip?.publicIp;
   }
 }

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Rehardening } from "./rehardening";
 import { HardenedInstance } from "./hardened-instance";
 import { HardeningOptions, renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup, ServiceSpec } from "./user-data";
 
@@ -84,9 +85,16 @@ export interface DbServerProps extends ServerSettings {
   readonly services: readonly string[];
 }
 
+/** The DB server's hardening script: what its user data ran at first boot, and what re-hardening runs again. */
+export function dbHardeningScript(hardening: HardeningOptions): string {
+  return renderScript(renderHardening(hardening));
+}
+
 /** The DB server: private, and stateful (a new AMI or user data never replaces it and its data). */
 export class DbServer extends Construct {
   readonly server: Server;
+  /** Re-applies the hardening to the running DB through Session Manager; only when it has the instance profile. */
+  readonly rehardening?: Rehardening;
 
   constructor(scope: Construct, id: string, props: DbServerProps) {
     super(scope, id);
@@ -98,6 +106,10 @@ export class DbServer extends Construct {
       stateful: true,
     });
     this.server = { name: "db", az: props.az, sshUser: props.sshUser, instance };
+    // Its user data never runs again (stateful): with Session Manager, an association re-applies the hardening.
+    if (props.instanceProfileName !== undefined) {
+      this.rehardening = new Rehardening(this, "Rehardening", { environment: props.environment, name: "db", instanceId: instance.instance.id, script: dbHardeningScript(props.hardening) });
+    }
   }
 }
 

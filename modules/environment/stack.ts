@@ -14,7 +14,7 @@ import { planBastion } from "../bastion/plan";
 import { identityFileFor, renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
 import { InstanceChoice, planServers, serviceSpec } from "../compute/plan";
 import { COMPUTE_DEFAULTS, IngressSource } from "../compute/schema";
-import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
+import { dbHardeningScript, AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
 import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
 import { HardeningOptions } from "../compute/user-data";
 import { applyStateBackend } from "../state/backend";
@@ -184,7 +184,9 @@ export class EnvironmentStack extends TerraformStack {
           });
     const servers = [...(appServers?.servers ?? []), ...(dbServer === undefined ? [] : [dbServer.server])];
 
-    new TerraformOutput(this, "bastion_public_ip", { value: bastion.publicIp, description: "The bastion's Elastic IP: the one address admins connect to" });
+    if (bastion.publicIp !== undefined) {
+      new TerraformOutput(this, "bastion_public_ip", { value: bastion.publicIp, description: "The bastion's Elastic IP: the one address admins connect to" });
+    }
     new TerraformOutput(this, "private_ips", {
       value: Object.fromEntries([["bastion", bastion.host.privateIp], ...servers.map((s) => [s.name, s.instance.privateIp])]),
       description: "Private IP of every instance, by name (servers talk to each other on these)",
@@ -193,14 +195,23 @@ export class EnvironmentStack extends TerraformStack {
     new TerraformOutput(this, "ssh_config", {
       value: ssh
         ? renderSshConfig({
-            bastionIp: bastion.publicIp,
+            bastionIp: bastion.publicIp as string,
             bastionUser: bastionPlan.instance.sshUser,
             identityFile,
             servers: servers.map((s) => ({ name: s.name, privateIp: s.instance.privateIp, user: s.sshUser })),
           })
         : renderSsmCommands(config.region, [{ name: "bastion", instanceId: bastion.host.instance.id }, ...servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id }))]),
-      description: "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db",
+      description: ssh
+        ? "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db"
+        : "No SSH anywhere (bastion.ssm \"only\"): one Session Manager command per instance (terraform output -raw ssh_config)",
     });
+    if (dbServer !== undefined && dbServer.rehardening === undefined) {
+      // Under SSH the DB has no Session Manager: the same script, for an admin to run on it (README, "Re-hardening").
+      new TerraformOutput(this, "db_hardening_script", {
+        value: dbHardeningScript(hardening),
+        description: "Re-harden the running DB, whose user data never runs again: terraform output -raw db_hardening_script | ssh db sudo bash -s",
+      });
+    }
     return { bastion, servers, securityGroups };
   }
 

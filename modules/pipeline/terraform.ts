@@ -1,6 +1,6 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
 
 /** Where providers come from when no registry may be reached; a user's machine without it uses the registry. */
 export const DEFAULT_PLUGIN_MIRROR = "/opt/tf-plugins";
@@ -29,7 +29,8 @@ export interface DetectOptions {
 
 /** Finds terraform, the provider mirror and network isolation; `missing` says why terraform cannot run. */
 export function detectTerraform(options: DetectOptions = {}): { toolchain?: TerraformToolchain; missing?: string } {
-  const binary = options.binary ?? "terraform";
+  // Resolved to an absolute path here, so later runs find it whatever PATH their own environment has.
+  const binary = onPath(options.binary ?? "terraform", options.env?.PATH);
   const probe = spawnSync(binary, ["version"], { encoding: "utf8", env: { ...options.env, CHECKPOINT_DISABLE: "1" } });
   if (probe.error !== undefined || probe.status !== 0) {
     return { missing: `terraform not runnable as "${binary}" (${probe.error?.message ?? probe.stderr.trim()}); install it or set TERRAFORM_BINARY` };
@@ -47,6 +48,21 @@ export function detectTerraform(options: DetectOptions = {}): { toolchain?: Terr
       canIsolateNetwork: unshare.error === undefined && unshare.status === 0,
     },
   };
+}
+
+/** `name` as an absolute path when it is a bare command found on `path`; else `name` unchanged. */
+function onPath(name: string, path: string | undefined): string {
+  if (name.includes("/") || path === undefined) return name;
+  for (const dir of path.split(delimiter)) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return name;
 }
 
 /**

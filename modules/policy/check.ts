@@ -53,7 +53,8 @@ export function environmentExceptions(env: EnvironmentConfig): PolicyException[]
   if (env.flowLogs?.enabled !== true) {
     exceptions.push({ rule: "CKV2_AWS_11", reason: `environment "${env.name}" does not enable flowLogs` });
   }
-  if (env.bastion !== undefined) {
+  // Under Session Manager only the bastion has no public address, so there is nothing to accept.
+  if (env.bastion !== undefined && env.bastion.ssm !== "only") {
     exceptions.push({
       rule: "CKV_AWS_88",
       addressPrefix: "aws_instance.Bastion_",
