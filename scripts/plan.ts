@@ -62,8 +62,8 @@ async function main(): Promise<number> {
     failed = true;
   }
   for (const { stack, plan } of plans) {
-    const env = environments.find((e) => e.name === stack);
-    const { findings, accepted } = checkPlan(plan, env === undefined ? [] : environmentExceptions(env));
+    const env = environments.find((e) => e.config.name === stack);
+    const { findings, accepted } = checkPlan(plan, env === undefined ? [] : environmentExceptions(env.config));
     process.stdout.write(`\n${stack}: ${summarizePlan(plan).join("\n")}\n`);
     for (const a of accepted) process.stdout.write(`  accepted: ${formatFinding(a)} (${a.reason})\n`);
     for (const f of findings) process.stdout.write(`  POLICY: ${formatFinding(f)}\n`);
