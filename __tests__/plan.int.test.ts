@@ -38,18 +38,17 @@ function expectedRouteTargets(env: ResolvedEnvironment): Record<string, string> 
  */
 const PLAN_MS = 10 * 60_000;
 
-const cdktfPlanDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("cdktf-plan-")).sort();
-
 describeWithTerraform("offline plans of every stack", (toolchain) => {
   const resolved = environments();
   const envs = resolved.map((e) => e.config);
-  const dirsBefore = cdktfPlanDirs();
+  // Plans run in a temp dir of this file's own, so the check that nothing is left behind sees only what it made.
+  const planTmp = mkdtempSync(`${tmpdir()}/plan-int-tmp-`);
   // One plan per stack, started by the first test that needs it and shared after: each test's budget covers at most
   // one plan, never a queue of them (a busy 2-core machine once took over 180 s for four plans in one beforeAll).
   const plans = new Map<string, Promise<PlanJson>>();
   const planOf = (name: string): Promise<PlanJson> => {
     if (!plans.has(name)) {
-      plans.set(name, planApp((app) => addAllStacks(app, resolved), { toolchain: toolchain(), mode: "offline", stacks: [name], env: process.env }).then(([p]) => p.plan));
+      plans.set(name, planApp((app) => addAllStacks(app, resolved), { toolchain: toolchain(), mode: "offline", stacks: [name], env: process.env, tempDir: planTmp }).then(([p]) => p.plan));
     }
     return plans.get(name) as Promise<PlanJson>;
   };
@@ -172,7 +171,7 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
         const [stack] = addEnvironmentStacks(app, resolveConfig({ environments: [{ ...workshopConfig(), name: "rejected" }] }));
         stack.network.vpc.addOverride("instance_tenancy", "shared-by-everyone");
       },
-      { toolchain: toolchain(), mode: "offline", env: process.env },
+      { toolchain: toolchain(), mode: "offline", env: process.env, tempDir: planTmp },
     ).catch((error: unknown) => error);
     expect(rejected).toBeInstanceOf(PlanError);
     const error = rejected as PlanError;
@@ -184,7 +183,7 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
 
   it("left no temp dir behind", async () => {
     await Promise.allSettled(plans.values());
-    // Only what this file made: other runs on the machine may add or remove their own meanwhile.
-    expect(cdktfPlanDirs().filter((dir) => !dirsBefore.includes(dir))).toEqual([]);
+    expect(readdirSync(planTmp)).toEqual([]);
+    rmSync(planTmp, { recursive: true, force: true });
   });
 });

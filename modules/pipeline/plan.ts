@@ -34,6 +34,8 @@ export interface PlanOptions {
   readonly timeoutMs?: number;
   /** The environment terraform starts from: real plans run with it (plus TF_IN_AUTOMATION), offline plans keep only PATH and locale from it. @default {} */
   readonly env?: NodeJS.ProcessEnv;
+  /** Where the run's temp dir (synth output, one work dir per stack) is made and removed again. @default the system temp dir */
+  readonly tempDir?: string;
   /** Told when a stack's step ends, e.g. to print progress. */
   readonly onStep?: (stack: string, step: PlanStep, ms: number, run: TerraformRun) => void;
 }
@@ -124,7 +126,7 @@ export function synthesizeApp(build: (app: App) => void, outdir: string): Synthe
  * Resolves to the plans in the manifest's order (by stack name); rejects with a PlanError naming every stack and step that failed.
  */
 export async function planApp(source: ((app: App) => void) | { readonly outdir: string }, options: PlanOptions): Promise<StackPlan[]> {
-  const root = mkdtempSync(join(tmpdir(), "cdktf-plan-"));
+  const root = mkdtempSync(join(options.tempDir ?? tmpdir(), "cdktf-plan-"));
   try {
     const all = typeof source === "function" ? synthesizeApp(source, join(root, "cdktf.out")) : synthesizedStacks(source.outdir);
     const unknown = (options.stacks ?? []).filter((name) => !all.some((s) => s.name === name));
