@@ -1,3 +1,9 @@
+// No calls home from tests: set here, in jest's own process, so every worker and every child process inherits it
+// (a test file's process.env is a copy: what a test sets there does not reach children spawned without an env).
+// cdktf's own `terraform version` validation (terraform_data in state.int.test.ts) runs terraform this way.
+// Proved by __tests__/no-calls-home.test.ts with a recording terraform shim.
+Object.assign(process.env, { CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true" });
+
 // @swc/jest strips types only; `tsc --noEmit` in `npm test` type-checks once for the whole tree.
 const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 const common = { testEnvironment: "node", transform, setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"] };

@@ -42,13 +42,13 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
   ["unknown SSM mode", (e) => (e.bastion.ssm = "yes"), [`${W}bastion.ssm = "yes": expected one of "off" (SSH only), "with-ssh" (SSH and Session Manager), "only" (Session Manager, no SSH)`]],
   [
     "Session Manager only, but SSH settings left",
-    (e) => (e.bastion.ssm = "only"),
+    (e) => ((e.bastion.ssm = "only"), delete e.bastion.tier),
     [
       `${W}access.adminCidrs = ["203.0.113.10/32"]: expected no admin CIDRs when bastion.ssm is "only": nothing listens for SSH`,
       `${W}sshPublicKey = {"path":"keys/workshop-placeholder.pub"}: expected no SSH key when bastion.ssm is "only": nothing listens for SSH`,
     ],
   ],
-  ["misspelt field", (e) => (e.bastion.instnaceType = "t3.small"), [`${W}bastion.instnaceType = "t3.small": expected no such field: it is not one this project knows (a typo?)`]],
+  ["misspelt field", (e) => (e.bastion.instnaceType = "t3.small"), [`${W}bastion.instnaceType = "t3.small": expected no such field: did you mean "instanceType"?`]],
   ["instance type without a size", (e) => (e.bastion.instanceType = "t3"), [`${W}bastion.instanceType = "t3": expected an EC2 instance type such as "t3.micro"`]],
   ["malformed AMI id", (e) => (e.bastion.ami = "ami-xyz"), [`${W}bastion.ami = "ami-xyz": expected an AMI id such as "ami-0123456789abcdef0" or { "ssmParameter": "/aws/service/..." }`]],
   ["no AMI anywhere", (e) => delete e.ami, [NO_AMI("bastion"), NO_AMI("servers.db"), NO_AMI("servers.app")]],
@@ -116,14 +116,27 @@ describe("bad access, key, bastion and server config", () => {
     ).toEqual([]);
   });
 
-  it("accepts Session Manager only without admin CIDRs or key", () => {
+  it("accepts Session Manager only without admin CIDRs or key, the bastion in a private tier", () => {
+    expect(
+      problemsAfter((e) => {
+        e.bastion.ssm = "only";
+        delete e.bastion.tier;
+        delete e.access;
+        delete e.sshPublicKey;
+      }),
+    ).toEqual([]);
+  });
+
+  it("refuses a public tier for the bastion under Session Manager only: nothing would listen there", () => {
     expect(
       problemsAfter((e) => {
         e.bastion.ssm = "only";
         delete e.access;
         delete e.sshPublicKey;
       }),
-    ).toEqual([]);
+    ).toEqual([
+      `${W}bastion.tier = "management": expected a private tier (with bastion.ssm "only" nothing listens, so the bastion has no public address; Session Manager reaches it through the NAT); "management" is public`,
+    ]);
   });
 
   it("accepts a network-only environment", () => {

@@ -184,6 +184,7 @@ describe("Session Manager", () => {
   it("only: no SSH anywhere, no key pair, every instance reachable by Session Manager", () => {
     const config = workshopConfig();
     config.bastion!.ssm = "only";
+    delete config.bastion!.tier;
     delete config.access;
     delete config.sshPublicKey;
     const { json } = synthEnvironment(config);

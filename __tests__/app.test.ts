@@ -22,7 +22,7 @@ describe("main.ts", () => {
   }
 
   it("synthesizes one stack per environment and one per state bucket", () => {
-    const second = { ...rawWorkshop(), name: "staging", vpcCidr: "192.168.20.0/24" };
+    const second = { ...rawWorkshop(), name: "staging", vpcCidr: "192.168.20.0/22" };
     const run = runApp([rawWorkshop(), second]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);

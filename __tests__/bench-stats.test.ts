@@ -1,4 +1,4 @@
-import { formatBudget, summarize, table, verdict } from "../bench/stats";
+import { failedBudgets, formatBudget, summarize, table, verdict, wantsRecord } from "../bench/stats";
 
 describe("benchmark statistics", () => {
   it("summarizes odd and even run counts", () => {
@@ -15,5 +15,14 @@ describe("benchmark statistics", () => {
 
   it("renders a markdown table", () => {
     expect(table(["a", "b"], [["1", "2"]])).toBe("| a | b |\n| --- | --- |\n| 1 | 2 |");
+  });
+
+  it("fails the run on any failed budget and records only when asked", () => {
+    const pass = { name: "a", value: 1, limit: 1, unit: "s" };
+    const fail = { name: "b", value: 2, limit: 1, unit: "s" };
+    expect(failedBudgets([pass])).toEqual([]);
+    expect(failedBudgets([pass, fail])).toEqual([fail]);
+    expect(wantsRecord(["--runs", "3"])).toBe(false);
+    expect(wantsRecord(["--runs", "3", "--record"])).toBe(true);
   });
 });

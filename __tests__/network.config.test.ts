@@ -15,8 +15,8 @@ describe("network config: bad input is reported with environment, field, value a
     ["VPC smaller than /28", (e) => (e.vpcCidr = "192.168.10.0/29"), [`${W}vpcCidr = "192.168.10.0/29": expected a VPC block from /16 to /28 (AWS's limits)`]],
     [
       "public VPC block without acknowledgement",
-      (e) => (e.vpcCidr = "100.64.10.0/24"),
-      [`${W}vpcCidr = "100.64.10.0/24": expected a private RFC 1918 block (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), or acknowledgeNonRfc1918VpcCidr: true`],
+      (e) => (e.vpcCidr = "100.64.8.0/22"),
+      [`${W}vpcCidr = "100.64.8.0/22": expected a private RFC 1918 block (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), or acknowledgeNonRfc1918VpcCidr: true`],
     ],
     ["AZ of another region", (e) => (e.azs = ["ap-northeast-2a", "us-east-1b"]), [`${W}azs[1] = "us-east-1b": expected an availability zone of region ap-northeast-2, such as ap-northeast-2a`]],
     ["tier AZ not in the environment", (e) => (e.tiers[1].azs = ["ap-northeast-2c"]), [`${W}tiers[1].azs[0] = "ap-northeast-2c": expected one of the environment's AZs (ap-northeast-2a, ap-northeast-2b)`]],
@@ -47,14 +47,18 @@ describe("network config: bad input is reported with environment, field, value a
     ],
     [
       "tiers that do not fit",
-      (e) => (e.tiers[2].cidrMask = 25),
-      [`${W}tiers[2].cidrMask = 25: expected a mask whose 2 AZ slots (a /24 block) fit in the free space of 192.168.10.0/24; it does not fit after the tiers before it: use a larger mask, fewer azSlots or a larger VPC`],
+      (e) => (e.tiers[2].cidrMask = 24),
+      [
+        `${W}tiers[2].cidrMask = 24: expected a mask whose 4 AZ slots (a /22 block) fit in the free space of the VPC block 192.168.8.0/22; it does not fit after the tiers before it. ` +
+          `Ways out: cidrMask 25 (smaller subnets) fits and changes nothing that exists; a secondary block (secondaryCidrBlocks, and "block" on this tier) only adds resources; ` +
+          `a larger vpcCidr replaces the VPC and everything in it; fewer azSlots moves every auto-planned subnet (replaces them)`,
+      ],
     ],
     ["subnet mask out of AWS range", (e) => (e.tiers[0].cidrMask = 29), [`${W}tiers[0].cidrMask = 29: expected a subnet netmask from 16 to 28 (AWS's limits)`]],
     [
       "explicit subnet outside the VPC",
-      (e) => (e.tiers[1] = { name: "management", type: "public", azs: ["ap-northeast-2a"], cidrs: { "ap-northeast-2a": "192.168.11.0/27" } }),
-      [`${W}tiers[1].cidrs.ap-northeast-2a = "192.168.11.0/27": expected a subnet inside the VPC block 192.168.10.0/24`],
+      (e) => (e.tiers[1] = { name: "management", type: "public", azs: ["ap-northeast-2a"], cidrs: { "ap-northeast-2a": "192.168.12.0/27" } }),
+      [`${W}tiers[1].cidrs.ap-northeast-2a = "192.168.12.0/27": expected a subnet inside the VPC block 192.168.8.0/22`],
     ],
     [
       "overlapping explicit subnets",
@@ -65,10 +69,10 @@ describe("network config: bad input is reported with environment, field, value a
     ],
     ["both cidrMask and cidrs", (e) => (e.tiers[0].cidrs = { "ap-northeast-2a": "192.168.10.0/26" }), [`${W}tiers[0].cidrMask = 26: expected either cidrMask or cidrs (exactly one of them)`]],
     ["AZ beyond the reserved slots", (e) => (e.azSlots = 1), [
-      `${W}azSlots = 1: expected more than 1 slots: AZ ap-northeast-2b takes slot 1 in tier "public"`,
-      `${W}azSlots = 1: expected more than 1 slots: AZ ap-northeast-2b takes slot 1 in tier "internal"`,
+      `${W}azSlots = 1: expected one of 2, 4, 8: AZ ap-northeast-2b takes slot 1 in tier "public", beyond the 1 slot(s) each tier reserves. Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
+      `${W}azSlots = 1: expected one of 2, 4, 8: AZ ap-northeast-2b takes slot 1 in tier "internal", beyond the 1 slot(s) each tier reserves. Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
     ]],
-    ["unknown field (a typo)", (e) => (e.vpcCdir = "10.0.0.0/16"), [`${W}vpcCdir = "10.0.0.0/16": expected no such field: it is not one this project knows (a typo?)`]],
+    ["unknown field (a typo)", (e) => (e.vpcCdir = "10.0.0.0/16"), [`${W}vpcCdir = "10.0.0.0/16": expected no such field: did you mean "vpcCidr"?`]],
     ["wrong type", (e) => (e.azs = "ap-northeast-2a"), [`${W}azs = "ap-northeast-2a": expected a value of type array`]],
     ["NAT instance without settings", (e) => (e.nat.mode = "instance"), [`${W}nat.instance = (missing): expected the NAT instance settings ({ "ami": ... }) when nat.mode is "instance"`]],
     ["NAT instance with a malformed AMI", (e) => (e.nat = { mode: "instance", instance: { ami: "ubuntu" } }), [`${W}nat.instance.ami = "ubuntu": expected an AMI id such as "ami-0123456789abcdef0" or { "ssmParameter": "/aws/service/..." }`]],
@@ -81,7 +85,7 @@ describe("network config: bad input is reported with environment, field, value a
 
   it("accepts the default environment and a public VPC block when acknowledged", () => {
     expect(problemsAfter(() => undefined)).toEqual([]);
-    expect(problemsAfter((e) => Object.assign(e, { vpcCidr: "100.64.10.0/24", acknowledgeNonRfc1918VpcCidr: true }))).toEqual([]);
+    expect(problemsAfter((e) => Object.assign(e, { vpcCidr: "100.64.8.0/22", acknowledgeNonRfc1918VpcCidr: true }))).toEqual([]);
   });
 
   it("reports duplicate environment names and every problem of every environment at once", () => {
@@ -106,7 +110,7 @@ describe("network config: bad input is reported with environment, field, value a
     const broken = join(dir, "environments.json");
     writeFileSync(broken, '{ "environments": [ { "name": "workshop", } ] }');
     expect(() => loadConfigFile(broken)).toThrow(ConfigError);
-    expect(() => loadConfigFile(broken)).toThrow(/\(file\) = ".*environments.json": expected valid JSON/);
+    expect(() => loadConfigFile(broken)).toThrow(/environments.json:1:43: invalid JSON: expected a property name/);
     expect(() => loadConfigFile(join(dir, "missing.json"))).toThrow(/expected a readable config file/);
     writeFileSync(broken, '{ "environments": [] }');
     expect(() => loadConfigFile(broken)).toThrow(/environments = \[\]: expected .*1/);

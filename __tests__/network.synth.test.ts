@@ -43,11 +43,11 @@ describe("workshop network (default environment)", () => {
   it("makes one subnet per tier per AZ, with the planned CIDRs and Name tags", () => {
     const subnets = Object.values(resourcesOf(json, "aws_subnet")).map((s) => [(s.tags as Record<string, string>).Name, s.availability_zone, s.cidr_block]);
     expect(subnets.sort()).toEqual([
-      ["workshop-internal-ap-northeast-2a", AZ_A, "192.168.10.192/27"],
-      ["workshop-internal-ap-northeast-2b", AZ_B, "192.168.10.224/27"],
-      ["workshop-management-ap-northeast-2a", AZ_A, "192.168.10.128/27"],
-      ["workshop-public-ap-northeast-2a", AZ_A, "192.168.10.0/26"],
-      ["workshop-public-ap-northeast-2b", AZ_B, "192.168.10.64/26"],
+      ["workshop-internal-ap-northeast-2a", AZ_A, "192.168.9.128/27"],
+      ["workshop-internal-ap-northeast-2b", AZ_B, "192.168.9.160/27"],
+      ["workshop-management-ap-northeast-2a", AZ_A, "192.168.9.0/27"],
+      ["workshop-public-ap-northeast-2a", AZ_A, "192.168.8.0/26"],
+      ["workshop-public-ap-northeast-2b", AZ_B, "192.168.8.64/26"],
     ]);
     expect(Object.values(resourcesOf(json, "aws_subnet")).every((s) => s.map_public_ip_on_launch === false)).toBe(true);
   });
@@ -81,7 +81,7 @@ describe("workshop network (default environment)", () => {
   });
 
   it("turns on DNS and tags everything through the provider's default tags", () => {
-    expect(text).toHaveResourceWithProperties(Vpc, { cidr_block: "192.168.10.0/24", enable_dns_support: true, enable_dns_hostnames: true });
+    expect(text).toHaveResourceWithProperties(Vpc, { cidr_block: "192.168.8.0/22", enable_dns_support: true, enable_dns_hostnames: true });
     expect(text).toHaveProviderWithProperties(AwsProvider, {
       region: "ap-northeast-2",
       default_tags: [{ tags: { Environment: "workshop", ManagedBy: "cdktf", Project: "infra-workshop" } }],
@@ -102,9 +102,9 @@ describe("workshop network (default environment)", () => {
   it("outputs VPC, subnets by tier and AZ, and NAT public IPs", () => {
     expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(["vpc_id", "vpc_cidr", "subnet_ids", "subnet_cidrs", "nat_public_ips"]));
     expect(json.output?.subnet_cidrs.value).toEqual({
-      public: { [AZ_A]: "192.168.10.0/26", [AZ_B]: "192.168.10.64/26" },
-      management: { [AZ_A]: "192.168.10.128/27" },
-      internal: { [AZ_A]: "192.168.10.192/27", [AZ_B]: "192.168.10.224/27" },
+      public: { [AZ_A]: "192.168.8.0/26", [AZ_B]: "192.168.8.64/26" },
+      management: { [AZ_A]: "192.168.9.0/27" },
+      internal: { [AZ_A]: "192.168.9.128/27", [AZ_B]: "192.168.9.160/27" },
     });
     expect(json.output?.nat_public_ips.value).toEqual({ [AZ_A]: ref("aws_eip", logicalIdOf(json, "aws_eip", `network_NatEip-${AZ_A}`), "public_ip") });
   });
@@ -153,7 +153,7 @@ describe("NAT modes", () => {
     const instanceId = logicalIdOf(json, "aws_instance", `network_NatInstance-${AZ_A}_Instance`);
     expect(routeTargets(json)[`workshop-internal-${AZ_B}`]).toEqual({ network_interface_id: ref("aws_instance", instanceId, "primary_network_interface_id") });
     expect(resourceNamed(json, "aws_eip", `network_NatInstance-${AZ_A}_Eip`).instance).toBe(ref("aws_instance", instanceId));
-    expect(text).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, { cidr_ipv4: "192.168.10.0/24", ip_protocol: "-1" });
+    expect(text).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, { cidr_ipv4: "192.168.8.0/22", ip_protocol: "-1" });
     expect(resourcesOf(json, "aws_nat_gateway")).toEqual({});
   });
 

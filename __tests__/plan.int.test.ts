@@ -1,11 +1,11 @@
-import { readdirSync } from "node:fs";
+import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { Testing } from "cdktf";
 import { tmpdir } from "node:os";
 import { resolveConfig } from "../modules/config/load";
 import { ResolvedEnvironment } from "../modules/environment/resolve";
 import { addAllStacks, addEnvironmentStacks } from "../modules/environment/app";
 import { stateBootstrapStackId } from "../modules/state/plan";
-import { PlanError, planApp, StackPlan } from "../modules/pipeline/plan";
+import { PlanError, planApp, synthesizeApp } from "../modules/pipeline/plan";
 import { actionCounts, PlanJson, plannedResources } from "../modules/pipeline/plan-json";
 import { checkPlan, checkSynth } from "../modules/rules/check";
 import { Finding, formatFinding } from "../modules/rules/engine";
@@ -36,76 +36,71 @@ function expectedRouteTargets(env: ResolvedEnvironment): Record<string, string> 
   return Object.fromEntries(plan.subnets.map((s) => [`${s.tier}/${s.az}`, target(s)]));
 }
 
-const cdktfPlanDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("cdktf-plan-")).sort();
+/**
+ * Budget of one test: at most one offline plan (6-10 s on a quiet machine; a busy 2-core machine has taken ten times
+ * that), so a correct run never hits it and a wrong one still fails on its assertions.
+ */
+const PLAN_MS = 10 * 60_000;
 
 describeWithTerraform("offline plans of every stack", (toolchain) => {
   const resolved = environments();
   const envs = resolved.map((e) => e.config);
-  const plans = new Map<string, PlanJson>();
-  let rejected: unknown;
-  let dirsBefore: string[];
-
-  beforeAll(async () => {
-    dirsBefore = cdktfPlanDirs();
-    // The negative control: a value the AWS provider itself refuses, set through an escape hatch in this test only.
-    const rejectedRun = planApp(
-      (app) => {
-        const [stack] = addEnvironmentStacks(app, resolveConfig({ environments: [{ ...workshopConfig(), name: "rejected" }] }));
-        stack.network.vpc.addOverride("instance_tenancy", "shared-by-everyone");
-      },
-      { toolchain: toolchain(), mode: "offline" },
-    ).catch((error: unknown) => error);
-    const planned: StackPlan[] = await planApp((app) => addAllStacks(app, resolved), { toolchain: toolchain(), mode: "offline", concurrency: 2 });
-    for (const p of planned) plans.set(p.stack, p.plan);
-    rejected = await rejectedRun;
-    // A budget per stack planned (each environment, the bootstrap stack, the rejected one), not one fixed figure:
-    // unloaded a stack plans in 10-20 s; on a 2-core machine shared with other jobs it was seen to take minutes.
-  }, (resolved.length + 2) * 120_000);
+  // Plans run in a temp dir of this file's own, so the check that nothing is left behind sees only what it made.
+  const planTmp = mkdtempSync(`${tmpdir()}/plan-int-tmp-`);
+  // One plan per stack, started by the first test that needs it and shared after: each test's budget covers at most
+  // one plan, never a queue of them (a busy 2-core machine once took over 180 s for four plans in one beforeAll).
+  const plans = new Map<string, Promise<PlanJson>>();
+  const planOf = (name: string): Promise<PlanJson> => {
+    if (!plans.has(name)) {
+      plans.set(name, planApp((app) => addAllStacks(app, resolved), { toolchain: toolchain(), mode: "offline", stacks: [name], env: process.env, tempDir: planTmp }).then(([p]) => p.plan));
+    }
+    return plans.get(name) as Promise<PlanJson>;
+  };
 
   const bootstrap = stateBootstrapStackId("change-me-workshop-tfstate");
+  let scratch: string;
+  beforeAll(() => (scratch = mkdtempSync(`${tmpdir()}/plan-int-`)));
+  afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  it("planned every stack of the app, and every default environment is among them", () => {
-    expect([...plans.keys()].sort()).toEqual([...envs.map((e) => e.name), bootstrap].sort());
-    expect(defaultConfig.environments.every((e) => plans.has(e.name))).toBe(true);
-  });
-
-  it("left no temp dir behind", () => {
-    expect(cdktfPlanDirs()).toEqual(dirsBefore);
+  it("the app's stacks are every environment and the state bootstrap stack, every default environment among them", () => {
+    const names = synthesizeApp((app) => addAllStacks(app, resolved), scratch).map((s) => s.name);
+    expect(names.sort()).toEqual([...envs.map((e) => e.name), bootstrap].sort());
+    expect(defaultConfig.environments.every((e) => names.includes(e.name))).toBe(true);
   });
 
   describe.each(environments().map((e) => [e.config.name, e] as const))("%s", (name, env) => {
-    it("only creates, and makes one subnet per tier per AZ at the planned CIDRs", () => {
-      const plan = plans.get(name)!;
+    it("only creates, and makes one subnet per tier per AZ at the planned CIDRs", async () => {
+      const plan = await planOf(name);
       const actions = new Set(Object.values(actionCounts(plan)).flatMap((byAction) => Object.keys(byAction)));
       expect([...actions]).toEqual(["create"]);
       const subnets = plannedResources(plan, "aws_subnet").map((s) => `${(s.values.tags as Record<string, string>).Tier}/${s.values.availability_zone} ${s.values.cidr_block}`);
       const expected = env.network.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`);
       expect(subnets.sort()).toEqual(expected.sort());
-    });
+    }, PLAN_MS);
 
-    it("routes public subnets to the internet gateway and private ones to the NAT the planner chose", () => {
-      expect(defaultRouteTargets(plans.get(name)!)).toEqual(expectedRouteTargets(env));
-    });
+    it("routes public subnets to the internet gateway and private ones to the NAT the planner chose", async () => {
+      expect(defaultRouteTargets(await planOf(name))).toEqual(expectedRouteTargets(env));
+    }, PLAN_MS);
 
-    it("passes every rule, but for the exceptions its own config implies", () => {
-      const { findings } = checkPlan(plans.get(name)!, environmentRuleOptions(env.config));
+    it("passes every rule, but for the exceptions its own config implies", async () => {
+      const { findings } = checkPlan(await planOf(name), environmentRuleOptions(env.config));
       expect(findings.map(formatFinding)).toEqual([]);
-    });
+    }, PLAN_MS);
 
-    it("the rules judge its plan as they judge its synthesized JSON: the same accepted findings on both", () => {
+    it("the rules judge its plan as they judge its synthesized JSON: the same accepted findings on both", async () => {
       const options = environmentRuleOptions(env.config);
       const [stack] = addEnvironmentStacks(Testing.app(), [env]);
       const key = (f: Finding) => `${f.rule} ${f.address}`;
       const atSynth = checkSynth(stack.toTerraform() as StackJson, options);
-      const atPlan = checkPlan(plans.get(name)!, options);
+      const atPlan = checkPlan(await planOf(name), options);
       expect(atSynth.findings).toEqual([]);
       expect(atPlan.accepted.map(key).sort()).toEqual(atSynth.accepted.map(key).sort());
       expect(atPlan.accepted.length).toBeGreaterThan(0);
-    });
+    }, PLAN_MS);
   });
 
-  it("workshop: the resources of a two-AZ, three-tier VPC with one NAT gateway, a bastion and three servers", () => {
-    expect(countsByType(plans.get("workshop")!, NETWORK)).toEqual({
+  it("workshop: the resources of a two-AZ, three-tier VPC with one NAT gateway, a bastion and three servers", async () => {
+    expect(countsByType(await planOf("workshop"), NETWORK)).toEqual({
       aws_vpc: 1,
       aws_default_security_group: 1,
       aws_default_route_table: 1,
@@ -118,29 +113,29 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
       aws_eip: 1,
       aws_nat_gateway: 1,
     });
-    const access = countsByType(plans.get("workshop")!);
+    const access = countsByType(await planOf("workshop"));
     expect([access.aws_instance, access.aws_key_pair, access.aws_security_group, access.aws_eip]).toEqual([4, 1, 3, 2]);
-    expect(defaultRouteTargets(plans.get("workshop")!)).toEqual({
+    expect(defaultRouteTargets(await planOf("workshop"))).toEqual({
       "public/ap-northeast-2a": "igw",
       "public/ap-northeast-2b": "igw",
       "management/ap-northeast-2a": "igw",
       "internal/ap-northeast-2a": "nat-gateway/ap-northeast-2a",
       "internal/ap-northeast-2b": "nat-gateway/ap-northeast-2a",
     });
-  });
+  }, PLAN_MS);
 
-  it("workshop: the default security group is adopted with no rules, and no flow logs are planned", () => {
-    const plan = plans.get("workshop")!;
+  it("workshop: the default security group is adopted with no rules, and no flow logs are planned", async () => {
+    const plan = await planOf("workshop");
     const [group] = plannedResources(plan, "aws_default_security_group");
     expect(targetOf(plan, group.address, "vpc_id")).toBe(plannedResources(plan, "aws_vpc")[0].address);
     expect(group.values.ingress ?? []).toEqual([]);
     expect(group.values.egress ?? []).toEqual([]);
     expect(plannedResources(plan, "aws_flow_log")).toEqual([]);
     expect(checkPlan(plan).findings.map((f) => f.rule)).toEqual(["instance-public-ip", "vpc-flow-logs"]);
-  });
+  }, PLAN_MS);
 
-  it("nat-instance: one hardened NAT instance, no NAT gateway", () => {
-    const plan = plans.get("nat-instance")!;
+  it("nat-instance: one hardened NAT instance, no NAT gateway", async () => {
+    const plan = await planOf("nat-instance");
     const counts = countsByType(plan, NETWORK);
     expect([counts.aws_instance, counts.aws_nat_gateway, counts.aws_eip, counts.aws_security_group]).toEqual([1, undefined, 1, 1]);
     const [instance] = plannedResources(plan, "aws_instance").filter((r) => r.name.startsWith(NETWORK));
@@ -153,20 +148,20 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
       root_block_device: [expect.objectContaining({ encrypted: true, volume_type: "gp3" })],
     });
     const [ingress] = plannedResources(plan, "aws_vpc_security_group_ingress_rule").filter((r) => r.name.startsWith(NETWORK));
-    expect(ingress.values).toMatchObject({ cidr_ipv4: "192.168.10.0/24", ip_protocol: "-1" });
-  });
+    expect(ingress.values).toMatchObject({ cidr_ipv4: "192.168.8.0/22", ip_protocol: "-1" });
+  }, PLAN_MS);
 
-  it("per-az: a NAT gateway in each AZ, flow logs to CloudWatch and the S3 endpoint on the private tables", () => {
-    const plan = plans.get("per-az")!;
+  it("per-az: a NAT gateway in each AZ, flow logs to CloudWatch and the S3 endpoint on the private tables", async () => {
+    const plan = await planOf("per-az");
     const counts = countsByType(plan, NETWORK);
     expect([counts.aws_nat_gateway, counts.aws_eip, counts.aws_flow_log, counts.aws_cloudwatch_log_group, counts.aws_vpc_endpoint]).toEqual([2, 2, 1, 1, 1]);
     expect(plannedResources(plan, "aws_flow_log")[0].values).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
     expect(plannedResources(plan, "aws_vpc_endpoint_route_table_association")).toHaveLength(2);
     expect(checkPlan(plan, environmentRuleOptions(envs.find((e) => e.name === "per-az")!)).findings).toEqual([]);
-  });
+  }, PLAN_MS);
 
-  it("state bootstrap: a versioned, encrypted, private bucket, and it passes the state-bucket rules", () => {
-    const plan = plans.get(bootstrap)!;
+  it("state bootstrap: a versioned, encrypted, private bucket, and it passes the state-bucket rules", async () => {
+    const plan = await planOf(bootstrap);
     expect(countsByType(plan)).toMatchObject({
       aws_s3_bucket: 1,
       aws_s3_bucket_versioning: 1,
@@ -177,19 +172,33 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     const [bucket] = plannedResources(plan, "aws_s3_bucket");
     expect(bucket.values.bucket).toBe("change-me-workshop-tfstate");
     expect(checkPlan(plan).findings.map(formatFinding)).toEqual([]);
-  });
+  }, PLAN_MS);
 
-  it("workshop: the bastion's public IP is the one accepted CKV_AWS_88 (instance-public-ip) finding, with its reason", () => {
-    const result = checkPlan(plans.get("workshop")!, environmentRuleOptions(envs[0]));
+  it("workshop: the bastion's public IP is the one accepted CKV_AWS_88 (instance-public-ip) finding, with its reason", async () => {
+    const result = checkPlan(await planOf("workshop"), environmentRuleOptions(envs[0]));
     expect(result.accepted.filter((f) => f.scannerIds.includes("CKV_AWS_88")).map((f) => f.address)).toEqual([expect.stringMatching(/^aws_instance\.Bastion_/)]);
-  });
+  }, PLAN_MS);
 
-  it("negative control: a stack the provider rejects fails the harness, naming the stack, the step and the argument", () => {
+  it("negative control: a stack the provider rejects fails the harness, naming the stack, the step and the argument", async () => {
+    // A value the AWS provider itself refuses, set through an escape hatch in this test only.
+    const rejected = await planApp(
+      (app) => {
+        const [stack] = addEnvironmentStacks(app, resolveConfig({ environments: [{ ...workshopConfig(), name: "rejected" }] }));
+        stack.network.vpc.addOverride("instance_tenancy", "shared-by-everyone");
+      },
+      { toolchain: toolchain(), mode: "offline", env: process.env, tempDir: planTmp },
+    ).catch((error: unknown) => error);
     expect(rejected).toBeInstanceOf(PlanError);
     const error = rejected as PlanError;
     expect(error.plans).toEqual([]);
     expect(error.failures.map((f) => [f.stack, f.step])).toEqual([["rejected", "validate"]]);
     expect(error.message).toContain('stack "rejected": terraform validate failed');
     expect(error.message).toMatch(/instance_tenancy/);
+  }, PLAN_MS);
+
+  it("left no temp dir behind", async () => {
+    await Promise.allSettled(plans.values());
+    expect(readdirSync(planTmp)).toEqual([]);
+    rmSync(planTmp, { recursive: true, force: true });
   });
 });

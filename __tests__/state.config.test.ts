@@ -113,7 +113,7 @@ describe("backend config problems", () => {
     [
       "a misspelt field",
       (env) => (env.backend.dynamoTable = "locks"),
-      'environment "workshop": backend.dynamoTable = "locks": expected no such field: it is not one this project knows (a typo?)',
+      'environment "workshop": backend.dynamoTable = "locks": expected no such field: did you mean \"dynamodbTable\"?',
     ],
     [
       "a cloud backend without organization",

@@ -99,7 +99,7 @@ describeWithTerraform("remote state on an emulated S3 API", (toolchain: () => Te
     root = mkdtempSync(join(tmpdir(), "state-int-"));
     emulators = await startEmulators(join(root, "s3rver"), env.region);
     await emulators.createStateStore(BUCKET, LOCK_TABLE);
-    tfEnv = offlineEnvironment(join(root, "home"), toolchain().pluginMirror);
+    tfEnv = offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env);
 
     const app = new App({ outdir: join(root, "out") });
     new ProbeStack(app, env, 10);
@@ -176,7 +176,7 @@ describeWithTerraform("state bootstrap stack", (toolchain: () => TerraformToolch
     app.synth();
     const dir = join(root, "out", "stacks", "bootstrap");
     writeFileSync(join(dir, "backend_override.tf.json"), JSON.stringify(localBackendOverride()));
-    const options = { cwd: dir, env: offlineEnvironment(join(root, "home"), toolchain().pluginMirror), isolateNetwork: true };
+    const options = { cwd: dir, env: offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env), isolateNetwork: true };
     expectSuccess(await runTerraform(toolchain(), ["init", "-input=false", "-no-color", "-backend=false"], options), "init");
     const validate = await runTerraform(toolchain(), ["validate", "-no-color"], options);
     expectSuccess(validate, "validate");

@@ -130,7 +130,7 @@ describeWithTerraform("generated Terraform modules, published to a registry on 1
         registry.publish(join(modulesDir(), name), NAMESPACE, name, "aws", version);
       }
     }
-    env = offlineEnvironment(join(root, "home"), toolchain().pluginMirror);
+    env = offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env);
     env.TF_CLI_CONFIG_FILE = join(root, "terraformrc");
     writeFileSync(env.TF_CLI_CONFIG_FILE, registryCliConfig(HOST, url, toolchain().pluginMirror as string));
   }, STEP_MS);

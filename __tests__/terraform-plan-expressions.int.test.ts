@@ -81,7 +81,7 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
       module: { case: { for_each: "${local.cases}", source: "./planner", ...Object.fromEntries([...new Set(cases.flatMap((p) => Object.keys(networkInputs(p))))].map((k) => [k, `\${try(each.value.${k}, null)}`])) } },
       output: { results: { value: "${{ for k, m in module.case : k => { subnets = m.subnets, nat_az_for = m.nat_az_for, nat_azs = m.nat_azs } }}" } },
     }));
-    const env = offlineEnvironment(join(root, "home"), toolchain().pluginMirror);
+    const env = offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env);
     const run = (args: string[]) => runTerraform(toolchain(), args, { cwd: root, env, isolateNetwork: true, timeoutMs: STEP_MS });
     for (const args of [["init", "-input=false", "-no-color"], ["apply", "-auto-approve", "-input=false", "-no-color", "-lock=false"]]) {
       const result = await run(args);

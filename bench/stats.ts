@@ -26,6 +26,16 @@ export function verdict(budget: Budget): "pass" | "FAIL" {
   return budget.value <= budget.limit ? "pass" : "FAIL";
 }
 
+/** The budgets that failed: `npm run bench` exits 1 when there is any. */
+export function failedBudgets(budgets: readonly Budget[]): Budget[] {
+  return budgets.filter((b) => verdict(b) === "FAIL");
+}
+
+/** Whether the command line asks for the table to be written into BENCHMARKS.md. */
+export function wantsRecord(argv: readonly string[]): boolean {
+  return argv.includes("--record");
+}
+
 export function formatBudget(budget: Budget): string {
   return `${budget.name}: ${budget.value.toFixed(2)} ${budget.unit} (limit ${budget.limit.toFixed(2)} ${budget.unit}) ${verdict(budget)}`;
 }

@@ -31,6 +31,7 @@ export type {
   NetworkPlan,
   NetworkProps,
   PlannedSubnet,
+  SecondaryCidrBlockProps,
   SubnetTierProps,
   SubnetType,
 } from "./network/types";
@@ -52,11 +53,13 @@ export { keyPairConfigFields } from "./keypair/schema";
 export type { PublicKeySource } from "./keypair/schema";
 export { Bastion } from "./bastion/bastion";
 export type { BastionProps } from "./bastion/bastion";
-export { renderSshConfig, renderSsmCommands } from "./bastion/ssh-config";
+export { identityFileFor, renderSshConfig, renderSsmCommands } from "./bastion/ssh-config";
 export type { SshConfigInput, SshHost } from "./bastion/ssh-config";
 
 // Servers: app servers under systemd, the DB server, the hardened instance they share.
-export { AppServers, DbServer } from "./compute/servers";
+export { AppServers, DbServer, dbHardeningScript } from "./compute/servers";
+export { Rehardening } from "./compute/rehardening";
+export type { RehardeningProps } from "./compute/rehardening";
 export type { AppServersProps, DbServerProps, Server, ServerSettings } from "./compute/servers";
 export { HardenedInstance } from "./compute/hardened-instance";
 export type { HardenedInstanceProps } from "./compute/hardened-instance";
@@ -110,9 +113,10 @@ export { addressOf, blocks, followReference, numberValue, referencedBy, referrer
 export type { ResourceView, RuleInput, StackView } from "./rules/view";
 
 // Plans: terraform plans of an app's stacks, offline or real.
-export { PLAN_STEPS, planApp, PlanError } from "./pipeline/plan";
+export { PLAN_STEPS, planApp, PlanError, UnknownStackError } from "./pipeline/plan";
 export type { PlanMode, PlanOptions, PlanStep, StackFailure, StackPlan } from "./pipeline/plan";
 export { detectTerraform } from "./pipeline/terraform";
-export type { TerraformRun, TerraformToolchain } from "./pipeline/terraform";
+export type { DetectOptions, TerraformRun, TerraformToolchain } from "./pipeline/terraform";
+export { checkTags, TAG_RULES } from "./tags/rules";
 export { summarizePlan } from "./pipeline/plan-json";
 export type { ConfigExpression, ConfigResource, PlanJson, PlannedModule, PlannedResource, ResourceChange } from "./pipeline/plan-json";

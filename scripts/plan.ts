@@ -1,8 +1,9 @@
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
-import { loadEnvironmentsOrExit } from "../modules/config/cli";
+import { loadEnvironmentsOrExit } from "../app/config-file";
+import { readSettingsOrExit } from "../app/settings";
 import { addAllStacks } from "../modules/environment/app";
-import { PlanError, planApp, PlanMode, StackPlan } from "../modules/pipeline/plan";
+import { PlanError, planApp, UnknownStackError, PlanMode, StackPlan } from "../modules/pipeline/plan";
 import { summarizePlan } from "../modules/pipeline/plan-json";
 import { detectTerraform } from "../modules/pipeline/terraform";
 import { checkPlan } from "../modules/rules/check";
@@ -32,8 +33,9 @@ async function main(): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return 0;
   }
-  const environments = loadEnvironmentsOrExit(resolve(__dirname, ".."));
-  const { toolchain, missing } = detectTerraform();
+  const settings = readSettingsOrExit(process.env, resolve(__dirname, ".."));
+  const environments = loadEnvironmentsOrExit(settings.environmentsFile);
+  const { toolchain, missing } = detectTerraform({ binary: settings.terraformBinary, pluginMirror: settings.pluginMirror, env: process.env });
   if (toolchain === undefined) {
     process.stderr.write(`${missing}\n`);
     return 1;
@@ -44,13 +46,18 @@ async function main(): Promise<number> {
   let plans: readonly StackPlan[];
   let failed = false;
   try {
-    plans = await planApp((app) => addAllStacks(app, environments), {
+    plans = await planApp((app) => addAllStacks(app, environments, settings.stateBootstrapLocal), {
       toolchain,
       mode,
+      env: process.env,
       stacks: args.values.stack,
       onStep: (stack, step, ms) => process.stderr.write(`  ${stack}: ${step} ${(ms / 1000).toFixed(1)} s\n`),
     });
   } catch (error) {
+    if (error instanceof UnknownStackError) {
+      process.stderr.write(`${error.message}\n${USAGE}\n`);
+      return 2;
+    }
     if (!(error instanceof PlanError)) throw error;
     process.stderr.write(`${error.message}\n`);
     plans = error.plans;

@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { loadEnvironmentsOrExit } from "../modules/config/cli";
+import { loadEnvironmentsOrExit } from "../app/config-file";
+import { readSettingsOrExit } from "../app/settings";
 import { addAllStacks } from "../modules/environment/app";
 import { synthesizeApp, synthesizedStacks } from "../modules/pipeline/plan";
 import { TerraformJson } from "../modules/inventory/inventory";
@@ -24,7 +25,10 @@ export function loadStacks(from: string | undefined, only: readonly string[] = [
   const stacks =
     from !== undefined
       ? synthesizedStacks(resolve(from))
-      : synthesizeApp((app) => void addAllStacks(app, loadEnvironmentsOrExit(ROOT)), OUTDIR);
+      : synthesizeApp((app) => {
+          const settings = readSettingsOrExit(process.env, ROOT);
+          addAllStacks(app, loadEnvironmentsOrExit(settings.environmentsFile), settings.stateBootstrapLocal);
+        }, OUTDIR);
   const unknown = only.filter((name) => !stacks.some((s) => s.name === name));
   if (unknown.length > 0) throw new Error(`no stack named ${unknown.join(", ")}; the stacks are: ${stacks.map((s) => s.name).join(", ")}`);
   return stacks

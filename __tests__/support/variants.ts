@@ -15,7 +15,9 @@ export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, a
   "nat-per-az": (env) => (env.nat = { mode: "per-az" }),
   "nat-instance": (env) => (env.nat = { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } }),
   "ssm-only": (env) => {
+    // Nothing listens under "only": the bastion leaves the public management tier for the first private one.
     env.bastion = { ...env.bastion, ssm: "only" };
+    delete env.bastion.tier;
     delete env.access;
     delete env.sshPublicKey;
   },

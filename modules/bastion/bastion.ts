@@ -12,7 +12,7 @@ import { renderBastionUserData } from "./user-data";
 export interface BastionProps {
   /** The network the bastion stands in; its environment names the bastion. */
   readonly network: Network;
-  /** A public tier of the network (the bastion is reached through its Elastic IP). @default "management" */
+  /** A public tier of the network (the bastion is reached through its Elastic IP); a private one when `ssh` is false. @default "management" */
   readonly tier?: string;
   /** The AZ of the tier's subnet to stand in. @default the tier's first AZ */
   readonly az?: string;
@@ -24,7 +24,7 @@ export interface BastionProps {
   readonly sessionTimeoutSeconds: number;
   /** sshd's `MaxAuthTries`. */
   readonly sshMaxAuthTries: number;
-  /** false: no sshd at all, Session Manager only (needs `instanceProfileName`). @default true */
+  /** false: no sshd at all, Session Manager only (needs `instanceProfileName`), and no Elastic IP. @default true */
   readonly ssh?: boolean;
   /** Networks that may SSH to the bastion (your address as a /32); each gets its own rule. @default none */
   readonly adminCidrs?: readonly string[];
@@ -39,13 +39,15 @@ export interface BastionProps {
 }
 
 /**
- * The only door into the environment: a hardened instance with an Elastic IP in a public tier. Its user data closes
+ * The only door into the environment: a hardened instance with an Elastic IP in a public tier (without SSH: in a
+ * private tier, no Elastic IP: nothing listens). Its user data closes
  * idle shells, records every executed command with auditd (rules locked until reboot) and hardens sshd. SSH comes in
  * from `adminCidrs` only; let it on to servers with `servers.connections.allowFrom(bastion, Port.SSH, ...)`.
  */
 export class Bastion extends Construct implements IConnectable {
   readonly host: HardenedInstance;
-  readonly eip: Eip;
+  /** The Elastic IP admins SSH to; none without SSH (nothing would listen on it). */
+  readonly eip?: Eip;
   readonly connections: Connections;
 
   constructor(scope: Construct, id: string, props: BastionProps) {
@@ -57,7 +59,8 @@ export class Bastion extends Construct implements IConnectable {
     const environment = network.environment;
     const tier = props.tier ?? BASTION_DEFAULTS.tier;
     const subnet = network.subnet(tier, props.az ?? network.tierSubnets(tier)[0].az);
-    if (subnet.type !== "public") throw new Error(`bastion "${id}": tier "${tier}" is ${subnet.type}; the bastion needs a public tier for its Elastic IP`);
+    if (props.ssh !== false && subnet.type !== "public") throw new Error(`bastion "${id}": tier "${tier}" is ${subnet.type}; with SSH the bastion needs a public tier for its Elastic IP`);
+    if (props.ssh === false && subnet.type === "public") throw new Error(`bastion "${id}": tier "${tier}" is public; without SSH nothing listens, so the bastion belongs in a private tier`);
     const securityGroup =
       props.securityGroup ??
       new RoleSecurityGroup(this, "SecurityGroup", { environment, role: "bastion", vpcId: network.vpc.id, description: "Bastion: the only door, SSH from the admin CIDRs" });
@@ -74,11 +77,13 @@ export class Bastion extends Construct implements IConnectable {
       securityGroupIds: [securityGroup.id],
       userData: renderBastionUserData({ ...props, ssh: props.ssh !== false }),
     });
-    this.eip = new Eip(this, "Eip", { domain: "vpc", instance: this.host.instance.id, tags: { Name: `${environment}-bastion` } });
+    if (props.ssh !== false) {
+      this.eip = new Eip(this, "Eip", { domain: "vpc", instance: this.host.instance.id, tags: { Name: `${environment}-bastion` } });
+    }
   }
 
-  /** The Elastic IP admins connect to. */
-  get publicIp(): string {
-    return this.eip.publicIp;
+  /** The Elastic IP admins connect to; undefined without SSH. */
+  get publicIp(): string | undefined {
+    return this.eip?.publicIp;
   }
 }

@@ -21,20 +21,29 @@ export interface BastionInput extends InstanceContext {
 }
 
 /**
- * Checks `bastion` and applies its defaults. The door must be in a public tier (it has an Elastic IP); with SSH it
- * needs admin CIDRs and a public key, with Session Manager only it must have neither (nothing listens for SSH).
+ * Checks `bastion` and applies its defaults. With SSH the door is in a public tier (it has an Elastic IP) and needs
+ * admin CIDRs and a public key; with Session Manager only it is in a private tier, with no public address, no admin
+ * CIDRs and no key (nothing listens for SSH).
  */
 export function planBastion(env: BastionInput): { bastion?: BastionPlan; problems: ConfigProblem[] } {
   const bastion = env.bastion;
   if (bastion === undefined) return { problems: [] };
+  const ssm = bastion.ssm ?? BASTION_DEFAULTS.ssm;
+  // With Session Manager only nothing listens: no public address and no public placement; the agent reaches SSM
+  // through the NAT from a private tier (the first one, unless bastion.tier names another).
+  const placement =
+    ssm === "only"
+      ? {
+          defaultTier: env.tiers.find((t) => t.type === "private")?.name ?? BASTION_DEFAULTS.tier,
+          allowedTypes: ["private" as const],
+          why: 'with bastion.ssm "only" nothing listens, so the bastion has no public address; Session Manager reaches it through the NAT',
+        }
+      : { defaultTier: BASTION_DEFAULTS.tier, allowedTypes: ["public" as const], why: "the bastion is reached through its Elastic IP" };
   const { choice, tier, azs, problems } = placeInstances(env, "bastion", bastion, {
-    defaultTier: BASTION_DEFAULTS.tier,
+    ...placement,
     azs: bastion.az === undefined ? undefined : [bastion.az],
     azField: "az",
-    allowedTypes: ["public"],
-    why: "the bastion is reached through its Elastic IP",
   });
-  const ssm = bastion.ssm;
   const adminCidrs = env.adminCidrs ?? [];
   if (ssm === "only") {
     if (adminCidrs.length > 0) problems.push({ field: "access.adminCidrs", value: adminCidrs, expected: 'no admin CIDRs when bastion.ssm is "only": nothing listens for SSH' });

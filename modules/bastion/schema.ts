@@ -12,7 +12,10 @@ export const bastionConfigFields = {
   bastion: z
     .strictObject({
       ...instanceFields,
-      tier: z.string().default(BASTION_DEFAULTS.tier).describe("a **public** tier (the bastion has an Elastic IP)"),
+      tier: z.string().optional().meta({
+        description: 'a **public** tier (the bastion has an Elastic IP); under `ssm: "only"` a **private** one (no public address: nothing listens)',
+        defaultLabel: '`"management"`; under `ssm: "only"` the first private tier',
+      }),
       az: z.string().optional().meta({ description: "one of that tier's AZs", defaultLabel: "the tier's first AZ" }),
       ssm: z
         .enum(SSM_MODES, { error: 'one of "off" (SSH only), "with-ssh" (SSH and Session Manager), "only" (Session Manager, no SSH)' })

@@ -1,3 +1,5 @@
+import { isAbsolute, resolve } from "node:path";
+
 /** One host behind the bastion. */
 export interface SshHost {
   /** The `Host` alias, e.g. `app-a1`. */
@@ -17,6 +19,16 @@ export interface SshConfigInput {
   readonly identityFile?: string;
   /** The servers, each reached with `ProxyJump bastion`. */
   readonly servers: readonly SshHost[];
+}
+
+/**
+ * The private key beside a public key file, as `ssh_config`'s IdentityFile: `~/...` kept as written (ssh expands it),
+ * anything else made absolute from `cwd`, so the block still works once pasted into `~/.ssh/config`.
+ */
+export function identityFileFor(publicKeyFile: string, cwd: string): string {
+  const privateKey = publicKeyFile.replace(/\.pub$/, "");
+  if (privateKey.startsWith("~/") || isAbsolute(privateKey)) return privateKey;
+  return resolve(cwd, privateKey);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { Construct } from "constructs";
+import { Rehardening } from "./rehardening";
 import { Network, NetworkSubnet } from "../network/network";
 import { Connections, IConnectable } from "../security/connections";
 import { RoleSecurityGroup } from "../security/security-group";
@@ -97,6 +98,11 @@ export interface DbServerProps extends ServerSettings {
   readonly services?: readonly string[];
 }
 
+/** The DB server's hardening script: what its user data ran at first boot, and what re-hardening runs again. */
+export function dbHardeningScript(hardening: HardeningOptions): string {
+  return renderScript(renderHardening(hardening));
+}
+
 /**
  * The DB server: private, and stateful (a new AMI or user data never replaces it and its data). Open its port to the
  * app with `db.connections.allowFrom(app, Port.tcp(db.port), ...)`.
@@ -104,6 +110,10 @@ export interface DbServerProps extends ServerSettings {
 export class DbServer extends Construct implements IConnectable {
   readonly server: Server;
   readonly connections: Connections;
+  /** Re-applies the hardening to the running DB through Session Manager; only when it has the instance profile. */
+  readonly rehardening?: Rehardening;
+  /** The hardening its user data ran at first boot. */
+  readonly hardening: HardeningOptions;
   /** The port the database listens on. */
   readonly port: number;
 
@@ -125,6 +135,11 @@ export class DbServer extends Construct implements IConnectable {
       stateful: true,
     });
     this.server = { name: "db", az: subnet.az, sshUser: props.sshUser ?? COMPUTE_DEFAULTS.sshUser, instance };
+    this.hardening = props.hardening;
+    // Its user data never runs again (stateful): with Session Manager, an association re-applies the hardening.
+    if (props.instanceProfileName !== undefined) {
+      this.rehardening = new Rehardening(this, "Rehardening", { environment: network.environment, name: "db", instanceId: instance.instance.id, script: dbHardeningScript(props.hardening) });
+    }
   }
 
   /** The server's private IP, where the app reaches the database. */

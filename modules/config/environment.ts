@@ -19,7 +19,7 @@ export const environmentSchema = z.strictObject({
   tags: z
     .record(z.string(), z.string())
     .default({})
-    .meta({ description: "added to the provider's `default_tags` (with `Environment` and `ManagedBy`)", typeLabel: "string map" }),
+    .meta({ description: "added to the provider's `default_tags` (with `Environment` and `ManagedBy`); AWS's rules: no `aws:` prefix, keys up to 128 and values up to 256 characters", typeLabel: "string map" }),
   ...networkConfigFields,
   ...accessConfigFields,
   ...keyPairConfigFields,

@@ -1,9 +1,13 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
 import { EnvironmentConfig, environmentSchema } from "./environment";
-import { ConfigError, ConfigProblem, fieldPath } from "./problems";
+import { knownFieldsAt, nearestName } from "./suggest";
+import { parseJson, formatJsonSyntaxProblem } from "./json";
+import { ConfigError, ConfigProblem, ConfigSyntaxError, fieldPath } from "./problems";
 import { stateCollisions } from "../state/plan";
 import { ResolvedEnvironment, ResolveOptions, resolveEnvironment } from "../environment/resolve";
+
+const topSchema = z.strictObject({ environments: z.array(z.unknown()).min(1) });
 
 /**
  * Validates a parsed config (`{ "environments": [...] }`) and resolves each environment once (defaults applied, public
@@ -11,17 +15,23 @@ import { ResolvedEnvironment, ResolveOptions, resolveEnvironment } from "../envi
  */
 export function resolveConfig(raw: unknown, source = "configuration", options: ResolveOptions = {}): ResolvedEnvironment[] {
   const problems: ConfigProblem[] = [];
-  const top = z.strictObject({ environments: z.array(z.unknown()).min(1) }).safeParse(raw);
+  const top = topSchema.safeParse(raw);
   if (!top.success) {
-    throw new ConfigError(toProblems(top.error.issues, raw, undefined), source);
+    throw new ConfigError(toProblems(top.error.issues, raw, undefined, topSchema), source);
   }
   const configs: EnvironmentConfig[] = [];
   const environments: ResolvedEnvironment[] = [];
   top.data.environments.forEach((rawEnv, index) => {
     const label = environmentLabel(rawEnv, index);
-    const parsed = environmentSchema.safeParse(rawEnv);
+    let parsed = environmentSchema.safeParse(rawEnv);
     if (!parsed.success) {
-      problems.push(...toProblems(parsed.error.issues, rawEnv, label));
+      problems.push(...toProblems(parsed.error.issues, rawEnv, label, environmentSchema));
+      // Unknown fields only (typos)? Check the rest without them, so what a typo hides shows in this run too.
+      const issues = parsed.error.issues;
+      if (!issues.every((i) => i.code === "unrecognized_keys")) return;
+      parsed = environmentSchema.safeParse(withoutUnknownFields(rawEnv, issues));
+      if (!parsed.success) return;
+      problems.push(...resolveEnvironment(parsed.data, options).problems);
       return;
     }
     if (configs.some((c) => c.name === parsed.data.name)) {
@@ -51,13 +61,12 @@ export function loadConfigFile(path: string, options: ResolveOptions = {}): Reso
   } catch (error) {
     throw new ConfigError([{ field: "(file)", value: path, expected: `a readable config file (${(error as Error).message})` }], path);
   }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigError([{ field: "(file)", value: path, expected: `valid JSON (${(error as Error).message})` }], path);
+  const { value, problem } = parseJson(text);
+  if (problem !== undefined) {
+    const where = `${problem.line}:${problem.column}`;
+    throw new ConfigSyntaxError({ field: "(file)", value: `${path}:${where}`, expected: `valid JSON: ${problem.message}` }, formatJsonSyntaxProblem(path, problem), path);
   }
-  return resolveConfig(raw, path, options);
+  return resolveConfig(value, path, options);
 }
 
 function environmentLabel(rawEnv: unknown, index: number): string {
@@ -65,7 +74,7 @@ function environmentLabel(rawEnv: unknown, index: number): string {
   return typeof name === "string" && name !== "" ? name : `#${index + 1}`;
 }
 
-function toProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, environment: string | undefined): ConfigProblem[] {
+function toProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, environment: string | undefined, schema: z.ZodType): ConfigProblem[] {
   return issues.flatMap((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
     if (issue.code === "unrecognized_keys") {
@@ -73,7 +82,7 @@ function toProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, environme
         environment,
         field: fieldPath(...path, key),
         value: valueAt(raw, [...path, key]),
-        expected: "no such field: it is not one this project knows (a typo?)",
+        expected: unknownFieldExpectation(key, knownFieldsAt(schema, path)),
       }));
     }
     const value = valueAt(raw, path);
@@ -81,6 +90,23 @@ function toProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, environme
       issue.code !== "invalid_type" ? issue.message : value === undefined ? `a ${issue.expected}: this field is required` : `a value of type ${issue.expected}`;
     return [{ environment, field: fieldPath(...path) || "(root)", value, expected }];
   });
+}
+
+function unknownFieldExpectation(key: string, known: readonly string[]): string {
+  const nearest = nearestName(key, known);
+  if (nearest !== undefined) return `no such field: did you mean "${nearest}"?`;
+  return known.length === 0 ? "no such field" : `no such field; the fields here are ${known.join(", ")}`;
+}
+
+/** A copy of `raw` without the unknown fields the issues name. */
+function withoutUnknownFields(raw: unknown, issues: readonly z.core.$ZodIssue[]): unknown {
+  const copy = structuredClone(raw);
+  for (const issue of issues) {
+    if (issue.code !== "unrecognized_keys") continue;
+    const holder = valueAt(copy, issue.path.filter((p): p is string | number => typeof p !== "symbol"));
+    if (holder !== null && typeof holder === "object") for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
+  }
+  return copy;
 }
 
 function valueAt(raw: unknown, path: ReadonlyArray<string | number>): unknown {

@@ -32,6 +32,15 @@ export class ConfigError extends Error {
   }
 }
 
+/** A config file that is not valid JSON: one problem, printed as `file:line:column`, the line and a caret. */
+export class ConfigSyntaxError extends ConfigError {
+  constructor(problem: ConfigProblem, readonly formatted: string, source: string) {
+    super([problem], source);
+    this.message = formatted;
+    this.name = "ConfigSyntaxError";
+  }
+}
+
 /** Joins a base path and a key the way the problems print them: `tiers[1].cidrMask`. */
 export function fieldPath(...parts: ReadonlyArray<string | number>): string {
   return parts.reduce<string>((path, part) => {

@@ -7,7 +7,7 @@ import { tierSchema } from "../network/schema";
  * exactly one table (`undocumentedFields` says which are not), so a new field cannot go undocumented.
  */
 export const CONFIG_REFERENCE_SECTIONS: Readonly<Record<string, readonly string[]>> = {
-  "config:environment": ["name", "region", "azs", "vpcCidr", "acknowledgeNonRfc1918VpcCidr", "azSlots", "tiers", "nat", "flowLogs", "s3GatewayEndpoint", "tags"],
+  "config:environment": ["name", "region", "azs", "vpcCidr", "acknowledgeNonRfc1918VpcCidr", "azSlots", "tiers", "nat", "flowLogs", "s3GatewayEndpoint", "secondaryCidrBlocks", "tags"],
   "config:access": ["access", "sshPublicKey", "ami", "hardening", "bastion"],
   "config:servers": ["servers"],
   "config:backend": ["backend"],

@@ -17,7 +17,10 @@ export function addStateBootstrapStacks(app: App, environments: readonly Resolve
   return stateStores(environments.map((e) => e.config)).map((store) => new StateBootstrapStack(app, stateBootstrapStackId(store.bucket), { ...store, localState }));
 }
 
-/** Every stack of the project for these environments: what `main.ts` synthesizes and `npm run plan` plans. */
-export function addAllStacks(app: App, environments: readonly ResolvedEnvironment[], stateBootstrapLocal = process.env.STATE_BOOTSTRAP === "local"): TerraformStack[] {
+/**
+ * Every stack of the project for these environments: what `main.ts` synthesizes and `npm run plan` plans.
+ * `stateBootstrapLocal` (the app shell reads `STATE_BOOTSTRAP=local`) gives the bootstrap stacks local state.
+ */
+export function addAllStacks(app: App, environments: readonly ResolvedEnvironment[], stateBootstrapLocal = false): TerraformStack[] {
   return [...addEnvironmentStacks(app, environments), ...addStateBootstrapStacks(app, environments, stateBootstrapLocal)];
 }

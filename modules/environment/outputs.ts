@@ -2,7 +2,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { byTierAndAz, Network } from "../network/network";
 import { Bastion } from "../bastion/bastion";
 import { renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
-import { Server } from "../compute/servers";
+import { dbHardeningScript, DbServer, Server } from "../compute/servers";
 import { LoadBalancer } from "../loadbalancer/load-balancer";
 
 /** The network's outputs: VPC id and CIDR, subnets by tier and AZ, the NATs' public IPs. */
@@ -27,11 +27,15 @@ export interface AccessOutputs {
   readonly region: string;
   /** Private key file for the ssh config. @default none */
   readonly identityFile?: string;
+  /** The DB server, whose hardening is output as a script when Session Manager cannot re-apply it. @default none */
+  readonly db?: DbServer;
 }
 
 export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): void {
   const { bastion, servers } = access;
-  new TerraformOutput(stack, "bastion_public_ip", { value: bastion.publicIp, description: "The bastion's Elastic IP: the one address admins connect to" });
+  if (bastion.publicIp !== undefined) {
+    new TerraformOutput(stack, "bastion_public_ip", { value: bastion.publicIp, description: "The bastion's Elastic IP: the one address admins connect to" });
+  }
   new TerraformOutput(stack, "private_ips", {
     value: Object.fromEntries([["bastion", bastion.host.privateIp], ...servers.map((s) => [s.name, s.instance.privateIp])]),
     description: "Private IP of every instance, by name (servers talk to each other on these)",
@@ -39,14 +43,23 @@ export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): 
   new TerraformOutput(stack, "ssh_config", {
     value: access.ssh
       ? renderSshConfig({
-          bastionIp: bastion.publicIp,
+          bastionIp: bastion.publicIp as string,
           bastionUser: access.bastionUser,
           identityFile: access.identityFile,
           servers: servers.map((s) => ({ name: s.name, privateIp: s.instance.privateIp, user: s.sshUser })),
         })
       : renderSsmCommands(access.region, [{ name: "bastion", instanceId: bastion.host.instance.id }, ...servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id }))]),
-    description: "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db",
+    description: access.ssh
+      ? "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db"
+      : 'No SSH anywhere (bastion.ssm "only"): one Session Manager command per instance (terraform output -raw ssh_config)',
   });
+  if (access.db !== undefined && access.db.rehardening === undefined) {
+    // Under SSH the DB has no Session Manager: the same script, for an admin to run on it (README, "Re-hardening").
+    new TerraformOutput(stack, "db_hardening_script", {
+      value: dbHardeningScript(access.db.hardening),
+      description: "Re-harden the running DB, whose user data never runs again: terraform output -raw db_hardening_script | ssh db sudo bash -s",
+    });
+  }
 }
 
 /** Where users go: the load balancer's DNS name, the URL to open, and the target group (for its targets' health). */

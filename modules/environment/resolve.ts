@@ -9,6 +9,7 @@ import { AppPlan, DbPlan, InstanceContext, planServers } from "../compute/plan";
 import { checkBackend } from "../state/plan";
 import { checkAcknowledgements } from "../rules/schema";
 import { ingressBehindLoadBalancer, LoadBalancerPlan, planLoadBalancer } from "../loadbalancer/plan";
+import { checkTags } from "../tags/rules";
 
 /**
  * One environment, resolved: its config with every default applied, and everything the stack builds from, planned
@@ -62,6 +63,7 @@ export function resolveEnvironment(config: EnvironmentConfig, options: ResolveOp
     ...checkBackend(config.backend),
     ...checkAcknowledgements(config.guardrails),
     ...lb.problems,
+    ...checkTags(config.tags),
   ].map((p) => ({ ...p, environment: config.name }));
   if (problems.length > 0) return { problems };
   const ssh = bastion.bastion !== undefined && bastion.bastion.ssm !== "only";

@@ -8,6 +8,7 @@ import { idSafe, Peer, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../security/port";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
+import { identityFileFor } from "../bastion/ssh-config";
 import { BastionPlan } from "../bastion/plan";
 import { AppPlan, DbPlan, serviceSpec } from "../compute/plan";
 import { IngressSource } from "../compute/schema";
@@ -81,7 +82,8 @@ export class EnvironmentStack extends TerraformStack {
       servers: this.servers,
       ssh,
       region: config.region,
-      identityFile: config.sshPublicKey !== undefined && "path" in config.sshPublicKey ? privateKeyPathFor(config.sshPublicKey.path) : undefined,
+      identityFile: config.sshPublicKey !== undefined && "path" in config.sshPublicKey ? identityFileFor(config.sshPublicKey.path, process.cwd()) : undefined,
+      db: this.dbServer,
     });
     this.loadBalancer = this.addLoadBalancer(environment);
   }
@@ -227,9 +229,4 @@ function describeSource(source: IngressSource): string {
 
 function definedValues<T>(record: Record<string, T | undefined>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).filter((entry): entry is [string, T] => entry[1] !== undefined));
-}
-
-/** The private key beside the configured public key, as written in the config: the output must not carry one machine's absolute paths. */
-function privateKeyPathFor(publicKeyFile: string): string {
-  return publicKeyFile.replace(/\.pub$/, "");
 }

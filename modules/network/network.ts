@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { VpcIpv4CidrBlockAssociation } from "@cdktf/provider-aws/lib/vpc-ipv4-cidr-block-association";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { Route } from "@cdktf/provider-aws/lib/route";
@@ -43,6 +44,8 @@ export class Network extends Construct {
   /** Public IPs of the NATs (gateway EIPs, or the NAT instance's EIP), keyed by AZ. */
   readonly natPublicIps: Readonly<Record<string, string>>;
   readonly internetGateway?: InternetGateway;
+  /** The secondary IPv4 blocks of the VPC, by name (`secondaryCidrBlocks`). */
+  readonly cidrBlocks: Readonly<Record<string, VpcIpv4CidrBlockAssociation>>;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -58,6 +61,11 @@ export class Network extends Construct {
       enableDnsHostnames: true,
       tags: name("vpc"),
     });
+    // Secondary blocks: keyed by name, so adding one only creates; a subnet in one waits for its association.
+    this.cidrBlocks = Object.fromEntries(
+      (props.secondaryCidrBlocks ?? []).map((b) => [b.name, new VpcIpv4CidrBlockAssociation(this, `VpcCidrBlock-${b.name}`, { vpcId: this.vpc.id, cidrBlock: b.cidr })]),
+    );
+    const blockOfTier = new Map(props.tiers.filter((t) => t.block !== undefined).map((t) => [t.name, this.cidrBlocks[t.block as string]]));
     // Adopted so that nothing can use them by accident: the default SG loses all rules.
     new DefaultSecurityGroup(this, "DefaultSecurityGroup", { vpcId: this.vpc.id, tags: name("default-sg-unused") });
     new DefaultRouteTable(this, "DefaultRouteTable", {
@@ -88,6 +96,7 @@ export class Network extends Construct {
         availabilityZone: s.az,
         mapPublicIpOnLaunch: false,
         tags: { ...name(s.tier, s.az), Tier: s.tier, SubnetType: s.type },
+        ...(blockOfTier.has(s.tier) ? { dependsOn: [blockOfTier.get(s.tier) as VpcIpv4CidrBlockAssociation] } : {}),
       }),
     }));
 

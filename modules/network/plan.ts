@@ -39,8 +39,9 @@ export function planNetwork(props: NetworkProps): { plan: NetworkPlan; problems:
   if (!AZ_SLOT_CHOICES.includes(azSlots)) problem("azSlots", props.azSlots, "one of 1, 2, 4 or 8");
   checkFlowLogs(props, problem);
 
+  const blocks = vpcOk ? checkSecondaryBlocks(props, problem) : undefined;
   const tierAzs = props.tiers.map((tier, index) => checkTier(props, tier, index, azSlots, problem));
-  const subnets = vpcOk && AZ_SLOT_CHOICES.includes(azSlots) ? planCidrs(props, tierAzs, azSlots, problem) : [];
+  const subnets = blocks !== undefined && AZ_SLOT_CHOICES.includes(azSlots) ? planCidrs(props, blocks, tierAzs, azSlots, problem) : [];
   const nat = planNat(props, tierAzs, problem);
   return { plan: { subnets, ...nat }, problems };
 }
@@ -79,6 +80,46 @@ function checkVpcCidr(props: NetworkProps, problem: Report): boolean {
   return true;
 }
 
+/** AWS's default quota of IPv4 blocks per VPC, the primary one included. */
+export const VPC_CIDR_BLOCKS_QUOTA = 5;
+
+/** Checks the secondary blocks; returns every usable block by name ("" for the primary), or undefined if one is broken. */
+function checkSecondaryBlocks(props: NetworkProps, problem: Report): Map<string, string> | undefined {
+  const blocks = new Map<string, string>([["", props.vpcCidr]]);
+  let ok = true;
+  const secondary = props.secondaryCidrBlocks ?? [];
+  if (secondary.length > VPC_CIDR_BLOCKS_QUOTA - 1) {
+    problem("secondaryCidrBlocks", secondary.length, `at most ${VPC_CIDR_BLOCKS_QUOTA - 1} secondary blocks (AWS's default quota is ${VPC_CIDR_BLOCKS_QUOTA} per VPC; raise it with AWS first)`);
+  }
+  secondary.forEach((block, i) => {
+    const at = (key: string) => fieldPath("secondaryCidrBlocks", i, key);
+    if (!NAME_PATTERN.test(block.name)) problem(at("name"), block.name, "a block name of lowercase letters, digits and dashes, starting with a letter");
+    else if (blocks.has(block.name)) problem(at("name"), block.name, "a block name used once");
+    const syntax = cidrSyntaxProblem(block.cidr);
+    if (syntax !== undefined) {
+      problem(at("cidr"), block.cidr, syntax);
+      ok = false;
+      return;
+    }
+    const prefix = prefixLength(block.cidr);
+    const clash = [...blocks.entries()].find(([, cidr]) => overlaps(cidr, block.cidr));
+    const range = rfc1918RangeOf(props.vpcCidr);
+    if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX) problem(at("cidr"), block.cidr, `a block from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+    else if (clash !== undefined) problem(at("cidr"), block.cidr, `a block that overlaps no other block of the VPC (${clash[0] === "" ? "vpcCidr" : `block "${clash[0]}"`} is ${clash[1]})`);
+    else if (range !== undefined && !contains(range, block.cidr)) problem(at("cidr"), block.cidr, `a block inside ${range}, the RFC 1918 range of vpcCidr (AWS refuses other private ranges as secondary blocks)`);
+    else {
+      blocks.set(block.name, block.cidr);
+      return;
+    }
+    ok = false;
+  });
+  return ok ? blocks : undefined;
+}
+
+function rfc1918RangeOf(cidr: string): string | undefined {
+  return ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].find((range) => contains(range, cidr));
+}
+
 function checkFlowLogs(props: NetworkProps, problem: Report): void {
   const days = props.flowLogs?.retentionDays;
   if (days !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
@@ -107,12 +148,22 @@ function checkTier(props: NetworkProps, tier: SubnetTierProps, index: number, az
     }
     const slot = azSlot(props.region, az);
     if (tier.cidrs === undefined && slot !== undefined && slot >= azSlots) {
-      problem("azSlots", props.azSlots, `more than ${slot} slots: AZ ${az} takes slot ${slot} in tier "${tier.name}"`);
+      const enough = AZ_SLOT_CHOICES.filter((n) => n > slot);
+      problem(
+        "azSlots",
+        props.azSlots,
+        `one of ${enough.join(", ")}: AZ ${az} takes slot ${slot} in tier "${tier.name}", beyond the ${azSlots} slot(s) each tier reserves. ` +
+          `Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
+      );
       return false;
     }
     return true;
   });
 
+  if (tier.block !== undefined && !(props.secondaryCidrBlocks ?? []).some((b) => b.name === tier.block)) {
+    const names = (props.secondaryCidrBlocks ?? []).map((b) => b.name);
+    problem(at("block"), tier.block, names.length === 0 ? "the name of a block in secondaryCidrBlocks (there is none)" : `one of the secondaryCidrBlocks: ${names.join(", ")}`);
+  }
   if ((tier.cidrMask === undefined) === (tier.cidrs === undefined)) {
     problem(at("cidrMask"), tier.cidrMask, "either cidrMask or cidrs (exactly one of them)");
   } else if (tier.cidrMask !== undefined && !(Number.isInteger(tier.cidrMask) && tier.cidrMask >= AWS_MIN_PREFIX && tier.cidrMask <= AWS_MAX_PREFIX)) {
@@ -125,12 +176,16 @@ function checkTier(props: NetworkProps, tier: SubnetTierProps, index: number, az
   return valid;
 }
 
-function planCidrs(props: NetworkProps, tierAzs: string[][], azSlots: number, problem: Report): PlannedSubnet[] {
+function planCidrs(props: NetworkProps, blocks: ReadonlyMap<string, string>, tierAzs: string[][], azSlots: number, problem: Report): PlannedSubnet[] {
   const subnets: PlannedSubnet[] = [];
-  const taken: string[] = [];
+  const explicit: Array<{ index: number; az: string; cidr: string }> = [];
+  const planned: string[] = [];
+  const blockName = (tier: SubnetTierProps) => (tier.block !== undefined && blocks.has(tier.block) ? tier.block : "");
+  const describeBlock = (name: string) => (name === "" ? `the VPC block ${props.vpcCidr}` : `block "${name}" (${blocks.get(name)})`);
   // Explicit CIDRs first: they are fixed, the planner fills around them.
   props.tiers.forEach((tier, index) => {
     if (tier.cidrs === undefined) return;
+    const within = blocks.get(blockName(tier)) as string;
     for (const az of tierAzs[index]) {
       const cidr = tier.cidrs[az];
       if (cidr === undefined) continue;
@@ -139,33 +194,29 @@ function planCidrs(props: NetworkProps, tierAzs: string[][], azSlots: number, pr
       const prefix = syntax === undefined ? prefixLength(cidr) : 0;
       if (syntax !== undefined) problem(field, cidr, syntax);
       else if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX) problem(field, cidr, `a subnet from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
-      else if (!contains(props.vpcCidr, cidr)) problem(field, cidr, `a subnet inside the VPC block ${props.vpcCidr}`);
+      else if (!contains(within, cidr)) problem(field, cidr, `a subnet inside ${describeBlock(blockName(tier))}`);
       else {
         const clash = subnets.find((s) => overlaps(s.cidr, cidr));
         if (clash !== undefined) problem(field, cidr, `a block that does not overlap ${clash.cidr} (tier "${clash.tier}", ${clash.az})`);
         else {
           subnets.push({ tier: tier.name, type: tier.type, az, cidr });
-          taken.push(cidr);
+          explicit.push({ index, az, cidr });
         }
       }
     }
   });
   props.tiers.forEach((tier, index) => {
     if (tier.cidrMask === undefined || tier.cidrs !== undefined) return;
+    const within = blocks.get(blockName(tier)) as string;
     const slotBits = Math.log2(azSlots);
     const blockPrefix = tier.cidrMask - slotBits;
-    const vpcPrefix = prefixLength(props.vpcCidr);
-    const block = blockPrefix >= vpcPrefix ? firstFreeBlock(props.vpcCidr, blockPrefix, taken) : undefined;
+    const taken = [...explicit.map((e) => e.cidr), ...planned];
+    const block = blockPrefix >= prefixLength(within) ? firstFreeBlock(within, blockPrefix, taken) : undefined;
     if (block === undefined) {
-      problem(
-        fieldPath("tiers", index, "cidrMask"),
-        tier.cidrMask,
-        `a mask whose ${azSlots} AZ slots (a /${blockPrefix} block) fit in the free space of ${props.vpcCidr}; ` +
-          `it does not fit after the tiers before it: use a larger mask, fewer azSlots or a larger VPC`,
-      );
+      problem(fieldPath("tiers", index, "cidrMask"), tier.cidrMask, doesNotFit(props, within, describeBlock(blockName(tier)), blockPrefix, slotBits, azSlots, planned, explicit));
       return;
     }
-    taken.push(block);
+    planned.push(block);
     const start = rangeOf(block).first;
     for (const az of props.azs.filter((a) => tierAzs[index].includes(a))) {
       const slot = azSlot(props.region, az) ?? 0;
@@ -174,6 +225,43 @@ function planCidrs(props: NetworkProps, tierAzs: string[][], azSlots: number, pr
   });
   const order = (s: PlannedSubnet) => props.tiers.findIndex((t) => t.name === s.tier) * 100 + props.azs.indexOf(s.az);
   return subnets.sort((a, b) => order(a) - order(b));
+}
+
+/**
+ * Why an auto-planned tier does not fit, and the ways out with what each costs: which tier's explicit cidrs are in
+ * the way (when they are), the largest cidrMask that would fit, and the growth paths.
+ */
+function doesNotFit(
+  props: NetworkProps,
+  within: string,
+  where: string,
+  blockPrefix: number,
+  slotBits: number,
+  azSlots: number,
+  planned: readonly string[],
+  explicit: ReadonlyArray<{ index: number; az: string; cidr: string }>,
+): string {
+  const taken = [...explicit.map((e) => e.cidr), ...planned];
+  const parts = [`a mask whose ${azSlots} AZ slots (a /${blockPrefix} block) fit in the free space of ${where}`];
+  const withoutExplicit = blockPrefix >= prefixLength(within) ? firstFreeBlock(within, blockPrefix, planned) : undefined;
+  if (withoutExplicit !== undefined) {
+    const blockers = explicit.filter((e) => overlaps(e.cidr, withoutExplicit));
+    const named = blockers.map((e) => `tier "${props.tiers[e.index].name}" (tiers[${e.index}].cidrs.${e.az} = ${e.cidr})`);
+    parts.push(`it would fit at ${withoutExplicit}, but the explicit CIDR of ${named.join(" and ")} is there`);
+  } else {
+    parts.push("it does not fit after the tiers before it");
+  }
+  let fitting: number | undefined;
+  for (let mask = blockPrefix + slotBits + 1; mask <= AWS_MAX_PREFIX && fitting === undefined; mask++) {
+    if (mask - slotBits >= prefixLength(within) && firstFreeBlock(within, mask - slotBits, taken) !== undefined) fitting = mask;
+  }
+  const ways = [
+    fitting !== undefined ? `cidrMask ${fitting} (smaller subnets) fits and changes nothing that exists` : `no cidrMask of this tier fits the space left`,
+    `a secondary block (secondaryCidrBlocks, and "block" on this tier) only adds resources`,
+    `a larger vpcCidr replaces the VPC and everything in it`,
+  ];
+  if (azSlots > 1) ways.push(`fewer azSlots moves every auto-planned subnet (replaces them)`);
+  return `${parts.join("; ")}. Ways out: ${ways.join("; ")}`;
 }
 
 function planNat(

@@ -20,6 +20,7 @@ export const tierSchema = z.strictObject({
       typeLabel: "AZ → CIDR map",
       defaultLabel: "planned from `cidrMask`",
     }),
+  block: z.string().optional().meta({ description: "the name of a secondary CIDR block (`secondaryCidrBlocks`) to plan the tier in", defaultLabel: "the primary `vpcCidr`" }),
 });
 
 /**
@@ -67,4 +68,12 @@ export const networkConfigFields = {
     .prefault({})
     .describe("VPC flow logs"),
   s3GatewayEndpoint: z.boolean().default(false).describe("S3 gateway endpoint on private and isolated route tables (free; saves NAT traffic)"),
+  secondaryCidrBlocks: z
+    .array(z.strictObject({ name: z.string(), cidr: z.string() }))
+    .optional()
+    .meta({
+      description: "more IPv4 blocks for the VPC (`aws_vpc_ipv4_cidr_block_association`), in the RFC 1918 range of `vpcCidr`, at most 4; tiers name one in `block`",
+      typeLabel: "`{ name, cidr }[]`",
+      defaultLabel: "none",
+    }),
 };

@@ -48,6 +48,20 @@ export interface SubnetTierProps {
    * @default planned from `cidrMask`
    */
   readonly cidrs?: Readonly<Record<string, string>>;
+  /**
+   * The name of a secondary CIDR block (`secondaryCidrBlocks`) this tier's subnets are planned in: how a full VPC
+   * grows without moving anything.
+   * @default the VPC's primary block (`vpcCidr`)
+   */
+  readonly block?: string;
+}
+
+/** A secondary IPv4 CIDR block of the VPC (`aws_vpc_ipv4_cidr_block_association`), named so tiers can be placed in it. */
+export interface SecondaryCidrBlockProps {
+  /** Name tiers use in `block`, and part of the association's id: lowercase letters, digits and dashes. */
+  readonly name: string;
+  /** The block, /16 to /28, in the same RFC 1918 range as `vpcCidr` and overlapping no other block. */
+  readonly cidr: string;
 }
 
 /** The NAT instance of `nat.mode = "instance"`. */
@@ -99,6 +113,12 @@ export interface NetworkProps {
    * @default 4
    */
   readonly azSlots?: number;
+  /**
+   * More IPv4 blocks for the VPC: adding one (and tiers in it) only creates resources, where a larger `vpcCidr`
+   * would replace the VPC. AWS allows 5 blocks per VPC by default (a quota you can raise).
+   * @default none
+   */
+  readonly secondaryCidrBlocks?: readonly SecondaryCidrBlockProps[];
   /** The subnet tiers, in planning order: append new tiers at the end to keep existing subnets where they are. */
   readonly tiers: readonly SubnetTierProps[];
   /** Egress for private tiers. @default { mode: "single" } */

@@ -32,6 +32,10 @@ export interface PlanOptions {
   readonly concurrency?: number;
   /** Kill a terraform command after this many milliseconds. @default 300000 */
   readonly timeoutMs?: number;
+  /** The environment terraform starts from: real plans run with it (plus TF_IN_AUTOMATION), offline plans keep only PATH and locale from it. @default {} */
+  readonly env?: NodeJS.ProcessEnv;
+  /** Where the run's temp dir (synth output, one work dir per stack) is made and removed again. @default the system temp dir */
+  readonly tempDir?: string;
   /** Told when a stack's step ends, e.g. to print progress. */
   readonly onStep?: (stack: string, step: PlanStep, ms: number, run: TerraformRun) => void;
 }
@@ -62,6 +66,17 @@ export class PlanError extends Error {
   ) {
     super(failures.map(describeFailure).join("\n\n"));
     this.name = "PlanError";
+  }
+}
+
+/** Raised before anything is planned when `stacks` names a stack the app does not have (a usage error). */
+export class UnknownStackError extends Error {
+  constructor(
+    readonly unknown: readonly string[],
+    readonly known: readonly string[],
+  ) {
+    super(`no stack ${unknown.join(", ")} in the app (stacks: ${known.join(", ")})`);
+    this.name = "UnknownStackError";
   }
 }
 
@@ -111,11 +126,11 @@ export function synthesizeApp(build: (app: App) => void, outdir: string): Synthe
  * Resolves to the plans in the manifest's order (by stack name); rejects with a PlanError naming every stack and step that failed.
  */
 export async function planApp(source: ((app: App) => void) | { readonly outdir: string }, options: PlanOptions): Promise<StackPlan[]> {
-  const root = mkdtempSync(join(tmpdir(), "cdktf-plan-"));
+  const root = mkdtempSync(join(options.tempDir ?? tmpdir(), "cdktf-plan-"));
   try {
     const all = typeof source === "function" ? synthesizeApp(source, join(root, "cdktf.out")) : synthesizedStacks(source.outdir);
     const unknown = (options.stacks ?? []).filter((name) => !all.some((s) => s.name === name));
-    if (unknown.length > 0) throw new Error(`no stack ${unknown.join(", ")} in the app (stacks: ${all.map((s) => s.name).join(", ")})`);
+    if (unknown.length > 0) throw new UnknownStackError(unknown, all.map((s) => s.name));
     const stacks = options.stacks === undefined ? all : all.filter((s) => options.stacks?.includes(s.name));
     const outcomes = await mapBounded(stacks, options.concurrency ?? 1, (stack) => planStack(stack, join(root, "stacks", stack.name), options));
     const plans = outcomes.filter((o): o is StackPlan => "plan" in o);
@@ -138,11 +153,11 @@ export async function planStack(stack: SynthesizedStack, workDir: string, option
   let env: NodeJS.ProcessEnv;
   const initArgs = ["init", "-input=false", "-no-color"];
   if (mode === "offline") {
-    env = offlineEnvironment(join(workDir, "home"), toolchain.pluginMirror);
+    env = offlineEnvironment(join(workDir, "home"), toolchain.pluginMirror, options.env ?? {});
     writeFileSync(join(work, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride(), null, 2));
     writeFileSync(join(work, "backend_override.tf.json"), JSON.stringify(localBackendOverride(), null, 2));
   } else {
-    env = { ...process.env, TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
+    env = { ...options.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
     if (toolchain.pluginMirror !== undefined) initArgs.push(`-plugin-dir=${toolchain.pluginMirror}`);
   }
   const commands: Record<PlanStep, string[]> = {

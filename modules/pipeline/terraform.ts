@@ -1,32 +1,43 @@
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { accessSync, constants, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { delimiter, join } from "node:path";
 
 /** Where providers come from when no registry may be reached; a user's machine without it uses the registry. */
 export const DEFAULT_PLUGIN_MIRROR = "/opt/tf-plugins";
 
 /** What this machine offers for running Terraform. */
 export interface TerraformToolchain {
-  /** The terraform binary (`$TERRAFORM_BINARY`, else `terraform` on PATH). */
+  /** The terraform binary (`$TERRAFORM_BINARY` in the app shell, else `terraform` on PATH). */
   readonly binary: string;
   /** `terraform version`'s first line, e.g. `Terraform v1.11.4`. */
   readonly version: string;
-  /** A filesystem provider mirror (`$TF_PLUGIN_MIRROR`, else /opt/tf-plugins when it exists). */
+  /** A filesystem provider mirror (`$TF_PLUGIN_MIRROR` in the app shell, else /opt/tf-plugins when it exists). */
   readonly pluginMirror?: string;
   /** Whether `unshare -n` can cut this process tree off every network but its own loopback. */
   readonly canIsolateNetwork: boolean;
 }
 
+/** Where to look for terraform and providers; the app shell fills it from its settings (app/settings.ts). */
+export interface DetectOptions {
+  /** The terraform binary to run. @default "terraform" (on PATH) */
+  readonly binary?: string;
+  /** A filesystem provider mirror that must exist. @default DEFAULT_PLUGIN_MIRROR when that folder exists, else none */
+  readonly pluginMirror?: string;
+  /** Environment of the `terraform version` probe (PATH, at least); CHECKPOINT_DISABLE=1 is always added. @default {} */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
 /** Finds terraform, the provider mirror and network isolation; `missing` says why terraform cannot run. */
-export function detectTerraform(): { toolchain?: TerraformToolchain; missing?: string } {
-  const binary = process.env.TERRAFORM_BINARY ?? "terraform";
-  const probe = spawnSync(binary, ["version"], { encoding: "utf8", env: { ...process.env, CHECKPOINT_DISABLE: "1" } });
+export function detectTerraform(options: DetectOptions = {}): { toolchain?: TerraformToolchain; missing?: string } {
+  // Resolved to an absolute path here, so later runs find it whatever PATH their own environment has.
+  const binary = onPath(options.binary ?? "terraform", options.env?.PATH);
+  const probe = spawnSync(binary, ["version"], { encoding: "utf8", env: { ...options.env, CHECKPOINT_DISABLE: "1" } });
   if (probe.error !== undefined || probe.status !== 0) {
     return { missing: `terraform not runnable as "${binary}" (${probe.error?.message ?? probe.stderr.trim()}); install it or set TERRAFORM_BINARY` };
   }
-  const mirror = process.env.TF_PLUGIN_MIRROR ?? (existsSync(DEFAULT_PLUGIN_MIRROR) ? DEFAULT_PLUGIN_MIRROR : undefined);
-  if (process.env.TF_PLUGIN_MIRROR !== undefined && !existsSync(process.env.TF_PLUGIN_MIRROR)) {
-    return { missing: `TF_PLUGIN_MIRROR=${process.env.TF_PLUGIN_MIRROR} does not exist` };
+  const mirror = options.pluginMirror ?? (existsSync(DEFAULT_PLUGIN_MIRROR) ? DEFAULT_PLUGIN_MIRROR : undefined);
+  if (options.pluginMirror !== undefined && !existsSync(options.pluginMirror)) {
+    return { missing: `TF_PLUGIN_MIRROR=${options.pluginMirror} does not exist` };
   }
   const unshare = spawnSync("unshare", ["-n", "true"]);
   return {
@@ -37,6 +48,21 @@ export function detectTerraform(): { toolchain?: TerraformToolchain; missing?: s
       canIsolateNetwork: unshare.error === undefined && unshare.status === 0,
     },
   };
+}
+
+/** `name` as an absolute path when it is a bare command found on `path`; else `name` unchanged. */
+function onPath(name: string, path: string | undefined): string {
+  if (name.includes("/") || path === undefined) return name;
+  for (const dir of path.split(delimiter)) {
+    const candidate = join(dir, name);
+    try {
+      accessSync(candidate, constants.X_OK);
+      return candidate;
+    } catch {
+      // not in this directory
+    }
+  }
+  return name;
 }
 
 /**
@@ -54,12 +80,12 @@ export function writeCliConfig(dir: string, pluginMirror?: string): string {
 }
 
 /**
- * The environment for an offline terraform run: the caller's, minus anything that could reach a real AWS account or
- * HashiCorp, plus dummy credentials. `home` is a private temp dir that also holds TMPDIR and the CLI config.
+ * The environment for an offline terraform run: `base` (the caller's), minus anything that could reach a real AWS
+ * account or HashiCorp, plus dummy credentials. `home` is a private temp dir that also holds TMPDIR and the CLI config.
  */
-export function offlineEnvironment(home: string, pluginMirror?: string): NodeJS.ProcessEnv {
+export function offlineEnvironment(home: string, pluginMirror: string | undefined, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const keep = ["PATH", "LANG", "LC_ALL", "TERM", "SystemRoot"];
-  const env: NodeJS.ProcessEnv = Object.fromEntries(keep.filter((k) => process.env[k] !== undefined).map((k) => [k, process.env[k]]));
+  const env: NodeJS.ProcessEnv = Object.fromEntries(keep.filter((k) => base[k] !== undefined).map((k) => [k, base[k]]));
   const tmp = join(home, "tmp");
   mkdirSync(tmp, { recursive: true });
   writeFileSync(join(home, "empty-aws-file"), "");

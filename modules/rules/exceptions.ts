@@ -8,8 +8,8 @@ export interface RuleSubject {
   readonly name: string;
   /** Flow logs: without `enabled`, `vpc-flow-logs` is accepted. @default off */
   readonly flowLogs?: { readonly enabled?: boolean };
-  /** A bastion: its public IP is the accepted `instance-public-ip` finding. @default none */
-  readonly bastion?: object;
+  /** A bastion: its public IP is the accepted `instance-public-ip` finding, unless Session Manager is the only way in (then it has none). @default none */
+  readonly bastion?: { readonly ssm?: string };
   /** NAT mode: `instance` accepts the NAT instance's public IP; `per-az` turns on `nat-cross-az`. @default NETWORK_DEFAULTS.natMode */
   readonly nat?: { readonly mode?: string };
   /** `insecureAllowAdminPortsFromAnywhere` acknowledges `admin-port-open-to-world`. @default off */
@@ -35,7 +35,8 @@ export function environmentExceptions(env: RuleSubject): RuleException[] {
   if (env.flowLogs?.enabled !== true) {
     exceptions.push({ rule: "vpc-flow-logs", reason: `environment "${env.name}" does not enable flowLogs` });
   }
-  if (env.bastion !== undefined) {
+  // Under Session Manager only the bastion has no public address, so there is nothing to accept.
+  if (env.bastion !== undefined && env.bastion.ssm !== "only") {
     exceptions.push({
       rule: "instance-public-ip",
       resource: "aws_instance.Bastion_",

@@ -1,0 +1,42 @@
+import { spawnSync, SpawnSyncReturns } from "node:child_process";
+import { chmodSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+
+export const ROOT = resolve(__dirname, "..", "..");
+
+/**
+ * Budget for a test that starts node or cdktf-cli: generous, because a busy 2-core machine can take ten times the
+ * quiet figure (`npx cdktf synth` took 35 s beside other jobs), and a wrong result still fails on its assertions.
+ */
+export const SLOW_PROCESS_MS = 10 * 60_000;
+
+/** Runs a command in the project root with `env` over this process's environment. */
+export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
+  return spawnSync(command, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+}
+
+/**
+ * A `terraform` first on PATH that records the environment of every call into `dir/calls`, answers `version` like
+ * terraform 1.11.4, and prints `{}` for anything else (so a caller parsing `show -json` gets JSON).
+ */
+export function terraformShim(dir: string): { path: string; binary: string; calls: () => Array<Record<string, string>> } {
+  const bin = join(dir, "bin");
+  const calls = join(dir, "calls");
+  mkdirSync(bin, { recursive: true });
+  mkdirSync(calls, { recursive: true });
+  const binary = join(bin, "terraform");
+  writeFileSync(
+    binary,
+    `#!/bin/sh\nenv -0 > "${calls}/call-$$-$(date +%s%N)"\nprintf '%s\\n' "$*" > "${calls}/args-$$"\n` +
+      `case "$1" in version) echo "Terraform v1.11.4"; echo "on linux_amd64";; *) echo "{}";; esac\nexit 0\n`,
+  );
+  chmodSync(binary, 0o755);
+  return {
+    path: `${bin}:${process.env.PATH ?? ""}`,
+    binary,
+    calls: () =>
+      readdirSync(calls)
+        .filter((f) => f.startsWith("call-"))
+        .map((f) => Object.fromEntries(readFileSync(join(calls, f), "utf8").split("\0").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]))),
+  };
+}

@@ -1,0 +1,46 @@
+import { resolve } from "node:path";
+import { reportAndExit } from "./report";
+
+/** What the app shell takes from its environment variables; modules/ never reads them itself. */
+export interface AppSettings {
+  /** The config file: `$ENVIRONMENTS_FILE`, else `config/environments.json` beside the app. */
+  readonly environmentsFile: string;
+  /** `STATE_BOOTSTRAP=local`: the state bootstrap stacks keep their own state locally (before the bucket exists). */
+  readonly stateBootstrapLocal: boolean;
+  /** `$TERRAFORM_BINARY`, when set. */
+  readonly terraformBinary?: string;
+  /** `$TF_PLUGIN_MIRROR`, when set. */
+  readonly pluginMirror?: string;
+}
+
+/** A setting with a value the app does not know: a usage error (exit 2), named with what is accepted. */
+export class SettingError extends Error {
+  constructor(variable: string, value: string, expected: string) {
+    super(`${variable}=${JSON.stringify(value)}: expected ${expected}`);
+    this.name = "SettingError";
+  }
+}
+
+/** Reads the app's settings from `env` (the process environment, in main.ts and scripts/). */
+export function readSettings(env: NodeJS.ProcessEnv, appDir: string): AppSettings {
+  const bootstrap = env.STATE_BOOTSTRAP;
+  if (bootstrap !== undefined && bootstrap !== "" && bootstrap !== "local") {
+    throw new SettingError("STATE_BOOTSTRAP", bootstrap, `"local" (phase 1 of the state bootstrap) or unset`);
+  }
+  return {
+    environmentsFile: resolve(env.ENVIRONMENTS_FILE || resolve(appDir, "config", "environments.json")),
+    stateBootstrapLocal: bootstrap === "local",
+    terraformBinary: env.TERRAFORM_BINARY || undefined,
+    pluginMirror: env.TF_PLUGIN_MIRROR || undefined,
+  };
+}
+
+/** `readSettings` for a command-line run: a bad setting is printed and the process exits 2 (a usage error). */
+export function readSettingsOrExit(env: NodeJS.ProcessEnv, appDir: string): AppSettings {
+  try {
+    return readSettings(env, appDir);
+  } catch (error) {
+    if (!(error instanceof SettingError)) throw error;
+    return reportAndExit(error.message, 2);
+  }
+}
