@@ -12,6 +12,7 @@ import { planServers } from "../compute/plan";
 import { stateConfigFields } from "../state/schema";
 import { checkBackend } from "../state/plan";
 import { guardrailConfigFields, checkAcknowledgements } from "../guardrails/schema";
+import { ciConfigFields } from "../ci/schema";
 import { ConfigProblem } from "./problems";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
@@ -29,6 +30,7 @@ export const environmentSchema = z.strictObject({
   ...computeConfigFields,
   ...stateConfigFields,
   ...guardrailConfigFields,
+  ...ciConfigFields,
 });
 
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;

@@ -3,6 +3,7 @@ import { z } from "zod";
 import { checkEnvironment, EnvironmentConfig, environmentSchema } from "./environment";
 import { ConfigError, ConfigProblem, fieldPath } from "./problems";
 import { stateCollisions } from "../state/plan";
+import { ciProblems } from "../ci/plan";
 
 /**
  * Validates a parsed config (`{ "environments": [...] }`) and returns its environments, or throws one ConfigError
@@ -30,6 +31,7 @@ export function validateConfig(raw: unknown, source = "configuration"): Environm
   });
   // Between environments: two of them writing one Terraform state, or disagreeing about a shared state bucket.
   problems.push(...stateCollisions(environments));
+  problems.push(...ciProblems(environments));
   if (problems.length > 0) throw new ConfigError(problems, source);
   return environments;
 }

@@ -3,6 +3,7 @@ import { EnvironmentConfig } from "../config/environment";
 import { StateBootstrapStack } from "../state/bootstrap";
 import { stateBootstrapStackId, stateStores } from "../state/plan";
 import { EnvironmentStack } from "./stack";
+import { addCiIdentityStacks } from "../ci/app";
 
 /** Adds one stack per environment to `app`. */
 export function addEnvironmentStacks(app: App, environments: readonly EnvironmentConfig[]): EnvironmentStack[] {
@@ -19,5 +20,9 @@ export function addStateBootstrapStacks(app: App, environments: readonly Environ
 
 /** Every stack of the project for these environments: what `main.ts` synthesizes and `npm run plan` plans. */
 export function addAllStacks(app: App, environments: readonly EnvironmentConfig[], stateBootstrapLocal = process.env.STATE_BOOTSTRAP === "local"): TerraformStack[] {
-  return [...addEnvironmentStacks(app, environments), ...addStateBootstrapStacks(app, environments, stateBootstrapLocal)];
+  return [
+    ...addEnvironmentStacks(app, environments),
+    ...addStateBootstrapStacks(app, environments, stateBootstrapLocal),
+    ...addCiIdentityStacks(app, environments),
+  ];
 }
