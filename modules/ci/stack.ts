@@ -54,7 +54,6 @@ export class CiIdentityStack extends TerraformStack {
     super(scope, id);
     new AwsProvider(this, "aws", {
       region: props.plan.region,
-      allowedAccountIds: [props.plan.accountId],
       defaultTags: [{ tags: { ManagedBy: "cdktf", Purpose: "ci-identity" } }],
     });
     this.identity = new CiIdentity(this, "ci", props);

@@ -1,0 +1,17 @@
+import { resolve } from "node:path";
+import { parseArgs } from "node:util";
+import { loadEnvironmentsOrExit } from "../modules/config/cli";
+import { matrixOutputs, pipelineMatrix } from "../modules/ci/matrix";
+import { synthesizedStacks } from "../modules/pipeline/plan";
+
+// `npm run ci:matrix -- [--outdir cdktf.out]`: the workflow's job matrix from a synthesized app's manifest, as
+// `$GITHUB_OUTPUT` lines (plan=[stacks], apply=[{stack, environment}]).
+const { values } = parseArgs({ options: { outdir: { type: "string", default: "cdktf.out" } } });
+const environments = loadEnvironmentsOrExit(resolve(__dirname, ".."));
+try {
+  const stacks = synthesizedStacks(resolve(values.outdir)).map((s) => s.name);
+  process.stdout.write(matrixOutputs(pipelineMatrix(stacks, environments)));
+} catch (error) {
+  process.stderr.write(`${(error as Error).message}\n`);
+  process.exit(1);
+}
