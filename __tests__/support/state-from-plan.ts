@@ -21,7 +21,8 @@ function fakeValue(type: unknown, address: string, attribute: string): unknown {
 /**
  * The state Terraform would hold after applying `plan` from nothing: every planned resource with its planned values,
  * and each value known only after apply filled in, either from the resource attribute the configuration points it
- * at (so `subnet.vpc_id` equals the VPC's `id`) or with a stand-in of the right type. This is what "the state of
+ * at (so `subnet.vpc_id` equals the VPC's `id`; a value built from several takes the first one's) or with a
+ * stand-in of the right type. This is what "the state of
  * another variant" means in the plan tests: no AWS call made it, only Terraform's own planned values.
  */
 export function stateFromPlan(plan: PlanJson, schemas: ProviderSchemas): object {
@@ -30,24 +31,29 @@ export function stateFromPlan(plan: PlanJson, schemas: ProviderSchemas): object 
   const unknowns = new Map((plan.resource_changes ?? []).map((c) => [c.address, (c.change.after_unknown ?? {}) as Record<string, unknown>]));
   const values = new Map(plannedResources(plan).map((r) => [r.address, { ...r.values }]));
 
-  // Fill unknowns that refer to another resource's attribute, until nothing changes; then the rest with stand-ins.
   const pending = () => [...values.entries()].flatMap(([address, v]) => Object.entries(unknowns.get(address) ?? {}).filter(([key, u]) => u === true && v[key] === undefined).map(([key]) => ({ address, key })));
+  const referenceOf = (address: string, key: string): string[] | undefined => {
+    const expression = configs.get(address.replace(/\[[^\]]*\]$/, ""))?.expressions?.[key] as { references?: string[] } | undefined;
+    return (expression?.references ?? []).map((ref) => ref.split(".")).find((parts) => parts.length === 3);
+  };
+  const fake = (address: string, key: string) => fakeValue(resourceSchemas[address.split(".")[0]]?.block.attributes?.[key]?.type, address, key);
+  const set = (address: string, key: string, value: unknown) => ((values.get(address) as Record<string, unknown>)[key] = value);
+
+  // What AWS would invent (ids, ARNs, default route table ids...): stand-ins. Then what points at another resource's
+  // attribute takes that value, until nothing changes; anything left gets a stand-in too.
+  for (const { address, key } of pending()) if (referenceOf(address, key) === undefined) set(address, key, fake(address, key));
   for (let changed = true; changed; ) {
     changed = false;
     for (const { address, key } of pending()) {
-      const expression = configs.get(address.replace(/\[[^\]]*\]$/, ""))?.expressions?.[key] as { references?: string[] } | undefined;
-      const target = (expression?.references ?? []).map((ref) => ref.split(".")).find((parts) => parts.length === 3);
-      const value = target === undefined ? undefined : values.get(`${target[0]}.${target[1]}`)?.[target[2]];
+      const [type, name, attribute] = referenceOf(address, key) as string[];
+      const value = values.get(`${type}.${name}`)?.[attribute];
       if (value !== undefined) {
-        (values.get(address) as Record<string, unknown>)[key] = value;
+        set(address, key, value);
         changed = true;
       }
     }
   }
-  for (const { address, key } of pending()) {
-    const type = address.split(".")[0];
-    (values.get(address) as Record<string, unknown>)[key] = fakeValue(resourceSchemas[type]?.block.attributes?.[key]?.type, address, key);
-  }
+  for (const { address, key } of pending()) set(address, key, fake(address, key));
 
   return {
     version: 4,
