@@ -1,11 +1,12 @@
 import { App, Testing } from "cdktf";
-import { validateConfig } from "../modules/config/load";
+import { resolveConfig, validateConfig } from "../modules/config/load";
 import { ConfigError } from "../modules/config/problems";
 import { EnvironmentConfig } from "../modules/config/environment";
 import { addAllStacks } from "../modules/environment/app";
 import { APPLY_ACTIONS, ciIdentityPlans, ciIdentityStackId, githubSubject, PolicyDocument, PolicyStatement } from "../modules/ci/plan";
 import { CiIdentityStack } from "../modules/ci/stack";
 import { SynthJson, workshopConfig } from "./support/synth";
+import { codeBlocksUnder } from "./support/readme";
 
 const ACCOUNT = "111122223333";
 const REPO = "acme/infra";
@@ -37,7 +38,7 @@ function problemsOf(environments: unknown[]): string[] {
 /** Synthesizes every stack of the app and returns each stack's JSON by name. */
 function synthAll(environments: readonly EnvironmentConfig[]): Map<string, SynthJson> {
   const app: App = Testing.app();
-  const stacks = addAllStacks(app, environments, false);
+  const stacks = addAllStacks(app, resolveConfig({ environments }), false);
   return new Map(stacks.map((s) => [s.node.id, JSON.parse(Testing.synth(s)) as SynthJson]));
 }
 
@@ -234,5 +235,14 @@ describe("CI identity: config", () => {
     expect(problemsOf([base(), { ...other, ci: { ...CI, github: { ...CI.github, defaultBranch: "trunk" } } }])[0]).toMatch(/^other: ci.github.defaultBranch = "trunk": "main"/);
     expect(problemsOf([base(), { ...other, ci: { ...CI, createOidcProvider: false } }])[0]).toMatch(/^other: ci.createOidcProvider = false: true/);
     expect(problemsOf([base(), { ...other, ci: { ...CI, accountId: "444455556666", github: { repository: "acme/else" } } }])).toEqual([]);
+  });
+});
+
+describe("CI identity: README", () => {
+  it("shows a ci field the config accepts", () => {
+    const [block] = codeBlocksUnder("### 1. The CI identity (one bootstrap run)", "json");
+    const ci = (JSON.parse(`{${block}}`) as { ci: unknown }).ci;
+    const [env] = validateConfig({ environments: [{ ...workshopConfig(), ci }] });
+    expect(env.ci).toMatchObject({ accountId: "111122223333", github: { repository: "acme/infra", environment: "production", defaultBranch: "main" } });
   });
 });

@@ -3,7 +3,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { validateConfig } from "../modules/config/load";
+import { resolveConfig, validateConfig } from "../modules/config/load";
 import { addAllStacks } from "../modules/environment/app";
 import { synthesizeApp } from "../modules/pipeline/plan";
 import { COMMENT_SCRIPT, DRIFT_SCRIPT, PINNED_ACTIONS, renderWorkflow, WORKFLOW_PATH } from "../modules/ci/workflow";
@@ -151,6 +151,31 @@ describe("the workflow's shell steps", () => {
   }, 120_000);
 });
 
+/** jq, which the comment job's render step uses (on GitHub's runners; here from apt). */
+const jq = spawnSync("jq", ["--version"]);
+const describeWithJq = jq.error === undefined && jq.status === 0 ? describe : process.env.CI === "true" ? describe : describe.skip;
+if (describeWithJq === describe.skip) process.stdout.write('skipping "the comment job\'s render step": jq not installed (apt-get install jq)\n');
+
+describeWithJq("the comment job's render step", () => {
+  it("renders one summary from the saved plans, reporting a stack whose plan is missing", () => {
+    const step = workflow.jobs.comment.steps.find((s) => s.name === "Render one summary");
+    const dir = mkdtempSync(join(work, "render-"));
+    mkdirSync(join(dir, "plans"));
+    const saved = { format_version: "1.2", resource_changes: [{ address: "aws_vpc.a", mode: "managed", type: "aws_vpc", name: "a", change: { actions: ["create"] } }] };
+    writeFileSync(join(dir, "plans", "workshop.plan.json"), JSON.stringify(saved));
+    const run = spawnSync("bash", ["-e", "-c", `cd ${JSON.stringify(ROOT)} && ${step?.run?.replace(/summary\.md/g, join(dir, "summary.md")).replace("--from plans", `--from ${join(dir, "plans")}`)}`], {
+      encoding: "utf8",
+      env: { ...process.env, STACKS: JSON.stringify(["workshop", "state-change-me-workshop-tfstate"]) },
+    });
+    expect(run.stderr).not.toMatch(/error/i);
+    expect(run.status).toBe(0);
+    const summary = readFileSync(join(dir, "summary.md"), "utf8");
+    expect(summary.startsWith("<!-- cdktf-plan-summary -->\n## Terraform plan (saved)\n")).toBe(true);
+    expect(summary).toContain("| `workshop` | 1 | 0 | 0 | 0 |");
+    expect(summary).toContain("| `state-change-me-workshop-tfstate` | - | - | - | - | ❌ plan failed at plan |");
+  }, 120_000);
+});
+
 describe("the job matrix", () => {
   it("equals the app's stacks; environment stacks are applied in their GitHub environments", () => {
     const environments = validateConfig({
@@ -160,7 +185,7 @@ describe("the job matrix", () => {
       ],
     });
     const outdir = join(work, "cdktf.out");
-    const stacks = synthesizeApp((app) => addAllStacks(app, environments, false), outdir).map((s) => s.name);
+    const stacks = synthesizeApp((app) => addAllStacks(app, resolveConfig({ environments }), false), outdir).map((s) => s.name);
     const configFile = join(work, "environments.json");
     writeFileSync(configFile, JSON.stringify({ environments }));
     const cli = spawnSync(process.execPath, ["--import", "tsx", "scripts/ci-matrix.ts", "--outdir", outdir], { cwd: ROOT, encoding: "utf8", env: { ...process.env, ENVIRONMENTS_FILE: configFile } });

@@ -2,7 +2,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { validateConfig } from "../modules/config/load";
+import { resolveConfig, validateConfig } from "../modules/config/load";
 import { EnvironmentConfig } from "../modules/config/environment";
 import { addAllStacks } from "../modules/environment/app";
 import { ciIdentityStackId } from "../modules/ci/plan";
@@ -55,7 +55,7 @@ describeWithTerraform("Markdown plan summary on real offline plans", (toolchain)
   const SLOW = 600_000;
 
   it("plans the app's three stacks from nothing, and keeps each plan and its JSON", async () => {
-    created = await planApp((app) => addAllStacks(app, before(), false), { toolchain: toolchain(), mode: "offline", saveDir: join(work, "saved") });
+    created = await planApp((app) => addAllStacks(app, resolveConfig({ environments: before() }), false), { toolchain: toolchain(), mode: "offline", saveDir: join(work, "saved") });
     expect(created.map((p) => p.stack).sort()).toEqual([ciIdentityStackId(ACCOUNT), stateBootstrapStackId("change-me-workshop-tfstate"), "workshop"].sort());
     for (const { stack } of created) {
       expect(existsSync(join(work, "saved", `${stack}.tfplan`))).toBe(true);
@@ -92,7 +92,7 @@ describeWithTerraform("Markdown plan summary on real offline plans", (toolchain)
     const workshop = created.find((p) => p.stack === "workshop") as StackPlan;
     const statePath = join(work, "workshop.tfstate");
     writeFileSync(statePath, JSON.stringify(stateFromPlan(workshop.plan, JSON.parse(schema.stdout) as ProviderSchemas)));
-    [changed] = await planApp((app) => addAllStacks(app, after(), false), { toolchain: toolchain(), mode: "offline", stacks: ["workshop"], priorStates: { workshop: statePath } });
+    [changed] = await planApp((app) => addAllStacks(app, resolveConfig({ environments: after() }), false), { toolchain: toolchain(), mode: "offline", stacks: ["workshop"], priorStates: { workshop: statePath } });
 
     const noop = (changed.plan.resource_changes ?? []).filter((c) => c.change.actions.join() === "no-op").map((c) => c.type);
     expect(noop).toEqual(expect.arrayContaining(["aws_vpc", "aws_internet_gateway", "aws_nat_gateway", "aws_key_pair"]));

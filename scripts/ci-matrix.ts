@@ -10,7 +10,7 @@ const { values } = parseArgs({ options: { outdir: { type: "string", default: "cd
 const environments = loadEnvironmentsOrExit(resolve(__dirname, ".."));
 try {
   const stacks = synthesizedStacks(resolve(values.outdir)).map((s) => s.name);
-  process.stdout.write(matrixOutputs(pipelineMatrix(stacks, environments)));
+  process.stdout.write(matrixOutputs(pipelineMatrix(stacks, environments.map((e) => e.config))));
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);

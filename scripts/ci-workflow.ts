@@ -9,7 +9,7 @@ import { renderWorkflow, WORKFLOW_PATH } from "../modules/ci/workflow";
 const { values } = parseArgs({ options: { check: { type: "boolean" } } });
 const root = resolve(__dirname, "..");
 const environments = loadEnvironmentsOrExit(root);
-const defaultBranch = environments.find((e) => e.ci !== undefined)?.ci?.github.defaultBranch;
+const defaultBranch = environments.find((e) => e.config.ci !== undefined)?.config.ci?.github.defaultBranch;
 const text = renderWorkflow({ defaultBranch });
 const path = resolve(root, WORKFLOW_PATH);
 if (values.check === true) {

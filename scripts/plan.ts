@@ -9,7 +9,7 @@ import { detectTerraform } from "../modules/pipeline/terraform";
 import { checkPlan, environmentExceptions, formatFinding } from "../modules/policy/check";
 import { renderMarkdownSummary, StackFailureSummary, StackSummary } from "../modules/pipeline/summary-markdown";
 import { PlanJson } from "../modules/pipeline/plan-json";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { ResolvedEnvironment } from "../modules/environment/resolve";
 
 const USAGE = `usage: npm run plan -- [--offline] [--stack NAME ...] [--summary text|markdown] [--save DIR] [--from DIR]
 
@@ -95,10 +95,10 @@ function readSavedPlans(dir: string, stacks: readonly string[] | undefined): { p
 }
 
 /** Prints the plans' summary and policy findings; 1 when a plan failed or a rule found something. */
-function report(plans: ReadonlyArray<Pick<StackPlan, "stack" | "plan">>, failures: readonly StackFailureSummary[], environments: readonly EnvironmentConfig[], format: string, label: string): number {
+function report(plans: ReadonlyArray<Pick<StackPlan, "stack" | "plan">>, failures: readonly StackFailureSummary[], environments: readonly ResolvedEnvironment[], format: string, label: string): number {
   const summaries: StackSummary[] = plans.map(({ stack, plan }) => {
-    const env = environments.find((e) => e.name === stack);
-    return { stack, plan, policy: checkPlan(plan, env === undefined ? [] : environmentExceptions(env)) };
+    const env = environments.find((e) => e.config.name === stack);
+    return { stack, plan, policy: checkPlan(plan, env === undefined ? [] : environmentExceptions(env.config)) };
   });
   const failed = failures.length > 0 || summaries.some((s) => s.policy.findings.length > 0);
   if (format === "markdown") {

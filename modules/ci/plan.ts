@@ -2,7 +2,7 @@ import { ConfigProblem } from "../config/problems";
 import { StateBackendConfig } from "../state/schema";
 import { defaultStateKey } from "../state/plan";
 import { STATE_DEFAULTS } from "../state/types";
-import { CI_DEFAULTS, CiConfig } from "./schema";
+import { CI_DEFAULTS, CiConfigInput } from "./schema";
 
 /** The OIDC issuer of GitHub Actions, and the audience configure-aws-credentials asks for. */
 export const GITHUB_OIDC = { host: "token.actions.githubusercontent.com", audience: "sts.amazonaws.com" } as const;
@@ -12,7 +12,7 @@ export interface CiEnvironment {
   readonly name: string;
   readonly region: string;
   readonly backend?: StateBackendConfig;
-  readonly ci?: CiConfig;
+  readonly ci?: CiConfigInput;
 }
 
 /** One state object a pipeline role touches. */
@@ -102,7 +102,7 @@ export function ciProblems(environments: readonly CiEnvironment[]): ConfigProble
       continue;
     }
     // One identity per account: these fields must agree across its environments.
-    const shared: ReadonlyArray<[string, (c: NonNullable<CiConfig>) => unknown]> = [
+    const shared: ReadonlyArray<[string, (c: NonNullable<CiConfigInput>) => unknown]> = [
       ["ci.github.repository", (c) => c.github.repository],
       ["ci.github.defaultBranch", (c) => c.github.defaultBranch ?? CI_DEFAULTS.defaultBranch],
       ["ci.createOidcProvider", (c) => c.createOidcProvider ?? CI_DEFAULTS.createOidcProvider],
@@ -130,7 +130,7 @@ export function ciIdentityPlans(environments: readonly CiEnvironment[]): CiIdent
     byAccount.set(env.ci.accountId, [...(byAccount.get(env.ci.accountId) ?? []), env]);
   }
   return [...byAccount.entries()].map(([accountId, envs]) => {
-    const ci = envs[0].ci as NonNullable<CiConfig>;
+    const ci = envs[0].ci as NonNullable<CiConfigInput>;
     const s3 = (env: CiEnvironment) => env.backend as Extract<StateBackendConfig, { type: "s3" }>;
     const stackId = ciIdentityStackId(accountId);
     const ownKey = defaultStateKey({ environment: stackId, stack: "identity" });

@@ -149,7 +149,7 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
           {
             name: "Render one summary",
             env: { STACKS: "${{ needs.synth.outputs.plan }}" },
-            run: 'args=$(node -e \'for (const s of JSON.parse(process.env.STACKS)) console.log("--stack=" + s)\')\nset +e\n# shellcheck disable=SC2086\nnpm run --silent plan -- --from plans --summary markdown $args > summary.md\nset -e\n',
+            run: 'args=$(jq -r \'.[] | "--stack=" + .\' <<< "$STACKS")\nset +e\n# shellcheck disable=SC2086\nnpm run --silent plan -- --from plans --summary markdown $args > summary.md\nset -e\n',
           },
           { name: "Post or update the comment", env: { GH_TOKEN: "${{ github.token }}", PR: "${{ github.event.pull_request.number }}" }, run: COMMENT_SCRIPT },
         ],
