@@ -90,6 +90,16 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
     with: { "role-to-assume": `\${{ vars.${role} }}`, "aws-region": "${{ vars.AWS_REGION }}", "role-session-name": "terraform-${{ github.run_id }}" },
   });
   const oidc = { contents: "read", "id-token": "write" };
+  /** A job per stack of the plan matrix, with terraform and the role's credentials; `steps` follow. */
+  const perStack = (name: string, condition: string, role: string, steps: object[]) => ({
+    name: `${name} \${{ matrix.stack }}`,
+    if: condition,
+    needs: "synth",
+    "runs-on": "ubuntu-latest",
+    permissions: oidc,
+    strategy: { "fail-fast": false, matrix: { stack: "${{ fromJSON(needs.synth.outputs.plan) }}" } },
+    steps: [...setup, terraform, credentials(role), ...steps],
+  });
 
   return {
     name: "terraform",
@@ -112,85 +122,63 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
           { name: "Stacks from the manifest", id: "matrix", run: 'npm run --silent ci:matrix -- --outdir cdktf.out >> "$GITHUB_OUTPUT"' },
         ],
       },
-      plan: {
-        name: "Plan ${{ matrix.stack }}",
-        if: "github.event_name == 'pull_request'",
-        needs: "synth",
-        "runs-on": "ubuntu-latest",
-        permissions: oidc,
-        strategy: { "fail-fast": false, matrix: { stack: "${{ fromJSON(needs.synth.outputs.plan) }}" } },
-        steps: [
-          ...setup,
-          terraform,
-          credentials("AWS_PLAN_ROLE_ARN"),
-          {
-            name: "Plan",
-            env: { STACK: "${{ matrix.stack }}" },
-            run: 'mkdir -p plan-out\nnpm run --silent plan -- --stack "$STACK" --summary markdown --save plan-out > "plan-out/$STACK.md"\n',
-          },
-          { name: "Job summary", if: "always()", env: { STACK: "${{ matrix.stack }}" }, run: 'cat "plan-out/$STACK.md" >> "$GITHUB_STEP_SUMMARY" || true' },
-          {
-            name: "Upload the plan",
-            if: "always()",
-            uses: PINNED_ACTIONS.uploadArtifact.uses,
-            with: { name: "plan-${{ matrix.stack }}", path: "plan-out/", "retention-days": o.planRetentionDays, "if-no-files-found": "warn" },
-          },
-        ],
+      plan: perStack("Plan", "github.event_name == 'pull_request'", "AWS_PLAN_ROLE_ARN", [
+      {
+        name: "Plan",
+        env: { STACK: "${{ matrix.stack }}" },
+        run: 'mkdir -p plan-out\nnpm run --silent plan -- --stack "$STACK" --summary markdown --save plan-out > "plan-out/$STACK.md"\n',
       },
-      comment: {
-        name: "Comment the plan summary",
-        if: "always() && github.event_name == 'pull_request' && needs.synth.result == 'success'",
-        needs: ["synth", "plan"],
-        "runs-on": "ubuntu-latest",
-        permissions: { contents: "read", "pull-requests": "write" },
-        steps: [
-          ...setup,
-          { name: "Download the plans", uses: PINNED_ACTIONS.downloadArtifact.uses, with: { pattern: "plan-*", path: "plans", "merge-multiple": true } },
-          {
-            name: "Render one summary",
-            env: { STACKS: "${{ needs.synth.outputs.plan }}" },
-            run: 'args=$(jq -r \'.[] | "--stack=" + .\' <<< "$STACKS")\nset +e\n# shellcheck disable=SC2086\nnpm run --silent plan -- --from plans --summary markdown $args > summary.md\nset -e\n',
-          },
-          { name: "Post or update the comment", env: { GH_TOKEN: "${{ github.token }}", PR: "${{ github.event.pull_request.number }}" }, run: COMMENT_SCRIPT },
-        ],
+      { name: "Job summary", if: "always()", env: { STACK: "${{ matrix.stack }}" }, run: 'cat "plan-out/$STACK.md" >> "$GITHUB_STEP_SUMMARY" || true' },
+      {
+        name: "Upload the plan",
+        if: "always()",
+        uses: PINNED_ACTIONS.uploadArtifact.uses,
+        with: { name: "plan-${{ matrix.stack }}", path: "plan-out/", "retention-days": o.planRetentionDays, "if-no-files-found": "warn" },
       },
-      apply: {
-        name: "Apply ${{ matrix.stack }}",
-        if: `github.event_name == 'push' && github.ref == 'refs/heads/${o.defaultBranch}'`,
-        needs: "synth",
-        "runs-on": "ubuntu-latest",
-        permissions: oidc,
-        environment: "${{ matrix.environment }}",
-        concurrency: { group: "terraform-apply-${{ matrix.stack }}", "cancel-in-progress": false },
-        strategy: { "fail-fast": false, matrix: { include: "${{ fromJSON(needs.synth.outputs.apply) }}" } },
-        steps: [
-          ...setup,
-          terraform,
-          credentials("AWS_APPLY_ROLE_ARN"),
-          { name: "Synthesize", run: "npm run synth" },
-          {
-            name: "Apply",
-            "working-directory": "cdktf.out/stacks/${{ matrix.stack }}",
-            run: "terraform init -input=false -no-color\nterraform apply -input=false -no-color -auto-approve\n",
-          },
-        ],
+    ]),
+  comment: {
+    name: "Comment the plan summary",
+    if: "always() && github.event_name == 'pull_request' && needs.synth.result == 'success'",
+    needs: ["synth", "plan"],
+    "runs-on": "ubuntu-latest",
+    permissions: { contents: "read", "pull-requests": "write" },
+    steps: [
+      ...setup,
+      { name: "Download the plans", uses: PINNED_ACTIONS.downloadArtifact.uses, with: { pattern: "plan-*", path: "plans", "merge-multiple": true } },
+      {
+        name: "Render one summary",
+        env: { STACKS: "${{ needs.synth.outputs.plan }}" },
+        run: 'args=$(jq -r \'.[] | "--stack=" + .\' <<< "$STACKS")\nset +e\n# shellcheck disable=SC2086\nnpm run --silent plan -- --from plans --summary markdown $args > summary.md\nset -e\n',
       },
-      drift: {
-        name: "Drift check ${{ matrix.stack }}",
-        if: "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'",
-        needs: "synth",
-        "runs-on": "ubuntu-latest",
-        permissions: oidc,
-        strategy: { "fail-fast": false, matrix: { stack: "${{ fromJSON(needs.synth.outputs.plan) }}" } },
-        steps: [
-          ...setup,
-          terraform,
-          credentials("AWS_PLAN_ROLE_ARN"),
-          { name: "Synthesize", run: "npm run synth" },
-          { name: "Plan with -detailed-exitcode", env: { STACK: "${{ matrix.stack }}" }, run: DRIFT_SCRIPT },
-        ],
+      { name: "Post or update the comment", env: { GH_TOKEN: "${{ github.token }}", PR: "${{ github.event.pull_request.number }}" }, run: COMMENT_SCRIPT },
+    ],
+  },
+  apply: {
+    name: "Apply ${{ matrix.stack }}",
+    if: `github.event_name == 'push' && github.ref == 'refs/heads/${o.defaultBranch}'`,
+    needs: "synth",
+    "runs-on": "ubuntu-latest",
+    permissions: oidc,
+    environment: "${{ matrix.environment }}",
+    concurrency: { group: "terraform-apply-${{ matrix.stack }}", "cancel-in-progress": false },
+    strategy: { "fail-fast": false, matrix: { include: "${{ fromJSON(needs.synth.outputs.apply) }}" } },
+    steps: [
+      ...setup,
+      terraform,
+      credentials("AWS_APPLY_ROLE_ARN"),
+      { name: "Synthesize", run: "npm run synth" },
+      {
+        name: "Apply",
+        "working-directory": "cdktf.out/stacks/${{ matrix.stack }}",
+        run: "terraform init -input=false -no-color\nterraform apply -input=false -no-color -auto-approve\n",
       },
-    },
+    ],
+  },
+  drift: perStack("Drift check", "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'", "AWS_PLAN_ROLE_ARN", [
+    { name: "Synthesize", run: "npm run synth" },
+    { name: "Plan with -detailed-exitcode", env: { STACK: "${{ matrix.stack }}" }, run: DRIFT_SCRIPT },
+  ]),
+},
   };
 }
 
