@@ -32,25 +32,35 @@ export function stateFromPlan(plan: PlanJson, schemas: ProviderSchemas): object 
   const values = new Map(plannedResources(plan).map((r) => [r.address, { ...r.values }]));
 
   const pending = () => [...values.entries()].flatMap(([address, v]) => Object.entries(unknowns.get(address) ?? {}).filter(([key, u]) => u === true && v[key] === undefined).map(([key]) => ({ address, key })));
-  const referenceOf = (address: string, key: string): string[] | undefined => {
+  /** The `type.name.attribute` references of an argument; undefined when it has none. */
+  const referencesOf = (address: string, key: string): string[][] | undefined => {
     const expression = configs.get(address.replace(/\[[^\]]*\]$/, ""))?.expressions?.[key] as { references?: string[] } | undefined;
-    return (expression?.references ?? []).map((ref) => ref.split(".")).find((parts) => parts.length === 3);
+    const refs = (expression?.references ?? []).map((ref) => ref.split(".")).filter((parts) => parts.length === 3);
+    return refs.length === 0 ? undefined : refs;
+  };
+  const attributeType = (address: string, key: string) => resourceSchemas[address.split(".")[0]]?.block.attributes?.[key]?.type;
+  /** The referenced values in the attribute's type: a string takes the one value, a list or set all of them. */
+  const resolved = (address: string, key: string): unknown => {
+    const found = (referencesOf(address, key) ?? []).map(([type, name, attribute]) => values.get(`${type}.${name}`)?.[attribute]);
+    if (found.some((v) => v === undefined)) return undefined;
+    const type = attributeType(address, key);
+    if (type === "string" && found.length === 1 && typeof found[0] === "string") return found[0];
+    if (Array.isArray(type) && ["list", "set"].includes(type[0] as string) && type[1] === "string" && found.every((v) => typeof v === "string")) return found;
+    return null;
   };
   const fake = (address: string, key: string) => fakeValue(resourceSchemas[address.split(".")[0]]?.block.attributes?.[key]?.type, address, key);
   const set = (address: string, key: string, value: unknown) => ((values.get(address) as Record<string, unknown>)[key] = value);
 
   // What AWS would invent (ids, ARNs, default route table ids...): stand-ins. Then what points at another resource's
   // attribute takes that value, until nothing changes; anything left gets a stand-in too.
-  for (const { address, key } of pending()) if (referenceOf(address, key) === undefined) set(address, key, fake(address, key));
+  for (const { address, key } of pending()) if (referencesOf(address, key) === undefined) set(address, key, fake(address, key));
   for (let changed = true; changed; ) {
     changed = false;
     for (const { address, key } of pending()) {
-      const [type, name, attribute] = referenceOf(address, key) as string[];
-      const value = values.get(`${type}.${name}`)?.[attribute];
-      if (value !== undefined) {
-        set(address, key, value);
-        changed = true;
-      }
+      const value = resolved(address, key);
+      if (value === null) set(address, key, fake(address, key));
+      else if (value !== undefined) set(address, key, value);
+      changed ||= value !== undefined;
     }
   }
   for (const { address, key } of pending()) set(address, key, fake(address, key));
