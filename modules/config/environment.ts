@@ -7,6 +7,7 @@ import { computeConfigFields } from "../compute/schema";
 import { stateConfigFields } from "../state/schema";
 import { guardrailConfigFields } from "../rules/schema";
 import { loadBalancerConfigFields } from "../loadbalancer/schema";
+import { ciConfigFields } from "../ci/schema";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 
@@ -28,6 +29,7 @@ export const environmentSchema = z.strictObject({
   ...stateConfigFields,
   ...guardrailConfigFields,
   ...loadBalancerConfigFields,
+  ...ciConfigFields,
 });
 
 /** An environment as validated: every default applied. */

@@ -6,6 +6,7 @@ import { parseJson, formatJsonSyntaxProblem } from "./json";
 import { ConfigError, ConfigProblem, ConfigSyntaxError, fieldPath } from "./problems";
 import { stateCollisions } from "../state/plan";
 import { ResolvedEnvironment, ResolveOptions, resolveEnvironment } from "../environment/resolve";
+import { ciProblems } from "../ci/plan";
 
 const topSchema = z.strictObject({ environments: z.array(z.unknown()).min(1) });
 
@@ -44,6 +45,7 @@ export function resolveConfig(raw: unknown, source = "configuration", options: R
   });
   // Between environments: two of them writing one Terraform state, or disagreeing about a shared state bucket.
   problems.push(...stateCollisions(configs));
+  problems.push(...ciProblems(configs));
   if (problems.length > 0) throw new ConfigError(problems, source);
   return environments;
 }

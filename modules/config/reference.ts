@@ -13,6 +13,7 @@ export const CONFIG_REFERENCE_SECTIONS: Readonly<Record<string, readonly string[
   "config:backend": ["backend"],
   "config:guardrails": ["guardrails"],
   "config:loadbalancer": ["loadBalancer"],
+  "config:ci": ["ci"],
 };
 
 /** Each marked section's Markdown table, rendered from the schema's descriptions and defaults. */

@@ -3,6 +3,7 @@ import { StateBootstrapStack } from "../state/bootstrap";
 import { stateBootstrapStackId, stateStores } from "../state/plan";
 import { EnvironmentStack } from "./stack";
 import { ResolvedEnvironment } from "./resolve";
+import { addCiIdentityStacks } from "../ci/app";
 
 /** Adds one stack per environment to `app`. */
 export function addEnvironmentStacks(app: App, environments: readonly ResolvedEnvironment[]): EnvironmentStack[] {
@@ -22,5 +23,9 @@ export function addStateBootstrapStacks(app: App, environments: readonly Resolve
  * `stateBootstrapLocal` (the app shell reads `STATE_BOOTSTRAP=local`) gives the bootstrap stacks local state.
  */
 export function addAllStacks(app: App, environments: readonly ResolvedEnvironment[], stateBootstrapLocal = false): TerraformStack[] {
-  return [...addEnvironmentStacks(app, environments), ...addStateBootstrapStacks(app, environments, stateBootstrapLocal)];
+  return [
+    ...addEnvironmentStacks(app, environments),
+    ...addStateBootstrapStacks(app, environments, stateBootstrapLocal),
+    ...addCiIdentityStacks(app, environments.map((e) => e.config)),
+  ];
 }

@@ -36,6 +36,13 @@ export interface PlanOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Where the run's temp dir (synth output, one work dir per stack) is made and removed again. @default the system temp dir */
   readonly tempDir?: string;
+  /**
+   * Offline only: a Terraform state file per stack name to plan against instead of an empty state (plans then run with
+   * `-refresh=false`, since nothing can be read back offline). @default none: every stack starts from an empty state
+   */
+  readonly priorStates?: Readonly<Record<string, string>>;
+  /** Keep each stack's saved plan and its JSON here, as `<stack>.tfplan` and `<stack>.plan.json`. @default not kept */
+  readonly saveDir?: string;
   /** Told when a stack's step ends, e.g. to print progress. */
   readonly onStep?: (stack: string, step: PlanStep, ms: number, run: TerraformRun) => void;
 }
@@ -131,6 +138,7 @@ export async function planApp(source: ((app: App) => void) | { readonly outdir: 
     const all = typeof source === "function" ? synthesizeApp(source, join(root, "cdktf.out")) : synthesizedStacks(source.outdir);
     const unknown = (options.stacks ?? []).filter((name) => !all.some((s) => s.name === name));
     if (unknown.length > 0) throw new UnknownStackError(unknown, all.map((s) => s.name));
+    if (options.priorStates !== undefined && options.mode !== "offline") throw new Error("priorStates: offline plans only (a real plan reads its backend's state)");
     const stacks = options.stacks === undefined ? all : all.filter((s) => options.stacks?.includes(s.name));
     const outcomes = await mapBounded(stacks, options.concurrency ?? 1, (stack) => planStack(stack, join(root, "stacks", stack.name), options));
     const plans = outcomes.filter((o): o is StackPlan => "plan" in o);
@@ -156,6 +164,8 @@ export async function planStack(stack: SynthesizedStack, workDir: string, option
     env = offlineEnvironment(join(workDir, "home"), toolchain.pluginMirror, options.env ?? {});
     writeFileSync(join(work, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride(), null, 2));
     writeFileSync(join(work, "backend_override.tf.json"), JSON.stringify(localBackendOverride(), null, 2));
+    const prior = options.priorStates?.[stack.name];
+    if (prior !== undefined) cpSync(prior, join(work, "terraform.tfstate"));
   } else {
     env = { ...options.env, CHECKPOINT_DISABLE: "1", TF_IN_AUTOMATION: "1", TF_INPUT: "0" };
     if (toolchain.pluginMirror !== undefined) initArgs.push(`-plugin-dir=${toolchain.pluginMirror}`);
@@ -163,7 +173,11 @@ export async function planStack(stack: SynthesizedStack, workDir: string, option
   const commands: Record<PlanStep, string[]> = {
     init: initArgs,
     validate: ["validate", "-no-color"],
-    plan: ["plan", "-input=false", "-no-color", "-out=tfplan", ...(mode === "offline" ? ["-lock=false"] : [])],
+    plan: [
+      "plan", "-input=false", "-no-color", "-out=tfplan",
+      ...(mode === "offline" ? ["-lock=false"] : []),
+      ...(options.priorStates?.[stack.name] !== undefined ? ["-refresh=false"] : []),
+    ],
     show: ["show", "-json", "-no-color", "tfplan"],
   };
   const timings = {} as Record<PlanStep, number>;
@@ -179,7 +193,13 @@ export async function planStack(stack: SynthesizedStack, workDir: string, option
     shown = run;
   }
   try {
-    return { stack: stack.name, plan: JSON.parse(shown?.stdout ?? "") as PlanJson, timings };
+    const plan = JSON.parse(shown?.stdout ?? "") as PlanJson;
+    if (options.saveDir !== undefined) {
+      mkdirSync(options.saveDir, { recursive: true });
+      cpSync(join(work, "tfplan"), join(options.saveDir, `${stack.name}.tfplan`));
+      writeFileSync(join(options.saveDir, `${stack.name}.plan.json`), shown?.stdout ?? "");
+    }
+    return { stack: stack.name, plan, timings };
   } catch (error) {
     return { stack: stack.name, step: "show", code: 0, stdout: shown?.stdout ?? "", stderr: `not JSON: ${(error as Error).message}` };
   }
