@@ -117,12 +117,25 @@ describe("what the table does not know is reported, not guessed", () => {
     expect(formatEstimate("workshop", e)).toContain(`\n  no price: region eu-south-9 is not in the price table (${billable.length} items)\n`);
   });
 
-  it("a resource type the table does not know (a load balancer, say) is listed with no price", () => {
-    const e = estimateCost({ ...json, resource: { ...json.resource, aws_lb: { Alb_Lb_1234: { load_balancer_type: "application" } } } });
-    const line = e.lines.find((l) => l.resource === "aws_lb.Alb_Lb_1234");
-    expect(line?.noPrice).toBe("resource type aws_lb is not in the price table: check its pricing yourself");
+  it("a resource type the table does not know (a network load balancer, say) is listed with no price", () => {
+    const e = estimateCost({ ...json, resource: { ...json.resource, aws_lb: { Nlb_Lb_1234: { load_balancer_type: "network" } } } });
+    const line = e.lines.find((l) => l.resource === "aws_lb.Nlb_Lb_1234");
+    expect(line?.noPrice).toBe("only Application Load Balancers are in the price table");
     expect(line?.monthly).toBeUndefined();
     expect(cents(e.totalMonthly)).toBe(91.84);
+  });
+
+  it("an Application Load Balancer: its hours, its assumed LCUs and one public IPv4 address per AZ", () => {
+    const alb = { Alb_Lb_1234: { load_balancer_type: "application", internal: false, subnets: ["${aws_subnet.a.id}", "${aws_subnet.b.id}"] } };
+    const e = estimateCost({ ...json, resource: { ...json.resource, aws_lb: alb } }, { albLcus: 2 });
+    const lines = e.lines.filter((l) => l.resource === "aws_lb.Alb_Lb_1234").map((l) => [l.item, cents(l.monthly)]);
+    // ap-northeast-2: 730 h x $0.0225; 730 h x 2 LCU x $0.008; 730 h x 2 addresses x $0.005.
+    expect(lines).toEqual([
+      ["Application Load Balancer hours", 16.43],
+      ["ALB capacity, 2 LCU (assumed)", 11.68],
+      ["public IPv4 addresses (ALB, 2 AZs)", 7.3],
+    ]);
+    expect(cents(e.totalMonthly)).toBe(cents(91.84 + 16.425 + 11.68 + 7.3));
   });
 
   it("an interface endpoint and a non-gp3 volume type are not priced as something else", () => {

@@ -56,7 +56,7 @@ describe("diagram of the default environment", () => {
       expect(box?.texts).toEqual([`${subnet.tags.Tier} · ${subnet.tags.SubnetType}`, subnet.cidr_block, expect.any(String)]);
     }
     expect(clusters(drawn).filter((c) => c.title.startsWith("cluster_az_")).map((c) => c.texts[0])).toEqual(["ap-northeast-2a", "ap-northeast-2b"]);
-    expect(clusters(drawn).find((c) => c.title.startsWith("cluster_aws_vpc"))?.texts).toEqual(["VPC 192.168.10.0/24"]);
+    expect(clusters(drawn).find((c) => c.title.startsWith("cluster_aws_vpc"))?.texts).toEqual(["VPC 192.168.8.0/22"]);
   });
 
   it("draws every instance with its name and type", () => {

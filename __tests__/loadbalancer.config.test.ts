@@ -57,7 +57,7 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
   ["CIDR with host bits", withLb({ allowedCidrs: ["198.51.100.7/24"] }), [`${W}loadBalancer.allowedCidrs[0] = "198.51.100.7/24": expected a network address with no host bits set (did you mean 198.51.100.0/24?)`]],
   ["same CIDR twice", withLb({ allowedCidrs: ["198.51.100.0/24", "198.51.100.0/24"] }), [`${W}loadBalancer.allowedCidrs[1] = "198.51.100.0/24": expected each CIDR block listed once`]],
   ["no CIDR", withLb({ allowedCidrs: [] }), [`${W}loadBalancer.allowedCidrs = []: expected at least one CIDR block, or no allowedCidrs for anywhere`]],
-  ["a typo", withLb({ deletionProtect: false }), [`${W}loadBalancer.deletionProtect = false: expected no such field: it is not one this project knows (a typo?)`]],
+  ["a typo", withLb({ deletionProtect: false }), [`${W}loadBalancer.deletionProtect = false: expected no such field: did you mean \"deletionProtection\"?`]],
   ["log expiry with logs off", withLb({ accessLogs: { expireAfterDays: 30 } }), [`${W}loadBalancer.accessLogs.expireAfterDays = 30: expected no expireAfterDays unless accessLogs.enabled is true`]],
   [
     "an environment name too long for the ALB's",

@@ -5,12 +5,14 @@ import { validateConfig } from "../modules/config/load";
 import { ConfigError, formatProblem } from "../modules/config/problems";
 import { rawWorkshop } from "./support/config";
 import { ROOT, run, SLOW_PROCESS_MS } from "./support/shell";
+import { codeBlocksUnder } from "./support/readme";
 
 // Docs that run: every ts block of the README compiles, every JSON config example validates, and every quick-start
 // command is run here or by .ci/run on a clean clone (npm ci, npm test: running them inside a test would reinstall
 // node_modules under the running suite, or run the suite inside itself).
 
 const readme = readFileSync(join(ROOT, "README.md"), "utf8");
+const packageName = (JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")) as { name: string }).name;
 const blocks = (lang: string): string[] => [...readme.matchAll(new RegExp("^( *)```" + lang + "\\n([\\s\\S]*?)^\\1```$", "gm"))].map((m) => m[2].replace(new RegExp(`^${m[1]}`, "gm"), ""));
 
 /** The config's problems, but for a `~/` key file: the reader's own key, which no test machine has. */
@@ -32,11 +34,14 @@ describe("README", () => {
     try {
       const files = sources.map((source, i) => {
         const file = join(dir, `block-${i + 1}.ts`);
-        writeFileSync(file, `export {};\n${source}`);
+        // A block that adds to the library example says so on its first line, and is compiled after it; imports of
+        // this repo's files are written from its root.
+        const base = /^\/\/ Added to the library example/.test(source) ? `${codeBlocksUnder("## Using the modules as a library", "ts")[0]}\n` : "";
+        writeFileSync(file, `export {};\n${base}${source}`.replace(/from "\.\//g, 'from "../'));
         return file;
       });
       const config = ts.getParsedCommandLineOfConfigFile(join(ROOT, "tsconfig.json"), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => undefined })!;
-      const options = { ...config.options, noEmit: true, noUnusedLocals: false, baseUrl: ROOT, paths: { "cdktf-secure-aws-env": ["modules/index.ts"] } };
+      const options = { ...config.options, noEmit: true, noUnusedLocals: false, baseUrl: ROOT, paths: { [packageName]: ["modules/index.ts"] } };
       const program = ts.createProgram(files, options);
       const diagnostics = ts.getPreEmitDiagnostics(program).filter((d) => d.file === undefined || files.includes(d.file.fileName));
       const shown = diagnostics.map((d) => `${d.file ? `${d.file.fileName.slice(dir.length + 1)}: ` : ""}${ts.flattenDiagnosticMessageText(d.messageText, "\n")}`);

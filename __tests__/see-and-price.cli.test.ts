@@ -44,7 +44,7 @@ describe("npm run cost", () => {
     const parsed = JSON.parse(result.stdout);
     expect(parsed).toHaveLength(1);
     expect(parsed[0]).toMatchObject({ stack: "workshop", region: "ap-northeast-2", unpriced: 0 });
-    expect(parsed[0].assumptions).toEqual({ hoursPerMonth: 100, natTrafficGb: 0, flowLogGb: 3, rootVolumeGiB: 20 });
+    expect(parsed[0].assumptions).toEqual({ hoursPerMonth: 100, natTrafficGb: 0, flowLogGb: 3, rootVolumeGiB: 20, albLcus: 1 });
     expect(parsed[0].totalMonthly).toBeCloseTo(4 * 0.013 * 100 + 4 * 20 * 0.0912 + 2 * 0.005 * 100 + 0.059 * 100, 6);
     expect(parsed[0].natModes.map((m: { mode: string }) => m.mode)).toEqual(["none", "single", "per-az", "instance"]);
     expect(existsSync(join(scratch, "unused"))).toBe(false);

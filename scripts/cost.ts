@@ -17,6 +17,7 @@ per billable resource, the total, and what the stack would cost under each NAT m
   --nat-traffic-gb N   GB per month through the NAT, both directions (default ${COST_DEFAULTS.natTrafficGb})
   --flow-log-gb N      GB of flow-log records per month per flow log (default ${COST_DEFAULTS.flowLogGb})
   --root-volume-gib N  root volume size where the AMI decides it (default ${COST_DEFAULTS.rootVolumeGiB})
+  --alb-lcus N         load balancer capacity units an ALB uses on average (default ${COST_DEFAULTS.albLcus})
 Exit status: 0 printed, 1 a config error, 2 usage.`;
 
 runCommand(
@@ -29,6 +30,7 @@ runCommand(
     "nat-traffic-gb": { type: "string" },
     "flow-log-gb": { type: "string" },
     "root-volume-gib": { type: "string" },
+    "alb-lcus": { type: "string" },
   },
   (values) => {
     let assumptions: Partial<CostAssumptions>;
@@ -38,6 +40,7 @@ runCommand(
         natTrafficGb: values["nat-traffic-gb"],
         flowLogGb: values["flow-log-gb"],
         rootVolumeGiB: values["root-volume-gib"],
+        albLcus: values["alb-lcus"],
       });
     } catch (error) {
       throw new UsageError((error as Error).message);

@@ -6,12 +6,14 @@ const FLAGS: Record<keyof CostAssumptions, string> = {
   natTrafficGb: "--nat-traffic-gb",
   flowLogGb: "--flow-log-gb",
   rootVolumeGiB: "--root-volume-gib",
+  albLcus: "--alb-lcus",
 };
 const LIMITS: Record<keyof CostAssumptions, [number, number]> = {
   hoursPerMonth: [0, 744],
   natTrafficGb: [0, 10_000_000],
   flowLogGb: [0, 10_000_000],
   rootVolumeGiB: [1, 16384],
+  albLcus: [0, 100_000],
 };
 
 /**

@@ -24,10 +24,15 @@ export interface CostAssumptions {
    * @default 8
    */
   readonly rootVolumeGiB: number;
+  /**
+   * Load balancer capacity units an Application Load Balancer uses on average (a small app: 1).
+   * @default 1
+   */
+  readonly albLcus: number;
 }
 
 /** The default assumptions: the one place they live. */
-export const COST_DEFAULTS: CostAssumptions = { hoursPerMonth: 730, natTrafficGb: 10, flowLogGb: 1, rootVolumeGiB: 8 };
+export const COST_DEFAULTS: CostAssumptions = { hoursPerMonth: 730, natTrafficGb: 10, flowLogGb: 1, rootVolumeGiB: 8, albLcus: 1 };
 
 /** What a line is for; `nat` lines are the ones the NAT-mode comparison swaps. */
 export type CostCategory = "compute" | "storage" | "public-ipv4" | "nat" | "logs" | "negligible" | "unknown";
@@ -82,6 +87,10 @@ const FREE_TYPES = new Set([
   "aws_default_route_table", "aws_default_network_acl", "aws_network_acl", "aws_network_acl_rule", "aws_key_pair",
   "aws_iam_role", "aws_iam_policy", "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile",
   "aws_iam_openid_connect_provider", "aws_vpc_endpoint_route_table_association", "aws_eip_association",
+  // Listeners, target groups and their members are in the ALB's price; State Manager associations are free.
+  "aws_lb_listener", "aws_lb_target_group", "aws_lb_target_group_attachment", "aws_ssm_association",
+  // Priced on the ALB's lines below.
+  "aws_lb",
   // Billed on the flow-log ingestion line; storage of the log events is not estimated.
   "aws_cloudwatch_log_group", "aws_flow_log",
   // Priced on their own lines below.
@@ -170,6 +179,21 @@ export function estimateCost(json: TerraformJson, overrides: Partial<CostAssumpt
       continue;
     }
     priced({ resource: log.address, item: `CloudWatch Logs ingestion, flow log ${log.trafficType}, ${assumptions.flowLogGb} GB (assumed)`, category: "logs", quantity: assumptions.flowLogGb, unit: "GB" }, (p) => p.logsIngestionPerGb, "");
+  }
+  for (const [id, lb] of Object.entries(json.resource?.aws_lb ?? {})) {
+    const values = lb as { load_balancer_type?: unknown; internal?: unknown; subnets?: unknown };
+    const resource = `aws_lb.${id}`;
+    if (values.load_balancer_type !== undefined && values.load_balancer_type !== "application") {
+      lines.push({ resource, item: `load balancer (${String(values.load_balancer_type)})`, category: "unknown", quantity: 0, unit: "h", noPrice: "only Application Load Balancers are in the price table" });
+      continue;
+    }
+    priced({ resource, item: "Application Load Balancer hours", category: "compute", quantity: hours, unit: "h" }, (p) => p.albHourly, "");
+    priced({ resource, item: `ALB capacity, ${assumptions.albLcus} LCU (assumed)`, category: "compute", quantity: hours * assumptions.albLcus, unit: "LCU-h" }, (p) => p.albLcuHourly, "");
+    // An internet-facing ALB holds one public IPv4 address per subnet (AZ), billed like any other.
+    const zones = Array.isArray(values.subnets) ? values.subnets.length : undefined;
+    if (values.internal !== true && zones !== undefined) {
+      priced({ resource, item: `public IPv4 addresses (ALB, ${zones} AZs)`, category: "public-ipv4", quantity: hours * zones, unit: "h" }, (p) => p.publicIpv4Hourly, "");
+    }
   }
   for (const endpoint of inventory.endpoints) {
     if (endpoint.type !== "Gateway") lines.push({ resource: endpoint.address, item: `VPC endpoint (${endpoint.type}) ${endpoint.service}`, category: "unknown", quantity: 0, unit: "h", noPrice: `${endpoint.type} endpoints are not in the price table` });

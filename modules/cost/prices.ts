@@ -15,6 +15,10 @@ export interface RegionPrices {
   readonly ebsGbMonth: Readonly<Record<string, number>>;
   /** CloudWatch Logs ingestion of vended logs (VPC flow logs), first tier, USD per GB. */
   readonly logsIngestionPerGb: number;
+  /** Application Load Balancer, USD per load-balancer-hour. */
+  readonly albHourly: number;
+  /** Application Load Balancer capacity, USD per LCU-hour. */
+  readonly albLcuHourly: number;
 }
 
 /** The table itself: where the numbers come from, when they were entered, and the prices by region. */
@@ -29,7 +33,7 @@ export interface PriceTable {
 export const PRICE_TABLE: PriceTable = {
   source:
     "AWS public list prices: Amazon EC2 On-Demand (Linux), Amazon VPC (NAT gateway, public IPv4 address), " +
-    "Amazon EBS (gp3/gp2 storage), Amazon CloudWatch (Logs, vended logs ingestion). Storage of logs, IOPS/throughput " +
+    "Amazon EBS (gp3/gp2 storage), Amazon CloudWatch (Logs, vended logs ingestion), Elastic Load Balancing (ALB hours, LCU-hours). Storage of logs, IOPS/throughput " +
     "above gp3's baseline, data transfer out and Savings Plans are not included.",
   recorded: "2026-12-01",
   currency: "USD",
@@ -52,6 +56,8 @@ export const PRICE_TABLE: PriceTable = {
       publicIpv4Hourly: 0.005,
       ebsGbMonth: { gp3: 0.08, gp2: 0.1 },
       logsIngestionPerGb: 0.5,
+      albHourly: 0.0225,
+      albLcuHourly: 0.008,
     },
     "ap-northeast-2": {
       ec2Hourly: {
@@ -71,6 +77,8 @@ export const PRICE_TABLE: PriceTable = {
       publicIpv4Hourly: 0.005,
       ebsGbMonth: { gp3: 0.0912, gp2: 0.114 },
       logsIngestionPerGb: 0.76,
+      albHourly: 0.0225,
+      albLcuHourly: 0.008,
     },
   },
 };
