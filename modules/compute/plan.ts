@@ -16,10 +16,11 @@ export interface InstanceChoice {
   readonly instanceType: string;
   readonly sshUser: string;
   readonly rootVolumeGiB?: number;
+  readonly detailedMonitoring: boolean;
 }
 
 /** The fields every instance block has (see `instanceFields`). */
-type InstanceBlock = { ami?: AmiSource; instanceType?: string; sshUser?: string; rootVolumeGiB?: number };
+type InstanceBlock = { ami?: AmiSource; instanceType?: string; sshUser?: string; rootVolumeGiB?: number; detailedMonitoring?: boolean };
 
 /** Applies the defaults to an instance block; a problem when it has no AMI and the environment has none either. */
 export function chooseInstance(env: EnvironmentConfig, base: string, block: InstanceBlock): { choice: InstanceChoice; problems: ConfigProblem[] } {
@@ -32,6 +33,7 @@ export function chooseInstance(env: EnvironmentConfig, base: string, block: Inst
       instanceType: block.instanceType ?? COMPUTE_DEFAULTS.instanceType,
       sshUser: block.sshUser ?? COMPUTE_DEFAULTS.sshUser,
       rootVolumeGiB: block.rootVolumeGiB,
+      detailedMonitoring: block.detailedMonitoring ?? COMPUTE_DEFAULTS.detailedMonitoring,
     },
     problems,
   };
@@ -78,6 +80,11 @@ export interface DbPlan {
   readonly port: number;
   readonly packages: readonly string[];
   readonly services: readonly string[];
+  /**
+   * true when the config names neither `packages` nor `services`: the server runs MariaDB and creates the app's
+   * database, user and password (db-credentials.ts); otherwise the engine is the config's and none of that happens.
+   */
+  readonly managedMariadb: boolean;
 }
 
 /** The values of the references a service's command and environment may use (`{{port}}`, `{{db.privateIp}}`...). */
@@ -122,6 +129,7 @@ function planDb(env: EnvironmentConfig, db: DbServerConfig, problems: ConfigProb
     port: db.port ?? COMPUTE_DEFAULTS.dbPort,
     packages: db.packages ?? COMPUTE_DEFAULTS.dbPackages,
     services: db.services ?? COMPUTE_DEFAULTS.dbServices,
+    managedMariadb: db.packages === undefined && db.services === undefined,
   };
 }
 

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { HardenedInstance } from "./hardened-instance";
 import { HardeningOptions, renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup, ServiceSpec } from "./user-data";
+import { DbCredentials, renderMariadbSetup } from "./db-credentials";
 
 /** What app and DB servers share. */
 export interface ServerSettings {
@@ -22,6 +23,8 @@ export interface ServerSettings {
   readonly instanceProfileName?: string;
   /** Root volume size in GiB. @default the AMI's size */
   readonly rootVolumeGiB?: number;
+  /** CloudWatch detailed (1-minute) monitoring. @default false */
+  readonly detailedMonitoring?: boolean;
 }
 
 /** One server, as outputs and the ssh config list it. */
@@ -82,6 +85,10 @@ export interface DbServerProps extends ServerSettings {
   readonly packages: readonly string[];
   /** systemd units to enable and start. */
   readonly services: readonly string[];
+  /** The DB port MariaDB listens on (with `credentials`). */
+  readonly port: number;
+  /** Run MariaDB and create the app's database, user and password (in SSM) at first boot. @default none: `packages` and `services` only */
+  readonly credentials?: DbCredentials;
 }
 
 /** The DB server: private, and stateful (a new AMI or user data never replaces it and its data). */
@@ -94,7 +101,10 @@ export class DbServer extends Construct {
       ...props,
       name: `${props.environment}-db`,
       role: "db",
-      userData: renderScript(renderHardening(props.hardening), renderPackagesAndServices(props.packages, props.services)),
+      userData: renderScript(
+        renderHardening(props.hardening),
+        props.credentials === undefined ? renderPackagesAndServices(props.packages, props.services) : renderMariadbSetup(props.credentials, props.port),
+      ),
       stateful: true,
     });
     this.server = { name: "db", az: props.az, sshUser: props.sshUser, instance };

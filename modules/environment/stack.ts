@@ -16,7 +16,10 @@ import { InstanceChoice, planServers, serviceSpec } from "../compute/plan";
 import { COMPUTE_DEFAULTS, IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
 import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
-import { HardeningOptions } from "../compute/user-data";
+import { HardeningOptions, SERVICE_START_TIMEOUT_SECONDS, startEnvPaths } from "../compute/user-data";
+import { InstanceRole } from "../compute/instance-role";
+import { addServerRoles, httpsEgressDescription, serversUseSessionManager } from "../compute/server-roles";
+import { DB_CREDENTIAL_DEFAULTS, DB_PASSWORD_WAIT_SECONDS, DbCredentials, dbPasswordParameterName, renderDbPasswordFetch } from "../compute/db-credentials";
 import { applyStateBackend } from "../state/backend";
 import { STATE_DEFAULTS } from "../state/types";
 import { applyGuardrails } from "../guardrails/guardrails";
@@ -114,8 +117,12 @@ export class EnvironmentStack extends TerraformStack {
       }
     }
     if (db !== undefined && appSg !== undefined) dbSg.allowFrom(appSg, Port.tcp(db.port), `Database port ${db.port} from the app servers`);
-    for (const sg of Object.values(securityGroups)) {
-      sg.allowTo(Peer.anyIpv4(), Port.tcp(443), "HTTPS out: packages, artifacts, Session Manager");
+    // The DB server makes the app's password and hands it over through SSM Parameter Store (db-credentials.ts).
+    const credentials: DbCredentials | undefined =
+      db?.managedMariadb === true ? { region: config.region, parameterName: dbPasswordParameterName(environment), ...DB_CREDENTIAL_DEFAULTS } : undefined;
+    for (const [role, sg] of Object.entries(securityGroups)) {
+      const sessionManager = role === "bastion" ? bastionPlan.ssm !== "off" : serversUseSessionManager(bastionPlan.ssm);
+      sg.allowTo(Peer.anyIpv4(), Port.tcp(443), httpsEgressDescription(role, { sessionManager, dbPassword: credentials !== undefined }));
       sg.allowTo(Peer.anyIpv4(), Port.tcp(80), "HTTP out: package mirrors");
     }
 
@@ -148,10 +155,13 @@ export class EnvironmentStack extends TerraformStack {
       sshMaxAuthTries: hardening.sshMaxAuthTries,
       ssh,
       keyName,
-      instanceProfileName: ssmProfile,
+      // Without Session Manager, a profile with no permissions: every instance has one (CKV2_AWS_41), none grants more than it uses.
+      instanceProfileName: ssmProfile ?? new InstanceRole(this, "InstanceRole-bastion", { environment, role: "bastion" }).name,
+      detailedMonitoring: bastionPlan.instance.detailedMonitoring,
     });
+    const roles = addServerRoles(this, { environment, ssm: bastionPlan.ssm, app: app !== undefined, db: db !== undefined, credentials });
 
-    const serverSettings = (choice: InstanceChoice, sg: RoleSecurityGroup): ServerSettings => ({
+    const serverSettings = (choice: InstanceChoice, sg: RoleSecurityGroup, role: InstanceRole | undefined): ServerSettings => ({
       environment,
       sshUser: choice.sshUser,
       ami: amiId(choice.ami),
@@ -160,27 +170,35 @@ export class EnvironmentStack extends TerraformStack {
       securityGroupIds: [sg.id],
       hardening,
       keyName,
-      instanceProfileName: bastionPlan.ssm === "only" ? ssmProfile : undefined,
+      instanceProfileName: role?.name,
+      detailedMonitoring: choice.detailedMonitoring,
     });
     const dbServer =
       db === undefined
         ? undefined
         : new DbServer(this, "Db", {
-            ...serverSettings(db.instance, dbSg),
+            ...serverSettings(db.instance, dbSg, roles.db),
             subnetId: this.network.subnet(db.tier, db.az).resource.id,
             az: db.az,
             packages: db.packages,
             services: db.services,
+            port: db.port,
+            credentials,
           });
     const appServers =
       app === undefined
         ? undefined
         : new AppServers(this, "AppServers", {
-            ...serverSettings(app.instance, appSg),
+            ...serverSettings(app.instance, appSg, roles.app),
             region: config.region,
             subnets: app.azs.map((az) => ({ az, subnetId: this.network.subnet(app.tier, az).resource.id })),
             countPerAz: app.countPerAz,
-            service: serviceSpec(app.service, dbServer === undefined ? undefined : { privateIp: dbServer.server.instance.privateIp, port: db!.port }),
+            service: {
+              ...serviceSpec(app.service, dbServer === undefined ? undefined : { privateIp: dbServer.server.instance.privateIp, port: db!.port }),
+              ...(credentials === undefined
+                ? {}
+                : { startEnvScript: renderDbPasswordFetch(credentials, startEnvPaths(app.service.name).envFile), startTimeoutSeconds: DB_PASSWORD_WAIT_SECONDS + SERVICE_START_TIMEOUT_SECONDS }),
+            },
           });
     const servers = [...(appServers?.servers ?? []), ...(dbServer === undefined ? [] : [dbServer.server])];
 

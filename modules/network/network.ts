@@ -185,6 +185,7 @@ export class Network extends Construct {
           az,
           ami: props.nat.instance.ami,
           instanceType: props.nat.instance.instanceType ?? NETWORK_DEFAULTS.natInstanceType,
+          detailedMonitoring: props.nat.instance.detailedMonitoring,
         });
         targets[az] = { route: { networkInterfaceId: nat.instance.primaryNetworkInterfaceId }, publicIp: nat.eip.publicIp };
         continue;

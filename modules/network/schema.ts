@@ -24,7 +24,7 @@ export const networkConfigFields = {
   nat: z
     .strictObject({
       mode: z.enum(["none", "single", "per-az", "instance"], { error: "one of none, single, per-az, instance" }).optional(),
-      instance: z.strictObject({ ami: amiSourceSchema, instanceType: z.string().optional() }).optional(),
+      instance: z.strictObject({ ami: amiSourceSchema, instanceType: z.string().optional(), detailedMonitoring: z.boolean().optional() }).optional(),
     })
     .optional(),
   flowLogs: z

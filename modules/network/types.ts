@@ -38,6 +38,8 @@ export interface NatInstanceProps {
    * @default "t3.nano"
    */
   readonly instanceType?: string;
+  /** CloudWatch detailed (1-minute) monitoring. @default false */
+  readonly detailedMonitoring?: boolean;
 }
 
 /** Egress for private tiers. */
