@@ -210,16 +210,16 @@ describe("OS families: package names per package manager", () => {
   }
 
   it.each([
-    ["mariadb", "dnf install -y mariadb105-server\n", "apt-get update \napt-get install -y mariadb-server\n"],
-    ["audit", "dnf install -y audit\n", "apt-get update \napt-get install -y auditd\n"],
-    ["natPersistence", "dnf install -y iptables-services\n", "apt-get update \napt-get install -y iptables-persistent\n"],
+    ["mariadb", "dnf install -y mariadb105-server\n", "apt-get update\napt-get install -y mariadb-server\n"],
+    ["audit", "dnf install -y audit\n", "apt-get update\napt-get install -y auditd\n"],
+    ["natPersistence", "dnf install -y iptables-services\n", "apt-get update\napt-get install -y iptables-persistent\n"],
   ] as const)("%s", (name, dnf, apt) => {
     expect(installs("dnf", OS_PACKAGES[name])).toBe(dnf);
     expect(installs("apt", OS_PACKAGES[name])).toBe(apt);
   });
 
   it("a plain list (the config's own packages) goes to either manager as written", () => {
-    expect(installs("apt", ["postgresql"])).toBe("apt-get update \napt-get install -y postgresql\n");
+    expect(installs("apt", ["postgresql"])).toBe("apt-get update\napt-get install -y postgresql\n");
   });
 });
 
