@@ -1,4 +1,4 @@
-import { checkPlan, environmentExceptions, formatFinding } from "../modules/policy/check";
+import { checkPlan, environmentExceptions, formatFinding, stateStoreExceptions } from "../modules/policy/check";
 import { coversTcpPort, POLICY_RULES } from "../modules/policy/rules";
 import { PlanJson } from "../modules/pipeline/plan-json";
 import { workshopConfig } from "./support/synth";
@@ -47,7 +47,15 @@ describe("every rule", () => {
     const p = plan(
       {
         ...closedVpc.values,
-        "aws_instance.i": { metadata_options: [{ http_tokens: "required" }], root_block_device: [{ encrypted: true }], ebs_block_device: [] },
+        "aws_instance.i": {
+          metadata_options: [{ http_tokens: "required" }],
+          root_block_device: [{ encrypted: true }],
+          ebs_block_device: [],
+          monitoring: true,
+          ebs_optimized: true,
+          instance_type: "t3.micro",
+          iam_instance_profile: "i-profile",
+        },
         "aws_vpc_security_group_ingress_rule.ssh_vpc": { cidr_ipv4: "10.0.0.0/16", ip_protocol: "tcp", from_port: 22, to_port: 22 },
       },
       closedVpc.refs,
@@ -171,11 +179,15 @@ describe("checkPlan exceptions", () => {
 
   it("excepts flow logs exactly for environments that leave them off, and public IPs for the bastion and a NAT instance", () => {
     const env = workshopConfig();
-    expect(environmentExceptions(env).map((e) => e.rule)).toEqual(["CKV2_AWS_11", "CKV_AWS_88"]);
+    expect(environmentExceptions(env).map((e) => e.rule)).toEqual(["CKV2_AWS_11", "CKV_AWS_88", "CKV_AWS_126", "CKV_AWS_126", "CKV_AWS_126"]);
     const { bastion: _bastion, servers: _servers, ...networkOnly } = env;
-    expect(environmentExceptions({ ...networkOnly, flowLogs: { enabled: true } })).toEqual([]);
-    const natInstance = environmentExceptions({ ...networkOnly, flowLogs: { enabled: true }, nat: { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } } });
-    expect(natInstance.map((e) => [e.rule, e.addressPrefix])).toEqual([["CKV_AWS_88", "aws_instance.network_NatInstance-"]]);
+    const kmsKeyArn = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
+    expect(environmentExceptions({ ...networkOnly, flowLogs: { enabled: true, kmsKeyArn } })).toEqual([]);
+    const natInstance = environmentExceptions({ ...networkOnly, flowLogs: { enabled: true, kmsKeyArn }, nat: { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } } });
+    expect(natInstance.map((e) => [e.rule, e.addressPrefix])).toEqual([
+      ["CKV_AWS_126", "aws_instance.network_NatInstance-"],
+      ["CKV_AWS_88", "aws_instance.network_NatInstance-"],
+    ]);
   });
 
   it("limits an exception with an address prefix to the resources it starts", () => {
@@ -235,5 +247,42 @@ describe("CKV_AWS_88: instances with a public IP", () => {
       { "aws_eip.e": { instance: "aws_instance.b" } },
     );
     expect(ruleHits(p, "CKV_AWS_88")).toEqual(["CKV_AWS_88 aws_instance.a", "CKV_AWS_88 aws_instance.b"]);
+  });
+});
+
+describe("issue 12's rules: bucket access logs, log group KMS, detailed monitoring, EBS-optimized, instance profile", () => {
+  it("CKV_AWS_18: a bucket without logging fails; its log target and a logged bucket pass", () => {
+    const values = { "aws_s3_bucket.state": {}, "aws_s3_bucket.logs": {}, "aws_s3_bucket.other": {}, "aws_s3_bucket_logging.l": {} };
+    const refs = { "aws_s3_bucket_logging.l": { bucket: "aws_s3_bucket.state", target_bucket: "aws_s3_bucket.logs" } };
+    expect(ruleHits(plan(values, refs), "CKV_AWS_18")).toEqual(["CKV_AWS_18 aws_s3_bucket.other"]);
+  });
+
+  it("CKV_AWS_158: a log group needs a kms_key_id", () => {
+    const values = { "aws_cloudwatch_log_group.plain": {}, "aws_cloudwatch_log_group.kms": { kms_key_id: "arn:aws:kms:ap-northeast-2:111122223333:key/x" } };
+    expect(ruleHits(plan(values), "CKV_AWS_158")).toEqual(["CKV_AWS_158 aws_cloudwatch_log_group.plain"]);
+  });
+
+  it("CKV_AWS_126, CKV_AWS_135, CKV2_AWS_41: monitoring, ebs_optimized where the type supports it, an instance profile (value or reference)", () => {
+    const values = {
+      "aws_instance.good": { monitoring: true, ebs_optimized: true, instance_type: "t3.micro", iam_instance_profile: "p" },
+      "aws_instance.byref": { monitoring: true, ebs_optimized: true, instance_type: "t3.micro" },
+      "aws_instance.t2": { monitoring: true, ebs_optimized: false, instance_type: "t2.micro", iam_instance_profile: "p" },
+      "aws_instance.bad": { monitoring: false, ebs_optimized: false, instance_type: "m5.large" },
+    };
+    const p = plan(values, { "aws_instance.byref": { iam_instance_profile: "aws_iam_instance_profile.p" } });
+    expect(ruleHits(p, "CKV_AWS_126")).toEqual(["CKV_AWS_126 aws_instance.bad"]);
+    expect(ruleHits(p, "CKV_AWS_135")).toEqual(["CKV_AWS_135 aws_instance.bad"]);
+    expect(ruleHits(p, "CKV2_AWS_41")).toEqual(["CKV2_AWS_41 aws_instance.bad"]);
+  });
+
+  it("the exceptions follow the settings: a state bucket without accessLogs, flow logs without a key, monitoring off per block", () => {
+    expect(stateStoreExceptions({ bucket: "b" }).map((e) => e.rule)).toEqual(["CKV_AWS_18"]);
+    expect(stateStoreExceptions({ bucket: "b", accessLogs: true })).toEqual([]);
+    const env = workshopConfig();
+    env.flowLogs = { enabled: true };
+    env.servers!.db!.detailedMonitoring = true;
+    const exceptions = environmentExceptions(env);
+    expect(exceptions.filter((e) => e.rule === "CKV_AWS_158")).toHaveLength(1);
+    expect(exceptions.filter((e) => e.rule === "CKV_AWS_126").map((e) => e.addressPrefix)).toEqual(["aws_instance.Bastion_", "aws_instance.AppServers_"]);
   });
 });

@@ -5,7 +5,8 @@ import { addAllStacks } from "../modules/environment/app";
 import { PlanError, planApp, PlanMode, StackPlan } from "../modules/pipeline/plan";
 import { summarizePlan } from "../modules/pipeline/plan-json";
 import { detectTerraform } from "../modules/pipeline/terraform";
-import { checkPlan, environmentExceptions, formatFinding } from "../modules/policy/check";
+import { checkPlan, environmentExceptions, formatFinding, stateStoreExceptions } from "../modules/policy/check";
+import { stateBootstrapStackId, stateStores } from "../modules/state/plan";
 
 const USAGE = `usage: npm run plan -- [--offline] [--stack NAME ...]
 
@@ -56,7 +57,8 @@ async function main(): Promise<number> {
   }
   for (const { stack, plan } of plans) {
     const env = environments.find((e) => e.name === stack);
-    const { findings, accepted } = checkPlan(plan, env === undefined ? [] : environmentExceptions(env));
+    const store = stateStores(environments).find((s) => stateBootstrapStackId(s.bucket) === stack);
+    const { findings, accepted } = checkPlan(plan, env !== undefined ? environmentExceptions(env) : store !== undefined ? stateStoreExceptions(store) : []);
     process.stdout.write(`\n${stack}: ${summarizePlan(plan).join("\n")}\n`);
     for (const a of accepted) process.stdout.write(`  accepted: ${formatFinding(a)} (${a.reason})\n`);
     for (const f of findings) process.stdout.write(`  POLICY: ${formatFinding(f)}\n`);

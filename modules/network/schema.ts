@@ -32,6 +32,7 @@ export const networkConfigFields = {
       enabled: z.boolean().optional(),
       retentionDays: z.int().optional(),
       trafficType: z.enum(["ALL", "ACCEPT", "REJECT"], { error: "one of ALL, ACCEPT, REJECT" }).optional(),
+      kmsKeyArn: z.string().optional(),
     })
     .optional(),
   s3GatewayEndpoint: z.boolean().optional(),

@@ -62,6 +62,11 @@ export interface FlowLogsProps {
   readonly retentionDays?: number;
   /** Which traffic to record. @default "ALL" */
   readonly trafficType?: "ALL" | "ACCEPT" | "REJECT";
+  /**
+   * ARN of a KMS key (in the environment's region) that encrypts the log group; its key policy must let
+   * `logs.<region>.amazonaws.com` use it. @default none: CloudWatch Logs' own encryption
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** A tiered multi-AZ VPC. */

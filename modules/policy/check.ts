@@ -1,4 +1,5 @@
 import { EnvironmentConfig } from "../config/environment";
+import type { StateStoreProps } from "../state/types";
 import { PlanJson } from "../pipeline/plan-json";
 import { POLICY_RULES, PolicyRule } from "./rules";
 
@@ -60,6 +61,19 @@ export function environmentExceptions(env: EnvironmentConfig): PolicyException[]
       reason: "the bastion is the one door in: reached through its Elastic IP, SSH from the admin CIDRs only",
     });
   }
+  if (env.flowLogs?.enabled === true && env.flowLogs.kmsKeyArn === undefined) {
+    exceptions.push({ rule: "CKV_AWS_158", reason: `environment "${env.name}" sets no flowLogs.kmsKeyArn (CloudWatch Logs' own encryption)` });
+  }
+  // Detailed monitoring is billed per metric: an instance block that leaves it off chose 5-minute metrics.
+  const monitoring: Array<[boolean | undefined, string, string]> = [
+    [env.bastion === undefined ? true : env.bastion.detailedMonitoring, "aws_instance.Bastion_", "bastion"],
+    [env.servers?.app === undefined ? true : env.servers.app.detailedMonitoring, "aws_instance.AppServers_", "servers.app"],
+    [env.servers?.db === undefined ? true : env.servers.db.detailedMonitoring, "aws_instance.Db_", "servers.db"],
+    [env.nat?.mode !== "instance" ? true : env.nat.instance?.detailedMonitoring, "aws_instance.network_NatInstance-", "nat.instance"],
+  ];
+  for (const [on, addressPrefix, block] of monitoring) {
+    if (on !== true) exceptions.push({ rule: "CKV_AWS_126", addressPrefix, reason: `${block}.detailedMonitoring is off in environment "${env.name}" (5-minute metrics)` });
+  }
   if (env.nat?.mode === "instance") {
     exceptions.push({
       rule: "CKV_AWS_88",
@@ -68,4 +82,9 @@ export function environmentExceptions(env: EnvironmentConfig): PolicyException[]
     });
   }
   return exceptions;
+}
+
+/** The exceptions a state bootstrap stack's settings imply: without `accessLogs`, its bucket logs no requests. */
+export function stateStoreExceptions(store: Pick<StateStoreProps, "bucket" | "accessLogs">): PolicyException[] {
+  return store.accessLogs === true ? [] : [{ rule: "CKV_AWS_18", reason: `state bucket ${store.bucket} has no backend.accessLogs` }];
 }

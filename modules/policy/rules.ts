@@ -1,5 +1,6 @@
 import { ADMIN_PORT_NAMES, ADMIN_PORTS } from "../security/port";
 import { PlanJson, PlannedResource, plannedResources, referencedAddresses, referencesOf } from "../pipeline/plan-json";
+import { ebsOptimizedFor } from "../compute/ebs-optimized";
 
 /** A resource a rule objects to, and why. */
 export interface Violation {
@@ -224,6 +225,60 @@ const instancePublicIp: PolicyRule = {
     }),
 };
 
+/** Whether a resource's argument is set: a known non-empty value, or a reference to another resource. */
+function isSet(plan: PlanJson, resource: PlannedResource, attribute: string): boolean {
+  const value = resource.values[attribute];
+  return (typeof value === "string" && value !== "") || referencesOf(plan, resource.address, attribute).length > 0;
+}
+
+const bucketAccessLogging: PolicyRule = {
+  ids: ["CKV_AWS_18", "AVD-AWS-0089"],
+  description: "Every S3 bucket logs its requests (aws_s3_bucket_logging), except a bucket that receives another bucket's access logs",
+  check: (plan) => {
+    const loggings = plannedResources(plan, "aws_s3_bucket_logging");
+    const targets = loggings.flatMap((l) => referencedAddresses(referencesOf(plan, l.address, "target_bucket")));
+    return plannedResources(plan, "aws_s3_bucket")
+      .filter((bucket) => !targets.includes(bucket.address) && referringTo(plan, "aws_s3_bucket_logging", "bucket", bucket.address).length === 0)
+      .map((bucket) => ({ address: bucket.address, message: "no aws_s3_bucket_logging: nobody can tell who read or wrote its objects" }));
+  },
+};
+
+const logGroupKms: PolicyRule = {
+  ids: ["CKV_AWS_158", "AVD-AWS-0017"],
+  description: "Every CloudWatch log group is encrypted with a customer-managed KMS key (kms_key_id)",
+  check: (plan) =>
+    plannedResources(plan, "aws_cloudwatch_log_group")
+      .filter((group) => !isSet(plan, group, "kms_key_id"))
+      .map((group) => ({ address: group.address, message: "no kms_key_id: encrypted with CloudWatch Logs' own key only" })),
+};
+
+const instanceDetailedMonitoring: PolicyRule = {
+  ids: ["CKV_AWS_126"],
+  description: "Every instance has detailed (1-minute) monitoring on (monitoring = true)",
+  check: (plan) =>
+    plannedResources(plan, "aws_instance")
+      .filter((instance) => instance.values.monitoring !== true)
+      .map((instance) => ({ address: instance.address, message: `monitoring is ${JSON.stringify(instance.values.monitoring ?? null)}, not true` })),
+};
+
+const instanceEbsOptimized: PolicyRule = {
+  ids: ["CKV_AWS_135"],
+  description: "Every instance whose type supports it is EBS-optimized (ebs_optimized = true)",
+  check: (plan) =>
+    plannedResources(plan, "aws_instance")
+      .filter((instance) => instance.values.ebs_optimized !== true && (typeof instance.values.instance_type !== "string" || ebsOptimizedFor(instance.values.instance_type)))
+      .map((instance) => ({ address: instance.address, message: `ebs_optimized is ${JSON.stringify(instance.values.ebs_optimized ?? null)}, and ${String(instance.values.instance_type)} supports it` })),
+};
+
+const instanceProfile: PolicyRule = {
+  ids: ["CKV2_AWS_41"],
+  description: "Every instance has an IAM instance profile (its own least-privilege role), not none",
+  check: (plan) =>
+    plannedResources(plan, "aws_instance")
+      .filter((instance) => !isSet(plan, instance, "iam_instance_profile"))
+      .map((instance) => ({ address: instance.address, message: "no iam_instance_profile" })),
+};
+
 /** The rules `checkPlan` applies by default. A new rule is one more entry. */
 export const POLICY_RULES: readonly PolicyRule[] = [
   adminPortsFromWorld,
@@ -235,4 +290,9 @@ export const POLICY_RULES: readonly PolicyRule[] = [
   bucketVersioning,
   bucketPublicAccessBlock,
   instancePublicIp,
+  bucketAccessLogging,
+  logGroupKms,
+  instanceDetailedMonitoring,
+  instanceEbsOptimized,
+  instanceProfile,
 ];

@@ -14,9 +14,10 @@ import { ConfigError, ConfigProblem, fieldPath } from "../config/problems";
 import { applyStateBackend } from "./backend";
 import { checkBackend, lockTableProblem } from "./plan";
 import { STATE_DEFAULTS, StateStoreProps } from "./types";
+import { accessLogBucketName, StateAccessLogs } from "./access-logs";
 
 /** The state bucket's policy: every request that is not over TLS 1.2 or later is denied, whoever makes it. */
-export function stateBucketPolicy(bucketArn: string): object {
+export function stateBucketPolicy(bucketArn: string): { Version: string; Statement: object[] } {
   const deny = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: condition });
   return {
     Version: "2012-10-17",
@@ -35,6 +36,8 @@ export function stateBucketPolicy(bucketArn: string): object {
 export class StateStore extends Construct {
   /** The state bucket. */
   readonly bucket: S3Bucket;
+  /** The access log bucket, when `accessLogs` is on. */
+  readonly accessLogs?: StateAccessLogs;
   /** Lock tables by name. */
   readonly lockTables: Readonly<Record<string, DynamodbTable>>;
 
@@ -43,6 +46,9 @@ export class StateStore extends Construct {
     // The backend rules, reported under the store's own field names.
     const problems: ConfigProblem[] = [
       ...checkBackend({ type: "s3", bucket: props.bucket, region: props.region, kmsKeyId: props.kmsKeyId }).map((p) => ({ ...p, field: p.field.replace(/^backend\./, "") })),
+      ...(props.accessLogs === true && accessLogBucketName(props.bucket).problem !== undefined
+        ? [{ field: "bucket", value: props.bucket, expected: accessLogBucketName(props.bucket).problem as string }]
+        : []),
       ...(props.lockTables ?? []).flatMap((table, i) => {
         const expected = lockTableProblem(table);
         return expected === undefined ? [] : [{ field: fieldPath("lockTables", i), value: table, expected }];
@@ -91,6 +97,10 @@ export class StateStore extends Construct {
       ],
     });
     new S3BucketPolicy(this, "Policy", { bucket, dependsOn: [publicAccess], policy: Fn.jsonencode(stateBucketPolicy(this.bucket.arn)) });
+    this.accessLogs =
+      props.accessLogs === true
+        ? new StateAccessLogs(this, "AccessLogs", { stateBucket: this.bucket, logBucketName: accessLogBucketName(props.bucket).name, denyInsecure: stateBucketPolicy, tags })
+        : undefined;
 
     this.lockTables = Object.fromEntries(
       (props.lockTables ?? []).map((name) => [
