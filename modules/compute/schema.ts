@@ -20,7 +20,7 @@ export const instanceFields = {
   instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'an EC2 instance type such as "t3.micro"' }).optional(),
   sshUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "a Linux user name such as ec2-user or ubuntu" }).optional(),
   rootVolumeGiB: intBetween(8, 16384).optional(),
-  detailedMonitoring: z.boolean({ error: "true or false" }).optional(),
+  detailedMonitoring: z.boolean().optional(),
 };
 
 /** Where a service port may be reached from: a role's security group, every subnet of a tier, or a CIDR block. */

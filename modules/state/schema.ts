@@ -19,7 +19,7 @@ export const stateConfigFields = {
           kmsKeyId: z.string().optional(),
           lockfile: z.boolean().optional(),
           dynamodbTable: z.string().optional(),
-          accessLogs: z.boolean({ error: "true or false" }).optional(),
+          accessLogs: z.boolean().optional(),
         }),
         z.strictObject({ type: z.literal("local"), path: z.string().optional() }),
         z.strictObject({
