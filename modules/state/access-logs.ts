@@ -2,12 +2,10 @@ import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { lockDownBucket } from "./private-bucket";
 
 /** Days the access log objects are kept. */
 export const ACCESS_LOG_DEFAULTS = { retentionDays: 365, prefix: "state-bucket/", suffix: "-access-logs" };
@@ -65,15 +63,7 @@ export class StateAccessLogs extends Construct {
     const tags = props.tags === undefined ? undefined : { ...props.tags };
     this.logBucket = new S3Bucket(this, "Bucket", { bucket: props.logBucketName, tags, lifecycle: { preventDestroy: true } });
     const bucket = this.logBucket.id;
-    new S3BucketOwnershipControls(this, "Ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    const versioning = new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
+    const { publicAccess, versioning } = lockDownBucket(this, bucket);
     new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", { bucket, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       bucket,

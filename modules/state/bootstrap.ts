@@ -3,12 +3,10 @@ import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { applyGuardrails } from "../guardrails/guardrails";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { lockDownBucket } from "./private-bucket";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { ConfigError, ConfigProblem, fieldPath } from "../config/problems";
 import { applyStateBackend } from "./backend";
@@ -60,15 +58,7 @@ export class StateStore extends Construct {
 
     this.bucket = new S3Bucket(this, "Bucket", { bucket: props.bucket, tags, lifecycle: protect });
     const bucket = this.bucket.id;
-    new S3BucketOwnershipControls(this, "Ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-    const publicAccess = new S3BucketPublicAccessBlock(this, "PublicAccessBlock", {
-      bucket,
-      blockPublicAcls: true,
-      blockPublicPolicy: true,
-      ignorePublicAcls: true,
-      restrictPublicBuckets: true,
-    });
-    const versioning = new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
+    const { publicAccess, versioning } = lockDownBucket(this, bucket);
     new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket,
       rule: [
