@@ -4,19 +4,18 @@ import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { validateConfig } from "../modules/config/load";
 import { EnvironmentConfig } from "../modules/config/environment";
 import { EnvironmentStack } from "../modules/environment/stack";
 import { StateBootstrapStack } from "../modules/state/bootstrap";
 import { evaluateGuardrails, formatViolation } from "../modules/guardrails/guardrails";
 import { GUARDRAIL_RULES, StackJson } from "../modules/guardrails/rules";
 import { problemsAfter } from "./support/config";
-import { workshopConfig } from "./support/synth";
+import { resolveOne, workshopConfig } from "./support/synth";
 
 /** Builds the environment's stack, lets `tamper` change it (an escape hatch, as a user might), and synthesizes with validations on. */
 function synthWithGuardrails(config: EnvironmentConfig, tamper: (stack: EnvironmentStack) => void = () => undefined): string {
-  const [env] = validateConfig({ environments: [config] });
-  const stack = new EnvironmentStack(Testing.app(), env.name, env);
+  const env = resolveOne(config);
+  const stack = new EnvironmentStack(Testing.app(), env.config.name, env);
   tamper(stack);
   return Testing.synth(stack, true);
 }

@@ -1,7 +1,7 @@
 import { App, TerraformStack, Testing } from "cdktf";
 import { Network } from "../modules/network/network";
 import { renderNatInstanceUserData } from "../modules/network/nat-instance";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { EnvironmentInput } from "../modules/config/environment";
 import { allResources, logicalIdOf, resourceNamed, resourcesOf, synthEnvironment, SynthJson, workshopConfig } from "./support/synth";
 import { spawnSync } from "node:child_process";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
@@ -17,8 +17,8 @@ const AZ_B = "ap-northeast-2b";
 const AZ_C = "ap-northeast-2c";
 const ref = (type: string, id: string, attribute = "id") => `\${${type}.${id}.${attribute}}`;
 
-function withChanges(change: (c: EnvironmentConfig) => void): EnvironmentConfig {
-  const config = workshopConfig();
+function withChanges(change: (c: EnvironmentInput) => void): EnvironmentInput {
+  const config: EnvironmentInput = workshopConfig();
   change(config);
   return config;
 }
@@ -218,7 +218,7 @@ describe("optional features", () => {
 });
 
 describe("stable ids: adding an AZ or a tier changes no other resource", () => {
-  const threeAzReady = (c: EnvironmentConfig) => {
+  const threeAzReady = (c: EnvironmentInput) => {
     c.azSlots = 4;
     c.vpcCidr = "192.168.8.0/22";
   };
@@ -230,7 +230,7 @@ describe("stable ids: adding an AZ or a tier changes no other resource", () => {
   }
 
   it.each(["single", "per-az"] as const)("adding an AZ (NAT %s)", (mode) => {
-    const base = (c: EnvironmentConfig) => {
+    const base = (c: EnvironmentInput) => {
       threeAzReady(c);
       c.nat = { mode };
     };

@@ -1,10 +1,9 @@
 import { readdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { validateConfig } from "../modules/config/load";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { resolveConfig } from "../modules/config/load";
+import { ResolvedEnvironment } from "../modules/environment/resolve";
 import { addAllStacks, addEnvironmentStacks } from "../modules/environment/app";
 import { stateBootstrapStackId } from "../modules/state/plan";
-import { planNetwork } from "../modules/network/plan";
 import { PlanError, planApp, StackPlan } from "../modules/pipeline/plan";
 import { actionCounts, PlanJson, plannedResources } from "../modules/pipeline/plan-json";
 import { checkPlan, environmentExceptions, formatFinding, stateStoreExceptions } from "../modules/policy/check";
@@ -19,16 +18,16 @@ const FLOW_LOG_KEY = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-
 const NETWORK = "network_";
 
 /** Every environment of the default config, plus the NAT variants the default does not show, one stack each. */
-function environments(): EnvironmentConfig[] {
+function environments(): ResolvedEnvironment[] {
   const natInstance = { ...workshopConfig(), name: "nat-instance", nat: { mode: "instance" as const, instance: { ami: NAT_AMI } } };
   const perAz = { ...workshopConfig(), name: "per-az", nat: { mode: "per-az" as const }, flowLogs: { enabled: true, kmsKeyArn: FLOW_LOG_KEY }, s3GatewayEndpoint: true };
-  return validateConfig({ environments: [...defaultConfig.environments, natInstance, perAz] });
+  return resolveConfig({ environments: [...defaultConfig.environments, natInstance, perAz] });
 }
 
 /** The route target each subnet's default route should have, from the network planner. */
-function expectedRouteTargets(env: EnvironmentConfig): Record<string, string> {
-  const { plan } = planNetwork({ ...env, environment: env.name });
-  const natKind = env.nat?.mode === "instance" ? "nat-instance" : "nat-gateway";
+function expectedRouteTargets(env: ResolvedEnvironment): Record<string, string> {
+  const plan = env.network;
+  const natKind = env.config.nat?.mode === "instance" ? "nat-instance" : "nat-gateway";
   const target = (s: { type: string; az: string }) =>
     s.type === "public" ? "igw" : s.type === "private" ? `${natKind}/${plan.natAzFor[s.az]}` : "none";
   return Object.fromEntries(plan.subnets.map((s) => [`${s.tier}/${s.az}`, target(s)]));
@@ -37,7 +36,8 @@ function expectedRouteTargets(env: EnvironmentConfig): Record<string, string> {
 const cdktfPlanDirs = () => readdirSync(tmpdir()).filter((name) => name.startsWith("cdktf-plan-")).sort();
 
 describeWithTerraform("offline plans of every stack", (toolchain) => {
-  const envs = environments();
+  const resolved = environments();
+  const envs = resolved.map((e) => e.config);
   const plans = new Map<string, PlanJson>();
   let rejected: unknown;
   let dirsBefore: string[];
@@ -47,12 +47,12 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     // The negative control: a value the AWS provider itself refuses, set through an escape hatch in this test only.
     const rejectedRun = planApp(
       (app) => {
-        const [stack] = addEnvironmentStacks(app, [{ ...workshopConfig(), name: "rejected" }]);
+        const [stack] = addEnvironmentStacks(app, resolveConfig({ environments: [{ ...workshopConfig(), name: "rejected" }] }));
         stack.network.vpc.addOverride("instance_tenancy", "shared-by-everyone");
       },
       { toolchain: toolchain(), mode: "offline" },
     ).catch((error: unknown) => error);
-    const planned: StackPlan[] = await planApp((app) => addAllStacks(app, envs), { toolchain: toolchain(), mode: "offline", concurrency: 2 });
+    const planned: StackPlan[] = await planApp((app) => addAllStacks(app, resolved), { toolchain: toolchain(), mode: "offline", concurrency: 2 });
     for (const p of planned) plans.set(p.stack, p.plan);
     rejected = await rejectedRun;
   }, 180_000);
@@ -68,13 +68,13 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     expect(cdktfPlanDirs()).toEqual(dirsBefore);
   });
 
-  describe.each(environments().map((e) => [e.name, e] as const))("%s", (name, env) => {
+  describe.each(environments().map((e) => [e.config.name, e] as const))("%s", (name, env) => {
     it("only creates, and makes one subnet per tier per AZ at the planned CIDRs", () => {
       const plan = plans.get(name)!;
       const actions = new Set(Object.values(actionCounts(plan)).flatMap((byAction) => Object.keys(byAction)));
       expect([...actions]).toEqual(["create"]);
       const subnets = plannedResources(plan, "aws_subnet").map((s) => `${(s.values.tags as Record<string, string>).Tier}/${s.values.availability_zone} ${s.values.cidr_block}`);
-      const expected = planNetwork({ ...env, environment: env.name }).plan.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`);
+      const expected = env.network.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`);
       expect(subnets.sort()).toEqual(expected.sort());
     });
 
@@ -83,7 +83,7 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     });
 
     it("passes every policy rule, but for the exceptions its own config implies", () => {
-      const { findings } = checkPlan(plans.get(name)!, environmentExceptions(env));
+      const { findings } = checkPlan(plans.get(name)!, environmentExceptions(env.config));
       expect(findings.map(formatFinding)).toEqual([]);
     });
   });

@@ -279,7 +279,7 @@ describe("issue 12's rules: bucket access logs, log group KMS, detailed monitori
     expect(stateStoreExceptions({ bucket: "b" }).map((e) => e.rule)).toEqual(["CKV_AWS_18"]);
     expect(stateStoreExceptions({ bucket: "b", accessLogs: true })).toEqual([]);
     const env = workshopConfig();
-    env.flowLogs = { enabled: true };
+    env.flowLogs = { ...env.flowLogs, enabled: true };
     env.servers!.db!.detailedMonitoring = true;
     const exceptions = environmentExceptions(env);
     expect(exceptions.filter((e) => e.rule === "CKV_AWS_158")).toHaveLength(1);

@@ -50,7 +50,7 @@ describe("state bucket access logs (backend.accessLogs)", () => {
 
   it("is set in the environment's backend and reaches the bootstrap stack", () => {
     const env = workshopConfig();
-    env.backend = { type: "s3", bucket: "change-me-workshop-tfstate", region: "ap-northeast-2", accessLogs: true };
+    env.backend = { type: "s3", bucket: "change-me-workshop-tfstate", region: "ap-northeast-2", encrypt: true, lockfile: true, accessLogs: true };
     expect(stateStores(validateConfig({ environments: [env] }))[0].accessLogs).toBe(true);
   });
 
@@ -71,7 +71,7 @@ describe("state bucket access logs (backend.accessLogs)", () => {
 describe("flow-log group KMS key (flowLogs.kmsKeyArn)", () => {
   it("encrypts the log group with the key", () => {
     const config = workshopConfig();
-    config.flowLogs = { enabled: true, kmsKeyArn: KMS_KEY };
+    config.flowLogs = { ...config.flowLogs, enabled: true, kmsKeyArn: KMS_KEY };
     const { json } = synthEnvironment(config);
     expect(resourceNamed(json, "aws_cloudwatch_log_group", "network_FlowLogs_LogGroup").kms_key_id).toBe(KMS_KEY);
   });

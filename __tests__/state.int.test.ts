@@ -21,7 +21,7 @@ import {
   TerraformToolchain,
 } from "../modules/pipeline/terraform";
 import { describeWithTerraform } from "./support/terraform";
-import { workshopConfig } from "./support/synth";
+import { resolveOne, workshopConfig } from "./support/synth";
 import { EMULATOR_CREDENTIALS, Emulators, startEmulators } from "./support/emulators";
 
 // Real terraform, real S3 backend protocol, against s3rver and dynalite on 127.0.0.1 only. s3rver ignores
@@ -103,7 +103,7 @@ describeWithTerraform("remote state on an emulated S3 API", (toolchain: () => Te
 
     const app = new App({ outdir: join(root, "out") });
     new ProbeStack(app, env, 10);
-    new EnvironmentStack(app, env.name, env);
+    new EnvironmentStack(app, env.name, resolveOne(env));
     app.synth();
     probeDir = join(root, "out", "stacks", "probe");
     workshopDir = join(root, "out", "stacks", env.name);

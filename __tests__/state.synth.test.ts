@@ -3,7 +3,7 @@ import { validateConfig } from "../modules/config/load";
 import { ConfigError } from "../modules/config/problems";
 import { EnvironmentStack } from "../modules/environment/stack";
 import { StateBootstrapStack, StateBootstrapStackProps, stateBucketPolicy } from "../modules/state/bootstrap";
-import { logicalIdOf, resourceNamed, resourcesOf, SynthJson, synthEnvironment, workshopConfig } from "./support/synth";
+import { logicalIdOf, resolveOne, resourceNamed, resourcesOf, SynthJson, synthEnvironment, workshopConfig } from "./support/synth";
 import defaultConfig from "../config/environments.json";
 
 const KMS_KEY = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -57,7 +57,8 @@ describe("environment backends", () => {
   });
 
   it("refuses a bad backend given to the stack directly, naming the problem", () => {
-    const env = { ...workshopConfig(), backend: { type: "s3" as const, bucket: "Bad_Bucket" } };
+    const resolved = resolveOne(workshopConfig());
+    const env = { ...resolved, config: { ...resolved.config, backend: { type: "s3" as const, bucket: "Bad_Bucket", encrypt: true, lockfile: true } } };
     expect(() => new EnvironmentStack(Testing.app(), "workshop", env)).toThrow(ConfigError);
     expect(() => new EnvironmentStack(Testing.app(), "workshop", env)).toThrow(/backend\.bucket = "Bad_Bucket".*\n.*backend\.region = \(missing\)/);
   });

@@ -1,34 +1,99 @@
-// The package's public API: the constructs, their props, and the pure functions behind them.
-// Provider classes stay deep imports inside each module; importing this file does not load the provider's root.
-export * from "./config/problems";
-export * from "./config/environment";
-export * from "./config/load";
-export * from "./ami/ami";
-export * from "./network/types";
-export * from "./network/cidr";
-export * from "./network/plan";
-export * from "./network/network";
-export * from "./network/nat-instance";
-export * from "./network/flow-logs";
-export * from "./security/port";
-export * from "./security/policy";
-export * from "./security/security-group";
-export * from "./keypair/public-key";
-export * from "./keypair/key-pair";
-export * from "./bastion/bastion";
-export * from "./bastion/ssh-config";
-export * from "./compute/hardened-instance";
-export * from "./compute/servers";
-export * from "./state/types";
-export * from "./state/plan";
-export * from "./state/backend";
-export * from "./state/bootstrap";
-export * from "./guardrails/rules";
-export * from "./guardrails/guardrails";
-export * from "./policy/rules";
-export * from "./policy/check";
-export * from "./pipeline/terraform";
-export * from "./pipeline/plan-json";
-export * from "./pipeline/plan";
-export * from "./environment/stack";
-export * from "./environment/app";
+// The package's public API, listed name by name: the constructs and their props, the config schema and its resolution,
+// and the pure functions behind them. Provider classes stay deep imports inside each module; importing this file
+// loads no provider root, changes no process setting and reads no environment variable.
+
+// Config: the schema, its resolution into a plan per environment, and the problems bad input gets.
+export { environmentSchema } from "./config/environment";
+export type { EnvironmentConfig, EnvironmentInput } from "./config/environment";
+export { loadConfigFile, resolveConfig, validateConfig } from "./config/load";
+export { ConfigError, formatProblem } from "./config/problems";
+export type { ConfigProblem } from "./config/problems";
+export { resolveEnvironment } from "./environment/resolve";
+export type { ResolvedEnvironment, ResolveOptions } from "./environment/resolve";
+export type { AppIngress, AppPlan, DbPlan, InstanceChoice } from "./compute/plan";
+export { ingressSourceSchema, SERVER_ROLES } from "./compute/schema";
+export type { IngressSource } from "./compute/schema";
+export type { BastionPlan } from "./bastion/plan";
+export { SSM_MODES } from "./bastion/schema";
+export type { SsmMode } from "./bastion/schema";
+
+// Network: the tiered VPC and its planner.
+export { Network } from "./network/network";
+export type { NetworkSubnet } from "./network/network";
+export { planNetwork } from "./network/plan";
+export { FLOW_LOG_TRAFFIC_TYPES, LOG_RETENTION_DAYS, NAT_MODES, NETWORK_DEFAULTS, SUBNET_TYPES } from "./network/types";
+export type {
+  FlowLogsProps,
+  FlowLogTrafficType,
+  NatInstanceProps,
+  NatMode,
+  NatProps,
+  NetworkPlan,
+  NetworkProps,
+  PlannedSubnet,
+  SubnetTierProps,
+  SubnetType,
+} from "./network/types";
+
+// Security: role security groups, connections between constructs, ports and peers.
+export { Connections } from "./security/connections";
+export type { IConnectable } from "./security/connections";
+export { Peer, RoleSecurityGroup } from "./security/security-group";
+export type { CidrPeer, RoleSecurityGroupProps } from "./security/security-group";
+export { ADMIN_PORTS, Port } from "./security/port";
+export type { PortRange } from "./security/port";
+
+// Access: the admins' key pair and the bastion.
+export { AdminKeyPair } from "./keypair/key-pair";
+export type { AdminKeyPairProps } from "./keypair/key-pair";
+export { loadPublicKey, parsePublicKey } from "./keypair/public-key";
+export type { PublicKeyInfo } from "./keypair/public-key";
+export { keyPairConfigFields } from "./keypair/schema";
+export type { PublicKeySource } from "./keypair/schema";
+export { Bastion } from "./bastion/bastion";
+export type { BastionProps } from "./bastion/bastion";
+export { renderSshConfig, renderSsmCommands } from "./bastion/ssh-config";
+export type { SshConfigInput, SshHost } from "./bastion/ssh-config";
+
+// Servers: app servers under systemd, the DB server, the hardened instance they share.
+export { AppServers, DbServer } from "./compute/servers";
+export type { AppServersProps, DbServerProps, Server, ServerSettings } from "./compute/servers";
+export { HardenedInstance } from "./compute/hardened-instance";
+export type { HardenedInstanceProps } from "./compute/hardened-instance";
+export { SsmInstanceProfile } from "./compute/ssm-instance-profile";
+export type { SsmInstanceProfileProps } from "./compute/ssm-instance-profile";
+export { COMPUTE_DEFAULTS } from "./compute/schema";
+export type { HardeningOptions, ServiceSpec } from "./compute/user-data";
+export { resolveAmiId } from "./ami/ami";
+export type { AmiSource } from "./ami/ami";
+
+// State: backends and the bootstrap stack that creates the state bucket.
+export { applyStateBackend } from "./state/backend";
+export { StateBootstrapStack, StateStore } from "./state/bootstrap";
+export type { StateBootstrapStackProps } from "./state/bootstrap";
+export { STATE_DEFAULTS } from "./state/types";
+export { stateConfigFields } from "./state/schema";
+export type { StateBackendConfig } from "./state/schema";
+export type { CloudStateBackendProps, LocalStateBackendProps, S3StateBackendProps, StateBackendProps, StateOwner, StateStoreProps } from "./state/types";
+
+// Environments: the composed stack and the functions that add every stack of a config to an app.
+export { EnvironmentStack } from "./environment/stack";
+export { addAllStacks, addEnvironmentStacks, addStateBootstrapStacks } from "./environment/app";
+
+// Rules: synth-time guardrails and scanner-named rules over plans.
+export { applyGuardrails } from "./guardrails/guardrails";
+export type { Acknowledgement, GuardrailProps } from "./guardrails/guardrails";
+export { GUARDRAIL_RULES } from "./guardrails/rules";
+export type { GuardrailContext, GuardrailRule, GuardrailViolation, StackJson } from "./guardrails/rules";
+export { checkPlan, formatFinding } from "./policy/check";
+export type { Finding, PolicyException, PolicyResult } from "./policy/check";
+export { POLICY_RULES } from "./policy/rules";
+export type { PolicyRule, Violation } from "./policy/rules";
+
+// Plans: terraform plans of an app's stacks, offline or real.
+export { PLAN_STEPS, planApp, PlanError } from "./pipeline/plan";
+export type { PlanMode, PlanOptions, PlanStep, StackFailure, StackPlan } from "./pipeline/plan";
+export { detectTerraform } from "./pipeline/terraform";
+export type { TerraformRun, TerraformToolchain } from "./pipeline/terraform";
+export { summarizePlan } from "./pipeline/plan-json";
+export type { ConfigExpression, ConfigResource, PlanJson, PlannedModule, PlannedResource, ResourceChange } from "./pipeline/plan-json";

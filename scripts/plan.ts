@@ -56,9 +56,9 @@ async function main(): Promise<number> {
     failed = true;
   }
   for (const { stack, plan } of plans) {
-    const env = environments.find((e) => e.name === stack);
-    const store = stateStores(environments).find((s) => stateBootstrapStackId(s.bucket) === stack);
-    const { findings, accepted } = checkPlan(plan, env !== undefined ? environmentExceptions(env) : store !== undefined ? stateStoreExceptions(store) : []);
+    const env = environments.find((e) => e.config.name === stack);
+    const store = stateStores(environments.map((e) => e.config)).find((s) => stateBootstrapStackId(s.bucket) === stack);
+    const { findings, accepted } = checkPlan(plan, env !== undefined ? environmentExceptions(env.config) : store !== undefined ? stateStoreExceptions(store) : []);
     process.stdout.write(`\n${stack}: ${summarizePlan(plan).join("\n")}\n`);
     for (const a of accepted) process.stdout.write(`  accepted: ${formatFinding(a)} (${a.reason})\n`);
     for (const f of findings) process.stdout.write(`  POLICY: ${formatFinding(f)}\n`);

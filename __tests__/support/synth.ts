@@ -1,6 +1,7 @@
 import { App, Testing } from "cdktf";
-import { validateConfig } from "../../modules/config/load";
-import { EnvironmentConfig } from "../../modules/config/environment";
+import { resolveConfig, validateConfig } from "../../modules/config/load";
+import { ResolvedEnvironment } from "../../modules/environment/resolve";
+import { EnvironmentConfig, EnvironmentInput } from "../../modules/config/environment";
 import { EnvironmentStack } from "../../modules/environment/stack";
 import defaultConfig from "../../config/environments.json";
 
@@ -18,11 +19,16 @@ export function workshopConfig(): EnvironmentConfig {
   return structuredClone(validateConfig(defaultConfig)[0]);
 }
 
-/** Validates an environment the way the app does, then synthesizes its stack. */
-export function synthEnvironment(config: EnvironmentConfig): { text: string; json: SynthJson; stack: EnvironmentStack } {
-  const [env] = validateConfig({ environments: [config] });
+/** Resolves one environment the way the app does (a ConfigError when it has problems). */
+export function resolveOne(config: EnvironmentInput): ResolvedEnvironment {
+  return resolveConfig({ environments: [config] })[0];
+}
+
+/** Resolves an environment the way the app does, then synthesizes its stack. */
+export function synthEnvironment(config: EnvironmentInput): { text: string; json: SynthJson; stack: EnvironmentStack } {
+  const env = resolveOne(config);
   const app: App = Testing.app();
-  const stack = new EnvironmentStack(app, env.name, env);
+  const stack = new EnvironmentStack(app, env.config.name, env);
   const text = Testing.synth(stack);
   return { text, json: JSON.parse(text) as SynthJson, stack };
 }

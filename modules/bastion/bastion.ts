@@ -1,15 +1,21 @@
 import { Construct } from "constructs";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { HardenedInstance } from "../compute/hardened-instance";
+import { Network } from "../network/network";
+import { Connections, IConnectable } from "../security/connections";
+import { idSafe, Peer, RoleSecurityGroup } from "../security/security-group";
+import { Port } from "../security/port";
+import { isAnywhere, INSECURE_OVERRIDE_FIELD } from "../security/policy";
+import { BASTION_DEFAULTS } from "./schema";
 import { renderBastionUserData } from "./user-data";
 
 export interface BastionProps {
-  /** Environment name: the Name tag is `<environment>-bastion`. */
-  readonly environment: string;
-  /** A subnet of a public tier (the management tier in the workshop). */
-  readonly subnetId: string;
-  /** The bastion's security groups. */
-  readonly securityGroupIds: readonly string[];
+  /** The network the bastion stands in; its environment names the bastion. */
+  readonly network: Network;
+  /** A public tier of the network (the bastion is reached through its Elastic IP). @default "management" */
+  readonly tier?: string;
+  /** The AZ of the tier's subnet to stand in. @default the tier's first AZ */
+  readonly az?: string;
   /** The AMI id. */
   readonly ami: string;
   /** EC2 instance type. */
@@ -20,36 +26,57 @@ export interface BastionProps {
   readonly sshMaxAuthTries: number;
   /** false: no sshd at all, Session Manager only (needs `instanceProfileName`). @default true */
   readonly ssh?: boolean;
+  /** Networks that may SSH to the bastion (your address as a /32); each gets its own rule. @default none */
+  readonly adminCidrs?: readonly string[];
   /** EC2 key pair the admins log in with. @default none (Session Manager only) */
   readonly keyName?: string;
   /** Instance profile for Session Manager. @default none */
   readonly instanceProfileName?: string;
   /** Root volume size in GiB. @default the AMI's size */
   readonly rootVolumeGiB?: number;
+  /** The bastion's security group. @default a new group `<environment>-bastion` in the network's VPC */
+  readonly securityGroup?: RoleSecurityGroup;
   /** CloudWatch detailed (1-minute) monitoring. @default false */
   readonly detailedMonitoring?: boolean;
 }
 
 /**
- * The only door into the environment: a hardened instance with an Elastic IP. Its user data closes idle shells,
- * records every executed command with auditd (rules locked until reboot) and hardens sshd.
+ * The only door into the environment: a hardened instance with an Elastic IP in a public tier. Its user data closes
+ * idle shells, records every executed command with auditd (rules locked until reboot) and hardens sshd. SSH comes in
+ * from `adminCidrs` only; let it on to servers with `servers.connections.allowFrom(bastion, Port.SSH, ...)`.
  */
-export class Bastion extends Construct {
+export class Bastion extends Construct implements IConnectable {
   readonly host: HardenedInstance;
   readonly eip: Eip;
+  readonly connections: Connections;
 
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
     if (props.ssh === false && props.instanceProfileName === undefined) {
       throw new Error(`bastion "${id}": with ssh false, Session Manager is the only way in: give instanceProfileName`);
     }
+    const { network } = props;
+    const environment = network.environment;
+    const tier = props.tier ?? BASTION_DEFAULTS.tier;
+    const subnet = network.subnet(tier, props.az ?? network.tierSubnets(tier)[0].az);
+    if (subnet.type !== "public") throw new Error(`bastion "${id}": tier "${tier}" is ${subnet.type}; the bastion needs a public tier for its Elastic IP`);
+    const securityGroup =
+      props.securityGroup ??
+      new RoleSecurityGroup(this, "SecurityGroup", { environment, role: "bastion", vpcId: network.vpc.id, description: "Bastion: the only door, SSH from the admin CIDRs" });
+    this.connections = new Connections(securityGroup);
+    for (const cidr of props.ssh === false ? [] : (props.adminCidrs ?? [])) {
+      const warning = isAnywhere(cidr) ? ` (OPEN TO THE INTERNET: ${INSECURE_OVERRIDE_FIELD})` : "";
+      this.connections.allowFrom(Peer.ipv4(cidr, `admin-${idSafe(cidr)}`), Port.SSH, `SSH from admin network ${cidr}${warning}`);
+    }
     this.host = new HardenedInstance(this, "Host", {
       ...props,
-      name: `${props.environment}-bastion`,
+      name: `${environment}-bastion`,
       role: "bastion",
+      subnetId: subnet.resource.id,
+      securityGroupIds: [securityGroup.id],
       userData: renderBastionUserData({ ...props, ssh: props.ssh !== false }),
     });
-    this.eip = new Eip(this, "Eip", { domain: "vpc", instance: this.host.instance.id, tags: { Name: `${props.environment}-bastion` } });
+    this.eip = new Eip(this, "Eip", { domain: "vpc", instance: this.host.instance.id, tags: { Name: `${environment}-bastion` } });
   }
 
   /** The Elastic IP admins connect to. */

@@ -1,7 +1,6 @@
-import type { EnvironmentConfig } from "../config/environment";
 import { ConfigProblem } from "../config/problems";
-import { InstanceChoice, placeInstances } from "../compute/plan";
-import { BASTION_DEFAULTS, SsmMode } from "./schema";
+import { InstanceChoice, InstanceContext, placeInstances } from "../compute/plan";
+import { BastionConfig, BASTION_DEFAULTS, SsmMode } from "./schema";
 
 /** The bastion, resolved. */
 export interface BastionPlan {
@@ -11,11 +10,21 @@ export interface BastionPlan {
   readonly ssm: SsmMode;
 }
 
+/** What the bastion plan needs: its block, where instances go, and who may knock. */
+export interface BastionInput extends InstanceContext {
+  /** The config's `bastion` block. @default none: no bastion */
+  readonly bastion?: BastionConfig;
+  /** `access.adminCidrs`, as given (undefined when there is no `access` block). @default none */
+  readonly adminCidrs?: readonly string[];
+  /** The config's `sshPublicKey`, as given. @default none */
+  readonly sshPublicKey?: unknown;
+}
+
 /**
  * Checks `bastion` and applies its defaults. The door must be in a public tier (it has an Elastic IP); with SSH it
  * needs admin CIDRs and a public key, with Session Manager only it must have neither (nothing listens for SSH).
  */
-export function planBastion(env: EnvironmentConfig): { bastion?: BastionPlan; problems: ConfigProblem[] } {
+export function planBastion(env: BastionInput): { bastion?: BastionPlan; problems: ConfigProblem[] } {
   const bastion = env.bastion;
   if (bastion === undefined) return { problems: [] };
   const { choice, tier, azs, problems } = placeInstances(env, "bastion", bastion, {
@@ -25,14 +34,14 @@ export function planBastion(env: EnvironmentConfig): { bastion?: BastionPlan; pr
     allowedTypes: ["public"],
     why: "the bastion is reached through its Elastic IP",
   });
-  const ssm = bastion.ssm ?? BASTION_DEFAULTS.ssm;
-  const adminCidrs = env.access?.adminCidrs ?? [];
+  const ssm = bastion.ssm;
+  const adminCidrs = env.adminCidrs ?? [];
   if (ssm === "only") {
     if (adminCidrs.length > 0) problems.push({ field: "access.adminCidrs", value: adminCidrs, expected: 'no admin CIDRs when bastion.ssm is "only": nothing listens for SSH' });
     if (env.sshPublicKey !== undefined) problems.push({ field: "sshPublicKey", value: env.sshPublicKey, expected: 'no SSH key when bastion.ssm is "only": nothing listens for SSH' });
   } else {
     if (adminCidrs.length === 0) {
-      problems.push({ field: "access.adminCidrs", value: env.access?.adminCidrs, expected: 'at least one admin CIDR (your address as a /32) that may SSH to the bastion, or bastion.ssm "only"' });
+      problems.push({ field: "access.adminCidrs", value: env.adminCidrs, expected: 'at least one admin CIDR (your address as a /32) that may SSH to the bastion, or bastion.ssm "only"' });
     }
     if (env.sshPublicKey === undefined) {
       problems.push({ field: "sshPublicKey", value: undefined, expected: 'the admins\' public key ({ "path": "~/.ssh/<name>.pub" }; see README), or bastion.ssm "only"' });

@@ -5,18 +5,25 @@ import { instanceFields } from "../compute/schema";
 export const SSM_MODES = ["off", "with-ssh", "only"] as const;
 export type SsmMode = (typeof SSM_MODES)[number];
 
+export const BASTION_DEFAULTS = { tier: "management", ssm: "off" as SsmMode };
+
 /** The config file's `bastion` block. Checked by `checkBastion`. */
 export const bastionConfigFields = {
   bastion: z
     .strictObject({
       ...instanceFields,
-      tier: z.string().optional(),
-      az: z.string().optional(),
-      ssm: z.enum(SSM_MODES, { error: 'one of "off" (SSH only), "with-ssh" (SSH and Session Manager), "only" (Session Manager, no SSH)' }).optional(),
+      tier: z.string().default(BASTION_DEFAULTS.tier).describe("a **public** tier (the bastion has an Elastic IP)"),
+      az: z.string().optional().meta({ description: "one of that tier's AZs", defaultLabel: "the tier's first AZ" }),
+      ssm: z
+        .enum(SSM_MODES, { error: 'one of "off" (SSH only), "with-ssh" (SSH and Session Manager), "only" (Session Manager, no SSH)' })
+        .default(BASTION_DEFAULTS.ssm)
+        .describe(
+          "`off`: SSH only; `with-ssh`: SSH, plus Session Manager on the bastion; `only`: no SSH anywhere (no port 22 rule, no key pair, sshd masked, every instance gets the Session Manager profile; `access` and `sshPublicKey` must be absent)",
+        ),
     })
-    .optional(),
+    .optional()
+    .meta({ description: "the bastion, the only door", defaultLabel: "none: a network only" }),
 };
 
 export type BastionConfig = NonNullable<z.infer<typeof bastionConfigFields.bastion>>;
 
-export const BASTION_DEFAULTS = { tier: "management", ssm: "off" as SsmMode };

@@ -22,6 +22,11 @@ export interface DbCredentials {
 /** The database and user the DB server creates for the app. */
 export const DB_CREDENTIAL_DEFAULTS = { database: "app", user: "app" };
 
+/** The credentials of an environment's DB server: database and user `app`, the parameter under the environment's path. */
+export function defaultDbCredentials(environment: string, region: string): DbCredentials {
+  return { region, parameterName: dbPasswordParameterName(environment), ...DB_CREDENTIAL_DEFAULTS };
+}
+
 /** The parameter holding the app's DB password, under the environment's path. */
 export function dbPasswordParameterName(environment: string): string {
   return `/${environment}/db/app-password`;

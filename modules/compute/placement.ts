@@ -1,6 +1,13 @@
-import type { EnvironmentConfig } from "../config/environment";
 import { ConfigProblem, fieldPath } from "../config/problems";
 import type { SubnetType } from "../network/types";
+
+/** What placement needs of an environment: its AZs and its tiers (name, type, the AZs each uses). */
+export interface TierLayout {
+  /** The environment's AZs, in order. */
+  readonly azs: readonly string[];
+  /** The tiers; a tier without `azs` uses all of the environment's. */
+  readonly tiers: ReadonlyArray<{ readonly name: string; readonly type: SubnetType; readonly azs?: readonly string[] }>;
+}
 
 /** Where an instance group goes, besides what its config block says. */
 export interface PlacementRules {
@@ -27,7 +34,7 @@ export interface PlacementRequest extends Omit<PlacementRules, "defaultTier"> {
 }
 
 /** The AZs a placement resolves to, and what is wrong with it. */
-export function resolvePlacement(env: EnvironmentConfig, request: PlacementRequest): { azs: string[]; problems: ConfigProblem[] } {
+export function resolvePlacement(env: TierLayout, request: PlacementRequest): { azs: string[]; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const tier = env.tiers.find((t) => t.name === request.tier);
   if (tier === undefined) {

@@ -1,11 +1,10 @@
 import type { AmiSource } from "../ami/ami";
-import type { EnvironmentConfig } from "../config/environment";
 import type { SubnetType } from "../network/types";
 import { ConfigProblem, fieldPath } from "../config/problems";
 import { adminPortsIn, Port } from "../security/port";
 import { sourceCidrProblem } from "../security/policy";
-import { PlacementRules, resolvePlacement } from "./placement";
-import { AppServersConfig, COMPUTE_DEFAULTS, DbServerConfig, IngressSource } from "./schema";
+import { PlacementRules, resolvePlacement, TierLayout } from "./placement";
+import { AppServersConfig, COMPUTE_DEFAULTS, DbServerConfig, IngressSource, ServersConfig } from "./schema";
 import { artifactPath, ServiceSpec, substitute } from "./user-data";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -22,9 +21,15 @@ export interface InstanceChoice {
 /** The fields every instance block has (see `instanceFields`). */
 type InstanceBlock = { ami?: AmiSource; instanceType?: string; sshUser?: string; rootVolumeGiB?: number; detailedMonitoring?: boolean };
 
+/** Where instances go and what they run when their block does not say: the environment's tiers and default AMI. */
+export interface InstanceContext extends TierLayout {
+  /** The environment's `ami`, for every instance block that names none. @default none */
+  readonly defaultAmi?: AmiSource;
+}
+
 /** Applies the defaults to an instance block; a problem when it has no AMI and the environment has none either. */
-export function chooseInstance(env: EnvironmentConfig, base: string, block: InstanceBlock): { choice: InstanceChoice; problems: ConfigProblem[] } {
-  const ami = block.ami ?? env.ami;
+export function chooseInstance(context: Pick<InstanceContext, "defaultAmi">, base: string, block: InstanceBlock): { choice: InstanceChoice; problems: ConfigProblem[] } {
+  const ami = block.ami ?? context.defaultAmi;
   const problems: ConfigProblem[] =
     ami === undefined ? [{ field: fieldPath(base, "ami"), value: undefined, expected: `an AMI for this instance: ${base}.ami, or the environment's ami for every instance` }] : [];
   return {
@@ -41,7 +46,7 @@ export function chooseInstance(env: EnvironmentConfig, base: string, block: Inst
 
 /** An instance block's defaults and placement, checked: the shared first step of the bastion, app and DB plans. */
 export function placeInstances(
-  env: EnvironmentConfig,
+  env: InstanceContext,
   base: string,
   block: InstanceBlock & { tier?: string },
   rules: PlacementRules,
@@ -106,12 +111,22 @@ export function serviceSpec(service: AppPlan["service"], db: { privateIp: string
   };
 }
 
-/** Checks `servers` and applies its defaults: the one place both the config checks and the stack go through. */
-export function planServers(env: EnvironmentConfig): { app?: AppPlan; db?: DbPlan; problems: ConfigProblem[] } {
+/** What the server plan needs: the `servers` block, where instances go, and the few facts of the rest it checks against. */
+export interface ServersInput extends InstanceContext {
+  /** The config's `servers` block. @default none: no servers */
+  readonly servers?: ServersConfig;
+  /** Whether the environment has a bastion (servers are reached only through it). */
+  readonly hasBastion: boolean;
+  /** `access.insecureAllowAdminPortsFromAnywhere`: lets an ingress CIDR of `/0` open an admin port. */
+  readonly allowAdminPortsFromAnywhere: boolean;
+}
+
+/** Checks `servers` and applies its defaults: the one place the environment's resolution goes through. */
+export function planServers(env: ServersInput): { app?: AppPlan; db?: DbPlan; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const servers = env.servers;
   if (servers === undefined) return { problems };
-  if (env.bastion === undefined && (servers.app !== undefined || servers.db !== undefined)) {
+  if (!env.hasBastion && (servers.app !== undefined || servers.db !== undefined)) {
     problems.push({ field: "bastion", value: undefined, expected: "a bastion block: servers are reached only through the bastion" });
   }
   const db = servers.db === undefined ? undefined : planDb(env, servers.db, problems);
@@ -119,26 +134,25 @@ export function planServers(env: EnvironmentConfig): { app?: AppPlan; db?: DbPla
   return { app, db, problems };
 }
 
-function planDb(env: EnvironmentConfig, db: DbServerConfig, problems: ConfigProblem[]): DbPlan {
+function planDb(env: ServersInput, db: DbServerConfig, problems: ConfigProblem[]): DbPlan {
   const placed = placeInstances(env, "servers.db", db, { ...SERVER_TIERS, defaultTier: COMPUTE_DEFAULTS.dbTier, azs: db.az === undefined ? undefined : [db.az], azField: "az" });
   problems.push(...placed.problems);
   return {
     instance: placed.choice,
     tier: placed.tier,
     az: placed.azs[0] ?? "",
-    port: db.port ?? COMPUTE_DEFAULTS.dbPort,
-    packages: db.packages ?? COMPUTE_DEFAULTS.dbPackages,
-    services: db.services ?? COMPUTE_DEFAULTS.dbServices,
+    port: db.port,
+    packages: db.packages ?? [],
+    services: db.services ?? [],
     managedMariadb: db.packages === undefined && db.services === undefined,
   };
 }
 
-function planApp(env: EnvironmentConfig, app: AppServersConfig, db: DbServerConfig | undefined, problems: ConfigProblem[]): AppPlan {
+function planApp(env: ServersInput, app: AppServersConfig, db: DbServerConfig | undefined, problems: ConfigProblem[]): AppPlan {
   const placed = placeInstances(env, "servers.app", app, { ...SERVER_TIERS, defaultTier: COMPUTE_DEFAULTS.appTier, azs: app.azs, azField: "azs" });
   problems.push(...placed.problems);
 
-  const port = app.service?.port ?? COMPUTE_DEFAULTS.servicePort;
-  const name = app.service?.name ?? COMPUTE_DEFAULTS.serviceName;
+  const { port, name } = app.service;
   if (port === Port.SSH.from) problems.push({ field: "servers.app.service.port", value: port, expected: "a service port other than 22 (SSH)" });
   const ingress: AppIngress[] = app.ingress ?? [{ ports: [port], from: [{ securityGroup: "bastion" }] }];
   problems.push(...ingressProblems(env, ingress));
@@ -146,16 +160,16 @@ function planApp(env: EnvironmentConfig, app: AppServersConfig, db: DbServerConf
     problems.push({ field: "servers.app.service.port", value: port, expected: `a port that servers.app.ingress opens (${[...new Set(ingress.flatMap((r) => r.ports))].join(", ")}), or nobody can reach the service` });
   }
 
-  const artifact = app.service?.artifact;
-  const refs = serviceReferences({ name, port, artifact }, db === undefined ? undefined : { privateIp: "", port: db.port ?? COMPUTE_DEFAULTS.dbPort });
-  const command = app.service?.command ?? (app.service?.artifact !== undefined ? "/usr/bin/java -jar {{artifact}}" : undefined);
+  const artifact = app.service.artifact;
+  const refs = serviceReferences({ name, port, artifact }, db === undefined ? undefined : { privateIp: "", port: db.port });
+  const command = app.service.command ?? (app.service.artifact !== undefined ? "/usr/bin/java -jar {{artifact}}" : undefined);
   if (command === undefined) {
     problems.push({ field: "servers.app.service.command", value: undefined, expected: "the service's command line (required when there is no artifact to run with java -jar)" });
   }
-  for (const key of Object.keys(app.service?.environment ?? {})) {
+  for (const key of Object.keys(app.service.environment)) {
     if (!ENV_NAME.test(key)) problems.push({ field: fieldPath("servers.app.service.environment", key), value: key, expected: "a variable name such as DB_HOST (letters, digits, _; not starting with a digit)" });
   }
-  const templates: Array<[string, string]> = [["servers.app.service.command", command ?? ""], ...Object.entries(app.service?.environment ?? {}).map(([k, v]): [string, string] => [fieldPath("servers.app.service.environment", k), v])];
+  const templates: Array<[string, string]> = [["servers.app.service.command", command ?? ""], ...Object.entries(app.service.environment).map(([k, v]): [string, string] => [fieldPath("servers.app.service.environment", k), v])];
   for (const [field, template] of templates) {
     for (const unknown of substitute(template, refs).unknown) {
       problems.push({ field, value: template, expected: `only known references in {{ }}: ${Object.keys(refs).join(", ")} (not ${unknown})` });
@@ -165,15 +179,15 @@ function planApp(env: EnvironmentConfig, app: AppServersConfig, db: DbServerConf
     instance: placed.choice,
     tier: placed.tier,
     azs: placed.azs,
-    countPerAz: app.countPerAz ?? COMPUTE_DEFAULTS.countPerAz,
+    countPerAz: app.countPerAz,
     ingress,
-    service: { name, port, command: command ?? "", environment: app.service?.environment ?? {}, artifact: app.service?.artifact, packages: app.service?.packages ?? [] },
+    service: { name, port, command: command ?? "", environment: app.service.environment, artifact: app.service.artifact, packages: app.service.packages },
   };
 }
 
-function ingressProblems(env: EnvironmentConfig, ingress: readonly AppIngress[]): ConfigProblem[] {
+function ingressProblems(env: ServersInput, ingress: readonly AppIngress[]): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  const allowAnywhere = env.access?.insecureAllowAdminPortsFromAnywhere === true;
+  const allowAnywhere = env.allowAdminPortsFromAnywhere;
   const seen = new Set<string>();
   ingress.forEach((rule, i) => {
     const at = (...key: Array<string | number>) => fieldPath("servers.app.ingress", i, ...key);

@@ -1,6 +1,25 @@
 import { z } from "zod";
 import { amiSourceSchema } from "../ami/ami";
 
+export const COMPUTE_DEFAULTS = {
+  instanceType: "t3.micro",
+  sshUser: "ec2-user",
+  sessionTimeoutSeconds: 600,
+  sshMaxAuthTries: 3,
+  appTier: "internal",
+  countPerAz: 1,
+  serviceName: "app",
+  servicePort: 8080,
+  dbTier: "internal",
+  dbPort: 3306,
+  detailedMonitoring: false,
+};
+
+/** The roles a service port may be opened to, by their security group. */
+export const SERVER_ROLES = ["bastion", "app", "db"] as const;
+
+const AMI_TYPE_LABEL = 'AMI id or `{ "ssmParameter": path }`';
+
 /** An integer field with one message for both bounds. */
 export function intBetween(min: number, max: number) {
   const error = `an integer from ${min} to ${max}`;
@@ -16,17 +35,28 @@ const lineOfText = (what: string) =>
 
 /** Fields every instance block has (bastion, servers.app, servers.db). */
 export const instanceFields = {
-  ami: amiSourceSchema.optional(),
-  instanceType: z.string().regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'an EC2 instance type such as "t3.micro"' }).optional(),
-  sshUser: z.string().regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "a Linux user name such as ec2-user or ubuntu" }).optional(),
-  rootVolumeGiB: intBetween(8, 16384).optional(),
-  detailedMonitoring: z.boolean().optional(),
+  ami: amiSourceSchema.optional().meta({ description: "the instance's image", typeLabel: AMI_TYPE_LABEL, defaultLabel: "the environment's `ami`" }),
+  instanceType: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'an EC2 instance type such as "t3.micro"' })
+    .default(COMPUTE_DEFAULTS.instanceType)
+    .describe("EC2 instance type; match the AMI's architecture"),
+  sshUser: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "a Linux user name such as ec2-user or admin" })
+    .default(COMPUTE_DEFAULTS.sshUser)
+    .describe("the image's login user, for the ssh config (`ec2-user` on Amazon Linux 2023, `admin` on Debian 12)"),
+  rootVolumeGiB: intBetween(8, 16384).optional().meta({ description: "root volume size, 8 to 16384 GiB", defaultLabel: "the AMI's size" }),
+  detailedMonitoring: z
+    .boolean()
+    .default(COMPUTE_DEFAULTS.detailedMonitoring)
+    .describe("CloudWatch detailed (1-minute) monitoring, billed per metric; off: 5-minute basic metrics"),
 };
 
 /** Where a service port may be reached from: a role's security group, every subnet of a tier, or a CIDR block. */
 export const ingressSourceSchema = z.union(
   [
-    z.strictObject({ securityGroup: z.enum(["bastion", "app", "db"]) }),
+    z.strictObject({ securityGroup: z.enum(SERVER_ROLES) }),
     z.strictObject({ tier: z.string() }),
     z.strictObject({ cidr: z.string() }),
   ],
@@ -34,38 +64,57 @@ export const ingressSourceSchema = z.union(
 );
 
 const serviceSchema = z.strictObject({
-  name: systemdName("a service name").optional(),
-  port: port().optional(),
-  command: lineOfText("an absolute command line").regex(/^\//, { error: "an absolute command line, starting with /" }).optional(),
+  name: systemdName("a service name").default(COMPUTE_DEFAULTS.serviceName).describe("systemd unit and user name"),
+  port: port().default(COMPUTE_DEFAULTS.servicePort).describe("the port it listens on (also `PORT` in its environment); must be opened by `ingress`"),
+  command: lineOfText("an absolute command line")
+    .regex(/^\//, { error: "an absolute command line, starting with /" })
+    .optional()
+    .meta({
+      description: "`ExecStart`, an absolute command line; may use `{{port}}`, `{{artifact}}`, `{{db.privateIp}}`, `{{db.port}}`",
+      defaultLabel: "`/usr/bin/java -jar {{artifact}}` when there is an artifact, else required",
+    }),
   artifact: z
     .strictObject({
       url: z.string().regex(/^https:\/\/[^\s"'\\`$]+$/, { error: "an https:// URL without spaces or quotes" }),
       sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "the artifact's SHA-256 as 64 lowercase hex digits" }).optional(),
     })
-    .optional(),
-  packages: z.array(packageName).optional(),
+    .optional()
+    .meta({
+      description: "downloaded at first boot (HTTPS only) to `/opt/<name>/`, checksum-verified when `sha256` is given",
+      typeLabel: '`{ "url": "https://...", "sha256": "<64 hex>" }`',
+      defaultLabel: "none",
+    }),
+  packages: z.array(packageName).default([]).describe('packages to install first, e.g. `["java-21-amazon-corretto-headless"]`'),
   // Keys are checked by planServers: zod reports a bad record key without the key.
-  environment: z.record(z.string(), lineOfText("a value")).optional(),
+  environment: z
+    .record(z.string(), lineOfText("a value"))
+    .default({})
+    .describe(
+      'variables for the service, e.g. `{ "DB_HOST": "{{db.privateIp}}" }`, written to `/etc/<name>/<name>.env` (mode 0640); no secrets: user data is readable in the console and in state',
+    ),
 });
 
 /** The config file's server fields: the default AMI, shell hardening, app servers and the DB server. */
 export const computeConfigFields = {
-  ami: amiSourceSchema.optional(),
+  ami: amiSourceSchema.optional().meta({ description: "the image of every instance that names none itself", typeLabel: AMI_TYPE_LABEL, defaultLabel: "none" }),
   hardening: z
     .strictObject({
-      sessionTimeoutSeconds: intBetween(60, 86400).optional(),
-      sshMaxAuthTries: intBetween(1, 6).optional(),
+      sessionTimeoutSeconds: intBetween(60, 86400)
+        .default(COMPUTE_DEFAULTS.sessionTimeoutSeconds)
+        .describe("idle shells close after this (`TMOUT`, read-only), 60 to 86400"),
+      sshMaxAuthTries: intBetween(1, 6).default(COMPUTE_DEFAULTS.sshMaxAuthTries).describe("sshd `MaxAuthTries`, 1 to 6"),
     })
-    .optional(),
+    .prefault({})
+    .describe("applies to every instance (bastion and servers)"),
   servers: z
     .strictObject({
       app: z
         .strictObject({
           ...instanceFields,
-          tier: z.string().optional(),
-          azs: z.array(z.string()).optional(),
-          countPerAz: intBetween(0, 10).optional(),
-          service: serviceSchema.optional(),
+          tier: z.string().default(COMPUTE_DEFAULTS.appTier).describe("a private or isolated tier"),
+          azs: z.array(z.string()).optional().meta({ description: "some of that tier's AZs", defaultLabel: "all of them" }),
+          countPerAz: intBetween(0, 10).default(COMPUTE_DEFAULTS.countPerAz).describe("servers in each AZ, 0 to 10"),
+          service: serviceSchema.prefault({}).describe("the service every app server runs under systemd"),
           ingress: z
             .array(
               z.strictObject({
@@ -74,21 +123,36 @@ export const computeConfigFields = {
                 description: lineOfText("a description").optional(),
               }),
             )
-            .optional(),
+            .optional()
+            .meta({
+              description:
+                'who may reach the service ports: `[{ "ports": [8080], "from": [...], "description": "..." }]`, each source `{ "securityGroup": "bastion" | "app" | "db" }`, `{ "tier": "public" }` or `{ "cidr": "10.20.0.0/16" }`; never port 22',
+              typeLabel: "rule[]",
+              defaultLabel: "`service.port` from the bastion group",
+            }),
         })
-        .optional(),
+        .optional()
+        .meta({ description: "app servers, each running the service", defaultLabel: "none" }),
       db: z
         .strictObject({
           ...instanceFields,
-          tier: z.string().optional(),
-          az: z.string().optional(),
-          port: port().optional(),
-          packages: z.array(packageName).optional(),
-          services: z.array(systemdName("a systemd unit name")).optional(),
+          tier: z.string().default(COMPUTE_DEFAULTS.dbTier).describe("a private or isolated tier"),
+          az: z.string().optional().meta({ description: "one of that tier's AZs", defaultLabel: "the tier's first AZ" }),
+          port: port().default(COMPUTE_DEFAULTS.dbPort).describe("the DB port, reachable only from the app servers' group"),
+          packages: z.array(packageName).optional().meta({
+            description: "your own engine: packages installed at first boot (named as the image's package manager knows them); with `packages` or `services`, no database, user or password is made for the app",
+            defaultLabel: "none: MariaDB, with the app's database, user and password",
+          }),
+          services: z.array(systemdName("a systemd unit name")).optional().meta({
+            description: "your own engine's systemd units, started at first boot and waited for until active",
+            defaultLabel: "none: `mariadb`",
+          }),
         })
-        .optional(),
+        .optional()
+        .meta({ description: "the DB server, reachable only from the app servers", defaultLabel: "none" }),
     })
-    .optional(),
+    .optional()
+    .meta({ description: "the servers behind the bastion", defaultLabel: "none" }),
 };
 
 export type ServersConfig = NonNullable<z.infer<typeof computeConfigFields.servers>>;
@@ -97,20 +161,3 @@ export type DbServerConfig = NonNullable<ServersConfig["db"]>;
 export type ServiceConfig = NonNullable<AppServersConfig["service"]>;
 export type IngressSource = z.infer<typeof ingressSourceSchema>;
 export type HardeningConfig = NonNullable<z.infer<typeof computeConfigFields.hardening>>;
-
-export const COMPUTE_DEFAULTS = {
-  instanceType: "t3.micro",
-  sshUser: "ec2-user",
-  sessionTimeoutSeconds: 600,
-  sshMaxAuthTries: 3,
-  appTier: "internal",
-  countPerAz: 1,
-  serviceName: "app",
-  servicePort: 8080,
-  dbTier: "internal",
-  dbPort: 3306,
-  /** No `packages` and `services` in servers.db: MariaDB, with the app's database, user and password (README). */
-  dbPackages: [] as string[],
-  dbServices: [] as string[],
-  detailedMonitoring: false,
-};

@@ -1,20 +1,22 @@
 import { Construct } from "constructs";
+import { Network, NetworkSubnet } from "../network/network";
+import { Connections, IConnectable } from "../security/connections";
+import { RoleSecurityGroup } from "../security/security-group";
 import { HardenedInstance } from "./hardened-instance";
+import { COMPUTE_DEFAULTS } from "./schema";
 import { HardeningOptions, renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup, ServiceSpec } from "./user-data";
-import { DbCredentials, renderMariadbSetup } from "./db-credentials";
+import { DbCredentials, defaultDbCredentials, renderMariadbSetup } from "./db-credentials";
 
 /** What app and DB servers share. */
 export interface ServerSettings {
-  /** Environment name: prefixes every Name tag. */
-  readonly environment: string;
+  /** The network the servers stand in; its environment names them. */
+  readonly network: Network;
   /** The AMI id. */
   readonly ami: string;
-  /** EC2 instance type. */
-  readonly instanceType: string;
-  /** The user to log in as (the image's default user: ec2-user on Amazon Linux, ubuntu on Ubuntu). */
-  readonly sshUser: string;
-  /** The role's security groups. */
-  readonly securityGroupIds: readonly string[];
+  /** EC2 instance type. @default "t3.micro" */
+  readonly instanceType?: string;
+  /** The user to log in as (the image's default user: ec2-user on Amazon Linux 2023, admin on Debian 12). @default "ec2-user" */
+  readonly sshUser?: string;
   /** Shell and sshd hardening of the user data. */
   readonly hardening: HardeningOptions;
   /** EC2 key pair for SSH from the bastion. @default none (Session Manager only) */
@@ -23,6 +25,8 @@ export interface ServerSettings {
   readonly instanceProfileName?: string;
   /** Root volume size in GiB. @default the AMI's size */
   readonly rootVolumeGiB?: number;
+  /** The servers' security group. @default a new group `<environment>-<role>` in the network's VPC */
+  readonly securityGroup?: RoleSecurityGroup;
   /** CloudWatch detailed (1-minute) monitoring. @default false */
   readonly detailedMonitoring?: boolean;
 }
@@ -40,78 +44,134 @@ export interface Server {
 }
 
 export interface AppServersProps extends ServerSettings {
-  /** AWS region: an AZ's short label is what follows it (`a` for ap-northeast-2a). */
-  readonly region: string;
-  /** The subnets to place servers in, one per AZ, in the environment's AZ order. */
-  readonly subnets: ReadonlyArray<{ readonly az: string; readonly subnetId: string }>;
-  /** Servers in each AZ. */
-  readonly countPerAz: number;
+  /** A private or isolated tier of the network (servers get no public IP). @default "internal" */
+  readonly tier?: string;
+  /** The AZs of the tier to place servers in. @default every AZ of the tier */
+  readonly azs?: readonly string[];
+  /** Servers in each AZ. @default 1 */
+  readonly countPerAz?: number;
   /** The service every app server runs. */
   readonly service: ServiceSpec;
 }
 
 /**
- * App servers: `countPerAz` in each subnet, each running the service under systemd. Ids are keyed by AZ name and a
- * per-AZ ordinal (`App-ap-northeast-2a-1`), so adding an AZ or raising the count adds servers and moves none.
+ * App servers: `countPerAz` in each subnet of their tier, each running the service under systemd. Ids are keyed by
+ * AZ name and a per-AZ ordinal (`App-ap-northeast-2a-1`), so adding an AZ or raising the count adds servers and moves
+ * none. Nothing reaches them until said: `app.connections.allowFrom(bastion, Port.SSH, ...)`.
  */
-export class AppServers extends Construct {
+export class AppServers extends Construct implements IConnectable {
   readonly servers: readonly Server[];
+  readonly connections: Connections;
 
   constructor(scope: Construct, id: string, props: AppServersProps) {
     super(scope, id);
+    const { network } = props;
+    const securityGroup = props.securityGroup ?? roleGroup(this, network, "app", "App servers: service ports from their sources, SSH from the bastion");
+    this.connections = new Connections(securityGroup);
     const userData = renderScript(renderHardening(props.hardening), renderServiceSetup(props.service));
-    this.servers = props.subnets.flatMap(({ az, subnetId }) =>
-      Array.from({ length: props.countPerAz }, (_, i) => {
-        const name = `app-${azLabel(props.region, az)}${i + 1}`;
-        const instance = new HardenedInstance(this, `App-${az}-${i + 1}`, {
-          ...props,
-          name: `${props.environment}-${name}`,
+    const subnets = serverSubnets(network, props.tier ?? COMPUTE_DEFAULTS.appTier, props.azs, id);
+    const sshUser = props.sshUser ?? COMPUTE_DEFAULTS.sshUser;
+    this.servers = subnets.flatMap((subnet) =>
+      Array.from({ length: props.countPerAz ?? COMPUTE_DEFAULTS.countPerAz }, (_, i) => {
+        const name = `app-${azLabel(network.region, subnet.az)}${i + 1}`;
+        const instance = new HardenedInstance(this, `App-${subnet.az}-${i + 1}`, {
+          ...instanceSettings(props, securityGroup),
+          name: `${network.environment}-${name}`,
           role: "app",
-          subnetId,
+          subnetId: subnet.resource.id,
           userData,
         });
-        return { name, az, sshUser: props.sshUser, instance };
+        return { name, az: subnet.az, sshUser, instance };
       }),
     );
   }
 }
 
 export interface DbServerProps extends ServerSettings {
-  /** The subnet the server lives in. */
-  readonly subnetId: string;
-  /** Its AZ. */
-  readonly az: string;
-  /** Packages of the database engine. */
-  readonly packages: readonly string[];
-  /** systemd units to enable and start. */
-  readonly services: readonly string[];
-  /** The DB port MariaDB listens on (with `credentials`). */
-  readonly port: number;
-  /** Run MariaDB and create the app's database, user and password (in SSM) at first boot. @default none: `packages` and `services` only */
+  /** A private or isolated tier of the network. @default "internal" */
+  readonly tier?: string;
+  /** The AZ of the tier to stand in. @default the tier's first AZ */
+  readonly az?: string;
+  /** TCP port the database listens on (what `allowFrom` opens). @default 3306 */
+  readonly port?: number;
+  /** Packages of your own database engine (then no database, user or password is made). @default none: MariaDB */
+  readonly packages?: readonly string[];
+  /** systemd units of your own engine, started and waited for. @default none: MariaDB */
+  readonly services?: readonly string[];
+  /**
+   * Where MariaDB's app password goes (with neither `packages` nor `services`).
+   * @default `defaultDbCredentials`: database and user `app`, parameter `/<environment>/db/app-password`
+   */
   readonly credentials?: DbCredentials;
 }
 
-/** The DB server: private, and stateful (a new AMI or user data never replaces it and its data). */
-export class DbServer extends Construct {
+/**
+ * The DB server: private, and stateful (a new AMI or user data never replaces it and its data). Open its port to the
+ * app with `db.connections.allowFrom(app, Port.tcp(db.port), ...)`.
+ */
+export class DbServer extends Construct implements IConnectable {
   readonly server: Server;
+  readonly connections: Connections;
+  /** The port the database listens on. */
+  readonly port: number;
+  /** Where the app's DB password is, when this server runs MariaDB and makes it. */
+  readonly credentials?: DbCredentials;
 
   constructor(scope: Construct, id: string, props: DbServerProps) {
     super(scope, id);
+    const { network } = props;
+    const securityGroup = props.securityGroup ?? roleGroup(this, network, "db", "DB server: the DB port from the app servers, SSH from the bastion");
+    this.connections = new Connections(securityGroup);
+    this.port = props.port ?? COMPUTE_DEFAULTS.dbPort;
+    const tier = props.tier ?? COMPUTE_DEFAULTS.dbTier;
+    const subnet = props.az === undefined ? serverSubnets(network, tier, undefined, id)[0] : serverSubnets(network, tier, [props.az], id)[0];
+    // MariaDB with the app's login unless the engine is the caller's own (db-credentials.ts).
+    const managed = props.packages === undefined && props.services === undefined;
+    this.credentials = managed ? (props.credentials ?? defaultDbCredentials(network.environment, network.region)) : undefined;
+    const engine = this.credentials === undefined ? renderPackagesAndServices(props.packages ?? [], props.services ?? []) : renderMariadbSetup(this.credentials, this.port);
+    const userData = renderScript(renderHardening(props.hardening), engine);
     const instance = new HardenedInstance(this, "Server", {
-      ...props,
-      name: `${props.environment}-db`,
+      ...instanceSettings(props, securityGroup),
+      name: `${network.environment}-db`,
       role: "db",
-      userData: renderScript(
-        renderHardening(props.hardening),
-        props.credentials === undefined ? renderPackagesAndServices(props.packages, props.services) : renderMariadbSetup(props.credentials, props.port),
-      ),
+      subnetId: subnet.resource.id,
+      userData,
       stateful: true,
     });
-    this.server = { name: "db", az: props.az, sshUser: props.sshUser, instance };
+    this.server = { name: "db", az: subnet.az, sshUser: props.sshUser ?? COMPUTE_DEFAULTS.sshUser, instance };
+  }
+
+  /** The server's private IP, where the app reaches the database. */
+  get privateIp(): string {
+    return this.server.instance.privateIp;
   }
 }
 
 /** `a` for ap-northeast-2a in ap-northeast-2; the AZ itself when it is not of the region. */
 export function azLabel(region: string, az: string): string {
   return az.startsWith(region) ? az.slice(region.length).replace(/^-/, "") : az;
+}
+
+function roleGroup(scope: Construct, network: Network, role: string, description: string): RoleSecurityGroup {
+  return new RoleSecurityGroup(scope, "SecurityGroup", { environment: network.environment, role, vpcId: network.vpc.id, description });
+}
+
+/** The subnets of a server tier, in the network's AZ order, limited to `azs`; servers get no public IP. */
+function serverSubnets(network: Network, tier: string, azs: readonly string[] | undefined, id: string): NetworkSubnet[] {
+  const subnets = network.tierSubnets(tier).filter((s) => azs === undefined || azs.includes(s.az));
+  if (subnets.some((s) => s.type === "public")) throw new Error(`"${id}": tier "${tier}" is public; servers belong in a private or isolated tier`);
+  for (const az of azs ?? []) network.subnet(tier, az);
+  return subnets;
+}
+
+function instanceSettings(props: ServerSettings, securityGroup: RoleSecurityGroup) {
+  return {
+    ami: props.ami,
+    instanceType: props.instanceType ?? COMPUTE_DEFAULTS.instanceType,
+    keyName: props.keyName,
+    instanceProfileName: props.instanceProfileName,
+    rootVolumeGiB: props.rootVolumeGiB,
+    detailedMonitoring: props.detailedMonitoring,
+    securityGroupIds: [securityGroup.id],
+  };
 }

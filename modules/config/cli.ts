@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { EnvironmentConfig } from "./environment";
+import { ResolvedEnvironment } from "../environment/resolve";
 import { loadConfigFile } from "./load";
 import { ConfigError } from "./problems";
 
@@ -13,7 +13,7 @@ export function configFilePath(appDir: string): string {
  * Loads the environments for a command-line run. On a bad config it prints every problem and exits 1 before any
  * construct is made, so nothing is synthesized or written.
  */
-export function loadEnvironmentsOrExit(appDir: string): EnvironmentConfig[] {
+export function loadEnvironmentsOrExit(appDir: string): ResolvedEnvironment[] {
   const path = configFilePath(appDir);
   try {
     if (!existsSync(path)) throw new ConfigError([{ field: "(file)", value: path, expected: "an existing config file; set ENVIRONMENTS_FILE or create it" }], path);

@@ -1,27 +1,24 @@
 import { z } from "zod";
 import { networkConfigFields } from "../network/schema";
-import { planNetwork } from "../network/plan";
 import { accessConfigFields } from "../security/schema";
-import { checkAccess } from "../security/policy";
 import { keyPairConfigFields } from "../keypair/schema";
-import { checkPublicKey } from "../keypair/public-key";
 import { bastionConfigFields } from "../bastion/schema";
-import { planBastion } from "../bastion/plan";
 import { computeConfigFields } from "../compute/schema";
-import { planServers } from "../compute/plan";
 import { stateConfigFields } from "../state/schema";
-import { checkBackend } from "../state/plan";
-import { guardrailConfigFields, checkAcknowledgements } from "../guardrails/schema";
-import { ConfigProblem } from "./problems";
+import { guardrailConfigFields } from "../guardrails/schema";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 
 /** One environment of the config file: one stack. */
 export const environmentSchema = z.strictObject({
-  name: z.string().regex(ENVIRONMENT_NAME_PATTERN, {
-    error: "lowercase letters, digits and dashes, starting with a letter, at most 31 characters",
-  }),
-  tags: z.record(z.string(), z.string()).optional(),
+  name: z
+    .string()
+    .regex(ENVIRONMENT_NAME_PATTERN, { error: "lowercase letters, digits and dashes, starting with a letter, at most 31 characters" })
+    .describe("stack and Name-tag prefix: lowercase letters, digits, dashes; unique in the file"),
+  tags: z
+    .record(z.string(), z.string())
+    .default({})
+    .meta({ description: "added to the provider's `default_tags` (with `Environment` and `ManagedBy`)", typeLabel: "string map" }),
   ...networkConfigFields,
   ...accessConfigFields,
   ...keyPairConfigFields,
@@ -31,19 +28,7 @@ export const environmentSchema = z.strictObject({
   ...guardrailConfigFields,
 });
 
+/** An environment as validated: every default applied. */
 export type EnvironmentConfig = z.infer<typeof environmentSchema>;
-
-/** The cross-field rules of each module, run on an environment whose shape is already valid. */
-const semanticChecks: ReadonlyArray<(env: EnvironmentConfig) => ConfigProblem[]> = [
-  (env) => planNetwork({ ...env, environment: env.name }).problems,
-  (env) => checkAccess(env.access),
-  (env) => checkPublicKey(env.sshPublicKey),
-  (env) => planBastion(env).problems,
-  (env) => planServers(env).problems,
-  (env) => checkBackend(env.backend),
-  (env) => checkAcknowledgements(env.guardrails),
-];
-
-export function checkEnvironment(env: EnvironmentConfig): ConfigProblem[] {
-  return semanticChecks.flatMap((check) => check(env)).map((p) => ({ ...p, environment: env.name }));
-}
+/** An environment as written in a config file: fields with defaults may be left out. */
+export type EnvironmentInput = z.input<typeof environmentSchema>;

@@ -1,20 +1,22 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { checkEnvironment, EnvironmentConfig, environmentSchema } from "./environment";
+import { EnvironmentConfig, environmentSchema } from "./environment";
 import { ConfigError, ConfigProblem, fieldPath } from "./problems";
 import { stateCollisions } from "../state/plan";
+import { ResolvedEnvironment, ResolveOptions, resolveEnvironment } from "../environment/resolve";
 
 /**
- * Validates a parsed config (`{ "environments": [...] }`) and returns its environments, or throws one ConfigError
- * that lists every problem of every environment.
+ * Validates a parsed config (`{ "environments": [...] }`) and resolves each environment once (defaults applied, public
+ * key read, subnets and instances placed), or throws one ConfigError that lists every problem of every environment.
  */
-export function validateConfig(raw: unknown, source = "configuration"): EnvironmentConfig[] {
+export function resolveConfig(raw: unknown, source = "configuration", options: ResolveOptions = {}): ResolvedEnvironment[] {
   const problems: ConfigProblem[] = [];
   const top = z.strictObject({ environments: z.array(z.unknown()).min(1) }).safeParse(raw);
   if (!top.success) {
     throw new ConfigError(toProblems(top.error.issues, raw, undefined), source);
   }
-  const environments: EnvironmentConfig[] = [];
+  const configs: EnvironmentConfig[] = [];
+  const environments: ResolvedEnvironment[] = [];
   top.data.environments.forEach((rawEnv, index) => {
     const label = environmentLabel(rawEnv, index);
     const parsed = environmentSchema.safeParse(rawEnv);
@@ -22,20 +24,27 @@ export function validateConfig(raw: unknown, source = "configuration"): Environm
       problems.push(...toProblems(parsed.error.issues, rawEnv, label));
       return;
     }
-    if (environments.some((e) => e.name === parsed.data.name)) {
+    if (configs.some((c) => c.name === parsed.data.name)) {
       problems.push({ environment: label, field: "name", value: parsed.data.name, expected: "an environment name used once in the file" });
     }
-    problems.push(...checkEnvironment(parsed.data));
-    environments.push(parsed.data);
+    configs.push(parsed.data);
+    const resolved = resolveEnvironment(parsed.data, options);
+    problems.push(...resolved.problems);
+    if (resolved.environment !== undefined) environments.push(resolved.environment);
   });
   // Between environments: two of them writing one Terraform state, or disagreeing about a shared state bucket.
-  problems.push(...stateCollisions(environments));
+  problems.push(...stateCollisions(configs));
   if (problems.length > 0) throw new ConfigError(problems, source);
   return environments;
 }
 
-/** Reads and validates a JSON config file. */
-export function loadConfigFile(path: string): EnvironmentConfig[] {
+/** Validates a parsed config and returns its environments' configs (see `resolveConfig`, which this runs). */
+export function validateConfig(raw: unknown, source = "configuration", options: ResolveOptions = {}): EnvironmentConfig[] {
+  return resolveConfig(raw, source, options).map((e) => e.config);
+}
+
+/** Reads a JSON config file, then validates and resolves it (`resolveConfig`). */
+export function loadConfigFile(path: string, options: ResolveOptions = {}): ResolvedEnvironment[] {
   let text: string;
   try {
     text = readFileSync(path, "utf8");
@@ -48,7 +57,7 @@ export function loadConfigFile(path: string): EnvironmentConfig[] {
   } catch (error) {
     throw new ConfigError([{ field: "(file)", value: path, expected: `valid JSON (${(error as Error).message})` }], path);
   }
-  return validateConfig(raw, path);
+  return resolveConfig(raw, path, options);
 }
 
 function environmentLabel(rawEnv: unknown, index: number): string {

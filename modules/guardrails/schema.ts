@@ -6,15 +6,22 @@ import { GUARDRAIL_RULES } from "./rules";
 export const guardrailConfigFields = {
   guardrails: z
     .strictObject({
-      acknowledge: z.array(
-        z.strictObject({
-          rule: z.string(),
-          resource: z.string().optional(),
-          reason: z.string(),
+      acknowledge: z
+        .array(
+          z.strictObject({
+            rule: z.string(),
+            resource: z.string().optional(),
+            reason: z.string(),
+          }),
+        )
+        .default([])
+        .meta({
+          description: 'reasoned exceptions to the synth-time guardrails: `{ "rule": id, "resource": part of an address, "reason": why }`',
+          typeLabel: "acknowledgement[]",
         }),
-      ),
     })
-    .optional(),
+    .prefault({})
+    .describe("synth-time guardrails"),
 };
 
 export type GuardrailAcknowledgement = z.infer<typeof guardrailConfigFields.guardrails>;

@@ -10,7 +10,12 @@ export const keyPairConfigFields = {
     .union([z.strictObject({ path: z.string().min(1) }), z.strictObject({ text: z.string().min(1) })], {
       error: 'either { "path": "<file.pub>" } or { "text": "ssh-ed25519 AAAA... comment" }',
     })
-    .optional(),
+    .optional()
+    .meta({
+      description: "the admins' public key: a `.pub` file (`~` is your home; relative to where cdktf runs) or the key line itself",
+      typeLabel: '`{ "path": file }` or `{ "text": key }`',
+      defaultLabel: "none: required while the bastion has SSH",
+    }),
 };
 
 export type PublicKeySource = NonNullable<z.infer<typeof keyPairConfigFields.sshPublicKey>>;

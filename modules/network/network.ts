@@ -5,18 +5,16 @@ import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
-import { Eip } from "@cdktf/provider-aws/lib/eip";
-import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { DefaultRouteTable } from "@cdktf/provider-aws/lib/default-route-table";
 import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcEndpointRouteTableAssociation } from "@cdktf/provider-aws/lib/vpc-endpoint-route-table-association";
 import { ConfigError } from "../config/problems";
-import { NatInstance } from "./nat-instance";
 import { FlowLogs } from "./flow-logs";
-import { NetworkPlan, planNetwork } from "./plan";
-import { NETWORK_DEFAULTS, NetworkProps, SubnetType } from "./types";
+import { NatTarget, natProvider } from "./nat";
+import { planNetwork } from "./plan";
+import { NETWORK_DEFAULTS, NetworkPlan, NetworkProps, SubnetType } from "./types";
 
 const ANYWHERE = "0.0.0.0/0";
 
@@ -35,6 +33,10 @@ export interface NetworkSubnet {
  * an AZ or a tier leaves every other resource as it was.
  */
 export class Network extends Construct {
+  /** Environment name: prefixes every Name tag, here and in what is built on the network. */
+  readonly environment: string;
+  /** The AWS region the network is in. */
+  readonly region: string;
   readonly vpc: Vpc;
   readonly plan: NetworkPlan;
   readonly subnets: readonly NetworkSubnet[];
@@ -44,11 +46,10 @@ export class Network extends Construct {
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
-    const { plan, problems } = planNetwork(props);
-    if (problems.length > 0) {
-      throw new ConfigError(problems.map((p) => ({ environment: props.environment, ...p })), `network "${id}"`);
-    }
-    this.plan = plan;
+    this.environment = props.environment;
+    this.region = props.region;
+    this.plan = props.plan ?? planOrThrow(props, id);
+    const plan = this.plan;
     const name = (...parts: string[]) => ({ Name: [props.environment, ...parts].join("-") });
 
     this.vpc = new Vpc(this, "Vpc", {
@@ -90,7 +91,7 @@ export class Network extends Construct {
       }),
     }));
 
-    const natTargets = this.createNats(props, name);
+    const natTargets = this.createNats(props);
     this.natPublicIps = Object.fromEntries(Object.entries(natTargets).map(([az, t]) => [az, t.publicIp]));
 
     const isolatedOrPrivateTables: Array<{ key: string; table: RouteTable }> = [];
@@ -168,40 +169,17 @@ export class Network extends Construct {
     return found;
   }
 
-  /** Makes the NATs of the plan; returns, per NAT AZ, what a private route points at and the NAT's public IP. */
-  private createNats(
-    props: NetworkProps,
-    name: (...parts: string[]) => Record<string, string>,
-  ): Record<string, { route: { natGatewayId?: string; networkInterfaceId?: string }; publicIp: string }> {
-    const mode = props.nat?.mode ?? NETWORK_DEFAULTS.natMode;
-    const targets: Record<string, { route: { natGatewayId?: string; networkInterfaceId?: string }; publicIp: string }> = {};
-    for (const az of this.plan.natAzs) {
-      const hostSubnet = this.subnet(this.plan.natTierIn[az], az);
-      if (mode === "instance" && props.nat?.instance !== undefined) {
-        const nat = new NatInstance(this, `NatInstance-${az}`, {
-          environment: props.environment,
-          vpcId: this.vpc.id,
-          vpcCidr: props.vpcCidr,
-          subnetId: hostSubnet.resource.id,
-          az,
-          ami: props.nat.instance.ami,
-          instanceType: props.nat.instance.instanceType ?? NETWORK_DEFAULTS.natInstanceType,
-          detailedMonitoring: props.nat.instance.detailedMonitoring,
-        });
-        targets[az] = { route: { networkInterfaceId: nat.instance.primaryNetworkInterfaceId }, publicIp: nat.eip.publicIp };
-        continue;
-      }
-      const eip = new Eip(this, `NatEip-${az}`, { domain: "vpc", tags: name("nat", az), dependsOn: [this.internetGateway!] });
-      const gateway = new NatGateway(this, `NatGateway-${az}`, {
-        allocationId: eip.allocationId,
-        subnetId: hostSubnet.resource.id,
-        tags: name("nat", az),
-        dependsOn: [this.internetGateway!],
-      });
-      targets[az] = { route: { natGatewayId: gateway.id }, publicIp: eip.publicIp };
-    }
-    return targets;
+  /** Makes the NATs of the plan, with the provider of the NAT mode; returns what each NAT AZ's private routes use. */
+  private createNats(props: NetworkProps): Record<string, NatTarget> {
+    const provider = natProvider(props.nat);
+    return Object.fromEntries(this.plan.natAzs.map((az) => [az, provider.create(this, { az, hostSubnet: this.subnet(this.plan.natTierIn[az], az), props })]));
   }
+}
+
+function planOrThrow(props: NetworkProps, id: string): NetworkPlan {
+  const { plan, problems } = planNetwork(props);
+  if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ environment: props.environment, ...p })), `network "${id}"`);
+  return plan;
 }
 
 /** Used by the stack's outputs: `{ tier: { az: value } }`. */

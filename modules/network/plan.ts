@@ -12,25 +12,7 @@ import {
   prefixLength,
   sizeOf,
 } from "./cidr";
-import { LOG_RETENTION_DAYS, NETWORK_DEFAULTS, NetworkProps, SubnetTierProps, SubnetType } from "./types";
-
-export interface PlannedSubnet {
-  readonly tier: string;
-  readonly type: SubnetType;
-  readonly az: string;
-  readonly cidr: string;
-}
-
-export interface NetworkPlan {
-  /** Every subnet, in tier order then the environment's AZ order. */
-  readonly subnets: readonly PlannedSubnet[];
-  /** AZs that hold a NAT (gateway or instance), in the environment's AZ order. */
-  readonly natAzs: readonly string[];
-  /** For each AZ with a private subnet: the AZ of the NAT its default route goes to. */
-  readonly natAzFor: Readonly<Record<string, string>>;
-  /** For each NAT AZ: the public tier whose subnet hosts the NAT. */
-  readonly natTierIn: Readonly<Record<string, string>>;
-}
+import { LOG_RETENTION_DAYS, NETWORK_DEFAULTS, NetworkPlan, NetworkProps, PlannedSubnet, SubnetTierProps } from "./types";
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;

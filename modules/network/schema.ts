@@ -1,40 +1,75 @@
 import { z } from "zod";
 import { amiSourceSchema } from "../ami/ami";
+import { FLOW_LOG_TRAFFIC_TYPES, LOG_RETENTION_DAYS, NAT_MODES, NETWORK_DEFAULTS, SUBNET_TYPES } from "./types";
+
+const oneOf = (values: readonly unknown[]) => `one of ${values.join(", ")}`;
+
+/** One subnet tier of the config file. */
+export const tierSchema = z.strictObject({
+  name: z.string().describe("tier name: lowercase letters, digits, dashes; unique in the environment"),
+  type: z
+    .enum(SUBNET_TYPES, { error: oneOf(SUBNET_TYPES) })
+    .describe("`public` routes 0.0.0.0/0 to the Internet Gateway; `private` to a NAT; `isolated` has no route off the VPC"),
+  azs: z.array(z.string()).optional().meta({ description: "the subset of the environment's AZs the tier uses", defaultLabel: "all of them" }),
+  cidrMask: z.int().optional().meta({ description: "netmask of each subnet (16-28); the planner places it. Give this or `cidrs`", defaultLabel: "none" }),
+  cidrs: z
+    .record(z.string(), z.string())
+    .optional()
+    .meta({
+      description: 'explicit CIDR per AZ instead: `{ "ap-northeast-2a": "10.0.0.0/24" }`, checked to be inside the VPC and overlap-free',
+      typeLabel: "AZ → CIDR map",
+      defaultLabel: "planned from `cidrMask`",
+    }),
+});
 
 /**
- * The shape of a network description in a config file. Only types here: ranges and cross-field rules are checked by
- * `planNetwork`, the one place both config files and direct construct users go through.
+ * The shape of a network description in a config file, with its defaults. Ranges and cross-field rules are checked
+ * by `planNetwork`, the one place both config files and direct construct users go through.
  */
 export const networkConfigFields = {
-  region: z.string(),
-  azs: z.array(z.string()),
-  vpcCidr: z.string(),
-  azSlots: z.int().optional(),
+  region: z.string().describe("AWS region, e.g. `ap-northeast-2`"),
+  azs: z.array(z.string()).describe("the environment's AZs; each must belong to `region`"),
+  vpcCidr: z.string().meta({ description: "the VPC block, /16 to /28 (AWS's limits), RFC 1918 unless acknowledged", typeLabel: "CIDR" }),
+  acknowledgeNonRfc1918VpcCidr: z.boolean().default(false).describe("allow a VPC block outside 10/8, 172.16/12, 192.168/16"),
+  azSlots: z
+    .int()
+    .default(NETWORK_DEFAULTS.azSlots)
+    .meta({ description: "subnet slots each auto-planned tier reserves, one per AZ letter (see below)", typeLabel: "1, 2, 4, 8" }),
   tiers: z
-    .array(
-      z.strictObject({
-        name: z.string(),
-        type: z.enum(["public", "private", "isolated"], { error: "one of public, private, isolated" }),
-        azs: z.array(z.string()).optional(),
-        cidrMask: z.int().optional(),
-        cidrs: z.record(z.string(), z.string()).optional(),
-      }),
-    )
-    .min(1, { error: "at least one subnet tier" }),
+    .array(tierSchema)
+    .min(1, { error: "at least one subnet tier" })
+    .meta({ description: "subnet tiers, in planning order (fields below)", typeLabel: "tier[]" }),
   nat: z
     .strictObject({
-      mode: z.enum(["none", "single", "per-az", "instance"], { error: "one of none, single, per-az, instance" }).optional(),
-      instance: z.strictObject({ ami: amiSourceSchema, instanceType: z.string().optional(), detailedMonitoring: z.boolean().optional() }).optional(),
+      mode: z.enum(NAT_MODES, { error: oneOf(NAT_MODES) }).default(NETWORK_DEFAULTS.natMode).describe("how private tiers reach the internet"),
+      instance: z
+        .strictObject({
+          ami: amiSourceSchema.meta({ description: "image of the NAT instance", typeLabel: 'AMI id or `{ "ssmParameter": path }`' }),
+          instanceType: z.string().default(NETWORK_DEFAULTS.natInstanceType).describe("instance type of the NAT instance (match the AMI's architecture)"),
+          detailedMonitoring: z.boolean().default(false).describe("CloudWatch detailed (1-minute) monitoring of the NAT instance, billed per metric"),
+        })
+        .optional()
+        .meta({ description: "the NAT instance", defaultLabel: "required for `instance`" }),
     })
-    .optional(),
+    .prefault({})
+    .describe("egress of the private tiers"),
   flowLogs: z
     .strictObject({
-      enabled: z.boolean().optional(),
-      retentionDays: z.int().optional(),
-      trafficType: z.enum(["ALL", "ACCEPT", "REJECT"], { error: "one of ALL, ACCEPT, REJECT" }).optional(),
-      kmsKeyArn: z.string().optional(),
+      enabled: z.boolean().default(false).describe("VPC flow logs to CloudWatch Logs"),
+      retentionDays: z
+        .int()
+        .default(NETWORK_DEFAULTS.flowLogRetentionDays)
+        .meta({ description: "how long the log events are kept", typeLabel: `one of CloudWatch's periods (${LOG_RETENTION_DAYS.slice(0, 8).join(", ")}, ...)` }),
+      trafficType: z
+        .enum(FLOW_LOG_TRAFFIC_TYPES, { error: oneOf(FLOW_LOG_TRAFFIC_TYPES) })
+        .default(NETWORK_DEFAULTS.flowLogTrafficType)
+        .describe("which traffic is recorded"),
+      kmsKeyArn: z.string().optional().meta({
+        description: "a KMS key ARN (not an alias) in the environment's region that encrypts the flow-log group; its key policy must let `logs.<region>.amazonaws.com` use it",
+        defaultLabel: "none: CloudWatch Logs' own encryption",
+      }),
     })
-    .optional(),
-  s3GatewayEndpoint: z.boolean().optional(),
-  acknowledgeNonRfc1918VpcCidr: z.boolean().optional(),
+    .prefault({})
+    .describe("VPC flow logs"),
+  s3GatewayEndpoint: z.boolean().default(false).describe("S3 gateway endpoint on private and isolated route tables (free; saves NAT traffic)"),
 };

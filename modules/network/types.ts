@@ -1,10 +1,31 @@
 import type { AmiSource } from "../ami/ami";
 
-/** How a tier reaches the internet. */
-export type SubnetType = "public" | "private" | "isolated";
+/** How a tier reaches the internet: `public` through the Internet Gateway, `private` through a NAT, `isolated` not at all. */
+export const SUBNET_TYPES = ["public", "private", "isolated"] as const;
+export type SubnetType = (typeof SUBNET_TYPES)[number];
 
-/** How private tiers get egress. */
-export type NatMode = "none" | "single" | "per-az" | "instance";
+/** How private tiers reach the internet: no NAT, one NAT gateway, one per AZ, or one NAT instance. */
+export const NAT_MODES = ["none", "single", "per-az", "instance"] as const;
+export type NatMode = (typeof NAT_MODES)[number];
+
+export interface PlannedSubnet {
+  readonly tier: string;
+  readonly type: SubnetType;
+  readonly az: string;
+  readonly cidr: string;
+}
+
+export interface NetworkPlan {
+  /** Every subnet, in tier order then the environment's AZ order. */
+  readonly subnets: readonly PlannedSubnet[];
+  /** AZs that hold a NAT (gateway or instance), in the environment's AZ order. */
+  readonly natAzs: readonly string[];
+  /** For each AZ with a private subnet: the AZ of the NAT its default route goes to. */
+  readonly natAzFor: Readonly<Record<string, string>>;
+  /** For each NAT AZ: the public tier whose subnet hosts the NAT. */
+  readonly natTierIn: Readonly<Record<string, string>>;
+}
+
 
 /** One tier of subnets: one subnet per AZ it uses. */
 export interface SubnetTierProps {
@@ -61,7 +82,7 @@ export interface FlowLogsProps {
   /** Days CloudWatch keeps the log events (one of the values CloudWatch accepts). @default 30 */
   readonly retentionDays?: number;
   /** Which traffic to record. @default "ALL" */
-  readonly trafficType?: "ALL" | "ACCEPT" | "REJECT";
+  readonly trafficType?: FlowLogTrafficType;
   /**
    * ARN of a KMS key (in the environment's region) that encrypts the log group; its key policy must let
    * `logs.<region>.amazonaws.com` use it. @default none: CloudWatch Logs' own encryption
@@ -95,14 +116,24 @@ export interface NetworkProps {
   readonly s3GatewayEndpoint?: boolean;
   /** Allow a VPC CIDR outside RFC 1918 (10/8, 172.16/12, 192.168/16). @default false */
   readonly acknowledgeNonRfc1918VpcCidr?: boolean;
+  /**
+   * The plan of these props from `planNetwork` (or an environment's resolution), when already made: the network then
+   * builds it as it is instead of planning again.
+   * @default planned from the props here
+   */
+  readonly plan?: NetworkPlan;
 }
+
+/** Which traffic flow logs record. */
+export const FLOW_LOG_TRAFFIC_TYPES = ["ALL", "ACCEPT", "REJECT"] as const;
+export type FlowLogTrafficType = (typeof FLOW_LOG_TRAFFIC_TYPES)[number];
 
 export const NETWORK_DEFAULTS = {
   azSlots: 4,
   natMode: "single" as NatMode,
   natInstanceType: "t3.nano",
   flowLogRetentionDays: 30,
-  flowLogTrafficType: "ALL" as const,
+  flowLogTrafficType: "ALL" as FlowLogTrafficType,
 };
 
 /** Retention periods CloudWatch Logs accepts. */

@@ -42,7 +42,8 @@ export interface ConfigResource {
   readonly expressions?: Record<string, unknown>;
 }
 
-interface PlannedModule {
+/** A module of a plan's planned values: its resources and child modules. */
+export interface PlannedModule {
   readonly resources?: readonly PlannedResource[];
   readonly child_modules?: readonly PlannedModule[];
 }

@@ -170,7 +170,7 @@ export async function planStack(stack: SynthesizedStack, workDir: string, option
   }
 }
 
-/** Runs `work` over `items`, at most `limit` at a time, and keeps the input order. */
+/** Runs `work` over `items`, at most `limit` at a time, and keeps the input order. @internal */
 export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;

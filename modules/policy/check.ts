@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from "../config/environment";
+import type { EnvironmentInput } from "../config/environment";
 import type { StateStoreProps } from "../state/types";
 import { PlanJson } from "../pipeline/plan-json";
 import { POLICY_RULES, PolicyRule } from "./rules";
@@ -49,7 +49,7 @@ export function formatFinding(finding: Finding): string {
 }
 
 /** The exceptions an environment's own settings imply: a rule for a feature the environment leaves off does not apply. */
-export function environmentExceptions(env: EnvironmentConfig): PolicyException[] {
+export function environmentExceptions(env: Pick<EnvironmentInput, "name" | "flowLogs" | "bastion" | "nat" | "servers">): PolicyException[] {
   const exceptions: PolicyException[] = [];
   if (env.flowLogs?.enabled !== true) {
     exceptions.push({ rule: "CKV2_AWS_11", reason: `environment "${env.name}" does not enable flowLogs` });

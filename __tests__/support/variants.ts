@@ -1,0 +1,51 @@
+import { App, Testing, TerraformStack } from "cdktf";
+import { resolveConfig } from "../../modules/config/load";
+import { addAllStacks } from "../../modules/environment/app";
+import { rawWorkshop } from "./config";
+
+/**
+ * The default config and its documented variants: each is the default environment with one change. Their resource
+ * addresses are committed (`__tests__/fixtures/addresses.json`) so that no refactor renames a logical id unnoticed.
+ */
+export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, any>) => void>> = {
+  default: () => {},
+  "nat-per-az": (env) => (env.nat = { mode: "per-az" }),
+  "nat-instance": (env) => (env.nat = { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } }),
+  "ssm-only": (env) => {
+    env.bastion = { ...env.bastion, ssm: "only" };
+    delete env.access;
+    delete env.sshPublicKey;
+  },
+  "flow-logs-and-s3-endpoint": (env) => {
+    env.flowLogs = { enabled: true };
+    env.s3GatewayEndpoint = true;
+  },
+  "three-azs": (env) => {
+    // Written out whole, so the variant does not depend on how much room the default block leaves.
+    env.azs = ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"];
+    env.vpcCidr = "192.168.8.0/22";
+    env.azSlots = 4;
+  },
+};
+
+/** Every resource and data source address (`type.logicalId`) of every stack the app makes for a variant, by stack. */
+export function addressesOf(variant: string, makeApp: () => App = () => Testing.app()): Record<string, string[]> {
+  const env = rawWorkshop();
+  DOCUMENTED_VARIANTS[variant](env);
+  const app = makeApp();
+  const stacks: TerraformStack[] = addAllStacks(app, resolveConfig({ environments: [env] }), false);
+  return Object.fromEntries(
+    stacks.map((stack) => {
+      const json = JSON.parse(Testing.synth(stack)) as Record<string, Record<string, Record<string, unknown>> | undefined>;
+      const addresses = ["resource", "data"].flatMap((kind) =>
+        Object.entries(json[kind] ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `${kind === "data" ? "data." : ""}${type}.${id}`)),
+      );
+      return [stack.node.id, addresses.sort()];
+    }),
+  );
+}
+
+/** The addresses of every documented variant, as the committed fixture holds them. */
+export function allAddresses(makeApp?: () => App): Record<string, Record<string, string[]>> {
+  return Object.fromEntries(Object.keys(DOCUMENTED_VARIANTS).map((variant) => [variant, addressesOf(variant, makeApp)]));
+}

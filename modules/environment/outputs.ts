@@ -1,0 +1,49 @@
+import { TerraformOutput, TerraformStack } from "cdktf";
+import { byTierAndAz, Network } from "../network/network";
+import { Bastion } from "../bastion/bastion";
+import { renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
+import { Server } from "../compute/servers";
+
+/** The network's outputs: VPC id and CIDR, subnets by tier and AZ, the NATs' public IPs. */
+export function addNetworkOutputs(stack: TerraformStack, network: Network): void {
+  new TerraformOutput(stack, "vpc_id", { value: network.vpc.id, description: "VPC id" });
+  new TerraformOutput(stack, "vpc_cidr", { value: network.vpc.cidrBlock, description: "VPC IPv4 CIDR block" });
+  new TerraformOutput(stack, "subnet_ids", { value: byTierAndAz(network.subnets, (s) => s.resource.id), description: "Subnet ids by tier and AZ" });
+  new TerraformOutput(stack, "subnet_cidrs", { value: byTierAndAz(network.subnets, (s) => s.cidr), description: "Subnet CIDR blocks by tier and AZ" });
+  new TerraformOutput(stack, "nat_public_ips", { value: network.natPublicIps, description: "Public IPs the private tiers' egress leaves from, by AZ" });
+}
+
+/** How people get in: the bastion's address, every private IP, and a ready `ssh_config` (or Session Manager commands). */
+export interface AccessOutputs {
+  readonly bastion: Bastion;
+  /** The bastion's login user. */
+  readonly bastionUser: string;
+  /** Every server behind the bastion. */
+  readonly servers: readonly Server[];
+  /** false under Session Manager only: the output lists `aws ssm start-session` commands instead of an ssh config. */
+  readonly ssh: boolean;
+  /** The region, for the Session Manager commands. */
+  readonly region: string;
+  /** Private key file for the ssh config. @default none */
+  readonly identityFile?: string;
+}
+
+export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): void {
+  const { bastion, servers } = access;
+  new TerraformOutput(stack, "bastion_public_ip", { value: bastion.publicIp, description: "The bastion's Elastic IP: the one address admins connect to" });
+  new TerraformOutput(stack, "private_ips", {
+    value: Object.fromEntries([["bastion", bastion.host.privateIp], ...servers.map((s) => [s.name, s.instance.privateIp])]),
+    description: "Private IP of every instance, by name (servers talk to each other on these)",
+  });
+  new TerraformOutput(stack, "ssh_config", {
+    value: access.ssh
+      ? renderSshConfig({
+          bastionIp: bastion.publicIp,
+          bastionUser: access.bastionUser,
+          identityFile: access.identityFile,
+          servers: servers.map((s) => ({ name: s.name, privateIp: s.instance.privateIp, user: s.sshUser })),
+        })
+      : renderSsmCommands(access.region, [{ name: "bastion", instanceId: bastion.host.instance.id }, ...servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id }))]),
+    description: "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db",
+  });
+}

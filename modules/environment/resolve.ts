@@ -1,0 +1,74 @@
+import { EnvironmentConfig } from "../config/environment";
+import { ConfigProblem } from "../config/problems";
+import { planNetwork } from "../network/plan";
+import { NetworkPlan } from "../network/types";
+import { checkAccess } from "../security/policy";
+import { loadPublicKey, PublicKeyInfo } from "../keypair/public-key";
+import { BastionPlan, planBastion } from "../bastion/plan";
+import { AppPlan, DbPlan, InstanceContext, planServers } from "../compute/plan";
+import { checkBackend } from "../state/plan";
+import { checkAcknowledgements } from "../guardrails/schema";
+
+/**
+ * One environment, resolved: its config with every default applied, and everything the stack builds from, planned
+ * once. A stack never plans again and never reads a file: what is here is what gets built.
+ */
+export interface ResolvedEnvironment {
+  /** The environment's config as validated. */
+  readonly config: EnvironmentConfig;
+  /** Its subnets and NATs, placed. */
+  readonly network: NetworkPlan;
+  /** The admins' public key, read and checked once; undefined when nothing listens for SSH. */
+  readonly publicKey?: PublicKeyInfo;
+  /** The bastion, placed; undefined when the environment has none. */
+  readonly bastion?: BastionPlan;
+  /** The app servers, placed, with their service; undefined when there are none. */
+  readonly app?: AppPlan;
+  /** The DB server, placed; undefined when there is none. */
+  readonly db?: DbPlan;
+}
+
+/** Where relative paths in the config (the public key's) start. */
+export interface ResolveOptions {
+  /** The directory relative key paths are read from. @default the process's working directory */
+  readonly cwd?: string;
+}
+
+/**
+ * Turns one environment's config (its shape already valid) into its resolved plan, or every problem it has. Each
+ * module's planner gets only what it needs; the problems of all of them are collected in one run.
+ */
+export function resolveEnvironment(config: EnvironmentConfig, options: ResolveOptions = {}): { environment?: ResolvedEnvironment; problems: ConfigProblem[] } {
+  const network = planNetwork({ ...config, environment: config.name });
+  const instances: InstanceContext = { azs: config.azs, tiers: config.tiers, defaultAmi: config.ami };
+  const bastion = planBastion({ ...instances, bastion: config.bastion, adminCidrs: config.access?.adminCidrs, sshPublicKey: config.sshPublicKey });
+  const servers = planServers({
+    ...instances,
+    servers: config.servers,
+    hasBastion: config.bastion !== undefined,
+    allowAdminPortsFromAnywhere: config.access?.insecureAllowAdminPortsFromAnywhere === true,
+  });
+  const key = config.sshPublicKey === undefined ? undefined : loadPublicKey(config.sshPublicKey, options.cwd);
+  const problems = [
+    ...network.problems,
+    ...checkAccess(config.access),
+    ...(key !== undefined && "problem" in key ? [key.problem] : []),
+    ...bastion.problems,
+    ...servers.problems,
+    ...checkBackend(config.backend),
+    ...checkAcknowledgements(config.guardrails),
+  ].map((p) => ({ ...p, environment: config.name }));
+  if (problems.length > 0) return { problems };
+  const ssh = bastion.bastion !== undefined && bastion.bastion.ssm !== "only";
+  return {
+    environment: {
+      config,
+      network: network.plan,
+      publicKey: ssh && key !== undefined && "key" in key ? key.key : undefined,
+      bastion: bastion.bastion,
+      app: servers.app,
+      db: servers.db,
+    },
+    problems,
+  };
+}
