@@ -4,6 +4,7 @@ import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamRolePolicyAttachment } from "@cdktf/provider-aws/lib/iam-role-policy-attachment";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 
+/** Props of `InstanceRole`. */
 export interface InstanceRoleProps {
   /** Environment name: the role and profile are `<environment>-<role>`. */
   readonly environment: string;
@@ -23,7 +24,9 @@ export interface InstanceRoleProps {
  * Every instance gets one, so no instance falls back to whatever an account default might grant.
  */
 export class InstanceRole extends Construct {
+  /** The IAM role the instances assume. */
   readonly role: IamRole;
+  /** The instance profile carrying the role. */
   readonly profile: IamInstanceProfile;
 
   constructor(scope: Construct, id: string, props: InstanceRoleProps) {

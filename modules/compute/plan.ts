@@ -15,6 +15,7 @@ export interface InstanceChoice {
   readonly instanceType: string;
   readonly sshUser: string;
   readonly rootVolumeGiB?: number;
+  /** CloudWatch detailed (1-minute) monitoring. */
   readonly detailedMonitoring: boolean;
 }
 

@@ -26,7 +26,9 @@ export function renderScript(...sections: string[]): string {
 
 /** Package names per package manager: what Amazon Linux 2023 (dnf) and Debian (apt) call the same software. */
 export interface PackageNames {
+  /** Names for dnf (Amazon Linux 2023). */
   readonly dnf: readonly string[];
+  /** Names for apt (Debian). */
   readonly apt: readonly string[];
 }
 

@@ -39,6 +39,7 @@ export function accessLogBucketPolicy(logBucketArn: string, stateBucketArn: stri
   };
 }
 
+/** Props of `StateAccessLogs`. */
 export interface StateAccessLogsProps {
   /** The state bucket whose requests are logged. */
   readonly stateBucket: S3Bucket;
@@ -56,6 +57,7 @@ export interface StateAccessLogsProps {
  * a KMS key), TLS only, protected from `terraform destroy`; log objects expire after a year.
  */
 export class StateAccessLogs extends Construct {
+  /** The bucket the access logs go to. */
   readonly logBucket: S3Bucket;
 
   constructor(scope: Construct, id: string, props: StateAccessLogsProps) {
