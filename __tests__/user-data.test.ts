@@ -136,6 +136,27 @@ describe("app service", () => {
   });
 });
 
+describe("the NAT instance", () => {
+  const script = scripts["NAT instance"];
+
+  it("applies its own sysctl file only (sysctl --system aborts under set -e on a key the kernel lacks)", () => {
+    expect(script).toContain("sysctl -p /etc/sysctl.d/90-nat-instance.conf\n");
+    expect(script).not.toMatch(/^\s*sysctl --system/m);
+  });
+
+  it("gets the hardening every instance gets, with sshd masked (nothing may reach its port 22)", () => {
+    expect(script).toContain("readonly TMOUT");
+    expect(script).toContain("verify_exec_audit\n");
+    expect(script).toContain("systemctl mask sshd.service ssh.service");
+  });
+
+  it("loads its rules from one file that persists, and fails unless masquerading and forwarding are on", () => {
+    expect(script).toContain('iptables-restore < "$rules_file"');
+    expect(script).toContain("-j MASQUERADE' || { echo \"NAT: the MASQUERADE rule is not loaded\" >&2; exit 1; }");
+    expect(script).toContain("if command -v dnf >/dev/null; then dnf install -y iptables-services; else { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y iptables-persistent; }; fi");
+  });
+});
+
 describe("the DB server's first boot", () => {
   const script = renderMariadbSetup(credentials, 3306);
 
