@@ -33,6 +33,7 @@ describe("an instance role for every server, least privilege", () => {
     expect(json.resource?.random_password).toBeUndefined();
     const app = resourceNamed(json, "aws_instance", "AppServers_App-ap-northeast-2a-1_Instance").user_data as string;
     expect(app).toContain("ExecStartPre=+/usr/local/libexec/app-start-env\n");
+    expect(app).toContain("command -v aws >/dev/null || if command -v dnf >/dev/null; then dnf install -y awscli-2; else { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y awscli; }; fi\n");
     expect(app).toContain("--name '/workshop/db/app-password' --with-decryption");
     expect(app).not.toMatch(/DB_PASSWORD=[^%'\n]/);
   });

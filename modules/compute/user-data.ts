@@ -155,6 +155,8 @@ export interface ServiceSpec {
    * @default none
    */
   readonly startEnvScript?: string;
+  /** Packages the start script needs, installed when its `command` is missing (the AWS CLI for the DB password). @default none */
+  readonly startEnvPackages?: { readonly command: string; readonly packages: PackageNames };
   /** Seconds the user data waits for the service to be active and listening before it fails. @default SERVICE_START_TIMEOUT_SECONDS */
   readonly startTimeoutSeconds?: number;
 }
@@ -246,7 +248,8 @@ function timeoutOf(spec: ServiceSpec): number {
 function startEnvSetup(spec: ServiceSpec): string {
   if (spec.startEnvScript === undefined) return "";
   const { script } = startEnvPaths(spec.name);
-  return `install -d -m 0755 /usr/local/libexec
+  const needs = spec.startEnvPackages === undefined ? "" : `command -v ${spec.startEnvPackages.command} >/dev/null || ${installPackages(spec.startEnvPackages.packages)}`;
+  return `${needs}install -d -m 0755 /usr/local/libexec
 cat > ${script} <<'EOF'
 ${spec.startEnvScript.trimEnd()}
 EOF

@@ -13,7 +13,7 @@ import { AppPlan, DbPlan, serviceSpec } from "../compute/plan";
 import { IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
 import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
-import { HardeningOptions, SERVICE_START_TIMEOUT_SECONDS, startEnvPaths } from "../compute/user-data";
+import { HardeningOptions, OS_PACKAGES, SERVICE_START_TIMEOUT_SECONDS, startEnvPaths } from "../compute/user-data";
 import { InstanceRole } from "../compute/instance-role";
 import { addServerRoles, httpsEgressDescription, serversUseSessionManager } from "../compute/server-roles";
 import { DB_PASSWORD_WAIT_SECONDS, DbCredentials, defaultDbCredentials, renderDbPasswordFetch } from "../compute/db-credentials";
@@ -151,7 +151,11 @@ export class EnvironmentStack extends TerraformStack {
     const dbLogin =
       credentials === undefined
         ? {}
-        : { startEnvScript: renderDbPasswordFetch(credentials, startEnvPaths(app.service.name).envFile), startTimeoutSeconds: DB_PASSWORD_WAIT_SECONDS + SERVICE_START_TIMEOUT_SECONDS };
+        : {
+            startEnvScript: renderDbPasswordFetch(credentials, startEnvPaths(app.service.name).envFile),
+            startEnvPackages: { command: "aws", packages: OS_PACKAGES.awsCli },
+            startTimeoutSeconds: DB_PASSWORD_WAIT_SECONDS + SERVICE_START_TIMEOUT_SECONDS,
+          };
     return new AppServers(this, "AppServers", {
       ...serverProps(app.instance, settings, securityGroup),
       instanceProfileName: role.name,
