@@ -9,6 +9,7 @@ import { Port } from "../security/port";
 import { INSECURE_OVERRIDE_FIELD } from "../security/policy";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
+import { BastionPlan } from "../bastion/plan";
 import { AppPlan, DbPlan, serviceSpec } from "../compute/plan";
 import { IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
@@ -72,20 +73,7 @@ export class EnvironmentStack extends TerraformStack {
     // The DB server makes the app's password and hands it over through SSM Parameter Store (db-credentials.ts).
     const credentials = environment.db?.managedMariadb === true ? defaultDbCredentials(config.name, config.region) : undefined;
     const roles = addServerRoles(this, { environment: config.name, ssm: environment.bastion.ssm, app: environment.app !== undefined, db: environment.db !== undefined, credentials });
-    this.bastion = new Bastion(this, "Bastion", {
-      ...settings.common,
-      ami: settings.ami(environment.bastion.instance.ami),
-      instanceType: environment.bastion.instance.instanceType,
-      rootVolumeGiB: environment.bastion.instance.rootVolumeGiB,
-      tier: environment.bastion.tier,
-      az: environment.bastion.az,
-      ssh,
-      adminCidrs: config.access?.adminCidrs,
-      securityGroup: groups.bastion,
-      // Without Session Manager, a profile with no permissions: every instance has one (CKV2_AWS_41), none grants more than it uses.
-      instanceProfileName: settings.ssmProfile ?? new InstanceRole(this, "InstanceRole-bastion", { environment: config.name, role: "bastion" }).name,
-      detailedMonitoring: environment.bastion.instance.detailedMonitoring,
-    });
+    this.bastion = this.addBastion(environment.bastion, settings, groups.bastion);
     this.dbServer = environment.db === undefined ? undefined : this.addDb(environment.db, settings, groups.db!, roles.db!, credentials);
     this.appServers = environment.app === undefined ? undefined : this.addApp(environment.app, settings, groups.app!, roles.app!);
     this.servers = [...(this.appServers?.servers ?? []), ...(this.dbServer === undefined ? [] : [this.dbServer.server])];
@@ -130,6 +118,23 @@ export class EnvironmentStack extends TerraformStack {
       return amis.get(key) as string;
     };
     return { common: { network: this.network, hardening, keyName, ...hardening }, ssmProfile, ami };
+  }
+
+  private addBastion(bastion: BastionPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup): Bastion {
+    return new Bastion(this, "Bastion", {
+      ...settings.common,
+      ami: settings.ami(bastion.instance.ami),
+      instanceType: bastion.instance.instanceType,
+      rootVolumeGiB: bastion.instance.rootVolumeGiB,
+      tier: bastion.tier,
+      az: bastion.az,
+      ssh: settings.common.hardening.ssh,
+      adminCidrs: this.config.access?.adminCidrs,
+      securityGroup,
+      // Without Session Manager, a profile with no permissions: every instance has one (CKV2_AWS_41), none grants more than it uses.
+      instanceProfileName: settings.ssmProfile ?? new InstanceRole(this, "InstanceRole-bastion", { environment: this.config.name, role: "bastion" }).name,
+      detailedMonitoring: bastion.instance.detailedMonitoring,
+    });
   }
 
   private addDb(db: DbPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup, role: InstanceRole, credentials?: DbCredentials): DbServer {

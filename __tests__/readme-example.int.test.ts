@@ -1,0 +1,47 @@
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { planApp, StackPlan } from "../modules/pipeline/plan";
+import { plannedResources } from "../modules/pipeline/plan-json";
+import { libraryExample } from "./support/readme";
+import { describeWithTerraform } from "./support/terraform";
+
+const root = resolve(__dirname, "..");
+
+// The README's library example, as a user would run it: compiled by tsc, run by node (app.synth()), planned offline.
+describe("the README's library example", () => {
+  // Inside the checkout, so that node and tsc resolve cdktf and the provider from its node_modules.
+  const dir = mkdtempSync(join(root, ".readme-example-"));
+  const outdir = join(dir, "cdktf.out");
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, "main.ts"), libraryExample("../modules/index"));
+
+  it("compiles under the project's strict settings", () => {
+    const tsc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "--esModuleInterop", "--skipLibCheck", "--target", "ES2022", "--module", "commonjs", "--types", "node", join(dir, "main.ts")], {
+      cwd: root,
+      encoding: "utf8",
+    });
+    expect(tsc.stdout + tsc.stderr).toBe("");
+    expect(tsc.status).toBe(0);
+  }, 10 * 60_000);
+
+  it("synthesizes one stack", () => {
+    const run = spawnSync(process.execPath, ["--import", "tsx", join(dir, "main.ts")], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+    expect(run.stderr).toBe("");
+    expect(run.status).toBe(0);
+  }, 10 * 60_000);
+
+  describeWithTerraform("offline plan", (toolchain) => {
+    // A plan takes 10-30 s; the bound only catches a hang, never a busy machine.
+    it("creates the network, the bastion, three app servers and the DB server, with the connections said", async () => {
+      const [plan]: StackPlan[] = await planApp({ outdir }, { toolchain: toolchain(), mode: "offline" });
+      const instances = plannedResources(plan.plan, "aws_instance").map((r) => (r.values.tags as Record<string, string>).Role);
+      expect(instances.sort()).toEqual(["app", "app", "app", "bastion", "db"]);
+      expect(plannedResources(plan.plan, "aws_nat_gateway")).toHaveLength(3);
+      expect(plannedResources(plan.plan, "aws_subnet")).toHaveLength(10);
+      const ingress = plannedResources(plan.plan, "aws_vpc_security_group_ingress_rule").map((r) => `${r.values.from_port} ${r.values.description}`);
+      expect(ingress.sort()).toEqual(["22 SSH from admin network 198.51.100.7/32", "22 SSH from the bastion", "22 SSH from the bastion", "3306 MariaDB from the app servers", "8080 The app, through the bastion"].sort());
+      expect(plannedResources(plan.plan, "aws_key_pair")).toHaveLength(1);
+    }, 20 * 60_000);
+  });
+});

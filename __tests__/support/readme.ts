@@ -1,0 +1,28 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+
+const root = join(__dirname, "..", "..");
+
+/** The README. */
+export function readme(): string {
+  return readFileSync(join(root, "README.md"), "utf8");
+}
+
+/** The fenced code blocks of `lang` in the README section under `heading` (up to the next heading of its level). */
+export function codeBlocksUnder(heading: string, lang: string, text = readme()): string[] {
+  const start = text.indexOf(`\n${heading}\n`);
+  if (start < 0) throw new Error(`README has no heading "${heading}"`);
+  const level = heading.match(/^#+/)![0];
+  const rest = text.slice(start + heading.length + 2);
+  const next = rest.search(new RegExp(`^${level} `, "m"));
+  const section = next < 0 ? rest : rest.slice(0, next);
+  return [...section.matchAll(new RegExp("^```" + lang + "\\n([\\s\\S]*?)^```", "gm"))].map((m) => m[1]);
+}
+
+/** The README's library example, importing this checkout's modules instead of the published package. */
+export function libraryExample(importPath: string): string {
+  const [example] = codeBlocksUnder("## Using the modules as a library", "ts");
+  if (example === undefined) throw new Error('README has no ts block under "## Using the modules as a library"');
+  const name = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).name as string;
+  return example.split(`from "${name}"`).join(`from "${importPath}"`);
+}
