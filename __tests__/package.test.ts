@@ -10,13 +10,13 @@ describe("the published package", () => {
       const api = require("./modules/index.ts");
       const loaded = Object.keys(require.cache);
       console.log(JSON.stringify({
-        exports: ["Network", "EnvironmentStack", "Bastion", "StateBootstrapStack", "planNetwork", "validateConfig", "applyGuardrails", "checkPlan", "planApp"].filter((k) => k in api),
+        exports: ["Network", "EnvironmentStack", "Bastion", "StateBootstrapStack", "planNetwork", "validateConfig", "applyRules", "checkSynth", "checkPlan", "planApp"].filter((k) => k in api),
         providerRoot: loaded.some((f) => /@cdktf[\\\\/]provider-aws[\\\\/]lib[\\\\/]index\\.js$/.test(f)),
       }));`;
     const run = spawnSync("node", ["--import", "tsx", "-e", probe], { cwd: root, encoding: "utf8" });
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout)).toEqual({
-      exports: ["Network", "EnvironmentStack", "Bastion", "StateBootstrapStack", "planNetwork", "validateConfig", "applyGuardrails", "checkPlan", "planApp"],
+      exports: ["Network", "EnvironmentStack", "Bastion", "StateBootstrapStack", "planNetwork", "validateConfig", "applyRules", "checkSynth", "checkPlan", "planApp"],
       providerRoot: false,
     });
   });

@@ -72,7 +72,25 @@ const scale: Record<number, Measurement> = {};
 for (const n of [1, 5, 20]) scale[n] = record(`app synth, ${n} environment(s)`, measure(`synth x${n}`, "node", app, { ...outdir(`x${n}`), ENVIRONMENTS_FILE: configWith(n) }));
 record("npx cdktf synth, end to end", measure("cdktf synth", "npx", ["cdktf", "synth", "--output", join(scratch, "cli")], {}, Math.min(runs, 3)));
 
+// npm run diagram / npm run cost on top of synth: drawing and pricing the default app synthesized above, each run in a
+// fresh process so Graphviz's WebAssembly start counts (bench/see-and-price.ts times itself, without node's start).
+const timings: Record<"diagramMs" | "costMs" | "diagramCpuMs" | "costCpuMs", number[]> = { diagramMs: [], costMs: [], diagramCpuMs: [], costCpuMs: [] };
+for (let i = 0; i < runs; i++) {
+  const run = spawnSync("node", ["--import", "tsx", "bench/see-and-price.ts", join(scratch, "default")], { cwd: root, env: { ...process.env, ...quiet }, encoding: "utf8" });
+  if (run.status !== 0) throw new Error(`bench/see-and-price.ts failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+  const measured = JSON.parse(run.stdout) as Record<keyof typeof timings, number>;
+  for (const key of Object.keys(timings) as Array<keyof typeof timings>) timings[key].push(measured[key] / 1000);
+}
+const seconds = (key: keyof typeof timings) => ({ seconds: summarize(timings[key]) });
+const diagram = record("diagram on top of synth: every stack's SVG, from its JSON (in process, wall)", seconds("diagramMs"));
+const cost = record("cost on top of synth: every stack's estimate, from its JSON (in process, wall)", seconds("costMs"));
+const diagramCpu = record("diagram on top of synth (CPU seconds)", seconds("diagramCpuMs"));
+const costCpu = record("cost on top of synth (CPU seconds)", seconds("costCpuMs"));
+process.stdout.write(`diagram: median ${diagram.seconds.median.toFixed(2)} s (CPU ${diagramCpu.seconds.median.toFixed(2)} s); cost: median ${cost.seconds.median.toFixed(2)} s (CPU ${costCpu.seconds.median.toFixed(2)} s)\n`);
+
 const budgets: Budget[] = [
+  { name: "diagram on top of synth, CPU median", value: diagramCpu.seconds.median, limit: 0.6, unit: "s" },
+  { name: "cost on top of synth, CPU median", value: costCpu.seconds.median, limit: 0.25, unit: "s" },
   { name: "app synth median", value: synth.seconds.median, limit: 1.0, unit: "s" },
   { name: "app synth vs floor", value: synth.seconds.median / floor.seconds.median, limit: 1.5, unit: "x" },
   { name: "20 environments vs 1", value: scale[20].seconds.median / scale[1].seconds.median, limit: 2.0, unit: "x" },

@@ -87,15 +87,22 @@ export type { CloudStateBackendProps, LocalStateBackendProps, S3StateBackendProp
 export { EnvironmentStack } from "./environment/stack";
 export { addAllStacks, addEnvironmentStacks, addStateBootstrapStacks } from "./environment/app";
 
-// Rules: synth-time guardrails and scanner-named rules over plans.
-export { applyGuardrails } from "./guardrails/guardrails";
-export type { Acknowledgement, GuardrailProps } from "./guardrails/guardrails";
-export { GUARDRAIL_RULES } from "./guardrails/rules";
-export type { GuardrailContext, GuardrailRule, GuardrailViolation, StackJson } from "./guardrails/rules";
-export { checkPlan, formatFinding, stateStoreExceptions } from "./policy/check";
-export type { Finding, PolicyException, PolicyResult } from "./policy/check";
-export { POLICY_RULES } from "./policy/rules";
-export type { PolicyRule, Violation } from "./policy/rules";
+// Rules: one list over one resource view, checked at synth (applyRules) and on plans (checkPlan).
+export { RULES } from "./rules/rules";
+export { applyRules, stackValidationFailures } from "./rules/synth";
+export { checkPlan, checkSynth } from "./rules/check";
+export type { CheckOptions } from "./rules/check";
+export { appliesTo, evaluateRules, exceptionFor, formatFinding, formatViolation } from "./rules/engine";
+export type { EvaluateOptions, Finding, Rule, RuleContext, RuleException, RuleResult, Violation } from "./rules/engine";
+export { environmentExceptions, environmentRuleOptions, stateStoreExceptions } from "./rules/exceptions";
+export type { MonitoredBlock, RuleSubject } from "./rules/exceptions";
+export { guardrailConfigFields } from "./rules/schema";
+export type { GuardrailAcknowledgement } from "./rules/schema";
+export { viewOfPlan } from "./rules/plan-view";
+export { viewOfSynth } from "./rules/synth-view";
+export type { StackJson } from "./rules/synth-view";
+export { addressOf, blocks, followReference, numberValue, referencedBy, referrersOf, resourcesOf, RULE_INPUTS, strings } from "./rules/view";
+export type { ResourceView, RuleInput, StackView } from "./rules/view";
 
 // Plans: terraform plans of an app's stacks, offline or real.
 export { PLAN_STEPS, planApp, PlanError } from "./pipeline/plan";

@@ -5,19 +5,21 @@ import { addAllStacks } from "../modules/environment/app";
 import { PlanError, planApp, PlanMode, StackPlan } from "../modules/pipeline/plan";
 import { summarizePlan } from "../modules/pipeline/plan-json";
 import { detectTerraform } from "../modules/pipeline/terraform";
-import { checkPlan, environmentExceptions, formatFinding, stateStoreExceptions } from "../modules/policy/check";
+import { checkPlan } from "../modules/rules/check";
+import { formatFinding } from "../modules/rules/engine";
+import { environmentRuleOptions, stateStoreExceptions } from "../modules/rules/exceptions";
 import { stateBootstrapStackId, stateStores } from "../modules/state/plan";
 
 const USAGE = `usage: npm run plan -- [--offline] [--stack NAME ...]
 
 Synthesizes the app (config/environments.json, or $ENVIRONMENTS_FILE) and runs terraform init, validate, plan and
-show -json for every stack, each in its own temp dir, then prints what each plan would do and the policy findings.
+show -json for every stack, each in its own temp dir, then prints what each plan would do and the rules' findings.
   (default)      a real plan: your AWS credentials, your backend, your network
   --offline      no AWS account needed: dummy credentials, provider endpoints on a closed loopback port, a local
                  backend, and no network (unshare -n where permitted)
   --stack NAME   plan only this stack (repeatable)
 Environment: TERRAFORM_BINARY (default: terraform on PATH), TF_PLUGIN_MIRROR (a provider filesystem mirror).
-Exit status: 0 all planned and no policy finding, 1 a plan failed or a policy rule found something, 2 usage.`;
+Exit status: 0 all planned and no rule finding, 1 a plan failed or a rule found something, 2 usage.`;
 
 async function main(): Promise<number> {
   let args;
@@ -58,7 +60,8 @@ async function main(): Promise<number> {
   for (const { stack, plan } of plans) {
     const env = environments.find((e) => e.config.name === stack);
     const store = stateStores(environments.map((e) => e.config)).find((s) => stateBootstrapStackId(s.bucket) === stack);
-    const { findings, accepted } = checkPlan(plan, env !== undefined ? environmentExceptions(env.config) : store !== undefined ? stateStoreExceptions(store) : []);
+    const options = env !== undefined ? environmentRuleOptions(env.config) : { exceptions: store !== undefined ? stateStoreExceptions(store) : [] };
+    const { findings, accepted } = checkPlan(plan, options);
     process.stdout.write(`\n${stack}: ${summarizePlan(plan).join("\n")}\n`);
     for (const a of accepted) process.stdout.write(`  accepted: ${formatFinding(a)} (${a.reason})\n`);
     for (const f of findings) process.stdout.write(`  POLICY: ${formatFinding(f)}\n`);

@@ -5,7 +5,7 @@ import { keyPairConfigFields } from "../keypair/schema";
 import { bastionConfigFields } from "../bastion/schema";
 import { computeConfigFields } from "../compute/schema";
 import { stateConfigFields } from "../state/schema";
-import { guardrailConfigFields } from "../guardrails/schema";
+import { guardrailConfigFields } from "../rules/schema";
 
 export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 

@@ -7,7 +7,7 @@ import { loadPublicKey, PublicKeyInfo } from "../keypair/public-key";
 import { BastionPlan, planBastion } from "../bastion/plan";
 import { AppPlan, DbPlan, InstanceContext, planServers } from "../compute/plan";
 import { checkBackend } from "../state/plan";
-import { checkAcknowledgements } from "../guardrails/schema";
+import { checkAcknowledgements } from "../rules/schema";
 
 /**
  * One environment, resolved: its config with every default applied, and everything the stack builds from, planned

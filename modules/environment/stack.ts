@@ -6,7 +6,6 @@ import { AmiSource, resolveAmiId } from "../ami/ami";
 import { IConnectable } from "../security/connections";
 import { idSafe, Peer, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../security/port";
-import { INSECURE_OVERRIDE_FIELD } from "../security/policy";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
 import { BastionPlan } from "../bastion/plan";
@@ -20,7 +19,8 @@ import { addServerRoles, httpsEgressDescription, serversUseSessionManager } from
 import { DB_PASSWORD_WAIT_SECONDS, DbCredentials, defaultDbCredentials, renderDbPasswordFetch } from "../compute/db-credentials";
 import { applyStateBackend } from "../state/backend";
 import { STATE_DEFAULTS } from "../state/types";
-import { applyGuardrails, GuardrailProps } from "../guardrails/guardrails";
+import { applyRules } from "../rules/synth";
+import { environmentRuleOptions } from "../rules/exceptions";
 import { EnvironmentConfig } from "../config/environment";
 import { addAccessOutputs, addNetworkOutputs } from "./outputs";
 import { ResolvedEnvironment } from "./resolve";
@@ -54,7 +54,7 @@ export class EnvironmentStack extends TerraformStack {
     super(scope, id);
     const config = (this.config = environment.config);
     this.backend = applyStateBackend(this, config.backend, { environment: config.name, stack: STATE_DEFAULTS.environmentStack });
-    applyGuardrails(this, guardrailProps(config));
+    applyRules(this, environmentRuleOptions(config));
     new AwsProvider(this, "aws", {
       region: config.region,
       defaultTags: [{ tags: { Environment: config.name, ManagedBy: "cdktf", ...config.tags } }],
@@ -207,19 +207,6 @@ export class EnvironmentStack extends TerraformStack {
     if ("tier" in source) return this.network.tierSubnets(source.tier).map((s) => Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`));
     return [Peer.ipv4(source.cidr)];
   }
-}
-
-/** The guardrails of an environment: its NAT mode, whether it chose local state, and its acknowledged exceptions. */
-function guardrailProps(config: EnvironmentConfig): GuardrailProps {
-  return {
-    natMode: config.nat.mode,
-    localStateOptIn: config.backend?.type === "local",
-    acknowledge: [
-      ...config.guardrails.acknowledge,
-      // The config's own loud override already chose this; asking twice would teach people to click through.
-      ...(config.access?.insecureAllowAdminPortsFromAnywhere === true ? [{ rule: "admin-port-open-to-world", reason: `${INSECURE_OVERRIDE_FIELD} is set in the config` }] : []),
-    ],
-  };
 }
 
 function serverProps(instance: AppPlan["instance"], settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup): ServerSettings {

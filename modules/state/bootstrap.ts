@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Fn, TerraformOutput, TerraformStack } from "cdktf";
-import { applyGuardrails } from "../guardrails/guardrails";
+import { applyRules } from "../rules/synth";
+import { stateStoreExceptions } from "../rules/exceptions";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
@@ -132,7 +133,7 @@ export class StateBootstrapStack extends TerraformStack {
         : { type: "s3", bucket: props.bucket, region: props.region, key: STATE_DEFAULTS.bootstrapKey, kmsKeyId: props.kmsKeyId },
       { environment: id, stack: "bootstrap" },
     );
-    applyGuardrails(this, { localStateOptIn: props.localState === true });
+    applyRules(this, { context: { localStateOptIn: props.localState === true }, exceptions: stateStoreExceptions(props) });
 
     new TerraformOutput(this, "bucket", { value: this.store.bucket.bucket, description: "State bucket name" });
     new TerraformOutput(this, "bucket_arn", { value: this.store.bucket.arn, description: "State bucket ARN" });

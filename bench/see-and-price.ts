@@ -1,0 +1,29 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { estimateCost } from "../modules/cost/estimate";
+import { formatEstimate } from "../modules/cost/format";
+import { toDot } from "../modules/diagram/dot";
+import { renderSvg } from "../modules/diagram/render";
+import { readInventory, TerraformJson } from "../modules/inventory/inventory";
+import { synthesizedStacks } from "../modules/pipeline/plan";
+
+// `node --import tsx bench/see-and-price.ts <synthesized app dir>`: what `npm run diagram` and `npm run cost` add on
+// top of synth, in one fresh process (so Graphviz's WebAssembly start is counted): prints wall and CPU milliseconds of each
+// ({"diagramMs","costMs","diagramCpuMs","costCpuMs"}): CPU time is what a busy machine does not inflate.
+async function main() {
+  const stacks = synthesizedStacks(process.argv[2]).map((s) => ({ name: s.name, json: JSON.parse(readFileSync(join(s.dir, "cdk.tf.json"), "utf8")) as TerraformJson }));
+  const cpuMs = () => {
+    const used = process.cpuUsage();
+    return (used.user + used.system) / 1000;
+  };
+  let [started, cpu] = [process.hrtime.bigint(), cpuMs()];
+  for (const s of stacks) await renderSvg(toDot(readInventory(s.json), { title: s.name }));
+  const diagramMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const diagramCpuMs = cpuMs() - cpu;
+  [started, cpu] = [process.hrtime.bigint(), cpuMs()];
+  for (const s of stacks) formatEstimate(s.name, estimateCost(s.json));
+  const costMs = Number(process.hrtime.bigint() - started) / 1e6;
+  const costCpuMs = cpuMs() - cpu;
+  process.stdout.write(JSON.stringify({ diagramMs, costMs, diagramCpuMs, costCpuMs }));
+}
+void main();

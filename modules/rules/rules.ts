@@ -1,0 +1,32 @@
+import { Rule } from "./engine";
+import { adminPortOpenToWorld, instancePublicIp, publicIpInPrivateTier } from "./catalog/access";
+import { bucketEncryption, bucketPublicAccessBlock, bucketVersioning } from "./catalog/buckets";
+import { imdsv2Required, volumeEncryption } from "./catalog/instances";
+import { bucketAccessLogging, logGroupKms } from "./catalog/logging";
+import { instanceDetailedMonitoring, instanceEbsOptimized, instanceProfile } from "./catalog/servers";
+import { remoteState } from "./catalog/state";
+import { defaultSecurityGroupClosed, natCrossAz, vpcFlowLogs } from "./catalog/vpc";
+
+/**
+ * Every rule: checked at synth on each stack's JSON (a failure stops the synth) and on each plan by `npm run plan`
+ * (a failure is a POLICY line and exit 1). A new rule is one more entry here.
+ */
+export const RULES: readonly Rule[] = [
+  adminPortOpenToWorld,
+  imdsv2Required,
+  volumeEncryption,
+  publicIpInPrivateTier,
+  instancePublicIp,
+  natCrossAz,
+  defaultSecurityGroupClosed,
+  vpcFlowLogs,
+  bucketEncryption,
+  bucketVersioning,
+  bucketPublicAccessBlock,
+  remoteState,
+  bucketAccessLogging,
+  logGroupKms,
+  instanceDetailedMonitoring,
+  instanceEbsOptimized,
+  instanceProfile,
+];
