@@ -4,8 +4,9 @@ import { Connections, IConnectable } from "../security/connections";
 import { RoleSecurityGroup } from "../security/security-group";
 import { HardenedInstance } from "./hardened-instance";
 import { COMPUTE_DEFAULTS } from "./schema";
-import { HardeningOptions, renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup, ServiceSpec } from "./user-data";
-import { DbCredentials, defaultDbCredentials, renderMariadbSetup } from "./db-credentials";
+import { HardeningOptions, OS_PACKAGES, renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup, SERVICE_START_TIMEOUT_SECONDS, ServiceSpec, startEnvPaths } from "./user-data";
+import { DB_PASSWORD_WAIT_SECONDS, DbCredentials, dbPasswordStatements, defaultDbCredentials, renderDbPasswordFetch, renderMariadbSetup } from "./db-credentials";
+import { InstanceRole } from "./instance-role";
 
 /** What app and DB servers share. */
 export interface ServerSettings {
@@ -21,7 +22,10 @@ export interface ServerSettings {
   readonly hardening: HardeningOptions;
   /** EC2 key pair for SSH from the bastion. @default none (Session Manager only) */
   readonly keyName?: string;
-  /** Instance profile (Session Manager). @default none */
+  /**
+   * Instance profile of the servers. @default a role of their own (`<environment>-app`, `<environment>-db`), least
+   * privilege: no Session Manager, and only the DB password parameter (the DB server writes it, the app servers read it)
+   */
   readonly instanceProfileName?: string;
   /** Root volume size in GiB. @default the AMI's size */
   readonly rootVolumeGiB?: number;
@@ -52,6 +56,28 @@ export interface AppServersProps extends ServerSettings {
   readonly countPerAz?: number;
   /** The service every app server runs. */
   readonly service: ServiceSpec;
+  /**
+   * The DB login the service gets at every start (`DB_NAME`, `DB_USER`, `DB_PASSWORD`, read from SSM into a root-only
+   * env file): a `DbServer`'s `credentials`. @default none: the service gets no DB login
+   */
+  readonly dbLogin?: DbCredentials;
+}
+
+/** The service with the DB login wired in: a start script that reads the password from SSM before every start. */
+export function serviceWithDbLogin(service: ServiceSpec, credentials: DbCredentials | undefined): ServiceSpec {
+  if (credentials === undefined) return service;
+  return {
+    ...service,
+    startEnvScript: renderDbPasswordFetch(credentials, startEnvPaths(service.name).envFile),
+    startEnvPackages: { command: "aws", packages: OS_PACKAGES.awsCli },
+    startTimeoutSeconds: DB_PASSWORD_WAIT_SECONDS + SERVICE_START_TIMEOUT_SECONDS,
+  };
+}
+
+/** A role of the servers' own, for when they are given no instance profile: the DB password statement and nothing else. */
+function ownRole(scope: Construct, network: Network, role: "app" | "db", credentials: DbCredentials | undefined): InstanceRole {
+  const statements = credentials === undefined ? [] : [dbPasswordStatements(credentials)[role]];
+  return new InstanceRole(scope, "InstanceRole", { environment: network.environment, role, statements });
 }
 
 /**
@@ -68,14 +94,16 @@ export class AppServers extends Construct implements IConnectable {
     const { network } = props;
     const securityGroup = props.securityGroup ?? roleGroup(this, network, "app", "App servers: service ports from their sources, SSH from the bastion");
     this.connections = new Connections(securityGroup);
-    const userData = renderScript(renderHardening(props.hardening), renderServiceSetup(props.service));
+    const userData = renderScript(renderHardening(props.hardening), renderServiceSetup(serviceWithDbLogin(props.service, props.dbLogin)));
     const subnets = serverSubnets(network, props.tier ?? COMPUTE_DEFAULTS.appTier, props.azs, id);
+    const instanceProfileName = props.instanceProfileName ?? ownRole(this, network, "app", props.dbLogin).name;
     const sshUser = props.sshUser ?? COMPUTE_DEFAULTS.sshUser;
     this.servers = subnets.flatMap((subnet) =>
       Array.from({ length: props.countPerAz ?? COMPUTE_DEFAULTS.countPerAz }, (_, i) => {
         const name = `app-${azLabel(network.region, subnet.az)}${i + 1}`;
         const instance = new HardenedInstance(this, `App-${subnet.az}-${i + 1}`, {
           ...instanceSettings(props, securityGroup),
+          instanceProfileName,
           name: `${network.environment}-${name}`,
           role: "app",
           subnetId: subnet.resource.id,
@@ -132,6 +160,7 @@ export class DbServer extends Construct implements IConnectable {
     const userData = renderScript(renderHardening(props.hardening), engine);
     const instance = new HardenedInstance(this, "Server", {
       ...instanceSettings(props, securityGroup),
+      instanceProfileName: props.instanceProfileName ?? ownRole(this, network, "db", this.credentials).name,
       name: `${network.environment}-db`,
       role: "db",
       subnetId: subnet.resource.id,

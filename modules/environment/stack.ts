@@ -13,10 +13,10 @@ import { AppPlan, DbPlan, serviceSpec } from "../compute/plan";
 import { IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
 import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
-import { HardeningOptions, OS_PACKAGES, SERVICE_START_TIMEOUT_SECONDS, startEnvPaths } from "../compute/user-data";
+import { HardeningOptions } from "../compute/user-data";
 import { InstanceRole } from "../compute/instance-role";
 import { addServerRoles, httpsEgressDescription, serversUseSessionManager } from "../compute/server-roles";
-import { DB_PASSWORD_WAIT_SECONDS, DbCredentials, defaultDbCredentials, renderDbPasswordFetch } from "../compute/db-credentials";
+import { DbCredentials, defaultDbCredentials } from "../compute/db-credentials";
 import { applyStateBackend } from "../state/backend";
 import { STATE_DEFAULTS } from "../state/types";
 import { applyRules } from "../rules/synth";
@@ -151,23 +151,15 @@ export class EnvironmentStack extends TerraformStack {
 
   private addApp(app: AppPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup, role: InstanceRole): AppServers {
     const db = this.dbServer === undefined ? undefined : { privateIp: this.dbServer.privateIp, port: this.dbServer.port };
-    const credentials = this.dbServer?.credentials;
-    // The DB password reaches the service at every start, from SSM into a root-only env file (db-credentials.ts).
-    const dbLogin =
-      credentials === undefined
-        ? {}
-        : {
-            startEnvScript: renderDbPasswordFetch(credentials, startEnvPaths(app.service.name).envFile),
-            startEnvPackages: { command: "aws", packages: OS_PACKAGES.awsCli },
-            startTimeoutSeconds: DB_PASSWORD_WAIT_SECONDS + SERVICE_START_TIMEOUT_SECONDS,
-          };
     return new AppServers(this, "AppServers", {
       ...serverProps(app.instance, settings, securityGroup),
       instanceProfileName: role.name,
       tier: app.tier,
       azs: app.azs,
       countPerAz: app.countPerAz,
-      service: { ...serviceSpec(app.service, db), ...dbLogin },
+      service: serviceSpec(app.service, db),
+      // The DB password reaches the service at every start, from SSM into a root-only env file (db-credentials.ts).
+      dbLogin: this.dbServer?.credentials,
     });
   }
 
