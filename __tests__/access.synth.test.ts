@@ -176,7 +176,9 @@ describe("Session Manager", () => {
     const { json } = synthEnvironment(config);
     const profile = ref("aws_iam_instance_profile", logicalIdOf(json, "aws_iam_instance_profile", "SsmInstanceProfile"), "name");
     expect(resourceNamed(json, "aws_instance", "Bastion_Host_Instance").iam_instance_profile).toBe(profile);
-    expect(resourceNamed(json, "aws_instance", "Db_Server_Instance").iam_instance_profile).toBeUndefined();
+    // The DB server has its own role, without Session Manager (SSH is its way in here).
+    expect(resourceNamed(json, "aws_instance", "Db_Server_Instance").iam_instance_profile).toBe(ref("aws_iam_instance_profile", logicalIdOf(json, "aws_iam_instance_profile", "InstanceRole-db_Profile"), "name"));
+    expect(Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))).toEqual([logicalIdOf(json, "aws_iam_role_policy_attachment", "SsmInstanceProfile_SessionManager")]);
     expect(ingress(json).filter((r) => covers(r, 22))).toHaveLength(3);
     expect(resourceNamed(json, "aws_iam_role_policy_attachment", "SsmInstanceProfile_SessionManager").policy_arn).toBe("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
   });

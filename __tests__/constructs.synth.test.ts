@@ -124,3 +124,51 @@ describe("servers on a Network, connected", () => {
     expect(() => synth((scope, network) => new DbServer(scope, "db", { network, tier: "edge", ami: AMI, hardening: HARDENING }))).toThrow(/tier "edge" is public/);
   });
 });
+
+describe("servers given no instance profile: roles of their own, least privilege, and the DB login wired", () => {
+  const build = (dbLogin: boolean) =>
+    synth((scope, network) => {
+      const db = new DbServer(scope, "db", { network, tier: "data", ami: AMI, hardening: HARDENING });
+      new AppServers(scope, "app", {
+        network,
+        tier: "apps",
+        ami: AMI,
+        hardening: HARDENING,
+        service: { name: "web", port: 8000, command: "/usr/bin/web", environment: {}, packages: [] },
+        dbLogin: dbLogin ? db.credentials : undefined,
+      });
+      new Bastion(scope, "door", { network, tier: "edge", ami: AMI, instanceType: "t3.nano", sessionTimeoutSeconds: 300, sshMaxAuthTries: 2 });
+    });
+  const parameter = "arn:aws:ssm:us-east-1:*:parameter/lib/db/app-password";
+  const profileOf = (json: Json, role: string) => {
+    const [[, instance]] = tagged(json, "aws_instance", "Role", role);
+    const [id] = /aws_iam_instance_profile\.([^.]+)\./.exec(instance.iam_instance_profile)!.slice(1);
+    return json.resource!.aws_iam_instance_profile[id];
+  };
+  const policyOf = (json: Json, role: string) =>
+    all(json, "aws_iam_role_policy")
+      .filter(([, p]) => p.name === `${role}-permissions`)
+      .map(([, p]) => JSON.parse(p.policy).Statement);
+
+  it("each server kind gets its own profile <environment>-<role>; no Session Manager", () => {
+    const json = build(true);
+    expect(["app", "db", "bastion"].map((role) => profileOf(json, role).name)).toEqual(["lib-app", "lib-db", "lib-bastion"]);
+    expect(all(json, "aws_iam_role_policy_attachment")).toEqual([]);
+  });
+
+  it("the DB role may only write the password, the app role only read it, and the service fetches it before every start", () => {
+    const json = build(true);
+    expect(policyOf(json, "db")).toEqual([[expect.objectContaining({ Action: ["ssm:PutParameter"], Resource: parameter })]]);
+    expect(policyOf(json, "app")).toEqual([[expect.objectContaining({ Action: ["ssm:GetParameter"], Resource: parameter })]]);
+    expect(policyOf(json, "bastion")).toEqual([]);
+    const [[, app]] = tagged(json, "aws_instance", "Role", "app");
+    expect(app.user_data).toContain("ExecStartPre=+/usr/local/libexec/web-start-env");
+  });
+
+  it("without dbLogin the app role may do nothing and the service reads no password", () => {
+    const json = build(false);
+    expect(policyOf(json, "app")).toEqual([]);
+    const [[, app]] = tagged(json, "aws_instance", "Role", "app");
+    expect(app.user_data).not.toContain("start-env");
+  });
+});

@@ -1,6 +1,6 @@
 import { App, TerraformStack, Testing } from "cdktf";
 import { Network } from "../modules/network/network";
-import { NAT_INSTANCE_USER_DATA } from "../modules/network/nat-instance";
+import { renderNatInstanceUserData } from "../modules/network/nat-instance";
 import { EnvironmentInput } from "../modules/config/environment";
 import { allResources, logicalIdOf, resourceNamed, resourcesOf, synthEnvironment, SynthJson, workshopConfig } from "./support/synth";
 import { spawnSync } from "node:child_process";
@@ -158,10 +158,11 @@ describe("NAT modes", () => {
   });
 
   it("instance: the user data is valid bash that forwards and masquerades persistently", () => {
-    expect(spawnSync("bash", ["-n"], { input: NAT_INSTANCE_USER_DATA }).status).toBe(0);
-    expect(NAT_INSTANCE_USER_DATA).toContain("net.ipv4.ip_forward = 1");
-    expect(NAT_INSTANCE_USER_DATA).toMatch(/iptables -t nat -A POSTROUTING -o "\$iface" -j MASQUERADE/);
-    expect(NAT_INSTANCE_USER_DATA).toContain("systemctl enable --now iptables");
+    const userData = renderNatInstanceUserData({ vpcCidr: "192.168.10.0/24" });
+    expect(spawnSync("bash", ["-n"], { input: userData }).status).toBe(0);
+    expect(userData).toContain("net.ipv4.ip_forward = 1");
+    expect(userData).toContain("-A POSTROUTING -s 192.168.10.0/24 ! -d 192.168.10.0/24 -j MASQUERADE");
+    expect(userData).toContain("systemctl enable iptables.service");
   });
 
   it("instance: an AMI from an SSM parameter becomes a data source (real users; not the offline default)", () => {

@@ -9,7 +9,7 @@ import { PlanError, planApp, synthesizeApp } from "../modules/pipeline/plan";
 import { actionCounts, PlanJson, plannedResources } from "../modules/pipeline/plan-json";
 import { checkPlan, checkSynth } from "../modules/rules/check";
 import { Finding, formatFinding } from "../modules/rules/engine";
-import { environmentRuleOptions } from "../modules/rules/exceptions";
+import { environmentRuleOptions, stateStoreExceptions } from "../modules/rules/exceptions";
 import { StackJson } from "../modules/rules/synth-view";
 import { describeWithTerraform } from "./support/terraform";
 import { countsByType, defaultRouteTargets, targetOf } from "./support/plan";
@@ -17,13 +17,14 @@ import { workshopConfig } from "./support/synth";
 import defaultConfig from "../config/environments.json";
 
 const NAT_AMI = "ami-0123456789abcdef0";
+const FLOW_LOG_KEY = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 /** Logical ids of the network construct's resources start with this; the stack also holds the bastion and servers. */
 const NETWORK = "network_";
 
 /** Every environment of the default config, plus the NAT variants the default does not show, one stack each. */
 function environments(): ResolvedEnvironment[] {
   const natInstance = { ...workshopConfig(), name: "nat-instance", nat: { mode: "instance" as const, instance: { ami: NAT_AMI } } };
-  const perAz = { ...workshopConfig(), name: "per-az", nat: { mode: "per-az" as const }, flowLogs: { enabled: true }, s3GatewayEndpoint: true };
+  const perAz = { ...workshopConfig(), name: "per-az", nat: { mode: "per-az" as const }, flowLogs: { enabled: true, kmsKeyArn: FLOW_LOG_KEY }, s3GatewayEndpoint: true };
   return resolveConfig({ environments: [...defaultConfig.environments, natInstance, perAz] });
 }
 
@@ -131,7 +132,7 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     expect(group.values.ingress ?? []).toEqual([]);
     expect(group.values.egress ?? []).toEqual([]);
     expect(plannedResources(plan, "aws_flow_log")).toEqual([]);
-    expect(checkPlan(plan).findings.map((f) => f.rule)).toEqual(["instance-public-ip", "vpc-flow-logs"]);
+    expect(checkPlan(plan).findings.map((f) => f.rule)).toEqual(["instance-public-ip", "vpc-flow-logs", ...Array(4).fill("instance-detailed-monitoring")]);
   }, PLAN_MS);
 
   it("nat-instance: one hardened NAT instance, no NAT gateway", async () => {
@@ -156,6 +157,7 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     const counts = countsByType(plan, NETWORK);
     expect([counts.aws_nat_gateway, counts.aws_eip, counts.aws_flow_log, counts.aws_cloudwatch_log_group, counts.aws_vpc_endpoint]).toEqual([2, 2, 1, 1, 1]);
     expect(plannedResources(plan, "aws_flow_log")[0].values).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
+    expect(plannedResources(plan, "aws_cloudwatch_log_group")[0].values.kms_key_id).toBe(FLOW_LOG_KEY);
     expect(plannedResources(plan, "aws_vpc_endpoint_route_table_association")).toHaveLength(2);
     expect(checkPlan(plan, environmentRuleOptions(envs.find((e) => e.name === "per-az")!)).findings).toEqual([]);
   }, PLAN_MS);
@@ -171,7 +173,18 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
     });
     const [bucket] = plannedResources(plan, "aws_s3_bucket");
     expect(bucket.values.bucket).toBe("change-me-workshop-tfstate");
-    expect(checkPlan(plan).findings.map(formatFinding)).toEqual([]);
+    expect(checkPlan(plan, { exceptions: stateStoreExceptions({ bucket: "change-me-workshop-tfstate" }) }).findings.map(formatFinding)).toEqual([]);
+  }, PLAN_MS);
+
+  it("workshop: every instance has its own profile; only the DB role writes the DB password and only the app role reads it", async () => {
+    const plan = await planOf("workshop");
+    for (const instance of plannedResources(plan, "aws_instance")) expect(targetOf(plan, instance.address, "iam_instance_profile")).toMatch(/^aws_iam_instance_profile\./);
+    const policies = Object.fromEntries(plannedResources(plan, "aws_iam_role_policy").map((p) => [p.name.split("_")[0], JSON.parse(p.values.policy as string).Statement]));
+    expect(policies).toEqual({
+      "InstanceRole-app": [expect.objectContaining({ Action: ["ssm:GetParameter"], Resource: "arn:aws:ssm:ap-northeast-2:*:parameter/workshop/db/app-password" })],
+      "InstanceRole-db": [expect.objectContaining({ Action: ["ssm:PutParameter"], Resource: "arn:aws:ssm:ap-northeast-2:*:parameter/workshop/db/app-password" })],
+    });
+    expect(plannedResources(plan, "aws_ssm_parameter")).toEqual([]);
   }, PLAN_MS);
 
   it("workshop: the bastion's public IP is the one accepted CKV_AWS_88 (instance-public-ip) finding, with its reason", async () => {

@@ -1,7 +1,9 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { planApp, StackPlan } from "../modules/pipeline/plan";
 import { plannedResources } from "../modules/pipeline/plan-json";
+import { checkSynth } from "../modules/rules/check";
+import { StackJson } from "../modules/rules/synth-view";
 import { compileStrict, libraryExample, runApp } from "./support/readme";
 import { describeWithTerraform } from "./support/terraform";
 
@@ -26,6 +28,32 @@ describe("the README's library example", () => {
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
   }, 10 * 60_000);
+
+  it("wires the DB login end to end: each server its own role, the DB's writes the password, the app's reads it, the service fetches it", () => {
+    const json = JSON.parse(readFileSync(join(outdir, "stacks", "prod", "cdk.tf.json"), "utf8")) as StackJson & { resource: Record<string, Record<string, Record<string, unknown>>> };
+    const parameter = "arn:aws:ssm:eu-west-1:*:parameter/prod/db/app-password";
+    // The servers' own policies (the flow-log role's is the network's business).
+    const policies = Object.values(json.resource.aws_iam_role_policy ?? {})
+      .filter((p) => String(p.name).endsWith("-permissions"))
+      .map((p) => JSON.parse(String(p.policy)).Statement);
+    expect(policies).toEqual(
+      expect.arrayContaining([
+        [expect.objectContaining({ Action: ["ssm:PutParameter"], Resource: parameter })],
+        [expect.objectContaining({ Action: ["ssm:GetParameter"], Resource: parameter })],
+      ]),
+    );
+    expect(policies).toHaveLength(2);
+    expect(Object.values(json.resource.aws_iam_role_policy_attachment ?? {})).toEqual([]);
+    const instances = Object.values(json.resource.aws_instance);
+    expect(instances).toHaveLength(5);
+    for (const instance of instances) expect(instance.iam_instance_profile).toMatch(/^\$\{aws_iam_instance_profile\./);
+    const app = instances.filter((i) => (i.tags as Record<string, string>).Role === "app");
+    for (const instance of app) {
+      expect(instance.user_data).toContain("ExecStartPre=+/usr/local/libexec/app-start-env");
+      expect(instance.user_data).toContain("--name '/prod/db/app-password' --with-decryption");
+    }
+    expect(checkSynth(json).findings.filter((f) => f.rule === "instance-profile")).toEqual([]);
+  });
 
   describeWithTerraform("offline plan", (toolchain) => {
     // A plan takes 10-30 s; the bound only catches a hang, never a busy machine.

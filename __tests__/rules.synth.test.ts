@@ -10,7 +10,7 @@ import { EnvironmentStack } from "../modules/environment/stack";
 import { StateBootstrapStack } from "../modules/state/bootstrap";
 import { stackValidationFailures } from "../modules/rules/synth";
 import { checkSynth } from "../modules/rules/check";
-import { environmentRuleOptions } from "../modules/rules/exceptions";
+import { environmentRuleOptions, stateStoreExceptions } from "../modules/rules/exceptions";
 import { StackJson } from "../modules/rules/synth-view";
 import { resolveOne, workshopConfig } from "./support/synth";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
@@ -100,15 +100,39 @@ describe("the rules at synth", () => {
     expect(stackValidationFailures(stacks)).toEqual([]);
   });
 
-  it("the bastion's public IP is accepted at synth as in plans, and nothing else of the default environment needs an exception", () => {
+  it("the bastion's public IP, flow logs off and basic monitoring are accepted at synth as in plans, and nothing else of the default environment needs an exception", () => {
     const env = resolveOne(workshopConfig());
     const stack = new EnvironmentStack(Testing.app(), env.config.name, env);
     const { findings, accepted } = checkSynth(stack.toTerraform() as StackJson, environmentRuleOptions(env.config));
     expect(findings).toEqual([]);
     expect(accepted.map((f) => `${f.rule} ${f.address.replace(/_[0-9A-F]{8}$/, "")}`).sort()).toEqual([
+      "instance-detailed-monitoring aws_instance.AppServers_App-ap-northeast-2a-1_Instance",
+      "instance-detailed-monitoring aws_instance.AppServers_App-ap-northeast-2b-1_Instance",
+      "instance-detailed-monitoring aws_instance.Bastion_Host_Instance",
+      "instance-detailed-monitoring aws_instance.Db_Server_Instance",
       "instance-public-ip aws_instance.Bastion_Host_Instance",
       "vpc-flow-logs aws_vpc.network_Vpc",
     ]);
+  });
+});
+
+describe("bucket-access-logging at synth on the state bootstrap stack", () => {
+  const props = { bucket: "test-state-bucket", region: "ap-northeast-2", lockTables: [] };
+  const judge = (accessLogs: boolean) => {
+    const stack = new StateBootstrapStack(Testing.app(), "state-test", { ...props, accessLogs } as never);
+    return checkSynth(stack.toTerraform() as StackJson, { exceptions: stateStoreExceptions({ ...props, accessLogs }) });
+  };
+
+  it("without accessLogs, the state bucket's missing logs are the one accepted finding", () => {
+    const { findings, accepted } = judge(false);
+    expect(findings).toEqual([]);
+    expect(accepted.map((f) => f.rule)).toEqual(["bucket-access-logging"]);
+  });
+
+  it("with accessLogs, the state bucket logs into the log bucket and nothing needs an exception", () => {
+    expect(judge(true)).toEqual({ findings: [], accepted: [] });
+    const stack = new StateBootstrapStack(Testing.app(), "state-test", { ...props, accessLogs: true } as never);
+    expect(checkSynth(stack.toTerraform() as StackJson).findings).toEqual([]);
   });
 });
 

@@ -1,7 +1,7 @@
 import { checkPlan, checkSynth, CheckOptions } from "../modules/rules/check";
 import { coversTcpPort } from "../modules/rules/catalog/access";
 import { evaluateRules, formatFinding, formatViolation, RuleResult } from "../modules/rules/engine";
-import { environmentExceptions, environmentRuleOptions } from "../modules/rules/exceptions";
+import { environmentExceptions, environmentRuleOptions, stateStoreExceptions } from "../modules/rules/exceptions";
 import { viewOfPlan } from "../modules/rules/plan-view";
 import { RULES } from "../modules/rules/rules";
 import { viewOfSynth } from "../modules/rules/synth-view";
@@ -19,7 +19,14 @@ function hits(input: RuleInput, fixture: Fixture, id: string, options: CheckOpti
   return check(input, fixture, { ...options, rules: RULES.filter((r) => r.id === id) }).findings.map((f) => `${f.rule} ${f.address}`);
 }
 
-const hardened = { metadata_options: block({ http_tokens: "required" }), root_block_device: block({ encrypted: true }) };
+const hardened = {
+  metadata_options: block({ http_tokens: "required" }),
+  root_block_device: block({ encrypted: true }),
+  instance_type: "t3.micro",
+  monitoring: true,
+  ebs_optimized: true,
+  iam_instance_profile: ref("aws_iam_instance_profile.p", "name"),
+};
 const closedVpc: Fixture = {
   "aws_vpc.v": { cidr_block: "10.0.0.0/16" },
   "aws_default_security_group.d": { vpc_id: ref("aws_vpc.v"), ingress: [], egress: [] },
@@ -43,7 +50,8 @@ describe("the rule list", () => {
     const before = ["admin-port-open-to-world", "imdsv2-required", "volume-encryption", "public-ip-in-private-tier", "nat-cross-az", "remote-state"];
     const scanners = ["CKV_AWS_24", "CKV_AWS_25", "AVD-AWS-0107", "CKV_AWS_79", "AVD-AWS-0028", "CKV_AWS_8", "AVD-AWS-0131", "CKV2_AWS_12", "AVD-AWS-0173"];
     const more = ["CKV2_AWS_11", "AVD-AWS-0178", "CKV_AWS_19", "AVD-AWS-0088", "CKV_AWS_21", "AVD-AWS-0090", "CKV2_AWS_6", "AVD-AWS-0094", "CKV_AWS_88"];
-    expect(ids).toEqual(expect.arrayContaining([...before, ...scanners, ...more]));
+    const issue12 = ["CKV_AWS_18", "AVD-AWS-0089", "CKV_AWS_158", "AVD-AWS-0017", "CKV_AWS_126", "CKV_AWS_135", "CKV2_AWS_41"];
+    expect(ids).toEqual(expect.arrayContaining([...before, ...scanners, ...more, ...issue12]));
   });
 
   it("remote-state is the one rule a plan cannot judge (it does not carry the stack's backend)", () => {
@@ -262,6 +270,55 @@ describe.each(INPUTS)("on %s input", (input) => {
     });
   });
 
+  describe("bucket-access-logging (CKV_AWS_18, AVD-AWS-0089)", () => {
+    it("fails a bucket without logging; passes a logged bucket and the bucket its logs go to", () => {
+      const fixture: Fixture = {
+        "aws_s3_bucket.state": { bucket: "state" },
+        "aws_s3_bucket.logs": { bucket: "state-access-logs" },
+        "aws_s3_bucket.other": { bucket: "other" },
+        "aws_s3_bucket_logging.l": { bucket: ref("aws_s3_bucket.state"), target_bucket: ref("aws_s3_bucket.logs"), target_prefix: "state/" },
+      };
+      expect(hits(input, fixture, "bucket-access-logging")).toEqual(["bucket-access-logging aws_s3_bucket.other"]);
+      const { "aws_s3_bucket_logging.l": _logging, ...unlogged } = fixture;
+      expect(hits(input, unlogged, "bucket-access-logging")).toHaveLength(3);
+    });
+  });
+
+  describe("log-group-kms (CKV_AWS_158, AVD-AWS-0017)", () => {
+    it("fails a log group without kms_key_id; passes one with a key ARN or a reference to a key", () => {
+      const fixture: Fixture = {
+        "aws_cloudwatch_log_group.plain": { retention_in_days: 90 },
+        "aws_cloudwatch_log_group.arn": { kms_key_id: "arn:aws:kms:ap-northeast-2:111122223333:key/x" },
+        "aws_cloudwatch_log_group.byref": { kms_key_id: ref("aws_kms_key.k", "arn") },
+        "aws_kms_key.k": { enable_key_rotation: true },
+      };
+      expect(hits(input, fixture, "log-group-kms")).toEqual(["log-group-kms aws_cloudwatch_log_group.plain"]);
+    });
+  });
+
+  describe("instance-detailed-monitoring (CKV_AWS_126), instance-ebs-optimized (CKV_AWS_135), instance-profile (CKV2_AWS_41)", () => {
+    const fixture: Fixture = {
+      "aws_iam_instance_profile.p": { name: "p" },
+      "aws_instance.good": { ...hardened },
+      "aws_instance.named": { ...hardened, iam_instance_profile: "a-profile-by-name" },
+      "aws_instance.t2": { ...hardened, instance_type: "t2.micro", ebs_optimized: false },
+      "aws_instance.bad": { ...hardened, instance_type: "m5.large", monitoring: false, ebs_optimized: false, iam_instance_profile: undefined },
+      "aws_instance.unset": { metadata_options: block({ http_tokens: "required" }), instance_type: "t3.micro" },
+    };
+
+    it("monitoring: fails false or unset", () => {
+      expect(hits(input, fixture, "instance-detailed-monitoring")).toEqual(["instance-detailed-monitoring aws_instance.bad", "instance-detailed-monitoring aws_instance.unset"]);
+    });
+
+    it("ebs_optimized: fails a type that supports it (m5, t3) left off; a t2, which cannot be, passes", () => {
+      expect(hits(input, fixture, "instance-ebs-optimized")).toEqual(["instance-ebs-optimized aws_instance.bad", "instance-ebs-optimized aws_instance.unset"]);
+    });
+
+    it("instance profile: a reference or a name passes, none fails", () => {
+      expect(hits(input, fixture, "instance-profile")).toEqual(["instance-profile aws_instance.bad", "instance-profile aws_instance.unset"]);
+    });
+  });
+
   describe("exceptions", () => {
     const open = { "aws_vpc.v": {} };
 
@@ -380,17 +437,38 @@ describe("environmentExceptions", () => {
     const env = workshopConfig();
     expect(environmentExceptions(env).map((e) => [e.rule, e.resource])).toEqual([
       ["vpc-flow-logs", undefined],
+      ["instance-detailed-monitoring", "aws_instance.Bastion_"],
+      ["instance-detailed-monitoring", "aws_instance.AppServers_"],
+      ["instance-detailed-monitoring", "aws_instance.Db_"],
       ["instance-public-ip", "aws_instance.Bastion_"],
     ]);
     const { bastion: _bastion, servers: _servers, ...networkOnly } = env;
-    expect(environmentExceptions({ ...networkOnly, flowLogs: { enabled: true } })).toEqual([]);
+    const flowLogs = { enabled: true, kmsKeyArn: "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    expect(environmentExceptions({ ...networkOnly, flowLogs })).toEqual([]);
     const nat = { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } };
-    const natInstance = environmentExceptions({ ...networkOnly, flowLogs: { enabled: true }, nat });
-    expect(natInstance.map((e) => [e.rule, e.resource])).toEqual([["instance-public-ip", "aws_instance.network_NatInstance-"]]);
-    const acknowledged = { ...networkOnly, flowLogs: { enabled: true }, guardrails: { acknowledge: [{ rule: "imdsv2-required", reason: "a vendor appliance" }] } };
+    const natInstance = environmentExceptions({ ...networkOnly, flowLogs, nat });
+    expect(natInstance.map((e) => [e.rule, e.resource])).toEqual([
+      ["instance-detailed-monitoring", "aws_instance.network_NatInstance-"],
+      ["instance-public-ip", "aws_instance.network_NatInstance-"],
+    ]);
+    expect(environmentExceptions({ ...networkOnly, flowLogs, nat: { ...nat, instance: { ...nat.instance, detailedMonitoring: true } } }).map((e) => e.rule)).toEqual(["instance-public-ip"]);
+    const acknowledged = { ...networkOnly, flowLogs, guardrails: { acknowledge: [{ rule: "imdsv2-required", reason: "a vendor appliance" }] } };
     expect(environmentExceptions(acknowledged)).toEqual([{ rule: "imdsv2-required", reason: "a vendor appliance" }]);
-    const open = { ...networkOnly, flowLogs: { enabled: true }, access: { adminCidrs: ["0.0.0.0/0"], insecureAllowAdminPortsFromAnywhere: true } };
+    const open = { ...networkOnly, flowLogs, access: { adminCidrs: ["0.0.0.0/0"], insecureAllowAdminPortsFromAnywhere: true } };
     expect(environmentExceptions(open).map((e) => e.rule)).toEqual(["admin-port-open-to-world"]);
+  });
+
+  it("accepts the flow-log group's own encryption only where flow logs are on without a key, and monitoring off per block", () => {
+    const env = { ...workshopConfig(), flowLogs: { enabled: true } };
+    env.servers!.db!.detailedMonitoring = true;
+    const exceptions = environmentExceptions(env);
+    expect(exceptions.filter((e) => e.rule === "log-group-kms").map((e) => e.resource)).toEqual(["aws_cloudwatch_log_group.network_FlowLogs_"]);
+    expect(exceptions.filter((e) => e.rule === "instance-detailed-monitoring").map((e) => e.resource)).toEqual(["aws_instance.Bastion_", "aws_instance.AppServers_"]);
+  });
+
+  it("stateStoreExceptions: a state bucket without accessLogs accepts bucket-access-logging; with them, nothing", () => {
+    expect(stateStoreExceptions({ bucket: "b" }).map((e) => e.rule)).toEqual(["bucket-access-logging"]);
+    expect(stateStoreExceptions({ bucket: "b", accessLogs: true })).toEqual([]);
   });
 
   it("gives the rules the environment's NAT mode (the network's default when unset) and its local-state opt-in", () => {

@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
 import { renderBastionUserData } from "../modules/bastion/user-data";
+import { renderDbPasswordFetch, renderMariadbSetup } from "../modules/compute/db-credentials";
+import { renderNatInstanceUserData } from "../modules/network/nat-instance";
 import {
   HardeningOptions,
   renderHardening,
@@ -21,6 +23,8 @@ const service: ServiceSpec = {
   packages: ["java-21-amazon-corretto-headless"],
 };
 
+const credentials = { region: "ap-northeast-2", parameterName: "/workshop/db/app-password", database: "app", user: "app" };
+
 /** Every script the project renders, by name. */
 const scripts: Record<string, string> = {
   "bastion, SSH": renderBastionUserData({ sessionTimeoutSeconds: 600, sshMaxAuthTries: 3, ssh: true }),
@@ -29,6 +33,8 @@ const scripts: Record<string, string> = {
   "app server without artifact": renderScript(renderHardening(hardening), renderServiceSetup({ ...service, artifact: undefined, packages: [] })),
   "db server": renderScript(renderHardening(hardening), renderPackagesAndServices(["mariadb105-server"], ["mariadb"])),
   "db server, no packages": renderScript(renderHardening({ ...hardening, ssh: false }), renderPackagesAndServices([], [])),
+  "db server, MariaDB with the app's login": renderScript(renderHardening(hardening), renderMariadbSetup(credentials, 3306)),
+  "NAT instance": renderNatInstanceUserData({ vpcCidr: "192.168.10.0/24" }),
 };
 
 function bashSyntaxErrors(script: string): string {
@@ -99,7 +105,7 @@ describe("app service", () => {
   it("is not started with nohup or in the background", () => {
     const setup = renderServiceSetup(service);
     expect(setup).not.toMatch(/nohup|&\s*$/m);
-    expect(setup).toContain("systemctl enable --now app.service");
+    expect(setup).toContain("systemctl enable app.service\nsystemctl restart --no-block app.service\nwait_for_service app 300 8080\n");
   });
 
   it("writes the port and environment to a 0640 env file", () => {
@@ -123,10 +129,53 @@ describe("app service", () => {
     expect(renderServiceUnit({ ...service, command: "/bin/date +%s" })).toContain("ExecStart=/bin/date +%%s\n");
   });
 
-  it("installs the DB engine and enables its services", () => {
-    const db = renderPackagesAndServices(["mariadb105-server"], ["mariadb"]);
-    expect(db).toContain("dnf install -y mariadb105-server");
-    expect(db).toContain("systemctl enable --now mariadb.service");
+  it("installs the config's DB engine, enables its services and waits for each to be active", () => {
+    const db = renderPackagesAndServices(["postgresql-server"], ["postgresql"]);
+    expect(db).toContain("dnf install -y postgresql-server");
+    expect(db).toContain("systemctl enable postgresql.service\nsystemctl restart --no-block postgresql.service\nwait_for_service postgresql 300 ''\n");
+  });
+});
+
+describe("the NAT instance", () => {
+  const script = scripts["NAT instance"];
+
+  it("applies its own sysctl file only (sysctl --system aborts under set -e on a key the kernel lacks)", () => {
+    expect(script).toContain("sysctl -p /etc/sysctl.d/90-nat-instance.conf\n");
+    expect(script).not.toMatch(/^\s*sysctl --system/m);
+  });
+
+  it("gets the hardening every instance gets, with sshd masked (nothing may reach its port 22)", () => {
+    expect(script).toContain("readonly TMOUT");
+    expect(script).toContain("verify_exec_audit\n");
+    expect(script).toContain("systemctl mask sshd.service ssh.service");
+  });
+
+  it("loads its rules from one file that persists, and fails unless masquerading and forwarding are on", () => {
+    expect(script).toContain('iptables-restore < "$rules_file"');
+    expect(script).toContain("-j MASQUERADE' || { echo \"NAT: the MASQUERADE rule is not loaded\" >&2; exit 1; }");
+    expect(script).toContain("if command -v dnf >/dev/null; then dnf install -y iptables-services; else { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y iptables-persistent; }; fi");
+  });
+});
+
+describe("the DB server's first boot", () => {
+  const script = renderMariadbSetup(credentials, 3306);
+
+  it("listens on its private address, creates the app's database and user, and writes the password to SSM", () => {
+    expect(script).toContain("printf '[mysqld]\\nbind-address = %s\\nport = 3306\\n' \"$private_ip\"");
+    expect(script).toContain("wait_for_service mariadb 300 3306\n");
+    expect(script).toContain("CREATE DATABASE IF NOT EXISTS app;\nCREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY '$password';");
+    expect(script).toContain(`aws ssm put-parameter --region ap-northeast-2 --cli-input-json "file://$request" >/dev/null`);
+  });
+
+  it("puts the password on no command line and prints it nowhere (the audit log keeps every command's arguments)", () => {
+    const uses = script.split("\n").filter((line) => line.includes("$password"));
+    // Only the shell itself reads it: the SQL here-document's body, and printf (a builtin) into a 0600 file.
+    expect(uses.filter((line) => !/^(CREATE USER|ALTER USER) /.test(line))).toEqual([
+      `printf '{"Name": "%s", "Type": "SecureString", "Overwrite": true, "Value": "%s"}' '/workshop/db/app-password' "$password" > "$request"`,
+    ]);
+    expect(script.indexOf("umask 077")).toBeLessThan(script.indexOf("request=$(mktemp)"));
+    expect(script).not.toMatch(/set -x|echo .*\$password/);
+    expect(renderDbPasswordFetch(credentials, "/run/app-start.env")).not.toMatch(/echo .*\$password|set -x/);
   });
 });
 

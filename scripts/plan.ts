@@ -9,7 +9,8 @@ import { summarizePlan } from "../modules/pipeline/plan-json";
 import { detectTerraform } from "../modules/pipeline/terraform";
 import { checkPlan } from "../modules/rules/check";
 import { formatFinding } from "../modules/rules/engine";
-import { environmentRuleOptions } from "../modules/rules/exceptions";
+import { environmentRuleOptions, stateStoreExceptions } from "../modules/rules/exceptions";
+import { stateBootstrapStackId, stateStores } from "../modules/state/plan";
 import { renderMarkdownSummary, StackFailureSummary, StackSummary } from "../modules/pipeline/summary-markdown";
 import { PlanJson } from "../modules/pipeline/plan-json";
 import { ResolvedEnvironment } from "../modules/environment/resolve";
@@ -107,7 +108,9 @@ function readSavedPlans(dir: string, stacks: readonly string[] | undefined): { p
 function report(plans: ReadonlyArray<Pick<StackPlan, "stack" | "plan">>, failures: readonly StackFailureSummary[], environments: readonly ResolvedEnvironment[], format: string, label: string): number {
   const summaries: StackSummary[] = plans.map(({ stack, plan }) => {
     const env = environments.find((e) => e.config.name === stack);
-    return { stack, plan, policy: checkPlan(plan, env === undefined ? {} : environmentRuleOptions(env.config)) };
+    const store = stateStores(environments.map((e) => e.config)).find((s) => stateBootstrapStackId(s.bucket) === stack);
+    const options = env !== undefined ? environmentRuleOptions(env.config) : { exceptions: store !== undefined ? stateStoreExceptions(store) : [] };
+    return { stack, plan, policy: checkPlan(plan, options) };
   });
   const failed = failures.length > 0 || summaries.some((s) => s.policy.findings.length > 0);
   if (format === "markdown") {

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { InstanceRole } from "../compute/instance-role";
 import { HardenedInstance } from "../compute/hardened-instance";
 import { Network } from "../network/network";
 import { Connections, IConnectable } from "../security/connections";
@@ -30,12 +31,14 @@ export interface BastionProps {
   readonly adminCidrs?: readonly string[];
   /** EC2 key pair the admins log in with. @default none (Session Manager only) */
   readonly keyName?: string;
-  /** Instance profile for Session Manager. @default none */
+  /** Instance profile (Session Manager's, where it is on). @default a role of its own with no permission (`<environment>-bastion`) */
   readonly instanceProfileName?: string;
   /** Root volume size in GiB. @default the AMI's size */
   readonly rootVolumeGiB?: number;
   /** The bastion's security group. @default a new group `<environment>-bastion` in the network's VPC */
   readonly securityGroup?: RoleSecurityGroup;
+  /** CloudWatch detailed (1-minute) monitoring. @default false */
+  readonly detailedMonitoring?: boolean;
 }
 
 /**
@@ -71,6 +74,8 @@ export class Bastion extends Construct implements IConnectable {
     }
     this.host = new HardenedInstance(this, "Host", {
       ...props,
+      // Every instance has a profile (instance-profile, CKV2_AWS_41); without one given, a role that may do nothing.
+      instanceProfileName: props.instanceProfileName ?? new InstanceRole(this, "InstanceRole", { environment, role: "bastion" }).name,
       name: `${environment}-bastion`,
       role: "bastion",
       subnetId: subnet.resource.id,

@@ -1,5 +1,6 @@
 import { Construct } from "constructs";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { ebsOptimizedFor } from "./ebs-optimized";
 
 export interface HardenedInstanceProps {
   /** Name tag, e.g. `workshop-app-a1`. */
@@ -22,6 +23,8 @@ export interface HardenedInstanceProps {
   readonly instanceProfileName?: string;
   /** Size of the root volume in GiB. @default the AMI's size */
   readonly rootVolumeGiB?: number;
+  /** CloudWatch detailed (1-minute) monitoring, billed per metric. @default false: 5-minute basic monitoring */
+  readonly detailedMonitoring?: boolean;
   /**
    * The instance holds data: a new AMI or new user data does not replace it (Terraform ignores both changes).
    * @default false: a changed AMI or user data replaces the instance, so what runs is always what the config says
@@ -47,6 +50,8 @@ export class HardenedInstance extends Construct {
       vpcSecurityGroupIds: [...props.securityGroupIds],
       keyName: props.keyName,
       iamInstanceProfile: props.instanceProfileName,
+      ebsOptimized: ebsOptimizedFor(props.instanceType),
+      monitoring: props.detailedMonitoring === true,
       associatePublicIpAddress: false,
       metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
       rootBlockDevice: { encrypted: true, volumeType: "gp3", volumeSize: props.rootVolumeGiB, deleteOnTermination: !stateful },

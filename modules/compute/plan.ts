@@ -15,10 +15,12 @@ export interface InstanceChoice {
   readonly instanceType: string;
   readonly sshUser: string;
   readonly rootVolumeGiB?: number;
+  /** CloudWatch detailed (1-minute) monitoring. */
+  readonly detailedMonitoring: boolean;
 }
 
 /** The fields every instance block has (see `instanceFields`). */
-type InstanceBlock = { ami?: AmiSource; instanceType?: string; sshUser?: string; rootVolumeGiB?: number };
+type InstanceBlock = { ami?: AmiSource; instanceType?: string; sshUser?: string; rootVolumeGiB?: number; detailedMonitoring?: boolean };
 
 /** Where instances go and what they run when their block does not say: the environment's tiers and default AMI. */
 export interface InstanceContext extends TierLayout {
@@ -37,6 +39,7 @@ export function chooseInstance(context: Pick<InstanceContext, "defaultAmi">, bas
       instanceType: block.instanceType ?? COMPUTE_DEFAULTS.instanceType,
       sshUser: block.sshUser ?? COMPUTE_DEFAULTS.sshUser,
       rootVolumeGiB: block.rootVolumeGiB,
+      detailedMonitoring: block.detailedMonitoring ?? COMPUTE_DEFAULTS.detailedMonitoring,
     },
     problems,
   };
@@ -83,6 +86,11 @@ export interface DbPlan {
   readonly port: number;
   readonly packages: readonly string[];
   readonly services: readonly string[];
+  /**
+   * true when the config names neither `packages` nor `services`: the server runs MariaDB and creates the app's
+   * database, user and password (db-credentials.ts); otherwise the engine is the config's and none of that happens.
+   */
+  readonly managedMariadb: boolean;
 }
 
 /** The values of the references a service's command and environment may use (`{{port}}`, `{{db.privateIp}}`...). */
@@ -135,8 +143,9 @@ function planDb(env: ServersInput, db: DbServerConfig, problems: ConfigProblem[]
     tier: placed.tier,
     az: placed.azs[0] ?? "",
     port: db.port,
-    packages: db.packages,
-    services: db.services,
+    packages: db.packages ?? [],
+    services: db.services ?? [],
+    managedMariadb: db.packages === undefined && db.services === undefined,
   };
 }
 

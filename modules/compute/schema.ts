@@ -12,8 +12,7 @@ export const COMPUTE_DEFAULTS = {
   servicePort: 8080,
   dbTier: "internal",
   dbPort: 3306,
-  dbPackages: ["mariadb105-server"],
-  dbServices: ["mariadb"],
+  detailedMonitoring: false,
 };
 
 /** The roles a service port may be opened to, by their security group. */
@@ -44,10 +43,14 @@ export const instanceFields = {
     .describe("EC2 instance type; match the AMI's architecture"),
   sshUser: z
     .string()
-    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "a Linux user name such as ec2-user or ubuntu" })
+    .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "a Linux user name such as ec2-user or admin" })
     .default(COMPUTE_DEFAULTS.sshUser)
-    .describe("the image's login user, for the ssh config (`ubuntu` on Ubuntu)"),
+    .describe("the image's login user, for the ssh config (`ec2-user` on Amazon Linux 2023, `admin` on Debian 12)"),
   rootVolumeGiB: intBetween(8, 16384).optional().meta({ description: "root volume size, 8 to 16384 GiB", defaultLabel: "the AMI's size" }),
+  detailedMonitoring: z
+    .boolean()
+    .default(COMPUTE_DEFAULTS.detailedMonitoring)
+    .describe("CloudWatch detailed (1-minute) monitoring, billed per metric; off: 5-minute basic metrics"),
 };
 
 /** Where a service port may be reached from: a role's security group, every subnet of a tier, or a CIDR block. */
@@ -136,8 +139,14 @@ export const computeConfigFields = {
           tier: z.string().default(COMPUTE_DEFAULTS.dbTier).describe("a private or isolated tier"),
           az: z.string().optional().meta({ description: "one of that tier's AZs", defaultLabel: "the tier's first AZ" }),
           port: port().default(COMPUTE_DEFAULTS.dbPort).describe("the DB port, reachable only from the app servers' group"),
-          packages: z.array(packageName).default(COMPUTE_DEFAULTS.dbPackages).describe("packages installed at first boot"),
-          services: z.array(systemdName("a systemd unit name")).default(COMPUTE_DEFAULTS.dbServices).describe("systemd units enabled at first boot"),
+          packages: z.array(packageName).optional().meta({
+            description: "your own engine: packages installed at first boot (named as the image's package manager knows them); with `packages` or `services`, no database, user or password is made for the app",
+            defaultLabel: "none: MariaDB, with the app's database, user and password",
+          }),
+          services: z.array(systemdName("a systemd unit name")).optional().meta({
+            description: "your own engine's systemd units, started at first boot and waited for until active",
+            defaultLabel: "none: `mariadb`",
+          }),
         })
         .optional()
         .meta({ description: "the DB server, reachable only from the app servers", defaultLabel: "none" }),

@@ -5,7 +5,9 @@ import { Connections, IConnectable } from "../security/connections";
 import { RoleSecurityGroup } from "../security/security-group";
 import { HardenedInstance } from "./hardened-instance";
 import { COMPUTE_DEFAULTS } from "./schema";
-import { HardeningOptions, renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup, ServiceSpec } from "./user-data";
+import { HardeningOptions, OS_PACKAGES, renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup, SERVICE_START_TIMEOUT_SECONDS, ServiceSpec, startEnvPaths } from "./user-data";
+import { DB_PASSWORD_WAIT_SECONDS, DbCredentials, dbPasswordStatements, defaultDbCredentials, renderDbPasswordFetch, renderMariadbSetup } from "./db-credentials";
+import { InstanceRole } from "./instance-role";
 
 /** What app and DB servers share. */
 export interface ServerSettings {
@@ -15,18 +17,23 @@ export interface ServerSettings {
   readonly ami: string;
   /** EC2 instance type. @default "t3.micro" */
   readonly instanceType?: string;
-  /** The user to log in as (the image's default user: ec2-user on Amazon Linux, ubuntu on Ubuntu). @default "ec2-user" */
+  /** The user to log in as (the image's default user: ec2-user on Amazon Linux 2023, admin on Debian 12). @default "ec2-user" */
   readonly sshUser?: string;
   /** Shell and sshd hardening of the user data. */
   readonly hardening: HardeningOptions;
   /** EC2 key pair for SSH from the bastion. @default none (Session Manager only) */
   readonly keyName?: string;
-  /** Instance profile (Session Manager). @default none */
+  /**
+   * Instance profile of the servers. @default a role of their own (`<environment>-app`, `<environment>-db`), least
+   * privilege: no Session Manager, and only the DB password parameter (the DB server writes it, the app servers read it)
+   */
   readonly instanceProfileName?: string;
   /** Root volume size in GiB. @default the AMI's size */
   readonly rootVolumeGiB?: number;
   /** The servers' security group. @default a new group `<environment>-<role>` in the network's VPC */
   readonly securityGroup?: RoleSecurityGroup;
+  /** CloudWatch detailed (1-minute) monitoring. @default false */
+  readonly detailedMonitoring?: boolean;
 }
 
 /** One server, as outputs and the ssh config list it. */
@@ -50,6 +57,28 @@ export interface AppServersProps extends ServerSettings {
   readonly countPerAz?: number;
   /** The service every app server runs. */
   readonly service: ServiceSpec;
+  /**
+   * The DB login the service gets at every start (`DB_NAME`, `DB_USER`, `DB_PASSWORD`, read from SSM into a root-only
+   * env file): a `DbServer`'s `credentials`. @default none: the service gets no DB login
+   */
+  readonly dbLogin?: DbCredentials;
+}
+
+/** The service with the DB login wired in: a start script that reads the password from SSM before every start. */
+export function serviceWithDbLogin(service: ServiceSpec, credentials: DbCredentials | undefined): ServiceSpec {
+  if (credentials === undefined) return service;
+  return {
+    ...service,
+    startEnvScript: renderDbPasswordFetch(credentials, startEnvPaths(service.name).envFile),
+    startEnvPackages: { command: "aws", packages: OS_PACKAGES.awsCli },
+    startTimeoutSeconds: DB_PASSWORD_WAIT_SECONDS + SERVICE_START_TIMEOUT_SECONDS,
+  };
+}
+
+/** A role of the servers' own, for when they are given no instance profile: the DB password statement and nothing else. */
+function ownRole(scope: Construct, network: Network, role: "app" | "db", credentials: DbCredentials | undefined): InstanceRole {
+  const statements = credentials === undefined ? [] : [dbPasswordStatements(credentials)[role]];
+  return new InstanceRole(scope, "InstanceRole", { environment: network.environment, role, statements });
 }
 
 /**
@@ -66,14 +95,16 @@ export class AppServers extends Construct implements IConnectable {
     const { network } = props;
     const securityGroup = props.securityGroup ?? roleGroup(this, network, "app", "App servers: service ports from their sources, SSH from the bastion");
     this.connections = new Connections(securityGroup);
-    const userData = renderScript(renderHardening(props.hardening), renderServiceSetup(props.service));
+    const userData = renderScript(renderHardening(props.hardening), renderServiceSetup(serviceWithDbLogin(props.service, props.dbLogin)));
     const subnets = serverSubnets(network, props.tier ?? COMPUTE_DEFAULTS.appTier, props.azs, id);
+    const instanceProfileName = props.instanceProfileName ?? ownRole(this, network, "app", props.dbLogin).name;
     const sshUser = props.sshUser ?? COMPUTE_DEFAULTS.sshUser;
     this.servers = subnets.flatMap((subnet) =>
       Array.from({ length: props.countPerAz ?? COMPUTE_DEFAULTS.countPerAz }, (_, i) => {
         const name = `app-${azLabel(network.region, subnet.az)}${i + 1}`;
         const instance = new HardenedInstance(this, `App-${subnet.az}-${i + 1}`, {
           ...instanceSettings(props, securityGroup),
+          instanceProfileName,
           name: `${network.environment}-${name}`,
           role: "app",
           subnetId: subnet.resource.id,
@@ -92,10 +123,15 @@ export interface DbServerProps extends ServerSettings {
   readonly az?: string;
   /** TCP port the database listens on (what `allowFrom` opens). @default 3306 */
   readonly port?: number;
-  /** Packages of the database engine. @default ["mariadb105-server"] */
+  /** Packages of your own database engine (then no database, user or password is made). @default none: MariaDB */
   readonly packages?: readonly string[];
-  /** systemd units to enable and start. @default ["mariadb"] */
+  /** systemd units of your own engine, started and waited for. @default none: MariaDB */
   readonly services?: readonly string[];
+  /**
+   * Where MariaDB's app password goes (with neither `packages` nor `services`).
+   * @default `defaultDbCredentials`: database and user `app`, parameter `/<environment>/db/app-password`
+   */
+  readonly credentials?: DbCredentials;
 }
 
 /** The DB server's hardening script: what its user data ran at first boot, and what re-hardening runs again. */
@@ -116,6 +152,8 @@ export class DbServer extends Construct implements IConnectable {
   readonly hardening: HardeningOptions;
   /** The port the database listens on. */
   readonly port: number;
+  /** Where the app's DB password is, when this server runs MariaDB and makes it. */
+  readonly credentials?: DbCredentials;
 
   constructor(scope: Construct, id: string, props: DbServerProps) {
     super(scope, id);
@@ -125,9 +163,14 @@ export class DbServer extends Construct implements IConnectable {
     this.port = props.port ?? COMPUTE_DEFAULTS.dbPort;
     const tier = props.tier ?? COMPUTE_DEFAULTS.dbTier;
     const subnet = props.az === undefined ? serverSubnets(network, tier, undefined, id)[0] : serverSubnets(network, tier, [props.az], id)[0];
-    const userData = renderScript(renderHardening(props.hardening), renderPackagesAndServices(props.packages ?? COMPUTE_DEFAULTS.dbPackages, props.services ?? COMPUTE_DEFAULTS.dbServices));
+    // MariaDB with the app's login unless the engine is the caller's own (db-credentials.ts).
+    const managed = props.packages === undefined && props.services === undefined;
+    this.credentials = managed ? (props.credentials ?? defaultDbCredentials(network.environment, network.region)) : undefined;
+    const engine = this.credentials === undefined ? renderPackagesAndServices(props.packages ?? [], props.services ?? []) : renderMariadbSetup(this.credentials, this.port);
+    const userData = renderScript(renderHardening(props.hardening), engine);
     const instance = new HardenedInstance(this, "Server", {
       ...instanceSettings(props, securityGroup),
+      instanceProfileName: props.instanceProfileName ?? ownRole(this, network, "db", this.credentials).name,
       name: `${network.environment}-db`,
       role: "db",
       subnetId: subnet.resource.id,
@@ -172,6 +215,7 @@ function instanceSettings(props: ServerSettings, securityGroup: RoleSecurityGrou
     keyName: props.keyName,
     instanceProfileName: props.instanceProfileName,
     rootVolumeGiB: props.rootVolumeGiB,
+    detailedMonitoring: props.detailedMonitoring,
     securityGroupIds: [securityGroup.id],
   };
 }

@@ -1,6 +1,7 @@
 /**
- * User data scripts, rendered as plain strings so they can be tested (`bash -n`, hardening lines) without
- * synthesizing. They run once, as root, at first boot, on Amazon Linux 2023 (dnf) or Debian/Ubuntu (apt).
+ * User data scripts, rendered as plain strings so they can be tested (`bash -n`, the real sshd/systemd/iptables/audit
+ * tools, stubbed commands) without synthesizing. They run once, as root, at first boot, on Amazon Linux 2023 (dnf) or
+ * Debian 12 (apt); package names differ between the two and are mapped per family (`PackageNames`).
  * No `${` or `%{` anywhere: Terraform would read them as its own template syntax inside user_data.
  */
 
@@ -23,11 +24,36 @@ export function renderScript(...sections: string[]): string {
   return ["#!/bin/bash", "set -euo pipefail", "", ...sections].join("\n");
 }
 
-/** Installs packages with whichever package manager the image has. */
-export function installPackages(packages: readonly string[]): string {
-  if (packages.length === 0) return "";
-  const list = packages.join(" ");
-  return `if command -v dnf >/dev/null; then dnf install -y ${list}; else apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${list}; fi\n`;
+/** Package names per package manager: what Amazon Linux 2023 (dnf) and Debian (apt) call the same software. */
+export interface PackageNames {
+  /** Names for dnf (Amazon Linux 2023). */
+  readonly dnf: readonly string[];
+  /** Names for apt (Debian). */
+  readonly apt: readonly string[];
+}
+
+/** The packages the scripts themselves install, by family. */
+export const OS_PACKAGES = {
+  audit: { dnf: ["audit"], apt: ["auditd"] },
+  natPersistence: { dnf: ["iptables-services"], apt: ["iptables-persistent"] },
+  mariadb: { dnf: ["mariadb105-server"], apt: ["mariadb-server"] },
+  awsCli: { dnf: ["awscli-2"], apt: ["awscli"] },
+} as const satisfies Record<string, PackageNames>;
+
+/**
+ * Installs packages with whichever package manager the image has. A plain list is installed under the same names by
+ * both (the config's `packages`, named as the image's manager knows them); `PackageNames` picks per family.
+ */
+export function installPackages(packages: readonly string[] | PackageNames): string {
+  const { dnf, apt } = isPackageNames(packages) ? packages : { dnf: packages, apt: packages };
+  if (dnf.length === 0 && apt.length === 0) return "";
+  const dnfCommand = dnf.length === 0 ? ":" : `dnf install -y ${dnf.join(" ")}`;
+  const aptCommand = apt.length === 0 ? ":" : `{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${apt.join(" ")}; }`;
+  return `if command -v dnf >/dev/null; then ${dnfCommand}; else ${aptCommand}; fi\n`;
+}
+
+function isPackageNames(packages: readonly string[] | PackageNames): packages is PackageNames {
+  return !Array.isArray(packages);
 }
 
 /** Session timeout, command auditing and sshd hardening. */
@@ -41,14 +67,15 @@ EOF
 chmod 0644 /etc/profile.d/00-session-timeout.sh
 `;
   const audit = `# Every executed command is recorded by the kernel's audit system (execve), which a shell cannot bypass.
-command -v auditctl >/dev/null || { if command -v dnf >/dev/null; then dnf install -y audit; else apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y auditd; fi; }
-cat > /etc/audit/rules.d/50-execve.rules <<'EOF'
--a always,exit -F arch=b64 -S execve,execveat -k exec
+${installPackages(OS_PACKAGES.audit).replace(/^/, "command -v auditctl >/dev/null || ")}${AUDIT_FUNCTIONS}cat > /etc/audit/rules.d/50-execve.rules <<'EOF'
+${EXECVE_RULE_B64}
 EOF
-if [ "$(uname -m)" = x86_64 ]; then echo '-a always,exit -F arch=b32 -S execve,execveat -k exec' >> /etc/audit/rules.d/50-execve.rules; fi
+if [ "$(uname -m)" = x86_64 ]; then echo '${EXECVE_RULE_B32}' >> /etc/audit/rules.d/50-execve.rules; fi
+neutralize_task_never /etc/audit/rules.d
 ${options.lockAuditRules ? "echo '-e 2' > /etc/audit/rules.d/99-lock.rules\n" : ""}systemctl enable auditd
 systemctl start auditd
 augenrules --load
+verify_exec_audit
 `;
   const sshd = options.ssh
     ? `# sshd: keys only, no root, few tries.
@@ -77,6 +104,37 @@ systemctl mask sshd.service ssh.service
   return [timeout, audit, sshd].join("\n");
 }
 
+/** The 64-bit execve rule (and its 32-bit twin on x86_64): every command, keyed `exec`. */
+export const EXECVE_RULE_B64 = "-a always,exit -F arch=b64 -S execve,execveat -k exec";
+export const EXECVE_RULE_B32 = "-a always,exit -F arch=b32 -S execve,execveat -k exec";
+
+/**
+ * Shell functions of the audit section. `neutralize_task_never DIR` comments out `-a task,never` (Fedora's and so
+ * Amazon Linux 2023's default rules file has it, and it stops every new process from being audited);
+ * `verify_exec_audit` fails the script unless `auditctl -l` shows the execve rule and no task,never rule.
+ */
+export const AUDIT_FUNCTIONS = `neutralize_task_never() {
+  local file
+  for file in "$1"/*.rules; do
+    [ -e "$file" ] || continue
+    sed -i -E 's/^[[:space:]]*-a[[:space:]]+(task,never|never,task)([[:space:]]|$)/# disabled by cdktf user data, it stops execve auditing: &/' "$file"
+  done
+}
+verify_exec_audit() {
+  local loaded
+  loaded=$(auditctl -l)
+  if printf '%s\\n' "$loaded" | grep -Eq '(task,never|never,task)'; then
+    printf 'audit: a task,never rule is loaded, so commands are not recorded:\\n%s\\n' "$loaded" >&2
+    return 1
+  fi
+  if ! printf '%s\\n' "$loaded" | grep -Eq -- '-S execve.*(key=exec|-k exec)'; then
+    printf 'audit: the execve rule is not loaded; auditctl -l shows:\\n%s\\n' "$loaded" >&2
+    return 1
+  fi
+  echo "audit: execve rule loaded"
+}
+`;
+
 /** An app service, as the systemd unit runs it. */
 export interface ServiceSpec {
   /** Unit and user name, e.g. `app`: the unit is `/etc/systemd/system/app.service`. */
@@ -91,7 +149,20 @@ export interface ServiceSpec {
   readonly artifact?: { readonly url: string; readonly sha256?: string };
   /** Packages the service needs (e.g. a Java runtime). */
   readonly packages: readonly string[];
+  /**
+   * A root script run before every start (`ExecStartPre=+`) that writes `/run/<name>-start.env` (mode 0600, read by
+   * systemd, not by the service user): how the DB password reaches the service without being in user data.
+   * @default none
+   */
+  readonly startEnvScript?: string;
+  /** Packages the start script needs, installed when its `command` is missing (the AWS CLI for the DB password). @default none */
+  readonly startEnvPackages?: { readonly command: string; readonly packages: PackageNames };
+  /** Seconds the user data waits for the service to be active and listening before it fails. @default SERVICE_START_TIMEOUT_SECONDS */
+  readonly startTimeoutSeconds?: number;
 }
+
+/** How long the user data waits for a service to be active and listening (first boot, package installs done). */
+export const SERVICE_START_TIMEOUT_SECONDS = 300;
 
 /** Where the artifact lands: `/opt/<name>/<last part of the URL>`. */
 export function artifactPath(name: string, url: string): string {
@@ -99,21 +170,35 @@ export function artifactPath(name: string, url: string): string {
   return `/opt/${name}/${file}`;
 }
 
-/** The systemd unit: restarts on failure, logs to journald, runs as its own unprivileged user. */
+/** Where the start script (`startEnvScript`) is installed and what it writes. */
+export function startEnvPaths(name: string): { script: string; envFile: string } {
+  return { script: `/usr/local/libexec/${name}-start-env`, envFile: `/run/${name}-start.env` };
+}
+
+/**
+ * The systemd unit: `Type=exec`, so a command that cannot run fails the start instead of passing for started; restarts
+ * on failure, but at most 5 times in 2 minutes, after which the unit is failed (`systemctl --failed` lists it); logs to
+ * journald; runs as its own unprivileged user.
+ */
 export function renderServiceUnit(spec: ServiceSpec): string {
   const lowPort = spec.port < 1024 ? "AmbientCapabilities=CAP_NET_BIND_SERVICE\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n" : "";
+  const start = startEnvPaths(spec.name);
+  // The `-`: systemd reads environment files before every command, ExecStartPre's too, when this one is not yet written.
+  const startEnv = spec.startEnvScript === undefined ? "" : `EnvironmentFile=-${start.envFile}\nExecStartPre=+${start.script}\nTimeoutStartSec=${timeoutOf(spec)}\n`;
   return `[Unit]
 Description=${spec.name} (managed by cdktf user data)
 Wants=network-online.target
 After=network-online.target
+StartLimitIntervalSec=120
+StartLimitBurst=5
 
 [Service]
-Type=simple
+Type=exec
 User=${spec.name}
 Group=${spec.name}
 WorkingDirectory=/opt/${spec.name}
 EnvironmentFile=/etc/${spec.name}/${spec.name}.env
-ExecStart=${spec.command.replace(/%/g, "%%")}
+${startEnv}ExecStart=${spec.command.replace(/%/g, "%%")}
 Restart=on-failure
 RestartSec=5
 StandardOutput=journal
@@ -149,18 +234,63 @@ ${env}
 EOF
 chmod 0640 /etc/${spec.name}/${spec.name}.env
 chgrp ${spec.name} /etc/${spec.name}/${spec.name}.env
-cat > /etc/systemd/system/${spec.name}.service <<'EOF'
+${startEnvSetup(spec)}cat > /etc/systemd/system/${spec.name}.service <<'EOF'
 ${renderServiceUnit(spec).trimEnd()}
 EOF
 systemctl daemon-reload
-systemctl enable --now ${spec.name}.service
+${startAndWait(spec.name, timeoutOf(spec), spec.port)}`;
+}
+
+function timeoutOf(spec: ServiceSpec): number {
+  return spec.startTimeoutSeconds ?? SERVICE_START_TIMEOUT_SECONDS;
+}
+
+function startEnvSetup(spec: ServiceSpec): string {
+  if (spec.startEnvScript === undefined) return "";
+  const { script } = startEnvPaths(spec.name);
+  const needs = spec.startEnvPackages === undefined ? "" : `command -v ${spec.startEnvPackages.command} >/dev/null || ${installPackages(spec.startEnvPackages.packages)}`;
+  return `${needs}install -d -m 0755 /usr/local/libexec
+cat > ${script} <<'EOF'
+${spec.startEnvScript.trimEnd()}
+EOF
+chmod 0700 ${script}
 `;
 }
 
-/** Installs packages and enables services (the DB server's engine). */
-export function renderPackagesAndServices(packages: readonly string[], services: readonly string[]): string {
-  const enable = services.length === 0 ? "" : `systemctl enable --now ${services.map((s) => `${s}.service`).join(" ")}\n`;
-  return `# Packages and services of this server.\n${installPackages(packages)}${enable}`;
+/**
+ * `wait_for_service NAME SECONDS PORT`: waits until the unit is active (and something listens on PORT, unless it is
+ * ''); otherwise
+ * prints the unit's status and last 50 log lines and returns 1, which `set -e` turns into a failed user data.
+ */
+export const WAIT_FOR_SERVICE_FUNCTION = `wait_for_service() {
+  local name=$1 seconds=$2 port=$3 deadline=$((SECONDS + $2))
+  while [ "$SECONDS" -lt "$deadline" ]; do
+    if systemctl is-active --quiet "$name.service" && { [ -z "$port" ] || ss -Hltn "sport = :$port" | grep -q .; }; then
+      echo "$name.service is active$([ -z "$port" ] || echo " and listening on port $port")"
+      return 0
+    fi
+    systemctl is-failed --quiet "$name.service" && break
+    sleep 3
+  done
+  echo "$name.service did not become active$([ -z "$port" ] || echo " and listening on port $port") within $seconds s" >&2
+  systemctl status --no-pager "$name.service" >&2 || true
+  journalctl -u "$name.service" -n 50 --no-pager >&2 || true
+  return 1
+}
+`;
+
+/** Enables and (re)starts a unit without blocking on it (a package may have started it with its own config), then waits for it (bounded) and fails loudly if it is not up. */
+export function startAndWait(name: string, seconds: number, port?: number): string {
+  return `${WAIT_FOR_SERVICE_FUNCTION}systemctl enable ${name}.service
+systemctl restart --no-block ${name}.service
+wait_for_service ${name} ${seconds} ${port === undefined ? "''" : port}
+`;
+}
+
+/** Installs packages and enables services (a DB engine of the config's choosing), failing loudly if one is not active. */
+export function renderPackagesAndServices(packages: readonly string[] | PackageNames, services: readonly string[], seconds = SERVICE_START_TIMEOUT_SECONDS): string {
+  const start = services.map((s) => startAndWait(s, seconds).replace(WAIT_FOR_SERVICE_FUNCTION, "")).join("");
+  return `# Packages and services of this server.\n${installPackages(packages)}${services.length === 0 ? "" : WAIT_FOR_SERVICE_FUNCTION}${start}`;
 }
 
 /**

@@ -15,6 +15,9 @@ import { IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
 import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
 import { HardeningOptions } from "../compute/user-data";
+import { InstanceRole } from "../compute/instance-role";
+import { addServerRoles, httpsEgressDescription, serversUseSessionManager } from "../compute/server-roles";
+import { DbCredentials, defaultDbCredentials } from "../compute/db-credentials";
 import { applyStateBackend } from "../state/backend";
 import { STATE_DEFAULTS } from "../state/types";
 import { applyRules } from "../rules/synth";
@@ -71,11 +74,14 @@ export class EnvironmentStack extends TerraformStack {
     }
     const ssh = environment.bastion.ssm !== "only";
     const settings = this.serverSettings(environment, ssh);
+    // The DB server makes the app's password and hands it over through SSM Parameter Store (db-credentials.ts).
+    const credentials = environment.db?.managedMariadb === true ? defaultDbCredentials(config.name, config.region) : undefined;
+    const roles = addServerRoles(this, { environment: config.name, ssm: environment.bastion.ssm, app: environment.app !== undefined, db: environment.db !== undefined, credentials });
     this.bastion = this.addBastion(environment.bastion, settings, groups.bastion);
-    this.dbServer = environment.db === undefined ? undefined : this.addDb(environment.db, settings, groups.db!);
-    this.appServers = environment.app === undefined ? undefined : this.addApp(environment.app, settings, groups.app!);
+    this.dbServer = environment.db === undefined ? undefined : this.addDb(environment.db, settings, groups.db!, roles.db!, credentials);
+    this.appServers = environment.app === undefined ? undefined : this.addApp(environment.app, settings, groups.app!, roles.app!);
     this.servers = [...(this.appServers?.servers ?? []), ...(this.dbServer === undefined ? [] : [this.dbServer.server])];
-    this.connect(environment, ssh);
+    this.connect(environment, ssh, credentials !== undefined);
     addAccessOutputs(this, {
       bastion: this.bastion,
       bastionUser: environment.bastion.instance.sshUser,
@@ -150,29 +156,35 @@ export class EnvironmentStack extends TerraformStack {
       ssh: settings.common.hardening.ssh,
       adminCidrs: this.config.access?.adminCidrs,
       securityGroup,
-      instanceProfileName: settings.ssmProfile,
+      // Without Session Manager, a profile with no permissions: every instance has one (CKV2_AWS_41), none grants more than it uses.
+      instanceProfileName: settings.ssmProfile ?? new InstanceRole(this, "InstanceRole-bastion", { environment: this.config.name, role: "bastion" }).name,
+      detailedMonitoring: bastion.instance.detailedMonitoring,
     });
   }
 
-  private addDb(db: DbPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup): DbServer {
+  private addDb(db: DbPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup, role: InstanceRole, credentials?: DbCredentials): DbServer {
     return new DbServer(this, "Db", {
       ...serverProps(db.instance, settings, securityGroup),
+      instanceProfileName: role.name,
       tier: db.tier,
       az: db.az,
       port: db.port,
-      packages: db.packages,
-      services: db.services,
+      // MariaDB with the app's login, or the config's own engine.
+      ...(credentials === undefined ? { packages: db.packages, services: db.services } : { credentials }),
     });
   }
 
-  private addApp(app: AppPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup): AppServers {
+  private addApp(app: AppPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup, role: InstanceRole): AppServers {
     const db = this.dbServer === undefined ? undefined : { privateIp: this.dbServer.privateIp, port: this.dbServer.port };
     return new AppServers(this, "AppServers", {
       ...serverProps(app.instance, settings, securityGroup),
+      instanceProfileName: role.name,
       tier: app.tier,
       azs: app.azs,
       countPerAz: app.countPerAz,
       service: serviceSpec(app.service, db),
+      // The DB password reaches the service at every start, from SSM into a root-only env file (db-credentials.ts).
+      dbLogin: this.dbServer?.credentials,
     });
   }
 
@@ -181,7 +193,7 @@ export class EnvironmentStack extends TerraformStack {
    * bastion reaches every server on SSH, the service ports are reached from their configured sources, only the app
    * servers reach the DB port, and every role may reach HTTPS and HTTP out.
    */
-  private connect(environment: ResolvedEnvironment, ssh: boolean): void {
+  private connect(environment: ResolvedEnvironment, ssh: boolean, dbPassword: boolean): void {
     const bastion = this.bastion!;
     const servers = [this.appServers, this.dbServer].filter((s): s is AppServers | DbServer => s !== undefined);
     if (ssh) for (const server of servers) server.connections.allowFrom(bastion, Port.SSH, "SSH from the bastion");
@@ -195,8 +207,13 @@ export class EnvironmentStack extends TerraformStack {
     if (this.dbServer !== undefined && this.appServers !== undefined) {
       this.dbServer.connections.allowFrom(this.appServers, Port.tcp(this.dbServer.port), `Database port ${this.dbServer.port} from the app servers`);
     }
-    for (const role of [bastion, ...servers]) {
-      role.connections.allowTo(Peer.anyIpv4(), Port.tcp(443), "HTTPS out: packages, artifacts, Session Manager");
+    const ssm = environment.bastion!.ssm;
+    const roles: Array<[string, IConnectable | undefined]> = [["bastion", bastion], ["app", this.appServers], ["db", this.dbServer]];
+    for (const [name, role] of roles) {
+      if (role === undefined) continue;
+      // Says what the role really uses 443 for: no Session Manager where it is off.
+      const sessionManager = name === "bastion" ? ssm !== "off" : serversUseSessionManager(ssm);
+      role.connections.allowTo(Peer.anyIpv4(), Port.tcp(443), httpsEgressDescription(name, { sessionManager, dbPassword }));
       role.connections.allowTo(Peer.anyIpv4(), Port.tcp(80), "HTTP out: package mirrors");
     }
   }
@@ -216,6 +233,7 @@ function serverProps(instance: AppPlan["instance"], settings: ReturnType<Environ
     instanceType: instance.instanceType,
     sshUser: instance.sshUser,
     rootVolumeGiB: instance.rootVolumeGiB,
+    detailedMonitoring: instance.detailedMonitoring,
     securityGroup,
     instanceProfileName: settings.ssmProfile === undefined || !settings.common.hardening.ssh ? settings.ssmProfile : undefined,
   };

@@ -5,7 +5,7 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { makeBucketPrivate } from "../state/bootstrap";
+import { makeBucketPrivate } from "../state/private-bucket";
 import { accessLogBucketPolicy } from "./log-delivery";
 
 export interface AccessLogBucketProps {

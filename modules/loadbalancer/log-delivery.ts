@@ -1,4 +1,4 @@
-import { tlsOnlyStatements } from "../state/bootstrap";
+import { tlsOnlyStatements } from "../state/private-bucket";
 
 /**
  * Who writes a load balancer's access logs into S3, per region, without a data source (so plans run offline).

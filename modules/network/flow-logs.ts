@@ -13,6 +13,8 @@ export interface FlowLogsConstructProps {
   readonly retentionDays: number;
   /** ALL, ACCEPT or REJECT. */
   readonly trafficType: string;
+  /** KMS key ARN that encrypts the log group. @default none: CloudWatch Logs' own encryption */
+  readonly kmsKeyArn?: string;
 }
 
 /** VPC flow logs delivered to a CloudWatch log group through a role that may write only to that group. */
@@ -25,6 +27,7 @@ export class FlowLogs extends Construct {
     this.logGroup = new CloudwatchLogGroup(this, "LogGroup", {
       name: `/vpc/${props.environment}/flow-logs`,
       retentionInDays: props.retentionDays,
+      kmsKeyId: props.kmsKeyArn,
     });
     // Policy JSON written out here: a data source would need AWS at plan time.
     const role = new IamRole(this, "Role", {

@@ -5,6 +5,10 @@ import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { AmiSource, resolveAmiId } from "../ami/ami";
+import { COMPUTE_DEFAULTS } from "../compute/schema";
+import { installPackages, OS_PACKAGES, renderHardening, renderScript } from "../compute/user-data";
+import { InstanceRole } from "../compute/instance-role";
+import { ebsOptimizedFor } from "../compute/ebs-optimized";
 
 export interface NatInstanceConstructProps {
   /** Environment name, for Name tags. */
@@ -17,26 +21,78 @@ export interface NatInstanceConstructProps {
   readonly az: string;
   readonly ami: AmiSource;
   readonly instanceType: string;
+  /** CloudWatch detailed (1-minute) monitoring. @default false */
+  readonly detailedMonitoring?: boolean;
+}
+
+/** Settings of the NAT instance's user data. */
+export interface NatInstanceUserDataOptions {
+  /** Only traffic from this block is forwarded and masqueraded. */
+  readonly vpcCidr: string;
+  /** Idle shell timeout (`TMOUT`) in seconds. @default COMPUTE_DEFAULTS.sessionTimeoutSeconds */
+  readonly sessionTimeoutSeconds?: number;
 }
 
 /**
- * Forwarding and masquerading for a NAT instance, made to survive reboots: the sysctl and the iptables rule are
- * written to files that load at boot. Works on Amazon Linux 2023 and other systemd distributions with dnf or apt.
+ * The NAT's netfilter rules in `iptables-restore` format: masquerade what leaves the VPC from inside it, forward only
+ * traffic from the VPC and the replies to it (FORWARD drops the rest). The same file loads at every boot.
  */
-export const NAT_INSTANCE_USER_DATA = `#!/bin/bash
-set -euo pipefail
-cat > /etc/sysctl.d/90-nat-instance.conf <<'CONF'
-net.ipv4.ip_forward = 1
-net.ipv4.conf.all.send_redirects = 0
-CONF
-sysctl --system
-if command -v dnf >/dev/null; then dnf install -y iptables-services; else apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y iptables-persistent; fi
-iface=$(ip route show default | awk '{print $5; exit}')
-iptables -t nat -C POSTROUTING -o "$iface" -j MASQUERADE 2>/dev/null || iptables -t nat -A POSTROUTING -o "$iface" -j MASQUERADE
-iptables -P FORWARD ACCEPT
-iptables -F FORWARD
-if command -v dnf >/dev/null; then iptables-save > /etc/sysconfig/iptables; systemctl enable --now iptables; else iptables-save > /etc/iptables/rules.v4; fi
+export function renderNatRules(vpcCidr: string): string {
+  return `*nat
+:PREROUTING ACCEPT [0:0]
+:INPUT ACCEPT [0:0]
+:OUTPUT ACCEPT [0:0]
+:POSTROUTING ACCEPT [0:0]
+-A POSTROUTING -s ${vpcCidr} ! -d ${vpcCidr} -j MASQUERADE
+COMMIT
+*filter
+:INPUT ACCEPT [0:0]
+:FORWARD DROP [0:0]
+:OUTPUT ACCEPT [0:0]
+-A FORWARD -s ${vpcCidr} -j ACCEPT
+-A FORWARD -d ${vpcCidr} -m conntrack --ctstate RELATED,ESTABLISHED -j ACCEPT
+COMMIT
 `;
+}
+
+/** The forwarding sysctls, in their own file, applied with `sysctl -p` of that file only. */
+export const NAT_SYSCTL = `net.ipv4.ip_forward = 1
+net.ipv4.conf.all.send_redirects = 0
+`;
+
+/**
+ * The NAT instance's first-boot script: the hardening every instance gets (idle timeout, execve audit; no SSH, since
+ * nothing may reach it on 22), then forwarding and masquerading made to survive reboots: the sysctl file and the
+ * rules file load at boot (iptables.service on Amazon Linux 2023, netfilter-persistent on Debian).
+ */
+export function renderNatInstanceUserData(options: NatInstanceUserDataOptions): string {
+  const rules = renderNatRules(options.vpcCidr).trimEnd();
+  return renderScript(
+    renderHardening({
+      sessionTimeoutSeconds: options.sessionTimeoutSeconds ?? COMPUTE_DEFAULTS.sessionTimeoutSeconds,
+      sshMaxAuthTries: COMPUTE_DEFAULTS.sshMaxAuthTries,
+      ssh: false,
+      allowTcpForwarding: false,
+      lockAuditRules: false,
+    }),
+    `# Forwarding: this file only (sysctl --system would fail the script on any other file's key this kernel lacks).
+cat > /etc/sysctl.d/90-nat-instance.conf <<'CONF'
+${NAT_SYSCTL.trimEnd()}
+CONF
+sysctl -p /etc/sysctl.d/90-nat-instance.conf
+${installPackages(OS_PACKAGES.natPersistence)}if command -v dnf >/dev/null; then rules_file=/etc/sysconfig/iptables; else rules_file=/etc/iptables/rules.v4; fi
+install -d -m 0755 "$(dirname "$rules_file")"
+cat > "$rules_file" <<'RULES'
+${rules}
+RULES
+chmod 0600 "$rules_file"
+iptables-restore < "$rules_file"
+if command -v dnf >/dev/null; then systemctl enable iptables.service; else systemctl enable netfilter-persistent.service; fi
+iptables -t nat -S POSTROUTING | grep -q -- '-j MASQUERADE' || { echo "NAT: the MASQUERADE rule is not loaded" >&2; exit 1; }
+[ "$(cat /proc/sys/net/ipv4/ip_forward)" = 1 ] || { echo "NAT: IPv4 forwarding is off" >&2; exit 1; }
+`,
+  );
+}
 
 /** The NAT instance's own settings, shared with the generated Terraform module (modules/terraform-module). */
 export const NAT_INSTANCE_SETTINGS = {
@@ -45,7 +101,6 @@ export const NAT_INSTANCE_SETTINGS = {
   associatePublicIpAddress: false,
   metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
   rootBlockDevice: { encrypted: true, volumeType: "gp3" },
-  userData: NAT_INSTANCE_USER_DATA,
   userDataReplaceOnChange: true,
 };
 
@@ -82,6 +137,11 @@ export class NatInstance extends Construct {
       subnetId: props.subnetId,
       vpcSecurityGroupIds: [this.securityGroup.id],
       ...NAT_INSTANCE_SETTINGS,
+      userData: renderNatInstanceUserData({ vpcCidr: props.vpcCidr }),
+      // An instance profile with no permissions: nothing falls back to an account default (CKV2_AWS_41).
+      iamInstanceProfile: new InstanceRole(this, "InstanceRole", { environment: props.environment, role: `nat-instance-${props.az}` }).name,
+      ebsOptimized: ebsOptimizedFor(props.instanceType),
+      monitoring: props.detailedMonitoring === true,
       tags,
     });
     this.eip = new Eip(this, "Eip", { domain: "vpc", instance: this.instance.id, tags });

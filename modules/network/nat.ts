@@ -60,6 +60,7 @@ export const NAT_INSTANCE: NatProvider = {
       az,
       ami: settings.ami,
       instanceType: settings.instanceType ?? NETWORK_DEFAULTS.natInstanceType,
+      detailedMonitoring: settings.detailedMonitoring,
     });
     return { route: { networkInterfaceId: nat.instance.primaryNetworkInterfaceId }, publicIp: nat.eip.publicIp };
   },

@@ -159,6 +159,7 @@ export class Network extends Construct {
         vpcId: this.vpc.id,
         retentionDays: props.flowLogs.retentionDays ?? NETWORK_DEFAULTS.flowLogRetentionDays,
         trafficType: props.flowLogs.trafficType ?? NETWORK_DEFAULTS.flowLogTrafficType,
+        kmsKeyArn: props.flowLogs.kmsKeyArn,
       });
     }
   }

@@ -125,7 +125,17 @@ function checkFlowLogs(props: NetworkProps, problem: Report): void {
   if (days !== undefined && !(LOG_RETENTION_DAYS as readonly number[]).includes(days)) {
     problem("flowLogs.retentionDays", days, `one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}`);
   }
+  const key = props.flowLogs?.kmsKeyArn;
+  if (key !== undefined) {
+    const region = FLOW_LOG_KMS_KEY_ARN.exec(key)?.[1];
+    if (region !== props.region) {
+      problem("flowLogs.kmsKeyArn", key, `the ARN of a KMS key in ${props.region} (CloudWatch Logs takes a key ARN, not an alias), such as arn:aws:kms:${props.region}:111122223333:key/<id>`);
+    }
+  }
 }
+
+/** A KMS key ARN (not an alias: CloudWatch Logs refuses those); group 1 is its region. */
+const FLOW_LOG_KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /** Checks one tier; returns the AZs it uses (only the valid ones). */
 function checkTier(props: NetworkProps, tier: SubnetTierProps, index: number, azSlots: number, problem: Report): string[] {

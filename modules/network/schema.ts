@@ -47,6 +47,7 @@ export const networkConfigFields = {
         .strictObject({
           ami: amiSourceSchema.meta({ description: "image of the NAT instance", typeLabel: 'AMI id or `{ "ssmParameter": path }`' }),
           instanceType: z.string().default(NETWORK_DEFAULTS.natInstanceType).describe("instance type of the NAT instance (match the AMI's architecture)"),
+          detailedMonitoring: z.boolean().default(false).describe("CloudWatch detailed (1-minute) monitoring of the NAT instance, billed per metric"),
         })
         .optional()
         .meta({ description: "the NAT instance", defaultLabel: "required for `instance`" }),
@@ -64,6 +65,10 @@ export const networkConfigFields = {
         .enum(FLOW_LOG_TRAFFIC_TYPES, { error: oneOf(FLOW_LOG_TRAFFIC_TYPES) })
         .default(NETWORK_DEFAULTS.flowLogTrafficType)
         .describe("which traffic is recorded"),
+      kmsKeyArn: z.string().optional().meta({
+        description: "a KMS key ARN (not an alias) in the environment's region that encrypts the flow-log group; its key policy must let `logs.<region>.amazonaws.com` use it",
+        defaultLabel: "none: CloudWatch Logs' own encryption",
+      }),
     })
     .prefault({})
     .describe("VPC flow logs"),

@@ -73,6 +73,8 @@ export interface NatInstanceProps {
    * @default "t3.nano"
    */
   readonly instanceType?: string;
+  /** CloudWatch detailed (1-minute) monitoring. @default false */
+  readonly detailedMonitoring?: boolean;
 }
 
 /** Egress for private tiers. */
@@ -95,6 +97,11 @@ export interface FlowLogsProps {
   readonly retentionDays?: number;
   /** Which traffic to record. @default "ALL" */
   readonly trafficType?: FlowLogTrafficType;
+  /**
+   * ARN of a KMS key (in the environment's region) that encrypts the log group; its key policy must let
+   * `logs.<region>.amazonaws.com` use it. @default none: CloudWatch Logs' own encryption
+   */
+  readonly kmsKeyArn?: string;
 }
 
 /** A tiered multi-AZ VPC. */

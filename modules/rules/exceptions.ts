@@ -1,17 +1,28 @@
 import { NETWORK_DEFAULTS } from "../network/types";
 import { INSECURE_OVERRIDE_FIELD } from "../security/policy";
+import type { StateStoreProps } from "../state/types";
 import { EvaluateOptions, RuleException } from "./engine";
+
+/** An instance block of the config (`bastion`, `servers.app`, ...), as far as the rules read it. */
+export interface MonitoredBlock {
+  /** CloudWatch detailed (1-minute) monitoring; off accepts `instance-detailed-monitoring` for the block's instances. @default false */
+  readonly detailedMonitoring?: boolean;
+  /** The block's other settings, which the rules do not read. */
+  readonly [setting: string]: unknown;
+}
 
 /** The parts of an environment's config that decide how the rules judge its stack (an `EnvironmentConfig` is one). */
 export interface RuleSubject {
   /** The environment's name, used in reasons. */
   readonly name: string;
-  /** Flow logs: without `enabled`, `vpc-flow-logs` is accepted. @default off */
-  readonly flowLogs?: { readonly enabled?: boolean };
-  /** A bastion: its public IP is the accepted `instance-public-ip` finding, unless Session Manager is the only way in (then it has none). @default none */
-  readonly bastion?: { readonly ssm?: string };
-  /** NAT mode: `instance` accepts the NAT instance's public IP; `per-az` turns on `nat-cross-az`. @default NETWORK_DEFAULTS.natMode */
-  readonly nat?: { readonly mode?: string };
+  /** Flow logs: without `enabled`, `vpc-flow-logs` is accepted; enabled without `kmsKeyArn`, `log-group-kms` is. @default off */
+  readonly flowLogs?: { readonly enabled?: boolean; readonly kmsKeyArn?: string };
+  /** A bastion: its public IP is the accepted `instance-public-ip` finding (unless `ssm` is `only`: then it has none); without `detailedMonitoring`, `instance-detailed-monitoring` is. @default none */
+  readonly bastion?: MonitoredBlock & { readonly ssm?: string };
+  /** NAT mode: `instance` accepts the NAT instance's public IP (and its monitoring when off); `per-az` turns on `nat-cross-az`. @default NETWORK_DEFAULTS.natMode */
+  readonly nat?: { readonly mode?: string; readonly instance?: MonitoredBlock };
+  /** App and DB servers: a block without `detailedMonitoring` accepts `instance-detailed-monitoring` for its instances. @default none */
+  readonly servers?: { readonly app?: MonitoredBlock; readonly db?: MonitoredBlock };
   /** `insecureAllowAdminPortsFromAnywhere` acknowledges `admin-port-open-to-world`. @default off */
   readonly access?: { readonly insecureAllowAdminPortsFromAnywhere?: boolean };
   /** `backend.type = "local"` is the opt-in to local state. @default a remote backend is expected */
@@ -35,6 +46,10 @@ export function environmentExceptions(env: RuleSubject): RuleException[] {
   if (env.flowLogs?.enabled !== true) {
     exceptions.push({ rule: "vpc-flow-logs", reason: `environment "${env.name}" does not enable flowLogs` });
   }
+  if (env.flowLogs?.enabled === true && env.flowLogs.kmsKeyArn === undefined) {
+    exceptions.push({ rule: "log-group-kms", resource: "aws_cloudwatch_log_group.network_FlowLogs_", reason: `environment "${env.name}" sets no flowLogs.kmsKeyArn (CloudWatch Logs' own encryption)` });
+  }
+  exceptions.push(...monitoringExceptions(env));
   // Under Session Manager only the bastion has no public address, so there is nothing to accept.
   if (env.bastion !== undefined && env.bastion.ssm !== "only") {
     exceptions.push({
@@ -80,6 +95,24 @@ export function loadBalancerExceptions(env: Pick<RuleSubject, "name" | "loadBala
     exceptions.push({ rule: "lb-deletion-protection", resource: LB_RESOURCE, reason: `environment "${env.name}" sets loadBalancer.deletionProtection to false (so it can be destroyed)` });
   }
   return exceptions;
+}
+
+/** Detailed monitoring is billed per metric: an instance block that leaves it off chose 5-minute metrics. */
+function monitoringExceptions(env: RuleSubject): RuleException[] {
+  const blocks: Array<[MonitoredBlock | undefined, string, string]> = [
+    [env.bastion, "aws_instance.Bastion_", "bastion"],
+    [env.servers?.app, "aws_instance.AppServers_", "servers.app"],
+    [env.servers?.db, "aws_instance.Db_", "servers.db"],
+    [env.nat?.mode === "instance" ? (env.nat.instance ?? {}) : undefined, "aws_instance.network_NatInstance-", "nat.instance"],
+  ];
+  return blocks
+    .filter(([block]) => block !== undefined && block.detailedMonitoring !== true)
+    .map(([, resource, block]) => ({ rule: "instance-detailed-monitoring", resource, reason: `${block}.detailedMonitoring is off in environment "${env.name}" (5-minute metrics)` }));
+}
+
+/** The exceptions a state bootstrap stack's settings imply: without `accessLogs`, its state bucket logs no requests. */
+export function stateStoreExceptions(store: Pick<StateStoreProps, "bucket" | "accessLogs">): RuleException[] {
+  return store.accessLogs === true ? [] : [{ rule: "bucket-access-logging", reason: `state bucket ${store.bucket} has no backend.accessLogs` }];
 }
 
 /** How the rules judge an environment's stack: its NAT mode and state opt-in, and its exceptions. */

@@ -3,6 +3,8 @@ import { adminPortOpenToWorld, instancePublicIp, publicIpInPrivateTier } from ".
 import { bucketEncryption, bucketPublicAccessBlock, bucketVersioning } from "./catalog/buckets";
 import { imdsv2Required, volumeEncryption } from "./catalog/instances";
 import { albDropInvalidHeaders, albRedirectHttp, albWaf, lbAccessLogs, lbDeletionProtection, lbListenerHttps, lbListenerTls12 } from "./catalog/loadbalancer";
+import { bucketAccessLogging, logGroupKms } from "./catalog/logging";
+import { instanceDetailedMonitoring, instanceEbsOptimized, instanceProfile } from "./catalog/servers";
 import { remoteState } from "./catalog/state";
 import { defaultSecurityGroupClosed, natCrossAz, vpcFlowLogs } from "./catalog/vpc";
 
@@ -30,4 +32,9 @@ export const RULES: readonly Rule[] = [
   lbDeletionProtection,
   albRedirectHttp,
   albWaf,
+  bucketAccessLogging,
+  logGroupKms,
+  instanceDetailedMonitoring,
+  instanceEbsOptimized,
+  instanceProfile,
 ];

@@ -1,43 +1,22 @@
 import { Construct } from "constructs";
 import { Fn, TerraformOutput, TerraformStack } from "cdktf";
 import { applyRules } from "../rules/synth";
+import { stateStoreExceptions } from "../rules/exceptions";
 import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketOwnershipControls } from "@cdktf/provider-aws/lib/s3-bucket-ownership-controls";
-import { S3BucketPublicAccessBlock } from "@cdktf/provider-aws/lib/s3-bucket-public-access-block";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
 import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
 import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
+import { lockDownBucket, tlsOnlyStatements } from "./private-bucket";
 import { DynamodbTable } from "@cdktf/provider-aws/lib/dynamodb-table";
 import { ConfigError, ConfigProblem, fieldPath } from "../config/problems";
 import { applyStateBackend } from "./backend";
 import { checkBackend, lockTableProblem } from "./plan";
 import { STATE_DEFAULTS, StateStoreProps } from "./types";
-
-/** Bucket policy statements that deny every request not made over TLS 1.2 or later, whoever makes it. */
-export function tlsOnlyStatements(bucketArn: string): object[] {
-  const deny = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: condition });
-  return [deny("DenyInsecureTransport", { Bool: { "aws:SecureTransport": "false" } }), deny("DenyTlsBelow12", { NumericLessThan: { "s3:TlsVersion": "1.2" } })];
-}
-
-/**
- * Makes a bucket private: ACLs disabled (`BucketOwnerEnforced`, construct id `Ownership`) and all four public access
- * blocks (`PublicAccessBlock`), both in `scope`. Returns the public access block, which a bucket policy should wait for.
- */
-export function makeBucketPrivate(scope: Construct, bucket: string): S3BucketPublicAccessBlock {
-  new S3BucketOwnershipControls(scope, "Ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
-  return new S3BucketPublicAccessBlock(scope, "PublicAccessBlock", {
-    bucket,
-    blockPublicAcls: true,
-    blockPublicPolicy: true,
-    ignorePublicAcls: true,
-    restrictPublicBuckets: true,
-  });
-}
+import { accessLogBucketName, StateAccessLogs } from "./access-logs";
 
 /** The state bucket's policy: every request that is not over TLS 1.2 or later is denied, whoever makes it. */
-export function stateBucketPolicy(bucketArn: string): object {
+export function stateBucketPolicy(bucketArn: string): { Version: string; Statement: object[] } {
   return { Version: "2012-10-17", Statement: tlsOnlyStatements(bucketArn) };
 }
 
@@ -49,6 +28,8 @@ export function stateBucketPolicy(bucketArn: string): object {
 export class StateStore extends Construct {
   /** The state bucket. */
   readonly bucket: S3Bucket;
+  /** The access log bucket, when `accessLogs` is on. */
+  readonly accessLogs?: StateAccessLogs;
   /** Lock tables by name. */
   readonly lockTables: Readonly<Record<string, DynamodbTable>>;
 
@@ -57,6 +38,9 @@ export class StateStore extends Construct {
     // The backend rules, reported under the store's own field names.
     const problems: ConfigProblem[] = [
       ...checkBackend({ type: "s3", bucket: props.bucket, region: props.region, kmsKeyId: props.kmsKeyId }).map((p) => ({ ...p, field: p.field.replace(/^backend\./, "") })),
+      ...(props.accessLogs === true && accessLogBucketName(props.bucket).problem !== undefined
+        ? [{ field: "bucket", value: props.bucket, expected: accessLogBucketName(props.bucket).problem as string }]
+        : []),
       ...(props.lockTables ?? []).flatMap((table, i) => {
         const expected = lockTableProblem(table);
         return expected === undefined ? [] : [{ field: fieldPath("lockTables", i), value: table, expected }];
@@ -68,8 +52,7 @@ export class StateStore extends Construct {
 
     this.bucket = new S3Bucket(this, "Bucket", { bucket: props.bucket, tags, lifecycle: protect });
     const bucket = this.bucket.id;
-    const publicAccess = makeBucketPrivate(this, bucket);
-    const versioning = new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
+    const { publicAccess, versioning } = lockDownBucket(this, bucket);
     new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
       bucket,
       rule: [
@@ -98,6 +81,10 @@ export class StateStore extends Construct {
       ],
     });
     new S3BucketPolicy(this, "Policy", { bucket, dependsOn: [publicAccess], policy: Fn.jsonencode(stateBucketPolicy(this.bucket.arn)) });
+    this.accessLogs =
+      props.accessLogs === true
+        ? new StateAccessLogs(this, "AccessLogs", { stateBucket: this.bucket, logBucketName: accessLogBucketName(props.bucket).name, denyInsecure: stateBucketPolicy, tags })
+        : undefined;
 
     this.lockTables = Object.fromEntries(
       (props.lockTables ?? []).map((name) => [
@@ -139,7 +126,7 @@ export class StateBootstrapStack extends TerraformStack {
         : { type: "s3", bucket: props.bucket, region: props.region, key: STATE_DEFAULTS.bootstrapKey, kmsKeyId: props.kmsKeyId },
       { environment: id, stack: "bootstrap" },
     );
-    applyRules(this, { context: { localStateOptIn: props.localState === true } });
+    applyRules(this, { context: { localStateOptIn: props.localState === true }, exceptions: stateStoreExceptions(props) });
 
     new TerraformOutput(this, "bucket", { value: this.store.bucket.bucket, description: "State bucket name" });
     new TerraformOutput(this, "bucket_arn", { value: this.store.bucket.arn, description: "State bucket ARN" });

@@ -2,6 +2,7 @@ import { ConfigProblem, fieldPath } from "../config/problems";
 import { REGION_PATTERN } from "../network/plan";
 import { StateBackendConfig } from "./schema";
 import { STATE_DEFAULTS, StateOwner, StateStoreProps } from "./types";
+import { accessLogBucketName } from "./access-logs";
 
 const BUCKET_PREFIXES_RESERVED = ["xn--", "sthree-", "amzn-s3-demo-"];
 const BUCKET_SUFFIXES_RESERVED = ["-s3alias", "--ol-s3", ".mrap", "--x-s3", "--table-s3"];
@@ -58,6 +59,8 @@ export function checkBackend(backend: StateBackendConfig): ConfigProblem[] {
     if (backend.kmsKeyId !== undefined && backend.encrypt === false) {
       problem("encrypt", backend.encrypt, "true (or no encrypt field) when kmsKeyId is set: the key is only used for encrypted state");
     }
+    const logBucket = accessLogBucketName(backend.bucket);
+    if (backend.accessLogs === true && logBucket.problem !== undefined) problem("bucket", backend.bucket, logBucket.problem);
     const table = backend.dynamodbTable === undefined ? undefined : lockTableProblem(backend.dynamodbTable);
     if (table !== undefined) problem("dynamodbTable", backend.dynamodbTable, table);
     if (backend.lockfile === false && backend.dynamodbTable === undefined) {
@@ -130,16 +133,19 @@ export function stateCollisions(environments: readonly EnvironmentState[], stack
     if (env.backend.kmsKeyId !== first.backend.kmsKeyId) {
       problems.push({ environment: env.name, field: "backend.kmsKeyId", value: env.backend.kmsKeyId, expected: `${first.backend.kmsKeyId ?? "none (AES256)"}, ${shared("KMS key")}` });
     }
+    if ((env.backend.accessLogs === true) !== (first.backend.accessLogs === true)) {
+      problems.push({ environment: env.name, field: "backend.accessLogs", value: env.backend.accessLogs, expected: `${first.backend.accessLogs === true}, ${shared("accessLogs setting")}` });
+    }
   }
   return problems;
 }
 
 /** The state buckets of valid environments, each with the lock tables its environments use, in first-use order. */
 export function stateStores(environments: readonly EnvironmentState[]): StateStoreProps[] {
-  const stores = new Map<string, { bucket: string; region: string; kmsKeyId?: string; lockTables: string[] }>();
+  const stores = new Map<string, { bucket: string; region: string; kmsKeyId?: string; accessLogs?: boolean; lockTables: string[] }>();
   for (const env of environments) {
     if (env.backend?.type !== "s3" || env.backend.region === undefined) continue;
-    const store = stores.get(env.backend.bucket) ?? { bucket: env.backend.bucket, region: env.backend.region, kmsKeyId: env.backend.kmsKeyId, lockTables: [] };
+    const store = stores.get(env.backend.bucket) ?? { bucket: env.backend.bucket, region: env.backend.region, kmsKeyId: env.backend.kmsKeyId, accessLogs: env.backend.accessLogs, lockTables: [] };
     const table = env.backend.dynamodbTable;
     if (table !== undefined && !store.lockTables.includes(table)) store.lockTables.push(table);
     stores.set(store.bucket, store);

@@ -34,6 +34,11 @@ export const stateConfigFields = {
             .string()
             .optional()
             .meta({ description: "DynamoDB table to lock in as well; the bootstrap stack creates it", defaultLabel: "none" }),
+          accessLogs: z.boolean().optional().meta({
+            description:
+              "S3 server access logs of the state bucket, into `<bucket>-access-logs` made by the bootstrap stack (bucket name then 51 characters at most); environments sharing a bucket must agree",
+            defaultLabel: "`false`",
+          }),
         }),
         z.strictObject({
           type: z.literal("local"),

@@ -19,6 +19,11 @@ export interface S3StateBackendProps {
   readonly lockfile?: boolean;
   /** DynamoDB table to lock in as well (created by the bootstrap stack), for Terraform before 1.10. @default none */
   readonly dynamodbTable?: string;
+  /**
+   * S3 server access logs of the state bucket, into a log bucket the bootstrap stack makes beside it
+   * (`<bucket>-access-logs`, locked down like the state bucket). @default false
+   */
+  readonly accessLogs?: boolean;
 }
 
 /** State in a local file: for trying things out only, since nobody else can see or lock it. */
@@ -57,6 +62,8 @@ export interface StateStoreProps {
   readonly region: string;
   /** KMS key ARN for the bucket's default encryption. @default none: SSE-S3 (AES256) */
   readonly kmsKeyId?: string;
+  /** Log the bucket's requests to `<bucket>-access-logs` (see `S3StateBackendProps.accessLogs`). @default false */
+  readonly accessLogs?: boolean;
   /** DynamoDB lock tables to create beside the bucket. @default none */
   readonly lockTables?: readonly string[];
   /** Days a replaced or deleted state version is kept before it expires. @default 90 */

@@ -6,7 +6,7 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { KeyPair } from "@cdktf/provider-aws/lib/key-pair";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
-import { renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup } from "../compute/user-data";
+import { OS_PACKAGES, renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup } from "../compute/user-data";
 import { renderBastionUserData } from "../bastion/user-data";
 import { COMPUTE_DEFAULTS } from "../compute/schema";
 import { BASTION_DEFAULTS } from "../bastion/schema";
@@ -56,7 +56,7 @@ function userDataScripts(): { bastion: string; app: string; db: string } {
     [SENTINEL.port, "${var.app.service.port}"],
     [SENTINEL.name, "${var.app.service.name}"],
   ]);
-  const db = fillUserData(renderScript(renderHardening(hardening), renderPackagesAndServices(COMPUTE_DEFAULTS.dbPackages, COMPUTE_DEFAULTS.dbServices)), hardeningFills);
+  const db = fillUserData(renderScript(renderHardening(hardening), renderPackagesAndServices(OS_PACKAGES.mariadb, ["mariadb"])), hardeningFills);
   return { bastion, app, db };
 }
 

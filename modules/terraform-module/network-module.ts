@@ -24,7 +24,7 @@ import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { LOG_RETENTION_DAYS, NETWORK_DEFAULTS } from "../network/types";
 import { AWS_MAX_PREFIX, AWS_MIN_PREFIX, rangeOf, RFC1918 } from "../network/cidr";
 import { REGION_PATTERN } from "../network/plan";
-import { NAT_INSTANCE_SETTINGS } from "../network/nat-instance";
+import { NAT_INSTANCE_SETTINGS, renderNatInstanceUserData } from "../network/nat-instance";
 import { addressNumber, LETTERS, MODULE_MAX_TIERS, planLocals } from "./plan-expressions";
 
 /** The network module's outputs: name → value expression and description (the environment module passes them on). */
@@ -212,6 +212,7 @@ export function addNetworkModule(scope: Construct): void {
     subnetId: '${aws_subnet.this["${each.value}/${each.key}"].id}',
     vpcSecurityGroupIds: ["${aws_security_group.nat_instance[each.key].id}"],
     ...NAT_INSTANCE_SETTINGS,
+    userData: renderNatInstanceUserData({ vpcCidr: "${var.vpc_cidr}" }),
     tags: tagsNamed("nat-instance-${each.key}"),
   }), "nat", "local.nat_instances");
   keyed(new Eip(scope, "resource_nat_instance_eip", { domain: "vpc", instance: "${aws_instance.nat[each.key].id}", tags: tagsNamed("nat-instance-${each.key}") }), "nat_instance", "local.nat_instances");
