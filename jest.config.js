@@ -2,7 +2,11 @@
 // (a test file's process.env is a copy: what a test sets there does not reach children spawned without an env).
 // cdktf's own `terraform version` validation (terraform_data in state.int.test.ts) runs terraform this way.
 // Proved by __tests__/no-calls-home.test.ts with a recording terraform shim.
-Object.assign(process.env, { CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true" });
+Object.assign(process.env, {
+  CHECKPOINT_DISABLE: "1",
+  DISABLE_VERSION_CHECK: "true",
+  CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true",
+});
 
 // @swc/jest strips types only; `tsc --noEmit` in `npm test` type-checks once for the whole tree.
 const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
@@ -10,7 +14,12 @@ const common = { testEnvironment: "node", transform, setupFilesAfterEnv: ["<root
 
 module.exports = {
   projects: [
-    { ...common, displayName: "unit", testMatch: ["<rootDir>/__tests__/**/*.test.ts"], testPathIgnorePatterns: ["\\.int\\.test\\.ts$"] },
+    {
+      ...common,
+      displayName: "unit",
+      testMatch: ["<rootDir>/__tests__/**/*.test.ts"],
+      testPathIgnorePatterns: ["\\.int\\.test\\.ts$"],
+    },
     { ...common, displayName: "integration", testMatch: ["<rootDir>/__tests__/**/*.int.test.ts"] },
   ],
 };

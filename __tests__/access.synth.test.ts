@@ -8,10 +8,14 @@ import { logicalIdOf, resourceNamed, resourcesOf, synthEnvironment, SynthJson, w
 type Rule = Record<string, any>;
 
 const ref = (type: string, id: string, attr: string) => `\${${type}.${id}.${attr}}`;
-const groupRef = (json: SynthJson, role: string) => ref("aws_security_group", logicalIdOf(json, "aws_security_group", `SecurityGroup-${role}_Group`), "id");
+const groupRef = (json: SynthJson, role: string) =>
+  ref("aws_security_group", logicalIdOf(json, "aws_security_group", `SecurityGroup-${role}_Group`), "id");
 const roleOf = (json: SynthJson, groupId: string) =>
-  Object.entries(resourcesOf(json, "aws_security_group")).find(([id]) => ref("aws_security_group", id, "id") === groupId)?.[1].tags as Record<string, string> | undefined;
-const covers = (rule: Rule, port: number) => rule.ip_protocol === "-1" || (rule.from_port <= port && port <= rule.to_port);
+  Object.entries(resourcesOf(json, "aws_security_group")).find(
+    ([id]) => ref("aws_security_group", id, "id") === groupId,
+  )?.[1].tags as Record<string, string> | undefined;
+const covers = (rule: Rule, port: number) =>
+  rule.ip_protocol === "-1" || (rule.from_port <= port && port <= rule.to_port);
 const ingress = (json: SynthJson) => Object.values(resourcesOf(json, "aws_vpc_security_group_ingress_rule")) as Rule[];
 const egress = (json: SynthJson) => Object.values(resourcesOf(json, "aws_vpc_security_group_egress_rule")) as Rule[];
 const instances = (json: SynthJson) => Object.entries(resourcesOf(json, "aws_instance")) as Array<[string, Rule]>;
@@ -53,7 +57,14 @@ describe.each([
     // Every server takes SSH from the bastion, and the bastion may send it.
     for (const role of ["app", "db"]) {
       expect(ssh.filter((r) => r.security_group_id === groupRef(json, role))).toHaveLength(1);
-      expect(egress(json).filter((r) => r.security_group_id === groupRef(json, "bastion") && covers(r, 22) && r.referenced_security_group_id === groupRef(json, role))).toHaveLength(1);
+      expect(
+        egress(json).filter(
+          (r) =>
+            r.security_group_id === groupRef(json, "bastion") &&
+            covers(r, 22) &&
+            r.referenced_security_group_id === groupRef(json, role),
+        ),
+      ).toHaveLength(1);
     }
   });
 
@@ -62,7 +73,12 @@ describe.each([
     expect(dbPort).toHaveLength(1);
     expect(dbPort[0].security_group_id).toBe(groupRef(json, "db"));
     expect(dbPort[0].referenced_security_group_id).toBe(groupRef(json, "app"));
-    expect(ingress(json).filter((r) => r.security_group_id === groupRef(json, "db")).map((r) => r.from_port).sort()).toEqual([22, 3306]);
+    expect(
+      ingress(json)
+        .filter((r) => r.security_group_id === groupRef(json, "db"))
+        .map((r) => r.from_port)
+        .sort(),
+    ).toEqual([22, 3306]);
   });
 
   it("has no all-protocol rule, no inline rules, and a description on every rule", () => {
@@ -80,7 +96,11 @@ describe.each([
   it("requires IMDSv2 with hop limit 1 and an encrypted gp3 root on every instance", () => {
     expect(instances(json).length).toBeGreaterThanOrEqual(4);
     for (const [, instance] of instances(json)) {
-      expect(instance.metadata_options).toMatchObject({ http_tokens: "required", http_put_response_hop_limit: 1, http_endpoint: "enabled" });
+      expect(instance.metadata_options).toMatchObject({
+        http_tokens: "required",
+        http_put_response_hop_limit: 1,
+        http_endpoint: "enabled",
+      });
       expect(instance.root_block_device).toMatchObject({ encrypted: true, volume_type: "gp3" });
     }
   });
@@ -90,7 +110,8 @@ describe.each([
     const bastionId = logicalIdOf(json, "aws_instance", "Bastion_Host_Instance");
     const attached = Object.values(resourcesOf(json, "aws_eip")).filter((eip) => eip.instance !== undefined);
     expect(attached.map((eip) => eip.instance)).toEqual([ref("aws_instance", bastionId, "id")]);
-    const subnetOf = (id: string) => (resourcesOf(json, "aws_instance")[id].subnet_id as string).match(/Subnet-([a-z]+)-/)?.[1];
+    const subnetOf = (id: string) =>
+      (resourcesOf(json, "aws_instance")[id].subnet_id as string).match(/Subnet-([a-z]+)-/)?.[1];
     expect(subnetOf(bastionId)).toBe("management");
     for (const [id] of instances(json).filter(([id]) => id !== bastionId)) expect(subnetOf(id)).toBe("internal");
   });
@@ -111,14 +132,20 @@ describe.each([
     expect(json.output?.bastion_public_ip.value).toBe(ref("aws_eip", eip, "public_ip"));
     const privateIps = json.output?.private_ips.value as Record<string, string>;
     const servers = Object.keys(privateIps).filter((n) => n !== "bastion");
-    expect(servers).toEqual(config.servers!.app!.countPerAz === 2 ? ["app-a1", "app-a2", "app-b1", "app-b2", "db"] : ["app-a1", "app-b1", "db"]);
+    expect(servers).toEqual(
+      config.servers!.app!.countPerAz === 2
+        ? ["app-a1", "app-a2", "app-b1", "app-b2", "db"]
+        : ["app-a1", "app-b1", "db"],
+    );
     const sshConfig = json.output?.ssh_config.value as string;
     expect(sshConfig).toContain(`Host bastion\n  HostName ${ref("aws_eip", eip, "public_ip")}\n  User ec2-user\n`);
     for (const name of servers) {
       expect(sshConfig).toContain(`Host ${name}\n  HostName ${privateIps[name]}\n  User ec2-user\n`);
     }
     expect(sshConfig.match(/ProxyJump bastion/g)).toHaveLength(servers.length);
-    expect(privateIps["app-a1"]).toMatch(/^\$\{aws_instance\.AppServers_App-ap-northeast-2a-1_Instance_[0-9A-F]+\.private_ip\}$/);
+    expect(privateIps["app-a1"]).toMatch(
+      /^\$\{aws_instance\.AppServers_App-ap-northeast-2a-1_Instance_[0-9A-F]+\.private_ip\}$/,
+    );
   });
 });
 
@@ -165,7 +192,8 @@ describe("workshop servers", () => {
     const { json: withSsm } = synthEnvironment(config);
     const params = Object.keys(withSsm.data?.aws_ssm_parameter ?? {});
     expect(params).toHaveLength(1);
-    for (const [, instance] of instances(withSsm)) expect(instance.ami).toBe(`\${data.aws_ssm_parameter.${params[0]}.insecure_value}`);
+    for (const [, instance] of instances(withSsm))
+      expect(instance.ami).toBe(`\${data.aws_ssm_parameter.${params[0]}.insecure_value}`);
   });
 });
 
@@ -174,13 +202,23 @@ describe("Session Manager", () => {
     const config = workshopConfig();
     config.bastion!.ssm = "with-ssh";
     const { json } = synthEnvironment(config);
-    const profile = ref("aws_iam_instance_profile", logicalIdOf(json, "aws_iam_instance_profile", "SsmInstanceProfile"), "name");
+    const profile = ref(
+      "aws_iam_instance_profile",
+      logicalIdOf(json, "aws_iam_instance_profile", "SsmInstanceProfile"),
+      "name",
+    );
     expect(resourceNamed(json, "aws_instance", "Bastion_Host_Instance").iam_instance_profile).toBe(profile);
     // The DB server has its own role, without Session Manager (SSH is its way in here).
-    expect(resourceNamed(json, "aws_instance", "Db_Server_Instance").iam_instance_profile).toBe(ref("aws_iam_instance_profile", logicalIdOf(json, "aws_iam_instance_profile", "InstanceRole-db_Profile"), "name"));
-    expect(Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))).toEqual([logicalIdOf(json, "aws_iam_role_policy_attachment", "SsmInstanceProfile_SessionManager")]);
+    expect(resourceNamed(json, "aws_instance", "Db_Server_Instance").iam_instance_profile).toBe(
+      ref("aws_iam_instance_profile", logicalIdOf(json, "aws_iam_instance_profile", "InstanceRole-db_Profile"), "name"),
+    );
+    expect(Object.keys(resourcesOf(json, "aws_iam_role_policy_attachment"))).toEqual([
+      logicalIdOf(json, "aws_iam_role_policy_attachment", "SsmInstanceProfile_SessionManager"),
+    ]);
     expect(ingress(json).filter((r) => covers(r, 22))).toHaveLength(3);
-    expect(resourceNamed(json, "aws_iam_role_policy_attachment", "SsmInstanceProfile_SessionManager").policy_arn).toBe("arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore");
+    expect(resourceNamed(json, "aws_iam_role_policy_attachment", "SsmInstanceProfile_SessionManager").policy_arn).toBe(
+      "arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore",
+    );
   });
 
   it("only: no SSH anywhere, no key pair, every instance reachable by Session Manager", () => {
@@ -198,14 +236,17 @@ describe("Session Manager", () => {
       expect(instance.key_name).toBeUndefined();
       expect(instance.user_data).toContain("systemctl mask sshd.service ssh.service");
     }
-    expect(json.output?.ssh_config.value).toMatch(/^# SSH is off .*\n# bastion: aws ssm start-session --region ap-northeast-2 --target \$\{aws_instance\.Bastion_Host_Instance_[0-9A-F]+\.id\}\n/);
+    expect(json.output?.ssh_config.value).toMatch(
+      /^# SSH is off .*\n# bastion: aws ssm start-session --region ap-northeast-2 --target \$\{aws_instance\.Bastion_Host_Instance_[0-9A-F]+\.id\}\n/,
+    );
   });
 });
 
 describe("allowFrom / allowTo", () => {
   function twoGroups() {
     const stack = new TerraformStack(Testing.app(), "test");
-    const make = (role: string) => new RoleSecurityGroup(stack, role, { environment: "t", role, vpcId: "vpc-1", description: role });
+    const make = (role: string) =>
+      new RoleSecurityGroup(stack, role, { environment: "t", role, vpcId: "vpc-1", description: role });
     return { stack, web: make("web"), cache: make("cache") };
   }
 
@@ -213,7 +254,8 @@ describe("allowFrom / allowTo", () => {
     const { stack, web, cache } = twoGroups();
     cache.allowFrom(web, Port.tcp(6379), "Redis from web");
     const json = JSON.parse(Testing.synth(stack)) as SynthJson;
-    const groupId = (role: string) => ref("aws_security_group", logicalIdOf(json, "aws_security_group", `${role}_Group`), "id");
+    const groupId = (role: string) =>
+      ref("aws_security_group", logicalIdOf(json, "aws_security_group", `${role}_Group`), "id");
     expect(resourceNamed(json, "aws_vpc_security_group_ingress_rule", "cache_Ingress-tcp6379-from-web")).toMatchObject({
       security_group_id: groupId("cache"),
       referenced_security_group_id: groupId("web"),
@@ -234,8 +276,14 @@ describe("allowFrom / allowTo", () => {
     web.allowTo(Peer.anyIpv4(), Port.tcp(443), "HTTPS out");
     web.allowFrom(Peer.ipv4("10.0.0.0/16"), Port.tcp(80), "HTTP from the VPC");
     const json = JSON.parse(Testing.synth(stack)) as SynthJson;
-    expect(Object.keys(resourcesOf(json, "aws_vpc_security_group_egress_rule"))).toEqual([expect.stringMatching(/^web_Egress-tcp443-to-anywhere_/)]);
-    expect(resourceNamed(json, "aws_vpc_security_group_ingress_rule", "web_Ingress-tcp80-from-cidr-10-0-0-0-16")).toMatchObject({ cidr_ipv4: "10.0.0.0/16" });
-    expect(() => web.allowTo(Peer.anyIpv4(), Port.tcp(443), "again")).toThrow(/There is already a Construct with name 'Egress-tcp443-to-anywhere'/);
+    expect(Object.keys(resourcesOf(json, "aws_vpc_security_group_egress_rule"))).toEqual([
+      expect.stringMatching(/^web_Egress-tcp443-to-anywhere_/),
+    ]);
+    expect(
+      resourceNamed(json, "aws_vpc_security_group_ingress_rule", "web_Ingress-tcp80-from-cidr-10-0-0-0-16"),
+    ).toMatchObject({ cidr_ipv4: "10.0.0.0/16" });
+    expect(() => web.allowTo(Peer.anyIpv4(), Port.tcp(443), "again")).toThrow(
+      /There is already a Construct with name 'Egress-tcp443-to-anywhere'/,
+    );
   });
 });

@@ -11,8 +11,18 @@ import { run, SLOW_PROCESS_MS } from "./support/shell";
 
 describe("app settings", () => {
   it("reads the environment variables the app shell owns", () => {
-    expect(readSettings({}, "/app")).toEqual({ environmentsFile: "/app/config/environments.json", stateBootstrapLocal: false, terraformBinary: undefined, pluginMirror: undefined });
-    expect(readSettings({ ENVIRONMENTS_FILE: "/x.json", STATE_BOOTSTRAP: "local", TERRAFORM_BINARY: "/tf", TF_PLUGIN_MIRROR: "/m" }, "/app")).toEqual({
+    expect(readSettings({}, "/app")).toEqual({
+      environmentsFile: "/app/config/environments.json",
+      stateBootstrapLocal: false,
+      terraformBinary: undefined,
+      pluginMirror: undefined,
+    });
+    expect(
+      readSettings(
+        { ENVIRONMENTS_FILE: "/x.json", STATE_BOOTSTRAP: "local", TERRAFORM_BINARY: "/tf", TF_PLUGIN_MIRROR: "/m" },
+        "/app",
+      ),
+    ).toEqual({
       environmentsFile: "/x.json",
       stateBootstrapLocal: true,
       terraformBinary: "/tf",
@@ -21,7 +31,9 @@ describe("app settings", () => {
   });
 
   it("refuses a STATE_BOOTSTRAP it does not know, saying what it accepts", () => {
-    expect(() => readSettings({ STATE_BOOTSTRAP: "yes" }, "/app")).toThrow(new SettingError("STATE_BOOTSTRAP", "yes", `"local" (phase 1 of the state bootstrap) or unset`));
+    expect(() => readSettings({ STATE_BOOTSTRAP: "yes" }, "/app")).toThrow(
+      new SettingError("STATE_BOOTSTRAP", "yes", `"local" (phase 1 of the state bootstrap) or unset`),
+    );
   });
 });
 
@@ -30,55 +42,81 @@ describe("npm run synth", () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "synth-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const config = (text: string) => (writeFileSync(join(dir, "environments.json"), text), join(dir, "environments.json"));
-  const synth = (env: NodeJS.ProcessEnv) => run("npm", ["run", "--silent", "synth"], { CDKTF_OUTDIR: join(dir, "out"), ...env });
+  const config = (text: string) => (
+    writeFileSync(join(dir, "environments.json"), text),
+    join(dir, "environments.json")
+  );
+  const synth = (env: NodeJS.ProcessEnv) =>
+    run("npm", ["run", "--silent", "synth"], { CDKTF_OUTDIR: join(dir, "out"), ...env });
 
-  it("prints each config problem once, plainly, exits 1 and writes nothing", () => {
-    const env = { ...rawWorkshop(), vpcCidr: "192.168.8.0/33", azs: ["ap-northeast-2a", "us-east-1b"] };
-    const result = synth({ ENVIRONMENTS_FILE: config(JSON.stringify({ environments: [env] })) });
-    expect(result.status).toBe(1);
-    expect(result.stdout).toBe("");
-    const lines = result.stderr.trim().split("\n");
-    expect(lines[0]).toMatch(/environments\.json has 2 problem\(s\):$/);
-    expect(lines.filter((l) => l.includes('vpcCidr = "192.168.8.0/33"'))).toHaveLength(1);
-    expect(lines.filter((l) => l.includes('azs[1] = "us-east-1b"'))).toHaveLength(1);
-    expect(result.stderr).not.toMatch(/cdktf encountered|\[ERROR\]|CLI configuration/);
-    expect(existsSync(join(dir, "out"))).toBe(false);
-  }, SLOW_PROCESS_MS);
+  it(
+    "prints each config problem once, plainly, exits 1 and writes nothing",
+    () => {
+      const env = { ...rawWorkshop(), vpcCidr: "192.168.8.0/33", azs: ["ap-northeast-2a", "us-east-1b"] };
+      const result = synth({ ENVIRONMENTS_FILE: config(JSON.stringify({ environments: [env] })) });
+      expect(result.status).toBe(1);
+      expect(result.stdout).toBe("");
+      const lines = result.stderr.trim().split("\n");
+      expect(lines[0]).toMatch(/environments\.json has 2 problem\(s\):$/);
+      expect(lines.filter((l) => l.includes('vpcCidr = "192.168.8.0/33"'))).toHaveLength(1);
+      expect(lines.filter((l) => l.includes('azs[1] = "us-east-1b"'))).toHaveLength(1);
+      expect(result.stderr).not.toMatch(/cdktf encountered|\[ERROR\]|CLI configuration/);
+      expect(existsSync(join(dir, "out"))).toBe(false);
+    },
+    SLOW_PROCESS_MS,
+  );
 
-  it("shows a JSON syntax error as file:line:column with the line and a caret", () => {
-    const file = config('{\n  "environments": [\n    { "name": workshop }\n  ]\n}\n');
-    const result = synth({ ENVIRONMENTS_FILE: file });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toBe(`${file}:3:15: invalid JSON: expected a JSON value (strings need double quotes), not workshop\n      { "name": workshop }\n                ^\n`);
-    expect(existsSync(join(dir, "out"))).toBe(false);
-  }, SLOW_PROCESS_MS);
+  it(
+    "shows a JSON syntax error as file:line:column with the line and a caret",
+    () => {
+      const file = config('{\n  "environments": [\n    { "name": workshop }\n  ]\n}\n');
+      const result = synth({ ENVIRONMENTS_FILE: file });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toBe(
+        `${file}:3:15: invalid JSON: expected a JSON value (strings need double quotes), not workshop\n      { "name": workshop }\n                ^\n`,
+      );
+      expect(existsSync(join(dir, "out"))).toBe(false);
+    },
+    SLOW_PROCESS_MS,
+  );
 
-  it("exits 2 on a bad setting (a usage error)", () => {
-    const result = synth({ STATE_BOOTSTRAP: "yes" });
-    expect(result.status).toBe(2);
-    expect(result.stderr).toBe('STATE_BOOTSTRAP="yes": expected "local" (phase 1 of the state bootstrap) or unset\n');
-    expect(existsSync(join(dir, "out"))).toBe(false);
-  }, SLOW_PROCESS_MS);
+  it(
+    "exits 2 on a bad setting (a usage error)",
+    () => {
+      const result = synth({ STATE_BOOTSTRAP: "yes" });
+      expect(result.status).toBe(2);
+      expect(result.stderr).toBe('STATE_BOOTSTRAP="yes": expected "local" (phase 1 of the state bootstrap) or unset\n');
+      expect(existsSync(join(dir, "out"))).toBe(false);
+    },
+    SLOW_PROCESS_MS,
+  );
 
-  it("leaves no empty output dir behind when a guardrail fails", () => {
-    const { backend: _backend, ...withoutBackend } = rawWorkshop();
-    const result = synth({ ENVIRONMENTS_FILE: config(JSON.stringify({ environments: [withoutBackend] })) });
-    expect(result.status).toBe(1);
-    expect(result.stderr).toMatch(/guardrail remote-state/);
-    expect(existsSync(join(dir, "out"))).toBe(false);
-  }, SLOW_PROCESS_MS);
+  it(
+    "leaves no empty output dir behind when a guardrail fails",
+    () => {
+      const { backend: _backend, ...withoutBackend } = rawWorkshop();
+      const result = synth({ ENVIRONMENTS_FILE: config(JSON.stringify({ environments: [withoutBackend] })) });
+      expect(result.status).toBe(1);
+      expect(result.stderr).toMatch(/guardrail remote-state/);
+      expect(existsSync(join(dir, "out"))).toBe(false);
+    },
+    SLOW_PROCESS_MS,
+  );
 
-  it("writes the manifest and every stack, and removes stacks no longer in the config, as cdktf synth does", () => {
-    mkdirSync(join(dir, "out", "stacks", "gone"), { recursive: true });
-    writeFileSync(join(dir, "out", "stacks", "gone", "cdk.tf.json"), "{}");
-    const result = synth({});
-    expect(result.stderr).toBe("");
-    expect(result.status).toBe(0);
-    const manifest = JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8"));
-    expect(Object.keys(manifest.stacks).sort()).toEqual(["state-change-me-workshop-tfstate", "workshop"]);
-    expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["state-change-me-workshop-tfstate", "workshop"]);
-  }, SLOW_PROCESS_MS);
+  it(
+    "writes the manifest and every stack, and removes stacks no longer in the config, as cdktf synth does",
+    () => {
+      mkdirSync(join(dir, "out", "stacks", "gone"), { recursive: true });
+      writeFileSync(join(dir, "out", "stacks", "gone", "cdk.tf.json"), "{}");
+      const result = synth({});
+      expect(result.stderr).toBe("");
+      expect(result.status).toBe(0);
+      const manifest = JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8"));
+      expect(Object.keys(manifest.stacks).sort()).toEqual(["state-change-me-workshop-tfstate", "workshop"]);
+      expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["state-change-me-workshop-tfstate", "workshop"]);
+    },
+    SLOW_PROCESS_MS,
+  );
 });
 
 describe("npx cdktf synth (cdktf-cli)", () => {
@@ -86,26 +124,43 @@ describe("npx cdktf synth (cdktf-cli)", () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "cli-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it("prints each config problem once, exits 1 and writes nothing", () => {
-    const file = join(dir, "environments.json");
-    writeFileSync(file, JSON.stringify({ environments: [{ ...rawWorkshop(), vpcCidr: "192.168.8.0/33" }] }));
-    const result = run("npx", ["cdktf", "synth", "--output", join(dir, "out")], { ENVIRONMENTS_FILE: file, CI: "true" });
-    expect(result.status).toBe(1);
-    const all = `${result.stdout}\n${result.stderr}`;
-    expect(all.split('vpcCidr = "192.168.8.0/33"').length - 1).toBe(1);
-    expect(all).not.toContain("cdktf encountered an error");
-    expect(existsSync(join(dir, "out"))).toBe(false);
-  }, SLOW_PROCESS_MS);
+  it(
+    "prints each config problem once, exits 1 and writes nothing",
+    () => {
+      const file = join(dir, "environments.json");
+      writeFileSync(file, JSON.stringify({ environments: [{ ...rawWorkshop(), vpcCidr: "192.168.8.0/33" }] }));
+      const result = run("npx", ["cdktf", "synth", "--output", join(dir, "out")], {
+        ENVIRONMENTS_FILE: file,
+        CI: "true",
+      });
+      expect(result.status).toBe(1);
+      const all = `${result.stdout}\n${result.stderr}`;
+      expect(all.split('vpcCidr = "192.168.8.0/33"').length - 1).toBe(1);
+      expect(all).not.toContain("cdktf encountered an error");
+      expect(existsSync(join(dir, "out"))).toBe(false);
+    },
+    SLOW_PROCESS_MS,
+  );
 
-  it("writes the same cdktf.out as npm run synth", () => {
-    const direct = run("npm", ["run", "--silent", "synth"], { CDKTF_OUTDIR: join(dir, "direct") });
-    const cli = run("npx", ["cdktf", "synth", "--output", join(dir, "cli")], { CI: "true" });
-    expect([direct.status, cli.status]).toEqual([0, 0]);
-    const files = (root: string): string[] =>
-      readdirSync(root, { recursive: true, withFileTypes: true }).filter((e) => e.isFile()).map((e) => join(e.parentPath, e.name).slice(root.length)).sort();
-    expect(files(join(dir, "direct"))).toEqual(files(join(dir, "cli")));
-    for (const file of files(join(dir, "direct"))) {
-      expect([file, readFileSync(join(dir, "direct", file), "utf8")]).toEqual([file, readFileSync(join(dir, "cli", file), "utf8")]);
-    }
-  }, SLOW_PROCESS_MS);
+  it(
+    "writes the same cdktf.out as npm run synth",
+    () => {
+      const direct = run("npm", ["run", "--silent", "synth"], { CDKTF_OUTDIR: join(dir, "direct") });
+      const cli = run("npx", ["cdktf", "synth", "--output", join(dir, "cli")], { CI: "true" });
+      expect([direct.status, cli.status]).toEqual([0, 0]);
+      const files = (root: string): string[] =>
+        readdirSync(root, { recursive: true, withFileTypes: true })
+          .filter((e) => e.isFile())
+          .map((e) => join(e.parentPath, e.name).slice(root.length))
+          .sort();
+      expect(files(join(dir, "direct"))).toEqual(files(join(dir, "cli")));
+      for (const file of files(join(dir, "direct"))) {
+        expect([file, readFileSync(join(dir, "direct", file), "utf8")]).toEqual([
+          file,
+          readFileSync(join(dir, "cli", file), "utf8"),
+        ]);
+      }
+    },
+    SLOW_PROCESS_MS,
+  );
 });

@@ -17,7 +17,11 @@ describe("main.ts", () => {
     const config = join(dir, "environments.json");
     writeFileSync(config, JSON.stringify({ environments }));
     const outdir = join(dir, "out");
-    const run = spawnSync(cdktfApp[0], cdktfApp.slice(1), { cwd: root, encoding: "utf8", env: { ...process.env, ENVIRONMENTS_FILE: config, CDKTF_OUTDIR: outdir } });
+    const run = spawnSync(cdktfApp[0], cdktfApp.slice(1), {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, ENVIRONMENTS_FILE: config, CDKTF_OUTDIR: outdir },
+    });
     return { ...run, outdir };
   }
 
@@ -26,7 +30,11 @@ describe("main.ts", () => {
     const run = runApp([rawWorkshop(), second]);
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
-    expect(readdirSync(join(run.outdir, "stacks")).sort()).toEqual(["staging", "state-change-me-workshop-tfstate", "workshop"]);
+    expect(readdirSync(join(run.outdir, "stacks")).sort()).toEqual([
+      "staging",
+      "state-change-me-workshop-tfstate",
+      "workshop",
+    ]);
   });
 
   it("exits 1 on a bad config, listing every problem, and writes nothing", () => {

@@ -3,7 +3,14 @@ import { resolveConfig, validateConfig } from "../modules/config/load";
 import { ConfigError } from "../modules/config/problems";
 import { EnvironmentConfig } from "../modules/config/environment";
 import { addAllStacks } from "../modules/environment/app";
-import { APPLY_ACTIONS, ciIdentityPlans, ciIdentityStackId, githubSubject, PolicyDocument, PolicyStatement } from "../modules/ci/plan";
+import {
+  APPLY_ACTIONS,
+  ciIdentityPlans,
+  ciIdentityStackId,
+  githubSubject,
+  PolicyDocument,
+  PolicyStatement,
+} from "../modules/ci/plan";
 import { CiIdentityStack } from "../modules/ci/stack";
 import { SynthJson, workshopConfig } from "./support/synth";
 import { codeBlocksUnder } from "./support/readme";
@@ -29,7 +36,8 @@ function problemsOf(environments: unknown[]): string[] {
   try {
     validateConfig({ environments });
   } catch (error) {
-    if (error instanceof ConfigError) return error.problems.map((p) => `${p.environment}: ${p.field} = ${JSON.stringify(p.value)}: ${p.expected}`);
+    if (error instanceof ConfigError)
+      return error.problems.map((p) => `${p.environment}: ${p.field} = ${JSON.stringify(p.value)}: ${p.expected}`);
     throw error;
   }
   return [];
@@ -81,15 +89,26 @@ function trusts(policy: PolicyDocument, sub: string, aud = "sts.amazonaws.com"):
   return policy.Statement.some((s) => {
     if (s.Effect !== "Allow" || !s.Action.includes("sts:AssumeRoleWithWebIdentity")) return false;
     const conditions = Object.entries(s.Condition ?? {});
-    if (conditions.some(([operator]) => operator !== "StringEquals")) throw new Error(`this check only evaluates StringEquals, found ${conditions.map(([o]) => o)}`);
-    const claims: Record<string, string> = { "token.actions.githubusercontent.com:sub": sub, "token.actions.githubusercontent.com:aud": aud };
+    if (conditions.some(([operator]) => operator !== "StringEquals"))
+      throw new Error(`this check only evaluates StringEquals, found ${conditions.map(([o]) => o)}`);
+    const claims: Record<string, string> = {
+      "token.actions.githubusercontent.com:sub": sub,
+      "token.actions.githubusercontent.com:aud": aud,
+    };
     const required = s.Condition?.StringEquals ?? {};
-    return ["token.actions.githubusercontent.com:sub", "token.actions.githubusercontent.com:aud"].every((key) => key in required) &&
-      Object.entries(required).every(([key, allowed]) => (Array.isArray(allowed) ? allowed : [allowed]).includes(claims[key]));
+    return (
+      ["token.actions.githubusercontent.com:sub", "token.actions.githubusercontent.com:aud"].every(
+        (key) => key in required,
+      ) &&
+      Object.entries(required).every(([key, allowed]) =>
+        (Array.isArray(allowed) ? allowed : [allowed]).includes(claims[key]),
+      )
+    );
   });
 }
 
-const actionsOf = (policy: PolicyDocument) => policy.Statement.flatMap((s) => s.Action.map((action) => ({ action, statement: s })));
+const actionsOf = (policy: PolicyDocument) =>
+  policy.Statement.flatMap((s) => s.Action.map((action) => ({ action, statement: s })));
 const isRead = (action: string) => /^[a-z0-9-]+:(Describe|Get|List)/.test(action);
 
 describe("CI identity: trust", () => {
@@ -115,11 +134,16 @@ describe("CI identity: trust", () => {
   it("names the account's GitHub OIDC provider, which the stack creates", () => {
     const { json } = synthesizedIdentity();
     for (const trust of [planTrust, applyTrust]) {
-      expect(trust.Statement[0].Principal).toEqual({ Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com` });
+      expect(trust.Statement[0].Principal).toEqual({
+        Federated: `arn:aws:iam::${ACCOUNT}:oidc-provider/token.actions.githubusercontent.com`,
+      });
       expect(JSON.stringify(trust)).not.toMatch(/StringLike|\*/);
     }
     expect(Object.values(json.resource?.aws_iam_openid_connect_provider ?? {})).toEqual([
-      expect.objectContaining({ url: "https://token.actions.githubusercontent.com", client_id_list: ["sts.amazonaws.com"] }),
+      expect.objectContaining({
+        url: "https://token.actions.githubusercontent.com",
+        client_id_list: ["sts.amazonaws.com"],
+      }),
     ]);
   });
 });
@@ -163,33 +187,58 @@ describe("CI identity: apply role permissions", () => {
   };
 
   it("writes only the environments' state objects, never the bootstrap or CI stacks' state", () => {
-    expect(statement("StateWrite").Resource).toEqual(["arn:aws:s3:::acme-prod-tfstate/prod/environment.tfstate", "arn:aws:s3:::change-me-workshop-tfstate/workshop/environment.tfstate"]);
+    expect(statement("StateWrite").Resource).toEqual([
+      "arn:aws:s3:::acme-prod-tfstate/prod/environment.tfstate",
+      "arn:aws:s3:::change-me-workshop-tfstate/workshop/environment.tfstate",
+    ]);
     const s3Writes = actionsOf(applyPolicy).filter(({ action }) => action.startsWith("s3:") && !isRead(action));
-    expect(s3Writes.flatMap(({ statement: s }) => s.Resource ?? []).some((r) => /state-bootstrap|ci-identity/.test(r) && !r.endsWith(".tflock"))).toBe(false);
+    expect(
+      s3Writes
+        .flatMap(({ statement: s }) => s.Resource ?? [])
+        .some((r) => /state-bootstrap|ci-identity/.test(r) && !r.endsWith(".tflock")),
+    ).toBe(false);
   });
 
   it("changes IAM only under the environments' name prefixes, which exclude its own roles, and passes roles only to EC2 and flow logs", () => {
     const iam = applyPolicy.Statement.filter((s) => s.Action.some((a) => a.startsWith("iam:") && !isRead(a)));
     const resources = iam.flatMap((s) => s.Resource ?? []);
-    expect(new Set(resources)).toEqual(new Set([
-      `arn:aws:iam::${ACCOUNT}:role/workshop-*`, `arn:aws:iam::${ACCOUNT}:role/prod-*`,
-      `arn:aws:iam::${ACCOUNT}:instance-profile/workshop-*`, `arn:aws:iam::${ACCOUNT}:instance-profile/prod-*`,
-    ]));
+    expect(new Set(resources)).toEqual(
+      new Set([
+        `arn:aws:iam::${ACCOUNT}:role/workshop-*`,
+        `arn:aws:iam::${ACCOUNT}:role/prod-*`,
+        `arn:aws:iam::${ACCOUNT}:instance-profile/workshop-*`,
+        `arn:aws:iam::${ACCOUNT}:instance-profile/prod-*`,
+      ]),
+    );
     expect(resources.some((r) => r.includes("infra-terraform"))).toBe(false);
-    expect(statement("IamPassEnvironmentRoles").Condition).toEqual({ StringEquals: { "iam:PassedToService": ["ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com"] } });
-    expect(statement("IamAttachKnownPolicies").Condition).toEqual({ ArnEquals: { "iam:PolicyARN": ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"] } });
+    expect(statement("IamPassEnvironmentRoles").Condition).toEqual({
+      StringEquals: { "iam:PassedToService": ["ec2.amazonaws.com", "vpc-flow-logs.amazonaws.com"] },
+    });
+    expect(statement("IamAttachKnownPolicies").Condition).toEqual({
+      ArnEquals: { "iam:PolicyARN": ["arn:aws:iam::aws:policy/AmazonSSMManagedInstanceCore"] },
+    });
     expect(statement("IamWrite").Action).not.toContain("iam:AttachRolePolicy");
   });
 
   it("changes EC2 only in the environments' regions and has no service-wide wildcard", () => {
     expect(statement("Ec2Write").Condition).toEqual({ StringEquals: { "aws:RequestedRegion": ["ap-northeast-2"] } });
-    expect(actionsOf(applyPolicy).map(({ action }) => action).filter((a) => a.endsWith(":*") || (a.includes("*") && !isRead(a)))).toEqual([]);
+    expect(
+      actionsOf(applyPolicy)
+        .map(({ action }) => action)
+        .filter((a) => a.endsWith(":*") || (a.includes("*") && !isRead(a))),
+    ).toEqual([]);
   });
 
   it("covers every resource type the environment stacks of the default config and its variants create", () => {
     const variants = [
       ...ciEnvironments(),
-      { ...workshopConfig(), name: "natinst", nat: { mode: "instance" as const, instance: { ami: "ami-0123456789abcdef0" } }, s3GatewayEndpoint: true, bastion: { ...workshopConfig().bastion, ssm: "with-ssh" as const } },
+      {
+        ...workshopConfig(),
+        name: "natinst",
+        nat: { mode: "instance" as const, instance: { ami: "ami-0123456789abcdef0" } },
+        s3GatewayEndpoint: true,
+        bastion: { ...workshopConfig().bastion, ssm: "with-ssh" as const },
+      },
     ];
     const stacks = synthAll(validateConfig({ environments: variants }));
     const types = new Set(variants.flatMap((v) => Object.keys(stacks.get(v.name)?.resource ?? {})));
@@ -202,26 +251,49 @@ describe("CI identity: config", () => {
   const base = () => ({ ...workshopConfig(), ci: structuredClone(CI) });
 
   it("adds no stack when no environment has ci, one per account otherwise", () => {
-    expect([...synthAll(validateConfig({ environments: [workshopConfig()] })).keys()].some((id) => id.startsWith("ci-identity"))).toBe(false);
-    expect([...synthAll(ciEnvironments()).keys()].filter((id) => id.startsWith("ci-identity"))).toEqual([`ci-identity-${ACCOUNT}`]);
+    expect(
+      [...synthAll(validateConfig({ environments: [workshopConfig()] })).keys()].some((id) =>
+        id.startsWith("ci-identity"),
+      ),
+    ).toBe(false);
+    expect([...synthAll(ciEnvironments()).keys()].filter((id) => id.startsWith("ci-identity"))).toEqual([
+      `ci-identity-${ACCOUNT}`,
+    ]);
   });
 
   it("keeps its own state in the first environment's bucket, and may leave an existing OIDC provider alone", () => {
     const { json } = synthesizedIdentity();
-    expect((json.terraform as Record<string, any>).backend.s3).toMatchObject({ bucket: "change-me-workshop-tfstate", key: `ci-identity-${ACCOUNT}/identity.tfstate` });
+    expect((json.terraform as Record<string, any>).backend.s3).toMatchObject({
+      bucket: "change-me-workshop-tfstate",
+      key: `ci-identity-${ACCOUNT}/identity.tfstate`,
+    });
     const app = Testing.app();
-    const [plan] = ciIdentityPlans(validateConfig({ environments: [{ ...base(), ci: { ...CI, createOidcProvider: false } }] }));
+    const [plan] = ciIdentityPlans(
+      validateConfig({ environments: [{ ...base(), ci: { ...CI, createOidcProvider: false } }] }),
+    );
     const synth = JSON.parse(Testing.synth(new CiIdentityStack(app, "ci", { plan }))) as SynthJson;
     expect(synth.resource?.aws_iam_openid_connect_provider).toBeUndefined();
     expect(Object.keys(synth.resource?.aws_iam_role ?? {})).toHaveLength(2);
   });
 
   it.each([
-    ["a short account id", { ci: { ...CI, accountId: "12345" } }, 'workshop: ci.accountId = "12345": a 12-digit AWS account id'],
-    ["a repository without owner", { ci: { ...CI, github: { repository: "infra" } } }, 'workshop: ci.github.repository = "infra": a GitHub repository as owner/name'],
+    [
+      "a short account id",
+      { ci: { ...CI, accountId: "12345" } },
+      'workshop: ci.accountId = "12345": a 12-digit AWS account id',
+    ],
+    [
+      "a repository without owner",
+      { ci: { ...CI, github: { repository: "infra" } } },
+      'workshop: ci.github.repository = "infra": a GitHub repository as owner/name',
+    ],
     ["an unknown field", { ci: { ...CI, gitlab: {} } }, "workshop: ci"],
     ["a local backend", { backend: { type: "local" } }, 'workshop: backend.type = "local": s3 when ci is set'],
-    ["an environment whose name prefixes a CI role", { name: "infra", ci: CI }, 'infra: name = "infra": a name that the CI role "infra-terraform-plan" does not start with'],
+    [
+      "an environment whose name prefixes a CI role",
+      { name: "infra", ci: CI },
+      'infra: name = "infra": a name that the CI role "infra-terraform-plan" does not start with',
+    ],
   ])("rejects %s, naming environment, field, value and expectation", (_what, change, message) => {
     const problems = problemsOf([{ ...base(), ...change }]);
     expect(problems.some((p) => p.startsWith(message))).toBe(true);
@@ -232,9 +304,15 @@ describe("CI identity: config", () => {
     expect(problemsOf([base(), { ...other, ci: { ...CI, github: { repository: "acme/else" } } }])).toEqual([
       'other: ci.github.repository = "acme/else": "acme/infra" like environment "workshop" in account 111122223333: an account has one CI identity',
     ]);
-    expect(problemsOf([base(), { ...other, ci: { ...CI, github: { ...CI.github, defaultBranch: "trunk" } } }])[0]).toMatch(/^other: ci.github.defaultBranch = "trunk": "main"/);
-    expect(problemsOf([base(), { ...other, ci: { ...CI, createOidcProvider: false } }])[0]).toMatch(/^other: ci.createOidcProvider = false: true/);
-    expect(problemsOf([base(), { ...other, ci: { ...CI, accountId: "444455556666", github: { repository: "acme/else" } } }])).toEqual([]);
+    expect(
+      problemsOf([base(), { ...other, ci: { ...CI, github: { ...CI.github, defaultBranch: "trunk" } } }])[0],
+    ).toMatch(/^other: ci.github.defaultBranch = "trunk": "main"/);
+    expect(problemsOf([base(), { ...other, ci: { ...CI, createOidcProvider: false } }])[0]).toMatch(
+      /^other: ci.createOidcProvider = false: true/,
+    );
+    expect(
+      problemsOf([base(), { ...other, ci: { ...CI, accountId: "444455556666", github: { repository: "acme/else" } } }]),
+    ).toEqual([]);
   });
 });
 
@@ -243,6 +321,9 @@ describe("CI identity: README", () => {
     const [block] = codeBlocksUnder("### 1. The CI identity (one bootstrap run)", "json");
     const ci = (JSON.parse(`{${block}}`) as { ci: unknown }).ci;
     const [env] = validateConfig({ environments: [{ ...workshopConfig(), ci }] });
-    expect(env.ci).toMatchObject({ accountId: "111122223333", github: { repository: "acme/infra", environment: "production", defaultBranch: "main" } });
+    expect(env.ci).toMatchObject({
+      accountId: "111122223333",
+      github: { repository: "acme/infra", environment: "production", defaultBranch: "main" },
+    });
   });
 });

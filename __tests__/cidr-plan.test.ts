@@ -1,5 +1,13 @@
 import fc from "fast-check";
-import { cidrOf, cidrSyntaxProblem, contains, firstFreeBlock, isRfc1918, overlaps, sizeOf } from "../modules/network/cidr";
+import {
+  cidrOf,
+  cidrSyntaxProblem,
+  contains,
+  firstFreeBlock,
+  isRfc1918,
+  overlaps,
+  sizeOf,
+} from "../modules/network/cidr";
 import { azSlot, planNetwork } from "../modules/network/plan";
 import { NetworkProps, SubnetTierProps } from "../modules/network/types";
 
@@ -44,7 +52,9 @@ describe("planNetwork", () => {
     expect(azSlot(region, "eu-west-1a")).toBe(0);
     expect(azSlot(region, "eu-west-1c")).toBe(2);
     expect(azSlot(region, "us-east-1a")).toBeUndefined();
-    const { plan } = planNetwork(base([{ name: "app", type: "isolated", cidrMask: 24, azs: ["eu-west-1c", "eu-west-1a"] }]));
+    const { plan } = planNetwork(
+      base([{ name: "app", type: "isolated", cidrMask: 24, azs: ["eu-west-1c", "eu-west-1a"] }]),
+    );
     expect(plan.subnets.map((s) => [s.az, s.cidr])).toEqual([
       ["eu-west-1a", "10.0.0.0/24"],
       ["eu-west-1c", "10.0.2.0/24"],
@@ -82,7 +92,11 @@ describe("planNetwork", () => {
     expect(problems).toEqual([]);
     expect(plan.subnets.find((s) => s.tier === "legacy")?.cidr).toBe("10.0.0.0/24");
     // The web tier's block of 4 slots (/22) cannot start at 10.0.0.0: the explicit /24 is there.
-    expect(plan.subnets.filter((s) => s.tier === "web").map((s) => s.cidr)).toEqual(["10.0.4.0/24", "10.0.5.0/24", "10.0.6.0/24"]);
+    expect(plan.subnets.filter((s) => s.tier === "web").map((s) => s.cidr)).toEqual([
+      "10.0.4.0/24",
+      "10.0.5.0/24",
+      "10.0.6.0/24",
+    ]);
   });
 
   it("pairs each private AZ with its own NAT under per-az, and with the first public AZ under single", () => {
@@ -92,7 +106,11 @@ describe("planNetwork", () => {
     ];
     const perAz = planNetwork(base(tiers, { nat: { mode: "per-az" } })).plan;
     expect(perAz.natAzs).toEqual(["eu-west-1a", "eu-west-1b", "eu-west-1c"]);
-    expect(perAz.natAzFor).toEqual({ "eu-west-1a": "eu-west-1a", "eu-west-1b": "eu-west-1b", "eu-west-1c": "eu-west-1c" });
+    expect(perAz.natAzFor).toEqual({
+      "eu-west-1a": "eu-west-1a",
+      "eu-west-1b": "eu-west-1b",
+      "eu-west-1c": "eu-west-1c",
+    });
     const single = planNetwork(base(tiers, { nat: { mode: "single" } })).plan;
     expect(single.natAzs).toEqual(["eu-west-1a"]);
     expect(Object.values(single.natAzFor)).toEqual(["eu-west-1a", "eu-west-1a", "eu-west-1a"]);
@@ -112,7 +130,10 @@ describe("planNetwork properties", () => {
     tiers: fc.array(tierArb, { minLength: 1, maxLength: 6 }),
     extra: tierArb,
   });
-  const propsOf = (l: { vpcPrefix: number; vpcIndex: number; azSlots: number }, tiers: Array<{ type: "public" | "private" | "isolated"; cidrMask: number; azs: string[] }>): NetworkProps => ({
+  const propsOf = (
+    l: { vpcPrefix: number; vpcIndex: number; azSlots: number },
+    tiers: Array<{ type: "public" | "private" | "isolated"; cidrMask: number; azs: string[] }>,
+  ): NetworkProps => ({
     environment: "p",
     region,
     azs: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"],
@@ -149,11 +170,18 @@ describe("planNetwork properties", () => {
   it("is stable when an AZ is added to every tier", () => {
     fc.assert(
       fc.property(layoutArb, (layout) => {
-        const withoutD = layout.tiers.map((t) => ({ ...t, azs: t.azs.filter((az) => az !== "eu-west-1d") })).filter((t) => t.azs.length > 0);
+        const withoutD = layout.tiers
+          .map((t) => ({ ...t, azs: t.azs.filter((az) => az !== "eu-west-1d") }))
+          .filter((t) => t.azs.length > 0);
         fc.pre(withoutD.length > 0);
         const before = planNetwork(propsOf(layout, withoutD));
         fc.pre(before.problems.length === 0);
-        const after = planNetwork(propsOf(layout, withoutD.map((t) => ({ ...t, azs: [...t.azs, "eu-west-1d"] }))));
+        const after = planNetwork(
+          propsOf(
+            layout,
+            withoutD.map((t) => ({ ...t, azs: [...t.azs, "eu-west-1d"] })),
+          ),
+        );
         expect(after.problems).toEqual([]);
         for (const subnet of before.plan.subnets) expect(after.plan.subnets).toContainEqual(subnet);
       }),

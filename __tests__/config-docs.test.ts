@@ -27,10 +27,19 @@ describe("field tables", () => {
     name: z.string().describe("what it is called"),
     size: z.int().default(4).describe("how big"),
     mode: z.enum(["a", "b"]).default("a").describe("which way"),
-    nested: z.strictObject({ on: z.boolean().default(false).describe("switch") }).prefault({}).describe("group"),
-    optionalBlock: z.strictObject({ x: z.string().describe("ex") }).optional().meta({ description: "present or not", defaultLabel: "none here" }),
+    nested: z
+      .strictObject({ on: z.boolean().default(false).describe("switch") })
+      .prefault({})
+      .describe("group"),
+    optionalBlock: z
+      .strictObject({ x: z.string().describe("ex") })
+      .optional()
+      .meta({ description: "present or not", defaultLabel: "none here" }),
     backend: z
-      .discriminatedUnion("type", [z.strictObject({ type: z.literal("s3"), bucket: z.string().describe("bucket") }), z.strictObject({ type: z.literal("local") })])
+      .discriminatedUnion("type", [
+        z.strictObject({ type: z.literal("s3"), bucket: z.string().describe("bucket") }),
+        z.strictObject({ type: z.literal("local") }),
+      ])
       .optional()
       .describe("state"),
   });
@@ -51,7 +60,9 @@ describe("field tables", () => {
   it("escapes pipes and fills only the marked section", () => {
     const table = renderFieldTable([{ field: "f", type: "a | b", default: "none", meaning: "x" }]);
     expect(table).toContain("| `f` | a \\| b | none | x |");
-    expect(fillMarkedSections("before\n<!-- s -->\nold\n<!-- /s -->\nafter", { s: "new" })).toBe("before\n<!-- s -->\nnew\n<!-- /s -->\nafter");
+    expect(fillMarkedSections("before\n<!-- s -->\nold\n<!-- /s -->\nafter", { s: "new" })).toBe(
+      "before\n<!-- s -->\nnew\n<!-- /s -->\nafter",
+    );
     expect(() => fillMarkedSections("no markers", { s: "new" })).toThrow(/no <!-- s -->/);
   });
 });

@@ -45,7 +45,9 @@ describe("JSON syntax errors give file:line:column, the line and a caret", () =>
 
 describe("unknown fields suggest the nearest known name, and what they hide is reported in the same run", () => {
   it("knows the fields at a path, through arrays and optionals", () => {
-    expect(knownFieldsAt(environmentSchema, ["tiers", 1])).toEqual(expect.arrayContaining(["name", "type", "cidrMask", "cidrs", "block"]));
+    expect(knownFieldsAt(environmentSchema, ["tiers", 1])).toEqual(
+      expect.arrayContaining(["name", "type", "cidrMask", "cidrs", "block"]),
+    );
     expect(knownFieldsAt(environmentSchema, ["nat"])).toEqual(["mode", "instance"]);
     expect(knownFieldsAt(environmentSchema, [])).toContain("vpcCidr");
   });
@@ -64,6 +66,8 @@ describe("unknown fields suggest the nearest known name, and what they hide is r
   });
 
   it("a name far from every field lists the fields there", () => {
-    expect(problemsAfter((e) => (e.nat.colour = "red"))).toEqual(['environment "workshop": nat.colour = "red": expected no such field; the fields here are mode, instance']);
+    expect(problemsAfter((e) => (e.nat.colour = "red"))).toEqual([
+      'environment "workshop": nat.colour = "red": expected no such field; the fields here are mode, instance',
+    ]);
   });
 });

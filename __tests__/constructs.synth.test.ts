@@ -22,7 +22,13 @@ const NETWORK: NetworkProps = {
     { name: "data", type: "isolated", cidrMask: 24 },
   ],
 };
-const HARDENING: HardeningOptions = { sessionTimeoutSeconds: 300, sshMaxAuthTries: 2, ssh: true, allowTcpForwarding: false, lockAuditRules: false };
+const HARDENING: HardeningOptions = {
+  sessionTimeoutSeconds: 300,
+  sshMaxAuthTries: 2,
+  ssh: true,
+  allowTcpForwarding: false,
+  lockAuditRules: false,
+};
 const AMI = "ami-0123456789abcdef0";
 
 function synth(build: (scope: Construct, network: Network) => void, props: NetworkProps = NETWORK): Json {
@@ -35,7 +41,8 @@ function synth(build: (scope: Construct, network: Network) => void, props: Netwo
 }
 
 const all = (json: Json, type: string) => Object.entries(json.resource?.[type] ?? {});
-const tagged = (json: Json, type: string, tag: string, value: string) => all(json, type).filter(([, r]) => r.tags?.[tag] === value);
+const tagged = (json: Json, type: string, tag: string, value: string) =>
+  all(json, type).filter(([, r]) => r.tags?.[tag] === value);
 const ref = (type: string, id: string) => `\${${type}.${id}.id}`;
 
 describe("Network alone", () => {
@@ -52,25 +59,53 @@ describe("Network alone", () => {
       "edge us-east-1b 10.1.1.0/24",
     ]);
     expect(all(json, "aws_nat_gateway")).toHaveLength(1);
-    expect(all(json, "aws_route").map(([, r]) => (r.gateway_id !== undefined ? "igw" : "nat")).sort()).toEqual(["igw", "nat", "nat"]);
+    expect(
+      all(json, "aws_route")
+        .map(([, r]) => (r.gateway_id !== undefined ? "igw" : "nat"))
+        .sort(),
+    ).toEqual(["igw", "nat", "nat"]);
   });
 
   it("builds a plan it is given instead of planning again", () => {
-    const planned = synth(() => undefined, { ...NETWORK, plan: { subnets: [{ tier: "edge", type: "public", az: "us-east-1a", cidr: "10.1.200.0/24" }], natAzs: [], natAzFor: {}, natTierIn: {} } });
+    const planned = synth(() => undefined, {
+      ...NETWORK,
+      plan: {
+        subnets: [{ tier: "edge", type: "public", az: "us-east-1a", cidr: "10.1.200.0/24" }],
+        natAzs: [],
+        natAzFor: {},
+        natTierIn: {},
+      },
+    });
     expect(all(planned, "aws_subnet").map(([, s]) => s.cidr_block)).toEqual(["10.1.200.0/24"]);
   });
 
   it("throws a ConfigError naming every problem of bad props", () => {
-    expect(() => synth(() => undefined, { ...NETWORK, vpcCidr: "10.1.0.0/33", azs: ["us-east-1a", "eu-west-1b"] })).toThrow(ConfigError);
+    expect(() =>
+      synth(() => undefined, { ...NETWORK, vpcCidr: "10.1.0.0/33", azs: ["us-east-1a", "eu-west-1b"] }),
+    ).toThrow(ConfigError);
   });
 });
 
 describe("Bastion on a Network", () => {
-  const json = synth((scope, network) => new Bastion(scope, "door", { network, tier: "edge", az: "us-east-1b", ami: AMI, instanceType: "t3.nano", sessionTimeoutSeconds: 300, sshMaxAuthTries: 2, adminCidrs: ["198.51.100.7/32"] }));
+  const json = synth(
+    (scope, network) =>
+      new Bastion(scope, "door", {
+        network,
+        tier: "edge",
+        az: "us-east-1b",
+        ami: AMI,
+        instanceType: "t3.nano",
+        sessionTimeoutSeconds: 300,
+        sshMaxAuthTries: 2,
+        adminCidrs: ["198.51.100.7/32"],
+      }),
+  );
   const [[bastionId, bastion]] = tagged(json, "aws_instance", "Role", "bastion");
 
   it("stands in the tier and AZ asked for, with an Elastic IP and its own group", () => {
-    const [[subnetId]] = all(json, "aws_subnet").filter(([, s]) => s.tags.Tier === "edge" && s.availability_zone === "us-east-1b");
+    const [[subnetId]] = all(json, "aws_subnet").filter(
+      ([, s]) => s.tags.Tier === "edge" && s.availability_zone === "us-east-1b",
+    );
     expect(bastion.subnet_id).toBe(ref("aws_subnet", subnetId));
     expect(all(json, "aws_eip").filter(([, e]) => e.instance === ref("aws_instance", bastionId))).toHaveLength(1);
     const [[groupId, group]] = all(json, "aws_security_group");
@@ -79,49 +114,98 @@ describe("Bastion on a Network", () => {
   });
 
   it("lets SSH in from the admin networks only", () => {
-    expect(all(json, "aws_vpc_security_group_ingress_rule").map(([, r]) => `${r.cidr_ipv4} ${r.from_port}`)).toEqual(["198.51.100.7/32 22"]);
+    expect(all(json, "aws_vpc_security_group_ingress_rule").map(([, r]) => `${r.cidr_ipv4} ${r.from_port}`)).toEqual([
+      "198.51.100.7/32 22",
+    ]);
   });
 
   it("refuses a tier without a public route", () => {
-    expect(() => synth((scope, network) => new Bastion(scope, "door", { network, tier: "apps", ami: AMI, instanceType: "t3.nano", sessionTimeoutSeconds: 300, sshMaxAuthTries: 2 }))).toThrow(/tier "apps" is private/);
+    expect(() =>
+      synth(
+        (scope, network) =>
+          new Bastion(scope, "door", {
+            network,
+            tier: "apps",
+            ami: AMI,
+            instanceType: "t3.nano",
+            sessionTimeoutSeconds: 300,
+            sshMaxAuthTries: 2,
+          }),
+      ),
+    ).toThrow(/tier "apps" is private/);
   });
 });
 
 describe("servers on a Network, connected", () => {
   const json = synth((scope, network) => {
-    const door = new Bastion(scope, "door", { network, tier: "edge", ami: AMI, instanceType: "t3.nano", sessionTimeoutSeconds: 300, sshMaxAuthTries: 2, adminCidrs: ["198.51.100.7/32"] });
-    const db = new DbServer(scope, "db", { network, tier: "data", az: "us-east-1b", ami: AMI, hardening: HARDENING, port: 5432 });
+    const door = new Bastion(scope, "door", {
+      network,
+      tier: "edge",
+      ami: AMI,
+      instanceType: "t3.nano",
+      sessionTimeoutSeconds: 300,
+      sshMaxAuthTries: 2,
+      adminCidrs: ["198.51.100.7/32"],
+    });
+    const db = new DbServer(scope, "db", {
+      network,
+      tier: "data",
+      az: "us-east-1b",
+      ami: AMI,
+      hardening: HARDENING,
+      port: 5432,
+    });
     const app = new AppServers(scope, "app", {
       network,
       tier: "apps",
       countPerAz: 2,
       ami: AMI,
       hardening: HARDENING,
-      service: { name: "web", port: 8000, command: "/usr/bin/web", environment: { DB_HOST: db.privateIp }, packages: [] },
+      service: {
+        name: "web",
+        port: 8000,
+        command: "/usr/bin/web",
+        environment: { DB_HOST: db.privateIp },
+        packages: [],
+      },
     });
     for (const servers of [app, db]) servers.connections.allowFrom(door, Port.SSH, "SSH from the bastion");
     db.connections.allowFrom(app, Port.tcp(db.port), "Postgres from the app");
   });
-  const groupOf = (role: string) => ref("aws_security_group", all(json, "aws_security_group").find(([, g]) => g.tags.Role === role)![0]);
+  const groupOf = (role: string) =>
+    ref("aws_security_group", all(json, "aws_security_group").find(([, g]) => g.tags.Role === role)![0]);
 
   it("places countPerAz app servers in every AZ of their tier and the DB server in its AZ", () => {
-    const subnetAz = Object.fromEntries(all(json, "aws_subnet").map(([id, s]) => [ref("aws_subnet", id), `${s.tags.Tier}/${s.availability_zone}`]));
-    expect(tagged(json, "aws_instance", "Role", "app").map(([, i]) => subnetAz[i.subnet_id]).sort()).toEqual(["apps/us-east-1a", "apps/us-east-1a", "apps/us-east-1b", "apps/us-east-1b"]);
-    expect(tagged(json, "aws_instance", "Role", "db").map(([, i]) => subnetAz[i.subnet_id])).toEqual(["data/us-east-1b"]);
+    const subnetAz = Object.fromEntries(
+      all(json, "aws_subnet").map(([id, s]) => [ref("aws_subnet", id), `${s.tags.Tier}/${s.availability_zone}`]),
+    );
+    expect(
+      tagged(json, "aws_instance", "Role", "app")
+        .map(([, i]) => subnetAz[i.subnet_id])
+        .sort(),
+    ).toEqual(["apps/us-east-1a", "apps/us-east-1a", "apps/us-east-1b", "apps/us-east-1b"]);
+    expect(tagged(json, "aws_instance", "Role", "db").map(([, i]) => subnetAz[i.subnet_id])).toEqual([
+      "data/us-east-1b",
+    ]);
   });
 
   it("makes the ingress on one side and the egress on the other for each allowFrom", () => {
     const rules = (type: string) =>
       all(json, type)
         .filter(([, r]) => r.referenced_security_group_id !== undefined)
-        .map(([, r]) => `${r.security_group_id === groupOf("db") ? "db" : r.security_group_id === groupOf("app") ? "app" : "bastion"} ${r.from_port} ${r.referenced_security_group_id === groupOf("db") ? "db" : r.referenced_security_group_id === groupOf("app") ? "app" : "bastion"}`)
+        .map(
+          ([, r]) =>
+            `${r.security_group_id === groupOf("db") ? "db" : r.security_group_id === groupOf("app") ? "app" : "bastion"} ${r.from_port} ${r.referenced_security_group_id === groupOf("db") ? "db" : r.referenced_security_group_id === groupOf("app") ? "app" : "bastion"}`,
+        )
         .sort();
     expect(rules("aws_vpc_security_group_ingress_rule")).toEqual(["app 22 bastion", "db 22 bastion", "db 5432 app"]);
     expect(rules("aws_vpc_security_group_egress_rule")).toEqual(["app 5432 db", "bastion 22 app", "bastion 22 db"]);
   });
 
   it("refuses to put servers in a public tier", () => {
-    expect(() => synth((scope, network) => new DbServer(scope, "db", { network, tier: "edge", ami: AMI, hardening: HARDENING }))).toThrow(/tier "edge" is public/);
+    expect(() =>
+      synth((scope, network) => new DbServer(scope, "db", { network, tier: "edge", ami: AMI, hardening: HARDENING })),
+    ).toThrow(/tier "edge" is public/);
   });
 });
 
@@ -137,7 +221,14 @@ describe("servers given no instance profile: roles of their own, least privilege
         service: { name: "web", port: 8000, command: "/usr/bin/web", environment: {}, packages: [] },
         dbLogin: dbLogin ? db.credentials : undefined,
       });
-      new Bastion(scope, "door", { network, tier: "edge", ami: AMI, instanceType: "t3.nano", sessionTimeoutSeconds: 300, sshMaxAuthTries: 2 });
+      new Bastion(scope, "door", {
+        network,
+        tier: "edge",
+        ami: AMI,
+        instanceType: "t3.nano",
+        sessionTimeoutSeconds: 300,
+        sshMaxAuthTries: 2,
+      });
     });
   const parameter = "arn:aws:ssm:us-east-1:*:parameter/lib/db/app-password";
   const profileOf = (json: Json, role: string) => {
@@ -152,14 +243,22 @@ describe("servers given no instance profile: roles of their own, least privilege
 
   it("each server kind gets its own profile <environment>-<role>; no Session Manager", () => {
     const json = build(true);
-    expect(["app", "db", "bastion"].map((role) => profileOf(json, role).name)).toEqual(["lib-app", "lib-db", "lib-bastion"]);
+    expect(["app", "db", "bastion"].map((role) => profileOf(json, role).name)).toEqual([
+      "lib-app",
+      "lib-db",
+      "lib-bastion",
+    ]);
     expect(all(json, "aws_iam_role_policy_attachment")).toEqual([]);
   });
 
   it("the DB role may only write the password, the app role only read it, and the service fetches it before every start", () => {
     const json = build(true);
-    expect(policyOf(json, "db")).toEqual([[expect.objectContaining({ Action: ["ssm:PutParameter"], Resource: parameter })]]);
-    expect(policyOf(json, "app")).toEqual([[expect.objectContaining({ Action: ["ssm:GetParameter"], Resource: parameter })]]);
+    expect(policyOf(json, "db")).toEqual([
+      [expect.objectContaining({ Action: ["ssm:PutParameter"], Resource: parameter })],
+    ]);
+    expect(policyOf(json, "app")).toEqual([
+      [expect.objectContaining({ Action: ["ssm:GetParameter"], Resource: parameter })],
+    ]);
     expect(policyOf(json, "bastion")).toEqual([]);
     const [[, app]] = tagged(json, "aws_instance", "Role", "app");
     expect(app.user_data).toContain("ExecStartPre=+/usr/local/libexec/web-start-env");

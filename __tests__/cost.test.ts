@@ -45,7 +45,9 @@ describe("cost estimate of the default environment", () => {
     expect(items.filter((i) => i.startsWith("EBS gp3 root volume"))).toHaveLength(4);
     expect(items.filter((i) => i.startsWith("public IPv4"))).toHaveLength(2);
     expect(items).toContain("NAT gateway hours (ap-northeast-2a)");
-    expect(estimate.lines.find((l) => l.item.startsWith("EC2") && l.item.includes("(bastion)"))?.resource).toMatch(/^aws_instance\.Bastion_/);
+    expect(estimate.lines.find((l) => l.item.startsWith("EC2") && l.item.includes("(bastion)"))?.resource).toMatch(
+      /^aws_instance\.Bastion_/,
+    );
   });
 
   it("compares the four NAT modes, marking the synthesized one", () => {
@@ -60,7 +62,10 @@ describe("cost estimate of the default environment", () => {
   it.each([
     ["per-az", (c: any) => (c.nat = { mode: "per-az" })],
     ["instance", (c: any) => (c.nat = { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } })],
-    ["none", (c: any) => ((c.nat = { mode: "none" }), c.tiers.find((t: any) => t.name === "internal").type = "isolated")],
+    [
+      "none",
+      (c: any) => ((c.nat = { mode: "none" }), (c.tiers.find((t: any) => t.name === "internal").type = "isolated")),
+    ],
   ])("the %s row equals the estimate of that mode synthesized", (mode, change) => {
     const variant = estimateCost(jsonOf(withChanges(change)));
     expect(cents(variant.totalMonthly)).toBe(natMode(estimate, mode).totalMonthly);
@@ -83,7 +88,11 @@ describe("cost estimate of the default environment", () => {
   it("shows the state bootstrap stack's S3 and DynamoDB as negligible, with no VPC to compare NAT modes for", () => {
     const bootstrap = {
       provider: { aws: [{ region: "ap-northeast-2" }] },
-      resource: { aws_s3_bucket: { b: {} }, aws_s3_bucket_versioning: { v: {} }, aws_dynamodb_table: { t: { billing_mode: "PAY_PER_REQUEST" } } },
+      resource: {
+        aws_s3_bucket: { b: {} },
+        aws_s3_bucket_versioning: { v: {} },
+        aws_dynamodb_table: { t: { billing_mode: "PAY_PER_REQUEST" } },
+      },
     };
     const e = estimateCost(bootstrap);
     expect(e.lines).toEqual([expect.objectContaining({ category: "negligible", monthly: 0 })]);
@@ -96,7 +105,9 @@ describe("what the table does not know is reported, not guessed", () => {
   const json = jsonOf(workshopConfig());
 
   it("an instance type missing from the table: a no-price line, left out of the total", () => {
-    const e = estimateCost(edited(json, "aws_instance", (p) => p.tags && (p.tags as any).Role === "db" && (p.instance_type = "x9.mega")));
+    const e = estimateCost(
+      edited(json, "aws_instance", (p) => p.tags && (p.tags as any).Role === "db" && (p.instance_type = "x9.mega")),
+    );
     const line = e.lines.find((l) => l.item.startsWith("EC2 x9.mega"))!;
     expect(line.noPrice).toBe("instance type x9.mega is not in the price table for ap-northeast-2");
     expect(line.monthly).toBeUndefined();
@@ -104,7 +115,9 @@ describe("what the table does not know is reported, not guessed", () => {
     expect(cents(e.totalMonthly)).toBe(cents(91.8384 - 0.013 * 730));
     const text = formatEstimate("workshop", e);
     expect(text).toMatch(/\n {2}EC2 x9\.mega \(db\) +no price\n/);
-    expect(text).toContain("\n  no price: instance type x9.mega is not in the price table for ap-northeast-2 (EC2 x9.mega (db))\n");
+    expect(text).toContain(
+      "\n  no price: instance type x9.mega is not in the price table for ap-northeast-2 (EC2 x9.mega (db))\n",
+    );
   });
 
   it("a region missing from the table: every billable line says so, the total is of nothing, nothing throws", () => {
@@ -114,11 +127,16 @@ describe("what the table does not know is reported, not guessed", () => {
     for (const line of billable) expect(line.noPrice).toBe("region eu-south-9 is not in the price table");
     expect(e.totalMonthly).toBe(0);
     expect(e.natModes.every((m) => m.totalMonthly === undefined || m.mode === "none")).toBe(true);
-    expect(formatEstimate("workshop", e)).toContain(`\n  no price: region eu-south-9 is not in the price table (${billable.length} items)\n`);
+    expect(formatEstimate("workshop", e)).toContain(
+      `\n  no price: region eu-south-9 is not in the price table (${billable.length} items)\n`,
+    );
   });
 
   it("a resource type the table does not know (a network load balancer, say) is listed with no price", () => {
-    const e = estimateCost({ ...json, resource: { ...json.resource, aws_lb: { Nlb_Lb_1234: { load_balancer_type: "network" } } } });
+    const e = estimateCost({
+      ...json,
+      resource: { ...json.resource, aws_lb: { Nlb_Lb_1234: { load_balancer_type: "network" } } },
+    });
     const line = e.lines.find((l) => l.resource === "aws_lb.Nlb_Lb_1234");
     expect(line?.noPrice).toBe("only Application Load Balancers are in the price table");
     expect(line?.monthly).toBeUndefined();
@@ -126,7 +144,13 @@ describe("what the table does not know is reported, not guessed", () => {
   });
 
   it("an Application Load Balancer: its hours, its assumed LCUs and one public IPv4 address per AZ", () => {
-    const alb = { Alb_Lb_1234: { load_balancer_type: "application", internal: false, subnets: ["${aws_subnet.a.id}", "${aws_subnet.b.id}"] } };
+    const alb = {
+      Alb_Lb_1234: {
+        load_balancer_type: "application",
+        internal: false,
+        subnets: ["${aws_subnet.a.id}", "${aws_subnet.b.id}"],
+      },
+    };
     const e = estimateCost({ ...json, resource: { ...json.resource, aws_lb: alb } }, { albLcus: 2 });
     const lines = e.lines.filter((l) => l.resource === "aws_lb.Alb_Lb_1234").map((l) => [l.item, cents(l.monthly)]);
     // ap-northeast-2: 730 h x $0.0225; 730 h x 2 LCU x $0.008; 730 h x 2 addresses x $0.005.
@@ -146,13 +170,17 @@ describe("what the table does not know is reported, not guessed", () => {
         aws_ebs_volume: { data: { size: 100, type: "io2" } },
       },
     });
-    expect(e.lines.map((l) => l.noPrice)).toEqual(["EBS volume type io2 is not in the price table", "Interface endpoints are not in the price table"]);
+    expect(e.lines.map((l) => l.noPrice)).toEqual([
+      "EBS volume type io2 is not in the price table",
+      "Interface endpoints are not in the price table",
+    ]);
   });
 
   it("the table covers both regions and t3/t4g nano to large, with its source and date", () => {
     for (const region of ["ap-northeast-2", "us-east-1"]) {
       for (const family of ["t3", "t4g"]) {
-        for (const size of ["nano", "micro", "small", "medium", "large"]) expect(PRICE_TABLE.regions[region].ec2Hourly[`${family}.${size}`]).toBeGreaterThan(0);
+        for (const size of ["nano", "micro", "small", "medium", "large"])
+          expect(PRICE_TABLE.regions[region].ec2Hourly[`${family}.${size}`]).toBeGreaterThan(0);
       }
     }
     expect(PRICE_TABLE.source).toMatch(/AWS/);
@@ -162,12 +190,19 @@ describe("what the table does not know is reported, not guessed", () => {
 
 describe("assumption overrides from the command line", () => {
   it("parses numbers and leaves absent ones to the defaults", () => {
-    expect(parseAssumptions({ hoursPerMonth: "200", natTrafficGb: undefined, flowLogGb: "0.5" })).toEqual({ hoursPerMonth: 200, flowLogGb: 0.5 });
+    expect(parseAssumptions({ hoursPerMonth: "200", natTrafficGb: undefined, flowLogGb: "0.5" })).toEqual({
+      hoursPerMonth: 200,
+      flowLogGb: 0.5,
+    });
   });
 
   it("names every bad flag, its value and what is expected", () => {
     expect(() => parseAssumptions({ hoursPerMonth: "abc", rootVolumeGiB: "0", natTrafficGb: "" })).toThrow(
-      ['--hours = "abc": expected a number from 0 to 744', '--nat-traffic-gb = "": expected a number from 0 to 10000000', '--root-volume-gib = "0": expected a number from 1 to 16384'].join("\n"),
+      [
+        '--hours = "abc": expected a number from 0 to 744',
+        '--nat-traffic-gb = "": expected a number from 0 to 10000000',
+        '--root-volume-gib = "0": expected a number from 1 to 16384',
+      ].join("\n"),
     );
   });
 });

@@ -18,10 +18,16 @@ interface Drawn {
 
 /** Parses the SVG (failing on malformed XML) into its clusters, nodes and edges. */
 function parseSvg(svg: string): Drawn[] {
-  const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: "", htmlEntities: true, isArray: (name) => ["g", "text"].includes(name) });
+  const parser = new XMLParser({
+    ignoreAttributes: false,
+    attributeNamePrefix: "",
+    htmlEntities: true,
+    isArray: (name) => ["g", "text"].includes(name),
+  });
   const doc = parser.parse(svg, true);
   const graph = doc.svg.g[0];
-  const textOf = (t: unknown) => String(typeof t === "object" && t !== null ? (t as Record<string, unknown>)["#text"] ?? "" : t);
+  const textOf = (t: unknown) =>
+    String(typeof t === "object" && t !== null ? ((t as Record<string, unknown>)["#text"] ?? "") : t);
   return (graph.g as Array<Record<string, any>>).map((g) => ({
     id: g.id,
     kind: g.class,
@@ -30,7 +36,8 @@ function parseSvg(svg: string): Drawn[] {
   }));
 }
 
-const render = async (json: TerraformJson, title = "workshop") => parseSvg(await renderSvg(toDot(readInventory(json), { title })));
+const render = async (json: TerraformJson, title = "workshop") =>
+  parseSvg(await renderSvg(toDot(readInventory(json), { title })));
 const jsonOf = (config: EnvironmentInput) => synthEnvironment(config).json as TerraformJson;
 const clusters = (drawn: Drawn[]) => drawn.filter((d) => d.kind === "cluster");
 /** The default environment's raw config with `change` applied. */
@@ -53,9 +60,17 @@ describe("diagram of the default environment", () => {
     expect(subnets).toHaveLength(5);
     for (const subnet of subnets) {
       const box = clusters(drawn).find((c) => c.texts.includes(subnet.cidr_block));
-      expect(box?.texts).toEqual([`${subnet.tags.Tier} · ${subnet.tags.SubnetType}`, subnet.cidr_block, expect.any(String)]);
+      expect(box?.texts).toEqual([
+        `${subnet.tags.Tier} · ${subnet.tags.SubnetType}`,
+        subnet.cidr_block,
+        expect.any(String),
+      ]);
     }
-    expect(clusters(drawn).filter((c) => c.title.startsWith("cluster_az_")).map((c) => c.texts[0])).toEqual(["ap-northeast-2a", "ap-northeast-2b"]);
+    expect(
+      clusters(drawn)
+        .filter((c) => c.title.startsWith("cluster_az_"))
+        .map((c) => c.texts[0]),
+    ).toEqual(["ap-northeast-2a", "ap-northeast-2b"]);
     expect(clusters(drawn).find((c) => c.title.startsWith("cluster_aws_vpc"))?.texts).toEqual(["VPC 192.168.8.0/22"]);
   });
 
@@ -104,30 +119,57 @@ describe("diagram of the default environment", () => {
     const committed = readFileSync(join(__dirname, "..", "docs", "workshop.svg"), "utf8");
     const current = await renderSvg(toDot(readInventory(json), { title: "workshop" }));
     if (current !== committed) {
-      throw new Error("docs/workshop.svg is stale: the default environment's stack changed. Regenerate it with `npm run diagram:readme` and commit it.");
+      throw new Error(
+        "docs/workshop.svg is stale: the default environment's stack changed. Regenerate it with `npm run diagram:readme` and commit it.",
+      );
     }
   });
 });
 
 describe("diagram of other configs", () => {
   it("adding an AZ adds its column, with its subnets and servers", async () => {
-    const drawn = await render(jsonOf(withChanges((c) => ((c.azSlots = 4), (c.vpcCidr = "192.168.8.0/22"), c.azs.push("ap-northeast-2c")))));
+    const drawn = await render(
+      jsonOf(withChanges((c) => ((c.azSlots = 4), (c.vpcCidr = "192.168.8.0/22"), c.azs.push("ap-northeast-2c")))),
+    );
     const columns = clusters(drawn).filter((c) => c.title.startsWith("cluster_az_"));
     expect(columns.map((c) => c.texts[0])).toEqual(["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"]);
-    const boxes = clusters(drawn).filter((c) => c.title.includes("ap_northeast_2c") && c.title.startsWith("cluster_aws_subnet"));
+    const boxes = clusters(drawn).filter(
+      (c) => c.title.includes("ap_northeast_2c") && c.title.startsWith("cluster_aws_subnet"),
+    );
     expect(boxes.map((b) => b.texts[0]).sort()).toEqual(["internal · private", "public · public"]);
     expect(drawn.some((d) => d.kind === "node" && d.texts[0] === "app-c1")).toBe(true);
   }, 60_000);
 
   it("a NAT instance, flow logs and the S3 endpoint are drawn; private subnets route to the instance", async () => {
     const drawn = await render(
-      jsonOf(withChanges((c) => ((c.nat = { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } }), (c.flowLogs = { enabled: true }), (c.s3GatewayEndpoint = true)))),
+      jsonOf(
+        withChanges(
+          (c) => (
+            (c.nat = { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } }),
+            (c.flowLogs = { enabled: true }),
+            (c.s3GatewayEndpoint = true)
+          ),
+        ),
+      ),
     );
     const nat = drawn.find((d) => d.texts[0]?.startsWith("NAT instance"))!;
     expect(nat.texts).toContain("in: all from the VPC");
-    expect(drawn.filter((d) => d.kind === "edge" && d.title.endsWith(`->${nat.title}`) && d.title.startsWith("anchor:aws_subnet.network_Subnet-internal"))).toHaveLength(2);
-    expect(drawn.find((d) => d.title.startsWith("aws_flow_log."))?.texts).toEqual(["VPC flow logs (ALL)", "→ CloudWatch Logs /vpc/workshop/flow-logs"]);
-    expect(drawn.find((d) => d.title.startsWith("aws_vpc_endpoint."))?.texts).toEqual(["Gateway endpoint", "com.amazonaws.ap-northeast-2.s3"]);
+    expect(
+      drawn.filter(
+        (d) =>
+          d.kind === "edge" &&
+          d.title.endsWith(`->${nat.title}`) &&
+          d.title.startsWith("anchor:aws_subnet.network_Subnet-internal"),
+      ),
+    ).toHaveLength(2);
+    expect(drawn.find((d) => d.title.startsWith("aws_flow_log."))?.texts).toEqual([
+      "VPC flow logs (ALL)",
+      "→ CloudWatch Logs /vpc/workshop/flow-logs",
+    ]);
+    expect(drawn.find((d) => d.title.startsWith("aws_vpc_endpoint."))?.texts).toEqual([
+      "Gateway endpoint",
+      "com.amazonaws.ap-northeast-2.s3",
+    ]);
   }, 60_000);
 
   it("resources it does not draw are listed by type; a stack with no VPC is just that list", async () => {
@@ -141,9 +183,11 @@ describe("diagram of other configs", () => {
     const rules = json.resource.aws_vpc_security_group_ingress_rule;
     delete rules[Object.keys(rules).find((id) => id.includes("from-tier-public-ap-northeast-2b"))!];
     const drawn = await render(json);
-    expect(drawn.filter((d) => d.id?.startsWith("flow:public")).map((d) => `${d.id} ${d.texts.join(" ")}`).sort()).toEqual([
-      "flow:public-ap-northeast-2a->app-a1 tcp 8080",
-      "flow:public-ap-northeast-2a->app-b1 tcp 8080",
-    ]);
+    expect(
+      drawn
+        .filter((d) => d.id?.startsWith("flow:public"))
+        .map((d) => `${d.id} ${d.texts.join(" ")}`)
+        .sort(),
+    ).toEqual(["flow:public-ap-northeast-2a->app-a1 tcp 8080", "flow:public-ap-northeast-2a->app-b1 tcp 8080"]);
   }, 60_000);
 });

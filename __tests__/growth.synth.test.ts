@@ -47,7 +47,9 @@ describe("the default environment has room to grow", () => {
   });
 
   it("keeps the workshop shape: public, management, internal in 2a/2b inside a 192.168.x.0 block", () => {
-    const subnets = Object.values(resourcesOf(base, "aws_subnet")).map((s) => `${(s.tags as Record<string, string>).Tier} ${s.availability_zone} ${s.cidr_block}`);
+    const subnets = Object.values(resourcesOf(base, "aws_subnet")).map(
+      (s) => `${(s.tags as Record<string, string>).Tier} ${s.availability_zone} ${s.cidr_block}`,
+    );
     expect(subnets.sort()).toEqual([
       "internal ap-northeast-2a 192.168.9.128/27",
       "internal ap-northeast-2b 192.168.9.160/27",
@@ -61,10 +63,13 @@ describe("the default environment has room to grow", () => {
 describe("a full VPC grows with a secondary CIDR block", () => {
   const full = (c: EnvironmentConfig) => c.tiers.push({ name: "spare", type: "isolated", cidrMask: 25 });
   const block = (c: EnvironmentConfig) => (c.secondaryCidrBlocks = [{ name: "more", cidr: "192.168.16.0/22" }]);
-  const tierInBlock = (c: EnvironmentConfig) => c.tiers.push({ name: "data", type: "isolated", cidrMask: 26, block: "more" });
+  const tierInBlock = (c: EnvironmentConfig) =>
+    c.tiers.push({ name: "data", type: "isolated", cidrMask: 26, block: "more" });
 
   it("a tier that does not fit says what would fit and what each way out costs", () => {
-    const problems = problemsAfter((e) => (full(e as EnvironmentConfig), e.tiers.push({ name: "data", type: "isolated", cidrMask: 26 })));
+    const problems = problemsAfter(
+      (e) => (full(e as EnvironmentConfig), e.tiers.push({ name: "data", type: "isolated", cidrMask: 26 })),
+    );
     expect(problems).toEqual([
       'environment "workshop": tiers[4].cidrMask = 26: expected a mask whose 4 AZ slots (a /24 block) fit in the free space of the VPC block 192.168.8.0/22; ' +
         "it does not fit after the tiers before it. Ways out: no cidrMask of this tier fits the space left; " +
@@ -78,21 +83,62 @@ describe("a full VPC grows with a secondary CIDR block", () => {
     const after = synthWith(full, block, tierInBlock);
     const added = onlyCreates(before, after);
     expect(added.filter((id) => id.startsWith("aws_vpc_ipv4_cidr_block_association."))).toHaveLength(1);
-    expect(added.filter((id) => !id.startsWith("aws_vpc_ipv4_cidr_block_association.")).every((id) => id.includes("-data"))).toBe(true);
+    expect(
+      added.filter((id) => !id.startsWith("aws_vpc_ipv4_cidr_block_association.")).every((id) => id.includes("-data")),
+    ).toBe(true);
     const association = Object.entries(resourcesOf(after, "aws_vpc_ipv4_cidr_block_association"));
     expect(association[0][1].cidr_block).toBe("192.168.16.0/22");
-    const data = Object.values(resourcesOf(after, "aws_subnet")).filter((s) => (s.tags as Record<string, string>).Tier === "data");
+    const data = Object.values(resourcesOf(after, "aws_subnet")).filter(
+      (s) => (s.tags as Record<string, string>).Tier === "data",
+    );
     expect(data.map((s) => s.cidr_block).sort()).toEqual(["192.168.16.0/26", "192.168.16.64/26"]);
     // Terraform creates the subnet only once the block belongs to the VPC.
-    expect(data.every((s) => (s.depends_on as string[]).includes(`aws_vpc_ipv4_cidr_block_association.${association[0][0]}`))).toBe(true);
+    expect(
+      data.every((s) =>
+        (s.depends_on as string[]).includes(`aws_vpc_ipv4_cidr_block_association.${association[0][0]}`),
+      ),
+    ).toBe(true);
   });
 
   it.each([
-    ["an unknown block name", (e: any) => e.tiers.push({ name: "data", type: "isolated", cidrMask: 26, block: "mor" }), 'tiers[3].block = "mor": expected the name of a block in secondaryCidrBlocks (there is none)'],
-    ["an overlapping block", (e: any) => (e.secondaryCidrBlocks = [{ name: "more", cidr: "192.168.10.0/23" }]), 'secondaryCidrBlocks[0].cidr = "192.168.10.0/23": expected a block that overlaps no other block of the VPC (vpcCidr is 192.168.8.0/22)'],
-    ["another RFC 1918 range", (e: any) => (e.secondaryCidrBlocks = [{ name: "more", cidr: "10.0.0.0/16" }]), 'secondaryCidrBlocks[0].cidr = "10.0.0.0/16": expected a block inside 192.168.0.0/16, the RFC 1918 range of vpcCidr (AWS refuses other private ranges as secondary blocks)'],
-    ["a duplicate name", (e: any) => (e.secondaryCidrBlocks = [{ name: "more", cidr: "192.168.16.0/22" }, { name: "more", cidr: "192.168.20.0/22" }]), 'secondaryCidrBlocks[1].name = "more": expected a block name used once'],
-    ["explicit cidrs outside the tier's block", (e: any) => ((e.secondaryCidrBlocks = [{ name: "more", cidr: "192.168.16.0/22" }]), e.tiers.push({ name: "data", type: "isolated", azs: ["ap-northeast-2a"], block: "more", cidrs: { "ap-northeast-2a": "192.168.10.0/26" } })), 'tiers[3].cidrs.ap-northeast-2a = "192.168.10.0/26": expected a subnet inside block "more" (192.168.16.0/22)'],
+    [
+      "an unknown block name",
+      (e: any) => e.tiers.push({ name: "data", type: "isolated", cidrMask: 26, block: "mor" }),
+      'tiers[3].block = "mor": expected the name of a block in secondaryCidrBlocks (there is none)',
+    ],
+    [
+      "an overlapping block",
+      (e: any) => (e.secondaryCidrBlocks = [{ name: "more", cidr: "192.168.10.0/23" }]),
+      'secondaryCidrBlocks[0].cidr = "192.168.10.0/23": expected a block that overlaps no other block of the VPC (vpcCidr is 192.168.8.0/22)',
+    ],
+    [
+      "another RFC 1918 range",
+      (e: any) => (e.secondaryCidrBlocks = [{ name: "more", cidr: "10.0.0.0/16" }]),
+      'secondaryCidrBlocks[0].cidr = "10.0.0.0/16": expected a block inside 192.168.0.0/16, the RFC 1918 range of vpcCidr (AWS refuses other private ranges as secondary blocks)',
+    ],
+    [
+      "a duplicate name",
+      (e: any) =>
+        (e.secondaryCidrBlocks = [
+          { name: "more", cidr: "192.168.16.0/22" },
+          { name: "more", cidr: "192.168.20.0/22" },
+        ]),
+      'secondaryCidrBlocks[1].name = "more": expected a block name used once',
+    ],
+    [
+      "explicit cidrs outside the tier's block",
+      (e: any) => (
+        (e.secondaryCidrBlocks = [{ name: "more", cidr: "192.168.16.0/22" }]),
+        e.tiers.push({
+          name: "data",
+          type: "isolated",
+          azs: ["ap-northeast-2a"],
+          block: "more",
+          cidrs: { "ap-northeast-2a": "192.168.10.0/26" },
+        })
+      ),
+      'tiers[3].cidrs.ap-northeast-2a = "192.168.10.0/26": expected a subnet inside block "more" (192.168.16.0/22)',
+    ],
   ])("refuses %s, naming the field", (_title, change, expected) => {
     expect(problemsAfter(change)).toEqual([`environment "workshop": ${expected}`]);
   });
@@ -101,12 +147,20 @@ describe("a full VPC grows with a secondary CIDR block", () => {
 describe("a collision with an explicit CIDR names the tier that holds it", () => {
   it("blames the explicit tier, not the planned one", () => {
     const problems = problemsAfter((e) => {
-      e.tiers.push({ name: "legacy", type: "isolated", cidrs: { "ap-northeast-2a": "192.168.9.0/24", "ap-northeast-2b": "192.168.10.0/23" } });
+      e.tiers.push({
+        name: "legacy",
+        type: "isolated",
+        cidrs: { "ap-northeast-2a": "192.168.9.0/24", "ap-northeast-2b": "192.168.10.0/23" },
+      });
     });
     expect(problems).toHaveLength(2);
-    expect(problems[0]).toContain('environment "workshop": tiers[1].cidrMask = 27: expected a mask whose 4 AZ slots (a /25 block) fit');
-    expect(problems[0]).toContain('it would fit at 192.168.9.0/25, but the explicit CIDR of tier "legacy" (tiers[3].cidrs.ap-northeast-2a = 192.168.9.0/24) is there');
+    expect(problems[0]).toContain(
+      'environment "workshop": tiers[1].cidrMask = 27: expected a mask whose 4 AZ slots (a /25 block) fit',
+    );
+    expect(problems[0]).toContain(
+      'it would fit at 192.168.9.0/25, but the explicit CIDR of tier "legacy" (tiers[3].cidrs.ap-northeast-2a = 192.168.9.0/24) is there',
+    );
     expect(problems[0]).toContain("no cidrMask of this tier fits the space left");
-    expect(problems[1]).toContain('tiers[2].cidrMask = 27');
+    expect(problems[1]).toContain("tiers[2].cidrMask = 27");
   });
 });

@@ -9,10 +9,14 @@ const root = join(__dirname, "..");
 function cyclesIn(cwd: string, patterns: string[]): string[][] {
   const out = mkdtempSync(join(tmpdir(), "dpdm-"));
   try {
-    const run = spawnSync(join(root, "node_modules", ".bin", "dpdm"), ["--no-tree", "--no-warning", "--no-circular", "--no-progress", "-o", join(out, "deps.json"), ...patterns], {
-      cwd,
-      encoding: "utf8",
-    });
+    const run = spawnSync(
+      join(root, "node_modules", ".bin", "dpdm"),
+      ["--no-tree", "--no-warning", "--no-circular", "--no-progress", "-o", join(out, "deps.json"), ...patterns],
+      {
+        cwd,
+        encoding: "utf8",
+      },
+    );
     if (run.status !== 0) throw new Error(`dpdm failed: ${run.stderr}`);
     return (JSON.parse(readFileSync(join(out, "deps.json"), "utf8")) as { circulars: string[][] }).circulars;
   } finally {
@@ -44,7 +48,9 @@ describe("layering", () => {
   });
 
   it("keeps the library free of side effects: no process.exit, no environment reads", () => {
-    const offenders = filesUnder(join(root, "modules")).filter((file) => /process\.(exit|env)\b/.test(readFileSync(file, "utf8")));
+    const offenders = filesUnder(join(root, "modules")).filter((file) =>
+      /process\.(exit|env)\b/.test(readFileSync(file, "utf8")),
+    );
     expect(offenders.map((f) => relative(root, f))).toEqual([]);
   });
 

@@ -30,18 +30,40 @@ function check(input: RuleInput, fixture: Fixture, options: CheckOptions = {}): 
 }
 
 /** `rule address` of each finding of the load balancer rules. */
-const hits = (input: RuleInput, fixture: Fixture, options: CheckOptions = {}) => check(input, fixture, options).findings.map((f) => `${f.rule} ${f.address}`);
+const hits = (input: RuleInput, fixture: Fixture, options: CheckOptions = {}) =>
+  check(input, fixture, options).findings.map((f) => `${f.rule} ${f.address}`);
 
-const goodLb = { load_balancer_type: "application", internal: false, drop_invalid_header_fields: true, enable_deletion_protection: true, access_logs: block({ enabled: true, bucket: "b" }) };
+const goodLb = {
+  load_balancer_type: "application",
+  internal: false,
+  drop_invalid_header_fields: true,
+  enable_deletion_protection: true,
+  access_logs: block({ enabled: true, bucket: "b" }),
+};
 const forward = { type: "forward", target_group_arn: "arn" };
-const redirect = { port: 80, protocol: "HTTP", default_action: [{ type: "redirect", redirect: block({ protocol: "HTTPS", port: "443", status_code: "HTTP_301" }) }] };
-const tls = { port: 443, protocol: "HTTPS", ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06", default_action: [forward] };
+const redirect = {
+  port: 80,
+  protocol: "HTTP",
+  default_action: [{ type: "redirect", redirect: block({ protocol: "HTTPS", port: "443", status_code: "HTTP_301" }) }],
+};
+const tls = {
+  port: 443,
+  protocol: "HTTPS",
+  ssl_policy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
+  default_action: [forward],
+};
 
 /** An ALB `aws_lb.alb` (with `lb` over a compliant one), its listeners `aws_lb_listener.l<i>`, and a WAF association unless `waf` is false. */
 function alb(lb: Record<string, unknown>, listeners: Array<Record<string, unknown>>, waf = true): Fixture {
   const fixture: Fixture = { "aws_lb.alb": { ...goodLb, ...lb } };
-  listeners.forEach((l, i) => (fixture[`aws_lb_listener.l${i}`] = { ...l, load_balancer_arn: ref("aws_lb.alb", "arn") }));
-  if (waf) fixture["aws_wafv2_web_acl_association.w"] = { resource_arn: ref("aws_lb.alb", "arn"), web_acl_arn: "arn:aws:wafv2:acl" };
+  listeners.forEach(
+    (l, i) => (fixture[`aws_lb_listener.l${i}`] = { ...l, load_balancer_arn: ref("aws_lb.alb", "arn") }),
+  );
+  if (waf)
+    fixture["aws_wafv2_web_acl_association.w"] = {
+      resource_arn: ref("aws_lb.alb", "arn"),
+      web_acl_arn: "arn:aws:wafv2:acl",
+    };
   return fixture;
 }
 
@@ -58,16 +80,28 @@ describe.each(INPUTS)("on %s input", (input) => {
   });
 
   it("lb-listener-https (CKV_AWS_2) and alb-redirect-http (CKV2_AWS_20): a plain HTTP listener that forwards", () => {
-    expect(hits(input, alb({}, [{ port: 80, protocol: "HTTP", default_action: [forward] }, tls]))).toEqual(["lb-listener-https aws_lb_listener.l0", "alb-redirect-http aws_lb.alb"]);
+    expect(hits(input, alb({}, [{ port: 80, protocol: "HTTP", default_action: [forward] }, tls]))).toEqual([
+      "lb-listener-https aws_lb_listener.l0",
+      "alb-redirect-http aws_lb.alb",
+    ]);
   });
 
   it("a listener without a protocol is HTTP", () => {
-    expect(hits(input, alb({}, [{ port: 80, default_action: [forward] }]))).toEqual(["lb-listener-https aws_lb_listener.l0", "alb-redirect-http aws_lb.alb"]);
+    expect(hits(input, alb({}, [{ port: 80, default_action: [forward] }]))).toEqual([
+      "lb-listener-https aws_lb_listener.l0",
+      "alb-redirect-http aws_lb.alb",
+    ]);
   });
 
   it("a redirect to another HTTP URL is no redirect to HTTPS", () => {
-    const toHttp = { ...redirect, default_action: [{ type: "redirect", redirect: block({ protocol: "HTTP", port: "8080" }) }] };
-    expect(hits(input, alb({}, [toHttp]))).toEqual(["lb-listener-https aws_lb_listener.l0", "alb-redirect-http aws_lb.alb"]);
+    const toHttp = {
+      ...redirect,
+      default_action: [{ type: "redirect", redirect: block({ protocol: "HTTP", port: "8080" }) }],
+    };
+    expect(hits(input, alb({}, [toHttp]))).toEqual([
+      "lb-listener-https aws_lb_listener.l0",
+      "alb-redirect-http aws_lb.alb",
+    ]);
   });
 
   it("alb-redirect-http judges only the ALB's own listeners", () => {
@@ -75,7 +109,12 @@ describe.each(INPUTS)("on %s input", (input) => {
       ...alb({}, [redirect, tls]),
       "aws_lb.other": { ...goodLb },
       "aws_wafv2_web_acl_association.o": { resource_arn: ref("aws_lb.other", "arn") },
-      "aws_lb_listener.plain": { port: 8080, protocol: "HTTP", default_action: [forward], load_balancer_arn: ref("aws_lb.other", "arn") },
+      "aws_lb_listener.plain": {
+        port: 8080,
+        protocol: "HTTP",
+        default_action: [forward],
+        load_balancer_arn: ref("aws_lb.other", "arn"),
+      },
     };
     expect(hits(input, fixture)).toEqual(["lb-listener-https aws_lb_listener.plain", "alb-redirect-http aws_lb.other"]);
   });
@@ -83,11 +122,19 @@ describe.each(INPUTS)("on %s input", (input) => {
   it("lb-listener-tls12 (CKV_AWS_103): an HTTPS listener with no policy (the provider's TLS 1.0 default) or an old one", () => {
     const { ssl_policy: _none, ...noPolicy } = tls;
     expect(hits(input, alb({}, [redirect, noPolicy]))).toEqual(["lb-listener-tls12 aws_lb_listener.l1"]);
-    expect(check(input, alb({}, [redirect, noPolicy])).findings[0].message).toMatch(/^ssl_policy null allows TLS below 1\.2/);
-    expect(hits(input, alb({}, [redirect, { ...tls, ssl_policy: "ELBSecurityPolicy-2016-08" }]))).toEqual(["lb-listener-tls12 aws_lb_listener.l1"]);
-    expect(hits(input, alb({}, [redirect, { ...tls, protocol: "TLS", ssl_policy: "ELBSecurityPolicy-TLS-1-1-2017-01" }]))).toEqual(["lb-listener-tls12 aws_lb_listener.l1"]);
+    expect(check(input, alb({}, [redirect, noPolicy])).findings[0].message).toMatch(
+      /^ssl_policy null allows TLS below 1\.2/,
+    );
+    expect(hits(input, alb({}, [redirect, { ...tls, ssl_policy: "ELBSecurityPolicy-2016-08" }]))).toEqual([
+      "lb-listener-tls12 aws_lb_listener.l1",
+    ]);
+    expect(
+      hits(input, alb({}, [redirect, { ...tls, protocol: "TLS", ssl_policy: "ELBSecurityPolicy-TLS-1-1-2017-01" }])),
+    ).toEqual(["lb-listener-tls12 aws_lb_listener.l1"]);
     expect(hits(input, alb({}, [redirect, { ...tls, ssl_policy: "ELBSecurityPolicy-TLS-1-2-2017-01" }]))).toEqual([]);
-    expect(hits(input, alb({}, [redirect, { ...tls, ssl_policy: "ELBSecurityPolicy-FS-1-2-Res-2020-10" }]))).toEqual([]);
+    expect(hits(input, alb({}, [redirect, { ...tls, ssl_policy: "ELBSecurityPolicy-FS-1-2-Res-2020-10" }]))).toEqual(
+      [],
+    );
   });
 
   it.each<[string, string, Record<string, unknown>]>([
@@ -107,13 +154,23 @@ describe.each(INPUTS)("on %s input", (input) => {
   });
 
   it("alb-drop-invalid-headers and alb-waf are for application load balancers only; aws_alb is a load balancer too", () => {
-    expect(hits(input, alb({ load_balancer_type: "network", drop_invalid_header_fields: false }, [], false))).toEqual([]);
-    expect(hits(input, { "aws_alb.a": { ...goodLb, enable_deletion_protection: false } })).toEqual(["lb-deletion-protection aws_alb.a", "alb-waf aws_alb.a"]);
+    expect(hits(input, alb({ load_balancer_type: "network", drop_invalid_header_fields: false }, [], false))).toEqual(
+      [],
+    );
+    expect(hits(input, { "aws_alb.a": { ...goodLb, enable_deletion_protection: false } })).toEqual([
+      "lb-deletion-protection aws_alb.a",
+      "alb-waf aws_alb.a",
+    ]);
   });
 
   it("an exception may name the rule id or its checkov id, limited to a resource", () => {
     const fixture = alb({ enable_deletion_protection: false }, [redirect, tls], false);
-    const result = check(input, fixture, { exceptions: [{ rule: "CKV2_AWS_28", resource: "aws_lb.alb", reason: "no WAF yet" }, { rule: "lb-deletion-protection", resource: "aws_lb.other", reason: "another one" }] });
+    const result = check(input, fixture, {
+      exceptions: [
+        { rule: "CKV2_AWS_28", resource: "aws_lb.alb", reason: "no WAF yet" },
+        { rule: "lb-deletion-protection", resource: "aws_lb.other", reason: "another one" },
+      ],
+    });
     expect(result.findings.map((f) => f.rule)).toEqual(["lb-deletion-protection"]);
     expect(result.accepted.map((f) => [f.rule, f.reason])).toEqual([["alb-waf", "no WAF yet"]]);
   });
@@ -124,8 +181,14 @@ describe("loadBalancerExceptions", () => {
   const rules = (lb: Record<string, unknown>) => loadBalancerExceptions(withLb(lb)).map((e) => e.rule);
 
   it("always accepts the missing WAF on the environment's load balancer, with its reason", () => {
-    expect(loadBalancerExceptions(withLb({ certificateArn: EXAMPLE_CERTIFICATE_ARN, accessLogs: { enabled: true } }))).toEqual([
-      { rule: "alb-waf", resource: "aws_lb.LoadBalancer_", reason: expect.stringMatching(/^no WAF web ACL: .+ associate one before production traffic$/) },
+    expect(
+      loadBalancerExceptions(withLb({ certificateArn: EXAMPLE_CERTIFICATE_ARN, accessLogs: { enabled: true } })),
+    ).toEqual([
+      {
+        rule: "alb-waf",
+        resource: "aws_lb.LoadBalancer_",
+        reason: expect.stringMatching(/^no WAF web ACL: .+ associate one before production traffic$/),
+      },
     ]);
   });
 
@@ -137,7 +200,11 @@ describe("loadBalancerExceptions", () => {
       ["lb-access-logs", "aws_lb.LoadBalancer_"],
       ["lb-deletion-protection", "aws_lb.LoadBalancer_"],
     ]);
-    expect(rules({ deletionProtection: true, accessLogs: { enabled: true } })).toEqual(["alb-waf", "lb-listener-https", "alb-redirect-http"]);
+    expect(rules({ deletionProtection: true, accessLogs: { enabled: true } })).toEqual([
+      "alb-waf",
+      "lb-listener-https",
+      "alb-redirect-http",
+    ]);
   });
 
   it("are part of environmentExceptions, and there is none without a load balancer", () => {
@@ -150,16 +217,30 @@ describe("loadBalancerExceptions", () => {
 
 describe("the README's load balancer variants at synth", () => {
   it.each([
-    ["load-balancer-http", ["alb-redirect-http aws_lb.LoadBalancer", "alb-waf aws_lb.LoadBalancer", "lb-access-logs aws_lb.LoadBalancer", "lb-deletion-protection aws_lb.LoadBalancer", "lb-listener-https aws_lb_listener.LoadBalancer_Http"]],
+    [
+      "load-balancer-http",
+      [
+        "alb-redirect-http aws_lb.LoadBalancer",
+        "alb-waf aws_lb.LoadBalancer",
+        "lb-access-logs aws_lb.LoadBalancer",
+        "lb-deletion-protection aws_lb.LoadBalancer",
+        "lb-listener-https aws_lb_listener.LoadBalancer_Http",
+      ],
+    ],
     ["load-balancer-https", ["alb-waf aws_lb.LoadBalancer"]],
-  ])("%s breaks no rule; the load balancer findings accepted are exactly the ones its config implies", (variant, expected) => {
-    const raw = rawWorkshop();
-    DOCUMENTED_VARIANTS[variant](raw);
-    const [env] = resolveConfig({ environments: [raw] });
-    const stack = new EnvironmentStack(Testing.app(), env.config.name, env);
-    const { findings, accepted } = checkSynth(stack.toTerraform() as StackJson, environmentRuleOptions(env.config));
-    expect(findings).toEqual([]);
-    const lbAccepted = accepted.filter((f) => f.rule in LB_RULES).map((f) => `${f.rule} ${f.address.replace(/_[0-9A-F]{8}$/, "")}`);
-    expect(lbAccepted.sort()).toEqual(expected);
-  });
+  ])(
+    "%s breaks no rule; the load balancer findings accepted are exactly the ones its config implies",
+    (variant, expected) => {
+      const raw = rawWorkshop();
+      DOCUMENTED_VARIANTS[variant](raw);
+      const [env] = resolveConfig({ environments: [raw] });
+      const stack = new EnvironmentStack(Testing.app(), env.config.name, env);
+      const { findings, accepted } = checkSynth(stack.toTerraform() as StackJson, environmentRuleOptions(env.config));
+      expect(findings).toEqual([]);
+      const lbAccepted = accepted
+        .filter((f) => f.rule in LB_RULES)
+        .map((f) => `${f.rule} ${f.address.replace(/_[0-9A-F]{8}$/, "")}`);
+      expect(lbAccepted.sort()).toEqual(expected);
+    },
+  );
 });

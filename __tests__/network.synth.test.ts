@@ -2,7 +2,15 @@ import { App, TerraformStack, Testing } from "cdktf";
 import { Network } from "../modules/network/network";
 import { renderNatInstanceUserData } from "../modules/network/nat-instance";
 import { EnvironmentInput } from "../modules/config/environment";
-import { allResources, logicalIdOf, resourceNamed, resourcesOf, synthEnvironment, SynthJson, workshopConfig } from "./support/synth";
+import {
+  allResources,
+  logicalIdOf,
+  resourceNamed,
+  resourcesOf,
+  synthEnvironment,
+  SynthJson,
+  workshopConfig,
+} from "./support/synth";
 import { spawnSync } from "node:child_process";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
@@ -41,7 +49,11 @@ describe("workshop network (default environment)", () => {
   const { json, text } = synthEnvironment(workshopConfig());
 
   it("makes one subnet per tier per AZ, with the planned CIDRs and Name tags", () => {
-    const subnets = Object.values(resourcesOf(json, "aws_subnet")).map((s) => [(s.tags as Record<string, string>).Name, s.availability_zone, s.cidr_block]);
+    const subnets = Object.values(resourcesOf(json, "aws_subnet")).map((s) => [
+      (s.tags as Record<string, string>).Name,
+      s.availability_zone,
+      s.cidr_block,
+    ]);
     expect(subnets.sort()).toEqual([
       ["workshop-internal-ap-northeast-2a", AZ_A, "192.168.9.128/27"],
       ["workshop-internal-ap-northeast-2b", AZ_B, "192.168.9.160/27"],
@@ -54,7 +66,8 @@ describe("workshop network (default environment)", () => {
 
   it("counts resources per tier and AZ", () => {
     // The network's own resources: the stack also holds the bastion's and the servers'.
-    const count = (type: string) => Object.keys(resourcesOf(json, type)).filter((id) => id.startsWith("network_")).length;
+    const count = (type: string) =>
+      Object.keys(resourcesOf(json, type)).filter((id) => id.startsWith("network_")).length;
     expect(count("aws_vpc")).toBe(1);
     expect(count("aws_internet_gateway")).toBe(1);
     expect(count("aws_route_table")).toBe(4); // public, management, internal per AZ (2)
@@ -81,7 +94,11 @@ describe("workshop network (default environment)", () => {
   });
 
   it("turns on DNS and tags everything through the provider's default tags", () => {
-    expect(text).toHaveResourceWithProperties(Vpc, { cidr_block: "192.168.8.0/22", enable_dns_support: true, enable_dns_hostnames: true });
+    expect(text).toHaveResourceWithProperties(Vpc, {
+      cidr_block: "192.168.8.0/22",
+      enable_dns_support: true,
+      enable_dns_hostnames: true,
+    });
     expect(text).toHaveProviderWithProperties(AwsProvider, {
       region: "ap-northeast-2",
       default_tags: [{ tags: { Environment: "workshop", ManagedBy: "cdktf", Project: "infra-workshop" } }],
@@ -100,27 +117,34 @@ describe("workshop network (default environment)", () => {
   });
 
   it("outputs VPC, subnets by tier and AZ, and NAT public IPs", () => {
-    expect(Object.keys(json.output ?? {})).toEqual(expect.arrayContaining(["vpc_id", "vpc_cidr", "subnet_ids", "subnet_cidrs", "nat_public_ips"]));
+    expect(Object.keys(json.output ?? {})).toEqual(
+      expect.arrayContaining(["vpc_id", "vpc_cidr", "subnet_ids", "subnet_cidrs", "nat_public_ips"]),
+    );
     expect(json.output?.subnet_cidrs.value).toEqual({
       public: { [AZ_A]: "192.168.8.0/26", [AZ_B]: "192.168.8.64/26" },
       management: { [AZ_A]: "192.168.9.0/27" },
       internal: { [AZ_A]: "192.168.9.128/27", [AZ_B]: "192.168.9.160/27" },
     });
-    expect(json.output?.nat_public_ips.value).toEqual({ [AZ_A]: ref("aws_eip", logicalIdOf(json, "aws_eip", `network_NatEip-${AZ_A}`), "public_ip") });
+    expect(json.output?.nat_public_ips.value).toEqual({
+      [AZ_A]: ref("aws_eip", logicalIdOf(json, "aws_eip", `network_NatEip-${AZ_A}`), "public_ip"),
+    });
   });
 });
 
 describe("NAT modes", () => {
   it("per-az: each private route table goes to the NAT in its own AZ, hosted in that AZ's public subnet", () => {
     const { json } = synthEnvironment(withChanges((c) => (c.nat = { mode: "per-az" })));
-    const natIn = (az: string) => ref("aws_nat_gateway", logicalIdOf(json, "aws_nat_gateway", `network_NatGateway-${az}`));
+    const natIn = (az: string) =>
+      ref("aws_nat_gateway", logicalIdOf(json, "aws_nat_gateway", `network_NatGateway-${az}`));
     const targets = routeTargets(json);
     expect(targets[`workshop-internal-${AZ_A}`]).toEqual({ nat_gateway_id: natIn(AZ_A) });
     expect(targets[`workshop-internal-${AZ_B}`]).toEqual({ nat_gateway_id: natIn(AZ_B) });
     for (const az of [AZ_A, AZ_B]) {
       const gateway = resourceNamed(json, "aws_nat_gateway", `network_NatGateway-${az}`);
       expect(gateway.subnet_id).toBe(ref("aws_subnet", logicalIdOf(json, "aws_subnet", `network_Subnet-public-${az}`)));
-      expect(gateway.allocation_id).toBe(ref("aws_eip", logicalIdOf(json, "aws_eip", `network_NatEip-${az}`), "allocation_id"));
+      expect(gateway.allocation_id).toBe(
+        ref("aws_eip", logicalIdOf(json, "aws_eip", `network_NatEip-${az}`), "allocation_id"),
+      );
     }
   });
 
@@ -135,11 +159,15 @@ describe("NAT modes", () => {
     expect(Object.keys(resourcesOf(json, "aws_eip")).filter((id) => id.startsWith("network_"))).toEqual([]);
     expect(Object.keys(routeTargets(json)).sort()).toEqual(["workshop-management", "workshop-public"]);
     // One table for the isolated tier, shared by its AZs.
-    expect(Object.values(resourcesOf(json, "aws_route_table")).map((t) => (t.tags as Record<string, string>).Name)).toContain("workshop-internal");
+    expect(
+      Object.values(resourcesOf(json, "aws_route_table")).map((t) => (t.tags as Record<string, string>).Name),
+    ).toContain("workshop-internal");
   });
 
   it("instance: a hardened NAT instance with forwarding on, and private routes through its interface", () => {
-    const { json, text } = synthEnvironment(withChanges((c) => (c.nat = { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } })));
+    const { json, text } = synthEnvironment(
+      withChanges((c) => (c.nat = { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } })),
+    );
     const instance = resourceNamed(json, "aws_instance", `network_NatInstance-${AZ_A}_Instance`);
     expect(instance).toMatchObject({
       ami: "ami-0123456789abcdef0",
@@ -151,9 +179,16 @@ describe("NAT modes", () => {
       subnet_id: ref("aws_subnet", logicalIdOf(json, "aws_subnet", `network_Subnet-public-${AZ_A}`)),
     });
     const instanceId = logicalIdOf(json, "aws_instance", `network_NatInstance-${AZ_A}_Instance`);
-    expect(routeTargets(json)[`workshop-internal-${AZ_B}`]).toEqual({ network_interface_id: ref("aws_instance", instanceId, "primary_network_interface_id") });
-    expect(resourceNamed(json, "aws_eip", `network_NatInstance-${AZ_A}_Eip`).instance).toBe(ref("aws_instance", instanceId));
-    expect(text).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, { cidr_ipv4: "192.168.8.0/22", ip_protocol: "-1" });
+    expect(routeTargets(json)[`workshop-internal-${AZ_B}`]).toEqual({
+      network_interface_id: ref("aws_instance", instanceId, "primary_network_interface_id"),
+    });
+    expect(resourceNamed(json, "aws_eip", `network_NatInstance-${AZ_A}_Eip`).instance).toBe(
+      ref("aws_instance", instanceId),
+    );
+    expect(text).toHaveResourceWithProperties(VpcSecurityGroupIngressRule, {
+      cidr_ipv4: "192.168.8.0/22",
+      ip_protocol: "-1",
+    });
     expect(resourcesOf(json, "aws_nat_gateway")).toEqual({});
   });
 
@@ -167,24 +202,40 @@ describe("NAT modes", () => {
 
   it("instance: an AMI from an SSM parameter becomes a data source (real users; not the offline default)", () => {
     const { json } = synthEnvironment(
-      withChanges((c) => (c.nat = { mode: "instance", instance: { ami: { ssmParameter: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64" } } })),
+      withChanges(
+        (c) =>
+          (c.nat = {
+            mode: "instance",
+            instance: {
+              ami: { ssmParameter: "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64" },
+            },
+          }),
+      ),
     );
     const data = Object.entries(json.data?.aws_ssm_parameter ?? {});
     expect(data).toHaveLength(1);
-    expect(resourceNamed(json, "aws_instance", `network_NatInstance-${AZ_A}_Instance`).ami).toBe(`\${data.aws_ssm_parameter.${data[0][0]}.insecure_value}`);
+    expect(resourceNamed(json, "aws_instance", `network_NatInstance-${AZ_A}_Instance`).ami).toBe(
+      `\${data.aws_ssm_parameter.${data[0][0]}.insecure_value}`,
+    );
   });
 });
 
 describe("optional features", () => {
   it("flow logs: a log group with retention, a role only the flow-logs service assumes, and a policy scoped to the group", () => {
-    const { json } = synthEnvironment(withChanges((c) => (c.flowLogs = { enabled: true, retentionDays: 90, trafficType: "REJECT" })));
+    const { json } = synthEnvironment(
+      withChanges((c) => (c.flowLogs = { enabled: true, retentionDays: 90, trafficType: "REJECT" })),
+    );
     const group = resourceNamed(json, "aws_cloudwatch_log_group", "network_FlowLogs_LogGroup");
     expect(group).toMatchObject({ name: "/vpc/workshop/flow-logs", retention_in_days: 90 });
     const role = resourceNamed(json, "aws_iam_role", "network_FlowLogs_Role");
     expect(JSON.parse(role.assume_role_policy as string).Statement).toEqual([
       { Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" },
     ]);
-    const groupArn = ref("aws_cloudwatch_log_group", logicalIdOf(json, "aws_cloudwatch_log_group", "network_FlowLogs_LogGroup"), "arn");
+    const groupArn = ref(
+      "aws_cloudwatch_log_group",
+      logicalIdOf(json, "aws_cloudwatch_log_group", "network_FlowLogs_LogGroup"),
+      "arn",
+    );
     const policy = resourceNamed(json, "aws_iam_role_policy", "network_FlowLogs_Policy").policy as string;
     expect(policy).toContain(groupArn);
     expect(policy).toMatch(/^\$\{jsonencode\(/);
@@ -258,7 +309,9 @@ describe("stable ids: adding an AZ or a tier changes no other resource", () => {
 
   it("appending a tier", () => {
     const before = synthEnvironment(withChanges(threeAzReady)).json;
-    const after = synthEnvironment(withChanges((c) => (threeAzReady(c), c.tiers.push({ name: "data", type: "isolated", cidrMask: 27 })))).json;
+    const after = synthEnvironment(
+      withChanges((c) => (threeAzReady(c), c.tiers.push({ name: "data", type: "isolated", cidrMask: 27 }))),
+    ).json;
     expectUnchanged(before, after);
     const added = [...allResources(after).keys()].filter((id) => !allResources(before).has(id));
     expect(added.every((id) => id.includes("-data"))).toBe(true);
@@ -281,14 +334,24 @@ describe("Network construct used directly", () => {
     expect(synthesized).toHaveResourceWithProperties(Vpc, { cidr_block: "10.20.0.0/16" });
     expect(synthesized).not.toHaveResource(InternetGateway);
     expect(synthesized).not.toHaveResource(Route);
-    expect(synthesized).toHaveResourceWithProperties(Subnet, { availability_zone: "eu-west-1b", cidr_block: "10.20.1.0/24" });
+    expect(synthesized).toHaveResourceWithProperties(Subnet, {
+      availability_zone: "eu-west-1b",
+      cidr_block: "10.20.1.0/24",
+    });
   });
 
   it("refuses bad props with the same problems the config check gives", () => {
     const app: App = Testing.app();
     const stack = new TerraformStack(app, "direct");
-    expect(() => new Network(stack, "net", { environment: "lib", region: "eu-west-1", azs: ["eu-west-1a"], vpcCidr: "10.0.0.0/30", tiers: [{ name: "web", type: "public", cidrMask: 24 }] })).toThrow(
-      'environment "lib": vpcCidr = "10.0.0.0/30": expected a VPC block from /16 to /28',
-    );
+    expect(
+      () =>
+        new Network(stack, "net", {
+          environment: "lib",
+          region: "eu-west-1",
+          azs: ["eu-west-1a"],
+          vpcCidr: "10.0.0.0/30",
+          tiers: [{ name: "web", type: "public", cidrMask: 24 }],
+        }),
+    ).toThrow('environment "lib": vpcCidr = "10.0.0.0/30": expected a VPC block from /16 to /28');
   });
 });

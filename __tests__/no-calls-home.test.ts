@@ -15,45 +15,78 @@ describe("no calls home", () => {
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "shim-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it.each(["deploy", "diff", "destroy", "cdktf:synth"])("npm run %s turns off the checkpoint, the version check and the plugin cache", (name) => {
-    expect(scripts[name]).toMatch(/^CHECKPOINT_DISABLE=1 DISABLE_VERSION_CHECK=true CDKTF_DISABLE_PLUGIN_CACHE_ENV=true cdktf /);
-  });
+  it.each(["deploy", "diff", "destroy", "cdktf:synth"])(
+    "npm run %s turns off the checkpoint, the version check and the plugin cache",
+    (name) => {
+      expect(scripts[name]).toMatch(
+        /^CHECKPOINT_DISABLE=1 DISABLE_VERSION_CHECK=true CDKTF_DISABLE_PLUGIN_CACHE_ENV=true cdktf /,
+      );
+    },
+  );
 
-  it("npm run synth starts no terraform at all", () => {
-    const shim = terraformShim(dir);
-    const result = run("npm", ["run", "--silent", "synth"], { PATH: shim.path, CDKTF_OUTDIR: join(dir, "out") });
-    expect(result.status).toBe(0);
-    expect(shim.calls()).toEqual([]);
-  }, SLOW_PROCESS_MS);
+  it(
+    "npm run synth starts no terraform at all",
+    () => {
+      const shim = terraformShim(dir);
+      const result = run("npm", ["run", "--silent", "synth"], { PATH: shim.path, CDKTF_OUTDIR: join(dir, "out") });
+      expect(result.status).toBe(0);
+      expect(shim.calls()).toEqual([]);
+    },
+    SLOW_PROCESS_MS,
+  );
 
-  it("cdktf's own terraform version check, run as the tests run it, has CHECKPOINT_DISABLE=1", () => {
-    const shim = terraformShim(dir);
-    // A terraform_data resource (state.int.test.ts has one) makes cdktf run `terraform version` to validate it, with
-    // the environment jest's process gives its children: spawned here without an env option, only PATH prepended.
-    const script = 'const { App, DataResource, TerraformStack } = require("cdktf"); const s = new TerraformStack(new App(), "s"); new DataResource(s, "d", { input: 1 }); console.log(JSON.stringify(s.node.findAll().flatMap((c) => c.node.validate())));';
-    const result = spawnSync("sh", ["-c", `PATH="${shim.path}" exec node -e '${script}'`], { cwd: ROOT, encoding: "utf8" });
-    expect(result.stderr).toBe("");
-    expect(JSON.parse(result.stdout)).toEqual([]);
-    const calls = shim.calls();
-    expect(calls.length).toBeGreaterThan(0);
-    for (const env of calls) expect(env.CHECKPOINT_DISABLE).toBe("1");
-  }, SLOW_PROCESS_MS);
+  it(
+    "cdktf's own terraform version check, run as the tests run it, has CHECKPOINT_DISABLE=1",
+    () => {
+      const shim = terraformShim(dir);
+      // A terraform_data resource (state.int.test.ts has one) makes cdktf run `terraform version` to validate it, with
+      // the environment jest's process gives its children: spawned here without an env option, only PATH prepended.
+      const script =
+        'const { App, DataResource, TerraformStack } = require("cdktf"); const s = new TerraformStack(new App(), "s"); new DataResource(s, "d", { input: 1 }); console.log(JSON.stringify(s.node.findAll().flatMap((c) => c.node.validate())));';
+      const result = spawnSync("sh", ["-c", `PATH="${shim.path}" exec node -e '${script}'`], {
+        cwd: ROOT,
+        encoding: "utf8",
+      });
+      expect(result.stderr).toBe("");
+      expect(JSON.parse(result.stdout)).toEqual([]);
+      const calls = shim.calls();
+      expect(calls.length).toBeGreaterThan(0);
+      for (const env of calls) expect(env.CHECKPOINT_DISABLE).toBe("1");
+    },
+    SLOW_PROCESS_MS,
+  );
 
-  it.each([["--offline"], []])("npm run plan %s runs every terraform with CHECKPOINT_DISABLE=1", (...mode) => {
-    const shim = terraformShim(dir);
-    run("node", ["--import", "tsx", "scripts/plan.ts", ...mode, "--stack", "workshop"], { TERRAFORM_BINARY: shim.binary, PATH: shim.path, CHECKPOINT_DISABLE: "" });
-    const calls = shim.calls();
-    expect(calls.length).toBeGreaterThanOrEqual(2);
-    for (const env of calls) expect(env.CHECKPOINT_DISABLE).toBe("1");
-  }, SLOW_PROCESS_MS);
+  it.each([["--offline"], []])(
+    "npm run plan %s runs every terraform with CHECKPOINT_DISABLE=1",
+    (...mode) => {
+      const shim = terraformShim(dir);
+      run("node", ["--import", "tsx", "scripts/plan.ts", ...mode, "--stack", "workshop"], {
+        TERRAFORM_BINARY: shim.binary,
+        PATH: shim.path,
+        CHECKPOINT_DISABLE: "",
+      });
+      const calls = shim.calls();
+      expect(calls.length).toBeGreaterThanOrEqual(2);
+      for (const env of calls) expect(env.CHECKPOINT_DISABLE).toBe("1");
+    },
+    SLOW_PROCESS_MS,
+  );
 
-  it("npx cdktf synth (cdktf-cli, through npm run cdktf:synth) runs terraform only with CHECKPOINT_DISABLE=1", () => {
-    const shim = terraformShim(dir);
-    const result = run("npm", ["run", "--silent", "cdktf:synth", "--", "--output", join(dir, "out")], { PATH: shim.path, CHECKPOINT_DISABLE: "", DISABLE_VERSION_CHECK: "" });
-    expect(result.status).toBe(0);
-    for (const env of shim.calls()) {
-      expect(env.CHECKPOINT_DISABLE).toBe("1");
-      expect(env.DISABLE_VERSION_CHECK).toBe("true");
-    }
-  }, SLOW_PROCESS_MS);
+  it(
+    "npx cdktf synth (cdktf-cli, through npm run cdktf:synth) runs terraform only with CHECKPOINT_DISABLE=1",
+    () => {
+      const shim = terraformShim(dir);
+      const result = run("npm", ["run", "--silent", "cdktf:synth", "--", "--output", join(dir, "out")], {
+        PATH: shim.path,
+        CHECKPOINT_DISABLE: "",
+        DISABLE_VERSION_CHECK: "",
+      });
+      expect(result.status).toBe(0);
+      for (const env of shim.calls()) {
+        expect(env.CHECKPOINT_DISABLE).toBe("1");
+        expect(env.DISABLE_VERSION_CHECK).toBe("true");
+      }
+    },
+    SLOW_PROCESS_MS,
+  );
 });

@@ -16,7 +16,18 @@ describe("the published package", () => {
     const run = spawnSync("node", ["--import", "tsx", "-e", probe], { cwd: root, encoding: "utf8" });
     expect(run.stderr).toBe("");
     expect(JSON.parse(run.stdout)).toEqual({
-      exports: ["Network", "EnvironmentStack", "Bastion", "StateBootstrapStack", "planNetwork", "validateConfig", "applyRules", "checkSynth", "checkPlan", "planApp"],
+      exports: [
+        "Network",
+        "EnvironmentStack",
+        "Bastion",
+        "StateBootstrapStack",
+        "planNetwork",
+        "validateConfig",
+        "applyRules",
+        "checkSynth",
+        "checkPlan",
+        "planApp",
+      ],
       providerRoot: false,
     });
   });

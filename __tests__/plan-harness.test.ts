@@ -51,7 +51,13 @@ describe("planApp before terraform", () => {
 });
 
 describe("plan summaries", () => {
-  const change = (type: string, actions: string[], mode: "managed" | "data" = "managed") => ({ address: `${type}.x`, mode, type, name: "x", change: { actions } });
+  const change = (type: string, actions: string[], mode: "managed" | "data" = "managed") => ({
+    address: `${type}.x`,
+    mode,
+    type,
+    name: "x",
+    change: { actions },
+  });
   const plan: PlanJson = {
     format_version: "1.2",
     resource_changes: [
@@ -64,7 +70,11 @@ describe("plan summaries", () => {
   };
 
   it("counts managed resources by type and action, a delete-then-create as replace", () => {
-    expect(actionCounts(plan)).toEqual({ aws_subnet: { create: 2 }, aws_vpc: { update: 1 }, aws_instance: { replace: 1 } });
+    expect(actionCounts(plan)).toEqual({
+      aws_subnet: { create: 2 },
+      aws_vpc: { update: 1 },
+      aws_instance: { replace: 1 },
+    });
   });
 
   it("prints totals, then one aligned line per type", () => {

@@ -1,8 +1,21 @@
 import { PlanJson, ResourceChange } from "../modules/pipeline/plan-json";
-import { actionTotals, destructiveChanges, renderMarkdownSummary, SUMMARY_MARKER, summaryAction } from "../modules/pipeline/summary-markdown";
+import {
+  actionTotals,
+  destructiveChanges,
+  renderMarkdownSummary,
+  SUMMARY_MARKER,
+  summaryAction,
+} from "../modules/pipeline/summary-markdown";
 
 const change = (address: string, actions: string[], extra: object = {}): ResourceChange =>
-  ({ address, mode: "managed", type: address.split(".")[0], name: address.split(".")[1], change: { actions }, ...extra }) as ResourceChange;
+  ({
+    address,
+    mode: "managed",
+    type: address.split(".")[0],
+    name: address.split(".")[1],
+    change: { actions },
+    ...extra,
+  }) as ResourceChange;
 
 const plan = (...changes: ResourceChange[]): PlanJson => ({ format_version: "1.2", resource_changes: changes });
 const clean = { findings: [], accepted: [] };
@@ -19,11 +32,17 @@ describe("renderMarkdownSummary", () => {
       { ...change("aws_ami.g", ["read"]), mode: "data" },
     );
     expect(actionTotals(p)).toEqual({ create: 1, update: 1, replace: 2, delete: 1 });
-    expect(destructiveChanges(p).map((c) => `${c.address} ${summaryAction(c)}`)).toEqual(["aws_instance.d replace", "aws_instance.e replace", "aws_eip.f delete"]);
+    expect(destructiveChanges(p).map((c) => `${c.address} ${summaryAction(c)}`)).toEqual([
+      "aws_instance.d replace",
+      "aws_instance.e replace",
+      "aws_eip.f delete",
+    ]);
   });
 
   it("shows nothing loud for a plan that only creates", () => {
-    const markdown = renderMarkdownSummary([{ stack: "dev", plan: plan(change("aws_vpc.a", ["create"])), policy: clean }]);
+    const markdown = renderMarkdownSummary([
+      { stack: "dev", plan: plan(change("aws_vpc.a", ["create"])), policy: clean },
+    ]);
     expect(markdown.startsWith(`${SUMMARY_MARKER}\n## Terraform plan\n`)).toBe(true);
     expect(markdown).toContain("| `dev` | 1 | 0 | 0 | 0 | ✅ |");
     expect(markdown).not.toMatch(/CAUTION|WARNING|DESTROY|REPLACE|⚠️/);
@@ -31,27 +50,49 @@ describe("renderMarkdownSummary", () => {
 
   it("puts every destroy and replace, with its reason, in a caution block before the table", () => {
     const replaced = change("aws_instance.d", ["delete", "create"], { action_reason: "replace_because_cannot_update" });
-    (replaced.change as { replace_paths?: string[][] }).replace_paths = [["ami"], ["root_block_device", "0", "encrypted"]];
-    const markdown = renderMarkdownSummary([{ stack: "prod", plan: plan(replaced, change("aws_eip.f", ["delete"])), policy: clean }]);
+    (replaced.change as { replace_paths?: string[][] }).replace_paths = [
+      ["ami"],
+      ["root_block_device", "0", "encrypted"],
+    ];
+    const markdown = renderMarkdownSummary([
+      { stack: "prod", plan: plan(replaced, change("aws_eip.f", ["delete"])), policy: clean },
+    ]);
     const caution = markdown.indexOf("> [!CAUTION]");
     expect(caution).toBeGreaterThan(0);
     expect(caution).toBeLessThan(markdown.indexOf("| stack |"));
     expect(markdown).toContain("**This plan DESTROYS 1 and REPLACES 1 resource(s).**");
-    expect(markdown).toContain("> - **REPLACE** `prod: aws_instance.d` (cannot update; forced by `ami`, `root_block_device.0.encrypted`)");
+    expect(markdown).toContain(
+      "> - **REPLACE** `prod: aws_instance.d` (cannot update; forced by `ami`, `root_block_device.0.encrypted`)",
+    );
     expect(markdown).toContain("> - **DESTROY** `prod: aws_eip.f`");
     expect(markdown).toContain("| `prod` | 0 | 0 | **1** ⚠️ | **1** ⚠️ | ✅ |");
   });
 
   it("lists policy findings and accepted ones, and stacks that failed, with their step", () => {
-    const finding = { rule: "imdsv2-required", scannerIds: ["CKV_AWS_79", "AVD-AWS-0028"], address: "aws_instance.x", message: "IMDSv2 | not required" };
+    const finding = {
+      rule: "imdsv2-required",
+      scannerIds: ["CKV_AWS_79", "AVD-AWS-0028"],
+      address: "aws_instance.x",
+      message: "IMDSv2 | not required",
+    };
     const markdown = renderMarkdownSummary(
-      [{ stack: "dev", plan: plan(change("aws_instance.x", ["create"])), policy: { findings: [finding], accepted: [{ ...finding, address: "aws_instance.y", reason: "legacy AMI" }] } }],
+      [
+        {
+          stack: "dev",
+          plan: plan(change("aws_instance.x", ["create"])),
+          policy: { findings: [finding], accepted: [{ ...finding, address: "aws_instance.y", reason: "legacy AMI" }] },
+        },
+      ],
       [{ stack: "broken", step: "init", message: "Error: backend" }],
     );
     expect(markdown).toContain("**1 policy finding(s)** must be fixed or accepted with a reason.");
     expect(markdown).toContain("| `dev` | 1 | 0 | 0 | 0 | ❌ 1 finding(s) |");
-    expect(markdown).toContain("- ❌ imdsv2-required (CKV_AWS_79, AVD-AWS-0028) aws_instance.x: IMDSv2 \\| not required");
-    expect(markdown).toContain("- ✔️ accepted: imdsv2-required (CKV_AWS_79, AVD-AWS-0028) aws_instance.y: IMDSv2 \\| not required (legacy AMI)");
+    expect(markdown).toContain(
+      "- ❌ imdsv2-required (CKV_AWS_79, AVD-AWS-0028) aws_instance.x: IMDSv2 \\| not required",
+    );
+    expect(markdown).toContain(
+      "- ✔️ accepted: imdsv2-required (CKV_AWS_79, AVD-AWS-0028) aws_instance.y: IMDSv2 \\| not required (legacy AMI)",
+    );
     expect(markdown).toContain("> **1 stack(s) failed to plan:** `broken` at init");
     expect(markdown).toContain("| `broken` | - | - | - | - | ❌ plan failed at init |");
     expect(markdown).toContain("```\nError: backend\n```");

@@ -23,8 +23,18 @@ const NETWORK = "network_";
 
 /** Every environment of the default config, plus the NAT variants the default does not show, one stack each. */
 function environments(): ResolvedEnvironment[] {
-  const natInstance = { ...workshopConfig(), name: "nat-instance", nat: { mode: "instance" as const, instance: { ami: NAT_AMI } } };
-  const perAz = { ...workshopConfig(), name: "per-az", nat: { mode: "per-az" as const }, flowLogs: { enabled: true, kmsKeyArn: FLOW_LOG_KEY }, s3GatewayEndpoint: true };
+  const natInstance = {
+    ...workshopConfig(),
+    name: "nat-instance",
+    nat: { mode: "instance" as const, instance: { ami: NAT_AMI } },
+  };
+  const perAz = {
+    ...workshopConfig(),
+    name: "per-az",
+    nat: { mode: "per-az" as const },
+    flowLogs: { enabled: true, kmsKeyArn: FLOW_LOG_KEY },
+    s3GatewayEndpoint: true,
+  };
   return resolveConfig({ environments: [...defaultConfig.environments, natInstance, perAz] });
 }
 
@@ -53,7 +63,16 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
   const plans = new Map<string, Promise<PlanJson>>();
   const planOf = (name: string): Promise<PlanJson> => {
     if (!plans.has(name)) {
-      plans.set(name, planApp((app) => addAllStacks(app, resolved), { toolchain: toolchain(), mode: "offline", stacks: [name], env: process.env, tempDir: planTmp }).then(([p]) => p.plan));
+      plans.set(
+        name,
+        planApp((app) => addAllStacks(app, resolved), {
+          toolchain: toolchain(),
+          mode: "offline",
+          stacks: [name],
+          env: process.env,
+          tempDir: planTmp,
+        }).then(([p]) => p.plan),
+      );
     }
     return plans.get(name) as Promise<PlanJson>;
   };
@@ -70,144 +89,248 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
   });
 
   describe.each(environments().map((e) => [e.config.name, e] as const))("%s", (name, env) => {
-    it("only creates, and makes one subnet per tier per AZ at the planned CIDRs", async () => {
-      const plan = await planOf(name);
-      const actions = new Set(Object.values(actionCounts(plan)).flatMap((byAction) => Object.keys(byAction)));
-      expect([...actions]).toEqual(["create"]);
-      const subnets = plannedResources(plan, "aws_subnet").map((s) => `${(s.values.tags as Record<string, string>).Tier}/${s.values.availability_zone} ${s.values.cidr_block}`);
-      const expected = env.network.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`);
-      expect(subnets.sort()).toEqual(expected.sort());
-    }, PLAN_MS);
+    it(
+      "only creates, and makes one subnet per tier per AZ at the planned CIDRs",
+      async () => {
+        const plan = await planOf(name);
+        const actions = new Set(Object.values(actionCounts(plan)).flatMap((byAction) => Object.keys(byAction)));
+        expect([...actions]).toEqual(["create"]);
+        const subnets = plannedResources(plan, "aws_subnet").map(
+          (s) =>
+            `${(s.values.tags as Record<string, string>).Tier}/${s.values.availability_zone} ${s.values.cidr_block}`,
+        );
+        const expected = env.network.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`);
+        expect(subnets.sort()).toEqual(expected.sort());
+      },
+      PLAN_MS,
+    );
 
-    it("routes public subnets to the internet gateway and private ones to the NAT the planner chose", async () => {
-      expect(defaultRouteTargets(await planOf(name))).toEqual(expectedRouteTargets(env));
-    }, PLAN_MS);
+    it(
+      "routes public subnets to the internet gateway and private ones to the NAT the planner chose",
+      async () => {
+        expect(defaultRouteTargets(await planOf(name))).toEqual(expectedRouteTargets(env));
+      },
+      PLAN_MS,
+    );
 
-    it("passes every rule, but for the exceptions its own config implies", async () => {
-      const { findings } = checkPlan(await planOf(name), environmentRuleOptions(env.config));
-      expect(findings.map(formatFinding)).toEqual([]);
-    }, PLAN_MS);
+    it(
+      "passes every rule, but for the exceptions its own config implies",
+      async () => {
+        const { findings } = checkPlan(await planOf(name), environmentRuleOptions(env.config));
+        expect(findings.map(formatFinding)).toEqual([]);
+      },
+      PLAN_MS,
+    );
 
-    it("the rules judge its plan as they judge its synthesized JSON: the same accepted findings on both", async () => {
-      const options = environmentRuleOptions(env.config);
-      const [stack] = addEnvironmentStacks(Testing.app(), [env]);
-      const key = (f: Finding) => `${f.rule} ${f.address}`;
-      const atSynth = checkSynth(stack.toTerraform() as StackJson, options);
-      const atPlan = checkPlan(await planOf(name), options);
-      expect(atSynth.findings).toEqual([]);
-      expect(atPlan.accepted.map(key).sort()).toEqual(atSynth.accepted.map(key).sort());
-      expect(atPlan.accepted.length).toBeGreaterThan(0);
-    }, PLAN_MS);
+    it(
+      "the rules judge its plan as they judge its synthesized JSON: the same accepted findings on both",
+      async () => {
+        const options = environmentRuleOptions(env.config);
+        const [stack] = addEnvironmentStacks(Testing.app(), [env]);
+        const key = (f: Finding) => `${f.rule} ${f.address}`;
+        const atSynth = checkSynth(stack.toTerraform() as StackJson, options);
+        const atPlan = checkPlan(await planOf(name), options);
+        expect(atSynth.findings).toEqual([]);
+        expect(atPlan.accepted.map(key).sort()).toEqual(atSynth.accepted.map(key).sort());
+        expect(atPlan.accepted.length).toBeGreaterThan(0);
+      },
+      PLAN_MS,
+    );
   });
 
-  it("workshop: the resources of a two-AZ, three-tier VPC with one NAT gateway, a bastion and three servers", async () => {
-    expect(countsByType(await planOf("workshop"), NETWORK)).toEqual({
-      aws_vpc: 1,
-      aws_default_security_group: 1,
-      aws_default_route_table: 1,
-      aws_default_network_acl: 1,
-      aws_internet_gateway: 1,
-      aws_subnet: 5,
-      aws_route_table: 4,
-      aws_route: 4,
-      aws_route_table_association: 5,
-      aws_eip: 1,
-      aws_nat_gateway: 1,
-    });
-    const access = countsByType(await planOf("workshop"));
-    expect([access.aws_instance, access.aws_key_pair, access.aws_security_group, access.aws_eip]).toEqual([4, 1, 3, 2]);
-    expect(defaultRouteTargets(await planOf("workshop"))).toEqual({
-      "public/ap-northeast-2a": "igw",
-      "public/ap-northeast-2b": "igw",
-      "management/ap-northeast-2a": "igw",
-      "internal/ap-northeast-2a": "nat-gateway/ap-northeast-2a",
-      "internal/ap-northeast-2b": "nat-gateway/ap-northeast-2a",
-    });
-  }, PLAN_MS);
+  it(
+    "workshop: the resources of a two-AZ, three-tier VPC with one NAT gateway, a bastion and three servers",
+    async () => {
+      expect(countsByType(await planOf("workshop"), NETWORK)).toEqual({
+        aws_vpc: 1,
+        aws_default_security_group: 1,
+        aws_default_route_table: 1,
+        aws_default_network_acl: 1,
+        aws_internet_gateway: 1,
+        aws_subnet: 5,
+        aws_route_table: 4,
+        aws_route: 4,
+        aws_route_table_association: 5,
+        aws_eip: 1,
+        aws_nat_gateway: 1,
+      });
+      const access = countsByType(await planOf("workshop"));
+      expect([access.aws_instance, access.aws_key_pair, access.aws_security_group, access.aws_eip]).toEqual([
+        4, 1, 3, 2,
+      ]);
+      expect(defaultRouteTargets(await planOf("workshop"))).toEqual({
+        "public/ap-northeast-2a": "igw",
+        "public/ap-northeast-2b": "igw",
+        "management/ap-northeast-2a": "igw",
+        "internal/ap-northeast-2a": "nat-gateway/ap-northeast-2a",
+        "internal/ap-northeast-2b": "nat-gateway/ap-northeast-2a",
+      });
+    },
+    PLAN_MS,
+  );
 
-  it("workshop: the default security group is adopted with no rules, and no flow logs are planned", async () => {
-    const plan = await planOf("workshop");
-    const [group] = plannedResources(plan, "aws_default_security_group");
-    expect(targetOf(plan, group.address, "vpc_id")).toBe(plannedResources(plan, "aws_vpc")[0].address);
-    expect(group.values.ingress ?? []).toEqual([]);
-    expect(group.values.egress ?? []).toEqual([]);
-    expect(plannedResources(plan, "aws_flow_log")).toEqual([]);
-    expect(checkPlan(plan).findings.map((f) => f.rule)).toEqual(["instance-public-ip", "vpc-flow-logs", ...Array(4).fill("instance-detailed-monitoring")]);
-  }, PLAN_MS);
+  it(
+    "workshop: the default security group is adopted with no rules, and no flow logs are planned",
+    async () => {
+      const plan = await planOf("workshop");
+      const [group] = plannedResources(plan, "aws_default_security_group");
+      expect(targetOf(plan, group.address, "vpc_id")).toBe(plannedResources(plan, "aws_vpc")[0].address);
+      expect(group.values.ingress ?? []).toEqual([]);
+      expect(group.values.egress ?? []).toEqual([]);
+      expect(plannedResources(plan, "aws_flow_log")).toEqual([]);
+      expect(checkPlan(plan).findings.map((f) => f.rule)).toEqual([
+        "instance-public-ip",
+        "vpc-flow-logs",
+        ...Array(4).fill("instance-detailed-monitoring"),
+      ]);
+    },
+    PLAN_MS,
+  );
 
-  it("nat-instance: one hardened NAT instance, no NAT gateway", async () => {
-    const plan = await planOf("nat-instance");
-    const counts = countsByType(plan, NETWORK);
-    expect([counts.aws_instance, counts.aws_nat_gateway, counts.aws_eip, counts.aws_security_group]).toEqual([1, undefined, 1, 1]);
-    const [instance] = plannedResources(plan, "aws_instance").filter((r) => r.name.startsWith(NETWORK));
-    expect(instance.values).toMatchObject({
-      ami: NAT_AMI,
-      instance_type: "t3.nano",
-      source_dest_check: false,
-      associate_public_ip_address: false,
-      metadata_options: [expect.objectContaining({ http_tokens: "required", http_endpoint: "enabled", http_put_response_hop_limit: 1 })],
-      root_block_device: [expect.objectContaining({ encrypted: true, volume_type: "gp3" })],
-    });
-    const [ingress] = plannedResources(plan, "aws_vpc_security_group_ingress_rule").filter((r) => r.name.startsWith(NETWORK));
-    expect(ingress.values).toMatchObject({ cidr_ipv4: "192.168.8.0/22", ip_protocol: "-1" });
-  }, PLAN_MS);
+  it(
+    "nat-instance: one hardened NAT instance, no NAT gateway",
+    async () => {
+      const plan = await planOf("nat-instance");
+      const counts = countsByType(plan, NETWORK);
+      expect([counts.aws_instance, counts.aws_nat_gateway, counts.aws_eip, counts.aws_security_group]).toEqual([
+        1,
+        undefined,
+        1,
+        1,
+      ]);
+      const [instance] = plannedResources(plan, "aws_instance").filter((r) => r.name.startsWith(NETWORK));
+      expect(instance.values).toMatchObject({
+        ami: NAT_AMI,
+        instance_type: "t3.nano",
+        source_dest_check: false,
+        associate_public_ip_address: false,
+        metadata_options: [
+          expect.objectContaining({
+            http_tokens: "required",
+            http_endpoint: "enabled",
+            http_put_response_hop_limit: 1,
+          }),
+        ],
+        root_block_device: [expect.objectContaining({ encrypted: true, volume_type: "gp3" })],
+      });
+      const [ingress] = plannedResources(plan, "aws_vpc_security_group_ingress_rule").filter((r) =>
+        r.name.startsWith(NETWORK),
+      );
+      expect(ingress.values).toMatchObject({ cidr_ipv4: "192.168.8.0/22", ip_protocol: "-1" });
+    },
+    PLAN_MS,
+  );
 
-  it("per-az: a NAT gateway in each AZ, flow logs to CloudWatch and the S3 endpoint on the private tables", async () => {
-    const plan = await planOf("per-az");
-    const counts = countsByType(plan, NETWORK);
-    expect([counts.aws_nat_gateway, counts.aws_eip, counts.aws_flow_log, counts.aws_cloudwatch_log_group, counts.aws_vpc_endpoint]).toEqual([2, 2, 1, 1, 1]);
-    expect(plannedResources(plan, "aws_flow_log")[0].values).toMatchObject({ traffic_type: "ALL", log_destination_type: "cloud-watch-logs" });
-    expect(plannedResources(plan, "aws_cloudwatch_log_group")[0].values.kms_key_id).toBe(FLOW_LOG_KEY);
-    expect(plannedResources(plan, "aws_vpc_endpoint_route_table_association")).toHaveLength(2);
-    expect(checkPlan(plan, environmentRuleOptions(envs.find((e) => e.name === "per-az")!)).findings).toEqual([]);
-  }, PLAN_MS);
+  it(
+    "per-az: a NAT gateway in each AZ, flow logs to CloudWatch and the S3 endpoint on the private tables",
+    async () => {
+      const plan = await planOf("per-az");
+      const counts = countsByType(plan, NETWORK);
+      expect([
+        counts.aws_nat_gateway,
+        counts.aws_eip,
+        counts.aws_flow_log,
+        counts.aws_cloudwatch_log_group,
+        counts.aws_vpc_endpoint,
+      ]).toEqual([2, 2, 1, 1, 1]);
+      expect(plannedResources(plan, "aws_flow_log")[0].values).toMatchObject({
+        traffic_type: "ALL",
+        log_destination_type: "cloud-watch-logs",
+      });
+      expect(plannedResources(plan, "aws_cloudwatch_log_group")[0].values.kms_key_id).toBe(FLOW_LOG_KEY);
+      expect(plannedResources(plan, "aws_vpc_endpoint_route_table_association")).toHaveLength(2);
+      expect(checkPlan(plan, environmentRuleOptions(envs.find((e) => e.name === "per-az")!)).findings).toEqual([]);
+    },
+    PLAN_MS,
+  );
 
-  it("state bootstrap: a versioned, encrypted, private bucket, and it passes the state-bucket rules", async () => {
-    const plan = await planOf(bootstrap);
-    expect(countsByType(plan)).toMatchObject({
-      aws_s3_bucket: 1,
-      aws_s3_bucket_versioning: 1,
-      aws_s3_bucket_server_side_encryption_configuration: 1,
-      aws_s3_bucket_public_access_block: 1,
-      aws_s3_bucket_policy: 1,
-    });
-    const [bucket] = plannedResources(plan, "aws_s3_bucket");
-    expect(bucket.values.bucket).toBe("change-me-workshop-tfstate");
-    expect(checkPlan(plan, { exceptions: stateStoreExceptions({ bucket: "change-me-workshop-tfstate" }) }).findings.map(formatFinding)).toEqual([]);
-  }, PLAN_MS);
+  it(
+    "state bootstrap: a versioned, encrypted, private bucket, and it passes the state-bucket rules",
+    async () => {
+      const plan = await planOf(bootstrap);
+      expect(countsByType(plan)).toMatchObject({
+        aws_s3_bucket: 1,
+        aws_s3_bucket_versioning: 1,
+        aws_s3_bucket_server_side_encryption_configuration: 1,
+        aws_s3_bucket_public_access_block: 1,
+        aws_s3_bucket_policy: 1,
+      });
+      const [bucket] = plannedResources(plan, "aws_s3_bucket");
+      expect(bucket.values.bucket).toBe("change-me-workshop-tfstate");
+      expect(
+        checkPlan(plan, { exceptions: stateStoreExceptions({ bucket: "change-me-workshop-tfstate" }) }).findings.map(
+          formatFinding,
+        ),
+      ).toEqual([]);
+    },
+    PLAN_MS,
+  );
 
-  it("workshop: every instance has its own profile; only the DB role writes the DB password and only the app role reads it", async () => {
-    const plan = await planOf("workshop");
-    for (const instance of plannedResources(plan, "aws_instance")) expect(targetOf(plan, instance.address, "iam_instance_profile")).toMatch(/^aws_iam_instance_profile\./);
-    const policies = Object.fromEntries(plannedResources(plan, "aws_iam_role_policy").map((p) => [p.name.split("_")[0], JSON.parse(p.values.policy as string).Statement]));
-    expect(policies).toEqual({
-      "InstanceRole-app": [expect.objectContaining({ Action: ["ssm:GetParameter"], Resource: "arn:aws:ssm:ap-northeast-2:*:parameter/workshop/db/app-password" })],
-      "InstanceRole-db": [expect.objectContaining({ Action: ["ssm:PutParameter"], Resource: "arn:aws:ssm:ap-northeast-2:*:parameter/workshop/db/app-password" })],
-    });
-    expect(plannedResources(plan, "aws_ssm_parameter")).toEqual([]);
-  }, PLAN_MS);
+  it(
+    "workshop: every instance has its own profile; only the DB role writes the DB password and only the app role reads it",
+    async () => {
+      const plan = await planOf("workshop");
+      for (const instance of plannedResources(plan, "aws_instance"))
+        expect(targetOf(plan, instance.address, "iam_instance_profile")).toMatch(/^aws_iam_instance_profile\./);
+      const policies = Object.fromEntries(
+        plannedResources(plan, "aws_iam_role_policy").map((p) => [
+          p.name.split("_")[0],
+          JSON.parse(p.values.policy as string).Statement,
+        ]),
+      );
+      expect(policies).toEqual({
+        "InstanceRole-app": [
+          expect.objectContaining({
+            Action: ["ssm:GetParameter"],
+            Resource: "arn:aws:ssm:ap-northeast-2:*:parameter/workshop/db/app-password",
+          }),
+        ],
+        "InstanceRole-db": [
+          expect.objectContaining({
+            Action: ["ssm:PutParameter"],
+            Resource: "arn:aws:ssm:ap-northeast-2:*:parameter/workshop/db/app-password",
+          }),
+        ],
+      });
+      expect(plannedResources(plan, "aws_ssm_parameter")).toEqual([]);
+    },
+    PLAN_MS,
+  );
 
-  it("workshop: the bastion's public IP is the one accepted CKV_AWS_88 (instance-public-ip) finding, with its reason", async () => {
-    const result = checkPlan(await planOf("workshop"), environmentRuleOptions(envs[0]));
-    expect(result.accepted.filter((f) => f.scannerIds.includes("CKV_AWS_88")).map((f) => f.address)).toEqual([expect.stringMatching(/^aws_instance\.Bastion_/)]);
-  }, PLAN_MS);
+  it(
+    "workshop: the bastion's public IP is the one accepted CKV_AWS_88 (instance-public-ip) finding, with its reason",
+    async () => {
+      const result = checkPlan(await planOf("workshop"), environmentRuleOptions(envs[0]));
+      expect(result.accepted.filter((f) => f.scannerIds.includes("CKV_AWS_88")).map((f) => f.address)).toEqual([
+        expect.stringMatching(/^aws_instance\.Bastion_/),
+      ]);
+    },
+    PLAN_MS,
+  );
 
-  it("negative control: a stack the provider rejects fails the harness, naming the stack, the step and the argument", async () => {
-    // A value the AWS provider itself refuses, set through an escape hatch in this test only.
-    const rejected = await planApp(
-      (app) => {
-        const [stack] = addEnvironmentStacks(app, resolveConfig({ environments: [{ ...workshopConfig(), name: "rejected" }] }));
-        stack.network.vpc.addOverride("instance_tenancy", "shared-by-everyone");
-      },
-      { toolchain: toolchain(), mode: "offline", env: process.env, tempDir: planTmp },
-    ).catch((error: unknown) => error);
-    expect(rejected).toBeInstanceOf(PlanError);
-    const error = rejected as PlanError;
-    expect(error.plans).toEqual([]);
-    expect(error.failures.map((f) => [f.stack, f.step])).toEqual([["rejected", "validate"]]);
-    expect(error.message).toContain('stack "rejected": terraform validate failed');
-    expect(error.message).toMatch(/instance_tenancy/);
-  }, PLAN_MS);
+  it(
+    "negative control: a stack the provider rejects fails the harness, naming the stack, the step and the argument",
+    async () => {
+      // A value the AWS provider itself refuses, set through an escape hatch in this test only.
+      const rejected = await planApp(
+        (app) => {
+          const [stack] = addEnvironmentStacks(
+            app,
+            resolveConfig({ environments: [{ ...workshopConfig(), name: "rejected" }] }),
+          );
+          stack.network.vpc.addOverride("instance_tenancy", "shared-by-everyone");
+        },
+        { toolchain: toolchain(), mode: "offline", env: process.env, tempDir: planTmp },
+      ).catch((error: unknown) => error);
+      expect(rejected).toBeInstanceOf(PlanError);
+      const error = rejected as PlanError;
+      expect(error.plans).toEqual([]);
+      expect(error.failures.map((f) => [f.stack, f.step])).toEqual([["rejected", "validate"]]);
+      expect(error.message).toContain('stack "rejected": terraform validate failed');
+      expect(error.message).toMatch(/instance_tenancy/);
+    },
+    PLAN_MS,
+  );
 
   it("left no temp dir behind", async () => {
     await Promise.allSettled(plans.values());

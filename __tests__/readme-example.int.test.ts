@@ -17,20 +17,30 @@ describe("the README's library example", () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   writeFileSync(join(dir, "main.ts"), libraryExample("../modules/index"));
 
-  it("compiles under the project's strict settings", () => {
-    const tsc = compileStrict(join(dir, "main.ts"));
-    expect(tsc.output).toBe("");
-    expect(tsc.status).toBe(0);
-  }, 10 * 60_000);
+  it(
+    "compiles under the project's strict settings",
+    () => {
+      const tsc = compileStrict(join(dir, "main.ts"));
+      expect(tsc.output).toBe("");
+      expect(tsc.status).toBe(0);
+    },
+    10 * 60_000,
+  );
 
-  it("synthesizes one stack", () => {
-    const run = runApp(join(dir, "main.ts"), outdir);
-    expect(run.stderr).toBe("");
-    expect(run.status).toBe(0);
-  }, 10 * 60_000);
+  it(
+    "synthesizes one stack",
+    () => {
+      const run = runApp(join(dir, "main.ts"), outdir);
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+    },
+    10 * 60_000,
+  );
 
   it("wires the DB login end to end: each server its own role, the DB's writes the password, the app's reads it, the service fetches it", () => {
-    const json = JSON.parse(readFileSync(join(outdir, "stacks", "prod", "cdk.tf.json"), "utf8")) as StackJson & { resource: Record<string, Record<string, Record<string, unknown>>> };
+    const json = JSON.parse(readFileSync(join(outdir, "stacks", "prod", "cdk.tf.json"), "utf8")) as StackJson & {
+      resource: Record<string, Record<string, Record<string, unknown>>>;
+    };
     const parameter = "arn:aws:ssm:eu-west-1:*:parameter/prod/db/app-password";
     // The servers' own policies (the flow-log role's is the network's business).
     const policies = Object.values(json.resource.aws_iam_role_policy ?? {})
@@ -57,15 +67,31 @@ describe("the README's library example", () => {
 
   describeWithTerraform("offline plan", (toolchain) => {
     // A plan takes 10-30 s; the bound only catches a hang, never a busy machine.
-    it("creates the network, the bastion, three app servers and the DB server, with the connections said", async () => {
-      const [plan]: StackPlan[] = await planApp({ outdir }, { toolchain: toolchain(), mode: "offline" });
-      const instances = plannedResources(plan.plan, "aws_instance").map((r) => (r.values.tags as Record<string, string>).Role);
-      expect(instances.sort()).toEqual(["app", "app", "app", "bastion", "db"]);
-      expect(plannedResources(plan.plan, "aws_nat_gateway")).toHaveLength(3);
-      expect(plannedResources(plan.plan, "aws_subnet")).toHaveLength(10);
-      const ingress = plannedResources(plan.plan, "aws_vpc_security_group_ingress_rule").map((r) => `${r.values.from_port} ${r.values.description}`);
-      expect(ingress.sort()).toEqual(["22 SSH from admin network 198.51.100.7/32", "22 SSH from the bastion", "22 SSH from the bastion", "3306 MariaDB from the app servers", "8080 The app, through the bastion"].sort());
-      expect(plannedResources(plan.plan, "aws_key_pair")).toHaveLength(1);
-    }, 20 * 60_000);
+    it(
+      "creates the network, the bastion, three app servers and the DB server, with the connections said",
+      async () => {
+        const [plan]: StackPlan[] = await planApp({ outdir }, { toolchain: toolchain(), mode: "offline" });
+        const instances = plannedResources(plan.plan, "aws_instance").map(
+          (r) => (r.values.tags as Record<string, string>).Role,
+        );
+        expect(instances.sort()).toEqual(["app", "app", "app", "bastion", "db"]);
+        expect(plannedResources(plan.plan, "aws_nat_gateway")).toHaveLength(3);
+        expect(plannedResources(plan.plan, "aws_subnet")).toHaveLength(10);
+        const ingress = plannedResources(plan.plan, "aws_vpc_security_group_ingress_rule").map(
+          (r) => `${r.values.from_port} ${r.values.description}`,
+        );
+        expect(ingress.sort()).toEqual(
+          [
+            "22 SSH from admin network 198.51.100.7/32",
+            "22 SSH from the bastion",
+            "22 SSH from the bastion",
+            "3306 MariaDB from the app servers",
+            "8080 The app, through the bastion",
+          ].sort(),
+        );
+        expect(plannedResources(plan.plan, "aws_key_pair")).toHaveLength(1);
+      },
+      20 * 60_000,
+    );
   });
 });

@@ -16,7 +16,9 @@ function check(input: RuleInput, fixture: Fixture, options: CheckOptions = {}): 
 
 /** `rule address` of each finding of the one rule `id`. */
 function hits(input: RuleInput, fixture: Fixture, id: string, options: CheckOptions = {}): string[] {
-  return check(input, fixture, { ...options, rules: RULES.filter((r) => r.id === id) }).findings.map((f) => `${f.rule} ${f.address}`);
+  return check(input, fixture, { ...options, rules: RULES.filter((r) => r.id === id) }).findings.map(
+    (f) => `${f.rule} ${f.address}`,
+  );
 }
 
 const hardened = {
@@ -41,21 +43,62 @@ describe("the rule list", () => {
       expect(rule.id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)*$/);
       expect(rule.description.length).toBeGreaterThan(20);
       const firstTrivy = rule.scannerIds.findIndex((id) => id.startsWith("AVD-"));
-      expect(rule.scannerIds.slice(firstTrivy === -1 ? rule.scannerIds.length : firstTrivy).every((id) => id.startsWith("AVD-"))).toBe(true);
+      expect(
+        rule.scannerIds
+          .slice(firstTrivy === -1 ? rule.scannerIds.length : firstTrivy)
+          .every((id) => id.startsWith("AVD-")),
+      ).toBe(true);
     }
   });
 
   it("keeps every guardrail id and every scanner id the two engines had", () => {
     const ids = RULES.flatMap((r) => [r.id, ...r.scannerIds]);
-    const before = ["admin-port-open-to-world", "imdsv2-required", "volume-encryption", "public-ip-in-private-tier", "nat-cross-az", "remote-state"];
-    const scanners = ["CKV_AWS_24", "CKV_AWS_25", "AVD-AWS-0107", "CKV_AWS_79", "AVD-AWS-0028", "CKV_AWS_8", "AVD-AWS-0131", "CKV2_AWS_12", "AVD-AWS-0173"];
-    const more = ["CKV2_AWS_11", "AVD-AWS-0178", "CKV_AWS_19", "AVD-AWS-0088", "CKV_AWS_21", "AVD-AWS-0090", "CKV2_AWS_6", "AVD-AWS-0094", "CKV_AWS_88"];
-    const issue12 = ["CKV_AWS_18", "AVD-AWS-0089", "CKV_AWS_158", "AVD-AWS-0017", "CKV_AWS_126", "CKV_AWS_135", "CKV2_AWS_41"];
+    const before = [
+      "admin-port-open-to-world",
+      "imdsv2-required",
+      "volume-encryption",
+      "public-ip-in-private-tier",
+      "nat-cross-az",
+      "remote-state",
+    ];
+    const scanners = [
+      "CKV_AWS_24",
+      "CKV_AWS_25",
+      "AVD-AWS-0107",
+      "CKV_AWS_79",
+      "AVD-AWS-0028",
+      "CKV_AWS_8",
+      "AVD-AWS-0131",
+      "CKV2_AWS_12",
+      "AVD-AWS-0173",
+    ];
+    const more = [
+      "CKV2_AWS_11",
+      "AVD-AWS-0178",
+      "CKV_AWS_19",
+      "AVD-AWS-0088",
+      "CKV_AWS_21",
+      "AVD-AWS-0090",
+      "CKV2_AWS_6",
+      "AVD-AWS-0094",
+      "CKV_AWS_88",
+    ];
+    const issue12 = [
+      "CKV_AWS_18",
+      "AVD-AWS-0089",
+      "CKV_AWS_158",
+      "AVD-AWS-0017",
+      "CKV_AWS_126",
+      "CKV_AWS_135",
+      "CKV2_AWS_41",
+    ];
     expect(ids).toEqual(expect.arrayContaining([...before, ...scanners, ...more, ...issue12]));
   });
 
   it("remote-state is the one rule a plan cannot judge (it does not carry the stack's backend)", () => {
-    expect(RULES.filter((r) => r.inputs !== undefined).map((r) => [r.id, r.inputs])).toEqual([["remote-state", ["synth"]]]);
+    expect(RULES.filter((r) => r.inputs !== undefined).map((r) => [r.id, r.inputs])).toEqual([
+      ["remote-state", ["synth"]],
+    ]);
   });
 });
 
@@ -65,7 +108,13 @@ describe.each(INPUTS)("on %s input", (input) => {
       ...closedVpc,
       "aws_subnet.s": { vpc_id: ref("aws_vpc.v"), availability_zone: "eu-west-1a", tags: { SubnetType: "private" } },
       "aws_instance.i": { ...hardened, subnet_id: ref("aws_subnet.s"), ebs_block_device: [] },
-      "aws_vpc_security_group_ingress_rule.ssh": { security_group_id: ref("aws_security_group.g"), cidr_ipv4: "10.0.0.0/16", ip_protocol: "tcp", from_port: 22, to_port: 22 },
+      "aws_vpc_security_group_ingress_rule.ssh": {
+        security_group_id: ref("aws_security_group.g"),
+        cidr_ipv4: "10.0.0.0/16",
+        ip_protocol: "tcp",
+        from_port: 22,
+        to_port: 22,
+      },
       "aws_security_group.g": { vpc_id: ref("aws_vpc.v") },
     };
     expect(check(input, fixture)).toEqual({ findings: [], accepted: [] });
@@ -73,40 +122,186 @@ describe.each(INPUTS)("on %s input", (input) => {
 
   describe("admin-port-open-to-world (CKV_AWS_24, CKV_AWS_25, AVD-AWS-0107)", () => {
     it.each<[string, Fixture]>([
-      ["a standalone IPv4 rule on 22", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv4: "0.0.0.0/0", ip_protocol: "tcp", from_port: 22, to_port: 22 } }],
-      ["a standalone IPv6 rule on 3389", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv6: "::/0", ip_protocol: "tcp", from_port: 3389, to_port: 3389 } }],
-      ["all protocols from the world", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv4: "0.0.0.0/0", ip_protocol: "-1" } }],
-      ["a range that covers WinRM, from IPv6 anywhere", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv6: "::/0", ip_protocol: "tcp", from_port: 5000, to_port: 6000 } }],
-      ["any other /0 (the world, however it is written)", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv4: "10.1.2.3/0", ip_protocol: "tcp", from_port: 22, to_port: 22 } }],
-      ["an inline range 0-1024", { "aws_security_group.r": { ingress: [{ cidr_blocks: ["0.0.0.0/0"], protocol: "tcp", from_port: 0, to_port: 1024 }] } }],
-      ["an inline rule of the default group", { "aws_default_security_group.r": { ingress: [{ ipv6_cidr_blocks: ["::/0"], protocol: "-1", from_port: 0, to_port: 0 }] } }],
-      ["an aws_security_group_rule", { "aws_security_group_rule.r": { type: "ingress", cidr_blocks: ["10.0.0.0/8", "0.0.0.0/0"], protocol: "6", from_port: 22, to_port: 22 } }],
+      [
+        "a standalone IPv4 rule on 22",
+        {
+          "aws_vpc_security_group_ingress_rule.r": {
+            cidr_ipv4: "0.0.0.0/0",
+            ip_protocol: "tcp",
+            from_port: 22,
+            to_port: 22,
+          },
+        },
+      ],
+      [
+        "a standalone IPv6 rule on 3389",
+        {
+          "aws_vpc_security_group_ingress_rule.r": {
+            cidr_ipv6: "::/0",
+            ip_protocol: "tcp",
+            from_port: 3389,
+            to_port: 3389,
+          },
+        },
+      ],
+      [
+        "all protocols from the world",
+        { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv4: "0.0.0.0/0", ip_protocol: "-1" } },
+      ],
+      [
+        "a range that covers WinRM, from IPv6 anywhere",
+        {
+          "aws_vpc_security_group_ingress_rule.r": {
+            cidr_ipv6: "::/0",
+            ip_protocol: "tcp",
+            from_port: 5000,
+            to_port: 6000,
+          },
+        },
+      ],
+      [
+        "any other /0 (the world, however it is written)",
+        {
+          "aws_vpc_security_group_ingress_rule.r": {
+            cidr_ipv4: "10.1.2.3/0",
+            ip_protocol: "tcp",
+            from_port: 22,
+            to_port: 22,
+          },
+        },
+      ],
+      [
+        "an inline range 0-1024",
+        {
+          "aws_security_group.r": {
+            ingress: [{ cidr_blocks: ["0.0.0.0/0"], protocol: "tcp", from_port: 0, to_port: 1024 }],
+          },
+        },
+      ],
+      [
+        "an inline rule of the default group",
+        {
+          "aws_default_security_group.r": {
+            ingress: [{ ipv6_cidr_blocks: ["::/0"], protocol: "-1", from_port: 0, to_port: 0 }],
+          },
+        },
+      ],
+      [
+        "an aws_security_group_rule",
+        {
+          "aws_security_group_rule.r": {
+            type: "ingress",
+            cidr_blocks: ["10.0.0.0/8", "0.0.0.0/0"],
+            protocol: "6",
+            from_port: 22,
+            to_port: 22,
+          },
+        },
+      ],
     ])("fails %s", (_label, fixture) => {
-      expect(hits(input, fixture, "admin-port-open-to-world")).toEqual([`admin-port-open-to-world ${Object.keys(fixture)[0]}`]);
+      expect(hits(input, fixture, "admin-port-open-to-world")).toEqual([
+        `admin-port-open-to-world ${Object.keys(fixture)[0]}`,
+      ]);
     });
 
     it.each<[string, Fixture]>([
-      ["HTTPS from the world", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv4: "0.0.0.0/0", ip_protocol: "tcp", from_port: 443, to_port: 443 } }],
-      ["SSH from inside", { "aws_security_group.r": { ingress: [{ cidr_blocks: ["10.0.0.0/16"], protocol: "tcp", from_port: 22, to_port: 22 }] } }],
-      ["SSH from one address", { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv4: "203.0.113.10/32", ip_protocol: "tcp", from_port: 22, to_port: 22 } }],
-      ["UDP 22 from the world", { "aws_security_group_rule.r": { type: "ingress", cidr_blocks: ["0.0.0.0/0"], protocol: "udp", from_port: 22, to_port: 22 } }],
-      ["egress to the world on 22", { "aws_security_group_rule.r": { type: "egress", cidr_blocks: ["0.0.0.0/0"], protocol: "tcp", from_port: 22, to_port: 22 } }],
-      ["SSH from another group", { "aws_vpc_security_group_ingress_rule.r": { referenced_security_group_id: ref("aws_security_group.g"), ip_protocol: "tcp", from_port: 22, to_port: 22 } }],
+      [
+        "HTTPS from the world",
+        {
+          "aws_vpc_security_group_ingress_rule.r": {
+            cidr_ipv4: "0.0.0.0/0",
+            ip_protocol: "tcp",
+            from_port: 443,
+            to_port: 443,
+          },
+        },
+      ],
+      [
+        "SSH from inside",
+        {
+          "aws_security_group.r": {
+            ingress: [{ cidr_blocks: ["10.0.0.0/16"], protocol: "tcp", from_port: 22, to_port: 22 }],
+          },
+        },
+      ],
+      [
+        "SSH from one address",
+        {
+          "aws_vpc_security_group_ingress_rule.r": {
+            cidr_ipv4: "203.0.113.10/32",
+            ip_protocol: "tcp",
+            from_port: 22,
+            to_port: 22,
+          },
+        },
+      ],
+      [
+        "UDP 22 from the world",
+        {
+          "aws_security_group_rule.r": {
+            type: "ingress",
+            cidr_blocks: ["0.0.0.0/0"],
+            protocol: "udp",
+            from_port: 22,
+            to_port: 22,
+          },
+        },
+      ],
+      [
+        "egress to the world on 22",
+        {
+          "aws_security_group_rule.r": {
+            type: "egress",
+            cidr_blocks: ["0.0.0.0/0"],
+            protocol: "tcp",
+            from_port: 22,
+            to_port: 22,
+          },
+        },
+      ],
+      [
+        "SSH from another group",
+        {
+          "aws_vpc_security_group_ingress_rule.r": {
+            referenced_security_group_id: ref("aws_security_group.g"),
+            ip_protocol: "tcp",
+            from_port: 22,
+            to_port: 22,
+          },
+        },
+      ],
     ])("passes %s", (_label, fixture) => {
       expect(hits(input, fixture, "admin-port-open-to-world")).toEqual([]);
     });
 
     it("names the world and the ports it reaches", () => {
-      const fixture = { "aws_vpc_security_group_ingress_rule.r": { cidr_ipv4: "0.0.0.0/0", ip_protocol: "tcp", from_port: 20, to_port: 25 } };
-      expect(check(input, fixture).findings[0].message).toBe("lets 0.0.0.0/0 reach SSH (22), telnet (23) (protocol tcp)");
+      const fixture = {
+        "aws_vpc_security_group_ingress_rule.r": {
+          cidr_ipv4: "0.0.0.0/0",
+          ip_protocol: "tcp",
+          from_port: 20,
+          to_port: 25,
+        },
+      };
+      expect(check(input, fixture).findings[0].message).toBe(
+        "lets 0.0.0.0/0 reach SSH (22), telnet (23) (protocol tcp)",
+      );
     });
   });
 
   describe("imdsv2-required (CKV_AWS_79, AVD-AWS-0028)", () => {
     it.each<[string, Fixture, string]>([
       ["an instance without metadata_options", { "aws_instance.i": {} }, "no metadata_options"],
-      ["an instance with optional tokens", { "aws_instance.i": { metadata_options: block({ http_tokens: "optional" }) } }, 'http_tokens is "optional", not "required"'],
-      ["a launch template with optional tokens", { "aws_launch_template.t": { metadata_options: block({ http_tokens: "optional" }) } }, 'http_tokens is "optional"'],
+      [
+        "an instance with optional tokens",
+        { "aws_instance.i": { metadata_options: block({ http_tokens: "optional" }) } },
+        'http_tokens is "optional", not "required"',
+      ],
+      [
+        "a launch template with optional tokens",
+        { "aws_launch_template.t": { metadata_options: block({ http_tokens: "optional" }) } },
+        'http_tokens is "optional"',
+      ],
     ])("fails %s", (_label, fixture, message) => {
       const findings = check(input, fixture, { rules: RULES.filter((r) => r.id === "imdsv2-required") }).findings;
       expect(findings.map((f) => f.address)).toEqual(Object.keys(fixture));
@@ -124,9 +319,20 @@ describe.each(INPUTS)("on %s input", (input) => {
   describe("volume-encryption (CKV_AWS_8, CKV_AWS_3, AVD-AWS-0131, AVD-AWS-0026)", () => {
     it.each<[string, Fixture]>([
       ["an instance with no root_block_device", { "aws_instance.i": {} }],
-      ["an instance with an unencrypted root", { "aws_instance.i": { root_block_device: block({ encrypted: false }) } }],
-      ["an instance with an unencrypted data volume", { "aws_instance.i": { root_block_device: block({ encrypted: true }), ebs_block_device: [{ encrypted: false }] } }],
-      ["a launch configuration with an unencrypted root", { "aws_launch_configuration.l": { root_block_device: block({ encrypted: false }) } }],
+      [
+        "an instance with an unencrypted root",
+        { "aws_instance.i": { root_block_device: block({ encrypted: false }) } },
+      ],
+      [
+        "an instance with an unencrypted data volume",
+        {
+          "aws_instance.i": { root_block_device: block({ encrypted: true }), ebs_block_device: [{ encrypted: false }] },
+        },
+      ],
+      [
+        "a launch configuration with an unencrypted root",
+        { "aws_launch_configuration.l": { root_block_device: block({ encrypted: false }) } },
+      ],
       ["an unencrypted EBS volume", { "aws_ebs_volume.v": { encrypted: false } }],
       ["an EBS volume that does not say", { "aws_ebs_volume.v": { size: 10 } }],
     ])("fails %s", (_label, fixture) => {
@@ -135,13 +341,23 @@ describe.each(INPUTS)("on %s input", (input) => {
 
     it("passes encrypted roots, data volumes and EBS volumes", () => {
       const values = { root_block_device: block({ encrypted: true }), ebs_block_device: [{ encrypted: true }] };
-      expect(hits(input, { "aws_instance.i": values, "aws_launch_configuration.l": values, "aws_ebs_volume.v": { encrypted: true } }, "volume-encryption")).toEqual([]);
+      expect(
+        hits(
+          input,
+          { "aws_instance.i": values, "aws_launch_configuration.l": values, "aws_ebs_volume.v": { encrypted: true } },
+          "volume-encryption",
+        ),
+      ).toEqual([]);
     });
   });
 
   describe("public-ip-in-private-tier", () => {
     const subnet = (type: string) => ({ availability_zone: "eu-west-1a", tags: { SubnetType: type } });
-    const instance = (subnet: string, publicIp = false) => ({ ...hardened, subnet_id: ref(subnet), associate_public_ip_address: publicIp });
+    const instance = (subnet: string, publicIp = false) => ({
+      ...hardened,
+      subnet_id: ref(subnet),
+      associate_public_ip_address: publicIp,
+    });
 
     it("fails auto-assign in an isolated subnet, a public IP or an EIP on an instance in a private one; the public tier may", () => {
       const fixture: Fixture = {
@@ -160,15 +376,29 @@ describe.each(INPUTS)("on %s input", (input) => {
         "public-ip-in-private-tier aws_instance.db",
         "public-ip-in-private-tier aws_eip.bad",
       ]);
-      const messages = check(input, fixture, { rules: RULES.filter((r) => r.id === "public-ip-in-private-tier") }).findings.map((f) => f.message);
-      expect(messages).toEqual(["isolated subnet iso assigns public IPs on launch", "has a public IP in isolated subnet iso", "gives aws_instance.app in private subnet priv a public Elastic IP"]);
+      const messages = check(input, fixture, {
+        rules: RULES.filter((r) => r.id === "public-ip-in-private-tier"),
+      }).findings.map((f) => f.message);
+      expect(messages).toEqual([
+        "isolated subnet iso assigns public IPs on launch",
+        "has a public IP in isolated subnet iso",
+        "gives aws_instance.app in private subnet priv a public Elastic IP",
+      ]);
     });
   });
 
   describe("instance-public-ip (CKV_AWS_88)", () => {
     it("fails an auto-assigned public IP and an Elastic IP on an instance; passes a private instance", () => {
-      const fixture = { "aws_instance.a": { associate_public_ip_address: true }, "aws_instance.b": {}, "aws_instance.c": {}, "aws_eip.e": { instance: ref("aws_instance.b") } };
-      expect(hits(input, fixture, "instance-public-ip")).toEqual(["instance-public-ip aws_instance.a", "instance-public-ip aws_instance.b"]);
+      const fixture = {
+        "aws_instance.a": { associate_public_ip_address: true },
+        "aws_instance.b": {},
+        "aws_instance.c": {},
+        "aws_eip.e": { instance: ref("aws_instance.b") },
+      };
+      expect(hits(input, fixture, "instance-public-ip")).toEqual([
+        "instance-public-ip aws_instance.a",
+        "instance-public-ip aws_instance.b",
+      ]);
     });
   });
 
@@ -182,22 +412,43 @@ describe.each(INPUTS)("on %s input", (input) => {
       "aws_nat_gateway.nat_b": { subnet_id: ref("aws_subnet.pub_b") },
       "aws_route_table.rt_a": {},
       "aws_route_table.rt_b": {},
-      "aws_route.default_a": { route_table_id: ref("aws_route_table.rt_a"), destination_cidr_block: "0.0.0.0/0", nat_gateway_id: ref("aws_nat_gateway.nat_a") },
-      "aws_route.default_b": { route_table_id: ref("aws_route_table.rt_b"), destination_cidr_block: "0.0.0.0/0", nat_gateway_id: ref(natOfB) },
-      "aws_route_table_association.a": { route_table_id: ref("aws_route_table.rt_a"), subnet_id: ref("aws_subnet.app_a") },
-      "aws_route_table_association.b": { route_table_id: ref("aws_route_table.rt_b"), subnet_id: ref("aws_subnet.app_b") },
+      "aws_route.default_a": {
+        route_table_id: ref("aws_route_table.rt_a"),
+        destination_cidr_block: "0.0.0.0/0",
+        nat_gateway_id: ref("aws_nat_gateway.nat_a"),
+      },
+      "aws_route.default_b": {
+        route_table_id: ref("aws_route_table.rt_b"),
+        destination_cidr_block: "0.0.0.0/0",
+        nat_gateway_id: ref(natOfB),
+      },
+      "aws_route_table_association.a": {
+        route_table_id: ref("aws_route_table.rt_a"),
+        subnet_id: ref("aws_subnet.app_a"),
+      },
+      "aws_route_table_association.b": {
+        route_table_id: ref("aws_route_table.rt_b"),
+        subnet_id: ref("aws_subnet.app_b"),
+      },
     });
 
     it("under per-az, fails a private route through another AZ's NAT, naming both AZs", () => {
-      const result = check(input, fixture("aws_nat_gateway.nat_a"), { rules: RULES.filter((r) => r.id === "nat-cross-az"), context: { natMode: "per-az" } });
+      const result = check(input, fixture("aws_nat_gateway.nat_a"), {
+        rules: RULES.filter((r) => r.id === "nat-cross-az"),
+        context: { natMode: "per-az" },
+      });
       expect(result.findings.map((f) => `${f.address} ${f.message}`)).toEqual([
         "aws_route.default_b sends subnet app_b (eu-west-1b) through the NAT gateway in eu-west-1a: losing that AZ cuts this one's egress",
       ]);
     });
 
     it("passes each AZ through its own NAT, and any routing under another NAT mode", () => {
-      expect(hits(input, fixture("aws_nat_gateway.nat_b"), "nat-cross-az", { context: { natMode: "per-az" } })).toEqual([]);
-      expect(hits(input, fixture("aws_nat_gateway.nat_a"), "nat-cross-az", { context: { natMode: "single" } })).toEqual([]);
+      expect(hits(input, fixture("aws_nat_gateway.nat_b"), "nat-cross-az", { context: { natMode: "per-az" } })).toEqual(
+        [],
+      );
+      expect(hits(input, fixture("aws_nat_gateway.nat_a"), "nat-cross-az", { context: { natMode: "single" } })).toEqual(
+        [],
+      );
     });
   });
 
@@ -207,19 +458,32 @@ describe.each(INPUTS)("on %s input", (input) => {
     });
 
     it("fails a VPC whose default SG is not adopted", () => {
-      expect(hits(input, { "aws_vpc.v": {} }, "default-security-group-closed")).toEqual(["default-security-group-closed aws_vpc.v"]);
+      expect(hits(input, { "aws_vpc.v": {} }, "default-security-group-closed")).toEqual([
+        "default-security-group-closed aws_vpc.v",
+      ]);
     });
 
     it("fails inline rules on the default SG", () => {
-      const fixture = { ...closedVpc, "aws_default_security_group.d": { vpc_id: ref("aws_vpc.v"), ingress: [{ cidr_blocks: ["10.0.0.0/8"], protocol: "-1" }] } };
-      expect(hits(input, fixture, "default-security-group-closed")).toEqual(["default-security-group-closed aws_default_security_group.d"]);
+      const fixture = {
+        ...closedVpc,
+        "aws_default_security_group.d": {
+          vpc_id: ref("aws_vpc.v"),
+          ingress: [{ cidr_blocks: ["10.0.0.0/8"], protocol: "-1" }],
+        },
+      };
+      expect(hits(input, fixture, "default-security-group-closed")).toEqual([
+        "default-security-group-closed aws_default_security_group.d",
+      ]);
     });
 
     it("fails a standalone rule on the default SG, named by the resource or by the VPC's attribute", () => {
       const fixture = {
         ...closedVpc,
         "aws_vpc_security_group_egress_rule.e": { security_group_id: ref("aws_default_security_group.d") },
-        "aws_security_group_rule.r": { type: "egress", security_group_id: ref("aws_vpc.v", "default_security_group_id") },
+        "aws_security_group_rule.r": {
+          type: "egress",
+          security_group_id: ref("aws_vpc.v", "default_security_group_id"),
+        },
         "aws_security_group_rule.other": { type: "egress", security_group_id: ref("aws_security_group.g") },
         "aws_security_group.g": {},
       };
@@ -233,7 +497,9 @@ describe.each(INPUTS)("on %s input", (input) => {
   describe("vpc-flow-logs (CKV2_AWS_11, AVD-AWS-0178)", () => {
     it("passes a VPC with a flow log and fails one without", () => {
       expect(hits(input, closedVpc, "vpc-flow-logs")).toEqual([]);
-      expect(hits(input, { ...closedVpc, "aws_vpc.other": {} }, "vpc-flow-logs")).toEqual(["vpc-flow-logs aws_vpc.other"]);
+      expect(hits(input, { ...closedVpc, "aws_vpc.other": {} }, "vpc-flow-logs")).toEqual([
+        "vpc-flow-logs aws_vpc.other",
+      ]);
     });
   });
 
@@ -242,9 +508,18 @@ describe.each(INPUTS)("on %s input", (input) => {
     const ids = ["bucket-encryption", "bucket-versioning", "bucket-public-access-block"];
     const good: Fixture = {
       [bucket]: { bucket: "state" },
-      "aws_s3_bucket_server_side_encryption_configuration.sse": { bucket: ref(bucket), rule: [{ apply_server_side_encryption_by_default: block({ sse_algorithm: "aws:kms" }) }] },
+      "aws_s3_bucket_server_side_encryption_configuration.sse": {
+        bucket: ref(bucket),
+        rule: [{ apply_server_side_encryption_by_default: block({ sse_algorithm: "aws:kms" }) }],
+      },
       "aws_s3_bucket_versioning.v": { bucket: ref(bucket), versioning_configuration: block({ status: "Enabled" }) },
-      "aws_s3_bucket_public_access_block.pab": { bucket: ref(bucket), block_public_acls: true, block_public_policy: true, ignore_public_acls: true, restrict_public_buckets: true },
+      "aws_s3_bucket_public_access_block.pab": {
+        bucket: ref(bucket),
+        block_public_acls: true,
+        block_public_policy: true,
+        ignore_public_acls: true,
+        restrict_public_buckets: true,
+      },
     };
 
     it("passes a bucket with all three companions set right", () => {
@@ -258,9 +533,15 @@ describe.each(INPUTS)("on %s input", (input) => {
     it("fails companions that are there but wrong, naming the companion", () => {
       const wrong: Fixture = {
         ...good,
-        "aws_s3_bucket_server_side_encryption_configuration.sse": { bucket: ref(bucket), rule: [{ apply_server_side_encryption_by_default: block({ sse_algorithm: "none" }) }] },
+        "aws_s3_bucket_server_side_encryption_configuration.sse": {
+          bucket: ref(bucket),
+          rule: [{ apply_server_side_encryption_by_default: block({ sse_algorithm: "none" }) }],
+        },
         "aws_s3_bucket_versioning.v": { bucket: ref(bucket), versioning_configuration: block({ status: "Suspended" }) },
-        "aws_s3_bucket_public_access_block.pab": { ...good["aws_s3_bucket_public_access_block.pab"], restrict_public_buckets: false },
+        "aws_s3_bucket_public_access_block.pab": {
+          ...good["aws_s3_bucket_public_access_block.pab"],
+          restrict_public_buckets: false,
+        },
       };
       expect(ids.flatMap((id) => hits(input, wrong, id))).toEqual([
         "bucket-encryption aws_s3_bucket_server_side_encryption_configuration.sse",
@@ -276,7 +557,11 @@ describe.each(INPUTS)("on %s input", (input) => {
         "aws_s3_bucket.state": { bucket: "state" },
         "aws_s3_bucket.logs": { bucket: "state-access-logs" },
         "aws_s3_bucket.other": { bucket: "other" },
-        "aws_s3_bucket_logging.l": { bucket: ref("aws_s3_bucket.state"), target_bucket: ref("aws_s3_bucket.logs"), target_prefix: "state/" },
+        "aws_s3_bucket_logging.l": {
+          bucket: ref("aws_s3_bucket.state"),
+          target_bucket: ref("aws_s3_bucket.logs"),
+          target_prefix: "state/",
+        },
       };
       expect(hits(input, fixture, "bucket-access-logging")).toEqual(["bucket-access-logging aws_s3_bucket.other"]);
       const { "aws_s3_bucket_logging.l": _logging, ...unlogged } = fixture;
@@ -302,20 +587,35 @@ describe.each(INPUTS)("on %s input", (input) => {
       "aws_instance.good": { ...hardened },
       "aws_instance.named": { ...hardened, iam_instance_profile: "a-profile-by-name" },
       "aws_instance.t2": { ...hardened, instance_type: "t2.micro", ebs_optimized: false },
-      "aws_instance.bad": { ...hardened, instance_type: "m5.large", monitoring: false, ebs_optimized: false, iam_instance_profile: undefined },
+      "aws_instance.bad": {
+        ...hardened,
+        instance_type: "m5.large",
+        monitoring: false,
+        ebs_optimized: false,
+        iam_instance_profile: undefined,
+      },
       "aws_instance.unset": { metadata_options: block({ http_tokens: "required" }), instance_type: "t3.micro" },
     };
 
     it("monitoring: fails false or unset", () => {
-      expect(hits(input, fixture, "instance-detailed-monitoring")).toEqual(["instance-detailed-monitoring aws_instance.bad", "instance-detailed-monitoring aws_instance.unset"]);
+      expect(hits(input, fixture, "instance-detailed-monitoring")).toEqual([
+        "instance-detailed-monitoring aws_instance.bad",
+        "instance-detailed-monitoring aws_instance.unset",
+      ]);
     });
 
     it("ebs_optimized: fails a type that supports it (m5, t3) left off; a t2, which cannot be, passes", () => {
-      expect(hits(input, fixture, "instance-ebs-optimized")).toEqual(["instance-ebs-optimized aws_instance.bad", "instance-ebs-optimized aws_instance.unset"]);
+      expect(hits(input, fixture, "instance-ebs-optimized")).toEqual([
+        "instance-ebs-optimized aws_instance.bad",
+        "instance-ebs-optimized aws_instance.unset",
+      ]);
     });
 
     it("instance profile: a reference or a name passes, none fails", () => {
-      expect(hits(input, fixture, "instance-profile")).toEqual(["instance-profile aws_instance.bad", "instance-profile aws_instance.unset"]);
+      expect(hits(input, fixture, "instance-profile")).toEqual([
+        "instance-profile aws_instance.bad",
+        "instance-profile aws_instance.unset",
+      ]);
     });
   });
 
@@ -324,15 +624,29 @@ describe.each(INPUTS)("on %s input", (input) => {
 
     it("move a finding named by the rule's id or any scanner id to accepted, with the reason", () => {
       for (const rule of ["vpc-flow-logs", "CKV2_AWS_11", "AVD-AWS-0178"]) {
-        const { findings, accepted } = check(input, open, { exceptions: [{ rule, reason: "flow logs off in this sandbox" }] });
+        const { findings, accepted } = check(input, open, {
+          exceptions: [{ rule, reason: "flow logs off in this sandbox" }],
+        });
         expect(findings.map((f) => f.rule)).toEqual(["default-security-group-closed"]);
-        expect(accepted).toEqual([expect.objectContaining({ rule: "vpc-flow-logs", address: "aws_vpc.v", reason: "flow logs off in this sandbox" })]);
+        expect(accepted).toEqual([
+          expect.objectContaining({
+            rule: "vpc-flow-logs",
+            address: "aws_vpc.v",
+            reason: "flow logs off in this sandbox",
+          }),
+        ]);
       }
     });
 
     it("limited to a resource, cover only addresses containing it", () => {
-      const fixture = { "aws_instance.Bastion_Host_1": { associate_public_ip_address: true }, "aws_instance.App_1": { associate_public_ip_address: true } };
-      const result = check(input, fixture, { rules: RULES.filter((r) => r.id === "instance-public-ip"), exceptions: [{ rule: "CKV_AWS_88", resource: "aws_instance.Bastion_", reason: "the door" }] });
+      const fixture = {
+        "aws_instance.Bastion_Host_1": { associate_public_ip_address: true },
+        "aws_instance.App_1": { associate_public_ip_address: true },
+      };
+      const result = check(input, fixture, {
+        rules: RULES.filter((r) => r.id === "instance-public-ip"),
+        exceptions: [{ rule: "CKV_AWS_88", resource: "aws_instance.Bastion_", reason: "the door" }],
+      });
       expect(result.findings.map((f) => f.address)).toEqual(["aws_instance.App_1"]);
       expect(result.accepted.map((f) => [f.address, f.reason])).toEqual([["aws_instance.Bastion_Host_1", "the door"]]);
     });
@@ -361,14 +675,25 @@ describe("the adapters", () => {
     const view = viewOfSynth({
       resource: {
         aws_vpc: { v: { cidr_block: "10.0.0.0/16" } },
-        aws_subnet: { s: { vpc_id: "${aws_vpc.v.id}", tags: { Name: "${aws_vpc.v.id}-x" }, cidr_block: "${cidrsubnet(aws_vpc.v.cidr_block, 8, 1)}", ami: "${data.aws_ami.x.id}" } },
+        aws_subnet: {
+          s: {
+            vpc_id: "${aws_vpc.v.id}",
+            tags: { Name: "${aws_vpc.v.id}-x" },
+            cidr_block: "${cidrsubnet(aws_vpc.v.cidr_block, 8, 1)}",
+            ami: "${data.aws_ami.x.id}",
+          },
+        },
       },
       terraform: { backend: { s3: {} } },
     });
     expect(view.backends).toEqual(["s3"]);
     const subnet = view.resources.find((r) => r.type === "aws_subnet")!;
     expect(subnet).toMatchObject({ address: "aws_subnet.s", name: "s", values: { vpc_id: "${aws_vpc.v.id}" } });
-    expect(subnet.references).toEqual({ vpc_id: ["aws_vpc.v.id"], tags: ["aws_vpc.v.id"], cidr_block: ["aws_vpc.v.cidr_block"] });
+    expect(subnet.references).toEqual({
+      vpc_id: ["aws_vpc.v.id"],
+      tags: ["aws_vpc.v.id"],
+      cidr_block: ["aws_vpc.v.cidr_block"],
+    });
   });
 
   it("plan: fills a value unknown until apply with its reference, keeps known values, reads child modules", () => {
@@ -379,31 +704,69 @@ describe("the adapters", () => {
         root_module: {
           resources: [
             ...plan.planned_values!.root_module!.resources!,
-            { address: "aws_s3_bucket_versioning.v", mode: "managed" as const, type: "aws_s3_bucket_versioning", name: "v", values: { bucket: "state", versioning_configuration: [{ status: "Enabled" }] } },
+            {
+              address: "aws_s3_bucket_versioning.v",
+              mode: "managed" as const,
+              type: "aws_s3_bucket_versioning",
+              name: "v",
+              values: { bucket: "state", versioning_configuration: [{ status: "Enabled" }] },
+            },
           ],
-          child_modules: [{ resources: [{ address: "module.m.aws_vpc.w", mode: "managed" as const, type: "aws_vpc", name: "w", values: {} }] }],
+          child_modules: [
+            {
+              resources: [
+                { address: "module.m.aws_vpc.w", mode: "managed" as const, type: "aws_vpc", name: "w", values: {} },
+              ],
+            },
+          ],
         },
       },
       configuration: {
         root_module: {
           resources: [
-            { address: "aws_s3_bucket_versioning.v", mode: "managed" as const, type: "aws_s3_bucket_versioning", name: "v", expressions: { bucket: { references: ["aws_s3_bucket.b.bucket", "aws_s3_bucket.b"] } } },
-            { address: "aws_flow_log.f", mode: "managed" as const, type: "aws_flow_log", name: "f", expressions: { vpc_id: { references: ["aws_vpc.v.id", "aws_vpc.v"] } } },
+            {
+              address: "aws_s3_bucket_versioning.v",
+              mode: "managed" as const,
+              type: "aws_s3_bucket_versioning",
+              name: "v",
+              expressions: { bucket: { references: ["aws_s3_bucket.b.bucket", "aws_s3_bucket.b"] } },
+            },
+            {
+              address: "aws_flow_log.f",
+              mode: "managed" as const,
+              type: "aws_flow_log",
+              name: "f",
+              expressions: { vpc_id: { references: ["aws_vpc.v.id", "aws_vpc.v"] } },
+            },
           ],
         },
       },
     };
-    withKnown.planned_values.root_module.resources.push({ address: "aws_flow_log.f", mode: "managed", type: "aws_flow_log", name: "f", values: {} });
+    withKnown.planned_values.root_module.resources.push({
+      address: "aws_flow_log.f",
+      mode: "managed",
+      type: "aws_flow_log",
+      name: "f",
+      values: {},
+    });
     const view = viewOfPlan(withKnown);
     expect(view.input).toBe("plan");
     expect(view.backends).toBeUndefined();
     const byAddress = Object.fromEntries(view.resources.map((r) => [r.address, r]));
     expect(byAddress["aws_s3_bucket_versioning.v"].values.bucket).toBe("state");
-    expect(byAddress["aws_s3_bucket_versioning.v"].references.bucket).toEqual(["aws_s3_bucket.b.bucket", "aws_s3_bucket.b"]);
+    expect(byAddress["aws_s3_bucket_versioning.v"].references.bucket).toEqual([
+      "aws_s3_bucket.b.bucket",
+      "aws_s3_bucket.b",
+    ]);
     expect(byAddress["aws_flow_log.f"].values.vpc_id).toBe("${aws_vpc.v.id}");
     expect(Object.keys(byAddress)).toContain("module.m.aws_vpc.w");
     // A known bucket name does not hide the reference: the companion still counts for the bucket.
-    expect(evaluateRules(view, RULES.filter((r) => r.id === "bucket-versioning")).findings).toEqual([]);
+    expect(
+      evaluateRules(
+        view,
+        RULES.filter((r) => r.id === "bucket-versioning"),
+      ).findings,
+    ).toEqual([]);
   });
 });
 
@@ -411,7 +774,9 @@ describe("formatting", () => {
   const [finding] = checkPlan(asPlan({ "aws_vpc.v": {} })).findings;
 
   it("a plan line names the rule, its scanner ids, the address and the message", () => {
-    expect(formatFinding(finding)).toMatch(/^default-security-group-closed \(CKV2_AWS_12, AVD-AWS-0173\) aws_vpc\.v: no aws_default_security_group/);
+    expect(formatFinding(finding)).toMatch(
+      /^default-security-group-closed \(CKV2_AWS_12, AVD-AWS-0173\) aws_vpc\.v: no aws_default_security_group/,
+    );
     expect(formatFinding({ ...finding, scannerIds: [] })).toMatch(/^default-security-group-closed aws_vpc\.v: /);
   });
 
@@ -443,7 +808,10 @@ describe("environmentExceptions", () => {
       ["instance-public-ip", "aws_instance.Bastion_"],
     ]);
     const { bastion: _bastion, servers: _servers, ...networkOnly } = env;
-    const flowLogs = { enabled: true, kmsKeyArn: "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab" };
+    const flowLogs = {
+      enabled: true,
+      kmsKeyArn: "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab",
+    };
     expect(environmentExceptions({ ...networkOnly, flowLogs })).toEqual([]);
     const nat = { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } };
     const natInstance = environmentExceptions({ ...networkOnly, flowLogs, nat });
@@ -451,10 +819,24 @@ describe("environmentExceptions", () => {
       ["instance-detailed-monitoring", "aws_instance.network_NatInstance-"],
       ["instance-public-ip", "aws_instance.network_NatInstance-"],
     ]);
-    expect(environmentExceptions({ ...networkOnly, flowLogs, nat: { ...nat, instance: { ...nat.instance, detailedMonitoring: true } } }).map((e) => e.rule)).toEqual(["instance-public-ip"]);
-    const acknowledged = { ...networkOnly, flowLogs, guardrails: { acknowledge: [{ rule: "imdsv2-required", reason: "a vendor appliance" }] } };
+    expect(
+      environmentExceptions({
+        ...networkOnly,
+        flowLogs,
+        nat: { ...nat, instance: { ...nat.instance, detailedMonitoring: true } },
+      }).map((e) => e.rule),
+    ).toEqual(["instance-public-ip"]);
+    const acknowledged = {
+      ...networkOnly,
+      flowLogs,
+      guardrails: { acknowledge: [{ rule: "imdsv2-required", reason: "a vendor appliance" }] },
+    };
     expect(environmentExceptions(acknowledged)).toEqual([{ rule: "imdsv2-required", reason: "a vendor appliance" }]);
-    const open = { ...networkOnly, flowLogs, access: { adminCidrs: ["0.0.0.0/0"], insecureAllowAdminPortsFromAnywhere: true } };
+    const open = {
+      ...networkOnly,
+      flowLogs,
+      access: { adminCidrs: ["0.0.0.0/0"], insecureAllowAdminPortsFromAnywhere: true },
+    };
     expect(environmentExceptions(open).map((e) => e.rule)).toEqual(["admin-port-open-to-world"]);
   });
 
@@ -462,8 +844,13 @@ describe("environmentExceptions", () => {
     const env = { ...workshopConfig(), flowLogs: { enabled: true } };
     env.servers!.db!.detailedMonitoring = true;
     const exceptions = environmentExceptions(env);
-    expect(exceptions.filter((e) => e.rule === "log-group-kms").map((e) => e.resource)).toEqual(["aws_cloudwatch_log_group.network_FlowLogs_"]);
-    expect(exceptions.filter((e) => e.rule === "instance-detailed-monitoring").map((e) => e.resource)).toEqual(["aws_instance.Bastion_", "aws_instance.AppServers_"]);
+    expect(exceptions.filter((e) => e.rule === "log-group-kms").map((e) => e.resource)).toEqual([
+      "aws_cloudwatch_log_group.network_FlowLogs_",
+    ]);
+    expect(exceptions.filter((e) => e.rule === "instance-detailed-monitoring").map((e) => e.resource)).toEqual([
+      "aws_instance.Bastion_",
+      "aws_instance.AppServers_",
+    ]);
   });
 
   it("stateStoreExceptions: a state bucket without accessLogs accepts bucket-access-logging; with them, nothing", () => {
@@ -473,7 +860,13 @@ describe("environmentExceptions", () => {
 
   it("gives the rules the environment's NAT mode (the network's default when unset) and its local-state opt-in", () => {
     const env = workshopConfig();
-    expect(environmentRuleOptions({ ...env, nat: undefined, backend: undefined }).context).toEqual({ natMode: "single", localStateOptIn: false });
-    expect(environmentRuleOptions({ ...env, nat: { mode: "per-az" }, backend: { type: "local" } }).context).toEqual({ natMode: "per-az", localStateOptIn: true });
+    expect(environmentRuleOptions({ ...env, nat: undefined, backend: undefined }).context).toEqual({
+      natMode: "single",
+      localStateOptIn: false,
+    });
+    expect(environmentRuleOptions({ ...env, nat: { mode: "per-az" }, backend: { type: "local" } }).context).toEqual({
+      natMode: "per-az",
+      localStateOptIn: true,
+    });
   });
 });

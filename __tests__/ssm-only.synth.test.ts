@@ -39,7 +39,8 @@ describe('bastion.ssm "only"', () => {
   });
 
   it("accepts no instance-public-ip (CKV_AWS_88) finding for the bastion: it has no public address", () => {
-    const bastionIp = (e: { rule: string; resource?: string }) => e.rule === "instance-public-ip" && e.resource?.startsWith("aws_instance.Bastion_") === true;
+    const bastionIp = (e: { rule: string; resource?: string }) =>
+      e.rule === "instance-public-ip" && e.resource?.startsWith("aws_instance.Bastion_") === true;
     expect(environmentExceptions(ssmOnly()).filter(bastionIp)).toEqual([]);
     expect(environmentExceptions(workshopConfig()).filter(bastionIp)).toHaveLength(1);
   });
@@ -49,7 +50,14 @@ describe('bastion.ssm "only"', () => {
     expect((db.lifecycle as { ignore_changes: string[] }).ignore_changes).toContain("user_data");
     const association = resourceNamed(json, "aws_ssm_association", "Db_Rehardening_Association");
     expect(association).toMatchObject({ name: "AWS-RunShellScript", association_name: "workshop-db-hardening" });
-    expect(association.targets).toEqual([{ key: "InstanceIds", values: [`\${aws_instance.${Object.keys(resourcesOf(json, "aws_instance")).find((id) => id.startsWith("Db_Server_Instance"))}.id}`] }]);
+    expect(association.targets).toEqual([
+      {
+        key: "InstanceIds",
+        values: [
+          `\${aws_instance.${Object.keys(resourcesOf(json, "aws_instance")).find((id) => id.startsWith("Db_Server_Instance"))}.id}`,
+        ],
+      },
+    ]);
     const commands = (association.parameters as Record<string, string>).commands;
     expect(commands).toContain("systemctl mask sshd.service ssh.service");
     expect(db.user_data).toContain(commands.trim().split("\n").slice(-1)[0]);
@@ -59,8 +67,14 @@ describe('bastion.ssm "only"', () => {
     const changed = ssmOnly();
     changed.hardening = { ...changed.hardening, sessionTimeoutSeconds: 300 };
     const after = synthEnvironment(changed).json;
-    const before = resourceNamed(json, "aws_ssm_association", "Db_Rehardening_Association").parameters as Record<string, string>;
-    const now = resourceNamed(after, "aws_ssm_association", "Db_Rehardening_Association").parameters as Record<string, string>;
+    const before = resourceNamed(json, "aws_ssm_association", "Db_Rehardening_Association").parameters as Record<
+      string,
+      string
+    >;
+    const now = resourceNamed(after, "aws_ssm_association", "Db_Rehardening_Association").parameters as Record<
+      string,
+      string
+    >;
     expect(now.commands).not.toEqual(before.commands);
     expect(now.commands).toContain("TMOUT=300");
   });
@@ -82,6 +96,14 @@ describe("with SSH, the bastion keeps its door and the DB's hardening is an outp
     expect(output.value).toContain("MaxAuthTries");
     const db = resourceNamed(json, "aws_instance", "Db_Server_Instance");
     expect(String(db.user_data)).toContain(output.value.trim().split("\n").slice(-1)[0]);
-    expect(output.value).toBe(dbHardeningScript({ sessionTimeoutSeconds: 600, sshMaxAuthTries: 3, ssh: true, allowTcpForwarding: false, lockAuditRules: false }));
+    expect(output.value).toBe(
+      dbHardeningScript({
+        sessionTimeoutSeconds: 600,
+        sshMaxAuthTries: 3,
+        ssh: true,
+        allowTcpForwarding: false,
+        lockAuditRules: false,
+      }),
+    );
   });
 });

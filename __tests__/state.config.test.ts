@@ -1,5 +1,11 @@
 import { problemsAfter, problemsOf, rawWorkshop } from "./support/config";
-import { bucketNameProblem, defaultStateKey, stateCollisions, stateKeyProblem, stateStores } from "../modules/state/plan";
+import {
+  bucketNameProblem,
+  defaultStateKey,
+  stateCollisions,
+  stateKeyProblem,
+  stateStores,
+} from "../modules/state/plan";
 
 const KMS_KEY = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 
@@ -41,12 +47,16 @@ describe("state keys", () => {
     expect(stateKeyProblem(key)).toBeUndefined();
   });
 
-  it.each(["/workshop/environment.tfstate", "workshop//environment.tfstate", "workshop/environment", "work shop/x.tfstate", "env:/x.tfstate", ""])(
-    "rejects %j",
-    (key) => {
-      expect(stateKeyProblem(key)).toContain("ending in .tfstate");
-    },
-  );
+  it.each([
+    "/workshop/environment.tfstate",
+    "workshop//environment.tfstate",
+    "workshop/environment",
+    "work shop/x.tfstate",
+    "env:/x.tfstate",
+    "",
+  ])("rejects %j", (key) => {
+    expect(stateKeyProblem(key)).toContain("ending in .tfstate");
+  });
 });
 
 describe("backend config problems", () => {
@@ -83,7 +93,7 @@ describe("backend config problems", () => {
     [
       "an invalid key",
       (env) => (env.backend.key = "/workshop/state"),
-      "environment \"workshop\": backend.key = \"/workshop/state\": expected an S3 key of letters, digits and !_.*'()/- ending in .tfstate, with no leading or doubled slash",
+      'environment "workshop": backend.key = "/workshop/state": expected an S3 key of letters, digits and !_.*\'()/- ending in .tfstate, with no leading or doubled slash',
     ],
     [
       "a KMS key that is no ARN",
@@ -127,7 +137,9 @@ describe("backend config problems", () => {
   it("accepts local, cloud, DynamoDB-only and KMS backends, and none", () => {
     expect(problemsAfter((env) => (env.backend = { type: "local" }))).toEqual([]);
     expect(problemsAfter((env) => (env.backend = { type: "cloud", organization: "acme" }))).toEqual([]);
-    expect(problemsAfter((env) => Object.assign(env.backend, { lockfile: false, dynamodbTable: "tf-locks" }))).toEqual([]);
+    expect(problemsAfter((env) => Object.assign(env.backend, { lockfile: false, dynamodbTable: "tf-locks" }))).toEqual(
+      [],
+    );
     expect(problemsAfter((env) => Object.assign(env.backend, { kmsKeyId: KMS_KEY }))).toEqual([]);
     expect(problemsAfter((env) => delete env.backend)).toEqual([]);
   });
@@ -158,11 +170,17 @@ describe("state between environments", () => {
   });
 
   it("allows the same key in different buckets", () => {
-    expect(problemsOf(rawWorkshop(), workshopCopy("prod", { bucket: "prod-tfstate", key: "workshop/environment.tfstate" }))).toEqual([]);
+    expect(
+      problemsOf(rawWorkshop(), workshopCopy("prod", { bucket: "prod-tfstate", key: "workshop/environment.tfstate" })),
+    ).toEqual([]);
   });
 
   it("reports two environments on one HCP Terraform workspace", () => {
-    const cloud = (name: string) => ({ ...rawWorkshop(), name, backend: { type: "cloud", organization: "acme", workspace: "shared" } });
+    const cloud = (name: string) => ({
+      ...rawWorkshop(),
+      name,
+      backend: { type: "cloud", organization: "acme", workspace: "shared" },
+    });
     expect(problemsOf(cloud("a"), cloud("b"))).toEqual([
       'environment "b": backend.workspace = "shared": expected a state of its own: environment "a" already keeps its state at cloud://app.terraform.io/acme/shared',
     ]);
@@ -177,17 +195,27 @@ describe("state between environments", () => {
 
   it("checks collisions for any stack role", () => {
     const envs = [
-      { name: "a", backend: { type: "s3" as const, bucket: "state", region: "ap-northeast-2", key: "b/servers.tfstate" } },
+      {
+        name: "a",
+        backend: { type: "s3" as const, bucket: "state", region: "ap-northeast-2", key: "b/servers.tfstate" },
+      },
       { name: "b", backend: { type: "s3" as const, bucket: "state", region: "ap-northeast-2" } },
     ];
     expect(stateCollisions(envs, "environment")).toEqual([]);
-    expect(stateCollisions(envs, "servers").map((p) => [p.environment, p.field, p.value])).toEqual([["b", "backend.key", "b/servers.tfstate"]]);
+    expect(stateCollisions(envs, "servers").map((p) => [p.environment, p.field, p.value])).toEqual([
+      ["b", "backend.key", "b/servers.tfstate"],
+    ]);
   });
 });
 
 describe("state stores", () => {
   it("makes one store per bucket, with the lock tables its environments use, in first-use order", () => {
-    const s3 = (bucket: string, dynamodbTable?: string) => ({ type: "s3" as const, bucket, region: "ap-northeast-2", dynamodbTable });
+    const s3 = (bucket: string, dynamodbTable?: string) => ({
+      type: "s3" as const,
+      bucket,
+      region: "ap-northeast-2",
+      dynamodbTable,
+    });
     const stores = stateStores([
       { name: "a", backend: s3("shared-state", "locks") },
       { name: "b", backend: { type: "local" } },

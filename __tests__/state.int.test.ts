@@ -33,7 +33,14 @@ const CLOSED = "http://127.0.0.1:1";
 /** The default environment with its state in the emulated bucket, validated the way the app does it. */
 function environmentOnEmulators(): EnvironmentConfig {
   const env = workshopConfig();
-  return validateConfig({ environments: [{ ...env, backend: { type: "s3", bucket: BUCKET, region: env.region, lockfile: false, dynamodbTable: LOCK_TABLE } }] })[0];
+  return validateConfig({
+    environments: [
+      {
+        ...env,
+        backend: { type: "s3", bucket: BUCKET, region: env.region, lockfile: false, dynamodbTable: LOCK_TABLE },
+      },
+    ],
+  })[0];
 }
 
 /** A stack of the environment that needs no EC2 API: a bucket, and a step that holds the state lock for a while. */
@@ -43,7 +50,10 @@ class ProbeStack extends TerraformStack {
     new AwsProvider(this, "aws", { region: env.region });
     applyStateBackend(this, env.backend, { environment: env.name, stack: "probe" });
     new S3Bucket(this, "artifacts", { bucket: `${env.name}-probe-artifacts` });
-    new DataResource(this, "hold", { input: { held: holdSeconds }, provisioners: [{ type: "local-exec", command: `sleep ${holdSeconds}` }] });
+    new DataResource(this, "hold", {
+      input: { held: holdSeconds },
+      provisioners: [{ type: "local-exec", command: `sleep ${holdSeconds}` }],
+    });
   }
 }
 
@@ -93,7 +103,8 @@ describeWithTerraform("remote state on an emulated S3 API", (toolchain: () => Te
   let probeDir: string;
   let workshopDir: string;
   const inits = new Map<string, TerraformRun>();
-  const terraform = (dir: string, ...args: string[]) => runTerraform(toolchain(), args, { cwd: dir, env: tfEnv, timeoutMs: 120_000 });
+  const terraform = (dir: string, ...args: string[]) =>
+    runTerraform(toolchain(), args, { cwd: dir, env: tfEnv, timeoutMs: 120_000 });
 
   beforeAll(async () => {
     root = mkdtempSync(join(tmpdir(), "state-int-"));
@@ -135,8 +146,12 @@ describeWithTerraform("remote state on an emulated S3 API", (toolchain: () => Te
 
     // Wait until the apply holds the lock, then try a second run while it still does.
     const deadline = Date.now() + 60_000;
-    while ((await emulators.dynamodb.send(new GetItemCommand({ TableName: LOCK_TABLE, Key: { LockID: { S: lockId } } }))).Item === undefined) {
-      if (applyDone || Date.now() > deadline) throw new Error(`the apply never took the lock:\n${(await apply).stderr}`);
+    while (
+      (await emulators.dynamodb.send(new GetItemCommand({ TableName: LOCK_TABLE, Key: { LockID: { S: lockId } } })))
+        .Item === undefined
+    ) {
+      if (applyDone || Date.now() > deadline)
+        throw new Error(`the apply never took the lock:\n${(await apply).stderr}`);
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
     const second = await terraform(probeDir, "plan", "-input=false", "-no-color", "-lock-timeout=0s");
@@ -152,9 +167,13 @@ describeWithTerraform("remote state on an emulated S3 API", (toolchain: () => Te
     const object = await emulators.s3.send(new GetObjectCommand({ Bucket: BUCKET, Key: stateKey }));
     const state = JSON.parse(await object.Body!.transformToString()) as { resources: Array<{ type: string }> };
     expect(state.resources.map((r) => r.type).sort()).toEqual(["aws_s3_bucket", "terraform_data"]);
-    const lock = await emulators.dynamodb.send(new GetItemCommand({ TableName: LOCK_TABLE, Key: { LockID: { S: lockId } } }));
+    const lock = await emulators.dynamodb.send(
+      new GetItemCommand({ TableName: LOCK_TABLE, Key: { LockID: { S: lockId } } }),
+    );
     expect(lock.Item).toBeUndefined();
-    const digest = await emulators.dynamodb.send(new GetItemCommand({ TableName: LOCK_TABLE, Key: { LockID: { S: `${lockId}-md5` } } }));
+    const digest = await emulators.dynamodb.send(
+      new GetItemCommand({ TableName: LOCK_TABLE, Key: { LockID: { S: `${lockId}-md5` } } }),
+    );
     expect(digest.Item?.Digest?.S).toMatch(/^[0-9a-f]{32}$/);
 
     const replan = await terraform(probeDir, "plan", "-input=false", "-no-color", "-detailed-exitcode");
@@ -169,15 +188,30 @@ describeWithTerraform("state bootstrap stack", (toolchain: () => TerraformToolch
 
   it("is valid Terraform for the AWS provider", async () => {
     root = mkdtempSync(join(tmpdir(), "state-bootstrap-"));
-    const env = { ...workshopConfig(), backend: { type: "s3" as const, bucket: "bootstrap-tfstate", region: "ap-northeast-2", dynamodbTable: "bootstrap-locks" } };
+    const env = {
+      ...workshopConfig(),
+      backend: {
+        type: "s3" as const,
+        bucket: "bootstrap-tfstate",
+        region: "ap-northeast-2",
+        dynamodbTable: "bootstrap-locks",
+      },
+    };
     const app = new App({ outdir: join(root, "out") });
     const [store] = stateStores(validateConfig({ environments: [env] }));
     new StateBootstrapStack(app, "bootstrap", store);
     app.synth();
     const dir = join(root, "out", "stacks", "bootstrap");
     writeFileSync(join(dir, "backend_override.tf.json"), JSON.stringify(localBackendOverride()));
-    const options = { cwd: dir, env: offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env), isolateNetwork: true };
-    expectSuccess(await runTerraform(toolchain(), ["init", "-input=false", "-no-color", "-backend=false"], options), "init");
+    const options = {
+      cwd: dir,
+      env: offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env),
+      isolateNetwork: true,
+    };
+    expectSuccess(
+      await runTerraform(toolchain(), ["init", "-input=false", "-no-color", "-backend=false"], options),
+      "init",
+    );
     const validate = await runTerraform(toolchain(), ["validate", "-no-color"], options);
     expectSuccess(validate, "validate");
     expect(validate.stdout).toContain("Success!");

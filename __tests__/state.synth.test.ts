@@ -3,7 +3,15 @@ import { validateConfig } from "../modules/config/load";
 import { ConfigError } from "../modules/config/problems";
 import { EnvironmentStack } from "../modules/environment/stack";
 import { StateBootstrapStack, StateBootstrapStackProps, stateBucketPolicy } from "../modules/state/bootstrap";
-import { logicalIdOf, resolveOne, resourceNamed, resourcesOf, SynthJson, synthEnvironment, workshopConfig } from "./support/synth";
+import {
+  logicalIdOf,
+  resolveOne,
+  resourceNamed,
+  resourcesOf,
+  SynthJson,
+  synthEnvironment,
+  workshopConfig,
+} from "./support/synth";
 import defaultConfig from "../config/environments.json";
 
 const KMS_KEY = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
@@ -19,13 +27,22 @@ function synthBootstrap(props: StateBootstrapStackProps): SynthJson {
 }
 
 describe("environment backends", () => {
-  it.each(validateConfig(defaultConfig).map((env) => [env.name, env] as const))("%s keeps its state in S3 under its own key, encrypted and locked", (_name, env) => {
-    expect(env.backend?.type).toBe("s3");
-    const { json } = synthEnvironment(env);
-    expect((json.terraform as Record<string, any>).backend).toEqual({
-      s3: { bucket: env.backend?.type === "s3" && env.backend.bucket, key: `${env.name}/environment.tfstate`, region: env.backend?.type === "s3" && env.backend.region, encrypt: true, use_lockfile: true },
-    });
-  });
+  it.each(validateConfig(defaultConfig).map((env) => [env.name, env] as const))(
+    "%s keeps its state in S3 under its own key, encrypted and locked",
+    (_name, env) => {
+      expect(env.backend?.type).toBe("s3");
+      const { json } = synthEnvironment(env);
+      expect((json.terraform as Record<string, any>).backend).toEqual({
+        s3: {
+          bucket: env.backend?.type === "s3" && env.backend.bucket,
+          key: `${env.name}/environment.tfstate`,
+          region: env.backend?.type === "s3" && env.backend.region,
+          encrypt: true,
+          use_lockfile: true,
+        },
+      });
+    },
+  );
 
   it("locks in DynamoDB, with or without the lock file", () => {
     const base = { type: "s3", bucket: "team-tfstate", region: "us-east-1" };
@@ -36,16 +53,27 @@ describe("environment backends", () => {
       encrypt: true,
       dynamodb_table: "tf-locks",
     });
-    expect(terraformBlockWith({ ...base, dynamodbTable: "tf-locks" }).backend.s3).toMatchObject({ dynamodb_table: "tf-locks", use_lockfile: true });
+    expect(terraformBlockWith({ ...base, dynamodbTable: "tf-locks" }).backend.s3).toMatchObject({
+      dynamodb_table: "tf-locks",
+      use_lockfile: true,
+    });
   });
 
   it("takes an explicit key and a KMS key", () => {
-    const s3 = terraformBlockWith({ type: "s3", bucket: "team-tfstate", region: "ap-northeast-2", key: "legacy/workshop.tfstate", kmsKeyId: KMS_KEY }).backend.s3;
+    const s3 = terraformBlockWith({
+      type: "s3",
+      bucket: "team-tfstate",
+      region: "ap-northeast-2",
+      key: "legacy/workshop.tfstate",
+      kmsKeyId: KMS_KEY,
+    }).backend.s3;
     expect(s3).toMatchObject({ key: "legacy/workshop.tfstate", kms_key_id: KMS_KEY, encrypt: true });
   });
 
   it("can keep state in a local file, explicitly or by having no backend (Terraform's default)", () => {
-    expect(terraformBlockWith({ type: "local", path: "state/workshop.tfstate" }).backend).toEqual({ local: { path: "state/workshop.tfstate" } });
+    expect(terraformBlockWith({ type: "local", path: "state/workshop.tfstate" }).backend).toEqual({
+      local: { path: "state/workshop.tfstate" },
+    });
     expect(terraformBlockWith({ type: "local" }).backend.local.path).toMatch(/terraform\.workshop\.tfstate$/);
     expect(terraformBlockWith(undefined).backend).toBeUndefined();
   });
@@ -53,14 +81,26 @@ describe("environment backends", () => {
   it("can keep state in HCP Terraform / Terraform Enterprise", () => {
     const block = terraformBlockWith({ type: "cloud", organization: "acme", hostname: "tfe.example.com" });
     expect(block.backend).toBeUndefined();
-    expect(block.cloud).toEqual({ organization: "acme", hostname: "tfe.example.com", workspaces: { name: "workshop-environment" } });
+    expect(block.cloud).toEqual({
+      organization: "acme",
+      hostname: "tfe.example.com",
+      workspaces: { name: "workshop-environment" },
+    });
   });
 
   it("refuses a bad backend given to the stack directly, naming the problem", () => {
     const resolved = resolveOne(workshopConfig());
-    const env = { ...resolved, config: { ...resolved.config, backend: { type: "s3" as const, bucket: "Bad_Bucket", encrypt: true, lockfile: true } } };
+    const env = {
+      ...resolved,
+      config: {
+        ...resolved.config,
+        backend: { type: "s3" as const, bucket: "Bad_Bucket", encrypt: true, lockfile: true },
+      },
+    };
     expect(() => new EnvironmentStack(Testing.app(), "workshop", env)).toThrow(ConfigError);
-    expect(() => new EnvironmentStack(Testing.app(), "workshop", env)).toThrow(/backend\.bucket = "Bad_Bucket".*\n.*backend\.region = \(missing\)/);
+    expect(() => new EnvironmentStack(Testing.app(), "workshop", env)).toThrow(
+      /backend\.bucket = "Bad_Bucket".*\n.*backend\.region = \(missing\)/,
+    );
   });
 });
 
@@ -74,16 +114,26 @@ describe("state bootstrap stack", () => {
   };
 
   it("creates the bucket, protected from destroy", () => {
-    expect(resourceNamed(json, "aws_s3_bucket", "state_Bucket")).toMatchObject({ bucket: "team-tfstate", lifecycle: { prevent_destroy: true } });
+    expect(resourceNamed(json, "aws_s3_bucket", "state_Bucket")).toMatchObject({
+      bucket: "team-tfstate",
+      lifecycle: { prevent_destroy: true },
+    });
   });
 
   it("versions it and expires old versions, keeping the newest", () => {
-    expect(ofBucket("aws_s3_bucket_versioning", "state_Versioning").versioning_configuration).toEqual({ status: "Enabled" });
+    expect(ofBucket("aws_s3_bucket_versioning", "state_Versioning").versioning_configuration).toEqual({
+      status: "Enabled",
+    });
     const lifecycle = ofBucket("aws_s3_bucket_lifecycle_configuration", "state_Lifecycle");
     expect(lifecycle.rule).toEqual([
-      expect.objectContaining({ status: "Enabled", noncurrent_version_expiration: [{ noncurrent_days: 90, newer_noncurrent_versions: 10 }] }),
+      expect.objectContaining({
+        status: "Enabled",
+        noncurrent_version_expiration: [{ noncurrent_days: 90, newer_noncurrent_versions: 10 }],
+      }),
     ]);
-    expect(lifecycle.depends_on).toEqual([`aws_s3_bucket_versioning.${logicalIdOf(json, "aws_s3_bucket_versioning", "state_Versioning")}`]);
+    expect(lifecycle.depends_on).toEqual([
+      `aws_s3_bucket_versioning.${logicalIdOf(json, "aws_s3_bucket_versioning", "state_Versioning")}`,
+    ]);
   });
 
   it("encrypts with AES256 by default and with the KMS key when given", () => {
@@ -92,7 +142,10 @@ describe("state bootstrap stack", () => {
     ]);
     const kms = synthBootstrap({ bucket: "team-tfstate", region: "ap-northeast-2", kmsKeyId: KMS_KEY });
     expect(resourceNamed(kms, "aws_s3_bucket_server_side_encryption_configuration", "state_Encryption").rule).toEqual([
-      { apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: KMS_KEY }, bucket_key_enabled: true },
+      {
+        apply_server_side_encryption_by_default: { sse_algorithm: "aws:kms", kms_master_key_id: KMS_KEY },
+        bucket_key_enabled: true,
+      },
     ]);
   });
 
@@ -103,7 +156,9 @@ describe("state bootstrap stack", () => {
       ignore_public_acls: true,
       restrict_public_buckets: true,
     });
-    expect(ofBucket("aws_s3_bucket_ownership_controls", "state_Ownership").rule).toEqual({ object_ownership: "BucketOwnerEnforced" });
+    expect(ofBucket("aws_s3_bucket_ownership_controls", "state_Ownership").rule).toEqual({
+      object_ownership: "BucketOwnerEnforced",
+    });
   });
 
   it("denies requests that are not over TLS 1.2+, by a policy written without data sources", () => {
@@ -114,8 +169,19 @@ describe("state bootstrap stack", () => {
     expect(stateBucketPolicy("arn:aws:s3:::team-tfstate")).toEqual({
       Version: "2012-10-17",
       Statement: [
-        expect.objectContaining({ Effect: "Deny", Principal: "*", Action: "s3:*", Resource: ["arn:aws:s3:::team-tfstate", "arn:aws:s3:::team-tfstate/*"], Condition: { Bool: { "aws:SecureTransport": "false" } } }),
-        expect.objectContaining({ Effect: "Deny", Principal: "*", Action: "s3:*", Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } } }),
+        expect.objectContaining({
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Resource: ["arn:aws:s3:::team-tfstate", "arn:aws:s3:::team-tfstate/*"],
+          Condition: { Bool: { "aws:SecureTransport": "false" } },
+        }),
+        expect.objectContaining({
+          Effect: "Deny",
+          Principal: "*",
+          Action: "s3:*",
+          Condition: { NumericLessThan: { "s3:TlsVersion": "1.2" } },
+        }),
       ],
     });
   });
@@ -134,12 +200,20 @@ describe("state bootstrap stack", () => {
         lifecycle: { prevent_destroy: true },
       }),
     ]);
-    expect(resourcesOf(synthBootstrap({ bucket: "team-tfstate", region: "ap-northeast-2" }), "aws_dynamodb_table")).toEqual({});
+    expect(
+      resourcesOf(synthBootstrap({ bucket: "team-tfstate", region: "ap-northeast-2" }), "aws_dynamodb_table"),
+    ).toEqual({});
   });
 
   it("keeps its own state locally in phase 1, then in its bucket", () => {
     expect((json.terraform as Record<string, any>).backend).toEqual({
-      s3: { bucket: "team-tfstate", key: "state-bootstrap.tfstate", region: "ap-northeast-2", encrypt: true, use_lockfile: true },
+      s3: {
+        bucket: "team-tfstate",
+        key: "state-bootstrap.tfstate",
+        region: "ap-northeast-2",
+        encrypt: true,
+        use_lockfile: true,
+      },
     });
     const local = synthBootstrap({ bucket: "team-tfstate", region: "ap-northeast-2", localState: true });
     expect((local.terraform as Record<string, any>).backend.local.path).toMatch(/terraform\.state\.tfstate$/);
@@ -150,6 +224,8 @@ describe("state bootstrap stack", () => {
   });
 
   it("refuses an invalid bucket or lock table name", () => {
-    expect(() => synthBootstrap({ bucket: "team.tfstate", region: "ap-northeast-2", lockTables: ["x"] })).toThrow(/  - bucket = "team\.tfstate": expected [^]*  - lockTables\[0\] = "x": expected a DynamoDB table name/);
+    expect(() => synthBootstrap({ bucket: "team.tfstate", region: "ap-northeast-2", lockTables: ["x"] })).toThrow(
+      /  - bucket = "team\.tfstate": expected [^]*  - lockTables\[0\] = "x": expected a DynamoDB table name/,
+    );
   });
 });

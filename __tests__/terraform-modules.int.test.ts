@@ -31,20 +31,28 @@ const PROVIDER = `provider "aws" {\n  region = "ap-northeast-2"\n}\n`;
 /** HCL for a value: strings quoted, lists and objects written out. */
 function hcl(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(hcl).join(", ")}]`;
-  if (value !== null && typeof value === "object") return `{ ${Object.entries(value).map(([k, v]) => `${k} = ${hcl(v)}`).join(", ")} }`;
+  if (value !== null && typeof value === "object")
+    return `{ ${Object.entries(value)
+      .map(([k, v]) => `${k} = ${hcl(v)}`)
+      .join(", ")} }`;
   return JSON.stringify(value);
 }
 
-
 function moduleBlock(label: string, module: string, inputs: Record<string, unknown>): string {
-  const body = Object.entries(inputs).map(([k, v]) => `  ${k} = ${hcl(v)}`).join("\n");
+  const body = Object.entries(inputs)
+    .map(([k, v]) => `  ${k} = ${hcl(v)}`)
+    .join("\n");
   return `module "${label}" {\n  source  = "${HOST}/${NAMESPACE}/${module}/aws"\n  version = "~> 0.1"\n${body}\n}\n\noutput "${label}_route_targets" {\n  value = module.${label}.default_route_targets\n}\n`;
 }
 
 const workshop = workshopConfig();
 const workshopNetwork: NetworkProps = { ...workshop, environment: workshop.name };
 /** The workshop layout with the NAT instance mode, planned in the same root module. */
-const natInstanceNetwork: NetworkProps = { ...workshopNetwork, environment: "natinst", nat: { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } } };
+const natInstanceNetwork: NetworkProps = {
+  ...workshopNetwork,
+  environment: "natinst",
+  nat: { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } },
+};
 /** The second input set: three AZs, a NAT gateway per AZ, flow logs and the S3 endpoint. */
 const threeAzs: NetworkProps = {
   environment: "three",
@@ -66,7 +74,9 @@ const twoAzs: NetworkProps = { ...threeAzs, azs: threeAzs.azs.slice(0, 2) };
 function subnetsOf(plan: PlanJson, label: string): string[] {
   return plannedResources(plan, "aws_subnet")
     .filter((s) => s.address.startsWith(`module.${label}.`))
-    .map((s) => `${(s.values.tags as Record<string, string>).Tier}/${s.values.availability_zone} ${s.values.cidr_block}`)
+    .map(
+      (s) => `${(s.values.tags as Record<string, string>).Tier}/${s.values.availability_zone} ${s.values.cidr_block}`,
+    )
     .sort();
 }
 
@@ -80,202 +90,311 @@ function counts(plan: PlanJson, keep: (address: string, name: string) => boolean
 function expectedTargets(props: NetworkProps): Record<string, string> {
   const { plan } = planNetwork(props);
   const kind = props.nat?.mode === "instance" ? "nat-instance" : "nat-gateway";
-  return Object.fromEntries(plan.subnets.map((s) => [`${s.tier}/${s.az}`, s.type === "public" ? "igw" : s.type === "private" ? `${kind}/${plan.natAzFor[s.az]}` : "none"]));
+  return Object.fromEntries(
+    plan.subnets.map((s) => [
+      `${s.tier}/${s.az}`,
+      s.type === "public" ? "igw" : s.type === "private" ? `${kind}/${plan.natAzFor[s.az]}` : "none",
+    ]),
+  );
 }
 
-describeWithTerraform("generated Terraform modules, published to a registry on 127.0.0.1 and used from HCL", (toolchain) => {
-  let root: string;
-  let registry: ModuleRegistry;
-  let env: NodeJS.ProcessEnv;
-  const modulesDir = () => join(root, "modules");
+describeWithTerraform(
+  "generated Terraform modules, published to a registry on 127.0.0.1 and used from HCL",
+  (toolchain) => {
+    let root: string;
+    let registry: ModuleRegistry;
+    let env: NodeJS.ProcessEnv;
+    const modulesDir = () => join(root, "modules");
 
-  /** Runs terraform in `dir`; plans and validation run with no network, init talks only to the loopback registry. */
-  async function terraform(dir: string, args: string[], isolate = true): Promise<string> {
-    const run = await runTerraform(toolchain(), args, { cwd: dir, env, isolateNetwork: isolate, timeoutMs: STEP_MS });
-    if (run.code !== 0) throw new Error(`terraform ${args.join(" ")} in ${dir} failed (${run.code}):\n${run.stderr}\n${run.stdout.slice(-4000)}`);
-    return run.stdout;
-  }
-
-  /** A root module of `hcl` (plus the offline provider override) in a fresh dir, initialized from the registry. */
-  async function consumer(name: string, body: string): Promise<string> {
-    const dir = join(root, name);
-    mkdirSync(dir, { recursive: true });
-    writeFileSync(join(dir, "main.tf"), `${PROVIDER}\n${body}`);
-    writeFileSync(join(dir, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride(), null, 2));
-    // Not in `unshare -n`: the registry listens on this namespace's loopback; providers come from the mirror only.
-    await terraform(dir, ["init", "-input=false", "-no-color"], false);
-    return dir;
-  }
-
-  async function plan(dir: string, extra: string[] = []): Promise<PlanJson> {
-    await terraform(dir, ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfplan", ...extra]);
-    return JSON.parse(await terraform(dir, ["show", "-json", "-no-color", "tfplan"])) as PlanJson;
-  }
-
-  beforeAll(async () => {
-    root = mkdtempSync(join(tmpdir(), "tf-modules-int-"));
-    const packages = buildModulePackages();
-    for (const [name, files] of Object.entries(packages)) {
-      for (const [file, text] of Object.entries(files)) {
-        mkdirSync(dirname(join(modulesDir(), name, file)), { recursive: true });
-        writeFileSync(join(modulesDir(), name, file), text);
-      }
+    /** Runs terraform in `dir`; plans and validation run with no network, init talks only to the loopback registry. */
+    async function terraform(dir: string, args: string[], isolate = true): Promise<string> {
+      const run = await runTerraform(toolchain(), args, { cwd: dir, env, isolateNetwork: isolate, timeoutMs: STEP_MS });
+      if (run.code !== 0)
+        throw new Error(
+          `terraform ${args.join(" ")} in ${dir} failed (${run.code}):\n${run.stderr}\n${run.stdout.slice(-4000)}`,
+        );
+      return run.stdout;
     }
-    registry = new ModuleRegistry(join(root, "registry"));
-    const url = await registry.start();
-    for (const name of Object.keys(packages)) {
-      for (const version of VERSIONS) {
-        // Each version carries its number, so the test can tell which one Terraform fetched.
-        writeFileSync(join(modulesDir(), name, "VERSION"), `${version}\n`);
-        registry.publish(join(modulesDir(), name), NAMESPACE, name, "aws", version);
-      }
+
+    /** A root module of `hcl` (plus the offline provider override) in a fresh dir, initialized from the registry. */
+    async function consumer(name: string, body: string): Promise<string> {
+      const dir = join(root, name);
+      mkdirSync(dir, { recursive: true });
+      writeFileSync(join(dir, "main.tf"), `${PROVIDER}\n${body}`);
+      writeFileSync(join(dir, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride(), null, 2));
+      // Not in `unshare -n`: the registry listens on this namespace's loopback; providers come from the mirror only.
+      await terraform(dir, ["init", "-input=false", "-no-color"], false);
+      return dir;
     }
-    env = offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env);
-    env.TF_CLI_CONFIG_FILE = join(root, "terraformrc");
-    writeFileSync(env.TF_CLI_CONFIG_FILE, registryCliConfig(HOST, url, toolchain().pluginMirror as string));
-  }, STEP_MS);
 
-  afterAll(async () => {
-    await registry?.stop();
-    if (root !== undefined) rmSync(root, { recursive: true, force: true });
-  });
-
-  it("every module passes terraform fmt -check and validate, and declares its versions but no provider", async () => {
-    // The README's consumer snippet too: it is HCL a user copies.
-    mkdirSync(join(modulesDir(), "readme-usage"));
-    writeFileSync(join(modulesDir(), "readme-usage", "main.tf"), readmeUsageHcl());
-    await terraform(modulesDir(), ["fmt", "-check", "-recursive", "-no-color"]);
-    for (const name of ["network", "environment"]) {
-      const dir = join(modulesDir(), name);
-      const versions = JSON.parse(readFileSync(join(dir, "versions.tf.json"), "utf8"));
-      expect(versions.terraform).toEqual({ required_version: MODULE_REQUIREMENTS.terraform, required_providers: { aws: MODULE_REQUIREMENTS.aws } });
-      expect(readFileSync(join(dir, "main.tf.json"), "utf8")).not.toMatch(/"provider"\s*:/);
-      await terraform(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
-      expect(await terraform(dir, ["validate", "-no-color"])).toContain("Success! The configuration is valid.");
+    async function plan(dir: string, extra: string[] = []): Promise<PlanJson> {
+      await terraform(dir, ["plan", "-input=false", "-no-color", "-lock=false", "-out=tfplan", ...extra]);
+      return JSON.parse(await terraform(dir, ["show", "-json", "-no-color", "tfplan"])) as PlanJson;
     }
-  }, STEP_MS);
 
-  describe("the workshop layout", () => {
-    let dir: string;
-    let hclPlan: PlanJson;
-    let cdktfPlan: PlanJson;
-    const ws = workshop;
-    const environmentInputs = {
-      ...networkInputs(workshopNetwork),
-      tags: ws.tags,
-      admin_cidrs: ws.access?.adminCidrs,
-      ssh_public_key: readFileSync(join(__dirname, "..", "keys", "workshop-placeholder.pub"), "utf8").trim(),
-      ami: ws.ami,
-      app: { tier: "internal", service_from_tiers: ["public"], service: { port: 8080, command: "/usr/bin/python3 -m http.server 8080 --directory /opt/app" } },
-    };
-
-    it("terraform init fetches the newest 0.x of each module from the registry", async () => {
-      dir = await consumer("workshop", [
-        moduleBlock("network", "network", networkInputs(workshopNetwork)),
-        moduleBlock("environment", "environment", environmentInputs),
-        moduleBlock("natinstance", "network", networkInputs(natInstanceNetwork)),
-      ].join("\n"));
-      const manifest = JSON.parse(readFileSync(join(dir, ".terraform", "modules", "modules.json"), "utf8")) as { Modules: Array<{ Key: string; Source: string; Version?: string; Dir: string }> };
-      const byKey = Object.fromEntries(manifest.Modules.map((m) => [m.Key, m]));
-      expect(byKey.network).toMatchObject({ Source: `${HOST}/${NAMESPACE}/network/aws`, Version: "0.2.0" });
-      expect(byKey.environment).toMatchObject({ Source: `${HOST}/${NAMESPACE}/environment/aws`, Version: "0.2.0" });
-      expect(readFileSync(join(dir, byKey.network.Dir, "VERSION"), "utf8").trim()).toBe("0.2.0");
-      expect(registry.requests).toEqual(expect.arrayContaining([
-        `GET /v1/modules/${NAMESPACE}/network/aws/versions`,
-        `GET /v1/modules/${NAMESPACE}/network/aws/0.2.0/download`,
-        `GET /archives/${NAMESPACE}/network/aws/0.2.0.tar.gz`,
-      ]));
-      expect(registry.requests.some((r) => r.includes("0.1.0"))).toBe(false);
-    }, STEP_MS);
-
-    it("the HCL consumer plans offline", async () => {
-      hclPlan = await plan(dir);
-      expect(new Set((hclPlan.resource_changes ?? []).flatMap((c) => c.change.actions))).toEqual(new Set(["create"]));
-    }, STEP_MS);
-
-    it("the cdktf stack of the same environment plans offline", async () => {
-      const [stackPlan] = await planApp((app) => addEnvironmentStacks(app, [resolveOne(workshopConfig())]), { toolchain: toolchain(), mode: "offline", stacks: [ws.name], timeoutMs: STEP_MS });
-      cdktfPlan = stackPlan.plan;
-    }, STEP_MS);
-
-    it("network module = Network construct: resource types and counts, subnet CIDRs, route targets", () => {
-      const fromHcl = counts(hclPlan, (address) => address.startsWith("module.network."));
-      const fromCdktf = counts(cdktfPlan, (_, name) => name.startsWith("network_"));
-      process.stdout.write(`network, HCL module: ${JSON.stringify(fromHcl)}\nnetwork, cdktf construct: ${JSON.stringify(fromCdktf)}\n`);
-      expect(fromHcl).toEqual(fromCdktf);
-      const cdktfSubnets = plannedResources(cdktfPlan, "aws_subnet").map((s) => `${(s.values.tags as Record<string, string>).Tier}/${s.values.availability_zone} ${s.values.cidr_block}`).sort();
-      expect(subnetsOf(hclPlan, "network")).toEqual(cdktfSubnets);
-      expect(subnetsOf(hclPlan, "network")).toEqual(planNetwork(workshopNetwork).plan.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`).sort());
-      const outputs = (hclPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } }).planned_values.outputs;
-      expect(outputs.network_route_targets.value).toEqual(defaultRouteTargets(cdktfPlan));
-    });
-
-    it("nat_mode instance: one hardened NAT instance routed to by the private subnets, no NAT gateway", () => {
-      const counted = counts(hclPlan, (address) => address.startsWith("module.natinstance."));
-      expect([counted.aws_instance, counted.aws_nat_gateway, counted.aws_eip, counted.aws_security_group]).toEqual([1, undefined, 1, 1]);
-      const [nat] = plannedResources(hclPlan, "aws_instance").filter((r) => r.address.startsWith("module.natinstance."));
-      expect(nat.values).toMatchObject({ source_dest_check: false, associate_public_ip_address: false, instance_type: "t3.nano" });
-      const outputs = (hclPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } }).planned_values.outputs;
-      expect(outputs.natinstance_route_targets.value).toEqual(expectedTargets(natInstanceNetwork));
-    });
-
-    it("environment module = EnvironmentStack: resource types and counts", () => {
-      const fromHcl = counts(hclPlan, (address) => address.startsWith("module.environment."));
-      const fromCdktf = counts(cdktfPlan, () => true);
-      process.stdout.write(`environment, HCL module: ${JSON.stringify(fromHcl)}\nenvironment, cdktf stack: ${JSON.stringify(fromCdktf)}\n`);
-      expect(fromHcl).toEqual(fromCdktf);
-      expect(subnetsOf(hclPlan, "environment")).toEqual(subnetsOf(hclPlan, "network"));
-    });
-  });
-
-  describe("three AZs with a NAT gateway per AZ, reached by adding an AZ to a planned two-AZ network", () => {
-    let dir: string;
-    let basePlan: PlanJson;
-    let controlPlan: PlanJson;
-    let grownPlan: PlanJson;
-    const write = (props: NetworkProps) => writeFileSync(join(dir, "main.tf"), `${PROVIDER}\n${moduleBlock("network", "network", networkInputs(props))}`);
-
-    it("the two-AZ set plans", async () => {
-      dir = await consumer("grow", moduleBlock("network", "network", networkInputs(twoAzs)));
-      basePlan = await plan(dir);
-      expect(subnetsOf(basePlan, "network")).toEqual(planNetwork(twoAzs).plan.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`).sort());
-    }, STEP_MS);
-
-    it("a state holding the two-AZ resources (built from that plan, settled) plans no changes for the same inputs", async () => {
-      const schemas = JSON.parse(await terraform(dir, ["providers", "schema", "-json"])) as ProviderSchemas;
-      const version = toolchain().version.replace(/^Terraform v/, "");
-      let state = stateFromPlan(basePlan, schemas, version);
-      writeFileSync(join(dir, "terraform.tfstate"), JSON.stringify(state));
-      // Each pass copies the references that now resolve (a subnet's vpc_id is the VPC's fake id) into the state;
-      // one level of the reference graph per pass (VPC -> subnet -> NAT gateway -> route), so a few passes.
-      const changed = (p: PlanJson) => (p.resource_changes ?? []).filter((c) => !c.change.actions.every((a) => a === "no-op")).map((c) => `${c.address} ${c.change.actions.join(",")}`);
-      let passes = 0;
-      let pending = await plan(dir, ["-refresh=false"]);
-      while (changed(pending).length > 0 && passes < MAX_SETTLE_PASSES) {
-        state = settleState(state, pending);
-        writeFileSync(join(dir, "terraform.tfstate"), JSON.stringify(state));
-        pending = await plan(dir, ["-refresh=false"]);
-        passes++;
+    beforeAll(async () => {
+      root = mkdtempSync(join(tmpdir(), "tf-modules-int-"));
+      const packages = buildModulePackages();
+      for (const [name, files] of Object.entries(packages)) {
+        for (const [file, text] of Object.entries(files)) {
+          mkdirSync(dirname(join(modulesDir(), name, file)), { recursive: true });
+          writeFileSync(join(modulesDir(), name, file), text);
+        }
       }
-      controlPlan = pending;
-      process.stdout.write(`synthetic state settled in ${passes} passes\n`);
-      expect(changed(controlPlan)).toEqual([]);
-    }, STEP_MS * (MAX_SETTLE_PASSES + 1));
-
-    it("adding the third AZ plans only creates: every new resource is keyed by the new AZ", async () => {
-      write(threeAzs);
-      grownPlan = await plan(dir, ["-refresh=false"]);
-      const changes = (grownPlan.resource_changes ?? []).filter((c) => !c.change.actions.every((a) => a === "no-op"));
-      expect(new Set(changes.flatMap((c) => c.change.actions))).toEqual(new Set(["create"]));
-      expect(changes.map((c) => c.address).filter((a) => !a.includes("ap-northeast-2c"))).toEqual([]);
-      process.stdout.write(`adding ap-northeast-2c creates ${changes.length}: ${JSON.stringify(counts(grownPlan, (a) => changes.some((c) => c.address === a)))}\n`);
+      registry = new ModuleRegistry(join(root, "registry"));
+      const url = await registry.start();
+      for (const name of Object.keys(packages)) {
+        for (const version of VERSIONS) {
+          // Each version carries its number, so the test can tell which one Terraform fetched.
+          writeFileSync(join(modulesDir(), name, "VERSION"), `${version}\n`);
+          registry.publish(join(modulesDir(), name), NAMESPACE, name, "aws", version);
+        }
+      }
+      env = offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env);
+      env.TF_CLI_CONFIG_FILE = join(root, "terraformrc");
+      writeFileSync(env.TF_CLI_CONFIG_FILE, registryCliConfig(HOST, url, toolchain().pluginMirror as string));
     }, STEP_MS);
 
-    it("the three-AZ plan has the planner's subnets and a NAT gateway per AZ as route targets", () => {
-      expect(subnetsOf(grownPlan, "network")).toEqual(planNetwork(threeAzs).plan.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`).sort());
-      const outputs = (grownPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } }).planned_values.outputs;
-      expect(outputs.network_route_targets.value).toEqual(expectedTargets(threeAzs));
-      expect(counts(grownPlan, (a) => a.startsWith("module.network."))).toMatchObject({ aws_nat_gateway: 3, aws_eip: 3, aws_subnet: 9, aws_flow_log: 1, aws_vpc_endpoint_route_table_association: 4 });
+    afterAll(async () => {
+      await registry?.stop();
+      if (root !== undefined) rmSync(root, { recursive: true, force: true });
     });
-  });
-});
+
+    it(
+      "every module passes terraform fmt -check and validate, and declares its versions but no provider",
+      async () => {
+        // The README's consumer snippet too: it is HCL a user copies.
+        mkdirSync(join(modulesDir(), "readme-usage"));
+        writeFileSync(join(modulesDir(), "readme-usage", "main.tf"), readmeUsageHcl());
+        await terraform(modulesDir(), ["fmt", "-check", "-recursive", "-no-color"]);
+        for (const name of ["network", "environment"]) {
+          const dir = join(modulesDir(), name);
+          const versions = JSON.parse(readFileSync(join(dir, "versions.tf.json"), "utf8"));
+          expect(versions.terraform).toEqual({
+            required_version: MODULE_REQUIREMENTS.terraform,
+            required_providers: { aws: MODULE_REQUIREMENTS.aws },
+          });
+          expect(readFileSync(join(dir, "main.tf.json"), "utf8")).not.toMatch(/"provider"\s*:/);
+          await terraform(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
+          expect(await terraform(dir, ["validate", "-no-color"])).toContain("Success! The configuration is valid.");
+        }
+      },
+      STEP_MS,
+    );
+
+    describe("the workshop layout", () => {
+      let dir: string;
+      let hclPlan: PlanJson;
+      let cdktfPlan: PlanJson;
+      const ws = workshop;
+      const environmentInputs = {
+        ...networkInputs(workshopNetwork),
+        tags: ws.tags,
+        admin_cidrs: ws.access?.adminCidrs,
+        ssh_public_key: readFileSync(join(__dirname, "..", "keys", "workshop-placeholder.pub"), "utf8").trim(),
+        ami: ws.ami,
+        app: {
+          tier: "internal",
+          service_from_tiers: ["public"],
+          service: { port: 8080, command: "/usr/bin/python3 -m http.server 8080 --directory /opt/app" },
+        },
+      };
+
+      it(
+        "terraform init fetches the newest 0.x of each module from the registry",
+        async () => {
+          dir = await consumer(
+            "workshop",
+            [
+              moduleBlock("network", "network", networkInputs(workshopNetwork)),
+              moduleBlock("environment", "environment", environmentInputs),
+              moduleBlock("natinstance", "network", networkInputs(natInstanceNetwork)),
+            ].join("\n"),
+          );
+          const manifest = JSON.parse(readFileSync(join(dir, ".terraform", "modules", "modules.json"), "utf8")) as {
+            Modules: Array<{ Key: string; Source: string; Version?: string; Dir: string }>;
+          };
+          const byKey = Object.fromEntries(manifest.Modules.map((m) => [m.Key, m]));
+          expect(byKey.network).toMatchObject({ Source: `${HOST}/${NAMESPACE}/network/aws`, Version: "0.2.0" });
+          expect(byKey.environment).toMatchObject({ Source: `${HOST}/${NAMESPACE}/environment/aws`, Version: "0.2.0" });
+          expect(readFileSync(join(dir, byKey.network.Dir, "VERSION"), "utf8").trim()).toBe("0.2.0");
+          expect(registry.requests).toEqual(
+            expect.arrayContaining([
+              `GET /v1/modules/${NAMESPACE}/network/aws/versions`,
+              `GET /v1/modules/${NAMESPACE}/network/aws/0.2.0/download`,
+              `GET /archives/${NAMESPACE}/network/aws/0.2.0.tar.gz`,
+            ]),
+          );
+          expect(registry.requests.some((r) => r.includes("0.1.0"))).toBe(false);
+        },
+        STEP_MS,
+      );
+
+      it(
+        "the HCL consumer plans offline",
+        async () => {
+          hclPlan = await plan(dir);
+          expect(new Set((hclPlan.resource_changes ?? []).flatMap((c) => c.change.actions))).toEqual(
+            new Set(["create"]),
+          );
+        },
+        STEP_MS,
+      );
+
+      it(
+        "the cdktf stack of the same environment plans offline",
+        async () => {
+          const [stackPlan] = await planApp((app) => addEnvironmentStacks(app, [resolveOne(workshopConfig())]), {
+            toolchain: toolchain(),
+            mode: "offline",
+            stacks: [ws.name],
+            timeoutMs: STEP_MS,
+          });
+          cdktfPlan = stackPlan.plan;
+        },
+        STEP_MS,
+      );
+
+      it("network module = Network construct: resource types and counts, subnet CIDRs, route targets", () => {
+        const fromHcl = counts(hclPlan, (address) => address.startsWith("module.network."));
+        const fromCdktf = counts(cdktfPlan, (_, name) => name.startsWith("network_"));
+        process.stdout.write(
+          `network, HCL module: ${JSON.stringify(fromHcl)}\nnetwork, cdktf construct: ${JSON.stringify(fromCdktf)}\n`,
+        );
+        expect(fromHcl).toEqual(fromCdktf);
+        const cdktfSubnets = plannedResources(cdktfPlan, "aws_subnet")
+          .map(
+            (s) =>
+              `${(s.values.tags as Record<string, string>).Tier}/${s.values.availability_zone} ${s.values.cidr_block}`,
+          )
+          .sort();
+        expect(subnetsOf(hclPlan, "network")).toEqual(cdktfSubnets);
+        expect(subnetsOf(hclPlan, "network")).toEqual(
+          planNetwork(workshopNetwork)
+            .plan.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`)
+            .sort(),
+        );
+        const outputs = (hclPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } })
+          .planned_values.outputs;
+        expect(outputs.network_route_targets.value).toEqual(defaultRouteTargets(cdktfPlan));
+      });
+
+      it("nat_mode instance: one hardened NAT instance routed to by the private subnets, no NAT gateway", () => {
+        const counted = counts(hclPlan, (address) => address.startsWith("module.natinstance."));
+        expect([counted.aws_instance, counted.aws_nat_gateway, counted.aws_eip, counted.aws_security_group]).toEqual([
+          1,
+          undefined,
+          1,
+          1,
+        ]);
+        const [nat] = plannedResources(hclPlan, "aws_instance").filter((r) =>
+          r.address.startsWith("module.natinstance."),
+        );
+        expect(nat.values).toMatchObject({
+          source_dest_check: false,
+          associate_public_ip_address: false,
+          instance_type: "t3.nano",
+        });
+        const outputs = (hclPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } })
+          .planned_values.outputs;
+        expect(outputs.natinstance_route_targets.value).toEqual(expectedTargets(natInstanceNetwork));
+      });
+
+      it("environment module = EnvironmentStack: resource types and counts", () => {
+        const fromHcl = counts(hclPlan, (address) => address.startsWith("module.environment."));
+        const fromCdktf = counts(cdktfPlan, () => true);
+        process.stdout.write(
+          `environment, HCL module: ${JSON.stringify(fromHcl)}\nenvironment, cdktf stack: ${JSON.stringify(fromCdktf)}\n`,
+        );
+        expect(fromHcl).toEqual(fromCdktf);
+        expect(subnetsOf(hclPlan, "environment")).toEqual(subnetsOf(hclPlan, "network"));
+      });
+    });
+
+    describe("three AZs with a NAT gateway per AZ, reached by adding an AZ to a planned two-AZ network", () => {
+      let dir: string;
+      let basePlan: PlanJson;
+      let controlPlan: PlanJson;
+      let grownPlan: PlanJson;
+      const write = (props: NetworkProps) =>
+        writeFileSync(join(dir, "main.tf"), `${PROVIDER}\n${moduleBlock("network", "network", networkInputs(props))}`);
+
+      it(
+        "the two-AZ set plans",
+        async () => {
+          dir = await consumer("grow", moduleBlock("network", "network", networkInputs(twoAzs)));
+          basePlan = await plan(dir);
+          expect(subnetsOf(basePlan, "network")).toEqual(
+            planNetwork(twoAzs)
+              .plan.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`)
+              .sort(),
+          );
+        },
+        STEP_MS,
+      );
+
+      it(
+        "a state holding the two-AZ resources (built from that plan, settled) plans no changes for the same inputs",
+        async () => {
+          const schemas = JSON.parse(await terraform(dir, ["providers", "schema", "-json"])) as ProviderSchemas;
+          const version = toolchain().version.replace(/^Terraform v/, "");
+          let state = stateFromPlan(basePlan, schemas, version);
+          writeFileSync(join(dir, "terraform.tfstate"), JSON.stringify(state));
+          // Each pass copies the references that now resolve (a subnet's vpc_id is the VPC's fake id) into the state;
+          // one level of the reference graph per pass (VPC -> subnet -> NAT gateway -> route), so a few passes.
+          const changed = (p: PlanJson) =>
+            (p.resource_changes ?? [])
+              .filter((c) => !c.change.actions.every((a) => a === "no-op"))
+              .map((c) => `${c.address} ${c.change.actions.join(",")}`);
+          let passes = 0;
+          let pending = await plan(dir, ["-refresh=false"]);
+          while (changed(pending).length > 0 && passes < MAX_SETTLE_PASSES) {
+            state = settleState(state, pending);
+            writeFileSync(join(dir, "terraform.tfstate"), JSON.stringify(state));
+            pending = await plan(dir, ["-refresh=false"]);
+            passes++;
+          }
+          controlPlan = pending;
+          process.stdout.write(`synthetic state settled in ${passes} passes\n`);
+          expect(changed(controlPlan)).toEqual([]);
+        },
+        STEP_MS * (MAX_SETTLE_PASSES + 1),
+      );
+
+      it(
+        "adding the third AZ plans only creates: every new resource is keyed by the new AZ",
+        async () => {
+          write(threeAzs);
+          grownPlan = await plan(dir, ["-refresh=false"]);
+          const changes = (grownPlan.resource_changes ?? []).filter(
+            (c) => !c.change.actions.every((a) => a === "no-op"),
+          );
+          expect(new Set(changes.flatMap((c) => c.change.actions))).toEqual(new Set(["create"]));
+          expect(changes.map((c) => c.address).filter((a) => !a.includes("ap-northeast-2c"))).toEqual([]);
+          process.stdout.write(
+            `adding ap-northeast-2c creates ${changes.length}: ${JSON.stringify(counts(grownPlan, (a) => changes.some((c) => c.address === a)))}\n`,
+          );
+        },
+        STEP_MS,
+      );
+
+      it("the three-AZ plan has the planner's subnets and a NAT gateway per AZ as route targets", () => {
+        expect(subnetsOf(grownPlan, "network")).toEqual(
+          planNetwork(threeAzs)
+            .plan.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`)
+            .sort(),
+        );
+        const outputs = (grownPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } })
+          .planned_values.outputs;
+        expect(outputs.network_route_targets.value).toEqual(expectedTargets(threeAzs));
+        expect(counts(grownPlan, (a) => a.startsWith("module.network."))).toMatchObject({
+          aws_nat_gateway: 3,
+          aws_eip: 3,
+          aws_subnet: 9,
+          aws_flow_log: 1,
+          aws_vpc_endpoint_route_table_association: 4,
+        });
+      });
+    });
+  },
+);

@@ -1,7 +1,13 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { readmeUsageHcl } from "./support/readme-hcl";
-import { buildModulePackages, exampleHcl, interfaceRows, parseInterfaceTables, TERRAFORM_MODULES } from "../modules/terraform-module/packages";
+import {
+  buildModulePackages,
+  exampleHcl,
+  interfaceRows,
+  parseInterfaceTables,
+  TERRAFORM_MODULES,
+} from "../modules/terraform-module/packages";
 import { fillUserData } from "../modules/terraform-module/environment-module";
 import { NETWORK_DEFAULTS } from "../modules/network/types";
 
@@ -9,19 +15,35 @@ const packages = buildModulePackages();
 
 type Json = Record<string, Record<string, Record<string, unknown>>>;
 const main = (name: (typeof TERRAFORM_MODULES)[number]) => JSON.parse(packages[name]["main.tf.json"]) as Json;
-const variables = (name: (typeof TERRAFORM_MODULES)[number]) => (JSON.parse(packages[name]["variables.tf.json"]) as Json).variable;
+const variables = (name: (typeof TERRAFORM_MODULES)[number]) =>
+  (JSON.parse(packages[name]["variables.tf.json"]) as Json).variable;
 
 describe.each(TERRAFORM_MODULES.map((m) => [m]))("the generated %s module", (name) => {
   it("has Terraform's standard files, a README and an example", () => {
     expect(Object.keys(packages[name])).toEqual(
-      expect.arrayContaining(["versions.tf.json", "variables.tf.json", "main.tf.json", "outputs.tf.json", "README.md", "examples/basic/main.tf"]),
+      expect.arrayContaining([
+        "versions.tf.json",
+        "variables.tf.json",
+        "main.tf.json",
+        "outputs.tf.json",
+        "README.md",
+        "examples/basic/main.tf",
+      ]),
     );
   });
 
   it("README tables list exactly the variables and outputs, with their types, defaults and descriptions", () => {
     const tables = parseInterfaceTables(packages[name]["README.md"]);
     const rows = interfaceRows(packages[name]);
-    expect(tables.inputs).toEqual(rows.inputs.map((r) => [r.name, r.description, r.type, r.required ? "n/a" : r.default, r.required ? "yes" : "no"]));
+    expect(tables.inputs).toEqual(
+      rows.inputs.map((r) => [
+        r.name,
+        r.description,
+        r.type,
+        r.required ? "n/a" : r.default,
+        r.required ? "yes" : "no",
+      ]),
+    );
     expect(tables.outputs).toEqual(rows.outputs.map((r) => [r.name, r.description]));
     expect(tables.inputs.map((r) => r[0]).sort()).toEqual(Object.keys(variables(name)).sort());
     expect(rows.outputs.length).toBeGreaterThan(0);
@@ -29,10 +51,15 @@ describe.each(TERRAFORM_MODULES.map((m) => [m]))("the generated %s module", (nam
 
   it("describes every variable and output, and validates every input without a fixed type-only meaning", () => {
     const rows = interfaceRows(packages[name]);
-    for (const row of [...rows.inputs, ...rows.outputs]) expect([row.name, row.description.length > 10]).toEqual([row.name, true]);
-    const unvalidated = Object.entries(variables(name)).filter(([, v]) => v.validation === undefined).map(([n]) => n);
+    for (const row of [...rows.inputs, ...rows.outputs])
+      expect([row.name, row.description.length > 10]).toEqual([row.name, true]);
+    const unvalidated = Object.entries(variables(name))
+      .filter(([, v]) => v.validation === undefined)
+      .map(([n]) => n);
     // Booleans and free-form maps or strings (tags, instance types) are all Terraform's type check can say.
-    expect(unvalidated.every((n) => ["acknowledge_non_rfc1918_vpc_cidr", "s3_gateway_endpoint", "tags"].includes(n))).toBe(true);
+    expect(
+      unvalidated.every((n) => ["acknowledge_non_rfc1918_vpc_cidr", "s3_gateway_endpoint", "tags"].includes(n)),
+    ).toBe(true);
   });
 
   it("configures no provider or backend, and keys resources with for_each, never count", () => {

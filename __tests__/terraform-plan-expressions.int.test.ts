@@ -21,7 +21,10 @@ const tierArb = fc.record({
   cidrMask: fc.integer({ min: 18, max: 28 }),
   azs: fc.option(fc.subarray(AZS, { minLength: 1 }), { nil: undefined }),
   // An explicit tier: its CIDRs are blocks of cidrMask at these indexes inside the VPC.
-  explicitAt: fc.option(fc.array(fc.integer({ min: 0, max: 63 }), { minLength: 4, maxLength: 4 }), { nil: undefined, freq: 4 }),
+  explicitAt: fc.option(fc.array(fc.integer({ min: 0, max: 63 }), { minLength: 4, maxLength: 4 }), {
+    nil: undefined,
+    freq: 4,
+  }),
 });
 const layoutArb = fc.record({
   vpc: fc.constantFrom("10.0.0.0/16", "10.1.0.0/18", "192.168.0.0/20", "172.16.4.0/22"),
@@ -47,12 +50,19 @@ function propsOf(layout: Layout): NetworkProps {
       const base = { name: `tier-${i}`, type: t.type, ...(azs === undefined ? {} : { azs }) };
       if (t.explicitAt === undefined) return { ...base, cidrMask: t.cidrMask };
       const at = t.explicitAt;
-      return { ...base, cidrs: Object.fromEntries(tierAzs.map((az, j) => [az, cidrOf(first + (at[j % at.length] + j) * sizeOf(t.cidrMask), t.cidrMask)])) };
+      return {
+        ...base,
+        cidrs: Object.fromEntries(
+          tierAzs.map((az, j) => [az, cidrOf(first + (at[j % at.length] + j) * sizeOf(t.cidrMask), t.cidrMask)]),
+        ),
+      };
     }),
-    nat: layout.nat === "instance" ? { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } } : { mode: layout.nat },
+    nat:
+      layout.nat === "instance"
+        ? { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } }
+        : { mode: layout.nat },
   };
 }
-
 
 describeWithTerraform("the network module's Terraform planning expressions = planNetwork", (toolchain) => {
   let root: string;
@@ -61,38 +71,85 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
   });
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-  it("plans the same subnets and NATs as the TypeScript planner, for random valid layouts", async () => {
-    const seed = Date.now();
-    const cases = fc.sample(layoutArb, { numRuns: 3000, seed }).map(propsOf).filter((p) => planNetwork(p).problems.length === 0).slice(0, 60);
-    expect(cases.length).toBeGreaterThanOrEqual(20);
-    // The planner-only module: the network module's variables (with their validations), locals and plan outputs.
-    const planner = synthModule((scope) => {
-      addNetworkVariables(scope);
-      addPlanLocals(scope);
-      output(scope, "subnets", "{ for k, s in local.subnets : k => s.cidr }", "planned subnet CIDRs by tier/az");
-      output(scope, "nat_az_for", "local.nat_az_for", "NAT AZ of each AZ with a private subnet");
-      output(scope, "nat_azs", "local.nat_azs", "AZs holding a NAT");
-    });
-    mkdirSync(join(root, "planner"), { recursive: true });
-    for (const [file, text] of Object.entries(planner)) if (file !== "versions.tf.json") writeFileSync(join(root, "planner", file), text);
-    writeFileSync(join(root, "cases.json"), JSON.stringify(Object.fromEntries(cases.map((p, i) => [`case${i}`, networkInputs(p)]))));
-    writeFileSync(join(root, "main.tf.json"), JSON.stringify({
-      locals: { cases: '${jsondecode(file("${path.module}/cases.json"))}' },
-      module: { case: { for_each: "${local.cases}", source: "./planner", ...Object.fromEntries([...new Set(cases.flatMap((p) => Object.keys(networkInputs(p))))].map((k) => [k, `\${try(each.value.${k}, null)}`])) } },
-      output: { results: { value: "${{ for k, m in module.case : k => { subnets = m.subnets, nat_az_for = m.nat_az_for, nat_azs = m.nat_azs } }}" } },
-    }));
-    const env = offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env);
-    const run = (args: string[]) => runTerraform(toolchain(), args, { cwd: root, env, isolateNetwork: true, timeoutMs: STEP_MS });
-    for (const args of [["init", "-input=false", "-no-color"], ["apply", "-auto-approve", "-input=false", "-no-color", "-lock=false"]]) {
-      const result = await run(args);
-      if (result.code !== 0) throw new Error(`terraform ${args[0]} failed (seed ${seed}):\n${result.stderr}`);
-    }
-    const results = JSON.parse((await run(["output", "-json", "results"])).stdout) as Record<string, { subnets: Record<string, string>; nat_az_for: Record<string, string>; nat_azs: string[] }>;
-    const expected = Object.fromEntries(cases.map((p, i) => {
-      const { plan } = planNetwork(p);
-      return [`case${i}`, { subnets: Object.fromEntries(plan.subnets.map((s) => [`${s.tier}/${s.az}`, s.cidr])), nat_az_for: plan.natAzFor, nat_azs: plan.natAzs }];
-    }));
-    process.stdout.write(`compared ${cases.length} layouts (seed ${seed})\n`);
-    expect(results).toEqual(expected);
-  }, STEP_MS * 2);
+  it(
+    "plans the same subnets and NATs as the TypeScript planner, for random valid layouts",
+    async () => {
+      const seed = Date.now();
+      const cases = fc
+        .sample(layoutArb, { numRuns: 3000, seed })
+        .map(propsOf)
+        .filter((p) => planNetwork(p).problems.length === 0)
+        .slice(0, 60);
+      expect(cases.length).toBeGreaterThanOrEqual(20);
+      // The planner-only module: the network module's variables (with their validations), locals and plan outputs.
+      const planner = synthModule((scope) => {
+        addNetworkVariables(scope);
+        addPlanLocals(scope);
+        output(scope, "subnets", "{ for k, s in local.subnets : k => s.cidr }", "planned subnet CIDRs by tier/az");
+        output(scope, "nat_az_for", "local.nat_az_for", "NAT AZ of each AZ with a private subnet");
+        output(scope, "nat_azs", "local.nat_azs", "AZs holding a NAT");
+      });
+      mkdirSync(join(root, "planner"), { recursive: true });
+      for (const [file, text] of Object.entries(planner))
+        if (file !== "versions.tf.json") writeFileSync(join(root, "planner", file), text);
+      writeFileSync(
+        join(root, "cases.json"),
+        JSON.stringify(Object.fromEntries(cases.map((p, i) => [`case${i}`, networkInputs(p)]))),
+      );
+      writeFileSync(
+        join(root, "main.tf.json"),
+        JSON.stringify({
+          locals: { cases: '${jsondecode(file("${path.module}/cases.json"))}' },
+          module: {
+            case: {
+              for_each: "${local.cases}",
+              source: "./planner",
+              ...Object.fromEntries(
+                [...new Set(cases.flatMap((p) => Object.keys(networkInputs(p))))].map((k) => [
+                  k,
+                  `\${try(each.value.${k}, null)}`,
+                ]),
+              ),
+            },
+          },
+          output: {
+            results: {
+              value:
+                "${{ for k, m in module.case : k => { subnets = m.subnets, nat_az_for = m.nat_az_for, nat_azs = m.nat_azs } }}",
+            },
+          },
+        }),
+      );
+      const env = offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env);
+      const run = (args: string[]) =>
+        runTerraform(toolchain(), args, { cwd: root, env, isolateNetwork: true, timeoutMs: STEP_MS });
+      for (const args of [
+        ["init", "-input=false", "-no-color"],
+        ["apply", "-auto-approve", "-input=false", "-no-color", "-lock=false"],
+      ]) {
+        const result = await run(args);
+        if (result.code !== 0) throw new Error(`terraform ${args[0]} failed (seed ${seed}):\n${result.stderr}`);
+      }
+      const results = JSON.parse((await run(["output", "-json", "results"])).stdout) as Record<
+        string,
+        { subnets: Record<string, string>; nat_az_for: Record<string, string>; nat_azs: string[] }
+      >;
+      const expected = Object.fromEntries(
+        cases.map((p, i) => {
+          const { plan } = planNetwork(p);
+          return [
+            `case${i}`,
+            {
+              subnets: Object.fromEntries(plan.subnets.map((s) => [`${s.tier}/${s.az}`, s.cidr])),
+              nat_az_for: plan.natAzFor,
+              nat_azs: plan.natAzs,
+            },
+          ];
+        }),
+      );
+      process.stdout.write(`compared ${cases.length} layouts (seed ${seed})\n`);
+      expect(results).toEqual(expected);
+    },
+    STEP_MS * 2,
+  );
 });

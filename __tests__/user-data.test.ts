@@ -13,7 +13,13 @@ import {
   substitute,
 } from "../modules/compute/user-data";
 
-const hardening: HardeningOptions = { sessionTimeoutSeconds: 600, sshMaxAuthTries: 3, ssh: true, allowTcpForwarding: false, lockAuditRules: false };
+const hardening: HardeningOptions = {
+  sessionTimeoutSeconds: 600,
+  sshMaxAuthTries: 3,
+  ssh: true,
+  allowTcpForwarding: false,
+  lockAuditRules: false,
+};
 const service: ServiceSpec = {
   name: "app",
   port: 8080,
@@ -23,17 +29,35 @@ const service: ServiceSpec = {
   packages: ["java-21-amazon-corretto-headless"],
 };
 
-const credentials = { region: "ap-northeast-2", parameterName: "/workshop/db/app-password", database: "app", user: "app" };
+const credentials = {
+  region: "ap-northeast-2",
+  parameterName: "/workshop/db/app-password",
+  database: "app",
+  user: "app",
+};
 
 /** Every script the project renders, by name. */
 const scripts: Record<string, string> = {
   "bastion, SSH": renderBastionUserData({ sessionTimeoutSeconds: 600, sshMaxAuthTries: 3, ssh: true }),
-  "bastion, Session Manager only": renderBastionUserData({ sessionTimeoutSeconds: 900, sshMaxAuthTries: 2, ssh: false }),
+  "bastion, Session Manager only": renderBastionUserData({
+    sessionTimeoutSeconds: 900,
+    sshMaxAuthTries: 2,
+    ssh: false,
+  }),
   "app server with artifact": renderScript(renderHardening(hardening), renderServiceSetup(service)),
-  "app server without artifact": renderScript(renderHardening(hardening), renderServiceSetup({ ...service, artifact: undefined, packages: [] })),
+  "app server without artifact": renderScript(
+    renderHardening(hardening),
+    renderServiceSetup({ ...service, artifact: undefined, packages: [] }),
+  ),
   "db server": renderScript(renderHardening(hardening), renderPackagesAndServices(["mariadb105-server"], ["mariadb"])),
-  "db server, no packages": renderScript(renderHardening({ ...hardening, ssh: false }), renderPackagesAndServices([], [])),
-  "db server, MariaDB with the app's login": renderScript(renderHardening(hardening), renderMariadbSetup(credentials, 3306)),
+  "db server, no packages": renderScript(
+    renderHardening({ ...hardening, ssh: false }),
+    renderPackagesAndServices([], []),
+  ),
+  "db server, MariaDB with the app's login": renderScript(
+    renderHardening(hardening),
+    renderMariadbSetup(credentials, 3306),
+  ),
   "NAT instance": renderNatInstanceUserData({ vpcCidr: "192.168.10.0/24" }),
 };
 
@@ -68,7 +92,14 @@ describe("user data scripts", () => {
 
   it("hardens sshd on the bastion, keeping TCP forwarding for ProxyJump, and locks the audit rules", () => {
     const bastion = scripts["bastion, SSH"];
-    for (const line of ["PasswordAuthentication no", "KbdInteractiveAuthentication no", "PermitRootLogin no", "MaxAuthTries 3", "AllowTcpForwarding yes", "AllowAgentForwarding no"]) {
+    for (const line of [
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "PermitRootLogin no",
+      "MaxAuthTries 3",
+      "AllowTcpForwarding yes",
+      "AllowAgentForwarding no",
+    ]) {
       expect(bastion).toMatch(new RegExp(`^${line}$`, "m"));
     }
     expect(bastion).toContain("sshd -t\n");
@@ -105,7 +136,9 @@ describe("app service", () => {
   it("is not started with nohup or in the background", () => {
     const setup = renderServiceSetup(service);
     expect(setup).not.toMatch(/nohup|&\s*$/m);
-    expect(setup).toContain("systemctl enable app.service\nsystemctl restart --no-block app.service\nwait_for_service app 300 8080\n");
+    expect(setup).toContain(
+      "systemctl enable app.service\nsystemctl restart --no-block app.service\nwait_for_service app 300 8080\n",
+    );
   });
 
   it("writes the port and environment to a 0640 env file", () => {
@@ -132,7 +165,9 @@ describe("app service", () => {
   it("installs the config's DB engine, enables its services and waits for each to be active", () => {
     const db = renderPackagesAndServices(["postgresql-server"], ["postgresql"]);
     expect(db).toContain("dnf install -y postgresql-server");
-    expect(db).toContain("systemctl enable postgresql.service\nsystemctl restart --no-block postgresql.service\nwait_for_service postgresql 300 ''\n");
+    expect(db).toContain(
+      "systemctl enable postgresql.service\nsystemctl restart --no-block postgresql.service\nwait_for_service postgresql 300 ''\n",
+    );
   });
 });
 
@@ -152,8 +187,10 @@ describe("the NAT instance", () => {
 
   it("loads its rules from one file that persists, and fails unless masquerading and forwarding are on", () => {
     expect(script).toContain('iptables-restore < "$rules_file"');
-    expect(script).toContain("-j MASQUERADE' || { echo \"NAT: the MASQUERADE rule is not loaded\" >&2; exit 1; }");
-    expect(script).toContain("if command -v dnf >/dev/null; then dnf install -y iptables-services; else { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y iptables-persistent; }; fi");
+    expect(script).toContain('-j MASQUERADE\' || { echo "NAT: the MASQUERADE rule is not loaded" >&2; exit 1; }');
+    expect(script).toContain(
+      "if command -v dnf >/dev/null; then dnf install -y iptables-services; else { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y iptables-persistent; }; fi",
+    );
   });
 });
 
@@ -163,8 +200,12 @@ describe("the DB server's first boot", () => {
   it("listens on its private address, creates the app's database and user, and writes the password to SSM", () => {
     expect(script).toContain("printf '[mysqld]\\nbind-address = %s\\nport = 3306\\n' \"$private_ip\"");
     expect(script).toContain("wait_for_service mariadb 300 3306\n");
-    expect(script).toContain("CREATE DATABASE IF NOT EXISTS app;\nCREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY '$password';");
-    expect(script).toContain(`aws ssm put-parameter --region ap-northeast-2 --cli-input-json "file://$request" >/dev/null`);
+    expect(script).toContain(
+      "CREATE DATABASE IF NOT EXISTS app;\nCREATE USER IF NOT EXISTS 'app'@'%' IDENTIFIED BY '$password';",
+    );
+    expect(script).toContain(
+      `aws ssm put-parameter --region ap-northeast-2 --cli-input-json "file://$request" >/dev/null`,
+    );
   });
 
   it("puts the password on no command line and prints it nowhere (the audit log keeps every command's arguments)", () => {
@@ -181,6 +222,9 @@ describe("the DB server's first boot", () => {
 
 describe("substitute", () => {
   it("fills known references and reports unknown ones", () => {
-    expect(substitute("{{ port }} {{db.privateIp}} {{nope}}", { port: "8080", "db.privateIp": "10.0.0.5" })).toEqual({ text: "8080 10.0.0.5 {{nope}}", unknown: ["nope"] });
+    expect(substitute("{{ port }} {{db.privateIp}} {{nope}}", { port: "8080", "db.privateIp": "10.0.0.5" })).toEqual({
+      text: "8080 10.0.0.5 {{nope}}",
+      unknown: ["nope"],
+    });
   });
 });

@@ -3,7 +3,18 @@ import { chmodSync, cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSy
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { renderBastionUserData } from "../modules/bastion/user-data";
-import { AUDIT_FUNCTIONS, EXECVE_RULE_B32, EXECVE_RULE_B64, installPackages, OS_PACKAGES, renderHardening, renderServiceUnit, ServiceSpec, startEnvPaths, WAIT_FOR_SERVICE_FUNCTION } from "../modules/compute/user-data";
+import {
+  AUDIT_FUNCTIONS,
+  EXECVE_RULE_B32,
+  EXECVE_RULE_B64,
+  installPackages,
+  OS_PACKAGES,
+  renderHardening,
+  renderServiceUnit,
+  ServiceSpec,
+  startEnvPaths,
+  WAIT_FOR_SERVICE_FUNCTION,
+} from "../modules/compute/user-data";
 import { renderDbPasswordFetch } from "../modules/compute/db-credentials";
 import { renderNatInstanceUserData, renderNatRules } from "../modules/network/nat-instance";
 import { describeWithTools } from "./support/system-tools";
@@ -18,7 +29,9 @@ function tempDir(): string {
 
 /** The body of the here-document the script writes to `path` (`cat > path <<'MARK'` ... `MARK`). */
 function heredoc(script: string, path: string): string {
-  const match = new RegExp(`^cat > "?${path.replace(/[.$*]/g, "\\$&")}"? <<'(\\w+)'\\n([\\s\\S]*?)\\n\\1$`, "m").exec(script);
+  const match = new RegExp(`^cat > "?${path.replace(/[.$*]/g, "\\$&")}"? <<'(\\w+)'\\n([\\s\\S]*?)\\n\\1$`, "m").exec(
+    script,
+  );
   if (match === null) throw new Error(`no here-document for ${path}`);
   return `${match[2]}\n`;
 }
@@ -34,11 +47,26 @@ function stubs(commands: Record<string, string>): string {
 }
 
 function bash(script: string, path: string) {
-  return spawnSync("bash", ["--norc", "--noprofile", "-c", `set -euo pipefail\n${script}`], { encoding: "utf8", env: { PATH: path, HOME: tempDir() } });
+  return spawnSync("bash", ["--norc", "--noprofile", "-c", `set -euo pipefail\n${script}`], {
+    encoding: "utf8",
+    env: { PATH: path, HOME: tempDir() },
+  });
 }
 
-const hardening = { sessionTimeoutSeconds: 600, sshMaxAuthTries: 3, ssh: true, allowTcpForwarding: false, lockAuditRules: false };
-const service: ServiceSpec = { name: "app", port: 8080, command: "/usr/bin/python3 -m http.server 8080", environment: {}, packages: [] };
+const hardening = {
+  sessionTimeoutSeconds: 600,
+  sshMaxAuthTries: 3,
+  ssh: true,
+  allowTcpForwarding: false,
+  lockAuditRules: false,
+};
+const service: ServiceSpec = {
+  name: "app",
+  port: 8080,
+  command: "/usr/bin/python3 -m http.server 8080",
+  environment: {},
+  packages: [],
+};
 
 describeWithTools("sshd -t accepts the generated sshd config", ["sshd", "ssh-keygen"], () => {
   /** `sshd -t` of the drop-in with a host key of its own, as the image's sshd_config includes it. */
@@ -61,7 +89,10 @@ describeWithTools("sshd -t accepts the generated sshd config", ["sshd", "ssh-key
   });
 
   it("rejects an option sshd does not know (the check can fail)", () => {
-    expect(sshdCheck(`${heredoc(renderHardening(hardening), "/etc/ssh/sshd_config.d/00-hardening.conf")}NoSuchOption yes\n`).status).not.toBe(0);
+    expect(
+      sshdCheck(`${heredoc(renderHardening(hardening), "/etc/ssh/sshd_config.d/00-hardening.conf")}NoSuchOption yes\n`)
+        .status,
+    ).not.toBe(0);
   });
 });
 
@@ -77,7 +108,9 @@ describeWithTools("systemd-analyze verify accepts the service unit", ["systemd-a
     }
     mkdirSync(join(root, "etc/systemd/system"), { recursive: true });
     writeFileSync(join(root, "etc/systemd/system/app.service"), unit);
-    return spawnSync("systemd-analyze", ["verify", "--man=no", "--generators=no", `--root=${root}`, "app.service"], { encoding: "utf8" });
+    return spawnSync("systemd-analyze", ["verify", "--man=no", "--generators=no", `--root=${root}`, "app.service"], {
+      encoding: "utf8",
+    });
   }
 
   it.each([
@@ -90,7 +123,9 @@ describeWithTools("systemd-analyze verify accepts the service unit", ["systemd-a
   });
 
   it("reports a setting systemd cannot parse (the check can fail)", () => {
-    expect(verify(renderServiceUnit(service).replace("Type=exec", "Type=bogus")).stderr).toMatch(/Failed to parse service type/);
+    expect(verify(renderServiceUnit(service).replace("Type=exec", "Type=bogus")).stderr).toMatch(
+      /Failed to parse service type/,
+    );
   });
 });
 
@@ -101,7 +136,10 @@ describeWithTools("iptables-restore --test accepts the NAT rules", ["iptables-re
   }
 
   it("as rendered, and as the NAT instance's user data writes them", () => {
-    for (const rules of [renderNatRules("10.0.0.0/16"), heredoc(renderNatInstanceUserData({ vpcCidr: "192.168.10.0/24" }), "$rules_file")]) {
+    for (const rules of [
+      renderNatRules("10.0.0.0/16"),
+      heredoc(renderNatInstanceUserData({ vpcCidr: "192.168.10.0/24" }), "$rules_file"),
+    ]) {
       const result = restoreTest(rules);
       expect(result.stderr).toBe("");
       expect(result.status).toBe(0);
@@ -123,9 +161,13 @@ describeWithTools("auditctl parses the audit rules", ["auditctl", "unshare"], ()
       .split("\n")
       .filter((line) => line.trim() !== "" && !line.startsWith("#"))
       .flatMap((line) => {
-        const result = spawnSync("unshare", ["-U", "-r", "auditctl", ...line.trim().split(/\s+/)], { encoding: "utf8" });
+        const result = spawnSync("unshare", ["-U", "-r", "auditctl", ...line.trim().split(/\s+/)], {
+          encoding: "utf8",
+        });
         const output = `${result.stdout}${result.stderr}`.split("\n").filter((l) => l !== "");
-        const errors = output.filter((l) => !/^The audit system is disabled$|Operation not permitted|^Error sending/.test(l));
+        const errors = output.filter(
+          (l) => !/^The audit system is disabled$|Operation not permitted|^Error sending/.test(l),
+        );
         return errors.map((e) => `${line}: ${e}`);
       });
   }
@@ -141,7 +183,8 @@ describeWithTools("auditctl parses the audit rules", ["auditctl", "unshare"], ()
 
 describe("audit that records", () => {
   // Fedora's default rules file (Amazon Linux 2023's audit package derives from it).
-  const fedoraDefault = "## First rule - delete all\n-D\n-b 8192\n-f 1\n--backlog_wait_time 60000\n## This suppresses syscall auditing for all tasks started\n-a task,never\n";
+  const fedoraDefault =
+    "## First rule - delete all\n-D\n-b 8192\n-f 1\n--backlog_wait_time 60000\n## This suppresses syscall auditing for all tasks started\n-a task,never\n";
 
   it("comments out every task,never rule before the rules load, and keeps the rest", () => {
     const dir = tempDir();
@@ -158,7 +201,11 @@ describe("audit that records", () => {
 
   it.each([
     ["the execve rule is loaded", `-a always,exit -F arch=b64 -S execve,execveat -F key=exec`, 0],
-    ["a task,never rule is still loaded", `-a never,task\n-a always,exit -F arch=b64 -S execve,execveat -F key=exec`, 1],
+    [
+      "a task,never rule is still loaded",
+      `-a never,task\n-a always,exit -F arch=b64 -S execve,execveat -F key=exec`,
+      1,
+    ],
     ["no rules are loaded", "No rules", 1],
   ])("verify_exec_audit: %s", (_name, loaded, status) => {
     const path = stubs({ auditctl: `cat <<'EOF'\n${loaded}\nEOF` });
@@ -168,8 +215,14 @@ describe("audit that records", () => {
   });
 
   it("every instance's script neutralizes task,never before loading, then verifies", () => {
-    for (const script of [renderHardening(hardening), renderBastionUserData({ sessionTimeoutSeconds: 600, sshMaxAuthTries: 3, ssh: false }), renderNatInstanceUserData({ vpcCidr: "10.0.0.0/16" })]) {
-      const order = ["neutralize_task_never /etc/audit/rules.d", "augenrules --load", "verify_exec_audit\n"].map((step) => script.indexOf(step));
+    for (const script of [
+      renderHardening(hardening),
+      renderBastionUserData({ sessionTimeoutSeconds: 600, sshMaxAuthTries: 3, ssh: false }),
+      renderNatInstanceUserData({ vpcCidr: "10.0.0.0/16" }),
+    ]) {
+      const order = ["neutralize_task_never /etc/audit/rules.d", "augenrules --load", "verify_exec_audit\n"].map(
+        (step) => script.indexOf(step),
+      );
       expect(order.every((at) => at >= 0)).toBe(true);
       expect([...order].sort((a, b) => a - b)).toEqual(order);
     }
@@ -180,9 +233,21 @@ describe("services fail loudly", () => {
   const journal = "journalctl:app.service: Main process exited, status=203/EXEC";
 
   it.each([
-    ["a unit that failed (restart limit hit)", { systemctl: 'case "$1" in is-active) exit 3;; is-failed) exit 0;; status) echo "failed";; esac', ss: "" }, 1],
-    ["a unit that is active but not listening, after the time is up", { systemctl: 'case "$1" in is-active) exit 0;; is-failed) exit 1;; esac', ss: "" }, 1],
-    ["a unit that is active and listening", { systemctl: 'case "$1" in is-active) exit 0;; esac; exit 1', ss: 'echo "LISTEN 0 50 *:8080 *:*"' }, 0],
+    [
+      "a unit that failed (restart limit hit)",
+      { systemctl: 'case "$1" in is-active) exit 3;; is-failed) exit 0;; status) echo "failed";; esac', ss: "" },
+      1,
+    ],
+    [
+      "a unit that is active but not listening, after the time is up",
+      { systemctl: 'case "$1" in is-active) exit 0;; is-failed) exit 1;; esac', ss: "" },
+      1,
+    ],
+    [
+      "a unit that is active and listening",
+      { systemctl: 'case "$1" in is-active) exit 0;; esac; exit 1', ss: 'echo "LISTEN 0 50 *:8080 *:*"' },
+      0,
+    ],
   ])("wait_for_service: %s", (_name, commands, status) => {
     const path = stubs({ ...commands, journalctl: `echo '${journal}'`, sleep: "exit 0" });
     const result = bash(`${WAIT_FOR_SERVICE_FUNCTION}wait_for_service app 1 8080`, `${path}:/usr/bin:/bin`);
@@ -204,7 +269,10 @@ describe("OS families: package names per package manager", () => {
     const log = join(tempDir(), "log");
     const record = `echo "$0 $*" >> '${log}'`;
     const path = stubs(family === "dnf" ? { dnf: record } : { "apt-get": record });
-    const result = spawnSync("/bin/bash", ["--norc", "--noprofile", "-c", installPackages(packages)], { encoding: "utf8", env: { PATH: path } });
+    const result = spawnSync("/bin/bash", ["--norc", "--noprofile", "-c", installPackages(packages)], {
+      encoding: "utf8",
+      env: { PATH: path },
+    });
     expect(result.stderr).toBe("");
     return readFileSync(log, "utf8").replaceAll(`${path}/`, "");
   }
@@ -212,7 +280,11 @@ describe("OS families: package names per package manager", () => {
   it.each([
     ["mariadb", "dnf install -y mariadb105-server\n", "apt-get update\napt-get install -y mariadb-server\n"],
     ["audit", "dnf install -y audit\n", "apt-get update\napt-get install -y auditd\n"],
-    ["natPersistence", "dnf install -y iptables-services\n", "apt-get update\napt-get install -y iptables-persistent\n"],
+    [
+      "natPersistence",
+      "dnf install -y iptables-services\n",
+      "apt-get update\napt-get install -y iptables-persistent\n",
+    ],
   ] as const)("%s", (name, dnf, apt) => {
     expect(installs("dnf", OS_PACKAGES[name])).toBe(dnf);
     expect(installs("apt", OS_PACKAGES[name])).toBe(apt);
@@ -229,12 +301,20 @@ describe("the app's DB password", () => {
     const envFile = join(dir, "app-start.env");
     const log = join(dir, "aws-args");
     const path = stubs({ aws: `echo "$*" >> '${log}'\necho 0123abcd` });
-    const script = renderDbPasswordFetch({ region: "ap-northeast-2", parameterName: "/workshop/db/app-password", database: "app", user: "app" }, envFile);
-    const result = spawnSync("/bin/bash", ["--norc", "--noprofile", "-c", script], { encoding: "utf8", env: { PATH: `${path}:/usr/bin:/bin` } });
+    const script = renderDbPasswordFetch(
+      { region: "ap-northeast-2", parameterName: "/workshop/db/app-password", database: "app", user: "app" },
+      envFile,
+    );
+    const result = spawnSync("/bin/bash", ["--norc", "--noprofile", "-c", script], {
+      encoding: "utf8",
+      env: { PATH: `${path}:/usr/bin:/bin` },
+    });
     expect(result.stderr).toBe("");
     expect(readFileSync(envFile, "utf8")).toBe("DB_NAME=app\nDB_USER=app\nDB_PASSWORD=0123abcd\n");
     expect(statSync(envFile).mode & 0o777).toBe(0o600);
-    expect(readFileSync(log, "utf8")).toBe("ssm get-parameter --region ap-northeast-2 --name /workshop/db/app-password --with-decryption --query Parameter.Value --output text\n");
+    expect(readFileSync(log, "utf8")).toBe(
+      "ssm get-parameter --region ap-northeast-2 --name /workshop/db/app-password --with-decryption --query Parameter.Value --output text\n",
+    );
     expect(startEnvPaths("app")).toEqual({ script: "/usr/local/libexec/app-start-env", envFile: "/run/app-start.env" });
   });
 });

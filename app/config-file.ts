@@ -10,7 +10,11 @@ import { reportAndExit } from "./report";
  */
 export function loadEnvironmentsOrExit(path: string): ResolvedEnvironment[] {
   try {
-    if (!existsSync(path)) throw new ConfigError([{ field: "(file)", value: path, expected: "an existing config file; set ENVIRONMENTS_FILE or create it" }], path);
+    if (!existsSync(path))
+      throw new ConfigError(
+        [{ field: "(file)", value: path, expected: "an existing config file; set ENVIRONMENTS_FILE or create it" }],
+        path,
+      );
     return loadConfigFile(path);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

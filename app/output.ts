@@ -24,7 +24,9 @@ export function newCommandLineApp(config: AppConfig = {}): App {
  * as `cdktf synth` does, so running the app directly leaves the same `cdktf.out`.
  */
 export function removeOrphanedStacks(outdir: string): string[] {
-  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as { stacks: Record<string, unknown> };
+  const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
+    stacks: Record<string, unknown>;
+  };
   const stacksDir = join(outdir, "stacks");
   if (!existsSync(stacksDir)) return [];
   const orphans = readdirSync(stacksDir).filter((name) => !(name in manifest.stacks));

@@ -20,20 +20,34 @@ interface Measurement {
 }
 
 /** Runs a command `count` times; fails the benchmark if any run fails. */
-function measure(label: string, command: string, argv: string[], env: NodeJS.ProcessEnv = {}, count = runs): Measurement {
+function measure(
+  label: string,
+  command: string,
+  argv: string[],
+  env: NodeJS.ProcessEnv = {},
+  count = runs,
+): Measurement {
   const seconds: number[] = [];
   const peaks: number[] = [];
   for (let i = 0; i < count; i++) {
     const rssFile = join(scratch, "rss");
-    const [cmd, cmdArgs] = gnuTime === undefined ? [command, argv] : [gnuTime, ["-f", "%M", "-o", rssFile, command, ...argv]];
+    const [cmd, cmdArgs] =
+      gnuTime === undefined ? [command, argv] : [gnuTime, ["-f", "%M", "-o", rssFile, command, ...argv]];
     const started = process.hrtime.bigint();
-    const run = spawnSync(cmd, cmdArgs, { cwd: root, env: { ...process.env, ...quiet, ...env }, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+    const run = spawnSync(cmd, cmdArgs, {
+      cwd: root,
+      env: { ...process.env, ...quiet, ...env },
+      encoding: "utf8",
+      maxBuffer: 64 * 1024 * 1024,
+    });
     seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
     if (run.status !== 0) throw new Error(`${label} failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
     if (gnuTime !== undefined) peaks.push(Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024);
   }
   const result = { seconds: summarize(seconds), peakMb: peaks.length > 0 ? summarize(peaks) : undefined };
-  process.stdout.write(`${label}: median ${result.seconds.median.toFixed(2)} s${result.peakMb ? `, peak ${result.peakMb.median.toFixed(0)} MB` : ""}\n`);
+  process.stdout.write(
+    `${label}: median ${result.seconds.median.toFixed(2)} s${result.peakMb ? `, peak ${result.peakMb.median.toFixed(0)} MB` : ""}\n`,
+  );
   return result;
 }
 
@@ -45,7 +59,8 @@ function providerModulesUsed(dir: string): string[] {
       const path = join(d, entry);
       if (statSync(path).isDirectory()) walk(path);
       else if (path.endsWith(".ts") && !path.endsWith(".test.ts")) {
-        for (const m of readFileSync(path, "utf8").matchAll(/from "(@cdktf\/provider-aws\/lib\/[a-z0-9-]+)"/g)) found.add(m[1]);
+        for (const m of readFileSync(path, "utf8").matchAll(/from "(@cdktf\/provider-aws\/lib\/[a-z0-9-]+)"/g))
+          found.add(m[1]);
       }
     }
   };
@@ -56,7 +71,11 @@ function providerModulesUsed(dir: string): string[] {
 /** A config file with `count` copies of the default environment, each with its own name and VPC block. */
 function configWith(count: number): string {
   const base = JSON.parse(readFileSync(join(root, "config", "environments.json"), "utf8")).environments[0];
-  const environments = Array.from({ length: count }, (_, i) => ({ ...structuredClone(base), name: `env-${i + 1}`, vpcCidr: `10.${i + 1}.10.0/24` }));
+  const environments = Array.from({ length: count }, (_, i) => ({
+    ...structuredClone(base),
+    name: `env-${i + 1}`,
+    vpcCidr: `10.${i + 1}.10.0/24`,
+  }));
   const path = join(scratch, `environments-${count}.json`);
   writeFileSync(path, JSON.stringify({ environments }));
   return path;
@@ -67,28 +86,67 @@ const outdir = (name: string) => ({ CDKTF_OUTDIR: join(scratch, name) });
 const results: Array<[string, Measurement]> = [];
 const record = (label: string, m: Measurement) => (results.push([label, m]), m);
 
-const floor = record("floor: node loads cdktf + the provider classes the app uses", measure("floor", "node", ["--import", "tsx", "bench/floor.ts", JSON.stringify(providerModulesUsed(join(root, "modules")))]));
-const synth = record("app synth, default environment (cdktf.json's app command)", measure("app synth", "node", app, outdir("default")));
+const floor = record(
+  "floor: node loads cdktf + the provider classes the app uses",
+  measure("floor", "node", [
+    "--import",
+    "tsx",
+    "bench/floor.ts",
+    JSON.stringify(providerModulesUsed(join(root, "modules"))),
+  ]),
+);
+const synth = record(
+  "app synth, default environment (cdktf.json's app command)",
+  measure("app synth", "node", app, outdir("default")),
+);
 const scale: Record<number, Measurement> = {};
-for (const n of [1, 5, 20]) scale[n] = record(`app synth, ${n} environment(s)`, measure(`synth x${n}`, "node", app, { ...outdir(`x${n}`), ENVIRONMENTS_FILE: configWith(n) }));
-const npmSynth = record("npm run synth (the edit loop), default environment", measure("npm run synth", "npm", ["run", "--silent", "synth"], outdir("npm")));
-record("npx cdktf synth, end to end", measure("cdktf synth", "npx", ["cdktf", "synth", "--output", join(scratch, "cli")], {}, Math.min(runs, 3)));
+for (const n of [1, 5, 20])
+  scale[n] = record(
+    `app synth, ${n} environment(s)`,
+    measure(`synth x${n}`, "node", app, { ...outdir(`x${n}`), ENVIRONMENTS_FILE: configWith(n) }),
+  );
+const npmSynth = record(
+  "npm run synth (the edit loop), default environment",
+  measure("npm run synth", "npm", ["run", "--silent", "synth"], outdir("npm")),
+);
+record(
+  "npx cdktf synth, end to end",
+  measure("cdktf synth", "npx", ["cdktf", "synth", "--output", join(scratch, "cli")], {}, Math.min(runs, 3)),
+);
 
 // npm run diagram / npm run cost on top of synth: drawing and pricing the default app synthesized above, each run in a
 // fresh process so Graphviz's WebAssembly start counts (bench/see-and-price.ts times itself, without node's start).
-const timings: Record<"diagramMs" | "costMs" | "diagramCpuMs" | "costCpuMs", number[]> = { diagramMs: [], costMs: [], diagramCpuMs: [], costCpuMs: [] };
+const timings: Record<"diagramMs" | "costMs" | "diagramCpuMs" | "costCpuMs", number[]> = {
+  diagramMs: [],
+  costMs: [],
+  diagramCpuMs: [],
+  costCpuMs: [],
+};
 for (let i = 0; i < runs; i++) {
-  const run = spawnSync("node", ["--import", "tsx", "bench/see-and-price.ts", join(scratch, "default")], { cwd: root, env: { ...process.env, ...quiet }, encoding: "utf8" });
-  if (run.status !== 0) throw new Error(`bench/see-and-price.ts failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+  const run = spawnSync("node", ["--import", "tsx", "bench/see-and-price.ts", join(scratch, "default")], {
+    cwd: root,
+    env: { ...process.env, ...quiet },
+    encoding: "utf8",
+  });
+  if (run.status !== 0)
+    throw new Error(`bench/see-and-price.ts failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
   const measured = JSON.parse(run.stdout) as Record<keyof typeof timings, number>;
   for (const key of Object.keys(timings) as Array<keyof typeof timings>) timings[key].push(measured[key] / 1000);
 }
 const seconds = (key: keyof typeof timings) => ({ seconds: summarize(timings[key]) });
-const diagram = record("diagram on top of synth: every stack's SVG, from its JSON (in process, wall)", seconds("diagramMs"));
-const cost = record("cost on top of synth: every stack's estimate, from its JSON (in process, wall)", seconds("costMs"));
+const diagram = record(
+  "diagram on top of synth: every stack's SVG, from its JSON (in process, wall)",
+  seconds("diagramMs"),
+);
+const cost = record(
+  "cost on top of synth: every stack's estimate, from its JSON (in process, wall)",
+  seconds("costMs"),
+);
 const diagramCpu = record("diagram on top of synth (CPU seconds)", seconds("diagramCpuMs"));
 const costCpu = record("cost on top of synth (CPU seconds)", seconds("costCpuMs"));
-process.stdout.write(`diagram: median ${diagram.seconds.median.toFixed(2)} s (CPU ${diagramCpu.seconds.median.toFixed(2)} s); cost: median ${cost.seconds.median.toFixed(2)} s (CPU ${costCpu.seconds.median.toFixed(2)} s)\n`);
+process.stdout.write(
+  `diagram: median ${diagram.seconds.median.toFixed(2)} s (CPU ${diagramCpu.seconds.median.toFixed(2)} s); cost: median ${cost.seconds.median.toFixed(2)} s (CPU ${costCpu.seconds.median.toFixed(2)} s)\n`,
+);
 
 const budgets: Budget[] = [
   { name: "diagram on top of synth, CPU median", value: diagramCpu.seconds.median, limit: 0.6, unit: "s" },
@@ -98,31 +156,55 @@ const budgets: Budget[] = [
   { name: "npm run synth median", value: npmSynth.seconds.median, limit: 1.5, unit: "s" },
   { name: "20 environments vs 1", value: scale[20].seconds.median / scale[1].seconds.median, limit: 2.0, unit: "x" },
 ];
-if (synth.peakMb !== undefined) budgets.push({ name: "app synth peak RSS", value: synth.peakMb.max, limit: 200, unit: "MB" });
+if (synth.peakMb !== undefined)
+  budgets.push({ name: "app synth peak RSS", value: synth.peakMb.max, limit: 200, unit: "MB" });
 
 if (!args.includes("--skip-suites")) {
-  const unit = record("unit suite (jest --selectProjects unit)", measure("unit suite", "npx", ["jest", "--selectProjects", "unit"], {}, Math.min(runs, 3)));
-  const full = record("full suite (npm test: tsc + all jest projects)", measure("full suite", "npm", ["test"], {}, Math.min(runs, 3)));
+  const unit = record(
+    "unit suite (jest --selectProjects unit)",
+    measure("unit suite", "npx", ["jest", "--selectProjects", "unit"], {}, Math.min(runs, 3)),
+  );
+  const full = record(
+    "full suite (npm test: tsc + all jest projects)",
+    measure("full suite", "npm", ["test"], {}, Math.min(runs, 3)),
+  );
   budgets.push({ name: "unit suite median", value: unit.seconds.median, limit: 15, unit: "s" });
   budgets.push({ name: "full suite median", value: full.seconds.median, limit: 90, unit: "s" });
 }
 if (!args.includes("--skip-plan")) {
-  record("offline terraform plan, default environment", measure("offline plan", "node", ["--import", "tsx", "scripts/plan.ts", "--offline", "--stack", "workshop"], {}, Math.min(runs, 3)));
+  record(
+    "offline terraform plan, default environment",
+    measure(
+      "offline plan",
+      "node",
+      ["--import", "tsx", "scripts/plan.ts", "--offline", "--stack", "workshop"],
+      {},
+      Math.min(runs, 3),
+    ),
+  );
 }
 
-const fmt = (s: Summary | undefined, digits: number) => (s === undefined ? "n/a" : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`);
+const fmt = (s: Summary | undefined, digits: number) =>
+  s === undefined ? "n/a" : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
 const date = new Date().toISOString().slice(0, 10);
 const report = [
   `## ${date}: ${cpus().length} cores, node ${process.version}, ${runs} runs (suites and plan: ${Math.min(runs, 3)})`,
   "",
-  table(["what", "wall s: median (min-max)", "peak RSS MB: median (min-max)"], results.map(([label, m]) => [label, fmt(m.seconds, 2), fmt(m.peakMb, 0)])),
+  table(
+    ["what", "wall s: median (min-max)", "peak RSS MB: median (min-max)"],
+    results.map(([label, m]) => [label, fmt(m.seconds, 2), fmt(m.peakMb, 0)]),
+  ),
   "",
-  table(["budget", "figure", "limit", "verdict"], budgets.map((b) => [b.name, `${b.value.toFixed(2)} ${b.unit}`, `${b.limit} ${b.unit}`, verdict(b)])),
+  table(
+    ["budget", "figure", "limit", "verdict"],
+    budgets.map((b) => [b.name, `${b.value.toFixed(2)} ${b.unit}`, `${b.limit} ${b.unit}`, verdict(b)]),
+  ),
   "",
 ].join("\n");
 
 const file = join(root, "BENCHMARKS.md");
-const header = "# Benchmarks\n\nWritten by `npm run bench -- --record` (bench/run.ts); newest first. `npm run bench` exits 1 when a budget fails.\n\n";
+const header =
+  "# Benchmarks\n\nWritten by `npm run bench -- --record` (bench/run.ts); newest first. `npm run bench` exits 1 when a budget fails.\n\n";
 process.stdout.write(`\n${budgets.map(formatBudget).join("\n")}\n`);
 if (wantsRecord(args)) {
   const previous = existsSync(file) ? readFileSync(file, "utf8").replace(/^# Benchmarks\n\n.*\n\n/, "") : "";

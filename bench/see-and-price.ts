@@ -11,7 +11,10 @@ import { synthesizedStacks } from "../modules/pipeline/plan";
 // top of synth, in one fresh process (so Graphviz's WebAssembly start is counted): prints wall and CPU milliseconds of each
 // ({"diagramMs","costMs","diagramCpuMs","costCpuMs"}): CPU time is what a busy machine does not inflate.
 async function main() {
-  const stacks = synthesizedStacks(process.argv[2]).map((s) => ({ name: s.name, json: JSON.parse(readFileSync(join(s.dir, "cdk.tf.json"), "utf8")) as TerraformJson }));
+  const stacks = synthesizedStacks(process.argv[2]).map((s) => ({
+    name: s.name,
+    json: JSON.parse(readFileSync(join(s.dir, "cdk.tf.json"), "utf8")) as TerraformJson,
+  }));
   const cpuMs = () => {
     const used = process.cpuUsage();
     return (used.user + used.system) / 1000;

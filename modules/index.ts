@@ -84,14 +84,26 @@ export type { StateAccessLogsProps } from "./state/access-logs";
 export { STATE_DEFAULTS } from "./state/types";
 export { stateConfigFields } from "./state/schema";
 export type { StateBackendConfig } from "./state/schema";
-export type { CloudStateBackendProps, LocalStateBackendProps, S3StateBackendProps, StateBackendProps, StateOwner, StateStoreProps } from "./state/types";
+export type {
+  CloudStateBackendProps,
+  LocalStateBackendProps,
+  S3StateBackendProps,
+  StateBackendProps,
+  StateOwner,
+  StateStoreProps,
+} from "./state/types";
 
 // Load balancer: the internet-facing ALB in front of the app servers, and its access-log bucket.
 export { LoadBalancer } from "./loadbalancer/load-balancer";
 export type { LoadBalancerProps, LoadBalancerTarget } from "./loadbalancer/load-balancer";
 export { AccessLogBucket } from "./loadbalancer/access-log-bucket";
 export type { AccessLogBucketProps } from "./loadbalancer/access-log-bucket";
-export { accessLogBucketPolicy, ELB_LOG_ACCOUNTS, ELB_LOG_DELIVERY_SERVICE, logDeliveryPrincipal } from "./loadbalancer/log-delivery";
+export {
+  accessLogBucketPolicy,
+  ELB_LOG_ACCOUNTS,
+  ELB_LOG_DELIVERY_SERVICE,
+  logDeliveryPrincipal,
+} from "./loadbalancer/log-delivery";
 export { healthCheckSchema, LOAD_BALANCER_DEFAULTS, loadBalancerConfigFields } from "./loadbalancer/schema";
 export type { HealthCheck, HealthCheckOptions, LoadBalancerConfig } from "./loadbalancer/schema";
 export { planLoadBalancer } from "./loadbalancer/plan";
@@ -109,14 +121,29 @@ export { checkPlan, checkSynth } from "./rules/check";
 export type { CheckOptions } from "./rules/check";
 export { appliesTo, evaluateRules, exceptionFor, formatFinding, formatViolation } from "./rules/engine";
 export type { EvaluateOptions, Finding, Rule, RuleContext, RuleException, RuleResult, Violation } from "./rules/engine";
-export { environmentExceptions, environmentRuleOptions, loadBalancerExceptions, stateStoreExceptions } from "./rules/exceptions";
+export {
+  environmentExceptions,
+  environmentRuleOptions,
+  loadBalancerExceptions,
+  stateStoreExceptions,
+} from "./rules/exceptions";
 export type { MonitoredBlock, RuleSubject } from "./rules/exceptions";
 export { guardrailConfigFields } from "./rules/schema";
 export type { GuardrailAcknowledgement } from "./rules/schema";
 export { viewOfPlan } from "./rules/plan-view";
 export { viewOfSynth } from "./rules/synth-view";
 export type { StackJson } from "./rules/synth-view";
-export { addressOf, blocks, followReference, numberValue, referencedBy, referrersOf, resourcesOf, RULE_INPUTS, strings } from "./rules/view";
+export {
+  addressOf,
+  blocks,
+  followReference,
+  numberValue,
+  referencedBy,
+  referrersOf,
+  resourcesOf,
+  RULE_INPUTS,
+  strings,
+} from "./rules/view";
 export type { ResourceView, RuleInput, StackView } from "./rules/view";
 
 // Plans: terraform plans of an app's stacks, offline or real.
@@ -126,4 +153,11 @@ export { detectTerraform } from "./pipeline/terraform";
 export type { DetectOptions, TerraformRun, TerraformToolchain } from "./pipeline/terraform";
 export { checkTags, TAG_RULES } from "./tags/rules";
 export { summarizePlan } from "./pipeline/plan-json";
-export type { ConfigExpression, ConfigResource, PlanJson, PlannedModule, PlannedResource, ResourceChange } from "./pipeline/plan-json";
+export type {
+  ConfigExpression,
+  ConfigResource,
+  PlanJson,
+  PlannedModule,
+  PlannedResource,
+  ResourceChange,
+} from "./pipeline/plan-json";

@@ -7,5 +7,12 @@ import { App } from "cdktf";
 import { allAddresses } from "../__tests__/support/variants";
 
 const file = join(__dirname, "..", "__tests__", "fixtures", "addresses.json");
-writeFileSync(file, `${JSON.stringify(allAddresses(() => new App({ skipValidation: true })), null, 2)}\n`);
+writeFileSync(
+  file,
+  `${JSON.stringify(
+    allAddresses(() => new App({ skipValidation: true })),
+    null,
+    2,
+  )}\n`,
+);
 process.stdout.write(`wrote ${file}\n`);

@@ -11,7 +11,14 @@ const { values } = parseArgs({ options: { outdir: { type: "string", default: "cd
 const environments = loadEnvironmentsOrExit(readSettingsOrExit(process.env, resolve(__dirname, "..")).environmentsFile);
 try {
   const stacks = synthesizedStacks(resolve(values.outdir)).map((s) => s.name);
-  process.stdout.write(matrixOutputs(pipelineMatrix(stacks, environments.map((e) => e.config))));
+  process.stdout.write(
+    matrixOutputs(
+      pipelineMatrix(
+        stacks,
+        environments.map((e) => e.config),
+      ),
+    ),
+  );
 } catch (error) {
   process.stderr.write(`${(error as Error).message}\n`);
   process.exit(1);

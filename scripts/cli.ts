@@ -10,7 +10,11 @@ type Values<O extends Options> = ReturnType<typeof parseArgs<{ options: O }>>["v
  * Runs a command: parses its flags (`--help` prints `usage`), then `body`. Exit status: what `body` returns, 2 for a
  * flag parseArgs refuses or a UsageError, 1 for any other error (its message on stderr).
  */
-export function runCommand<O extends Options>(usage: string, options: O, body: (values: Values<O>) => Promise<number> | number): void {
+export function runCommand<O extends Options>(
+  usage: string,
+  options: O,
+  body: (values: Values<O>) => Promise<number> | number,
+): void {
   const main = async (): Promise<number> => {
     let values: Values<O>;
     try {
@@ -28,7 +32,9 @@ export function runCommand<O extends Options>(usage: string, options: O, body: (
     (code) => process.exit(code),
     (error: unknown) => {
       const usageError = error instanceof UsageError;
-      process.stderr.write(`${error instanceof Error ? error.message : String(error)}${usageError ? `\n${usage}` : ""}\n`);
+      process.stderr.write(
+        `${error instanceof Error ? error.message : String(error)}${usageError ? `\n${usage}` : ""}\n`,
+      );
       process.exit(usageError ? 2 : 1);
     },
   );

@@ -45,7 +45,10 @@ runCommand(
     } catch (error) {
       throw new UsageError((error as Error).message);
     }
-    const estimates = loadStacks(values.from, values.stack).map((s) => ({ stack: s.name, ...estimateCost(s.json, assumptions) }));
+    const estimates = loadStacks(values.from, values.stack).map((s) => ({
+      stack: s.name,
+      ...estimateCost(s.json, assumptions),
+    }));
     if (values.json === true) process.stdout.write(`${JSON.stringify(estimates, null, 2)}\n`);
     else process.stdout.write(`${estimates.map(({ stack, ...e }) => formatEstimate(stack, e)).join("\n\n")}\n`);
     return 0;

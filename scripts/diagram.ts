@@ -18,7 +18,12 @@ Exit status: 0 drawn, 1 a config or drawing error, 2 usage.`;
 
 runCommand(
   USAGE,
-  { stack: { type: "string", multiple: true }, from: { type: "string" }, out: { type: "string" }, dot: { type: "boolean" } },
+  {
+    stack: { type: "string", multiple: true },
+    from: { type: "string" },
+    out: { type: "string" },
+    dot: { type: "boolean" },
+  },
   async (values) => {
     const out = resolve(values.out ?? join(OUTDIR, "diagrams"));
     const stacks = loadStacks(values.from, values.stack);

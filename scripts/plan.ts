@@ -45,7 +45,8 @@ async function main(): Promise<number> {
         help: { type: "boolean" },
       },
     });
-    if (!["text", "markdown"].includes(args.values.summary)) throw new Error(`--summary ${args.values.summary}: expected text or markdown`);
+    if (!["text", "markdown"].includes(args.values.summary))
+      throw new Error(`--summary ${args.values.summary}: expected text or markdown`);
   } catch (error) {
     process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
     return 2;
@@ -58,16 +59,26 @@ async function main(): Promise<number> {
   const environments = loadEnvironmentsOrExit(settings.environmentsFile);
   if (args.values.from !== undefined) {
     const { plans, missing } = readSavedPlans(resolve(args.values.from), args.values.stack);
-    const failures = missing.map((stack) => ({ stack, step: "plan", message: `no ${stack}.plan.json in ${args.values.from}: the stack's plan did not finish (see its job's log)` }));
+    const failures = missing.map((stack) => ({
+      stack,
+      step: "plan",
+      message: `no ${stack}.plan.json in ${args.values.from}: the stack's plan did not finish (see its job's log)`,
+    }));
     return report(plans, failures, environments, args.values.summary, "saved");
   }
-  const { toolchain, missing } = detectTerraform({ binary: settings.terraformBinary, pluginMirror: settings.pluginMirror, env: process.env });
+  const { toolchain, missing } = detectTerraform({
+    binary: settings.terraformBinary,
+    pluginMirror: settings.pluginMirror,
+    env: process.env,
+  });
   if (toolchain === undefined) {
     process.stderr.write(`${missing}\n`);
     return 1;
   }
   const mode: PlanMode = args.values.offline === true ? "offline" : "real";
-  process.stderr.write(`${toolchain.version}; ${mode} plan; providers from ${toolchain.pluginMirror ?? "the registry"}\n`);
+  process.stderr.write(
+    `${toolchain.version}; ${mode} plan; providers from ${toolchain.pluginMirror ?? "the registry"}\n`,
+  );
 
   let plans: readonly StackPlan[];
   let failures: PlanError["failures"] = [];
@@ -90,26 +101,52 @@ async function main(): Promise<number> {
     plans = error.plans;
     failures = error.failures;
   }
-  const broken = failures.map((f) => ({ stack: f.stack, step: f.step, message: [f.stderr.trim(), f.stdout.trim()].filter((t) => t !== "").join("\n") }));
+  const broken = failures.map((f) => ({
+    stack: f.stack,
+    step: f.step,
+    message: [f.stderr.trim(), f.stdout.trim()].filter((t) => t !== "").join("\n"),
+  }));
   return report(plans, broken, environments, args.values.summary, mode);
 }
 
 /** Plans `--save` kept in `dir`: the named stacks' (and which of them have none), or every one there. */
-function readSavedPlans(dir: string, stacks: readonly string[] | undefined): { plans: Array<Pick<StackPlan, "stack" | "plan">>; missing: string[] } {
-  const names = stacks ?? (existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith(".plan.json")).map((f) => f.slice(0, -".plan.json".length)).sort() : []);
+function readSavedPlans(
+  dir: string,
+  stacks: readonly string[] | undefined,
+): { plans: Array<Pick<StackPlan, "stack" | "plan">>; missing: string[] } {
+  const names =
+    stacks ??
+    (existsSync(dir)
+      ? readdirSync(dir)
+          .filter((f) => f.endsWith(".plan.json"))
+          .map((f) => f.slice(0, -".plan.json".length))
+          .sort()
+      : []);
   const found = names.filter((name) => existsSync(join(dir, `${name}.plan.json`)));
   return {
-    plans: found.map((stack) => ({ stack, plan: JSON.parse(readFileSync(join(dir, `${stack}.plan.json`), "utf8")) as PlanJson })),
+    plans: found.map((stack) => ({
+      stack,
+      plan: JSON.parse(readFileSync(join(dir, `${stack}.plan.json`), "utf8")) as PlanJson,
+    })),
     missing: names.filter((name) => !found.includes(name)),
   };
 }
 
 /** Prints the plans' summary and policy findings; 1 when a plan failed or a rule found something. */
-function report(plans: ReadonlyArray<Pick<StackPlan, "stack" | "plan">>, failures: readonly StackFailureSummary[], environments: readonly ResolvedEnvironment[], format: string, label: string): number {
+function report(
+  plans: ReadonlyArray<Pick<StackPlan, "stack" | "plan">>,
+  failures: readonly StackFailureSummary[],
+  environments: readonly ResolvedEnvironment[],
+  format: string,
+  label: string,
+): number {
   const summaries: StackSummary[] = plans.map(({ stack, plan }) => {
     const env = environments.find((e) => e.config.name === stack);
     const store = stateStores(environments.map((e) => e.config)).find((s) => stateBootstrapStackId(s.bucket) === stack);
-    const options = env !== undefined ? environmentRuleOptions(env.config) : { exceptions: store !== undefined ? stateStoreExceptions(store) : [] };
+    const options =
+      env !== undefined
+        ? environmentRuleOptions(env.config)
+        : { exceptions: store !== undefined ? stateStoreExceptions(store) : [] };
     return { stack, plan, policy: checkPlan(plan, options) };
   });
   const failed = failures.length > 0 || summaries.some((s) => s.policy.findings.length > 0);

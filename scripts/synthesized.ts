@@ -30,8 +30,12 @@ export function loadStacks(from: string | undefined, only: readonly string[] = [
           addAllStacks(app, loadEnvironmentsOrExit(settings.environmentsFile), settings.stateBootstrapLocal);
         }, OUTDIR);
   const unknown = only.filter((name) => !stacks.some((s) => s.name === name));
-  if (unknown.length > 0) throw new Error(`no stack named ${unknown.join(", ")}; the stacks are: ${stacks.map((s) => s.name).join(", ")}`);
+  if (unknown.length > 0)
+    throw new Error(`no stack named ${unknown.join(", ")}; the stacks are: ${stacks.map((s) => s.name).join(", ")}`);
   return stacks
     .filter((s) => only.length === 0 || only.includes(s.name))
-    .map((s) => ({ name: s.name, json: JSON.parse(readFileSync(join(s.dir, "cdk.tf.json"), "utf8")) as TerraformJson }));
+    .map((s) => ({
+      name: s.name,
+      json: JSON.parse(readFileSync(join(s.dir, "cdk.tf.json"), "utf8")) as TerraformJson,
+    }));
 }

@@ -35,7 +35,13 @@ export async function startEmulators(dir: string, region: string): Promise<Emula
   // The SDK only talks to the emulators here; its notice about dropping Node 20 in 2027 is noise in test output.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = "true";
   const common = { region, credentials: EMULATOR_CREDENTIALS, maxAttempts: 1 };
-  const s3 = new S3Client({ ...common, endpoint: s3Endpoint, forcePathStyle: true, requestChecksumCalculation: "WHEN_REQUIRED", responseChecksumValidation: "WHEN_REQUIRED" });
+  const s3 = new S3Client({
+    ...common,
+    endpoint: s3Endpoint,
+    forcePathStyle: true,
+    requestChecksumCalculation: "WHEN_REQUIRED",
+    responseChecksumValidation: "WHEN_REQUIRED",
+  });
   const dynamodb = new DynamoDBClient({ ...common, endpoint: dynamodbEndpoint });
   return {
     s3Endpoint,

@@ -4,9 +4,22 @@ import { join } from "node:path";
 import { LockEntry } from "./consumer";
 
 /** A registry document (packument) per package name: every version the lock file holds, with its dependencies. */
-export type Packuments = Record<string, { name: string; "dist-tags": { latest: string }; versions: Record<string, object> }>;
+export type Packuments = Record<
+  string,
+  { name: string; "dist-tags": { latest: string }; versions: Record<string, object> }
+>;
 
-const LOCK_ONLY = new Set(["resolved", "integrity", "dev", "optional", "devOptional", "peer", "link", "inBundle", "extraneous"]);
+const LOCK_ONLY = new Set([
+  "resolved",
+  "integrity",
+  "dev",
+  "optional",
+  "devOptional",
+  "peer",
+  "link",
+  "inBundle",
+  "extraneous",
+]);
 
 /**
  * The registry documents a lock file implies: for each package at `node_modules/.../<name>`, its version's manifest
@@ -22,8 +35,15 @@ export function packumentsFromLock(packages: Record<string, LockEntry>, baseUrl:
     const manifest = Object.fromEntries(Object.entries(entry).filter(([field]) => !LOCK_ONLY.has(field)));
     const file = `${name.split("/").pop()}-${entry.version}.tgz`;
     const doc = (out[name] ??= { name, "dist-tags": { latest: entry.version }, versions: {} });
-    doc.versions[entry.version] = { ...manifest, name, version: entry.version, dist: { tarball: `${baseUrl}${name}/-/${file}`, integrity: entry.integrity } };
-    const newest = Object.keys(doc.versions).sort((a, b) => a.localeCompare(b, undefined, { numeric: true })).pop() as string;
+    doc.versions[entry.version] = {
+      ...manifest,
+      name,
+      version: entry.version,
+      dist: { tarball: `${baseUrl}${name}/-/${file}`, integrity: entry.integrity },
+    };
+    const newest = Object.keys(doc.versions)
+      .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }))
+      .pop() as string;
     doc["dist-tags"].latest = newest;
   }
   return out;
@@ -45,7 +65,10 @@ export function serveLockMirror(packages: Record<string, LockEntry>, cache: stri
   return createServer((request, response) => {
     const path = decodeURIComponent((request.url ?? "/").split("?")[0]).slice(1);
     const tarball = /^(.+)\/-\/[^/]+-(\d[^/]*)\.tgz$/.exec(path);
-    const integrity = tarball === null ? undefined : (docs[tarball[1]]?.versions[tarball[2]] as { dist?: { integrity?: string } } | undefined)?.dist?.integrity;
+    const integrity =
+      tarball === null
+        ? undefined
+        : (docs[tarball[1]]?.versions[tarball[2]] as { dist?: { integrity?: string } } | undefined)?.dist?.integrity;
     if (integrity !== undefined && existsSync(cachedContentPath(cache, integrity))) {
       response.writeHead(200, { "content-type": "application/octet-stream" });
       createReadStream(cachedContentPath(cache, integrity)).pipe(response);

@@ -27,11 +27,16 @@ export class ModuleRegistry {
       if (versions !== null) {
         const dir = join(this.storage, versions[1], versions[2], versions[3]);
         if (!existsSync(dir)) return void res.writeHead(404).end();
-        const list = readdirSync(dir).filter((f) => f.endsWith(".tar.gz")).map((f) => ({ version: f.replace(/\.tar\.gz$/, "") }));
-        res.writeHead(200, { "Content-Type": "application/json" }).end(JSON.stringify({ modules: [{ versions: list }] }));
+        const list = readdirSync(dir)
+          .filter((f) => f.endsWith(".tar.gz"))
+          .map((f) => ({ version: f.replace(/\.tar\.gz$/, "") }));
+        res
+          .writeHead(200, { "Content-Type": "application/json" })
+          .end(JSON.stringify({ modules: [{ versions: list }] }));
       } else if (download !== null) {
         const [, ns, name, system, version] = download;
-        if (!existsSync(join(this.storage, ns, name, system, `${version}.tar.gz`))) return void res.writeHead(404).end();
+        if (!existsSync(join(this.storage, ns, name, system, `${version}.tar.gz`)))
+          return void res.writeHead(404).end();
         // A relative URL: Terraform resolves it against the download URL's host.
         res.writeHead(204, { "X-Terraform-Get": `/archives/${ns}/${name}/${system}/${version}.tar.gz` }).end();
       } else if (archive !== null) {

@@ -25,7 +25,8 @@ export interface NetworkJail {
 
 export function openJail(): NetworkJail {
   const probe = spawnSync("unshare", ["-n", "true"]);
-  if (probe.error !== undefined || probe.status !== 0) return { isolated: false, wrap: (argv) => [...argv], close: () => undefined };
+  if (probe.error !== undefined || probe.status !== 0)
+    return { isolated: false, wrap: (argv) => [...argv], close: () => undefined };
   // `unshare -n sleep` execs sleep in the new namespace, so its pid names the namespace for nsenter.
   const holder = spawn("unshare", ["-n", "sleep", "infinity"], { stdio: "ignore" });
   const wrap = (argv: readonly string[]) => ["nsenter", "-t", String(holder.pid), "-n", ...argv];
@@ -39,7 +40,12 @@ export function openJail(): NetworkJail {
 }
 
 /** Runs `argv` (through the jail) and collects its output; never rejects for a non-zero exit. */
-export function runIn(jail: NetworkJail, argv: readonly string[], cwd: string, env: NodeJS.ProcessEnv): Promise<CommandRun> {
+export function runIn(
+  jail: NetworkJail,
+  argv: readonly string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+): Promise<CommandRun> {
   const [command, ...args] = jail.wrap(argv);
   const started = process.hrtime.bigint();
   return new Promise((done, fail) => {
@@ -49,7 +55,9 @@ export function runIn(jail: NetworkJail, argv: readonly string[], cwd: string, e
     child.stdout.on("data", (chunk: Buffer) => (stdout += chunk.toString()));
     child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
     child.on("error", fail);
-    child.on("close", (code) => done({ code: code ?? 1, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 }));
+    child.on("close", (code) =>
+      done({ code: code ?? 1, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 }),
+    );
   });
 }
 
@@ -60,7 +68,9 @@ export function freePort(): Promise<number> {
     server.once("error", fail);
     server.listen(0, "127.0.0.1", () => {
       const address = server.address();
-      server.close(() => (typeof address === "object" && address !== null ? done(address.port) : fail(new Error("no port"))));
+      server.close(() =>
+        typeof address === "object" && address !== null ? done(address.port) : fail(new Error("no port")),
+      );
     });
   });
 }
@@ -120,7 +130,15 @@ export interface LocalServer {
 const ROOT = resolve(__dirname, "..", "..");
 
 /** Starts `argv` (through the jail) and waits until `readyPath` answers 200, asked from inside the jail too. */
-async function startServer(jail: NetworkJail, argv: readonly string[], port: number, readyPath: string, cwd: string, env: NodeJS.ProcessEnv, readyWithinMs: number): Promise<LocalServer> {
+async function startServer(
+  jail: NetworkJail,
+  argv: readonly string[],
+  port: number,
+  readyPath: string,
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  readyWithinMs: number,
+): Promise<LocalServer> {
   const url = `http://127.0.0.1:${port}/`;
   const [command, ...args] = jail.wrap(argv);
   const server: ChildProcess = spawn(command, args, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
@@ -132,7 +150,11 @@ async function startServer(jail: NetworkJail, argv: readonly string[], port: num
     if (server.exitCode === null && server.signalCode === null) server.kill("SIGTERM");
     await exited;
   };
-  const ping = [process.execPath, "-e", `require("http").get(${JSON.stringify(url + readyPath)}, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on("error", () => process.exit(1))`];
+  const ping = [
+    process.execPath,
+    "-e",
+    `require("http").get(${JSON.stringify(url + readyPath)}, (r) => process.exit(r.statusCode === 200 ? 0 : 1)).on("error", () => process.exit(1))`,
+  ];
   const deadline = Date.now() + readyWithinMs;
   for (;;) {
     if (server.exitCode !== null) throw new Error(`${argv.join(" ")} exited with ${server.exitCode}:\n${log}`);
@@ -146,7 +168,12 @@ async function startServer(jail: NetworkJail, argv: readonly string[], port: num
 }
 
 /** verdaccio 6.8.0 (a dev dependency): no uplinks, so it never contacts another registry; anyone may publish. */
-export async function startVerdaccio(jail: NetworkJail, dir: string, env: NodeJS.ProcessEnv, readyWithinMs: number): Promise<LocalServer> {
+export async function startVerdaccio(
+  jail: NetworkJail,
+  dir: string,
+  env: NodeJS.ProcessEnv,
+  readyWithinMs: number,
+): Promise<LocalServer> {
   mkdirSync(join(dir, "storage"), { recursive: true });
   const config = join(dir, "config.yaml");
   writeFileSync(
@@ -166,15 +193,36 @@ export async function startVerdaccio(jail: NetworkJail, dir: string, env: NodeJS
   );
   const port = await freePort();
   const verdaccio = join(ROOT, "node_modules", "verdaccio", "bin", "verdaccio");
-  return startServer(jail, [process.execPath, verdaccio, "--config", config, "--listen", `127.0.0.1:${port}`], port, "-/ping", dir, env, readyWithinMs);
+  return startServer(
+    jail,
+    [process.execPath, verdaccio, "--config", config, "--listen", `127.0.0.1:${port}`],
+    port,
+    "-/ping",
+    dir,
+    env,
+    readyWithinMs,
+  );
 }
 
 /**
  * The stand-in for the public registry (`serveLockMirror`): the packages of this project's lock file, their tarballs
  * out of the npm cache `cache`.
  */
-export async function startLockMirror(jail: NetworkJail, cache: string, env: NodeJS.ProcessEnv, readyWithinMs: number): Promise<LocalServer> {
+export async function startLockMirror(
+  jail: NetworkJail,
+  cache: string,
+  env: NodeJS.ProcessEnv,
+  readyWithinMs: number,
+): Promise<LocalServer> {
   const port = await freePort();
   const script = join(ROOT, "__tests__", "support", "lock-mirror-server.ts");
-  return startServer(jail, [process.execPath, "--import", "tsx", script, join(ROOT, "package-lock.json"), cache, String(port)], port, "cdktf", ROOT, env, readyWithinMs);
+  return startServer(
+    jail,
+    [process.execPath, "--import", "tsx", script, join(ROOT, "package-lock.json"), cache, String(port)],
+    port,
+    "cdktf",
+    ROOT,
+    env,
+    readyWithinMs,
+  );
 }

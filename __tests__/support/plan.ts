@@ -1,9 +1,16 @@
-import { PlanJson, plannedResource, plannedResources, referencedAddresses, referencesOf } from "../../modules/pipeline/plan-json";
+import {
+  PlanJson,
+  plannedResource,
+  plannedResources,
+  referencedAddresses,
+  referencesOf,
+} from "../../modules/pipeline/plan-json";
 
 /** The one address that `attribute` of the resource at `address` refers to; throws when it is not exactly one. */
 export function targetOf(plan: PlanJson, address: string, attribute: string): string {
   const targets = referencedAddresses(referencesOf(plan, address, attribute));
-  if (targets.length !== 1) throw new Error(`${address}.${attribute} refers to ${targets.join(", ") || "nothing"}, not one resource`);
+  if (targets.length !== 1)
+    throw new Error(`${address}.${attribute} refers to ${targets.join(", ") || "nothing"}, not one resource`);
   return targets[0];
 }
 
@@ -25,14 +32,18 @@ export function defaultRouteTargets(plan: PlanJson): Record<string, string> {
     const table = targetOf(plan, association.address, "route_table_id");
     const route = routes.filter((r) => targetOf(plan, r.address, "route_table_id") === table);
     if (route.length > 1) throw new Error(`${table} has ${route.length} default routes`);
-    out[subnetKey(plan, targetOf(plan, association.address, "subnet_id"))] = route.length === 0 ? "none" : describeTarget(plan, route[0].address);
+    out[subnetKey(plan, targetOf(plan, association.address, "subnet_id"))] =
+      route.length === 0 ? "none" : describeTarget(plan, route[0].address);
   }
   return out;
 }
 
 function describeTarget(plan: PlanJson, route: string): string {
-  const attributes = ["gateway_id", "nat_gateway_id", "network_interface_id"].filter((a) => referencesOf(plan, route, a).length > 0);
-  if (attributes.length !== 1) throw new Error(`${route} should have exactly one target, has ${attributes.join(", ") || "none"}`);
+  const attributes = ["gateway_id", "nat_gateway_id", "network_interface_id"].filter(
+    (a) => referencesOf(plan, route, a).length > 0,
+  );
+  if (attributes.length !== 1)
+    throw new Error(`${route} should have exactly one target, has ${attributes.join(", ") || "none"}`);
   const target = targetOf(plan, route, attributes[0]);
   const type = target.split(".")[0];
   if (type === "aws_internet_gateway") return "igw";

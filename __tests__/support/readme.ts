@@ -30,15 +30,35 @@ export function libraryExample(importPath: string): string {
 
 /** Type-checks one file as a user's strict project would (tsc --noEmit --strict); `output` is tsc's, empty when clean. */
 export function compileStrict(file: string): { status: number | null; output: string } {
-  const tsc = spawnSync(join(root, "node_modules", ".bin", "tsc"), ["--noEmit", "--strict", "--esModuleInterop", "--skipLibCheck", "--target", "ES2022", "--module", "commonjs", "--types", "node", file], {
-    cwd: root,
-    encoding: "utf8",
-  });
+  const tsc = spawnSync(
+    join(root, "node_modules", ".bin", "tsc"),
+    [
+      "--noEmit",
+      "--strict",
+      "--esModuleInterop",
+      "--skipLibCheck",
+      "--target",
+      "ES2022",
+      "--module",
+      "commonjs",
+      "--types",
+      "node",
+      file,
+    ],
+    {
+      cwd: root,
+      encoding: "utf8",
+    },
+  );
   return { status: tsc.status, output: tsc.stdout + tsc.stderr };
 }
 
 /** Runs a cdktf app file with node (tsx), synthesizing into `outdir`. */
 export function runApp(file: string, outdir: string): { status: number | null; stderr: string } {
-  const run = spawnSync(process.execPath, ["--import", "tsx", file], { cwd: root, encoding: "utf8", env: { ...process.env, CDKTF_OUTDIR: outdir } });
+  const run = spawnSync(process.execPath, ["--import", "tsx", file], {
+    cwd: root,
+    encoding: "utf8",
+    env: { ...process.env, CDKTF_OUTDIR: outdir },
+  });
   return { status: run.status, stderr: run.stderr };
 }

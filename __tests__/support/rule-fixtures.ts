@@ -25,14 +25,16 @@ function synthValue(value: unknown): unknown {
   if (value instanceof Ref) return `\${${value.target}.${value.attribute}}`;
   if (value instanceof Block) return synthValue(value.value);
   if (Array.isArray(value)) return value.map(synthValue);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, synthValue(v)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, synthValue(v)]));
   return value;
 }
 
 function planValue(value: unknown): unknown {
   if (value instanceof Block) return [planValue(value.value)];
   if (Array.isArray(value)) return value.map(planValue);
-  if (value !== null && typeof value === "object") return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, planValue(v)]));
+  if (value !== null && typeof value === "object")
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, planValue(v)]));
   return value;
 }
 
@@ -51,7 +53,12 @@ export function asSynth(fixture: Fixture, backend: Record<string, unknown> = { s
  * `planned_values` and listed in `configuration` (`["aws_vpc.v.id", "aws_vpc.v"]`); blocks are lists.
  */
 export function asPlan(fixture: Fixture): PlanJson {
-  const split = (address: string) => ({ address, mode: "managed" as const, type: address.split(".")[0], name: address.split(".")[1] });
+  const split = (address: string) => ({
+    address,
+    mode: "managed" as const,
+    type: address.split(".")[0],
+    name: address.split(".")[1],
+  });
   const entries = Object.entries(fixture);
   return {
     format_version: "1.2",
@@ -59,7 +66,11 @@ export function asPlan(fixture: Fixture): PlanJson {
       root_module: {
         resources: entries.map(([address, values]) => ({
           ...split(address),
-          values: Object.fromEntries(Object.entries(values).filter(([, v]) => !(v instanceof Ref)).map(([k, v]) => [k, planValue(v)])),
+          values: Object.fromEntries(
+            Object.entries(values)
+              .filter(([, v]) => !(v instanceof Ref))
+              .map(([k, v]) => [k, planValue(v)]),
+          ),
         })),
       },
     },

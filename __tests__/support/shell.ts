@@ -12,14 +12,23 @@ export const SLOW_PROCESS_MS = 10 * 60_000;
 
 /** Runs a command in the project root with `env` over this process's environment. */
 export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
-  return spawnSync(command, args, { cwd: ROOT, encoding: "utf8", env: { ...process.env, ...env }, maxBuffer: 64 * 1024 * 1024 });
+  return spawnSync(command, args, {
+    cwd: ROOT,
+    encoding: "utf8",
+    env: { ...process.env, ...env },
+    maxBuffer: 64 * 1024 * 1024,
+  });
 }
 
 /**
  * A `terraform` first on PATH that records the environment of every call into `dir/calls`, answers `version` like
  * terraform 1.11.4, and prints `{}` for anything else (so a caller parsing `show -json` gets JSON).
  */
-export function terraformShim(dir: string): { path: string; binary: string; calls: () => Array<Record<string, string>> } {
+export function terraformShim(dir: string): {
+  path: string;
+  binary: string;
+  calls: () => Array<Record<string, string>>;
+} {
   const bin = join(dir, "bin");
   const calls = join(dir, "calls");
   mkdirSync(bin, { recursive: true });
@@ -37,6 +46,13 @@ export function terraformShim(dir: string): { path: string; binary: string; call
     calls: () =>
       readdirSync(calls)
         .filter((f) => f.startsWith("call-"))
-        .map((f) => Object.fromEntries(readFileSync(join(calls, f), "utf8").split("\0").filter((l) => l.includes("=")).map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]))),
+        .map((f) =>
+          Object.fromEntries(
+            readFileSync(join(calls, f), "utf8")
+              .split("\0")
+              .filter((l) => l.includes("="))
+              .map((l) => [l.slice(0, l.indexOf("=")), l.slice(l.indexOf("=") + 1)]),
+          ),
+        ),
   };
 }

@@ -50,7 +50,8 @@ export function allResources(json: SynthJson): Map<string, Record<string, unknow
 /** The one resource of `type` whose logical id starts with `prefix` (construct path with `_` separators). */
 export function resourceNamed(json: SynthJson, type: string, prefix: string): Record<string, unknown> {
   const matches = Object.entries(resourcesOf(json, type)).filter(([id]) => id.startsWith(`${prefix}_`));
-  if (matches.length !== 1) throw new Error(`expected one ${type} named ${prefix}, found ${matches.map(([id]) => id).join(", ") || "none"}`);
+  if (matches.length !== 1)
+    throw new Error(`expected one ${type} named ${prefix}, found ${matches.map(([id]) => id).join(", ") || "none"}`);
   return matches[0][1];
 }
 

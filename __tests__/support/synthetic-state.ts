@@ -30,7 +30,11 @@ interface Change {
   readonly name: string;
   readonly index?: string | number;
   readonly provider_name: string;
-  readonly change: { readonly actions: readonly string[]; readonly after?: Record<string, unknown> | null; readonly after_unknown?: Record<string, unknown> };
+  readonly change: {
+    readonly actions: readonly string[];
+    readonly after?: Record<string, unknown> | null;
+    readonly after_unknown?: Record<string, unknown>;
+  };
 }
 
 interface StateInstance {
@@ -59,7 +63,8 @@ export interface StateFile {
 function fakeValue(name: string, type: unknown, seed: string): unknown {
   const hash = createHash("sha256").update(seed).digest("hex").slice(0, 12);
   // Providers check ARNs they are given, so an ARN another resource refers to must look like one.
-  if (type === "string" && (name === "arn" || name.endsWith("_arn"))) return `arn:aws:fake:ap-northeast-2:000000000000:fake/${hash}`;
+  if (type === "string" && (name === "arn" || name.endsWith("_arn")))
+    return `arn:aws:fake:ap-northeast-2:000000000000:fake/${hash}`;
   if (type === "string") return `fake-${hash}`;
   if (type === "number") return 0;
   if (type === "bool") return false;
@@ -73,7 +78,8 @@ function attributesOf(change: Change, schema: ResourceSchema): Record<string, un
   const after = { ...(change.change.after ?? {}) };
   const unknown = change.change.after_unknown ?? {};
   for (const [name, attribute] of Object.entries(schema.block.attributes ?? {})) {
-    if (unknown[name] === true || (!(name in after) && attribute.computed === true)) after[name] = fakeValue(name, attribute.type, `${change.address}.${name}`);
+    if (unknown[name] === true || (!(name in after) && attribute.computed === true))
+      after[name] = fakeValue(name, attribute.type, `${change.address}.${name}`);
   }
   return after;
 }
@@ -105,7 +111,14 @@ export function stateFromPlan(plan: PlanJson, schemas: ProviderSchemas, terrafor
       sensitive_attributes: [],
     });
   }
-  return { version: 4, terraform_version: terraformVersion, serial: 1, lineage: randomUUID(), outputs: {}, resources: [...resources.values()] };
+  return {
+    version: 4,
+    terraform_version: terraformVersion,
+    serial: 1,
+    lineage: randomUUID(),
+    outputs: {},
+    resources: [...resources.values()],
+  };
 }
 
 /**
@@ -116,11 +129,14 @@ export function settleState(state: StateFile, plan: PlanJson): StateFile {
   const next = structuredClone(state);
   for (const change of (plan.resource_changes ?? []) as unknown as Change[]) {
     if (change.change.actions.every((a) => a === "no-op" || a === "read")) continue;
-    const resource = next.resources.find((r) => (r.module ?? "") === (change.module_address ?? "") && r.type === change.type && r.name === change.name);
+    const resource = next.resources.find(
+      (r) => (r.module ?? "") === (change.module_address ?? "") && r.type === change.type && r.name === change.name,
+    );
     const instance = resource?.instances.find((i) => i.index_key === change.index);
     if (instance === undefined) continue;
     const unknown = change.change.after_unknown ?? {};
-    for (const [name, value] of Object.entries(change.change.after ?? {})) if (unknown[name] !== true) instance.attributes[name] = value;
+    for (const [name, value] of Object.entries(change.change.after ?? {}))
+      if (unknown[name] !== true) instance.attributes[name] = value;
   }
   next.serial += 1;
   return next;

@@ -19,7 +19,9 @@ export function describeWithTools(name: string, tools: readonly string[], body: 
   if (process.env.CI === "true") {
     describe(name, () => {
       it(`has ${tools.join(", ")} (required in CI)`, () => {
-        throw new Error(`CI=true but ${missing} is not installed (apt-get install openssh-server systemd iptables auditd)`);
+        throw new Error(
+          `CI=true but ${missing} is not installed (apt-get install openssh-server systemd iptables auditd)`,
+        );
       });
     });
     return;

@@ -5,8 +5,16 @@ import { detectTerraform, TerraformToolchain } from "../../modules/pipeline/terr
  * one line, except in CI (CI=true), where a missing piece fails the run loudly.
  */
 export function describeWithTerraform(name: string, body: (toolchain: () => TerraformToolchain) => void): void {
-  const { toolchain, missing } = detectTerraform({ binary: process.env.TERRAFORM_BINARY, pluginMirror: process.env.TF_PLUGIN_MIRROR, env: process.env });
-  const problem = missing ?? (toolchain?.pluginMirror === undefined ? "no provider mirror (set TF_PLUGIN_MIRROR): plans here must not reach the registry" : undefined);
+  const { toolchain, missing } = detectTerraform({
+    binary: process.env.TERRAFORM_BINARY,
+    pluginMirror: process.env.TF_PLUGIN_MIRROR,
+    env: process.env,
+  });
+  const problem =
+    missing ??
+    (toolchain?.pluginMirror === undefined
+      ? "no provider mirror (set TF_PLUGIN_MIRROR): plans here must not reach the registry"
+      : undefined);
   if (problem !== undefined) {
     if (process.env.CI === "true") {
       describe(name, () => {

@@ -4,7 +4,8 @@ import { addAllStacks } from "../../modules/environment/app";
 import { rawWorkshop } from "./config";
 
 /** A certificate ARN of the default environment's region, as the README's HTTPS example has it. */
-export const EXAMPLE_CERTIFICATE_ARN = "arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
+export const EXAMPLE_CERTIFICATE_ARN =
+  "arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 
 /**
  * The default config and its documented variants: each is the default environment with one change. Their resource
@@ -33,7 +34,8 @@ export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, a
   },
   // README "A load balancer for the app": the workshop's HTTP-only ALB, and the HTTPS one with access logs.
   "load-balancer-http": (env) => (env.loadBalancer = { deletionProtection: false }),
-  "load-balancer-https": (env) => (env.loadBalancer = { certificateArn: EXAMPLE_CERTIFICATE_ARN, accessLogs: { enabled: true } }),
+  "load-balancer-https": (env) =>
+    (env.loadBalancer = { certificateArn: EXAMPLE_CERTIFICATE_ARN, accessLogs: { enabled: true } }),
 };
 
 /** Every resource and data source address (`type.logicalId`) of every stack the app makes for a variant, by stack. */
@@ -44,9 +46,14 @@ export function addressesOf(variant: string, makeApp: () => App = () => Testing.
   const stacks: TerraformStack[] = addAllStacks(app, resolveConfig({ environments: [env] }), false);
   return Object.fromEntries(
     stacks.map((stack) => {
-      const json = JSON.parse(Testing.synth(stack)) as Record<string, Record<string, Record<string, unknown>> | undefined>;
+      const json = JSON.parse(Testing.synth(stack)) as Record<
+        string,
+        Record<string, Record<string, unknown>> | undefined
+      >;
       const addresses = ["resource", "data"].flatMap((kind) =>
-        Object.entries(json[kind] ?? {}).flatMap(([type, byId]) => Object.keys(byId).map((id) => `${kind === "data" ? "data." : ""}${type}.${id}`)),
+        Object.entries(json[kind] ?? {}).flatMap(([type, byId]) =>
+          Object.keys(byId).map((id) => `${kind === "data" ? "data." : ""}${type}.${id}`),
+        ),
       );
       return [stack.node.id, addresses.sort()];
     }),
@@ -55,5 +62,7 @@ export function addressesOf(variant: string, makeApp: () => App = () => Testing.
 
 /** The addresses of every documented variant, as the committed fixture holds them. */
 export function allAddresses(makeApp?: () => App): Record<string, Record<string, string[]>> {
-  return Object.fromEntries(Object.keys(DOCUMENTED_VARIANTS).map((variant) => [variant, addressesOf(variant, makeApp)]));
+  return Object.fromEntries(
+    Object.keys(DOCUMENTED_VARIANTS).map((variant) => [variant, addressesOf(variant, makeApp)]),
+  );
 }

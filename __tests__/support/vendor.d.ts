@@ -21,6 +21,11 @@ declare module "s3rver" {
 declare module "dynalite" {
   import type { Server } from "node:http";
 
-  function dynalite(options?: { createTableMs?: number; deleteTableMs?: number; updateTableMs?: number; path?: string }): Server;
+  function dynalite(options?: {
+    createTableMs?: number;
+    deleteTableMs?: number;
+    updateTableMs?: number;
+    path?: string;
+  }): Server;
   export = dynalite;
 }

@@ -18,7 +18,11 @@ const AMI_EXPECTED = 'an AMI id such as "ami-0123456789abcdef0" or { "ssmParamet
 export const amiSourceSchema = z.union(
   [
     z.string().regex(AMI_ID_PATTERN, { error: AMI_EXPECTED }),
-    z.strictObject({ ssmParameter: z.string().regex(/^\/[A-Za-z0-9_.\-/]+$/, { error: "an SSM parameter path such as /aws/service/..." }) }),
+    z.strictObject({
+      ssmParameter: z
+        .string()
+        .regex(/^\/[A-Za-z0-9_.\-/]+$/, { error: "an SSM parameter path such as /aws/service/..." }),
+    }),
   ],
   { error: AMI_EXPECTED },
 );

@@ -62,20 +62,36 @@ export class Bastion extends Construct implements IConnectable {
     const environment = network.environment;
     const tier = props.tier ?? BASTION_DEFAULTS.tier;
     const subnet = network.subnet(tier, props.az ?? network.tierSubnets(tier)[0].az);
-    if (props.ssh !== false && subnet.type !== "public") throw new Error(`bastion "${id}": tier "${tier}" is ${subnet.type}; with SSH the bastion needs a public tier for its Elastic IP`);
-    if (props.ssh === false && subnet.type === "public") throw new Error(`bastion "${id}": tier "${tier}" is public; without SSH nothing listens, so the bastion belongs in a private tier`);
+    if (props.ssh !== false && subnet.type !== "public")
+      throw new Error(
+        `bastion "${id}": tier "${tier}" is ${subnet.type}; with SSH the bastion needs a public tier for its Elastic IP`,
+      );
+    if (props.ssh === false && subnet.type === "public")
+      throw new Error(
+        `bastion "${id}": tier "${tier}" is public; without SSH nothing listens, so the bastion belongs in a private tier`,
+      );
     const securityGroup =
       props.securityGroup ??
-      new RoleSecurityGroup(this, "SecurityGroup", { environment, role: "bastion", vpcId: network.vpc.id, description: "Bastion: the only door, SSH from the admin CIDRs" });
+      new RoleSecurityGroup(this, "SecurityGroup", {
+        environment,
+        role: "bastion",
+        vpcId: network.vpc.id,
+        description: "Bastion: the only door, SSH from the admin CIDRs",
+      });
     this.connections = new Connections(securityGroup);
     for (const cidr of props.ssh === false ? [] : (props.adminCidrs ?? [])) {
       const warning = isAnywhere(cidr) ? ` (OPEN TO THE INTERNET: ${INSECURE_OVERRIDE_FIELD})` : "";
-      this.connections.allowFrom(Peer.ipv4(cidr, `admin-${idSafe(cidr)}`), Port.SSH, `SSH from admin network ${cidr}${warning}`);
+      this.connections.allowFrom(
+        Peer.ipv4(cidr, `admin-${idSafe(cidr)}`),
+        Port.SSH,
+        `SSH from admin network ${cidr}${warning}`,
+      );
     }
     this.host = new HardenedInstance(this, "Host", {
       ...props,
       // Every instance has a profile (instance-profile, CKV2_AWS_41); without one given, a role that may do nothing.
-      instanceProfileName: props.instanceProfileName ?? new InstanceRole(this, "InstanceRole", { environment, role: "bastion" }).name,
+      instanceProfileName:
+        props.instanceProfileName ?? new InstanceRole(this, "InstanceRole", { environment, role: "bastion" }).name,
       name: `${environment}-bastion`,
       role: "bastion",
       subnetId: subnet.resource.id,
@@ -83,7 +99,11 @@ export class Bastion extends Construct implements IConnectable {
       userData: renderBastionUserData({ ...props, ssh: props.ssh !== false }),
     });
     if (props.ssh !== false) {
-      this.eip = new Eip(this, "Eip", { domain: "vpc", instance: this.host.instance.id, tags: { Name: `${environment}-bastion` } });
+      this.eip = new Eip(this, "Eip", {
+        domain: "vpc",
+        instance: this.host.instance.id,
+        tags: { Name: `${environment}-bastion` },
+      });
     }
   }
 

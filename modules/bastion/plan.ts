@@ -38,7 +38,11 @@ export function planBastion(env: BastionInput): { bastion?: BastionPlan; problem
           allowedTypes: ["private" as const],
           why: 'with bastion.ssm "only" nothing listens, so the bastion has no public address; Session Manager reaches it through the NAT',
         }
-      : { defaultTier: BASTION_DEFAULTS.tier, allowedTypes: ["public" as const], why: "the bastion is reached through its Elastic IP" };
+      : {
+          defaultTier: BASTION_DEFAULTS.tier,
+          allowedTypes: ["public" as const],
+          why: "the bastion is reached through its Elastic IP",
+        };
   const { choice, tier, azs, problems } = placeInstances(env, "bastion", bastion, {
     ...placement,
     azs: bastion.az === undefined ? undefined : [bastion.az],
@@ -46,14 +50,32 @@ export function planBastion(env: BastionInput): { bastion?: BastionPlan; problem
   });
   const adminCidrs = env.adminCidrs ?? [];
   if (ssm === "only") {
-    if (adminCidrs.length > 0) problems.push({ field: "access.adminCidrs", value: adminCidrs, expected: 'no admin CIDRs when bastion.ssm is "only": nothing listens for SSH' });
-    if (env.sshPublicKey !== undefined) problems.push({ field: "sshPublicKey", value: env.sshPublicKey, expected: 'no SSH key when bastion.ssm is "only": nothing listens for SSH' });
+    if (adminCidrs.length > 0)
+      problems.push({
+        field: "access.adminCidrs",
+        value: adminCidrs,
+        expected: 'no admin CIDRs when bastion.ssm is "only": nothing listens for SSH',
+      });
+    if (env.sshPublicKey !== undefined)
+      problems.push({
+        field: "sshPublicKey",
+        value: env.sshPublicKey,
+        expected: 'no SSH key when bastion.ssm is "only": nothing listens for SSH',
+      });
   } else {
     if (adminCidrs.length === 0) {
-      problems.push({ field: "access.adminCidrs", value: env.adminCidrs, expected: 'at least one admin CIDR (your address as a /32) that may SSH to the bastion, or bastion.ssm "only"' });
+      problems.push({
+        field: "access.adminCidrs",
+        value: env.adminCidrs,
+        expected: 'at least one admin CIDR (your address as a /32) that may SSH to the bastion, or bastion.ssm "only"',
+      });
     }
     if (env.sshPublicKey === undefined) {
-      problems.push({ field: "sshPublicKey", value: undefined, expected: 'the admins\' public key ({ "path": "~/.ssh/<name>.pub" }; see README), or bastion.ssm "only"' });
+      problems.push({
+        field: "sshPublicKey",
+        value: undefined,
+        expected: 'the admins\' public key ({ "path": "~/.ssh/<name>.pub" }; see README), or bastion.ssm "only"',
+      });
     }
   }
   return { bastion: { instance: choice, tier, az: azs[0] ?? "", ssm }, problems };

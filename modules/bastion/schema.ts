@@ -13,12 +13,15 @@ export const bastionConfigFields = {
     .strictObject({
       ...instanceFields,
       tier: z.string().optional().meta({
-        description: 'a **public** tier (the bastion has an Elastic IP); under `ssm: "only"` a **private** one (no public address: nothing listens)',
+        description:
+          'a **public** tier (the bastion has an Elastic IP); under `ssm: "only"` a **private** one (no public address: nothing listens)',
         defaultLabel: '`"management"`; under `ssm: "only"` the first private tier',
       }),
       az: z.string().optional().meta({ description: "one of that tier's AZs", defaultLabel: "the tier's first AZ" }),
       ssm: z
-        .enum(SSM_MODES, { error: 'one of "off" (SSH only), "with-ssh" (SSH and Session Manager), "only" (Session Manager, no SSH)' })
+        .enum(SSM_MODES, {
+          error: 'one of "off" (SSH only), "with-ssh" (SSH and Session Manager), "only" (Session Manager, no SSH)',
+        })
         .default(BASTION_DEFAULTS.ssm)
         .describe(
           "`off`: SSH only; `with-ssh`: SSH, plus Session Manager on the bastion; `only`: no SSH anywhere (no port 22 rule, no key pair, sshd masked, every instance gets the Session Manager profile; `access` and `sshPublicKey` must be absent)",
@@ -29,4 +32,3 @@ export const bastionConfigFields = {
 };
 
 export type BastionConfig = NonNullable<z.infer<typeof bastionConfigFields.bastion>>;
-

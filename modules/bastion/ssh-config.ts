@@ -36,19 +36,27 @@ export function identityFileFor(publicKeyFile: string, cwd: string): string {
  * private IP and `ProxyJump bastion`, so `ssh app-a1` works and nobody edits /etc/hosts.
  */
 export function renderSshConfig(input: SshConfigInput): string {
-  const identity = input.identityFile === undefined ? [] : [`  IdentityFile ${input.identityFile}`, "  IdentitiesOnly yes"];
+  const identity =
+    input.identityFile === undefined ? [] : [`  IdentityFile ${input.identityFile}`, "  IdentitiesOnly yes"];
   const host = (name: string, ip: string, user: string, extra: string[]) =>
     [`Host ${name}`, `  HostName ${ip}`, `  User ${user}`, ...identity, ...extra].join("\n");
-  return [
-    host("bastion", input.bastionIp, input.bastionUser, ["  ServerAliveInterval 60"]),
-    ...input.servers.map((s) => host(s.name, s.privateIp, s.user, ["  ProxyJump bastion"])),
-  ].join("\n\n") + "\n";
+  return (
+    [
+      host("bastion", input.bastionIp, input.bastionUser, ["  ServerAliveInterval 60"]),
+      ...input.servers.map((s) => host(s.name, s.privateIp, s.user, ["  ProxyJump bastion"])),
+    ].join("\n\n") + "\n"
+  );
 }
 
 /** With Session Manager only there is nothing to SSH to: how to open a shell on each instance instead. */
-export function renderSsmCommands(region: string, instances: ReadonlyArray<{ name: string; instanceId: string }>): string {
-  return [
-    "# SSH is off (bastion.ssm = \"only\"): open a shell with Session Manager.",
-    ...instances.map((i) => `# ${i.name}: aws ssm start-session --region ${region} --target ${i.instanceId}`),
-  ].join("\n") + "\n";
+export function renderSsmCommands(
+  region: string,
+  instances: ReadonlyArray<{ name: string; instanceId: string }>,
+): string {
+  return (
+    [
+      '# SSH is off (bastion.ssm = "only"): open a shell with Session Manager.',
+      ...instances.map((i) => `# ${i.name}: aws ssm start-session --region ${region} --target ${i.instanceId}`),
+    ].join("\n") + "\n"
+  );
 }

@@ -16,7 +16,10 @@ export interface MatrixEnvironment {
  * The jobs' matrix from the synthesized manifest's stack names. State bootstrap and CI identity stacks are planned
  * but never applied by the pipeline: an administrator applies them once (the apply role cannot change them).
  */
-export function pipelineMatrix(manifestStacks: readonly string[], environments: readonly MatrixEnvironment[]): PipelineMatrix {
+export function pipelineMatrix(
+  manifestStacks: readonly string[],
+  environments: readonly MatrixEnvironment[],
+): PipelineMatrix {
   const byName = new Map(environments.map((e) => [e.name, e]));
   return {
     plan: [...manifestStacks],

@@ -18,7 +18,9 @@ export const ciConfigFields = {
       accountId: z
         .string()
         .regex(/^\d{12}$/, { error: "a 12-digit AWS account id, such as 111122223333" })
-        .describe("the environment's AWS account (12 digits): the CI roles' ARNs and the resources their policies name"),
+        .describe(
+          "the environment's AWS account (12 digits): the CI roles' ARNs and the resources their policies name",
+        ),
       createOidcProvider: z
         .boolean()
         .default(CI_DEFAULTS.createOidcProvider)
@@ -27,7 +29,9 @@ export const ciConfigFields = {
         .strictObject({
           repository: z
             .string()
-            .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, { error: "a GitHub repository as owner/name, such as acme/infra" })
+            .regex(/^[A-Za-z0-9_.-]+\/[A-Za-z0-9_.-]+$/, {
+              error: "a GitHub repository as owner/name, such as acme/infra",
+            })
             .describe("`owner/name` of the one repository whose workflows may assume the CI roles"),
           defaultBranch: z
             .string()
@@ -38,12 +42,18 @@ export const ciConfigFields = {
             .string()
             .regex(/^[A-Za-z0-9._-]{1,255}$/, { error: "a GitHub environment name of letters, digits and ._-" })
             .optional()
-            .meta({ description: "the GitHub environment (protected) whose jobs may apply this environment", defaultLabel: "the environment's name" }),
+            .meta({
+              description: "the GitHub environment (protected) whose jobs may apply this environment",
+              defaultLabel: "the environment's name",
+            }),
         })
         .describe("the GitHub side: repository, branch, environment"),
     })
     .optional()
-    .meta({ description: "the CI identity that plans and applies this environment from GitHub Actions (see Pipelines)", defaultLabel: "none: no CI identity" }),
+    .meta({
+      description: "the CI identity that plans and applies this environment from GitHub Actions (see Pipelines)",
+      defaultLabel: "none: no CI identity",
+    }),
 };
 
 /** An environment's `ci` as validated (defaults applied). */

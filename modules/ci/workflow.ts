@@ -9,7 +9,10 @@ export const PINNED_ACTIONS = {
   setupNode: { uses: "actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020", version: "v4.4.0" },
   uploadArtifact: { uses: "actions/upload-artifact@b4b15b8c7c6ac21ea08fcf65892d2ee8f75cf882", version: "v4.4.3" },
   downloadArtifact: { uses: "actions/download-artifact@fa0a91b85d4f404e444e00e005971372dc801d16", version: "v4.1.8" },
-  awsCredentials: { uses: "aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502", version: "v4.0.2" },
+  awsCredentials: {
+    uses: "aws-actions/configure-aws-credentials@e3dd6a429d7300a6a4c196c26e071d42e0343502",
+    version: "v4.0.2",
+  },
   setupTerraform: { uses: "hashicorp/setup-terraform@b9cd54a3c349d3f38e8881555d616ced269862dd", version: "v3.1.2" },
 } as const;
 
@@ -80,14 +83,26 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
   const o: Required<WorkflowOptions> = { ...WORKFLOW_DEFAULTS, ...given };
   const setup = [
     { name: "Check out", uses: PINNED_ACTIONS.checkout.uses, with: { "persist-credentials": false } },
-    { name: "Set up Node.js", uses: PINNED_ACTIONS.setupNode.uses, with: { "node-version": o.nodeVersion, cache: "npm" } },
+    {
+      name: "Set up Node.js",
+      uses: PINNED_ACTIONS.setupNode.uses,
+      with: { "node-version": o.nodeVersion, cache: "npm" },
+    },
     { name: "Install dependencies", run: "npm ci --no-audit --no-fund" },
   ];
-  const terraform = { name: "Set up Terraform", uses: PINNED_ACTIONS.setupTerraform.uses, with: { terraform_version: o.terraformVersion, terraform_wrapper: false } };
+  const terraform = {
+    name: "Set up Terraform",
+    uses: PINNED_ACTIONS.setupTerraform.uses,
+    with: { terraform_version: o.terraformVersion, terraform_wrapper: false },
+  };
   const credentials = (role: string) => ({
     name: "Assume the AWS role (OIDC)",
     uses: PINNED_ACTIONS.awsCredentials.uses,
-    with: { "role-to-assume": `\${{ vars.${role} }}`, "aws-region": "${{ vars.AWS_REGION }}", "role-session-name": "terraform-${{ github.run_id }}" },
+    with: {
+      "role-to-assume": `\${{ vars.${role} }}`,
+      "aws-region": "${{ vars.AWS_REGION }}",
+      "role-session-name": "terraform-${{ github.run_id }}",
+    },
   });
   const oidc = { contents: "read", "id-token": "write" };
   /** A job per stack of the plan matrix, with terraform and the role's credentials; `steps` follow. */
@@ -110,7 +125,13 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
       workflow_dispatch: {},
     },
     permissions: { contents: "read" },
-    env: { CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true", TF_IN_AUTOMATION: "1", TF_INPUT: "0" },
+    env: {
+      CHECKPOINT_DISABLE: "1",
+      DISABLE_VERSION_CHECK: "true",
+      CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true",
+      TF_IN_AUTOMATION: "1",
+      TF_INPUT: "0",
+    },
     jobs: {
       synth: {
         name: "Synthesize and list stacks",
@@ -119,7 +140,11 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
         steps: [
           ...setup,
           { name: "Synthesize", run: "npm run synth" },
-          { name: "Stacks from the manifest", id: "matrix", run: 'npm run --silent ci:matrix -- --outdir cdktf.out >> "$GITHUB_OUTPUT"' },
+          {
+            name: "Stacks from the manifest",
+            id: "matrix",
+            run: 'npm run --silent ci:matrix -- --outdir cdktf.out >> "$GITHUB_OUTPUT"',
+          },
         ],
       },
       plan: perStack("Plan", "github.event_name == 'pull_request'", "AWS_PLAN_ROLE_ARN", [
@@ -128,12 +153,22 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
           env: { STACK: "${{ matrix.stack }}" },
           run: 'mkdir -p plan-out\nnpm run --silent plan -- --stack "$STACK" --summary markdown --save plan-out > "plan-out/$STACK.md"\n',
         },
-        { name: "Job summary", if: "always()", env: { STACK: "${{ matrix.stack }}" }, run: 'cat "plan-out/$STACK.md" >> "$GITHUB_STEP_SUMMARY" || true' },
+        {
+          name: "Job summary",
+          if: "always()",
+          env: { STACK: "${{ matrix.stack }}" },
+          run: 'cat "plan-out/$STACK.md" >> "$GITHUB_STEP_SUMMARY" || true',
+        },
         {
           name: "Upload the plan",
           if: "always()",
           uses: PINNED_ACTIONS.uploadArtifact.uses,
-          with: { name: "plan-${{ matrix.stack }}", path: "plan-out/", "retention-days": o.planRetentionDays, "if-no-files-found": "warn" },
+          with: {
+            name: "plan-${{ matrix.stack }}",
+            path: "plan-out/",
+            "retention-days": o.planRetentionDays,
+            "if-no-files-found": "warn",
+          },
         },
       ]),
       comment: {
@@ -144,13 +179,21 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
         permissions: { contents: "read", "pull-requests": "write" },
         steps: [
           ...setup,
-          { name: "Download the plans", uses: PINNED_ACTIONS.downloadArtifact.uses, with: { pattern: "plan-*", path: "plans", "merge-multiple": true } },
+          {
+            name: "Download the plans",
+            uses: PINNED_ACTIONS.downloadArtifact.uses,
+            with: { pattern: "plan-*", path: "plans", "merge-multiple": true },
+          },
           {
             name: "Render one summary",
             env: { STACKS: "${{ needs.synth.outputs.plan }}" },
             run: 'args=$(jq -r \'.[] | "--stack=" + .\' <<< "$STACKS")\nset +e\n# shellcheck disable=SC2086\nnpm run --silent plan -- --from plans --summary markdown $args > summary.md\nset -e\n',
           },
-          { name: "Post or update the comment", env: { GH_TOKEN: "${{ github.token }}", PR: "${{ github.event.pull_request.number }}" }, run: COMMENT_SCRIPT },
+          {
+            name: "Post or update the comment",
+            env: { GH_TOKEN: "${{ github.token }}", PR: "${{ github.event.pull_request.number }}" },
+            run: COMMENT_SCRIPT,
+          },
         ],
       },
       apply: {
@@ -174,10 +217,15 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
           },
         ],
       },
-      drift: perStack("Drift check", "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'", "AWS_PLAN_ROLE_ARN", [
-        { name: "Synthesize", run: "npm run synth" },
-        { name: "Plan with -detailed-exitcode", env: { STACK: "${{ matrix.stack }}" }, run: DRIFT_SCRIPT },
-      ]),
+      drift: perStack(
+        "Drift check",
+        "github.event_name == 'schedule' || github.event_name == 'workflow_dispatch'",
+        "AWS_PLAN_ROLE_ARN",
+        [
+          { name: "Synthesize", run: "npm run synth" },
+          { name: "Plan with -detailed-exitcode", env: { STACK: "${{ matrix.stack }}" }, run: DRIFT_SCRIPT },
+        ],
+      ),
     },
   };
 }
@@ -185,6 +233,7 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
 /** The workflow file's text: a header saying it is generated, the YAML, each pinned SHA followed by its release. */
 export function renderWorkflow(options: WorkflowOptions = {}): string {
   let text = stringify(terraformWorkflow(options), { lineWidth: 0, aliasDuplicateObjects: false });
-  for (const { uses, version } of Object.values(PINNED_ACTIONS)) text = text.split(`uses: ${uses}\n`).join(`uses: ${uses} # ${version}\n`);
+  for (const { uses, version } of Object.values(PINNED_ACTIONS))
+    text = text.split(`uses: ${uses}\n`).join(`uses: ${uses} # ${version}\n`);
   return `# Generated by \`npm run ci:workflow\` (modules/ci/workflow.ts): edit that, not this file.\n${text}`;
 }

@@ -33,12 +33,18 @@ export function dbPasswordParameterName(environment: string): string {
 }
 
 /** The parameter's ARN (any account: the stack plans without AWS, so it cannot look the account up). */
-export function dbPasswordParameterArn(credentials: Pick<DbCredentials, "region" | "parameterName">, partition = "aws"): string {
+export function dbPasswordParameterArn(
+  credentials: Pick<DbCredentials, "region" | "parameterName">,
+  partition = "aws",
+): string {
   return `arn:${partition}:ssm:${credentials.region}:*:parameter${credentials.parameterName}`;
 }
 
 /** IAM statements: the DB server may write the parameter, the app servers may read it; nothing else. */
-export function dbPasswordStatements(credentials: Pick<DbCredentials, "region" | "parameterName">): { db: object; app: object } {
+export function dbPasswordStatements(credentials: Pick<DbCredentials, "region" | "parameterName">): {
+  db: object;
+  app: object;
+} {
   const Resource = dbPasswordParameterArn(credentials);
   return {
     db: { Sid: "WriteDbPassword", Effect: "Allow", Action: ["ssm:PutParameter"], Resource },
@@ -48,7 +54,8 @@ export function dbPasswordStatements(credentials: Pick<DbCredentials, "region" |
 
 /** A quoted SQL string literal of a name we chose (letters, digits, _ only). */
 function sqlName(name: string): string {
-  if (!/^[A-Za-z0-9_]+$/.test(name)) throw new Error(`database or user name "${name}": expected letters, digits and _ only`);
+  if (!/^[A-Za-z0-9_]+$/.test(name))
+    throw new Error(`database or user name "${name}": expected letters, digits and _ only`);
   return name;
 }
 

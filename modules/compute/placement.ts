@@ -34,26 +34,43 @@ export interface PlacementRequest extends Omit<PlacementRules, "defaultTier"> {
 }
 
 /** The AZs a placement resolves to, and what is wrong with it. */
-export function resolvePlacement(env: TierLayout, request: PlacementRequest): { azs: string[]; problems: ConfigProblem[] } {
+export function resolvePlacement(
+  env: TierLayout,
+  request: PlacementRequest,
+): { azs: string[]; problems: ConfigProblem[] } {
   const problems: ConfigProblem[] = [];
   const tier = env.tiers.find((t) => t.name === request.tier);
   if (tier === undefined) {
     const field = fieldPath(request.base, "tier");
-    problems.push({ field, value: request.tierGiven ? request.tier : undefined, expected: `one of the environment's tiers (${env.tiers.map((t) => t.name).join(", ")})` });
+    problems.push({
+      field,
+      value: request.tierGiven ? request.tier : undefined,
+      expected: `one of the environment's tiers (${env.tiers.map((t) => t.name).join(", ")})`,
+    });
     return { azs: [], problems };
   }
   if (!request.allowedTypes.includes(tier.type)) {
-    problems.push({ field: fieldPath(request.base, "tier"), value: request.tier, expected: `a ${request.allowedTypes.join(" or ")} tier (${request.why}); "${tier.name}" is ${tier.type}` });
+    problems.push({
+      field: fieldPath(request.base, "tier"),
+      value: request.tier,
+      expected: `a ${request.allowedTypes.join(" or ")} tier (${request.why}); "${tier.name}" is ${tier.type}`,
+    });
   }
   const tierAzs = (tier.azs ?? env.azs).filter((az) => env.azs.includes(az));
   if (request.azs === undefined) return { azs: request.azField === "az" ? tierAzs.slice(0, 1) : tierAzs, problems };
   const azs = request.azs.filter((az, i) => {
     const field = request.azField === "az" ? fieldPath(request.base, "az") : fieldPath(request.base, "azs", i);
-    if (!tierAzs.includes(az)) problems.push({ field, value: az, expected: `an AZ of tier "${tier.name}" (${tierAzs.join(", ")})` });
+    if (!tierAzs.includes(az))
+      problems.push({ field, value: az, expected: `an AZ of tier "${tier.name}" (${tierAzs.join(", ")})` });
     else if (request.azs!.indexOf(az) !== i) problems.push({ field, value: az, expected: "each AZ listed once" });
     else return true;
     return false;
   });
-  if (request.azField === "azs" && request.azs.length === 0) problems.push({ field: fieldPath(request.base, "azs"), value: [], expected: "at least one AZ, or no azs field for all of the tier's" });
+  if (request.azField === "azs" && request.azs.length === 0)
+    problems.push({
+      field: fieldPath(request.base, "azs"),
+      value: [],
+      expected: "at least one AZ, or no azs field for all of the tier's",
+    });
   return { azs, problems };
 }

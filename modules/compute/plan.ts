@@ -20,7 +20,13 @@ export interface InstanceChoice {
 }
 
 /** The fields every instance block has (see `instanceFields`). */
-type InstanceBlock = { ami?: AmiSource; instanceType?: string; sshUser?: string; rootVolumeGiB?: number; detailedMonitoring?: boolean };
+type InstanceBlock = {
+  ami?: AmiSource;
+  instanceType?: string;
+  sshUser?: string;
+  rootVolumeGiB?: number;
+  detailedMonitoring?: boolean;
+};
 
 /** Where instances go and what they run when their block does not say: the environment's tiers and default AMI. */
 export interface InstanceContext extends TierLayout {
@@ -29,10 +35,22 @@ export interface InstanceContext extends TierLayout {
 }
 
 /** Applies the defaults to an instance block; a problem when it has no AMI and the environment has none either. */
-export function chooseInstance(context: Pick<InstanceContext, "defaultAmi">, base: string, block: InstanceBlock): { choice: InstanceChoice; problems: ConfigProblem[] } {
+export function chooseInstance(
+  context: Pick<InstanceContext, "defaultAmi">,
+  base: string,
+  block: InstanceBlock,
+): { choice: InstanceChoice; problems: ConfigProblem[] } {
   const ami = block.ami ?? context.defaultAmi;
   const problems: ConfigProblem[] =
-    ami === undefined ? [{ field: fieldPath(base, "ami"), value: undefined, expected: `an AMI for this instance: ${base}.ami, or the environment's ami for every instance` }] : [];
+    ami === undefined
+      ? [
+          {
+            field: fieldPath(base, "ami"),
+            value: undefined,
+            expected: `an AMI for this instance: ${base}.ami, or the environment's ami for every instance`,
+          },
+        ]
+      : [];
   return {
     choice: {
       ami: ami ?? "",
@@ -94,7 +112,10 @@ export interface DbPlan {
 }
 
 /** The values of the references a service's command and environment may use (`{{port}}`, `{{db.privateIp}}`...). */
-export function serviceReferences(service: Pick<AppPlan["service"], "name" | "port" | "artifact">, db: { privateIp: string; port: number } | undefined): Record<string, string> {
+export function serviceReferences(
+  service: Pick<AppPlan["service"], "name" | "port" | "artifact">,
+  db: { privateIp: string; port: number } | undefined,
+): Record<string, string> {
   const refs: Record<string, string> = { port: String(service.port) };
   if (service.artifact !== undefined) refs.artifact = artifactPath(service.name, service.artifact.url);
   if (db !== undefined) Object.assign(refs, { "db.privateIp": db.privateIp, "db.port": String(db.port) });
@@ -102,7 +123,10 @@ export function serviceReferences(service: Pick<AppPlan["service"], "name" | "po
 }
 
 /** The service as the user data renders it: its references filled in (the DB's IP is a Terraform reference at synth). */
-export function serviceSpec(service: AppPlan["service"], db: { privateIp: string; port: number } | undefined): ServiceSpec {
+export function serviceSpec(
+  service: AppPlan["service"],
+  db: { privateIp: string; port: number } | undefined,
+): ServiceSpec {
   const refs = serviceReferences(service, db);
   const fill = (text: string) => substitute(text, refs).text;
   return {
@@ -128,7 +152,11 @@ export function planServers(env: ServersInput): { app?: AppPlan; db?: DbPlan; pr
   const servers = env.servers;
   if (servers === undefined) return { problems };
   if (!env.hasBastion && (servers.app !== undefined || servers.db !== undefined)) {
-    problems.push({ field: "bastion", value: undefined, expected: "a bastion block: servers are reached only through the bastion" });
+    problems.push({
+      field: "bastion",
+      value: undefined,
+      expected: "a bastion block: servers are reached only through the bastion",
+    });
   }
   const db = servers.db === undefined ? undefined : planDb(env, servers.db, problems);
   const app = servers.app === undefined ? undefined : planApp(env, servers.app, servers.db, problems);
@@ -136,7 +164,12 @@ export function planServers(env: ServersInput): { app?: AppPlan; db?: DbPlan; pr
 }
 
 function planDb(env: ServersInput, db: DbServerConfig, problems: ConfigProblem[]): DbPlan {
-  const placed = placeInstances(env, "servers.db", db, { ...SERVER_TIERS, defaultTier: COMPUTE_DEFAULTS.dbTier, azs: db.az === undefined ? undefined : [db.az], azField: "az" });
+  const placed = placeInstances(env, "servers.db", db, {
+    ...SERVER_TIERS,
+    defaultTier: COMPUTE_DEFAULTS.dbTier,
+    azs: db.az === undefined ? undefined : [db.az],
+    azField: "az",
+  });
   problems.push(...placed.problems);
   return {
     instance: placed.choice,
@@ -149,31 +182,69 @@ function planDb(env: ServersInput, db: DbServerConfig, problems: ConfigProblem[]
   };
 }
 
-function planApp(env: ServersInput, app: AppServersConfig, db: DbServerConfig | undefined, problems: ConfigProblem[]): AppPlan {
-  const placed = placeInstances(env, "servers.app", app, { ...SERVER_TIERS, defaultTier: COMPUTE_DEFAULTS.appTier, azs: app.azs, azField: "azs" });
+function planApp(
+  env: ServersInput,
+  app: AppServersConfig,
+  db: DbServerConfig | undefined,
+  problems: ConfigProblem[],
+): AppPlan {
+  const placed = placeInstances(env, "servers.app", app, {
+    ...SERVER_TIERS,
+    defaultTier: COMPUTE_DEFAULTS.appTier,
+    azs: app.azs,
+    azField: "azs",
+  });
   problems.push(...placed.problems);
 
   const { port, name } = app.service;
-  if (port === Port.SSH.from) problems.push({ field: "servers.app.service.port", value: port, expected: "a service port other than 22 (SSH)" });
+  if (port === Port.SSH.from)
+    problems.push({ field: "servers.app.service.port", value: port, expected: "a service port other than 22 (SSH)" });
   const ingress: AppIngress[] = app.ingress ?? [{ ports: [port], from: [{ securityGroup: "bastion" }] }];
   problems.push(...ingressProblems(env, ingress));
   if (!ingress.some((rule) => rule.ports.includes(port))) {
-    problems.push({ field: "servers.app.service.port", value: port, expected: `a port that servers.app.ingress opens (${[...new Set(ingress.flatMap((r) => r.ports))].join(", ")}), or nobody can reach the service` });
+    problems.push({
+      field: "servers.app.service.port",
+      value: port,
+      expected: `a port that servers.app.ingress opens (${[...new Set(ingress.flatMap((r) => r.ports))].join(", ")}), or nobody can reach the service`,
+    });
   }
 
   const artifact = app.service.artifact;
-  const refs = serviceReferences({ name, port, artifact }, db === undefined ? undefined : { privateIp: "", port: db.port });
-  const command = app.service.command ?? (app.service.artifact !== undefined ? "/usr/bin/java -jar {{artifact}}" : undefined);
+  const refs = serviceReferences(
+    { name, port, artifact },
+    db === undefined ? undefined : { privateIp: "", port: db.port },
+  );
+  const command =
+    app.service.command ?? (app.service.artifact !== undefined ? "/usr/bin/java -jar {{artifact}}" : undefined);
   if (command === undefined) {
-    problems.push({ field: "servers.app.service.command", value: undefined, expected: "the service's command line (required when there is no artifact to run with java -jar)" });
+    problems.push({
+      field: "servers.app.service.command",
+      value: undefined,
+      expected: "the service's command line (required when there is no artifact to run with java -jar)",
+    });
   }
   for (const key of Object.keys(app.service.environment)) {
-    if (!ENV_NAME.test(key)) problems.push({ field: fieldPath("servers.app.service.environment", key), value: key, expected: "a variable name such as DB_HOST (letters, digits, _; not starting with a digit)" });
+    if (!ENV_NAME.test(key))
+      problems.push({
+        field: fieldPath("servers.app.service.environment", key),
+        value: key,
+        expected: "a variable name such as DB_HOST (letters, digits, _; not starting with a digit)",
+      });
   }
-  const templates: Array<[string, string]> = [["servers.app.service.command", command ?? ""], ...Object.entries(app.service.environment).map(([k, v]): [string, string] => [fieldPath("servers.app.service.environment", k), v])];
+  const templates: Array<[string, string]> = [
+    ["servers.app.service.command", command ?? ""],
+    ...Object.entries(app.service.environment).map(([k, v]): [string, string] => [
+      fieldPath("servers.app.service.environment", k),
+      v,
+    ]),
+  ];
   for (const [field, template] of templates) {
     for (const unknown of substitute(template, refs).unknown) {
-      problems.push({ field, value: template, expected: `only known references in {{ }}: ${Object.keys(refs).join(", ")} (not ${unknown})` });
+      problems.push({
+        field,
+        value: template,
+        expected: `only known references in {{ }}: ${Object.keys(refs).join(", ")} (not ${unknown})`,
+      });
     }
   }
   return {
@@ -182,7 +253,14 @@ function planApp(env: ServersInput, app: AppServersConfig, db: DbServerConfig | 
     azs: placed.azs,
     countPerAz: app.countPerAz,
     ingress,
-    service: { name, port, command: command ?? "", environment: app.service.environment, artifact: app.service.artifact, packages: app.service.packages },
+    service: {
+      name,
+      port,
+      command: command ?? "",
+      environment: app.service.environment,
+      artifact: app.service.artifact,
+      packages: app.service.packages,
+    },
   };
 }
 
@@ -193,21 +271,39 @@ function ingressProblems(env: ServersInput, ingress: readonly AppIngress[]): Con
   ingress.forEach((rule, i) => {
     const at = (...key: Array<string | number>) => fieldPath("servers.app.ingress", i, ...key);
     rule.ports.forEach((p, j) => {
-      if (p === Port.SSH.from) problems.push({ field: at("ports", j), value: p, expected: "a service port other than 22: SSH to servers comes only from the bastion's group, which is always allowed" });
+      if (p === Port.SSH.from)
+        problems.push({
+          field: at("ports", j),
+          value: p,
+          expected:
+            "a service port other than 22: SSH to servers comes only from the bastion's group, which is always allowed",
+        });
     });
     const adminPorts = rule.ports.flatMap((p) => adminPortsIn(Port.tcp(p)));
     rule.from.forEach((source, k) => {
       const repeated = rule.ports.filter((p) => seen.has(JSON.stringify([p, source])));
       rule.ports.forEach((p) => seen.add(JSON.stringify([p, source])));
       if (repeated.length > 0) {
-        problems.push({ field: at("from", k), value: source, expected: `each port and source once across servers.app.ingress (port ${repeated.join(", ")} from this source is already allowed)` });
+        problems.push({
+          field: at("from", k),
+          value: source,
+          expected: `each port and source once across servers.app.ingress (port ${repeated.join(", ")} from this source is already allowed)`,
+        });
       } else if ("tier" in source && !env.tiers.some((t) => t.name === source.tier)) {
-        problems.push({ field: at("from", k, "tier"), value: source.tier, expected: `one of the environment's tiers (${env.tiers.map((t) => t.name).join(", ")})` });
+        problems.push({
+          field: at("from", k, "tier"),
+          value: source.tier,
+          expected: `one of the environment's tiers (${env.tiers.map((t) => t.name).join(", ")})`,
+        });
       } else if ("cidr" in source) {
         const expected = sourceCidrProblem(source.cidr, adminPorts, allowAnywhere);
         if (expected !== undefined) problems.push({ field: at("from", k, "cidr"), value: source.cidr, expected });
       } else if ("securityGroup" in source && source.securityGroup === "db" && env.servers?.db === undefined) {
-        problems.push({ field: at("from", k, "securityGroup"), value: source.securityGroup, expected: "a role the environment has (no servers.db here)" });
+        problems.push({
+          field: at("from", k, "securityGroup"),
+          value: source.securityGroup,
+          expected: "a role the environment has (no servers.db here)",
+        });
       }
     });
   });

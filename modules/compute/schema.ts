@@ -27,15 +27,24 @@ export function intBetween(min: number, max: number) {
 }
 
 const port = () => intBetween(1, 65535);
-const systemdName = (what: string) => z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, { error: `${what}: lowercase letters, digits and dashes, starting with a letter` });
-const packageName = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, { error: "a package name such as mariadb105-server" });
+const systemdName = (what: string) =>
+  z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,30}$/, {
+      error: `${what}: lowercase letters, digits and dashes, starting with a letter`,
+    });
+const packageName = z
+  .string()
+  .regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, { error: "a package name such as mariadb105-server" });
 /** One line of text that is safe inside a double-quoted systemd value and a Terraform string. */
 const lineOfText = (what: string) =>
   z.string().regex(/^(?![\s\S]*(\$\{|%\{))[^"\\\n\r`]*$/, { error: `${what} on one line, without " \\ \` or \${ %{` });
 
 /** Fields every instance block has (bastion, servers.app, servers.db). */
 export const instanceFields = {
-  ami: amiSourceSchema.optional().meta({ description: "the instance's image", typeLabel: AMI_TYPE_LABEL, defaultLabel: "the environment's `ami`" }),
+  ami: amiSourceSchema
+    .optional()
+    .meta({ description: "the instance's image", typeLabel: AMI_TYPE_LABEL, defaultLabel: "the environment's `ami`" }),
   instanceType: z
     .string()
     .regex(/^[a-z][a-z0-9-]*\.[a-z0-9]+$/, { error: 'an EC2 instance type such as "t3.micro"' })
@@ -46,7 +55,9 @@ export const instanceFields = {
     .regex(/^[a-z_][a-z0-9_-]{0,31}$/, { error: "a Linux user name such as ec2-user or admin" })
     .default(COMPUTE_DEFAULTS.sshUser)
     .describe("the image's login user, for the ssh config (`ec2-user` on Amazon Linux 2023, `admin` on Debian 12)"),
-  rootVolumeGiB: intBetween(8, 16384).optional().meta({ description: "root volume size, 8 to 16384 GiB", defaultLabel: "the AMI's size" }),
+  rootVolumeGiB: intBetween(8, 16384)
+    .optional()
+    .meta({ description: "root volume size, 8 to 16384 GiB", defaultLabel: "the AMI's size" }),
   detailedMonitoring: z
     .boolean()
     .default(COMPUTE_DEFAULTS.detailedMonitoring)
@@ -60,23 +71,31 @@ export const ingressSourceSchema = z.union(
     z.strictObject({ tier: z.string() }),
     z.strictObject({ cidr: z.string() }),
   ],
-  { error: 'one of { "securityGroup": "bastion" | "app" | "db" }, { "tier": "<tier name>" }, { "cidr": "10.0.0.0/16" }' },
+  {
+    error: 'one of { "securityGroup": "bastion" | "app" | "db" }, { "tier": "<tier name>" }, { "cidr": "10.0.0.0/16" }',
+  },
 );
 
 const serviceSchema = z.strictObject({
   name: systemdName("a service name").default(COMPUTE_DEFAULTS.serviceName).describe("systemd unit and user name"),
-  port: port().default(COMPUTE_DEFAULTS.servicePort).describe("the port it listens on (also `PORT` in its environment); must be opened by `ingress`"),
+  port: port()
+    .default(COMPUTE_DEFAULTS.servicePort)
+    .describe("the port it listens on (also `PORT` in its environment); must be opened by `ingress`"),
   command: lineOfText("an absolute command line")
     .regex(/^\//, { error: "an absolute command line, starting with /" })
     .optional()
     .meta({
-      description: "`ExecStart`, an absolute command line; may use `{{port}}`, `{{artifact}}`, `{{db.privateIp}}`, `{{db.port}}`",
+      description:
+        "`ExecStart`, an absolute command line; may use `{{port}}`, `{{artifact}}`, `{{db.privateIp}}`, `{{db.port}}`",
       defaultLabel: "`/usr/bin/java -jar {{artifact}}` when there is an artifact, else required",
     }),
   artifact: z
     .strictObject({
       url: z.string().regex(/^https:\/\/[^\s"'\\`$]+$/, { error: "an https:// URL without spaces or quotes" }),
-      sha256: z.string().regex(/^[0-9a-f]{64}$/, { error: "the artifact's SHA-256 as 64 lowercase hex digits" }).optional(),
+      sha256: z
+        .string()
+        .regex(/^[0-9a-f]{64}$/, { error: "the artifact's SHA-256 as 64 lowercase hex digits" })
+        .optional(),
     })
     .optional()
     .meta({
@@ -84,7 +103,10 @@ const serviceSchema = z.strictObject({
       typeLabel: '`{ "url": "https://...", "sha256": "<64 hex>" }`',
       defaultLabel: "none",
     }),
-  packages: z.array(packageName).default([]).describe('packages to install first, e.g. `["java-21-amazon-corretto-headless"]`'),
+  packages: z
+    .array(packageName)
+    .default([])
+    .describe('packages to install first, e.g. `["java-21-amazon-corretto-headless"]`'),
   // Keys are checked by planServers: zod reports a bad record key without the key.
   environment: z
     .record(z.string(), lineOfText("a value"))
@@ -96,13 +118,21 @@ const serviceSchema = z.strictObject({
 
 /** The config file's server fields: the default AMI, shell hardening, app servers and the DB server. */
 export const computeConfigFields = {
-  ami: amiSourceSchema.optional().meta({ description: "the image of every instance that names none itself", typeLabel: AMI_TYPE_LABEL, defaultLabel: "none" }),
+  ami: amiSourceSchema
+    .optional()
+    .meta({
+      description: "the image of every instance that names none itself",
+      typeLabel: AMI_TYPE_LABEL,
+      defaultLabel: "none",
+    }),
   hardening: z
     .strictObject({
       sessionTimeoutSeconds: intBetween(60, 86400)
         .default(COMPUTE_DEFAULTS.sessionTimeoutSeconds)
         .describe("idle shells close after this (`TMOUT`, read-only), 60 to 86400"),
-      sshMaxAuthTries: intBetween(1, 6).default(COMPUTE_DEFAULTS.sshMaxAuthTries).describe("sshd `MaxAuthTries`, 1 to 6"),
+      sshMaxAuthTries: intBetween(1, 6)
+        .default(COMPUTE_DEFAULTS.sshMaxAuthTries)
+        .describe("sshd `MaxAuthTries`, 1 to 6"),
     })
     .prefault({})
     .describe("applies to every instance (bastion and servers)"),
@@ -112,7 +142,10 @@ export const computeConfigFields = {
         .strictObject({
           ...instanceFields,
           tier: z.string().default(COMPUTE_DEFAULTS.appTier).describe("a private or isolated tier"),
-          azs: z.array(z.string()).optional().meta({ description: "some of that tier's AZs", defaultLabel: "all of them" }),
+          azs: z
+            .array(z.string())
+            .optional()
+            .meta({ description: "some of that tier's AZs", defaultLabel: "all of them" }),
           countPerAz: intBetween(0, 10).default(COMPUTE_DEFAULTS.countPerAz).describe("servers in each AZ, 0 to 10"),
           service: serviceSchema.prefault({}).describe("the service every app server runs under systemd"),
           ingress: z
@@ -137,10 +170,16 @@ export const computeConfigFields = {
         .strictObject({
           ...instanceFields,
           tier: z.string().default(COMPUTE_DEFAULTS.dbTier).describe("a private or isolated tier"),
-          az: z.string().optional().meta({ description: "one of that tier's AZs", defaultLabel: "the tier's first AZ" }),
-          port: port().default(COMPUTE_DEFAULTS.dbPort).describe("the DB port, reachable only from the app servers' group"),
+          az: z
+            .string()
+            .optional()
+            .meta({ description: "one of that tier's AZs", defaultLabel: "the tier's first AZ" }),
+          port: port()
+            .default(COMPUTE_DEFAULTS.dbPort)
+            .describe("the DB port, reachable only from the app servers' group"),
           packages: z.array(packageName).optional().meta({
-            description: "your own engine: packages installed at first boot (named as the image's package manager knows them); with `packages` or `services`, no database, user or password is made for the app",
+            description:
+              "your own engine: packages installed at first boot (named as the image's package manager knows them); with `packages` or `services`, no database, user or password is made for the app",
             defaultLabel: "none: MariaDB, with the app's database, user and password",
           }),
           services: z.array(systemdName("a systemd unit name")).optional().meta({

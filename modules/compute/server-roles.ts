@@ -43,7 +43,10 @@ export function addServerRoles(scope: Construct, props: ServerRolesProps): { app
  * The description of a role's HTTPS egress rule: what the role really reaches on 443, so a reader of the security
  * group is not told about Session Manager where it is off.
  */
-export function httpsEgressDescription(role: string, options: { sessionManager: boolean; dbPassword: boolean }): string {
+export function httpsEgressDescription(
+  role: string,
+  options: { sessionManager: boolean; dbPassword: boolean },
+): string {
   const uses = ["packages"];
   if (role === "app") uses.push("artifacts");
   if (options.dbPassword && (role === "app" || role === "db")) uses.push("SSM Parameter Store (DB password)");

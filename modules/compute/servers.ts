@@ -5,8 +5,25 @@ import { Connections, IConnectable } from "../security/connections";
 import { RoleSecurityGroup } from "../security/security-group";
 import { HardenedInstance } from "./hardened-instance";
 import { COMPUTE_DEFAULTS } from "./schema";
-import { HardeningOptions, OS_PACKAGES, renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup, SERVICE_START_TIMEOUT_SECONDS, ServiceSpec, startEnvPaths } from "./user-data";
-import { DB_PASSWORD_WAIT_SECONDS, DbCredentials, dbPasswordStatements, defaultDbCredentials, renderDbPasswordFetch, renderMariadbSetup } from "./db-credentials";
+import {
+  HardeningOptions,
+  OS_PACKAGES,
+  renderHardening,
+  renderPackagesAndServices,
+  renderScript,
+  renderServiceSetup,
+  SERVICE_START_TIMEOUT_SECONDS,
+  ServiceSpec,
+  startEnvPaths,
+} from "./user-data";
+import {
+  DB_PASSWORD_WAIT_SECONDS,
+  DbCredentials,
+  dbPasswordStatements,
+  defaultDbCredentials,
+  renderDbPasswordFetch,
+  renderMariadbSetup,
+} from "./db-credentials";
 import { InstanceRole } from "./instance-role";
 
 /** What app and DB servers share. */
@@ -76,7 +93,12 @@ export function serviceWithDbLogin(service: ServiceSpec, credentials: DbCredenti
 }
 
 /** A role of the servers' own, for when they are given no instance profile: the DB password statement and nothing else. */
-function ownRole(scope: Construct, network: Network, role: "app" | "db", credentials: DbCredentials | undefined): InstanceRole {
+function ownRole(
+  scope: Construct,
+  network: Network,
+  role: "app" | "db",
+  credentials: DbCredentials | undefined,
+): InstanceRole {
   const statements = credentials === undefined ? [] : [dbPasswordStatements(credentials)[role]];
   return new InstanceRole(scope, "InstanceRole", { environment: network.environment, role, statements });
 }
@@ -93,9 +115,14 @@ export class AppServers extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: AppServersProps) {
     super(scope, id);
     const { network } = props;
-    const securityGroup = props.securityGroup ?? roleGroup(this, network, "app", "App servers: service ports from their sources, SSH from the bastion");
+    const securityGroup =
+      props.securityGroup ??
+      roleGroup(this, network, "app", "App servers: service ports from their sources, SSH from the bastion");
     this.connections = new Connections(securityGroup);
-    const userData = renderScript(renderHardening(props.hardening), renderServiceSetup(serviceWithDbLogin(props.service, props.dbLogin)));
+    const userData = renderScript(
+      renderHardening(props.hardening),
+      renderServiceSetup(serviceWithDbLogin(props.service, props.dbLogin)),
+    );
     const subnets = serverSubnets(network, props.tier ?? COMPUTE_DEFAULTS.appTier, props.azs, id);
     const instanceProfileName = props.instanceProfileName ?? ownRole(this, network, "app", props.dbLogin).name;
     const sshUser = props.sshUser ?? COMPUTE_DEFAULTS.sshUser;
@@ -158,15 +185,25 @@ export class DbServer extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DbServerProps) {
     super(scope, id);
     const { network } = props;
-    const securityGroup = props.securityGroup ?? roleGroup(this, network, "db", "DB server: the DB port from the app servers, SSH from the bastion");
+    const securityGroup =
+      props.securityGroup ??
+      roleGroup(this, network, "db", "DB server: the DB port from the app servers, SSH from the bastion");
     this.connections = new Connections(securityGroup);
     this.port = props.port ?? COMPUTE_DEFAULTS.dbPort;
     const tier = props.tier ?? COMPUTE_DEFAULTS.dbTier;
-    const subnet = props.az === undefined ? serverSubnets(network, tier, undefined, id)[0] : serverSubnets(network, tier, [props.az], id)[0];
+    const subnet =
+      props.az === undefined
+        ? serverSubnets(network, tier, undefined, id)[0]
+        : serverSubnets(network, tier, [props.az], id)[0];
     // MariaDB with the app's login unless the engine is the caller's own (db-credentials.ts).
     const managed = props.packages === undefined && props.services === undefined;
-    this.credentials = managed ? (props.credentials ?? defaultDbCredentials(network.environment, network.region)) : undefined;
-    const engine = this.credentials === undefined ? renderPackagesAndServices(props.packages ?? [], props.services ?? []) : renderMariadbSetup(this.credentials, this.port);
+    this.credentials = managed
+      ? (props.credentials ?? defaultDbCredentials(network.environment, network.region))
+      : undefined;
+    const engine =
+      this.credentials === undefined
+        ? renderPackagesAndServices(props.packages ?? [], props.services ?? [])
+        : renderMariadbSetup(this.credentials, this.port);
     const userData = renderScript(renderHardening(props.hardening), engine);
     const instance = new HardenedInstance(this, "Server", {
       ...instanceSettings(props, securityGroup),
@@ -181,7 +218,12 @@ export class DbServer extends Construct implements IConnectable {
     this.hardening = props.hardening;
     // Its user data never runs again (stateful): with Session Manager, an association re-applies the hardening.
     if (props.instanceProfileName !== undefined) {
-      this.rehardening = new Rehardening(this, "Rehardening", { environment: network.environment, name: "db", instanceId: instance.instance.id, script: dbHardeningScript(props.hardening) });
+      this.rehardening = new Rehardening(this, "Rehardening", {
+        environment: network.environment,
+        name: "db",
+        instanceId: instance.instance.id,
+        script: dbHardeningScript(props.hardening),
+      });
     }
   }
 
@@ -197,13 +239,24 @@ export function azLabel(region: string, az: string): string {
 }
 
 function roleGroup(scope: Construct, network: Network, role: string, description: string): RoleSecurityGroup {
-  return new RoleSecurityGroup(scope, "SecurityGroup", { environment: network.environment, role, vpcId: network.vpc.id, description });
+  return new RoleSecurityGroup(scope, "SecurityGroup", {
+    environment: network.environment,
+    role,
+    vpcId: network.vpc.id,
+    description,
+  });
 }
 
 /** The subnets of a server tier, in the network's AZ order, limited to `azs`; servers get no public IP. */
-function serverSubnets(network: Network, tier: string, azs: readonly string[] | undefined, id: string): NetworkSubnet[] {
+function serverSubnets(
+  network: Network,
+  tier: string,
+  azs: readonly string[] | undefined,
+  id: string,
+): NetworkSubnet[] {
   const subnets = network.tierSubnets(tier).filter((s) => azs === undefined || azs.includes(s.az));
-  if (subnets.some((s) => s.type === "public")) throw new Error(`"${id}": tier "${tier}" is public; servers belong in a private or isolated tier`);
+  if (subnets.some((s) => s.type === "public"))
+    throw new Error(`"${id}": tier "${tier}" is public; servers belong in a private or isolated tier`);
   for (const az of azs ?? []) network.subnet(tier, az);
   return subnets;
 }

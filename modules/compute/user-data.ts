@@ -48,7 +48,10 @@ export function installPackages(packages: readonly string[] | PackageNames): str
   const { dnf, apt } = isPackageNames(packages) ? packages : { dnf: packages, apt: packages };
   if (dnf.length === 0 && apt.length === 0) return "";
   const dnfCommand = dnf.length === 0 ? ":" : `dnf install -y ${dnf.join(" ")}`;
-  const aptCommand = apt.length === 0 ? ":" : `{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${apt.join(" ")}; }`;
+  const aptCommand =
+    apt.length === 0
+      ? ":"
+      : `{ apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y ${apt.join(" ")}; }`;
   return `if command -v dnf >/dev/null; then ${dnfCommand}; else ${aptCommand}; fi\n`;
 }
 
@@ -166,7 +169,11 @@ export const SERVICE_START_TIMEOUT_SECONDS = 300;
 
 /** Where the artifact lands: `/opt/<name>/<last part of the URL>`. */
 export function artifactPath(name: string, url: string): string {
-  const file = new URL(url).pathname.split("/").filter((p) => p !== "").pop() ?? "artifact";
+  const file =
+    new URL(url).pathname
+      .split("/")
+      .filter((p) => p !== "")
+      .pop() ?? "artifact";
   return `/opt/${name}/${file}`;
 }
 
@@ -181,10 +188,14 @@ export function startEnvPaths(name: string): { script: string; envFile: string }
  * journald; runs as its own unprivileged user.
  */
 export function renderServiceUnit(spec: ServiceSpec): string {
-  const lowPort = spec.port < 1024 ? "AmbientCapabilities=CAP_NET_BIND_SERVICE\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n" : "";
+  const lowPort =
+    spec.port < 1024 ? "AmbientCapabilities=CAP_NET_BIND_SERVICE\nCapabilityBoundingSet=CAP_NET_BIND_SERVICE\n" : "";
   const start = startEnvPaths(spec.name);
   // The `-`: systemd reads environment files before every command, ExecStartPre's too, when this one is not yet written.
-  const startEnv = spec.startEnvScript === undefined ? "" : `EnvironmentFile=-${start.envFile}\nExecStartPre=+${start.script}\nTimeoutStartSec=${timeoutOf(spec)}\n`;
+  const startEnv =
+    spec.startEnvScript === undefined
+      ? ""
+      : `EnvironmentFile=-${start.envFile}\nExecStartPre=+${start.script}\nTimeoutStartSec=${timeoutOf(spec)}\n`;
   return `[Unit]
 Description=${spec.name} (managed by cdktf user data)
 Wants=network-online.target
@@ -248,7 +259,10 @@ function timeoutOf(spec: ServiceSpec): number {
 function startEnvSetup(spec: ServiceSpec): string {
   if (spec.startEnvScript === undefined) return "";
   const { script } = startEnvPaths(spec.name);
-  const needs = spec.startEnvPackages === undefined ? "" : `command -v ${spec.startEnvPackages.command} >/dev/null || ${installPackages(spec.startEnvPackages.packages)}`;
+  const needs =
+    spec.startEnvPackages === undefined
+      ? ""
+      : `command -v ${spec.startEnvPackages.command} >/dev/null || ${installPackages(spec.startEnvPackages.packages)}`;
   return `${needs}install -d -m 0755 /usr/local/libexec
 cat > ${script} <<'EOF'
 ${spec.startEnvScript.trimEnd()}
@@ -288,7 +302,11 @@ wait_for_service ${name} ${seconds} ${port === undefined ? "''" : port}
 }
 
 /** Installs packages and enables services (a DB engine of the config's choosing), failing loudly if one is not active. */
-export function renderPackagesAndServices(packages: readonly string[] | PackageNames, services: readonly string[], seconds = SERVICE_START_TIMEOUT_SECONDS): string {
+export function renderPackagesAndServices(
+  packages: readonly string[] | PackageNames,
+  services: readonly string[],
+  seconds = SERVICE_START_TIMEOUT_SECONDS,
+): string {
   const start = services.map((s) => startAndWait(s, seconds).replace(WAIT_FOR_SERVICE_FUNCTION, "")).join("");
   return `# Packages and services of this server.\n${installPackages(packages)}${services.length === 0 ? "" : WAIT_FOR_SERVICE_FUNCTION}${start}`;
 }
@@ -297,7 +315,10 @@ export function renderPackagesAndServices(packages: readonly string[] | PackageN
  * Replaces `{{name}}` references in `template` with `values`; returns the text and the names it did not know.
  * Used for the service command and environment (`{{port}}`, `{{artifact}}`, `{{db.privateIp}}`, `{{db.port}}`).
  */
-export function substitute(template: string, values: Readonly<Record<string, string>>): { text: string; unknown: string[] } {
+export function substitute(
+  template: string,
+  values: Readonly<Record<string, string>>,
+): { text: string; unknown: string[] } {
   const unknown: string[] = [];
   const text = template.replace(/\{\{\s*([A-Za-z0-9_.]+)\s*\}\}/g, (whole, name: string) => {
     if (name in values) return values[name];

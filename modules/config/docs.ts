@@ -50,7 +50,11 @@ function rowsOf(node: SchemaNode, field: string, required: boolean): FieldRow[] 
     return [
       row(node, field, required),
       ...variants.flatMap(([tag, variant]) =>
-        fieldRows(variant, Object.keys(variant.properties ?? {}).filter((k) => k !== "type"), `${field}.`).map((r) => ({ ...r, meaning: `(${tag}) ${r.meaning}` })),
+        fieldRows(
+          variant,
+          Object.keys(variant.properties ?? {}).filter((k) => k !== "type"),
+          `${field}.`,
+        ).map((r) => ({ ...r, meaning: `(${tag}) ${r.meaning}` })),
       ),
     ];
   }

@@ -15,12 +15,18 @@ export const ENVIRONMENT_NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 export const environmentSchema = z.strictObject({
   name: z
     .string()
-    .regex(ENVIRONMENT_NAME_PATTERN, { error: "lowercase letters, digits and dashes, starting with a letter, at most 31 characters" })
+    .regex(ENVIRONMENT_NAME_PATTERN, {
+      error: "lowercase letters, digits and dashes, starting with a letter, at most 31 characters",
+    })
     .describe("stack and Name-tag prefix: lowercase letters, digits, dashes; unique in the file"),
   tags: z
     .record(z.string(), z.string())
     .default({})
-    .meta({ description: "added to the provider's `default_tags` (with `Environment` and `ManagedBy`); AWS's rules: no `aws:` prefix, keys up to 128 and values up to 256 characters", typeLabel: "string map" }),
+    .meta({
+      description:
+        "added to the provider's `default_tags` (with `Environment` and `ManagedBy`); AWS's rules: no `aws:` prefix, keys up to 128 and values up to 256 characters",
+      typeLabel: "string map",
+    }),
   ...networkConfigFields,
   ...accessConfigFields,
   ...keyPairConfigFields,

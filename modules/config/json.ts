@@ -20,10 +20,10 @@ const MESSAGES: Record<string, string> = {
   EndOfFileExpected: "the end of the file after the top-level value",
   InvalidCommentToken: "no comments: plain JSON has none",
   UnexpectedEndOfComment: "no comments: plain JSON has none",
-  UnexpectedEndOfString: 'a closing double quote on the same line',
+  UnexpectedEndOfString: "a closing double quote on the same line",
   UnexpectedEndOfNumber: "a complete number",
   InvalidUnicode: "a valid \\u escape",
-  InvalidEscapeCharacter: "a valid escape (\\\", \\\\, \\n, ...)",
+  InvalidEscapeCharacter: 'a valid escape (\\", \\\\, \\n, ...)',
   InvalidCharacter: "no control characters inside strings",
 };
 
@@ -32,19 +32,31 @@ const BARE_WORD_END = /[\s,:[\]{}"]/;
 /** Parses strict JSON (no comments, no trailing commas); on a syntax error returns where, not just an offset. */
 export function parseJson(text: string): { value?: unknown; problem?: JsonSyntaxProblem } {
   const errors: ParseError[] = [];
-  const value: unknown = parse(text, errors, { disallowComments: true, allowTrailingComma: false, allowEmptyContent: false });
+  const value: unknown = parse(text, errors, {
+    disallowComments: true,
+    allowTrailingComma: false,
+    allowEmptyContent: false,
+  });
   if (errors.length === 0) return { value };
   const first = errors[0];
   const code = printParseErrorCode(first.error);
   // An unquoted value (`192.168.10.0/24`) reads as a number, then a bad symbol: point at the whole bare word.
   let offset = first.offset;
-  if (code === "InvalidSymbol" || code === "InvalidNumberFormat") while (offset > 0 && !BARE_WORD_END.test(text[offset - 1])) offset--;
+  if (code === "InvalidSymbol" || code === "InvalidNumberFormat")
+    while (offset > 0 && !BARE_WORD_END.test(text[offset - 1])) offset--;
   const word = /^[^\s,:[\]{}"]+/.exec(text.slice(offset))?.[0];
   const before = text.slice(0, offset).split("\n");
   const line = before.length;
   const lineText = text.split("\n")[line - 1]?.replace(/\r$/, "") ?? "";
   const found = word !== undefined && code === "InvalidSymbol" ? `, not ${word}` : "";
-  return { problem: { line, column: before[before.length - 1].length + 1, lineText, message: `expected ${MESSAGES[code] ?? code}${found}` } };
+  return {
+    problem: {
+      line,
+      column: before[before.length - 1].length + 1,
+      lineText,
+      message: `expected ${MESSAGES[code] ?? code}${found}`,
+    },
+  };
 }
 
 /** `file:line:column: message`, then the line and a caret under the column: how compilers show it. */

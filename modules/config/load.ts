@@ -14,7 +14,11 @@ const topSchema = z.strictObject({ environments: z.array(z.unknown()).min(1) });
  * Validates a parsed config (`{ "environments": [...] }`) and resolves each environment once (defaults applied, public
  * key read, subnets and instances placed), or throws one ConfigError that lists every problem of every environment.
  */
-export function resolveConfig(raw: unknown, source = "configuration", options: ResolveOptions = {}): ResolvedEnvironment[] {
+export function resolveConfig(
+  raw: unknown,
+  source = "configuration",
+  options: ResolveOptions = {},
+): ResolvedEnvironment[] {
   const problems: ConfigProblem[] = [];
   const top = topSchema.safeParse(raw);
   if (!top.success) {
@@ -36,7 +40,12 @@ export function resolveConfig(raw: unknown, source = "configuration", options: R
       return;
     }
     if (configs.some((c) => c.name === parsed.data.name)) {
-      problems.push({ environment: label, field: "name", value: parsed.data.name, expected: "an environment name used once in the file" });
+      problems.push({
+        environment: label,
+        field: "name",
+        value: parsed.data.name,
+        expected: "an environment name used once in the file",
+      });
     }
     configs.push(parsed.data);
     const resolved = resolveEnvironment(parsed.data, options);
@@ -51,7 +60,11 @@ export function resolveConfig(raw: unknown, source = "configuration", options: R
 }
 
 /** Validates a parsed config and returns its environments' configs (see `resolveConfig`, which this runs). */
-export function validateConfig(raw: unknown, source = "configuration", options: ResolveOptions = {}): EnvironmentConfig[] {
+export function validateConfig(
+  raw: unknown,
+  source = "configuration",
+  options: ResolveOptions = {},
+): EnvironmentConfig[] {
   return resolveConfig(raw, source, options).map((e) => e.config);
 }
 
@@ -61,12 +74,19 @@ export function loadConfigFile(path: string, options: ResolveOptions = {}): Reso
   try {
     text = readFileSync(path, "utf8");
   } catch (error) {
-    throw new ConfigError([{ field: "(file)", value: path, expected: `a readable config file (${(error as Error).message})` }], path);
+    throw new ConfigError(
+      [{ field: "(file)", value: path, expected: `a readable config file (${(error as Error).message})` }],
+      path,
+    );
   }
   const { value, problem } = parseJson(text);
   if (problem !== undefined) {
     const where = `${problem.line}:${problem.column}`;
-    throw new ConfigSyntaxError({ field: "(file)", value: `${path}:${where}`, expected: `valid JSON: ${problem.message}` }, formatJsonSyntaxProblem(path, problem), path);
+    throw new ConfigSyntaxError(
+      { field: "(file)", value: `${path}:${where}`, expected: `valid JSON: ${problem.message}` },
+      formatJsonSyntaxProblem(path, problem),
+      path,
+    );
   }
   return resolveConfig(value, path, options);
 }
@@ -76,7 +96,12 @@ function environmentLabel(rawEnv: unknown, index: number): string {
   return typeof name === "string" && name !== "" ? name : `#${index + 1}`;
 }
 
-function toProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, environment: string | undefined, schema: z.ZodType): ConfigProblem[] {
+function toProblems(
+  issues: readonly z.core.$ZodIssue[],
+  raw: unknown,
+  environment: string | undefined,
+  schema: z.ZodType,
+): ConfigProblem[] {
   return issues.flatMap((issue) => {
     const path = issue.path.filter((p): p is string | number => typeof p !== "symbol");
     if (issue.code === "unrecognized_keys") {
@@ -89,7 +114,11 @@ function toProblems(issues: readonly z.core.$ZodIssue[], raw: unknown, environme
     }
     const value = valueAt(raw, path);
     const expected =
-      issue.code !== "invalid_type" ? issue.message : value === undefined ? `a ${issue.expected}: this field is required` : `a value of type ${issue.expected}`;
+      issue.code !== "invalid_type"
+        ? issue.message
+        : value === undefined
+          ? `a ${issue.expected}: this field is required`
+          : `a value of type ${issue.expected}`;
     return [{ environment, field: fieldPath(...path) || "(root)", value, expected }];
   });
 }
@@ -105,12 +134,20 @@ function withoutUnknownFields(raw: unknown, issues: readonly z.core.$ZodIssue[])
   const copy = structuredClone(raw);
   for (const issue of issues) {
     if (issue.code !== "unrecognized_keys") continue;
-    const holder = valueAt(copy, issue.path.filter((p): p is string | number => typeof p !== "symbol"));
-    if (holder !== null && typeof holder === "object") for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
+    const holder = valueAt(
+      copy,
+      issue.path.filter((p): p is string | number => typeof p !== "symbol"),
+    );
+    if (holder !== null && typeof holder === "object")
+      for (const key of issue.keys) delete (holder as Record<string, unknown>)[key];
   }
   return copy;
 }
 
 function valueAt(raw: unknown, path: ReadonlyArray<string | number>): unknown {
-  return path.reduce<unknown>((node, key) => (node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[key] : undefined), raw);
+  return path.reduce<unknown>(
+    (node, key) =>
+      node !== null && typeof node === "object" ? (node as Record<string | number, unknown>)[key] : undefined,
+    raw,
+  );
 }

@@ -34,7 +34,11 @@ export class ConfigError extends Error {
 
 /** A config file that is not valid JSON: one problem, printed as `file:line:column`, the line and a caret. */
 export class ConfigSyntaxError extends ConfigError {
-  constructor(problem: ConfigProblem, readonly formatted: string, source: string) {
+  constructor(
+    problem: ConfigProblem,
+    readonly formatted: string,
+    source: string,
+  ) {
     super([problem], source);
     this.message = formatted;
     this.name = "ConfigSyntaxError";

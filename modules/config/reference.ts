@@ -7,7 +7,20 @@ import { tierSchema } from "../network/schema";
  * exactly one table (`undocumentedFields` says which are not), so a new field cannot go undocumented.
  */
 export const CONFIG_REFERENCE_SECTIONS: Readonly<Record<string, readonly string[]>> = {
-  "config:environment": ["name", "region", "azs", "vpcCidr", "acknowledgeNonRfc1918VpcCidr", "azSlots", "tiers", "nat", "flowLogs", "s3GatewayEndpoint", "secondaryCidrBlocks", "tags"],
+  "config:environment": [
+    "name",
+    "region",
+    "azs",
+    "vpcCidr",
+    "acknowledgeNonRfc1918VpcCidr",
+    "azSlots",
+    "tiers",
+    "nat",
+    "flowLogs",
+    "s3GatewayEndpoint",
+    "secondaryCidrBlocks",
+    "tags",
+  ],
   "config:access": ["access", "sshPublicKey", "ami", "hardening", "bastion"],
   "config:servers": ["servers"],
   "config:backend": ["backend"],
@@ -20,7 +33,12 @@ export const CONFIG_REFERENCE_SECTIONS: Readonly<Record<string, readonly string[
 export function renderConfigReference(): Record<string, string> {
   const environment = inputJsonSchema(environmentSchema);
   return {
-    ...Object.fromEntries(Object.entries(CONFIG_REFERENCE_SECTIONS).map(([name, keys]) => [name, renderFieldTable(fieldRows(environment, keys))])),
+    ...Object.fromEntries(
+      Object.entries(CONFIG_REFERENCE_SECTIONS).map(([name, keys]) => [
+        name,
+        renderFieldTable(fieldRows(environment, keys)),
+      ]),
+    ),
     "config:tier": renderFieldTable(fieldRows(inputJsonSchema(tierSchema))),
   };
 }

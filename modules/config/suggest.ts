@@ -1,7 +1,18 @@
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 
-type Def = { type: string; shape?: Record<string, z.ZodType>; innerType?: z.ZodType; element?: z.ZodType; options?: z.ZodType[]; valueType?: z.ZodType; in?: z.ZodType; left?: z.ZodType; right?: z.ZodType; getter?: () => z.ZodType };
+type Def = {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  element?: z.ZodType;
+  options?: z.ZodType[];
+  valueType?: z.ZodType;
+  in?: z.ZodType;
+  left?: z.ZodType;
+  right?: z.ZodType;
+  getter?: () => z.ZodType;
+};
 
 const defOf = (schema: z.ZodType): Def => (schema as unknown as { _zod: { def: Def } })._zod.def;
 
@@ -27,7 +38,8 @@ function schemasAt(schema: z.ZodType, path: ReadonlyArray<string | number>): z.Z
   }
   if (path.length === 0) return [schema];
   const [head, ...rest] = path;
-  if (def.type === "object" && typeof head === "string" && def.shape?.[head] !== undefined) return schemasAt(def.shape[head], rest);
+  if (def.type === "object" && typeof head === "string" && def.shape?.[head] !== undefined)
+    return schemasAt(def.shape[head], rest);
   if (def.type === "array" && typeof head === "number") return schemasAt(def.element as z.ZodType, rest);
   if (def.type === "record") return schemasAt(def.valueType as z.ZodType, rest);
   return [];

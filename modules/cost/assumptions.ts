@@ -28,7 +28,8 @@ export function parseAssumptions(raw: Partial<Record<keyof CostAssumptions, stri
     if (text === undefined) continue;
     const value = Number(text);
     const [min, max] = LIMITS[key];
-    if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max) problems.push(`${FLAGS[key]} = ${JSON.stringify(text)}: expected a number from ${min} to ${max}`);
+    if (text.trim() === "" || !Number.isFinite(value) || value < min || value > max)
+      problems.push(`${FLAGS[key]} = ${JSON.stringify(text)}: expected a number from ${min} to ${max}`);
     else out[key] = value;
   }
   if (problems.length > 0) throw new Error(problems.join("\n"));

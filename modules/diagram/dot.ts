@@ -11,10 +11,24 @@ export interface DiagramOptions {
 
 /** Resource types the picture draws (or that are implied by what it draws); anything else is listed under it. */
 const DRAWN = new Set([
-  "aws_vpc", "aws_subnet", "aws_route", "aws_route_table", "aws_route_table_association", "aws_internet_gateway",
-  "aws_nat_gateway", "aws_instance", "aws_eip", "aws_security_group", "aws_vpc_security_group_ingress_rule",
-  "aws_vpc_security_group_egress_rule", "aws_default_security_group", "aws_default_route_table",
-  "aws_default_network_acl", "aws_vpc_endpoint", "aws_vpc_endpoint_route_table_association", "aws_flow_log",
+  "aws_vpc",
+  "aws_subnet",
+  "aws_route",
+  "aws_route_table",
+  "aws_route_table_association",
+  "aws_internet_gateway",
+  "aws_nat_gateway",
+  "aws_instance",
+  "aws_eip",
+  "aws_security_group",
+  "aws_vpc_security_group_ingress_rule",
+  "aws_vpc_security_group_egress_rule",
+  "aws_default_security_group",
+  "aws_default_route_table",
+  "aws_default_network_acl",
+  "aws_vpc_endpoint",
+  "aws_vpc_endpoint_route_table_association",
+  "aws_flow_log",
   "aws_cloudwatch_log_group",
 ]);
 
@@ -32,7 +46,11 @@ const attrs = (a: Record<string, string | number | boolean | undefined>) =>
     .map(([k, v]) => `${k}=${typeof v === "string" && !/^<.*>$/s.test(v) ? quote(v) : v}`)
     .join(", ")}]`;
 /** `192.168.10.64/26` → a number that orders subnets by address. */
-const cidrStart = (cidr: string) => cidr.split("/")[0].split(".").reduce((n, octet) => n * 256 + (Number(octet) || 0), 0);
+const cidrStart = (cidr: string) =>
+  cidr
+    .split("/")[0]
+    .split(".")
+    .reduce((n, octet) => n * 256 + (Number(octet) || 0), 0);
 
 /** Where a flow starts or ends in the picture: a node, or a subnet (drawn as its cluster). */
 interface End {
@@ -58,14 +76,20 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
   const out: string[] = [];
   const line = (s: string) => out.push(s);
   line(`digraph ${quote(title)} {`);
-  line(`  graph ${attrs({ newrank: true, forcelabels: true, compound: true, rankdir: "TB", fontname: "Helvetica", fontsize: 13, nodesep: 0.4, ranksep: 0.9, pad: 0.3, labelloc: "t", label: `${title}: what the synthesized Terraform builds` })};`);
-  line(`  node ${attrs({ fontname: "Helvetica", fontsize: 11, shape: "box", style: "rounded,filled", fillcolor: "white", color: "#555555" })};`);
+  line(
+    `  graph ${attrs({ newrank: true, forcelabels: true, compound: true, rankdir: "TB", fontname: "Helvetica", fontsize: 13, nodesep: 0.4, ranksep: 0.9, pad: 0.3, labelloc: "t", label: `${title}: what the synthesized Terraform builds` })};`,
+  );
+  line(
+    `  node ${attrs({ fontname: "Helvetica", fontsize: 11, shape: "box", style: "rounded,filled", fillcolor: "white", color: "#555555" })};`,
+  );
   line(`  edge ${attrs({ fontname: "Helvetica", fontsize: 10, color: "#444444" })};`);
 
   const instancesIn = new Map<Address, InstanceInfo[]>();
-  for (const i of inventory.instances) if (i.subnet !== undefined) instancesIn.set(i.subnet, [...(instancesIn.get(i.subnet) ?? []), i]);
+  for (const i of inventory.instances)
+    if (i.subnet !== undefined) instancesIn.set(i.subnet, [...(instancesIn.get(i.subnet) ?? []), i]);
   const natsIn = new Map<Address, Address[]>();
-  for (const n of inventory.natGateways) if (n.subnet !== undefined) natsIn.set(n.subnet, [...(natsIn.get(n.subnet) ?? []), n.address]);
+  for (const n of inventory.natGateways)
+    if (n.subnet !== undefined) natsIn.set(n.subnet, [...(natsIn.get(n.subnet) ?? []), n.address]);
   const subnetByCidr = new Map(inventory.subnets.map((s) => [s.cidr, s]));
   const vpcCidrs = new Set(inventory.vpcs.map((v) => v.cidr));
   const top: string[] = [];
@@ -75,7 +99,8 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
   // Egress to CIDRs and ingress from the VPC itself are written into the instance's label, not drawn as arrows.
   const notes = new Map<Address, string[]>();
   const noteOn = (group: Address, text: string) => {
-    for (const i of inventory.instances.filter((x) => x.securityGroups.includes(group))) notes.set(i.address, [...(notes.get(i.address) ?? []), text]);
+    for (const i of inventory.instances.filter((x) => x.securityGroups.includes(group)))
+      notes.set(i.address, [...(notes.get(i.address) ?? []), text]);
   };
   const egressByGroup = new Map<string, string[]>();
   for (const e of inventory.egress) {
@@ -86,19 +111,36 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
     const [group, cidr] = key.split("|");
     noteOn(group, `out to ${cidr === "0.0.0.0/0" ? "anywhere" : cidr}: ${ports.join(", ")}`);
   }
-  for (const f of inventory.ingress) if ("cidr" in f.source && vpcCidrs.has(f.source.cidr)) noteOn(f.group, `in: ${f.ports} from the VPC`);
+  for (const f of inventory.ingress)
+    if ("cidr" in f.source && vpcCidrs.has(f.source.cidr)) noteOn(f.group, `in: ${f.ports} from the VPC`);
 
   const instanceNode = (i: InstanceInfo, indent: string) => {
     const eip = inventory.eips.some((e) => e.attachedTo === i.address) || i.autoPublicIp ? " · public IPv4" : "";
-    const label = [i.isNat ? `NAT instance (${i.name})` : i.name, `${i.instanceType ?? "?"}${eip}`, ...(notes.get(i.address) ?? [])].join("\n");
+    const label = [
+      i.isNat ? `NAT instance (${i.name})` : i.name,
+      `${i.instanceType ?? "?"}${eip}`,
+      ...(notes.get(i.address) ?? []),
+    ].join("\n");
     line(`${indent}${quote(i.address)} ${attrs({ label, fillcolor: i.isNat ? "#fff4e0" : "#ffffff", shape: "box" })};`);
   };
 
   line(`  subgraph ${clusterId("region")} {`);
-  line(`    ${attrs({ label: `region ${inventory.region ?? "(unknown)"}`, style: "rounded", color: "#999999", labeljust: "l" }).slice(1, -1).split(", ").join("; ")};`);
+  line(
+    `    ${attrs({
+      label: `region ${inventory.region ?? "(unknown)"}`,
+      style: "rounded",
+      color: "#999999",
+      labeljust: "l",
+    })
+      .slice(1, -1)
+      .split(", ")
+      .join("; ")};`,
+  );
   const rows: string[][] = [];
   for (const vpc of inventory.vpcs) {
-    const subnets = inventory.subnets.filter((s) => s.vpc === vpc.address || (s.vpc === undefined && inventory.vpcs.length === 1));
+    const subnets = inventory.subnets.filter(
+      (s) => s.vpc === vpc.address || (s.vpc === undefined && inventory.vpcs.length === 1),
+    );
     const azs = [...new Set(subnets.map((s) => s.az))].sort();
     const tierStart = new Map<string, number>();
     for (const s of subnets) tierStart.set(s.tier, Math.min(tierStart.get(s.tier) ?? Infinity, cidrStart(s.cidr)));
@@ -112,7 +154,9 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
       vpcTop.push(igw);
     }
     for (const ep of inventory.endpoints) {
-      line(`      ${quote(ep.address)} ${attrs({ label: `${ep.type} endpoint\n${ep.service}`, shape: "box", fillcolor: "#f3e8fd" })};`);
+      line(
+        `      ${quote(ep.address)} ${attrs({ label: `${ep.type} endpoint\n${ep.service}`, shape: "box", fillcolor: "#f3e8fd" })};`,
+      );
       vpcTop.push(ep.address);
     }
     const tierRows = tiers.map(() => [] as string[]);
@@ -126,12 +170,21 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
         let anchor: string;
         if (subnet === undefined) {
           anchor = `slot:${vpc.address}:${tier}:${az}`;
-          line(`        ${quote(anchor)} ${attrs({ label: `(no ${tier} subnet)`, shape: "plaintext", style: "", fontcolor: "#999999" })};`);
+          line(
+            `        ${quote(anchor)} ${attrs({ label: `(no ${tier} subnet)`, shape: "plaintext", style: "", fontcolor: "#999999" })};`,
+          );
         } else {
           anchor = anchorOf(subnet.address);
-          const via = subnet.kind === "public" ? "0.0.0.0/0 → Internet Gateway" : subnet.kind === "private" ? "0.0.0.0/0 → NAT" : "no route off the VPC";
+          const via =
+            subnet.kind === "public"
+              ? "0.0.0.0/0 → Internet Gateway"
+              : subnet.kind === "private"
+                ? "0.0.0.0/0 → NAT"
+                : "no route off the VPC";
           line(`        subgraph ${clusterId(subnet.address)} {`);
-          line(`          label=${quote(`${tier} · ${subnet.kind}\n${subnet.cidr}\n${via}`)}; style="rounded,filled"; fillcolor=${quote(FILL[subnet.kind])}; color=${quote(BORDER[subnet.kind])};`);
+          line(
+            `          label=${quote(`${tier} · ${subnet.kind}\n${subnet.cidr}\n${via}`)}; style="rounded,filled"; fillcolor=${quote(FILL[subnet.kind])}; color=${quote(BORDER[subnet.kind])};`,
+          );
           line(`          ${quote(anchor)} ${attrs({ label: "", shape: "point", width: 0.01, style: "invis" })};`);
           tierRows[row].push(anchor);
           for (const nat of natsIn.get(subnet.address) ?? []) {
@@ -171,17 +224,29 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
   // Which private subnets route to which NAT, and the NATs' way out.
   for (const s of inventory.subnets) {
     if (s.kind !== "private" || s.defaultRouteTo === undefined) continue;
-    line(`  ${quote(anchorOf(s.address))} -> ${quote(s.defaultRouteTo)} ${attrs({ ltail: clusterId(s.address), style: "dashed", color: "#c77700", tooltip: "default route 0.0.0.0/0", constraint: false })};`);
+    line(
+      `  ${quote(anchorOf(s.address))} -> ${quote(s.defaultRouteTo)} ${attrs({ ltail: clusterId(s.address), style: "dashed", color: "#c77700", tooltip: "default route 0.0.0.0/0", constraint: false })};`,
+    );
   }
-  for (const n of [...inventory.natGateways.map((g) => g.address), ...inventory.instances.filter((i) => i.isNat).map((i) => i.address)]) {
-    for (const igw of inventory.internetGateways) line(`  ${quote(n)} -> ${quote(igw)} ${attrs({ style: "dashed", color: "#c77700", constraint: false })};`);
+  for (const n of [
+    ...inventory.natGateways.map((g) => g.address),
+    ...inventory.instances.filter((i) => i.isNat).map((i) => i.address),
+  ]) {
+    for (const igw of inventory.internetGateways)
+      line(`  ${quote(n)} -> ${quote(igw)} ${attrs({ style: "dashed", color: "#c77700", constraint: false })};`);
   }
-  for (const igw of inventory.internetGateways) line(`  ${quote("internet")} -> ${quote(igw)} ${attrs({ dir: "both", color: "#34a853", penwidth: 1.5 })};`);
+  for (const igw of inventory.internetGateways)
+    line(`  ${quote("internet")} -> ${quote(igw)} ${attrs({ dir: "both", color: "#34a853", penwidth: 1.5 })};`);
 
   // Allowed flows, one arrow per source and target, its ports in the label.
   const endsOfGroup = (group: Address): End[] => {
     const members = inventory.instances.filter((i) => i.securityGroups.includes(group));
-    if (members.length > 0) return members.map((i) => ({ key: i.name, node: i.address, az: inventory.subnets.find((x) => x.address === i.subnet)?.az }));
+    if (members.length > 0)
+      return members.map((i) => ({
+        key: i.name,
+        node: i.address,
+        az: inventory.subnets.find((x) => x.address === i.subnet)?.az,
+      }));
     const sg = inventory.securityGroups.find((g) => g.address === group);
     return [{ key: `sg:${sg?.name ?? group}`, node: `sg:${group}` }];
   };
@@ -190,7 +255,15 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
   const sourceEnds = (f: FlowInfo): End[] => {
     if ("group" in f.source) return endsOfGroup(f.source.group);
     const subnet = subnetByCidr.get(f.source.cidr);
-    if (subnet !== undefined) return [{ key: `${subnet.tier}-${subnet.az}`, node: anchorOf(subnet.address), cluster: clusterId(subnet.address), subnet }];
+    if (subnet !== undefined)
+      return [
+        {
+          key: `${subnet.tier}-${subnet.az}`,
+          node: anchorOf(subnet.address),
+          cluster: clusterId(subnet.address),
+          subnet,
+        },
+      ];
     cidrNodes.add(f.source.cidr);
     return [{ key: f.source.cidr, node: `cidr:${f.source.cidr}` }];
   };
@@ -223,11 +296,17 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
     const to = group[0].to;
     const from = group.find((e) => e.from.subnet!.az === to.az)?.from ?? group[0].from;
     for (const id of ids) edges.delete(id);
-    edges.set(`flow:${tier}->${to.key}`, { ...group[0], from: { ...from, key: tier }, ports: group[0].ports.map((p) => `${p} (all ${tier})`) });
+    edges.set(`flow:${tier}->${to.key}`, {
+      ...group[0],
+      from: { ...from, key: tier },
+      ports: group[0].ports.map((p) => `${p} (all ${tier})`),
+    });
   }
   for (const cidr of [...cidrNodes].sort()) {
     const who = cidr === "0.0.0.0/0" || cidr === "::/0" ? "anywhere" : "admin network";
-    line(`  ${quote(`cidr:${cidr}`)} ${attrs({ label: `${who}\n${cidr}`, shape: "ellipse", fillcolor: "#fdecea", color: "#d93025" })};`);
+    line(
+      `  ${quote(`cidr:${cidr}`)} ${attrs({ label: `${who}\n${cidr}`, shape: "ellipse", fillcolor: "#fdecea", color: "#d93025" })};`,
+    );
     top.push(`cidr:${cidr}`);
   }
   // Declared after the admin networks: the top row's order is declaration order, and admins above the bastion's
@@ -238,18 +317,24 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
   }
   for (const sg of sgNodes) {
     const name = inventory.securityGroups.find((g) => `sg:${g.address}` === sg)?.name ?? sg;
-    line(`  ${quote(sg)} ${attrs({ label: `security group ${name}\n(no instance of this stack in it)`, shape: "component", fillcolor: "#f7f7f7" })};`);
+    line(
+      `  ${quote(sg)} ${attrs({ label: `security group ${name}\n(no instance of this stack in it)`, shape: "component", fillcolor: "#f7f7f7" })};`,
+    );
   }
   for (const [id, e] of edges) {
-        // Flows from a whole subnet (a CIDR) are drawn lighter than those from a server: they are the many-to-many ones.
+    // Flows from a whole subnet (a CIDR) are drawn lighter than those from a server: they are the many-to-many ones.
     const color = e.from.cluster === undefined ? "#1a56db" : "#8fb0e8";
-    line(`  ${quote(e.from.node)} -> ${quote(e.to.node)} ${attrs({ id, ltail: e.from.cluster, xlabel: e.ports.join(", "), tooltip: e.description, color, fontcolor: color, penwidth: e.from.cluster === undefined ? 1.4 : 1, constraint: e.from.node.startsWith("cidr:") })};`);
+    line(
+      `  ${quote(e.from.node)} -> ${quote(e.to.node)} ${attrs({ id, ltail: e.from.cluster, xlabel: e.ports.join(", "), tooltip: e.description, color, fontcolor: color, penwidth: e.from.cluster === undefined ? 1.4 : 1, constraint: e.from.node.startsWith("cidr:") })};`,
+    );
   }
 
   for (const log of inventory.flowLogs) {
     const group = inventory.resources.find(([t]) => t === "aws_cloudwatch_log_group");
     const name = typeof group?.[2].name === "string" ? group[2].name : "";
-    line(`  ${quote(log.address)} ${attrs({ label: `VPC flow logs (${log.trafficType})\n→ ${log.destination === "cloud-watch-logs" ? "CloudWatch Logs" : log.destination} ${name}`, shape: "note", fillcolor: "#fffbe6" })};`);
+    line(
+      `  ${quote(log.address)} ${attrs({ label: `VPC flow logs (${log.trafficType})\n→ ${log.destination === "cloud-watch-logs" ? "CloudWatch Logs" : log.destination} ${name}`, shape: "note", fillcolor: "#fffbe6" })};`,
+    );
     top.push(log.address);
   }
 
@@ -257,7 +342,9 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
   const rest = new Map<string, number>();
   for (const [type] of inventory.resources) if (!DRAWN.has(type)) rest.set(type, (rest.get(type) ?? 0) + 1);
   if (rest.size > 0) {
-    const label = ["also in this stack:", ...[...rest].sort().map(([type, n]) => `${type}${n > 1 ? ` ×${n}` : ""}`)].join("\\l") + "\\l";
+    const label =
+      ["also in this stack:", ...[...rest].sort().map(([type, n]) => `${type}${n > 1 ? ` ×${n}` : ""}`)].join("\\l") +
+      "\\l";
     line(`  ${quote("also")} [label="${label.replace(/"/g, '\\"')}", shape=note, fillcolor="#fafafa", fontsize=10];`);
     if (inventory.vpcs.length === 0) rows.push(["also"]);
   }
@@ -278,7 +365,8 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
   // The notes go under the picture: one rank below its last row.
   const filled = rows.filter((r) => r.length > 0);
   const [lastRow, under] = [filled.at(-2), filled.at(-1)];
-  if (lastRow !== undefined && under !== undefined) for (const n of under) line(`  ${quote(lastRow[0])} -> ${quote(n)} ${attrs({ style: "invis" })};`);
+  if (lastRow !== undefined && under !== undefined)
+    for (const n of under) line(`  ${quote(lastRow[0])} -> ${quote(n)} ${attrs({ style: "invis" })};`);
   line("}");
   return out.join("\n") + "\n";
 }

@@ -9,9 +9,18 @@ import { LoadBalancer } from "../loadbalancer/load-balancer";
 export function addNetworkOutputs(stack: TerraformStack, network: Network): void {
   new TerraformOutput(stack, "vpc_id", { value: network.vpc.id, description: "VPC id" });
   new TerraformOutput(stack, "vpc_cidr", { value: network.vpc.cidrBlock, description: "VPC IPv4 CIDR block" });
-  new TerraformOutput(stack, "subnet_ids", { value: byTierAndAz(network.subnets, (s) => s.resource.id), description: "Subnet ids by tier and AZ" });
-  new TerraformOutput(stack, "subnet_cidrs", { value: byTierAndAz(network.subnets, (s) => s.cidr), description: "Subnet CIDR blocks by tier and AZ" });
-  new TerraformOutput(stack, "nat_public_ips", { value: network.natPublicIps, description: "Public IPs the private tiers' egress leaves from, by AZ" });
+  new TerraformOutput(stack, "subnet_ids", {
+    value: byTierAndAz(network.subnets, (s) => s.resource.id),
+    description: "Subnet ids by tier and AZ",
+  });
+  new TerraformOutput(stack, "subnet_cidrs", {
+    value: byTierAndAz(network.subnets, (s) => s.cidr),
+    description: "Subnet CIDR blocks by tier and AZ",
+  });
+  new TerraformOutput(stack, "nat_public_ips", {
+    value: network.natPublicIps,
+    description: "Public IPs the private tiers' egress leaves from, by AZ",
+  });
 }
 
 /** How people get in: the bastion's address, every private IP, and a ready `ssh_config` (or Session Manager commands). */
@@ -34,10 +43,16 @@ export interface AccessOutputs {
 export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): void {
   const { bastion, servers } = access;
   if (bastion.publicIp !== undefined) {
-    new TerraformOutput(stack, "bastion_public_ip", { value: bastion.publicIp, description: "The bastion's Elastic IP: the one address admins connect to" });
+    new TerraformOutput(stack, "bastion_public_ip", {
+      value: bastion.publicIp,
+      description: "The bastion's Elastic IP: the one address admins connect to",
+    });
   }
   new TerraformOutput(stack, "private_ips", {
-    value: Object.fromEntries([["bastion", bastion.host.privateIp], ...servers.map((s) => [s.name, s.instance.privateIp])]),
+    value: Object.fromEntries([
+      ["bastion", bastion.host.privateIp],
+      ...servers.map((s) => [s.name, s.instance.privateIp]),
+    ]),
     description: "Private IP of every instance, by name (servers talk to each other on these)",
   });
   new TerraformOutput(stack, "ssh_config", {
@@ -48,7 +63,10 @@ export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): 
           identityFile: access.identityFile,
           servers: servers.map((s) => ({ name: s.name, privateIp: s.instance.privateIp, user: s.sshUser })),
         })
-      : renderSsmCommands(access.region, [{ name: "bastion", instanceId: bastion.host.instance.id }, ...servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id }))]),
+      : renderSsmCommands(access.region, [
+          { name: "bastion", instanceId: bastion.host.instance.id },
+          ...servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id })),
+        ]),
     description: access.ssh
       ? "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db"
       : 'No SSH anywhere (bastion.ssm "only"): one Session Manager command per instance (terraform output -raw ssh_config)',
@@ -57,14 +75,21 @@ export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): 
     // Under SSH the DB has no Session Manager: the same script, for an admin to run on it (README, "Re-hardening").
     new TerraformOutput(stack, "db_hardening_script", {
       value: dbHardeningScript(access.db.hardening),
-      description: "Re-harden the running DB, whose user data never runs again: terraform output -raw db_hardening_script | ssh db sudo bash -s",
+      description:
+        "Re-harden the running DB, whose user data never runs again: terraform output -raw db_hardening_script | ssh db sudo bash -s",
     });
   }
 }
 
 /** Where users go: the load balancer's DNS name, the URL to open, and the target group (for its targets' health). */
 export function addLoadBalancerOutputs(stack: TerraformStack, loadBalancer: LoadBalancer): void {
-  new TerraformOutput(stack, "load_balancer_dns_name", { value: loadBalancer.dnsName, description: "The load balancer's DNS name (point a CNAME or alias record here)" });
+  new TerraformOutput(stack, "load_balancer_dns_name", {
+    value: loadBalancer.dnsName,
+    description: "The load balancer's DNS name (point a CNAME or alias record here)",
+  });
   new TerraformOutput(stack, "load_balancer_url", { value: loadBalancer.url, description: "The URL to open" });
-  new TerraformOutput(stack, "load_balancer_target_group_arn", { value: loadBalancer.targetGroup.arn, description: "The app servers' target group (aws elbv2 describe-target-health)" });
+  new TerraformOutput(stack, "load_balancer_target_group_arn", {
+    value: loadBalancer.targetGroup.arn,
+    description: "The app servers' target group (aws elbv2 describe-target-health)",
+  });
 }

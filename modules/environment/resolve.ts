@@ -42,17 +42,31 @@ export interface ResolveOptions {
  * Turns one environment's config (its shape already valid) into its resolved plan, or every problem it has. Each
  * module's planner gets only what it needs; the problems of all of them are collected in one run.
  */
-export function resolveEnvironment(config: EnvironmentConfig, options: ResolveOptions = {}): { environment?: ResolvedEnvironment; problems: ConfigProblem[] } {
+export function resolveEnvironment(
+  config: EnvironmentConfig,
+  options: ResolveOptions = {},
+): { environment?: ResolvedEnvironment; problems: ConfigProblem[] } {
   const network = planNetwork({ ...config, environment: config.name });
   const instances: InstanceContext = { azs: config.azs, tiers: config.tiers, defaultAmi: config.ami };
-  const bastion = planBastion({ ...instances, bastion: config.bastion, adminCidrs: config.access?.adminCidrs, sshPublicKey: config.sshPublicKey });
+  const bastion = planBastion({
+    ...instances,
+    bastion: config.bastion,
+    adminCidrs: config.access?.adminCidrs,
+    sshPublicKey: config.sshPublicKey,
+  });
   const servers = planServers({
     ...instances,
     servers: config.servers,
     hasBastion: config.bastion !== undefined,
     allowAdminPortsFromAnywhere: config.access?.insecureAllowAdminPortsFromAnywhere === true,
   });
-  const lb = planLoadBalancer({ ...instances, name: config.name, region: config.region, loadBalancer: config.loadBalancer, app: servers.app });
+  const lb = planLoadBalancer({
+    ...instances,
+    name: config.name,
+    region: config.region,
+    loadBalancer: config.loadBalancer,
+    app: servers.app,
+  });
   const key = config.sshPublicKey === undefined ? undefined : loadPublicKey(config.sshPublicKey, options.cwd);
   const problems = [
     ...network.problems,
@@ -74,7 +88,13 @@ export function resolveEnvironment(config: EnvironmentConfig, options: ResolveOp
       publicKey: ssh && key !== undefined && "key" in key ? key.key : undefined,
       bastion: bastion.bastion,
       // With a load balancer, its group (not the subnets of its tier) reaches the service port.
-      app: servers.app === undefined || lb.loadBalancer === undefined ? servers.app : { ...servers.app, ingress: ingressBehindLoadBalancer(servers.app.ingress, lb.loadBalancer.tier, servers.app.service.port) },
+      app:
+        servers.app === undefined || lb.loadBalancer === undefined
+          ? servers.app
+          : {
+              ...servers.app,
+              ingress: ingressBehindLoadBalancer(servers.app.ingress, lb.loadBalancer.tier, servers.app.service.port),
+            },
       db: servers.db,
       loadBalancer: lb.loadBalancer,
     },

@@ -57,7 +57,10 @@ export class EnvironmentStack extends TerraformStack {
   constructor(scope: Construct, id: string, environment: ResolvedEnvironment) {
     super(scope, id);
     const config = (this.config = environment.config);
-    this.backend = applyStateBackend(this, config.backend, { environment: config.name, stack: STATE_DEFAULTS.environmentStack });
+    this.backend = applyStateBackend(this, config.backend, {
+      environment: config.name,
+      stack: STATE_DEFAULTS.environmentStack,
+    });
     applyRules(this, environmentRuleOptions(config));
     new AwsProvider(this, "aws", {
       region: config.region,
@@ -75,12 +78,26 @@ export class EnvironmentStack extends TerraformStack {
     const ssh = environment.bastion.ssm !== "only";
     const settings = this.serverSettings(environment, ssh);
     // The DB server makes the app's password and hands it over through SSM Parameter Store (db-credentials.ts).
-    const credentials = environment.db?.managedMariadb === true ? defaultDbCredentials(config.name, config.region) : undefined;
-    const roles = addServerRoles(this, { environment: config.name, ssm: environment.bastion.ssm, app: environment.app !== undefined, db: environment.db !== undefined, credentials });
+    const credentials =
+      environment.db?.managedMariadb === true ? defaultDbCredentials(config.name, config.region) : undefined;
+    const roles = addServerRoles(this, {
+      environment: config.name,
+      ssm: environment.bastion.ssm,
+      app: environment.app !== undefined,
+      db: environment.db !== undefined,
+      credentials,
+    });
     this.bastion = this.addBastion(environment.bastion, settings, groups.bastion);
-    this.dbServer = environment.db === undefined ? undefined : this.addDb(environment.db, settings, groups.db!, roles.db!, credentials);
-    this.appServers = environment.app === undefined ? undefined : this.addApp(environment.app, settings, groups.app!, roles.app!);
-    this.servers = [...(this.appServers?.servers ?? []), ...(this.dbServer === undefined ? [] : [this.dbServer.server])];
+    this.dbServer =
+      environment.db === undefined
+        ? undefined
+        : this.addDb(environment.db, settings, groups.db!, roles.db!, credentials);
+    this.appServers =
+      environment.app === undefined ? undefined : this.addApp(environment.app, settings, groups.app!, roles.app!);
+    this.servers = [
+      ...(this.appServers?.servers ?? []),
+      ...(this.dbServer === undefined ? [] : [this.dbServer.server]),
+    ];
     this.connect(environment, ssh, credentials !== undefined);
     addAccessOutputs(this, {
       bastion: this.bastion,
@@ -88,7 +105,10 @@ export class EnvironmentStack extends TerraformStack {
       servers: this.servers,
       ssh,
       region: config.region,
-      identityFile: config.sshPublicKey !== undefined && "path" in config.sshPublicKey ? identityFileFor(config.sshPublicKey.path, process.cwd()) : undefined,
+      identityFile:
+        config.sshPublicKey !== undefined && "path" in config.sshPublicKey
+          ? identityFileFor(config.sshPublicKey.path, process.cwd())
+          : undefined,
       db: this.dbServer,
     });
     this.loadBalancer = this.addLoadBalancer(environment);
@@ -107,7 +127,8 @@ export class EnvironmentStack extends TerraformStack {
       targets: this.appServers.servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id })),
       targetPort: environment.app.service.port,
       app: this.appServers,
-      accessLogs: lb.accessLogsExpireAfterDays === undefined ? undefined : { expireAfterDays: lb.accessLogsExpireAfterDays },
+      accessLogs:
+        lb.accessLogsExpireAfterDays === undefined ? undefined : { expireAfterDays: lb.accessLogsExpireAfterDays },
     });
     addLoadBalancerOutputs(this, loadBalancer);
     return loadBalancer;
@@ -116,11 +137,22 @@ export class EnvironmentStack extends TerraformStack {
   /** One security group per role the environment has. */
   private roleGroups(environment: ResolvedEnvironment): RoleGroups {
     const group = (role: string, description: string) =>
-      new RoleSecurityGroup(this, `SecurityGroup-${role}`, { environment: environment.config.name, role, vpcId: this.network.vpc.id, description });
+      new RoleSecurityGroup(this, `SecurityGroup-${role}`, {
+        environment: environment.config.name,
+        role,
+        vpcId: this.network.vpc.id,
+        description,
+      });
     return {
       bastion: group("bastion", "Bastion: the only door, SSH from the admin CIDRs"),
-      app: environment.app === undefined ? undefined : group("app", "App servers: service ports from their sources, SSH from the bastion"),
-      db: environment.db === undefined ? undefined : group("db", "DB server: the DB port from the app servers, SSH from the bastion"),
+      app:
+        environment.app === undefined
+          ? undefined
+          : group("app", "App servers: service ports from their sources, SSH from the bastion"),
+      db:
+        environment.db === undefined
+          ? undefined
+          : group("db", "DB server: the DB port from the app servers, SSH from the bastion"),
     };
   }
 
@@ -134,8 +166,15 @@ export class EnvironmentStack extends TerraformStack {
       allowTcpForwarding: false,
       lockAuditRules: false,
     };
-    const keyName = environment.publicKey === undefined ? undefined : new AdminKeyPair(this, "AdminKeyPair", { environment: config.name, publicKey: environment.publicKey }).keyName;
-    const ssmProfile = environment.bastion?.ssm === "off" ? undefined : new SsmInstanceProfile(this, "SsmInstanceProfile", { environment: config.name }).name;
+    const keyName =
+      environment.publicKey === undefined
+        ? undefined
+        : new AdminKeyPair(this, "AdminKeyPair", { environment: config.name, publicKey: environment.publicKey })
+            .keyName;
+    const ssmProfile =
+      environment.bastion?.ssm === "off"
+        ? undefined
+        : new SsmInstanceProfile(this, "SsmInstanceProfile", { environment: config.name }).name;
     const amis = new Map<string, string>();
     const ami = (source: AmiSource) => {
       const key = typeof source === "string" ? source : source.ssmParameter;
@@ -145,7 +184,11 @@ export class EnvironmentStack extends TerraformStack {
     return { common: { network: this.network, hardening, keyName, ...hardening }, ssmProfile, ami };
   }
 
-  private addBastion(bastion: BastionPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup): Bastion {
+  private addBastion(
+    bastion: BastionPlan,
+    settings: ReturnType<EnvironmentStack["serverSettings"]>,
+    securityGroup: RoleSecurityGroup,
+  ): Bastion {
     return new Bastion(this, "Bastion", {
       ...settings.common,
       ami: settings.ami(bastion.instance.ami),
@@ -157,12 +200,20 @@ export class EnvironmentStack extends TerraformStack {
       adminCidrs: this.config.access?.adminCidrs,
       securityGroup,
       // Without Session Manager, a profile with no permissions: every instance has one (CKV2_AWS_41), none grants more than it uses.
-      instanceProfileName: settings.ssmProfile ?? new InstanceRole(this, "InstanceRole-bastion", { environment: this.config.name, role: "bastion" }).name,
+      instanceProfileName:
+        settings.ssmProfile ??
+        new InstanceRole(this, "InstanceRole-bastion", { environment: this.config.name, role: "bastion" }).name,
       detailedMonitoring: bastion.instance.detailedMonitoring,
     });
   }
 
-  private addDb(db: DbPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup, role: InstanceRole, credentials?: DbCredentials): DbServer {
+  private addDb(
+    db: DbPlan,
+    settings: ReturnType<EnvironmentStack["serverSettings"]>,
+    securityGroup: RoleSecurityGroup,
+    role: InstanceRole,
+    credentials?: DbCredentials,
+  ): DbServer {
     return new DbServer(this, "Db", {
       ...serverProps(db.instance, settings, securityGroup),
       instanceProfileName: role.name,
@@ -174,8 +225,14 @@ export class EnvironmentStack extends TerraformStack {
     });
   }
 
-  private addApp(app: AppPlan, settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup, role: InstanceRole): AppServers {
-    const db = this.dbServer === undefined ? undefined : { privateIp: this.dbServer.privateIp, port: this.dbServer.port };
+  private addApp(
+    app: AppPlan,
+    settings: ReturnType<EnvironmentStack["serverSettings"]>,
+    securityGroup: RoleSecurityGroup,
+    role: InstanceRole,
+  ): AppServers {
+    const db =
+      this.dbServer === undefined ? undefined : { privateIp: this.dbServer.privateIp, port: this.dbServer.port };
     return new AppServers(this, "AppServers", {
       ...serverProps(app.instance, settings, securityGroup),
       instanceProfileName: role.name,
@@ -200,20 +257,37 @@ export class EnvironmentStack extends TerraformStack {
     for (const rule of environment.app?.ingress ?? []) {
       for (const source of rule.from) {
         for (const peer of this.peersOf(source)) {
-          for (const port of rule.ports) this.appServers!.connections.allowFrom(peer, Port.tcp(port), rule.description ?? `Service port ${port} from ${describeSource(source)}`);
+          for (const port of rule.ports)
+            this.appServers!.connections.allowFrom(
+              peer,
+              Port.tcp(port),
+              rule.description ?? `Service port ${port} from ${describeSource(source)}`,
+            );
         }
       }
     }
     if (this.dbServer !== undefined && this.appServers !== undefined) {
-      this.dbServer.connections.allowFrom(this.appServers, Port.tcp(this.dbServer.port), `Database port ${this.dbServer.port} from the app servers`);
+      this.dbServer.connections.allowFrom(
+        this.appServers,
+        Port.tcp(this.dbServer.port),
+        `Database port ${this.dbServer.port} from the app servers`,
+      );
     }
     const ssm = environment.bastion!.ssm;
-    const roles: Array<[string, IConnectable | undefined]> = [["bastion", bastion], ["app", this.appServers], ["db", this.dbServer]];
+    const roles: Array<[string, IConnectable | undefined]> = [
+      ["bastion", bastion],
+      ["app", this.appServers],
+      ["db", this.dbServer],
+    ];
     for (const [name, role] of roles) {
       if (role === undefined) continue;
       // Says what the role really uses 443 for: no Session Manager where it is off.
       const sessionManager = name === "bastion" ? ssm !== "off" : serversUseSessionManager(ssm);
-      role.connections.allowTo(Peer.anyIpv4(), Port.tcp(443), httpsEgressDescription(name, { sessionManager, dbPassword }));
+      role.connections.allowTo(
+        Peer.anyIpv4(),
+        Port.tcp(443),
+        httpsEgressDescription(name, { sessionManager, dbPassword }),
+      );
       role.connections.allowTo(Peer.anyIpv4(), Port.tcp(80), "HTTP out: package mirrors");
     }
   }
@@ -221,12 +295,17 @@ export class EnvironmentStack extends TerraformStack {
   /** What a configured source stands for: a role, one CIDR peer per subnet of a tier, or a CIDR. */
   private peersOf(source: IngressSource): Array<IConnectable | Peer> {
     if ("securityGroup" in source) return [this.securityGroups[source.securityGroup]];
-    if ("tier" in source) return this.network.tierSubnets(source.tier).map((s) => Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`));
+    if ("tier" in source)
+      return this.network.tierSubnets(source.tier).map((s) => Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`));
     return [Peer.ipv4(source.cidr)];
   }
 }
 
-function serverProps(instance: AppPlan["instance"], settings: ReturnType<EnvironmentStack["serverSettings"]>, securityGroup: RoleSecurityGroup): ServerSettings {
+function serverProps(
+  instance: AppPlan["instance"],
+  settings: ReturnType<EnvironmentStack["serverSettings"]>,
+  securityGroup: RoleSecurityGroup,
+): ServerSettings {
   return {
     ...settings.common,
     ami: settings.ami(instance.ami),
@@ -235,7 +314,8 @@ function serverProps(instance: AppPlan["instance"], settings: ReturnType<Environ
     rootVolumeGiB: instance.rootVolumeGiB,
     detailedMonitoring: instance.detailedMonitoring,
     securityGroup,
-    instanceProfileName: settings.ssmProfile === undefined || !settings.common.hardening.ssh ? settings.ssmProfile : undefined,
+    instanceProfileName:
+      settings.ssmProfile === undefined || !settings.common.hardening.ssh ? settings.ssmProfile : undefined,
   };
 }
 

@@ -107,7 +107,11 @@ export interface Inventory {
   readonly ingress: readonly FlowInfo[];
   readonly egress: readonly EgressInfo[];
   readonly endpoints: ReadonlyArray<{ readonly address: Address; readonly service: string; readonly type: string }>;
-  readonly flowLogs: ReadonlyArray<{ readonly address: Address; readonly destination: string; readonly trafficType: string }>;
+  readonly flowLogs: ReadonlyArray<{
+    readonly address: Address;
+    readonly destination: string;
+    readonly trafficType: string;
+  }>;
   /** Every resource as `[type, logicalId, properties]`, in the JSON's order. */
   readonly resources: ReadonlyArray<readonly [string, string, Readonly<Record<string, unknown>>]>;
 }
@@ -121,9 +125,10 @@ export function referencedAddress(value: unknown): Address | undefined {
   return match === null ? undefined : `${match[1]}.${match[2]}`;
 }
 
-const literal = (value: unknown): string | undefined => (typeof value === "string" && !value.includes("${") ? value : undefined);
+const literal = (value: unknown): string | undefined =>
+  typeof value === "string" && !value.includes("${") ? value : undefined;
 const record = (value: unknown): Record<string, unknown> =>
-  (Array.isArray(value) ? (value[0] ?? {}) : value ?? {}) as Record<string, unknown>;
+  (Array.isArray(value) ? (value[0] ?? {}) : (value ?? {})) as Record<string, unknown>;
 
 /** `tcp 22`, `tcp 8000-8100`, `udp 53`, `all`. */
 export function portText(props: Readonly<Record<string, unknown>>): string {
@@ -140,7 +145,8 @@ export function readInventory(json: TerraformJson): Inventory {
   for (const [type, byId] of Object.entries(json.resource ?? {})) {
     for (const [id, props] of Object.entries(byId)) resources.push([type, id, props]);
   }
-  const ofType = (type: string) => resources.filter(([t]) => t === type).map(([t, id, props]) => ({ address: `${t}.${id}`, id, props }));
+  const ofType = (type: string) =>
+    resources.filter(([t]) => t === type).map(([t, id, props]) => ({ address: `${t}.${id}`, id, props }));
 
   const provider = record(json.provider?.aws);
   const defaultTags = record(record(provider.default_tags).tags);
@@ -162,7 +168,11 @@ export function readInventory(json: TerraformJson): Inventory {
   }
   for (const { address, props } of ofType("aws_route_table")) {
     for (const route of (props.route as Array<Record<string, unknown>> | undefined) ?? []) {
-      if (route.cidr_block === "0.0.0.0/0") defaultRoute.set(address, [route.gateway_id, route.nat_gateway_id, route.network_interface_id].map(referencedAddress).find(Boolean));
+      if (route.cidr_block === "0.0.0.0/0")
+        defaultRoute.set(
+          address,
+          [route.gateway_id, route.nat_gateway_id, route.network_interface_id].map(referencedAddress).find(Boolean),
+        );
     }
   }
   const tableOf = new Map<Address, Address>();
@@ -172,13 +182,19 @@ export function readInventory(json: TerraformJson): Inventory {
     if (subnet !== undefined && table !== undefined) tableOf.set(subnet, table);
   }
   // A route to `aws_instance.x.primary_network_interface_id` means the instance is a NAT.
-  const natInstances = new Set([...defaultRoute.values()].filter((a): a is Address => a?.startsWith("aws_instance.") === true));
+  const natInstances = new Set(
+    [...defaultRoute.values()].filter((a): a is Address => a?.startsWith("aws_instance.") === true),
+  );
 
   const subnets: SubnetInfo[] = ofType("aws_subnet").map(({ address, id, props }) => {
     const table = tableOf.get(address);
     const target = table === undefined ? undefined : defaultRoute.get(table);
     const kind: RouteKind =
-      target === undefined ? "isolated" : target.startsWith("aws_internet_gateway.") || target.startsWith("aws_egress_only") ? "public" : "private";
+      target === undefined
+        ? "isolated"
+        : target.startsWith("aws_internet_gateway.") || target.startsWith("aws_egress_only")
+          ? "public"
+          : "private";
     return {
       address,
       vpc: referencedAddress(props.vpc_id),
@@ -199,7 +215,9 @@ export function readInventory(json: TerraformJson): Inventory {
       role: natInstances.has(address) ? "nat" : literal(record(props.tags).Role),
       instanceType: literal(props.instance_type),
       subnet: referencedAddress(props.subnet_id),
-      securityGroups: ((props.vpc_security_group_ids as unknown[] | undefined) ?? []).map(referencedAddress).filter((a): a is Address => a !== undefined),
+      securityGroups: ((props.vpc_security_group_ids as unknown[] | undefined) ?? [])
+        .map(referencedAddress)
+        .filter((a): a is Address => a !== undefined),
       autoPublicIp: props.associate_public_ip_address === true,
       rootVolume: { type: literal(root.volume_type) ?? "gp2", sizeGiB: typeof size === "number" ? size : undefined },
       isNat: natInstances.has(address),
@@ -213,7 +231,13 @@ export function readInventory(json: TerraformJson): Inventory {
     const peer = referencedAddress(props.referenced_security_group_id);
     const cidr = literal(props.cidr_ipv4) ?? literal(props.cidr_ipv6);
     if (group === undefined || (peer === undefined && cidr === undefined)) continue;
-    ingress.push({ address, group, source: peer !== undefined ? { group: peer } : { cidr: cidr! }, ports: portText(props), description: literal(props.description) });
+    ingress.push({
+      address,
+      group,
+      source: peer !== undefined ? { group: peer } : { cidr: cidr! },
+      ports: portText(props),
+      description: literal(props.description),
+    });
   }
   for (const { address, props } of ofType("aws_vpc_security_group_egress_rule")) {
     const group = referencedAddress(props.security_group_id);
@@ -222,16 +246,33 @@ export function readInventory(json: TerraformJson): Inventory {
   }
   // Inline rules of aws_security_group (hand-made groups may use them).
   for (const { address, props } of ofType("aws_security_group")) {
-    for (const [direction, rules] of [["ingress", props.ingress], ["egress", props.egress]] as const) {
+    for (const [direction, rules] of [
+      ["ingress", props.ingress],
+      ["egress", props.egress],
+    ] as const) {
       for (const [i, rule] of ((rules as Array<Record<string, unknown>> | undefined) ?? []).entries()) {
         const ports = portText({ ...rule, ip_protocol: rule.protocol });
         for (const cidr of (rule.cidr_blocks as string[] | undefined) ?? []) {
-          if (direction === "ingress") ingress.push({ address: `${address}#ingress${i}`, group: address, source: { cidr }, ports, description: literal(rule.description) });
+          if (direction === "ingress")
+            ingress.push({
+              address: `${address}#ingress${i}`,
+              group: address,
+              source: { cidr },
+              ports,
+              description: literal(rule.description),
+            });
           else egress.push({ address: `${address}#egress${i}`, group: address, cidr, ports });
         }
         if (direction === "ingress") {
           for (const peer of ((rule.security_groups as unknown[] | undefined) ?? []).map(referencedAddress)) {
-            if (peer !== undefined) ingress.push({ address: `${address}#ingress${i}`, group: address, source: { group: peer }, ports, description: literal(rule.description) });
+            if (peer !== undefined)
+              ingress.push({
+                address: `${address}#ingress${i}`,
+                group: address,
+                source: { group: peer },
+                ports,
+                description: literal(rule.description),
+              });
           }
         }
       }
@@ -251,8 +292,14 @@ export function readInventory(json: TerraformJson): Inventory {
       eip: referencedAddress(props.allocation_id),
     })),
     instances,
-    eips: ofType("aws_eip").map(({ address, props }) => ({ address, attachedTo: referencedAddress(props.instance) ?? referencedAddress(props.network_interface) })),
-    securityGroups: ofType("aws_security_group").map(({ address, id, props }) => ({ address, name: nameOf(props, id) })),
+    eips: ofType("aws_eip").map(({ address, props }) => ({
+      address,
+      attachedTo: referencedAddress(props.instance) ?? referencedAddress(props.network_interface),
+    })),
+    securityGroups: ofType("aws_security_group").map(({ address, id, props }) => ({
+      address,
+      name: nameOf(props, id),
+    })),
     ingress,
     egress,
     endpoints: ofType("aws_vpc_endpoint").map(({ address, props }) => ({

@@ -12,7 +12,8 @@ export const keyPairConfigFields = {
     })
     .optional()
     .meta({
-      description: "the admins' public key: a `.pub` file (`~` is your home; relative to where cdktf runs) or the key line itself",
+      description:
+        "the admins' public key: a `.pub` file (`~` is your home; relative to where cdktf runs) or the key line itself",
       typeLabel: '`{ "path": file }` or `{ "text": key }`',
       defaultLabel: "none: required while the bastion has SSH",
     }),

@@ -31,11 +31,21 @@ export class AccessLogBucket extends Construct {
 
   constructor(scope: Construct, id: string, props: AccessLogBucketProps) {
     super(scope, id);
-    this.bucket = new S3Bucket(this, "Bucket", { bucketPrefix: `${props.environment}-alb-`, forceDestroy: props.forceDestroy ?? false, tags: { Name: `${props.environment}-alb-access-logs` } });
+    this.bucket = new S3Bucket(this, "Bucket", {
+      bucketPrefix: `${props.environment}-alb-`,
+      forceDestroy: props.forceDestroy ?? false,
+      tags: { Name: `${props.environment}-alb-access-logs` },
+    });
     const bucket = this.bucket.id;
     const publicAccess = makeBucketPrivate(this, bucket);
-    const versioning = new S3BucketVersioningA(this, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", { bucket, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    const versioning = new S3BucketVersioningA(this, "Versioning", {
+      bucket,
+      versioningConfiguration: { status: "Enabled" },
+    });
+    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       bucket,
       dependsOn: [versioning],
@@ -50,6 +60,10 @@ export class AccessLogBucket extends Construct {
         },
       ],
     });
-    this.policy = new S3BucketPolicy(this, "Policy", { bucket, dependsOn: [publicAccess], policy: Fn.jsonencode(accessLogBucketPolicy(this.bucket.arn, props.region)) });
+    this.policy = new S3BucketPolicy(this, "Policy", {
+      bucket,
+      dependsOn: [publicAccess],
+      policy: Fn.jsonencode(accessLogBucketPolicy(this.bucket.arn, props.region)),
+    });
   }
 }

@@ -71,7 +71,15 @@ export class LoadBalancer extends Construct implements IConnectable {
     const healthCheck = resolveHealthCheck(props.healthCheck);
     const deletionProtection = props.deletionProtection ?? LOAD_BALANCER_DEFAULTS.deletionProtection;
     const problems: ConfigProblem[] = [
-      ...(props.subnetIds.length < 2 ? [{ field: "subnetIds", value: props.subnetIds, expected: "subnets in at least two AZs (an Application Load Balancer needs two)" }] : []),
+      ...(props.subnetIds.length < 2
+        ? [
+            {
+              field: "subnetIds",
+              value: props.subnetIds,
+              expected: "subnets in at least two AZs (an Application Load Balancer needs two)",
+            },
+          ]
+        : []),
       ...(props.targets.length === 0 ? [{ field: "targets", value: [], expected: "at least one app server" }] : []),
       ...allowedCidrProblems(allowedCidrs, "allowedCidrs"),
       ...healthCheckProblems(healthCheck, "healthCheck"),
@@ -92,7 +100,11 @@ export class LoadBalancer extends Construct implements IConnectable {
       this.connections.allowFrom(peer, Port.tcp(80), `HTTP from ${cidr}${https ? " (redirected to HTTPS)" : ""}`);
       if (https) this.connections.allowFrom(peer, Port.tcp(443), `HTTPS from ${cidr}`);
     }
-    props.app.connections.allowFrom(this, Port.tcp(props.targetPort), `Service port ${props.targetPort} from the load balancer`);
+    props.app.connections.allowFrom(
+      this,
+      Port.tcp(props.targetPort),
+      `Service port ${props.targetPort} from the load balancer`,
+    );
 
     if (props.accessLogs !== undefined) {
       this.accessLogBucket = new AccessLogBucket(this, "AccessLogs", {
@@ -110,7 +122,8 @@ export class LoadBalancer extends Construct implements IConnectable {
       subnets: [...props.subnetIds],
       dropInvalidHeaderFields: true,
       enableDeletionProtection: deletionProtection,
-      accessLogs: this.accessLogBucket === undefined ? undefined : { bucket: this.accessLogBucket.bucket.id, enabled: true },
+      accessLogs:
+        this.accessLogBucket === undefined ? undefined : { bucket: this.accessLogBucket.bucket.id, enabled: true },
       dependsOn: this.accessLogBucket === undefined ? undefined : [this.accessLogBucket.policy],
       tags: { Name: name },
     });
@@ -136,7 +149,11 @@ export class LoadBalancer extends Construct implements IConnectable {
       lifecycle: { createBeforeDestroy: true },
     });
     for (const target of props.targets) {
-      new LbTargetGroupAttachment(this, `Target-${idSafe(target.name)}`, { targetGroupArn: this.targetGroup.arn, targetId: target.instanceId, port: props.targetPort });
+      new LbTargetGroupAttachment(this, `Target-${idSafe(target.name)}`, {
+        targetGroupArn: this.targetGroup.arn,
+        targetId: target.instanceId,
+        port: props.targetPort,
+      });
     }
 
     const forward = [{ type: "forward", targetGroupArn: this.targetGroup.arn }];
@@ -144,7 +161,9 @@ export class LoadBalancer extends Construct implements IConnectable {
       loadBalancerArn: this.loadBalancer.arn,
       port: 80,
       protocol: "HTTP",
-      defaultAction: https ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }] : forward,
+      defaultAction: https
+        ? [{ type: "redirect", redirect: { protocol: "HTTPS", port: "443", statusCode: "HTTP_301" } }]
+        : forward,
     });
     if (https) {
       this.httpsListener = new LbListener(this, "Https", {

@@ -49,7 +49,9 @@ export function partitionOf(region: string): string {
 /** The principal that writes the region's access logs, as a bucket policy names it. */
 export function logDeliveryPrincipal(region: string): { AWS: string } | { Service: string } {
   const account = ELB_LOG_ACCOUNTS[region];
-  return account === undefined ? { Service: ELB_LOG_DELIVERY_SERVICE } : { AWS: `arn:${partitionOf(region)}:iam::${account}:root` };
+  return account === undefined
+    ? { Service: ELB_LOG_DELIVERY_SERVICE }
+    : { AWS: `arn:${partitionOf(region)}:iam::${account}:root` };
 }
 
 /**
@@ -60,7 +62,13 @@ export function accessLogBucketPolicy(bucketArn: string, region: string): object
   return {
     Version: "2012-10-17",
     Statement: [
-      { Sid: "ElbAccessLogDelivery", Effect: "Allow", Principal: logDeliveryPrincipal(region), Action: "s3:PutObject", Resource: `${bucketArn}/AWSLogs/*` },
+      {
+        Sid: "ElbAccessLogDelivery",
+        Effect: "Allow",
+        Principal: logDeliveryPrincipal(region),
+        Action: "s3:PutObject",
+        Resource: `${bucketArn}/AWSLogs/*`,
+      },
       ...tlsOnlyStatements(bucketArn),
     ],
   };

@@ -45,15 +45,29 @@ export interface LoadBalancerInput extends TierLayout {
  * two), no app servers to send traffic to, app servers in an AZ the load balancer is not in, a certificate of another
  * region, a health-check path without its leading slash, a timeout not shorter than the interval.
  */
-export function planLoadBalancer(env: LoadBalancerInput): { loadBalancer?: LoadBalancerPlan; problems: ConfigProblem[] } {
+export function planLoadBalancer(env: LoadBalancerInput): {
+  loadBalancer?: LoadBalancerPlan;
+  problems: ConfigProblem[];
+} {
   const lb = env.loadBalancer;
   if (lb === undefined) return { problems: [] };
   const problems: ConfigProblem[] = [];
-  const problem = (field: string, value: unknown, expected: string) => problems.push({ field: fieldPath("loadBalancer", field), value, expected });
+  const problem = (field: string, value: unknown, expected: string) =>
+    problems.push({ field: fieldPath("loadBalancer", field), value, expected });
 
   const name = `${env.name}${NAME_SUFFIX}`;
-  if (name.length > MAX_NAME) problems.push({ field: "name", value: env.name, expected: `an environment name of at most ${MAX_NAME - NAME_SUFFIX.length} characters when it has a loadBalancer (its name, "${name}", may have ${MAX_NAME})` });
-  if (name.startsWith("internal-")) problems.push({ field: "name", value: env.name, expected: 'a name not starting with "internal-" when it has a loadBalancer (AWS reserves that prefix)' });
+  if (name.length > MAX_NAME)
+    problems.push({
+      field: "name",
+      value: env.name,
+      expected: `an environment name of at most ${MAX_NAME - NAME_SUFFIX.length} characters when it has a loadBalancer (its name, "${name}", may have ${MAX_NAME})`,
+    });
+  if (name.startsWith("internal-"))
+    problems.push({
+      field: "name",
+      value: env.name,
+      expected: 'a name not starting with "internal-" when it has a loadBalancer (AWS reserves that prefix)',
+    });
 
   const placement = resolvePlacement(env, {
     base: "loadBalancer",
@@ -67,17 +81,33 @@ export function planLoadBalancer(env: LoadBalancerInput): { loadBalancer?: LoadB
   const azs = placement.azs;
   const placed = placement.problems.length === 0 && azs.length >= 2;
   if (placement.problems.length === 0 && !placed) {
-    problem("tier", lb.tier, `a tier in at least two AZs: an Application Load Balancer needs subnets in two ("${lb.tier}" has ${azs.join(", ") || "none"})`);
+    problem(
+      "tier",
+      lb.tier,
+      `a tier in at least two AZs: an Application Load Balancer needs subnets in two ("${lb.tier}" has ${azs.join(", ") || "none"})`,
+    );
   }
 
   if (env.app === undefined) {
-    problems.push({ field: "servers.app", value: undefined, expected: "app servers for the loadBalancer to forward to" });
+    problems.push({
+      field: "servers.app",
+      value: undefined,
+      expected: "app servers for the loadBalancer to forward to",
+    });
   } else if (env.app.countPerAz === 0) {
-    problems.push({ field: "servers.app.countPerAz", value: 0, expected: "at least one app server per AZ when there is a loadBalancer to send traffic to them" });
+    problems.push({
+      field: "servers.app.countPerAz",
+      value: 0,
+      expected: "at least one app server per AZ when there is a loadBalancer to send traffic to them",
+    });
   } else if (placed) {
     const outside = env.app.azs.filter((az) => !azs.includes(az));
     if (outside.length > 0) {
-      problem("tier", lb.tier, `a tier in every AZ of the app servers: it sends no traffic to ${outside.join(", ")} ("${lb.tier}" has ${azs.join(", ")}); or app servers only in its AZs`);
+      problem(
+        "tier",
+        lb.tier,
+        `a tier in every AZ of the app servers: it sends no traffic to ${outside.join(", ")} ("${lb.tier}" has ${azs.join(", ")}); or app servers only in its AZs`,
+      );
     }
   }
 
@@ -86,9 +116,17 @@ export function planLoadBalancer(env: LoadBalancerInput): { loadBalancer?: LoadB
   if (lb.certificateArn !== undefined) {
     const match = CERTIFICATE_ARN.exec(lb.certificateArn);
     if (match === null) {
-      problem("certificateArn", lb.certificateArn, `an ACM certificate ARN such as arn:aws:acm:${env.region}:123456789012:certificate/<id>`);
+      problem(
+        "certificateArn",
+        lb.certificateArn,
+        `an ACM certificate ARN such as arn:aws:acm:${env.region}:123456789012:certificate/<id>`,
+      );
     } else if (match[2] !== env.region) {
-      problem("certificateArn", lb.certificateArn, `a certificate of the environment's region ${env.region} (a load balancer can only use ACM certificates of its own region; this one is in ${match[2]})`);
+      problem(
+        "certificateArn",
+        lb.certificateArn,
+        `a certificate of the environment's region ${env.region} (a load balancer can only use ACM certificates of its own region; this one is in ${match[2]})`,
+      );
     }
   }
 
@@ -107,7 +145,9 @@ export function planLoadBalancer(env: LoadBalancerInput): { loadBalancer?: LoadB
       certificateArn: lb.certificateArn,
       healthCheck: lb.healthCheck,
       deletionProtection: lb.deletionProtection,
-      accessLogsExpireAfterDays: enabled ? (expireAfterDays ?? LOAD_BALANCER_DEFAULTS.accessLogsExpireAfterDays) : undefined,
+      accessLogsExpireAfterDays: enabled
+        ? (expireAfterDays ?? LOAD_BALANCER_DEFAULTS.accessLogsExpireAfterDays)
+        : undefined,
     },
     problems,
   };
@@ -117,7 +157,11 @@ export function planLoadBalancer(env: LoadBalancerInput): { loadBalancer?: LoadB
  * The app servers' ingress with a load balancer: the service port is no longer opened to the subnets of the load
  * balancer's tier (the load balancer's own group is let in instead). Other ports and sources are kept.
  */
-export function ingressBehindLoadBalancer<R extends { ports: readonly number[]; from: readonly IngressSource[] }>(ingress: readonly R[], tier: string, servicePort: number): R[] {
+export function ingressBehindLoadBalancer<R extends { ports: readonly number[]; from: readonly IngressSource[] }>(
+  ingress: readonly R[],
+  tier: string,
+  servicePort: number,
+): R[] {
   return ingress.flatMap((rule) => {
     const fromTier = rule.from.some((s) => "tier" in s && s.tier === tier);
     if (!fromTier || !rule.ports.includes(servicePort)) return [rule];
@@ -125,7 +169,9 @@ export function ingressBehindLoadBalancer<R extends { ports: readonly number[]; 
     const otherPorts = rule.ports.filter((p) => p !== servicePort);
     return [
       ...(others.length > 0 ? [{ ...rule, from: others }] : []),
-      ...(otherPorts.length > 0 ? [{ ...rule, ports: otherPorts, from: rule.from.filter((s) => !others.includes(s)) }] : []),
+      ...(otherPorts.length > 0
+        ? [{ ...rule, ports: otherPorts, from: rule.from.filter((s) => !others.includes(s)) }]
+        : []),
     ];
   });
 }
@@ -133,7 +179,8 @@ export function ingressBehindLoadBalancer<R extends { ports: readonly number[]; 
 /** What is wrong with the CIDR blocks allowed to reach the load balancer (`base` is their field path). */
 export function allowedCidrProblems(cidrs: readonly string[], base: string): ConfigProblem[] {
   return cidrs.flatMap((cidr, i) => {
-    const expected = sourceCidrProblem(cidr, [], false) ?? (cidrs.indexOf(cidr) !== i ? "each CIDR block listed once" : undefined);
+    const expected =
+      sourceCidrProblem(cidr, [], false) ?? (cidrs.indexOf(cidr) !== i ? "each CIDR block listed once" : undefined);
     return expected === undefined ? [] : [{ field: fieldPath(base, i), value: cidr, expected }];
   });
 }
@@ -141,9 +188,18 @@ export function allowedCidrProblems(cidrs: readonly string[], base: string): Con
 /** What is wrong with a health check: a path without its leading slash, a timeout not shorter than the interval. */
 export function healthCheckProblems(healthCheck: HealthCheck, base: string): ConfigProblem[] {
   const problems: ConfigProblem[] = [];
-  if (!healthCheck.path.startsWith("/")) problems.push({ field: fieldPath(base, "path"), value: healthCheck.path, expected: `a path starting with "/", such as "/${healthCheck.path}"` });
+  if (!healthCheck.path.startsWith("/"))
+    problems.push({
+      field: fieldPath(base, "path"),
+      value: healthCheck.path,
+      expected: `a path starting with "/", such as "/${healthCheck.path}"`,
+    });
   if (healthCheck.timeoutSeconds >= healthCheck.intervalSeconds) {
-    problems.push({ field: fieldPath(base, "timeoutSeconds"), value: healthCheck.timeoutSeconds, expected: `less than ${fieldPath(base, "intervalSeconds")} (${healthCheck.intervalSeconds})` });
+    problems.push({
+      field: fieldPath(base, "timeoutSeconds"),
+      value: healthCheck.timeoutSeconds,
+      expected: `less than ${fieldPath(base, "intervalSeconds")} (${healthCheck.intervalSeconds})`,
+    });
   }
   return problems;
 }

@@ -34,7 +34,9 @@ export class FlowLogs extends Construct {
       name: `${props.environment}-vpc-flow-logs`,
       assumeRolePolicy: JSON.stringify({
         Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+        Statement: [
+          { Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" },
+        ],
       }),
     });
     new IamRolePolicy(this, "Policy", {

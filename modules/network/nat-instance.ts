@@ -139,7 +139,10 @@ export class NatInstance extends Construct {
       ...NAT_INSTANCE_SETTINGS,
       userData: renderNatInstanceUserData({ vpcCidr: props.vpcCidr }),
       // An instance profile with no permissions: nothing falls back to an account default (CKV2_AWS_41).
-      iamInstanceProfile: new InstanceRole(this, "InstanceRole", { environment: props.environment, role: `nat-instance-${props.az}` }).name,
+      iamInstanceProfile: new InstanceRole(this, "InstanceRole", {
+        environment: props.environment,
+        role: `nat-instance-${props.az}`,
+      }).name,
       ebsOptimized: ebsOptimizedFor(props.instanceType),
       monitoring: props.detailedMonitoring === true,
       tags,

@@ -51,7 +51,8 @@ export const NAT_GATEWAY: NatProvider = {
 export const NAT_INSTANCE: NatProvider = {
   create(network, { az, hostSubnet, props }) {
     const settings = props.nat?.instance;
-    if (settings === undefined) throw new Error(`network of "${props.environment}": nat.mode "instance" needs nat.instance settings`);
+    if (settings === undefined)
+      throw new Error(`network of "${props.environment}": nat.mode "instance" needs nat.instance settings`);
     const nat = new NatInstance(network, `NatInstance-${az}`, {
       environment: props.environment,
       vpcId: network.vpc.id,

@@ -63,9 +63,14 @@ export class Network extends Construct {
     });
     // Secondary blocks: keyed by name, so adding one only creates; a subnet in one waits for its association.
     this.cidrBlocks = Object.fromEntries(
-      (props.secondaryCidrBlocks ?? []).map((b) => [b.name, new VpcIpv4CidrBlockAssociation(this, `VpcCidrBlock-${b.name}`, { vpcId: this.vpc.id, cidrBlock: b.cidr })]),
+      (props.secondaryCidrBlocks ?? []).map((b) => [
+        b.name,
+        new VpcIpv4CidrBlockAssociation(this, `VpcCidrBlock-${b.name}`, { vpcId: this.vpc.id, cidrBlock: b.cidr }),
+      ]),
     );
-    const blockOfTier = new Map(props.tiers.filter((t) => t.block !== undefined).map((t) => [t.name, this.cidrBlocks[t.block as string]]));
+    const blockOfTier = new Map(
+      props.tiers.filter((t) => t.block !== undefined).map((t) => [t.name, this.cidrBlocks[t.block as string]]),
+    );
     // Adopted so that nothing can use them by accident: the default SG loses all rules.
     new DefaultSecurityGroup(this, "DefaultSecurityGroup", { vpcId: this.vpc.id, tags: name("default-sg-unused") });
     new DefaultRouteTable(this, "DefaultRouteTable", {
@@ -167,7 +172,10 @@ export class Network extends Construct {
   /** The subnets of one tier, in the environment's AZ order. */
   tierSubnets(tier: string): NetworkSubnet[] {
     const found = this.subnets.filter((s) => s.tier === tier);
-    if (found.length === 0) throw new Error(`network has no tier "${tier}" (tiers: ${[...new Set(this.subnets.map((s) => s.tier))].join(", ")})`);
+    if (found.length === 0)
+      throw new Error(
+        `network has no tier "${tier}" (tiers: ${[...new Set(this.subnets.map((s) => s.tier))].join(", ")})`,
+      );
     return found;
   }
 
@@ -181,18 +189,30 @@ export class Network extends Construct {
   /** Makes the NATs of the plan, with the provider of the NAT mode; returns what each NAT AZ's private routes use. */
   private createNats(props: NetworkProps): Record<string, NatTarget> {
     const provider = natProvider(props.nat);
-    return Object.fromEntries(this.plan.natAzs.map((az) => [az, provider.create(this, { az, hostSubnet: this.subnet(this.plan.natTierIn[az], az), props })]));
+    return Object.fromEntries(
+      this.plan.natAzs.map((az) => [
+        az,
+        provider.create(this, { az, hostSubnet: this.subnet(this.plan.natTierIn[az], az), props }),
+      ]),
+    );
   }
 }
 
 function planOrThrow(props: NetworkProps, id: string): NetworkPlan {
   const { plan, problems } = planNetwork(props);
-  if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ environment: props.environment, ...p })), `network "${id}"`);
+  if (problems.length > 0)
+    throw new ConfigError(
+      problems.map((p) => ({ environment: props.environment, ...p })),
+      `network "${id}"`,
+    );
   return plan;
 }
 
 /** Used by the stack's outputs: `{ tier: { az: value } }`. */
-export function byTierAndAz<T>(subnets: readonly NetworkSubnet[], pick: (s: NetworkSubnet) => T): Record<string, Record<string, T>> {
+export function byTierAndAz<T>(
+  subnets: readonly NetworkSubnet[],
+  pick: (s: NetworkSubnet) => T,
+): Record<string, Record<string, T>> {
   const out: Record<string, Record<string, T>> = {};
   for (const s of subnets) (out[s.tier] ??= {})[s.az] = pick(s);
   return out;

@@ -12,7 +12,14 @@ import {
   prefixLength,
   sizeOf,
 } from "./cidr";
-import { LOG_RETENTION_DAYS, NETWORK_DEFAULTS, NetworkPlan, NetworkProps, PlannedSubnet, SubnetTierProps } from "./types";
+import {
+  LOG_RETENTION_DAYS,
+  NETWORK_DEFAULTS,
+  NetworkPlan,
+  NetworkProps,
+  PlannedSubnet,
+  SubnetTierProps,
+} from "./types";
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -41,7 +48,10 @@ export function planNetwork(props: NetworkProps): { plan: NetworkPlan; problems:
 
   const blocks = vpcOk ? checkSecondaryBlocks(props, problem) : undefined;
   const tierAzs = props.tiers.map((tier, index) => checkTier(props, tier, index, azSlots, problem));
-  const subnets = blocks !== undefined && AZ_SLOT_CHOICES.includes(azSlots) ? planCidrs(props, blocks, tierAzs, azSlots, problem) : [];
+  const subnets =
+    blocks !== undefined && AZ_SLOT_CHOICES.includes(azSlots)
+      ? planCidrs(props, blocks, tierAzs, azSlots, problem)
+      : [];
   const nat = planNat(props, tierAzs, problem);
   return { plan: { subnets, ...nat }, problems };
 }
@@ -89,11 +99,16 @@ function checkSecondaryBlocks(props: NetworkProps, problem: Report): Map<string,
   let ok = true;
   const secondary = props.secondaryCidrBlocks ?? [];
   if (secondary.length > VPC_CIDR_BLOCKS_QUOTA - 1) {
-    problem("secondaryCidrBlocks", secondary.length, `at most ${VPC_CIDR_BLOCKS_QUOTA - 1} secondary blocks (AWS's default quota is ${VPC_CIDR_BLOCKS_QUOTA} per VPC; raise it with AWS first)`);
+    problem(
+      "secondaryCidrBlocks",
+      secondary.length,
+      `at most ${VPC_CIDR_BLOCKS_QUOTA - 1} secondary blocks (AWS's default quota is ${VPC_CIDR_BLOCKS_QUOTA} per VPC; raise it with AWS first)`,
+    );
   }
   secondary.forEach((block, i) => {
     const at = (key: string) => fieldPath("secondaryCidrBlocks", i, key);
-    if (!NAME_PATTERN.test(block.name)) problem(at("name"), block.name, "a block name of lowercase letters, digits and dashes, starting with a letter");
+    if (!NAME_PATTERN.test(block.name))
+      problem(at("name"), block.name, "a block name of lowercase letters, digits and dashes, starting with a letter");
     else if (blocks.has(block.name)) problem(at("name"), block.name, "a block name used once");
     const syntax = cidrSyntaxProblem(block.cidr);
     if (syntax !== undefined) {
@@ -104,9 +119,20 @@ function checkSecondaryBlocks(props: NetworkProps, problem: Report): Map<string,
     const prefix = prefixLength(block.cidr);
     const clash = [...blocks.entries()].find(([, cidr]) => overlaps(cidr, block.cidr));
     const range = rfc1918RangeOf(props.vpcCidr);
-    if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX) problem(at("cidr"), block.cidr, `a block from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
-    else if (clash !== undefined) problem(at("cidr"), block.cidr, `a block that overlaps no other block of the VPC (${clash[0] === "" ? "vpcCidr" : `block "${clash[0]}"`} is ${clash[1]})`);
-    else if (range !== undefined && !contains(range, block.cidr)) problem(at("cidr"), block.cidr, `a block inside ${range}, the RFC 1918 range of vpcCidr (AWS refuses other private ranges as secondary blocks)`);
+    if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
+      problem(at("cidr"), block.cidr, `a block from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+    else if (clash !== undefined)
+      problem(
+        at("cidr"),
+        block.cidr,
+        `a block that overlaps no other block of the VPC (${clash[0] === "" ? "vpcCidr" : `block "${clash[0]}"`} is ${clash[1]})`,
+      );
+    else if (range !== undefined && !contains(range, block.cidr))
+      problem(
+        at("cidr"),
+        block.cidr,
+        `a block inside ${range}, the RFC 1918 range of vpcCidr (AWS refuses other private ranges as secondary blocks)`,
+      );
     else {
       blocks.set(block.name, block.cidr);
       return;
@@ -129,7 +155,11 @@ function checkFlowLogs(props: NetworkProps, problem: Report): void {
   if (key !== undefined) {
     const region = FLOW_LOG_KMS_KEY_ARN.exec(key)?.[1];
     if (region !== props.region) {
-      problem("flowLogs.kmsKeyArn", key, `the ARN of a KMS key in ${props.region} (CloudWatch Logs takes a key ARN, not an alias), such as arn:aws:kms:${props.region}:111122223333:key/<id>`);
+      problem(
+        "flowLogs.kmsKeyArn",
+        key,
+        `the ARN of a KMS key in ${props.region} (CloudWatch Logs takes a key ARN, not an alias), such as arn:aws:kms:${props.region}:111122223333:key/<id>`,
+      );
     }
   }
 }
@@ -138,15 +168,26 @@ function checkFlowLogs(props: NetworkProps, problem: Report): void {
 const FLOW_LOG_KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:([a-z0-9-]+):\d{12}:key\/[A-Za-z0-9-]+$/;
 
 /** Checks one tier; returns the AZs it uses (only the valid ones). */
-function checkTier(props: NetworkProps, tier: SubnetTierProps, index: number, azSlots: number, problem: Report): string[] {
+function checkTier(
+  props: NetworkProps,
+  tier: SubnetTierProps,
+  index: number,
+  azSlots: number,
+  problem: Report,
+): string[] {
   const at = (...key: Array<string | number>) => fieldPath("tiers", index, ...key);
   if (!NAME_PATTERN.test(tier.name)) {
-    problem(at("name"), tier.name, "a tier name of lowercase letters, digits and dashes, starting with a letter, at most 31 characters");
+    problem(
+      at("name"),
+      tier.name,
+      "a tier name of lowercase letters, digits and dashes, starting with a letter, at most 31 characters",
+    );
   } else if (props.tiers.findIndex((t) => t.name === tier.name) !== index) {
     problem(at("name"), tier.name, "a tier name used once per environment");
   }
   const azs = [...(tier.azs ?? props.azs)];
-  if (tier.azs !== undefined && tier.azs.length === 0) problem(at("azs"), tier.azs, "at least one AZ, or no azs field for all of them");
+  if (tier.azs !== undefined && tier.azs.length === 0)
+    problem(at("azs"), tier.azs, "at least one AZ, or no azs field for all of them");
   const valid = azs.filter((az, i) => {
     if (!props.azs.includes(az)) {
       problem(at("azs", i), az, `one of the environment's AZs (${props.azs.join(", ")})`);
@@ -172,26 +213,49 @@ function checkTier(props: NetworkProps, tier: SubnetTierProps, index: number, az
 
   if (tier.block !== undefined && !(props.secondaryCidrBlocks ?? []).some((b) => b.name === tier.block)) {
     const names = (props.secondaryCidrBlocks ?? []).map((b) => b.name);
-    problem(at("block"), tier.block, names.length === 0 ? "the name of a block in secondaryCidrBlocks (there is none)" : `one of the secondaryCidrBlocks: ${names.join(", ")}`);
+    problem(
+      at("block"),
+      tier.block,
+      names.length === 0
+        ? "the name of a block in secondaryCidrBlocks (there is none)"
+        : `one of the secondaryCidrBlocks: ${names.join(", ")}`,
+    );
   }
   if ((tier.cidrMask === undefined) === (tier.cidrs === undefined)) {
     problem(at("cidrMask"), tier.cidrMask, "either cidrMask or cidrs (exactly one of them)");
-  } else if (tier.cidrMask !== undefined && !(Number.isInteger(tier.cidrMask) && tier.cidrMask >= AWS_MIN_PREFIX && tier.cidrMask <= AWS_MAX_PREFIX)) {
-    problem(at("cidrMask"), tier.cidrMask, `a subnet netmask from ${AWS_MIN_PREFIX} to ${AWS_MAX_PREFIX} (AWS's limits)`);
+  } else if (
+    tier.cidrMask !== undefined &&
+    !(Number.isInteger(tier.cidrMask) && tier.cidrMask >= AWS_MIN_PREFIX && tier.cidrMask <= AWS_MAX_PREFIX)
+  ) {
+    problem(
+      at("cidrMask"),
+      tier.cidrMask,
+      `a subnet netmask from ${AWS_MIN_PREFIX} to ${AWS_MAX_PREFIX} (AWS's limits)`,
+    );
   } else if (tier.cidrs !== undefined) {
     const keys = Object.keys(tier.cidrs);
-    for (const az of valid) if (!keys.includes(az)) problem(at("cidrs", az), undefined, `a CIDR for AZ ${az}, which the tier uses`);
-    for (const az of keys) if (!azs.includes(az)) problem(at("cidrs", az), tier.cidrs[az], `only keys that are AZs of the tier (${azs.join(", ")})`);
+    for (const az of valid)
+      if (!keys.includes(az)) problem(at("cidrs", az), undefined, `a CIDR for AZ ${az}, which the tier uses`);
+    for (const az of keys)
+      if (!azs.includes(az))
+        problem(at("cidrs", az), tier.cidrs[az], `only keys that are AZs of the tier (${azs.join(", ")})`);
   }
   return valid;
 }
 
-function planCidrs(props: NetworkProps, blocks: ReadonlyMap<string, string>, tierAzs: string[][], azSlots: number, problem: Report): PlannedSubnet[] {
+function planCidrs(
+  props: NetworkProps,
+  blocks: ReadonlyMap<string, string>,
+  tierAzs: string[][],
+  azSlots: number,
+  problem: Report,
+): PlannedSubnet[] {
   const subnets: PlannedSubnet[] = [];
   const explicit: Array<{ index: number; az: string; cidr: string }> = [];
   const planned: string[] = [];
   const blockName = (tier: SubnetTierProps) => (tier.block !== undefined && blocks.has(tier.block) ? tier.block : "");
-  const describeBlock = (name: string) => (name === "" ? `the VPC block ${props.vpcCidr}` : `block "${name}" (${blocks.get(name)})`);
+  const describeBlock = (name: string) =>
+    name === "" ? `the VPC block ${props.vpcCidr}` : `block "${name}" (${blocks.get(name)})`;
   // Explicit CIDRs first: they are fixed, the planner fills around them.
   props.tiers.forEach((tier, index) => {
     if (tier.cidrs === undefined) return;
@@ -203,11 +267,13 @@ function planCidrs(props: NetworkProps, blocks: ReadonlyMap<string, string>, tie
       const syntax = cidrSyntaxProblem(cidr);
       const prefix = syntax === undefined ? prefixLength(cidr) : 0;
       if (syntax !== undefined) problem(field, cidr, syntax);
-      else if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX) problem(field, cidr, `a subnet from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+      else if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
+        problem(field, cidr, `a subnet from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
       else if (!contains(within, cidr)) problem(field, cidr, `a subnet inside ${describeBlock(blockName(tier))}`);
       else {
         const clash = subnets.find((s) => overlaps(s.cidr, cidr));
-        if (clash !== undefined) problem(field, cidr, `a block that does not overlap ${clash.cidr} (tier "${clash.tier}", ${clash.az})`);
+        if (clash !== undefined)
+          problem(field, cidr, `a block that does not overlap ${clash.cidr} (tier "${clash.tier}", ${clash.az})`);
         else {
           subnets.push({ tier: tier.name, type: tier.type, az, cidr });
           explicit.push({ index, az, cidr });
@@ -223,14 +289,23 @@ function planCidrs(props: NetworkProps, blocks: ReadonlyMap<string, string>, tie
     const taken = [...explicit.map((e) => e.cidr), ...planned];
     const block = blockPrefix >= prefixLength(within) ? firstFreeBlock(within, blockPrefix, taken) : undefined;
     if (block === undefined) {
-      problem(fieldPath("tiers", index, "cidrMask"), tier.cidrMask, doesNotFit(props, within, describeBlock(blockName(tier)), blockPrefix, slotBits, azSlots, planned, explicit));
+      problem(
+        fieldPath("tiers", index, "cidrMask"),
+        tier.cidrMask,
+        doesNotFit(props, within, describeBlock(blockName(tier)), blockPrefix, slotBits, azSlots, planned, explicit),
+      );
       return;
     }
     planned.push(block);
     const start = rangeOf(block).first;
     for (const az of props.azs.filter((a) => tierAzs[index].includes(a))) {
       const slot = azSlot(props.region, az) ?? 0;
-      subnets.push({ tier: tier.name, type: tier.type, az, cidr: cidrOf(start + slot * sizeOf(tier.cidrMask), tier.cidrMask) });
+      subnets.push({
+        tier: tier.name,
+        type: tier.type,
+        az,
+        cidr: cidrOf(start + slot * sizeOf(tier.cidrMask), tier.cidrMask),
+      });
     }
   });
   const order = (s: PlannedSubnet) => props.tiers.findIndex((t) => t.name === s.tier) * 100 + props.azs.indexOf(s.az);
@@ -253,20 +328,26 @@ function doesNotFit(
 ): string {
   const taken = [...explicit.map((e) => e.cidr), ...planned];
   const parts = [`a mask whose ${azSlots} AZ slots (a /${blockPrefix} block) fit in the free space of ${where}`];
-  const withoutExplicit = blockPrefix >= prefixLength(within) ? firstFreeBlock(within, blockPrefix, planned) : undefined;
+  const withoutExplicit =
+    blockPrefix >= prefixLength(within) ? firstFreeBlock(within, blockPrefix, planned) : undefined;
   if (withoutExplicit !== undefined) {
     const blockers = explicit.filter((e) => overlaps(e.cidr, withoutExplicit));
-    const named = blockers.map((e) => `tier "${props.tiers[e.index].name}" (tiers[${e.index}].cidrs.${e.az} = ${e.cidr})`);
+    const named = blockers.map(
+      (e) => `tier "${props.tiers[e.index].name}" (tiers[${e.index}].cidrs.${e.az} = ${e.cidr})`,
+    );
     parts.push(`it would fit at ${withoutExplicit}, but the explicit CIDR of ${named.join(" and ")} is there`);
   } else {
     parts.push("it does not fit after the tiers before it");
   }
   let fitting: number | undefined;
   for (let mask = blockPrefix + slotBits + 1; mask <= AWS_MAX_PREFIX && fitting === undefined; mask++) {
-    if (mask - slotBits >= prefixLength(within) && firstFreeBlock(within, mask - slotBits, taken) !== undefined) fitting = mask;
+    if (mask - slotBits >= prefixLength(within) && firstFreeBlock(within, mask - slotBits, taken) !== undefined)
+      fitting = mask;
   }
   const ways = [
-    fitting !== undefined ? `cidrMask ${fitting} (smaller subnets) fits and changes nothing that exists` : `no cidrMask of this tier fits the space left`,
+    fitting !== undefined
+      ? `cidrMask ${fitting} (smaller subnets) fits and changes nothing that exists`
+      : `no cidrMask of this tier fits the space left`,
     `a secondary block (secondaryCidrBlocks, and "block" on this tier) only adds resources`,
     `a larger vpcCidr replaces the VPC and everything in it`,
   ];
@@ -281,17 +362,25 @@ function planNat(
 ): Pick<NetworkPlan, "natAzs" | "natAzFor" | "natTierIn"> {
   const mode = props.nat?.mode ?? NETWORK_DEFAULTS.natMode;
   const publicTierIn = (az: string) => props.tiers.find((t, i) => t.type === "public" && tierAzs[i].includes(az))?.name;
-  const privateAzs = props.azs.filter((az) => props.tiers.some((t, i) => t.type === "private" && tierAzs[i].includes(az)));
+  const privateAzs = props.azs.filter((az) =>
+    props.tiers.some((t, i) => t.type === "private" && tierAzs[i].includes(az)),
+  );
   const privateTiers = props.tiers.map((t, i) => ({ tier: t, index: i })).filter(({ tier }) => tier.type === "private");
   const none = { natAzs: [], natAzFor: {}, natTierIn: {} };
 
-  if (mode === "instance" && props.nat?.instance === undefined) problem("nat.instance", undefined, 'the NAT instance settings ({ "ami": ... }) when nat.mode is "instance"');
-  if (mode !== "instance" && props.nat?.instance !== undefined) problem("nat.instance", props.nat.instance, 'no instance settings unless nat.mode is "instance"');
+  if (mode === "instance" && props.nat?.instance === undefined)
+    problem("nat.instance", undefined, 'the NAT instance settings ({ "ami": ... }) when nat.mode is "instance"');
+  if (mode !== "instance" && props.nat?.instance !== undefined)
+    problem("nat.instance", props.nat.instance, 'no instance settings unless nat.mode is "instance"');
   if (privateTiers.length === 0) return none;
 
   if (mode === "none") {
     for (const { tier, index } of privateTiers) {
-      problem(fieldPath("tiers", index, "type"), tier.type, 'a NAT path for a private tier: set nat.mode to single, per-az or instance, or make the tier "isolated"');
+      problem(
+        fieldPath("tiers", index, "type"),
+        tier.type,
+        'a NAT path for a private tier: set nat.mode to single, per-az or instance, or make the tier "isolated"',
+      );
     }
     return none;
   }
@@ -300,7 +389,11 @@ function planNat(
     for (const { index } of privateTiers) {
       for (const az of tierAzs[index]) {
         if (publicTierIn(az) === undefined) {
-          problem(fieldPath("tiers", index, "azs"), az, `an AZ with a public subnet to hold its NAT gateway (nat.mode "per-az"); AZ ${az} has none`);
+          problem(
+            fieldPath("tiers", index, "azs"),
+            az,
+            `an AZ with a public subnet to hold its NAT gateway (nat.mode "per-az"); AZ ${az} has none`,
+          );
         } else if (!natAzs.includes(az)) natAzs.push(az);
       }
     }

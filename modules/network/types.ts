@@ -26,7 +26,6 @@ export interface NetworkPlan {
   readonly natTierIn: Readonly<Record<string, string>>;
 }
 
-
 /** One tier of subnets: one subnet per AZ it uses. */
 export interface SubnetTierProps {
   /** Tier name, used in construct ids, Name tags and outputs: lowercase letters, digits and dashes. */

@@ -64,7 +64,9 @@ export function plannedResources(plan: PlanJson, type?: string): PlannedResource
     ...(module?.resources ?? []),
     ...(module?.child_modules ?? []).flatMap(walk),
   ];
-  return walk(plan.planned_values?.root_module).filter((r) => r.mode === "managed" && (type === undefined || r.type === type));
+  return walk(plan.planned_values?.root_module).filter(
+    (r) => r.mode === "managed" && (type === undefined || r.type === type),
+  );
 }
 
 /** The one planned resource at `address`; throws naming the addresses there are when it is not in the plan. */
@@ -79,7 +81,9 @@ export function plannedResource(plan: PlanJson, address: string): PlannedResourc
  * `["aws_internet_gateway.igw.id", "aws_internet_gateway.igw"]`; [] for a literal or a missing argument.
  */
 export function referencesOf(plan: PlanJson, address: string, attribute: string): readonly string[] {
-  const resource = plan.configuration?.root_module?.resources?.find((r) => r.address === address.replace(/\[[^\]]*\]$/, ""));
+  const resource = plan.configuration?.root_module?.resources?.find(
+    (r) => r.address === address.replace(/\[[^\]]*\]$/, ""),
+  );
   const expression = resource?.expressions?.[attribute] as ConfigExpression | undefined;
   return expression?.references ?? [];
 }
@@ -96,7 +100,7 @@ export function actionCounts(plan: PlanJson): Record<string, Record<string, numb
   for (const change of plan.resource_changes ?? []) {
     if (change.mode !== "managed") continue;
     const actions = change.change.actions;
-    const action = actions.length === 2 ? "replace" : actions[0] ?? "unknown";
+    const action = actions.length === 2 ? "replace" : (actions[0] ?? "unknown");
     const byAction = (counts[change.type] ??= {});
     byAction[action] = (byAction[action] ?? 0) + 1;
   }
@@ -113,7 +117,10 @@ export function summarizePlan(plan: PlanJson): string[] {
   const order = ["create", "update", "replace", "delete", "read", "no-op"];
   const rank = (action: string) => (order.includes(action) ? order.indexOf(action) : order.length);
   const describe = (byAction: Record<string, number>) =>
-    Object.entries(byAction).sort(([a], [b]) => rank(a) - rank(b)).map(([action, n]) => `${action} ${n}`).join(", ");
+    Object.entries(byAction)
+      .sort(([a], [b]) => rank(a) - rank(b))
+      .map(([action, n]) => `${action} ${n}`)
+      .join(", ");
   const types = Object.keys(counts).sort();
   const width = Math.max(0, ...types.map((t) => t.length));
   return [

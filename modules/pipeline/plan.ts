@@ -94,11 +94,16 @@ function describeFailure(failure: StackFailure): string {
 
 function lastLines(text: string, count: number): string {
   const lines = text.split("\n");
-  return lines.length <= count ? text : [`... (${lines.length - count} lines before)`, ...lines.slice(-count)].join("\n");
+  return lines.length <= count
+    ? text
+    : [`... (${lines.length - count} lines before)`, ...lines.slice(-count)].join("\n");
 }
 
 function indent(text: string): string {
-  return text.split("\n").map((line) => `  ${line}`).join("\n");
+  return text
+    .split("\n")
+    .map((line) => `  ${line}`)
+    .join("\n");
 }
 
 /** A stack of a synthesized app: its name and the folder holding its `cdk.tf.json`. */
@@ -132,15 +137,26 @@ export function synthesizeApp(build: (app: App) => void, outdir: string): Synthe
  * app already synthesized. Each stack runs `init`, `validate`, `plan -out`, `show -json` in its own temp copy.
  * Resolves to the plans in the manifest's order (by stack name); rejects with a PlanError naming every stack and step that failed.
  */
-export async function planApp(source: ((app: App) => void) | { readonly outdir: string }, options: PlanOptions): Promise<StackPlan[]> {
+export async function planApp(
+  source: ((app: App) => void) | { readonly outdir: string },
+  options: PlanOptions,
+): Promise<StackPlan[]> {
   const root = mkdtempSync(join(options.tempDir ?? tmpdir(), "cdktf-plan-"));
   try {
-    const all = typeof source === "function" ? synthesizeApp(source, join(root, "cdktf.out")) : synthesizedStacks(source.outdir);
+    const all =
+      typeof source === "function" ? synthesizeApp(source, join(root, "cdktf.out")) : synthesizedStacks(source.outdir);
     const unknown = (options.stacks ?? []).filter((name) => !all.some((s) => s.name === name));
-    if (unknown.length > 0) throw new UnknownStackError(unknown, all.map((s) => s.name));
-    if (options.priorStates !== undefined && options.mode !== "offline") throw new Error("priorStates: offline plans only (a real plan reads its backend's state)");
+    if (unknown.length > 0)
+      throw new UnknownStackError(
+        unknown,
+        all.map((s) => s.name),
+      );
+    if (options.priorStates !== undefined && options.mode !== "offline")
+      throw new Error("priorStates: offline plans only (a real plan reads its backend's state)");
     const stacks = options.stacks === undefined ? all : all.filter((s) => options.stacks?.includes(s.name));
-    const outcomes = await mapBounded(stacks, options.concurrency ?? 1, (stack) => planStack(stack, join(root, "stacks", stack.name), options));
+    const outcomes = await mapBounded(stacks, options.concurrency ?? 1, (stack) =>
+      planStack(stack, join(root, "stacks", stack.name), options),
+    );
     const plans = outcomes.filter((o): o is StackPlan => "plan" in o);
     const failures = outcomes.filter((o): o is StackFailure => !("plan" in o));
     if (failures.length > 0) throw new PlanError(failures, plans);
@@ -151,12 +167,19 @@ export async function planApp(source: ((app: App) => void) | { readonly outdir: 
 }
 
 /** Plans one synthesized stack in `workDir` (created, and left for the caller to remove). Never throws for terraform's failures. */
-export async function planStack(stack: SynthesizedStack, workDir: string, options: PlanOptions): Promise<StackPlan | StackFailure> {
+export async function planStack(
+  stack: SynthesizedStack,
+  workDir: string,
+  options: PlanOptions,
+): Promise<StackPlan | StackFailure> {
   const { toolchain, mode } = options;
   const work = join(workDir, "work");
   mkdirSync(workDir, { recursive: true });
   // Only the synthesized files: not a .terraform or state someone left beside them.
-  cpSync(stack.dir, work, { recursive: true, filter: (src) => ![".terraform", "tfplan"].includes(basename(src)) && !src.endsWith(".tfstate") });
+  cpSync(stack.dir, work, {
+    recursive: true,
+    filter: (src) => ![".terraform", "tfplan"].includes(basename(src)) && !src.endsWith(".tfstate"),
+  });
 
   let env: NodeJS.ProcessEnv;
   const initArgs = ["init", "-input=false", "-no-color"];
@@ -174,7 +197,10 @@ export async function planStack(stack: SynthesizedStack, workDir: string, option
     init: initArgs,
     validate: ["validate", "-no-color"],
     plan: [
-      "plan", "-input=false", "-no-color", "-out=tfplan",
+      "plan",
+      "-input=false",
+      "-no-color",
+      "-out=tfplan",
       ...(mode === "offline" ? ["-lock=false"] : []),
       ...(options.priorStates?.[stack.name] !== undefined ? ["-refresh=false"] : []),
     ],
@@ -186,7 +212,12 @@ export async function planStack(stack: SynthesizedStack, workDir: string, option
     const started = Date.now();
     // Offline, nothing may leave the machine; only init without a mirror needs the registry, for the provider.
     const isolateNetwork = mode === "offline" && (step !== "init" || toolchain.pluginMirror !== undefined);
-    const run = await runTerraform(toolchain, commands[step], { cwd: work, env, isolateNetwork, timeoutMs: options.timeoutMs });
+    const run = await runTerraform(toolchain, commands[step], {
+      cwd: work,
+      env,
+      isolateNetwork,
+      timeoutMs: options.timeoutMs,
+    });
     timings[step] = Date.now() - started;
     options.onStep?.(stack.name, step, timings[step], run);
     if (run.code !== 0) return { stack: stack.name, step, ...run };
@@ -201,12 +232,22 @@ export async function planStack(stack: SynthesizedStack, workDir: string, option
     }
     return { stack: stack.name, plan, timings };
   } catch (error) {
-    return { stack: stack.name, step: "show", code: 0, stdout: shown?.stdout ?? "", stderr: `not JSON: ${(error as Error).message}` };
+    return {
+      stack: stack.name,
+      step: "show",
+      code: 0,
+      stdout: shown?.stdout ?? "",
+      stderr: `not JSON: ${(error as Error).message}`,
+    };
   }
 }
 
 /** Runs `work` over `items`, at most `limit` at a time, and keeps the input order. @internal */
-export async function mapBounded<T, R>(items: readonly T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+export async function mapBounded<T, R>(
+  items: readonly T[],
+  limit: number,
+  work: (item: T) => Promise<R>,
+): Promise<R[]> {
   const results: R[] = new Array(items.length);
   let next = 0;
   const worker = async (): Promise<void> => {

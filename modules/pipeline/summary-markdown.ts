@@ -32,7 +32,9 @@ export function summaryAction(change: ResourceChange): SummaryAction | undefined
 
 /** Managed resource changes that destroy something: deletes and replaces, the ones a reviewer must see. */
 export function destructiveChanges(plan: PlanJson): ResourceChange[] {
-  return (plan.resource_changes ?? []).filter((c) => c.mode === "managed" && ["delete", "replace"].includes(summaryAction(c) ?? ""));
+  return (plan.resource_changes ?? []).filter(
+    (c) => c.mode === "managed" && ["delete", "replace"].includes(summaryAction(c) ?? ""),
+  );
 }
 
 /** Totals per action of a plan (managed resources). */
@@ -49,10 +51,15 @@ const code = (text: string) => `\`${text.replace(/`/g, "'")}\``;
 
 /** Why Terraform replaces a resource: its `action_reason` and the attributes that force it (`replace_paths`). */
 function replaceReason(change: ResourceChange): string {
-  const raw = change as ResourceChange & { action_reason?: string; change: { replace_paths?: ReadonlyArray<ReadonlyArray<string | number>> } };
+  const raw = change as ResourceChange & {
+    action_reason?: string;
+    change: { replace_paths?: ReadonlyArray<ReadonlyArray<string | number>> };
+  };
   const paths = (raw.change.replace_paths ?? []).map((p) => p.join("."));
   const reason = raw.action_reason?.replace(/^replace_because_/, "").replace(/_/g, " ");
-  return [reason, paths.length > 0 ? `forced by ${paths.map(code).join(", ")}` : undefined].filter((s) => s !== undefined).join("; ");
+  return [reason, paths.length > 0 ? `forced by ${paths.map(code).join(", ")}` : undefined]
+    .filter((s) => s !== undefined)
+    .join("; ");
 }
 
 function findingLine(finding: Finding, reason?: string): string {
@@ -64,7 +71,11 @@ function findingLine(finding: Finding, reason?: string): string {
  * destroy; policy findings), a loud warning listing every resource that would be destroyed or replaced, and per-stack
  * details by resource type. `failures` lists stacks that did not plan.
  */
-export function renderMarkdownSummary(stacks: readonly StackSummary[], failures: readonly StackFailureSummary[] = [], title = "Terraform plan"): string {
+export function renderMarkdownSummary(
+  stacks: readonly StackSummary[],
+  failures: readonly StackFailureSummary[] = [],
+  title = "Terraform plan",
+): string {
   const lines: string[] = [SUMMARY_MARKER, `## ${title}`, ""];
   const destructive = stacks.flatMap((s) => destructiveChanges(s.plan).map((change) => ({ stack: s.stack, change })));
   const findings = stacks.reduce((n, s) => n + s.policy.findings.length, 0);
@@ -84,7 +95,11 @@ export function renderMarkdownSummary(stacks: readonly StackSummary[], failures:
     );
   }
   if (failures.length > 0) {
-    lines.push("> [!WARNING]", `> **${failures.length} stack(s) failed to plan:** ${failures.map((f) => `${code(f.stack)} at ${f.step}`).join(", ")}`, "");
+    lines.push(
+      "> [!WARNING]",
+      `> **${failures.length} stack(s) failed to plan:** ${failures.map((f) => `${code(f.stack)} at ${f.step}`).join(", ")}`,
+      "",
+    );
   }
   if (findings > 0) lines.push(`**${findings} policy finding(s)** must be fixed or accepted with a reason.`, "");
 
@@ -92,7 +107,10 @@ export function renderMarkdownSummary(stacks: readonly StackSummary[], failures:
   for (const { stack, plan, policy } of stacks) {
     const t = actionTotals(plan);
     const loud = (n: number) => (n > 0 ? `**${n}** ⚠️` : "0");
-    const verdict = policy.findings.length > 0 ? `❌ ${policy.findings.length} finding(s)` : `✅${policy.accepted.length > 0 ? ` (${policy.accepted.length} accepted)` : ""}`;
+    const verdict =
+      policy.findings.length > 0
+        ? `❌ ${policy.findings.length} finding(s)`
+        : `✅${policy.accepted.length > 0 ? ` (${policy.accepted.length} accepted)` : ""}`;
     lines.push(`| ${code(stack)} | ${t.create} | ${t.update} | ${loud(t.replace)} | ${loud(t.delete)} | ${verdict} |`);
   }
   for (const f of failures) lines.push(`| ${code(f.stack)} | - | - | - | - | ❌ plan failed at ${f.step} |`);
@@ -100,17 +118,36 @@ export function renderMarkdownSummary(stacks: readonly StackSummary[], failures:
 
   for (const { stack, plan, policy } of stacks) {
     const counts = actionCounts(plan);
-    const types = Object.keys(counts).sort().filter((type) => SUMMARY_ACTIONS.some((a) => (counts[type][a] ?? 0) > 0));
-    lines.push(`<details><summary>${escapeCell(stack)}: ${types.length === 0 ? "no changes" : `${types.length} resource type(s) change`}</summary>`, "");
+    const types = Object.keys(counts)
+      .sort()
+      .filter((type) => SUMMARY_ACTIONS.some((a) => (counts[type][a] ?? 0) > 0));
+    lines.push(
+      `<details><summary>${escapeCell(stack)}: ${types.length === 0 ? "no changes" : `${types.length} resource type(s) change`}</summary>`,
+      "",
+    );
     if (types.length > 0) {
-      lines.push("| resource type | " + SUMMARY_ACTIONS.join(" | ") + " |", "| --- |" + " ---: |".repeat(SUMMARY_ACTIONS.length));
-      for (const type of types) lines.push(`| ${code(type)} | ${SUMMARY_ACTIONS.map((a) => counts[type][a] ?? 0).join(" | ")} |`);
+      lines.push(
+        "| resource type | " + SUMMARY_ACTIONS.join(" | ") + " |",
+        "| --- |" + " ---: |".repeat(SUMMARY_ACTIONS.length),
+      );
+      for (const type of types)
+        lines.push(`| ${code(type)} | ${SUMMARY_ACTIONS.map((a) => counts[type][a] ?? 0).join(" | ")} |`);
       lines.push("");
     }
     for (const f of policy.findings) lines.push(findingLine(f));
     for (const a of policy.accepted) lines.push(findingLine(a, a.reason));
     lines.push("", "</details>", "");
   }
-  for (const f of failures) lines.push(`<details><summary>${escapeCell(f.stack)}: failed at ${f.step}</summary>`, "", "```", f.message.slice(-4000), "```", "", "</details>", "");
+  for (const f of failures)
+    lines.push(
+      `<details><summary>${escapeCell(f.stack)}: failed at ${f.step}</summary>`,
+      "",
+      "```",
+      f.message.slice(-4000),
+      "```",
+      "",
+      "</details>",
+      "",
+    );
   return `${lines.join("\n").trimEnd()}\n`;
 }

@@ -33,7 +33,9 @@ export function detectTerraform(options: DetectOptions = {}): { toolchain?: Terr
   const binary = onPath(options.binary ?? "terraform", options.env?.PATH);
   const probe = spawnSync(binary, ["version"], { encoding: "utf8", env: { ...options.env, CHECKPOINT_DISABLE: "1" } });
   if (probe.error !== undefined || probe.status !== 0) {
-    return { missing: `terraform not runnable as "${binary}" (${probe.error?.message ?? probe.stderr.trim()}); install it or set TERRAFORM_BINARY` };
+    return {
+      missing: `terraform not runnable as "${binary}" (${probe.error?.message ?? probe.stderr.trim()}); install it or set TERRAFORM_BINARY`,
+    };
   }
   const mirror = options.pluginMirror ?? (existsSync(DEFAULT_PLUGIN_MIRROR) ? DEFAULT_PLUGIN_MIRROR : undefined);
   if (options.pluginMirror !== undefined && !existsSync(options.pluginMirror)) {
@@ -72,9 +74,10 @@ function onPath(name: string, path: string | undefined): string {
 export function writeCliConfig(dir: string, pluginMirror?: string): string {
   mkdirSync(dir, { recursive: true });
   const path = join(dir, "terraformrc");
-  const mirror = pluginMirror === undefined
-    ? ""
-    : `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(pluginMirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`;
+  const mirror =
+    pluginMirror === undefined
+      ? ""
+      : `provider_installation {\n  filesystem_mirror {\n    path    = ${JSON.stringify(pluginMirror)}\n    include = ["registry.terraform.io/*/*"]\n  }\n}\n`;
   writeFileSync(path, `disable_checkpoint = true\n${mirror}`);
   return path;
 }
@@ -83,7 +86,11 @@ export function writeCliConfig(dir: string, pluginMirror?: string): string {
  * The environment for an offline terraform run: `base` (the caller's), minus anything that could reach a real AWS
  * account or HashiCorp, plus dummy credentials. `home` is a private temp dir that also holds TMPDIR and the CLI config.
  */
-export function offlineEnvironment(home: string, pluginMirror: string | undefined, base: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+export function offlineEnvironment(
+  home: string,
+  pluginMirror: string | undefined,
+  base: NodeJS.ProcessEnv,
+): NodeJS.ProcessEnv {
   const keep = ["PATH", "LANG", "LC_ALL", "TERM", "SystemRoot"];
   const env: NodeJS.ProcessEnv = Object.fromEntries(keep.filter((k) => base[k] !== undefined).map((k) => [k, base[k]]));
   const tmp = join(home, "tmp");
@@ -121,10 +128,15 @@ export interface RunOptions {
 }
 
 /** Runs one terraform command and collects its output; never throws for a non-zero exit. */
-export function runTerraform(toolchain: TerraformToolchain, args: readonly string[], options: RunOptions): Promise<TerraformRun> {
-  const [command, argv] = options.isolateNetwork === true && toolchain.canIsolateNetwork
-    ? ["unshare", ["-n", toolchain.binary, ...args]]
-    : [toolchain.binary, [...args]];
+export function runTerraform(
+  toolchain: TerraformToolchain,
+  args: readonly string[],
+  options: RunOptions,
+): Promise<TerraformRun> {
+  const [command, argv] =
+    options.isolateNetwork === true && toolchain.canIsolateNetwork
+      ? ["unshare", ["-n", toolchain.binary, ...args]]
+      : [toolchain.binary, [...args]];
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, argv, { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -159,7 +171,11 @@ export function offlineProviderOverride(): object {
         skip_metadata_api_check: true,
         skip_region_validation: true,
         max_retries: 1,
-        endpoints: [Object.fromEntries(["sts", "ec2", "s3", "dynamodb", "iam", "ssm", "cloudwatch", "logs", "kms"].map((s) => [s, closed]))],
+        endpoints: [
+          Object.fromEntries(
+            ["sts", "ec2", "s3", "dynamodb", "iam", "ssm", "cloudwatch", "logs", "kms"].map((s) => [s, closed]),
+          ),
+        ],
       },
     },
   };

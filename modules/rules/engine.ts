@@ -75,7 +75,9 @@ export function appliesTo(rule: Rule, input: RuleInput): boolean {
 /** The exception that covers `finding`, if any. */
 export function exceptionFor(finding: Finding, exceptions: readonly RuleException[]): RuleException | undefined {
   const ids = [finding.rule, ...finding.scannerIds];
-  return exceptions.find((e) => ids.includes(e.rule) && (e.resource === undefined || finding.address.includes(e.resource)));
+  return exceptions.find(
+    (e) => ids.includes(e.rule) && (e.resource === undefined || finding.address.includes(e.resource)),
+  );
 }
 
 /** Applies every rule of `rules` meant for the view's input; findings an exception names go to `accepted`. Pure. */
@@ -101,6 +103,10 @@ export function formatFinding(finding: Finding): string {
 
 /** One finding as the synth error shows it, with the named way out. */
 export function formatViolation(finding: Finding): string {
-  const ack = JSON.stringify({ rule: finding.rule, resource: finding.address.split(".").pop(), reason: "why this is safe" });
+  const ack = JSON.stringify({
+    rule: finding.rule,
+    resource: finding.address.split(".").pop(),
+    reason: "why this is safe",
+  });
   return `guardrail ${finding.rule}: ${finding.address} ${finding.message}. Fix it, or acknowledge it in the environment's config: "guardrails": { "acknowledge": [${ack}] }`;
 }

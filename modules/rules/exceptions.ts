@@ -28,7 +28,11 @@ export interface RuleSubject {
   /** `backend.type = "local"` is the opt-in to local state. @default a remote backend is expected */
   readonly backend?: { readonly type?: string };
   /** A load balancer: `alb-waf` is accepted; so are the rules for what its settings leave off (certificate, access logs, deletion protection). @default none */
-  readonly loadBalancer?: { readonly certificateArn?: string; readonly deletionProtection?: boolean; readonly accessLogs?: { readonly enabled?: boolean } };
+  readonly loadBalancer?: {
+    readonly certificateArn?: string;
+    readonly deletionProtection?: boolean;
+    readonly accessLogs?: { readonly enabled?: boolean };
+  };
   /** The config's own acknowledgements. @default none */
   readonly guardrails?: { readonly acknowledge?: readonly RuleException[] };
 }
@@ -47,7 +51,11 @@ export function environmentExceptions(env: RuleSubject): RuleException[] {
     exceptions.push({ rule: "vpc-flow-logs", reason: `environment "${env.name}" does not enable flowLogs` });
   }
   if (env.flowLogs?.enabled === true && env.flowLogs.kmsKeyArn === undefined) {
-    exceptions.push({ rule: "log-group-kms", resource: "aws_cloudwatch_log_group.network_FlowLogs_", reason: `environment "${env.name}" sets no flowLogs.kmsKeyArn (CloudWatch Logs' own encryption)` });
+    exceptions.push({
+      rule: "log-group-kms",
+      resource: "aws_cloudwatch_log_group.network_FlowLogs_",
+      reason: `environment "${env.name}" sets no flowLogs.kmsKeyArn (CloudWatch Logs' own encryption)`,
+    });
   }
   exceptions.push(...monitoringExceptions(env));
   // Under Session Manager only the bastion has no public address, so there is nothing to accept.
@@ -62,7 +70,8 @@ export function environmentExceptions(env: RuleSubject): RuleException[] {
     exceptions.push({
       rule: "instance-public-ip",
       resource: "aws_instance.network_NatInstance-",
-      reason: "a NAT instance forwards the private tiers' egress through its public IP; its security group admits only the VPC",
+      reason:
+        "a NAT instance forwards the private tiers' egress through its public IP; its security group admits only the VPC",
     });
   }
   exceptions.push(...loadBalancerExceptions(env));
@@ -81,18 +90,30 @@ export function loadBalancerExceptions(env: Pick<RuleSubject, "name" | "loadBala
     {
       rule: "alb-waf",
       resource: LB_RESOURCE,
-      reason: "no WAF web ACL: AWS WAF is billed per ACL and rule and needs rules chosen for the app; associate one before production traffic",
+      reason:
+        "no WAF web ACL: AWS WAF is billed per ACL and rule and needs rules chosen for the app; associate one before production traffic",
     },
   ];
   if (lb.certificateArn === undefined) {
     const reason = `environment "${env.name}" gives no loadBalancer.certificateArn: HTTP only until a certificate is configured`;
-    exceptions.push({ rule: "lb-listener-https", resource: LISTENER_RESOURCE, reason }, { rule: "alb-redirect-http", resource: LB_RESOURCE, reason });
+    exceptions.push(
+      { rule: "lb-listener-https", resource: LISTENER_RESOURCE, reason },
+      { rule: "alb-redirect-http", resource: LB_RESOURCE, reason },
+    );
   }
   if (lb.accessLogs?.enabled !== true) {
-    exceptions.push({ rule: "lb-access-logs", resource: LB_RESOURCE, reason: `environment "${env.name}" does not enable loadBalancer.accessLogs` });
+    exceptions.push({
+      rule: "lb-access-logs",
+      resource: LB_RESOURCE,
+      reason: `environment "${env.name}" does not enable loadBalancer.accessLogs`,
+    });
   }
   if (lb.deletionProtection === false) {
-    exceptions.push({ rule: "lb-deletion-protection", resource: LB_RESOURCE, reason: `environment "${env.name}" sets loadBalancer.deletionProtection to false (so it can be destroyed)` });
+    exceptions.push({
+      rule: "lb-deletion-protection",
+      resource: LB_RESOURCE,
+      reason: `environment "${env.name}" sets loadBalancer.deletionProtection to false (so it can be destroyed)`,
+    });
   }
   return exceptions;
 }
@@ -103,16 +124,26 @@ function monitoringExceptions(env: RuleSubject): RuleException[] {
     [env.bastion, "aws_instance.Bastion_", "bastion"],
     [env.servers?.app, "aws_instance.AppServers_", "servers.app"],
     [env.servers?.db, "aws_instance.Db_", "servers.db"],
-    [env.nat?.mode === "instance" ? (env.nat.instance ?? {}) : undefined, "aws_instance.network_NatInstance-", "nat.instance"],
+    [
+      env.nat?.mode === "instance" ? (env.nat.instance ?? {}) : undefined,
+      "aws_instance.network_NatInstance-",
+      "nat.instance",
+    ],
   ];
   return blocks
     .filter(([block]) => block !== undefined && block.detailedMonitoring !== true)
-    .map(([, resource, block]) => ({ rule: "instance-detailed-monitoring", resource, reason: `${block}.detailedMonitoring is off in environment "${env.name}" (5-minute metrics)` }));
+    .map(([, resource, block]) => ({
+      rule: "instance-detailed-monitoring",
+      resource,
+      reason: `${block}.detailedMonitoring is off in environment "${env.name}" (5-minute metrics)`,
+    }));
 }
 
 /** The exceptions a state bootstrap stack's settings imply: without `accessLogs`, its state bucket logs no requests. */
 export function stateStoreExceptions(store: Pick<StateStoreProps, "bucket" | "accessLogs">): RuleException[] {
-  return store.accessLogs === true ? [] : [{ rule: "bucket-access-logging", reason: `state bucket ${store.bucket} has no backend.accessLogs` }];
+  return store.accessLogs === true
+    ? []
+    : [{ rule: "bucket-access-logging", reason: `state bucket ${store.bucket} has no backend.accessLogs` }];
 }
 
 /** How the rules judge an environment's stack: its NAT mode and state opt-in, and its exceptions. */

@@ -7,7 +7,9 @@ import { addressOf, ResourceView, StackView } from "./view";
  * most often) gets that reference as an opaque `${...}` string, as the synthesized JSON writes it.
  */
 export function viewOfPlan(plan: PlanJson): StackView {
-  const configured = new Map((plan.configuration?.root_module?.resources ?? []).map((r) => [r.address, r.expressions ?? {}]));
+  const configured = new Map(
+    (plan.configuration?.root_module?.resources ?? []).map((r) => [r.address, r.expressions ?? {}]),
+  );
   const resources: ResourceView[] = plannedResources(plan).map((planned) => {
     const references: Record<string, string[]> = {};
     const values: Record<string, unknown> = { ...planned.values };

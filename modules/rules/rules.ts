@@ -2,7 +2,15 @@ import { Rule } from "./engine";
 import { adminPortOpenToWorld, instancePublicIp, publicIpInPrivateTier } from "./catalog/access";
 import { bucketEncryption, bucketPublicAccessBlock, bucketVersioning } from "./catalog/buckets";
 import { imdsv2Required, volumeEncryption } from "./catalog/instances";
-import { albDropInvalidHeaders, albRedirectHttp, albWaf, lbAccessLogs, lbDeletionProtection, lbListenerHttps, lbListenerTls12 } from "./catalog/loadbalancer";
+import {
+  albDropInvalidHeaders,
+  albRedirectHttp,
+  albWaf,
+  lbAccessLogs,
+  lbDeletionProtection,
+  lbListenerHttps,
+  lbListenerTls12,
+} from "./catalog/loadbalancer";
 import { bucketAccessLogging, logGroupKms } from "./catalog/logging";
 import { instanceDetailedMonitoring, instanceEbsOptimized, instanceProfile } from "./catalog/servers";
 import { remoteState } from "./catalog/state";

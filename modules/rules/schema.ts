@@ -16,7 +16,8 @@ export const guardrailConfigFields = {
         )
         .default([])
         .meta({
-          description: 'reasoned exceptions to the rules, at synth and in plans: `{ "rule": id or scanner id, "resource": part of an address, "reason": why }`',
+          description:
+            'reasoned exceptions to the rules, at synth and in plans: `{ "rule": id or scanner id, "resource": part of an address, "reason": why }`',
           typeLabel: "acknowledgement[]",
         }),
     })
@@ -35,10 +36,18 @@ export function checkAcknowledgements(guardrails: GuardrailAcknowledgement): Con
     const at = (key: string) => fieldPath("guardrails", "acknowledge", i, key);
     const problems: ConfigProblem[] = [];
     if (!RULES.some((r) => r.id === ack.rule || r.scannerIds.includes(ack.rule))) {
-      problems.push({ field: at("rule"), value: ack.rule, expected: `one of the rule ids: ${RULES.map((r) => r.id).join(", ")} (or one of their scanner ids, e.g. CKV_AWS_79)` });
+      problems.push({
+        field: at("rule"),
+        value: ack.rule,
+        expected: `one of the rule ids: ${RULES.map((r) => r.id).join(", ")} (or one of their scanner ids, e.g. CKV_AWS_79)`,
+      });
     }
     if (ack.reason.trim().length < MIN_REASON_LENGTH) {
-      problems.push({ field: at("reason"), value: ack.reason, expected: `a reason of at least ${MIN_REASON_LENGTH} characters saying why the exception is safe` });
+      problems.push({
+        field: at("reason"),
+        value: ack.reason,
+        expected: `a reason of at least ${MIN_REASON_LENGTH} characters saying why the exception is safe`,
+      });
     }
     return problems;
   });

@@ -29,7 +29,9 @@ function referencesIn(value: unknown, known: ReadonlySet<string>): string[] {
 
 /** The view of one stack's synthesized JSON: its resources (references read from `${...}`) and its backend. */
 export function viewOfSynth(json: StackJson): StackView {
-  const entries = Object.entries(json.resource ?? {}).flatMap(([type, byName]) => Object.entries(byName).map(([name, values]) => ({ type, name, values })));
+  const entries = Object.entries(json.resource ?? {}).flatMap(([type, byName]) =>
+    Object.entries(byName).map(([name, values]) => ({ type, name, values })),
+  );
   const known = new Set(entries.map((e) => `${e.type}.${e.name}`));
   const resources: ResourceView[] = entries.map(({ type, name, values }) => {
     const references: Record<string, string[]> = {};

@@ -8,7 +8,9 @@ import { StackJson } from "./synth-view";
  * also catches what escape hatches (`addOverride`) and hand-made constructs do.
  */
 export function applyRules(stack: TerraformStack, options: CheckOptions = {}): void {
-  stack.node.addValidation({ validate: () => checkSynth(stack.toTerraform() as StackJson, options).findings.map(formatViolation) });
+  stack.node.addValidation({
+    validate: () => checkSynth(stack.toTerraform() as StackJson, options).findings.map(formatViolation),
+  });
 }
 
 /**

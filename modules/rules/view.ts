@@ -43,7 +43,11 @@ export function resourcesOf(view: StackView, ...types: string[]): ResourceView[]
 
 /** `type.name` of a resource address or a reference (`aws_vpc.x.id` -> `aws_vpc.x`), without a count index. */
 export function addressOf(reference: string): string {
-  return reference.split(".").slice(0, 2).join(".").replace(/\[[^\]]*\]$/, "");
+  return reference
+    .split(".")
+    .slice(0, 2)
+    .join(".")
+    .replace(/\[[^\]]*\]$/, "");
 }
 
 /** The resources that `resource`'s argument `attribute` refers to (addresses, each once). */
@@ -66,7 +70,8 @@ export function referrersOf(view: StackView, type: string, attribute: string, ta
 
 /** A nested block as either input writes it: one object, or a list of them. */
 export function blocks(value: unknown): Record<string, unknown>[] {
-  if (Array.isArray(value)) return value.filter((v): v is Record<string, unknown> => v !== null && typeof v === "object");
+  if (Array.isArray(value))
+    return value.filter((v): v is Record<string, unknown> => v !== null && typeof v === "object");
   return value !== null && typeof value === "object" ? [value as Record<string, unknown>] : [];
 }
 

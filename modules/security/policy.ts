@@ -11,13 +11,16 @@ export function isAnywhere(cidr: string): boolean {
   return /\/0+$/.test(cidr.trim());
 }
 
-
 /**
  * Why `cidr` may not be the source of a rule that opens `adminPorts` (the admin ports among the rule's ports), or
  * undefined when it may. The whole internet is refused for admin ports unless `allowAnywhere`; IPv6 is refused
  * (the VPC has none); anything else must be a well-formed IPv4 network.
  */
-export function sourceCidrProblem(cidr: unknown, adminPorts: readonly number[], allowAnywhere: boolean): string | undefined {
+export function sourceCidrProblem(
+  cidr: unknown,
+  adminPorts: readonly number[],
+  allowAnywhere: boolean,
+): string | undefined {
   if (typeof cidr === "string" && isAnywhere(cidr) && adminPorts.length > 0 && !allowAnywhere) {
     const ports = adminPorts.map((p) => `${p} (${ADMIN_PORT_NAMES[p]})`).join(", ");
     return `a source narrower than the whole internet for admin port ${ports}, such as your office's address as a /32; or ${INSECURE_OVERRIDE_FIELD}: true`;

@@ -20,7 +20,14 @@ export const Port = {
  * Ports that give a shell or remote control of a machine: never open to the whole internet without an explicit,
  * loudly named override. SSH, telnet, RDP, WinRM (HTTP and HTTPS), VNC.
  */
-export const ADMIN_PORT_NAMES: Readonly<Record<number, string>> = { 22: "SSH", 23: "telnet", 3389: "RDP", 5985: "WinRM", 5986: "WinRM", 5900: "VNC" };
+export const ADMIN_PORT_NAMES: Readonly<Record<number, string>> = {
+  22: "SSH",
+  23: "telnet",
+  3389: "RDP",
+  5985: "WinRM",
+  5986: "WinRM",
+  5900: "VNC",
+};
 
 export const ADMIN_PORTS: readonly number[] = Object.keys(ADMIN_PORT_NAMES).map(Number);
 

@@ -6,7 +6,9 @@ export const accessConfigFields = {
     .strictObject({
       adminCidrs: z
         .array(z.string())
-        .describe("IPv4 networks that may SSH to the bastion, e.g. `[\"198.51.100.7/32\"]`; `0.0.0.0/0`, `::/0` (any `/0`) are refused"),
+        .describe(
+          'IPv4 networks that may SSH to the bastion, e.g. `["198.51.100.7/32"]`; `0.0.0.0/0`, `::/0` (any `/0`) are refused',
+        ),
       insecureAllowAdminPortsFromAnywhere: z
         .boolean()
         .default(false)
@@ -15,7 +17,10 @@ export const accessConfigFields = {
         ),
     })
     .optional()
-    .meta({ description: "who may knock on the bastion's door", defaultLabel: "none: required while the bastion has SSH" }),
+    .meta({
+      description: "who may knock on the bastion's door",
+      defaultLabel: "none: required while the bastion has SSH",
+    }),
 };
 
 export type AccessConfig = NonNullable<z.infer<typeof accessConfigFields.access>>;

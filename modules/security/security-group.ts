@@ -102,6 +102,7 @@ export function idSafe(text: string): string {
 }
 
 function ruleTarget(peer: Peer, port: PortRange) {
-  const where = peer instanceof RoleSecurityGroup ? { referencedSecurityGroupId: peer.group.id } : { cidrIpv4: peer.cidr };
+  const where =
+    peer instanceof RoleSecurityGroup ? { referencedSecurityGroupId: peer.group.id } : { cidrIpv4: peer.cidr };
   return { ...where, ipProtocol: port.protocol, fromPort: port.from, toPort: port.to };
 }

@@ -15,14 +15,21 @@ export function accessLogBucketName(stateBucket: string): { name: string; proble
   const name = `${stateBucket}${ACCESS_LOG_DEFAULTS.suffix}`;
   return name.length <= 63
     ? { name }
-    : { name, problem: `a bucket name of at most ${63 - ACCESS_LOG_DEFAULTS.suffix.length} characters when accessLogs is on: the log bucket is "<bucket>${ACCESS_LOG_DEFAULTS.suffix}" (63 at most)` };
+    : {
+        name,
+        problem: `a bucket name of at most ${63 - ACCESS_LOG_DEFAULTS.suffix.length} characters when accessLogs is on: the log bucket is "<bucket>${ACCESS_LOG_DEFAULTS.suffix}" (63 at most)`,
+      };
 }
 
 /**
  * The log bucket's policy: TLS 1.2+ only (as the state bucket's), and S3's log delivery may put objects under the
  * prefix, for the state bucket only.
  */
-export function accessLogBucketPolicy(logBucketArn: string, stateBucketArn: string, denyInsecure: (arn: string) => { Statement: object[] }): object {
+export function accessLogBucketPolicy(
+  logBucketArn: string,
+  stateBucketArn: string,
+  denyInsecure: (arn: string) => { Statement: object[] },
+): object {
   return {
     Version: "2012-10-17",
     Statement: [
@@ -63,10 +70,17 @@ export class StateAccessLogs extends Construct {
   constructor(scope: Construct, id: string, props: StateAccessLogsProps) {
     super(scope, id);
     const tags = props.tags === undefined ? undefined : { ...props.tags };
-    this.logBucket = new S3Bucket(this, "Bucket", { bucket: props.logBucketName, tags, lifecycle: { preventDestroy: true } });
+    this.logBucket = new S3Bucket(this, "Bucket", {
+      bucket: props.logBucketName,
+      tags,
+      lifecycle: { preventDestroy: true },
+    });
     const bucket = this.logBucket.id;
     const { publicAccess, versioning } = lockDownBucket(this, bucket);
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", { bucket, rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }] });
+    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
+      bucket,
+      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
+    });
     new S3BucketLifecycleConfiguration(this, "Lifecycle", {
       bucket,
       dependsOn: [versioning],
@@ -86,6 +100,10 @@ export class StateAccessLogs extends Construct {
       dependsOn: [publicAccess],
       policy: Fn.jsonencode(accessLogBucketPolicy(this.logBucket.arn, props.stateBucket.arn, props.denyInsecure)),
     });
-    new S3BucketLoggingA(this, "Logging", { bucket: props.stateBucket.id, targetBucket: bucket, targetPrefix: ACCESS_LOG_DEFAULTS.prefix });
+    new S3BucketLoggingA(this, "Logging", {
+      bucket: props.stateBucket.id,
+      targetBucket: bucket,
+      targetPrefix: ACCESS_LOG_DEFAULTS.prefix,
+    });
   }
 }

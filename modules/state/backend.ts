@@ -10,10 +10,18 @@ import { STATE_DEFAULTS, StateBackendProps, StateOwner } from "./types";
  * `terraform.<stack>.tfstate`. Endpoints and credentials are never set here: they come from the environment, or from
  * `terraform init -backend-config=...`.
  */
-export function applyStateBackend(stack: TerraformStack, props: StateBackendProps | StateBackendConfig, owner: StateOwner): TerraformBackend | undefined {
+export function applyStateBackend(
+  stack: TerraformStack,
+  props: StateBackendProps | StateBackendConfig,
+  owner: StateOwner,
+): TerraformBackend | undefined {
   if (props === undefined) return undefined;
   const problems = checkBackend(props);
-  if (problems.length > 0) throw new ConfigError(problems.map((p) => ({ environment: owner.environment, ...p })), `backend of stack "${stack.node.id}"`);
+  if (problems.length > 0)
+    throw new ConfigError(
+      problems.map((p) => ({ environment: owner.environment, ...p })),
+      `backend of stack "${stack.node.id}"`,
+    );
   switch (props.type) {
     case "s3": {
       const backend = new S3Backend(stack, {

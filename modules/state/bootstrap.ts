@@ -37,7 +37,9 @@ export class StateStore extends Construct {
     super(scope, id);
     // The backend rules, reported under the store's own field names.
     const problems: ConfigProblem[] = [
-      ...checkBackend({ type: "s3", bucket: props.bucket, region: props.region, kmsKeyId: props.kmsKeyId }).map((p) => ({ ...p, field: p.field.replace(/^backend\./, "") })),
+      ...checkBackend({ type: "s3", bucket: props.bucket, region: props.region, kmsKeyId: props.kmsKeyId }).map(
+        (p) => ({ ...p, field: p.field.replace(/^backend\./, "") }),
+      ),
       ...(props.accessLogs === true && accessLogBucketName(props.bucket).problem !== undefined
         ? [{ field: "bucket", value: props.bucket, expected: accessLogBucketName(props.bucket).problem as string }]
         : []),
@@ -57,7 +59,10 @@ export class StateStore extends Construct {
       bucket,
       rule: [
         {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: props.kmsKeyId === undefined ? "AES256" : "aws:kms", kmsMasterKeyId: props.kmsKeyId },
+          applyServerSideEncryptionByDefault: {
+            sseAlgorithm: props.kmsKeyId === undefined ? "AES256" : "aws:kms",
+            kmsMasterKeyId: props.kmsKeyId,
+          },
           bucketKeyEnabled: props.kmsKeyId === undefined ? undefined : true,
         },
       ],
@@ -80,10 +85,19 @@ export class StateStore extends Construct {
         },
       ],
     });
-    new S3BucketPolicy(this, "Policy", { bucket, dependsOn: [publicAccess], policy: Fn.jsonencode(stateBucketPolicy(this.bucket.arn)) });
+    new S3BucketPolicy(this, "Policy", {
+      bucket,
+      dependsOn: [publicAccess],
+      policy: Fn.jsonencode(stateBucketPolicy(this.bucket.arn)),
+    });
     this.accessLogs =
       props.accessLogs === true
-        ? new StateAccessLogs(this, "AccessLogs", { stateBucket: this.bucket, logBucketName: accessLogBucketName(props.bucket).name, denyInsecure: stateBucketPolicy, tags })
+        ? new StateAccessLogs(this, "AccessLogs", {
+            stateBucket: this.bucket,
+            logBucketName: accessLogBucketName(props.bucket).name,
+            denyInsecure: stateBucketPolicy,
+            tags,
+          })
         : undefined;
 
     this.lockTables = Object.fromEntries(
@@ -117,19 +131,34 @@ export class StateBootstrapStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: StateBootstrapStackProps) {
     super(scope, id);
-    new AwsProvider(this, "aws", { region: props.region, defaultTags: [{ tags: { ManagedBy: "cdktf", Purpose: "terraform-state" } }] });
+    new AwsProvider(this, "aws", {
+      region: props.region,
+      defaultTags: [{ tags: { ManagedBy: "cdktf", Purpose: "terraform-state" } }],
+    });
     this.store = new StateStore(this, "state", props);
     applyStateBackend(
       this,
       props.localState === true
         ? { type: "local" }
-        : { type: "s3", bucket: props.bucket, region: props.region, key: STATE_DEFAULTS.bootstrapKey, kmsKeyId: props.kmsKeyId },
+        : {
+            type: "s3",
+            bucket: props.bucket,
+            region: props.region,
+            key: STATE_DEFAULTS.bootstrapKey,
+            kmsKeyId: props.kmsKeyId,
+          },
       { environment: id, stack: "bootstrap" },
     );
-    applyRules(this, { context: { localStateOptIn: props.localState === true }, exceptions: stateStoreExceptions(props) });
+    applyRules(this, {
+      context: { localStateOptIn: props.localState === true },
+      exceptions: stateStoreExceptions(props),
+    });
 
     new TerraformOutput(this, "bucket", { value: this.store.bucket.bucket, description: "State bucket name" });
     new TerraformOutput(this, "bucket_arn", { value: this.store.bucket.arn, description: "State bucket ARN" });
-    new TerraformOutput(this, "lock_tables", { value: Object.keys(this.store.lockTables), description: "DynamoDB lock table names" });
+    new TerraformOutput(this, "lock_tables", {
+      value: Object.keys(this.store.lockTables),
+      description: "DynamoDB lock table names",
+    });
   }
 }

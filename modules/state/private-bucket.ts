@@ -5,8 +5,18 @@ import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versionin
 
 /** Bucket policy statements that deny every request not made over TLS 1.2 or later, whoever makes it. */
 export function tlsOnlyStatements(bucketArn: string): object[] {
-  const deny = (sid: string, condition: object) => ({ Sid: sid, Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [bucketArn, `${bucketArn}/*`], Condition: condition });
-  return [deny("DenyInsecureTransport", { Bool: { "aws:SecureTransport": "false" } }), deny("DenyTlsBelow12", { NumericLessThan: { "s3:TlsVersion": "1.2" } })];
+  const deny = (sid: string, condition: object) => ({
+    Sid: sid,
+    Effect: "Deny",
+    Principal: "*",
+    Action: "s3:*",
+    Resource: [bucketArn, `${bucketArn}/*`],
+    Condition: condition,
+  });
+  return [
+    deny("DenyInsecureTransport", { Bool: { "aws:SecureTransport": "false" } }),
+    deny("DenyTlsBelow12", { NumericLessThan: { "s3:TlsVersion": "1.2" } }),
+  ];
 }
 
 /**
@@ -28,8 +38,14 @@ export function makeBucketPrivate(scope: Construct, bucket: string): S3BucketPub
  * What the state bucket and its access log bucket share: the bucket made private (`makeBucketPrivate`) and
  * versioning (`Versioning`), in `scope`.
  */
-export function lockDownBucket(scope: Construct, bucket: string): { publicAccess: S3BucketPublicAccessBlock; versioning: S3BucketVersioningA } {
+export function lockDownBucket(
+  scope: Construct,
+  bucket: string,
+): { publicAccess: S3BucketPublicAccessBlock; versioning: S3BucketVersioningA } {
   const publicAccess = makeBucketPrivate(scope, bucket);
-  const versioning = new S3BucketVersioningA(scope, "Versioning", { bucket, versioningConfiguration: { status: "Enabled" } });
+  const versioning = new S3BucketVersioningA(scope, "Versioning", {
+    bucket,
+    versioningConfiguration: { status: "Enabled" },
+  });
   return { publicAccess, versioning };
 }

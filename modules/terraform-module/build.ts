@@ -20,7 +20,11 @@ type Json = Record<string, unknown>;
 function withoutMetadata(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutMetadata);
   if (value !== null && typeof value === "object") {
-    return Object.fromEntries(Object.entries(value as Json).filter(([k]) => k !== "//").map(([k, v]) => [k, withoutMetadata(v)]));
+    return Object.fromEntries(
+      Object.entries(value as Json)
+        .filter(([k]) => k !== "//")
+        .map(([k, v]) => [k, withoutMetadata(v)]),
+    );
   }
   return value;
 }
@@ -37,14 +41,21 @@ export function synthModule(define: (scope: Construct) => void): ModuleFiles {
     const stack = new TerraformStack(app, "module");
     define(stack);
     app.synth();
-    const synthesized = withoutMetadata(JSON.parse(readFileSync(join(outdir, "stacks", "module", "cdk.tf.json"), "utf8"))) as Json;
+    const synthesized = withoutMetadata(
+      JSON.parse(readFileSync(join(outdir, "stacks", "module", "cdk.tf.json"), "utf8")),
+    ) as Json;
     const { variable, output, locals, resource, module, data } = synthesized;
     const files: ModuleFiles = {
       "versions.tf.json": render({
-        terraform: { required_version: MODULE_REQUIREMENTS.terraform, required_providers: { aws: MODULE_REQUIREMENTS.aws } },
+        terraform: {
+          required_version: MODULE_REQUIREMENTS.terraform,
+          required_providers: { aws: MODULE_REQUIREMENTS.aws },
+        },
       }),
       "variables.tf.json": render({ variable }),
-      "main.tf.json": render(Object.fromEntries(Object.entries({ locals, data, module, resource }).filter(([, v]) => v !== undefined))),
+      "main.tf.json": render(
+        Object.fromEntries(Object.entries({ locals, data, module, resource }).filter(([, v]) => v !== undefined)),
+      ),
       "outputs.tf.json": render({ output }),
     };
     return files;

@@ -6,7 +6,13 @@ import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security
 import { KeyPair } from "@cdktf/provider-aws/lib/key-pair";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
-import { OS_PACKAGES, renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup } from "../compute/user-data";
+import {
+  OS_PACKAGES,
+  renderHardening,
+  renderPackagesAndServices,
+  renderScript,
+  renderServiceSetup,
+} from "../compute/user-data";
 import { renderBastionUserData } from "../bastion/user-data";
 import { COMPUTE_DEFAULTS } from "../compute/schema";
 import { BASTION_DEFAULTS } from "../bastion/schema";
@@ -16,7 +22,20 @@ import { addNetworkVariables, keyed, NETWORK_OUTPUTS, output, tagsNamed, tf, var
 export const NESTED_NETWORK_PATH = "modules/network";
 
 /** The network module's inputs, passed through unchanged. */
-const NETWORK_INPUTS = ["name", "region", "azs", "vpc_cidr", "acknowledge_non_rfc1918_vpc_cidr", "az_slots", "tiers", "nat_mode", "nat_instance", "flow_logs", "s3_gateway_endpoint", "tags"];
+const NETWORK_INPUTS = [
+  "name",
+  "region",
+  "azs",
+  "vpc_cidr",
+  "acknowledge_non_rfc1918_vpc_cidr",
+  "az_slots",
+  "tiers",
+  "nat_mode",
+  "nat_instance",
+  "flow_logs",
+  "s3_gateway_endpoint",
+  "tags",
+];
 
 /**
  * Stand-ins the user data renderers are called with, replaced by Terraform references afterwards: the renderers
@@ -35,7 +54,8 @@ const SENTINEL = {
 export function fillUserData(script: string, fills: ReadonlyArray<[string | number, string]>): string {
   let out = script;
   for (const [stand, reference] of fills) {
-    if (!out.includes(String(stand))) throw new Error(`user data no longer contains the stand-in ${stand}: update the module generator`);
+    if (!out.includes(String(stand)))
+      throw new Error(`user data no longer contains the stand-in ${stand}: update the module generator`);
     out = out.split(String(stand)).join(reference);
   }
   return out;
@@ -46,56 +66,153 @@ function userDataScripts(): { bastion: string; app: string; db: string } {
     [SENTINEL.timeout, "${var.session_timeout_seconds}"],
     [SENTINEL.tries, "${var.ssh_max_auth_tries}"],
   ];
-  const hardening = { sessionTimeoutSeconds: SENTINEL.timeout, sshMaxAuthTries: SENTINEL.tries, ssh: true, allowTcpForwarding: false, lockAuditRules: false };
-  const bastion = fillUserData(renderBastionUserData({ sessionTimeoutSeconds: SENTINEL.timeout, sshMaxAuthTries: SENTINEL.tries, ssh: true }), hardeningFills);
-  const service = renderServiceSetup({ name: SENTINEL.name, port: SENTINEL.port, command: SENTINEL.command, environment: { SENTINEL_ENVIRONMENT: "sentinel" }, packages: [] });
+  const hardening = {
+    sessionTimeoutSeconds: SENTINEL.timeout,
+    sshMaxAuthTries: SENTINEL.tries,
+    ssh: true,
+    allowTcpForwarding: false,
+    lockAuditRules: false,
+  };
+  const bastion = fillUserData(
+    renderBastionUserData({ sessionTimeoutSeconds: SENTINEL.timeout, sshMaxAuthTries: SENTINEL.tries, ssh: true }),
+    hardeningFills,
+  );
+  const service = renderServiceSetup({
+    name: SENTINEL.name,
+    port: SENTINEL.port,
+    command: SENTINEL.command,
+    environment: { SENTINEL_ENVIRONMENT: "sentinel" },
+    packages: [],
+  });
   const app = fillUserData(renderScript(renderHardening(hardening), service), [
     ...hardeningFills,
-    [SENTINEL.envLine, `\${join("\\n", [for k, v in merge({ DB_HOST = aws_instance.db.private_ip, DB_PORT = tostring(var.db.port) }, var.app.service.environment) : "\${k}=\\"\${v}\\""])}`],
-    [SENTINEL.command, "${replace(var.app.service.command, \"%\", \"%%\")}"],
+    [
+      SENTINEL.envLine,
+      `\${join("\\n", [for k, v in merge({ DB_HOST = aws_instance.db.private_ip, DB_PORT = tostring(var.db.port) }, var.app.service.environment) : "\${k}=\\"\${v}\\""])}`,
+    ],
+    [SENTINEL.command, '${replace(var.app.service.command, "%", "%%")}'],
     [SENTINEL.port, "${var.app.service.port}"],
     [SENTINEL.name, "${var.app.service.name}"],
   ]);
-  const db = fillUserData(renderScript(renderHardening(hardening), renderPackagesAndServices(OS_PACKAGES.mariadb, ["mariadb"])), hardeningFills);
+  const db = fillUserData(
+    renderScript(renderHardening(hardening), renderPackagesAndServices(OS_PACKAGES.mariadb, ["mariadb"])),
+    hardeningFills,
+  );
   return { bastion, app, db };
 }
 
 function environmentVariables(scope: Construct): void {
-  variable(scope, "admin_cidrs", { type: "list(string)", description: "Networks that may SSH to the bastion, e.g. [\"203.0.113.10/32\"]; 0.0.0.0/0 is refused." },
-    ["length(var.admin_cidrs) > 0 && alltrue([for c in var.admin_cidrs : can(cidrhost(c, 0)) && !startswith(c, \"0.0.0.0/\")])", "admin_cidrs must list at least one IPv4 CIDR block (your address as a /32), and not 0.0.0.0/0."],
+  variable(
+    scope,
+    "admin_cidrs",
+    {
+      type: "list(string)",
+      description: 'Networks that may SSH to the bastion, e.g. ["203.0.113.10/32"]; 0.0.0.0/0 is refused.',
+    },
+    [
+      'length(var.admin_cidrs) > 0 && alltrue([for c in var.admin_cidrs : can(cidrhost(c, 0)) && !startswith(c, "0.0.0.0/")])',
+      "admin_cidrs must list at least one IPv4 CIDR block (your address as a /32), and not 0.0.0.0/0.",
+    ],
   );
-  variable(scope, "ssh_public_key", { type: "string", description: "The admins' OpenSSH public key line (ssh-ed25519 or ssh-rsa), installed on every instance." },
-    ["can(regex(\"^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+\", var.ssh_public_key))", "ssh_public_key must be an OpenSSH public key line such as \"ssh-ed25519 AAAA... you@host\"."],
+  variable(
+    scope,
+    "ssh_public_key",
+    {
+      type: "string",
+      description: "The admins' OpenSSH public key line (ssh-ed25519 or ssh-rsa), installed on every instance.",
+    },
+    [
+      'can(regex("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+", var.ssh_public_key))',
+      'ssh_public_key must be an OpenSSH public key line such as "ssh-ed25519 AAAA... you@host".',
+    ],
   );
-  variable(scope, "ami", { type: "string", description: "AMI id of every instance (Amazon Linux 2023 or a Debian/Ubuntu image)." },
-    ["can(regex(\"^ami-[0-9a-f]{8,17}$\", var.ami))", "ami must be an AMI id such as ami-0123456789abcdef0."],
+  variable(
+    scope,
+    "ami",
+    { type: "string", description: "AMI id of every instance (Amazon Linux 2023 or a Debian/Ubuntu image)." },
+    ['can(regex("^ami-[0-9a-f]{8,17}$", var.ami))', "ami must be an AMI id such as ami-0123456789abcdef0."],
   );
-  variable(scope, "session_timeout_seconds", { type: "number", description: "Seconds an idle shell stays open on every instance (TMOUT, read-only).", default: COMPUTE_DEFAULTS.sessionTimeoutSeconds, nullable: false },
-    ["var.session_timeout_seconds >= 60 && floor(var.session_timeout_seconds) == var.session_timeout_seconds", "session_timeout_seconds must be a whole number of at least 60."]);
-  variable(scope, "ssh_max_auth_tries", { type: "number", description: "sshd's MaxAuthTries on every instance.", default: COMPUTE_DEFAULTS.sshMaxAuthTries, nullable: false },
-    ["var.ssh_max_auth_tries >= 1 && var.ssh_max_auth_tries <= 10 && floor(var.ssh_max_auth_tries) == var.ssh_max_auth_tries", "ssh_max_auth_tries must be a whole number from 1 to 10."]);
-  variable(scope, "bastion", {
-    type: `object({ tier = optional(string, ${JSON.stringify(BASTION_DEFAULTS.tier)}), az = optional(string), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}) })`,
-    description: "The bastion: a public tier, its AZ (default the tier's first) and instance type.",
-    default: {},
-    nullable: false,
-  }, ["contains([for t in var.tiers : t.name if t.type == \"public\"], var.bastion.tier)", "bastion.tier must name a public tier of tiers (the bastion is reached through its Elastic IP)."]);
-  variable(scope, "app", {
-    type: `object({ tier = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.appTier)}), count_per_az = optional(number, ${COMPUTE_DEFAULTS.countPerAz}), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}), service_from_tiers = optional(list(string), []), service = object({ name = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.serviceName)}), port = optional(number, ${COMPUTE_DEFAULTS.servicePort}), command = string, environment = optional(map(string), {}) }) })`,
-    description: "App servers: tier (private or isolated), count_per_az, instance_type, the service (name, port >= 1024, command, environment; DB_HOST and DB_PORT are added) and the tiers whose subnets may reach its port (the bastion always may).",
-  },
-    ["contains([for t in var.tiers : t.name if t.type != \"public\"], var.app.tier)", "app.tier must name a private or isolated tier of tiers."],
-    ["var.app.count_per_az >= 1 && var.app.count_per_az <= 9 && floor(var.app.count_per_az) == var.app.count_per_az", "app.count_per_az must be a whole number from 1 to 9."],
-    ["try(var.app.service.port >= 1024 && var.app.service.port <= 65535 && can(regex(\"^[a-z][a-z0-9-]{0,30}$\", var.app.service.name)) && startswith(var.app.service.command, \"/\"), false)", "app.service needs a port from 1024 to 65535, a name of lowercase letters, digits and dashes, and an absolute command (/usr/bin/...)."],
-    ["alltrue([for t in var.app.service_from_tiers : contains([for x in var.tiers : x.name], t)])", "app.service_from_tiers must name tiers of tiers."],
+  variable(
+    scope,
+    "session_timeout_seconds",
+    {
+      type: "number",
+      description: "Seconds an idle shell stays open on every instance (TMOUT, read-only).",
+      default: COMPUTE_DEFAULTS.sessionTimeoutSeconds,
+      nullable: false,
+    },
+    [
+      "var.session_timeout_seconds >= 60 && floor(var.session_timeout_seconds) == var.session_timeout_seconds",
+      "session_timeout_seconds must be a whole number of at least 60.",
+    ],
   );
-  variable(scope, "db", {
-    type: `object({ tier = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.dbTier)}), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}), port = optional(number, ${COMPUTE_DEFAULTS.dbPort}) })`,
-    description: "The DB server (MariaDB): tier (private or isolated), instance type and port (reached only from the app servers).",
-    default: {},
-    nullable: false,
-  },
-    ["contains([for t in var.tiers : t.name if t.type != \"public\"], var.db.tier)", "db.tier must name a private or isolated tier of tiers."],
+  variable(
+    scope,
+    "ssh_max_auth_tries",
+    {
+      type: "number",
+      description: "sshd's MaxAuthTries on every instance.",
+      default: COMPUTE_DEFAULTS.sshMaxAuthTries,
+      nullable: false,
+    },
+    [
+      "var.ssh_max_auth_tries >= 1 && var.ssh_max_auth_tries <= 10 && floor(var.ssh_max_auth_tries) == var.ssh_max_auth_tries",
+      "ssh_max_auth_tries must be a whole number from 1 to 10.",
+    ],
+  );
+  variable(
+    scope,
+    "bastion",
+    {
+      type: `object({ tier = optional(string, ${JSON.stringify(BASTION_DEFAULTS.tier)}), az = optional(string), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}) })`,
+      description: "The bastion: a public tier, its AZ (default the tier's first) and instance type.",
+      default: {},
+      nullable: false,
+    },
+    [
+      'contains([for t in var.tiers : t.name if t.type == "public"], var.bastion.tier)',
+      "bastion.tier must name a public tier of tiers (the bastion is reached through its Elastic IP).",
+    ],
+  );
+  variable(
+    scope,
+    "app",
+    {
+      type: `object({ tier = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.appTier)}), count_per_az = optional(number, ${COMPUTE_DEFAULTS.countPerAz}), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}), service_from_tiers = optional(list(string), []), service = object({ name = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.serviceName)}), port = optional(number, ${COMPUTE_DEFAULTS.servicePort}), command = string, environment = optional(map(string), {}) }) })`,
+      description:
+        "App servers: tier (private or isolated), count_per_az, instance_type, the service (name, port >= 1024, command, environment; DB_HOST and DB_PORT are added) and the tiers whose subnets may reach its port (the bastion always may).",
+    },
+    [
+      'contains([for t in var.tiers : t.name if t.type != "public"], var.app.tier)',
+      "app.tier must name a private or isolated tier of tiers.",
+    ],
+    [
+      "var.app.count_per_az >= 1 && var.app.count_per_az <= 9 && floor(var.app.count_per_az) == var.app.count_per_az",
+      "app.count_per_az must be a whole number from 1 to 9.",
+    ],
+    [
+      'try(var.app.service.port >= 1024 && var.app.service.port <= 65535 && can(regex("^[a-z][a-z0-9-]{0,30}$", var.app.service.name)) && startswith(var.app.service.command, "/"), false)',
+      "app.service needs a port from 1024 to 65535, a name of lowercase letters, digits and dashes, and an absolute command (/usr/bin/...).",
+    ],
+    [
+      "alltrue([for t in var.app.service_from_tiers : contains([for x in var.tiers : x.name], t)])",
+      "app.service_from_tiers must name tiers of tiers.",
+    ],
+  );
+  variable(
+    scope,
+    "db",
+    {
+      type: `object({ tier = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.dbTier)}), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}), port = optional(number, ${COMPUTE_DEFAULTS.dbPort}) })`,
+      description:
+        "The DB server (MariaDB): tier (private or isolated), instance type and port (reached only from the app servers).",
+      default: {},
+      nullable: false,
+    },
+    [
+      'contains([for t in var.tiers : t.name if t.type != "public"], var.db.tier)',
+      "db.tier must name a private or isolated tier of tiers.",
+    ],
     ["var.db.port >= 1 && var.db.port <= 65535", "db.port must be a TCP port (1-65535)."],
   );
 }
@@ -123,25 +240,39 @@ export function addEnvironmentModule(scope: Construct): void {
     db: "DB server: the DB port from the app servers, SSH from the bastion",
   };
   for (const [role, description] of Object.entries(roles)) {
-    keyed(new SecurityGroup(scope, `resource_sg_${role}`, {
-      name: `\${var.name}-${role}`,
-      description,
-      vpcId: "${module.network.vpc_id}",
-      tags: tagsNamed(role, `, Role = "${role}"`),
-    }), role);
+    keyed(
+      new SecurityGroup(scope, `resource_sg_${role}`, {
+        name: `\${var.name}-${role}`,
+        description,
+        vpcId: "${module.network.vpc_id}",
+        tags: tagsNamed(role, `, Role = "${role}"`),
+      }),
+      role,
+    );
   }
-  const rule = (direction: "ingress" | "egress", name: string, group: string, port: string, description: string, peer: { cidr?: string; group?: string }, forEach?: string) => {
+  const rule = (
+    direction: "ingress" | "egress",
+    name: string,
+    group: string,
+    port: string,
+    description: string,
+    peer: { cidr?: string; group?: string },
+    forEach?: string,
+  ) => {
     const props = {
       securityGroupId: `\${aws_security_group.${group}.id}`,
       description,
       ipProtocol: "tcp",
       fromPort: Number.NaN,
       toPort: Number.NaN,
-      ...(peer.cidr !== undefined ? { cidrIpv4: peer.cidr } : { referencedSecurityGroupId: `\${aws_security_group.${peer.group}.id}` }),
+      ...(peer.cidr !== undefined
+        ? { cidrIpv4: peer.cidr }
+        : { referencedSecurityGroupId: `\${aws_security_group.${peer.group}.id}` }),
     };
-    const resource = direction === "ingress"
-      ? new VpcSecurityGroupIngressRule(scope, `resource_in_${name}`, props)
-      : new VpcSecurityGroupEgressRule(scope, `resource_out_${name}`, props);
+    const resource =
+      direction === "ingress"
+        ? new VpcSecurityGroupIngressRule(scope, `resource_in_${name}`, props)
+        : new VpcSecurityGroupEgressRule(scope, `resource_out_${name}`, props);
     resource.addOverride("from_port", tf(port));
     resource.addOverride("to_port", tf(port));
     keyed(resource, name, forEach);
@@ -151,43 +282,128 @@ export function addEnvironmentModule(scope: Construct): void {
     rule("ingress", `${to}_${label}_from_${from}`, to, port, description, { group: from });
     rule("egress", `${from}_${label}_to_${to}`, from, port, description, { group: to });
   };
-  rule("ingress", "bastion_ssh_from_admins", "bastion", "22", "SSH from an admin network", { cidr: "${each.key}" }, "toset(var.admin_cidrs)");
+  rule(
+    "ingress",
+    "bastion_ssh_from_admins",
+    "bastion",
+    "22",
+    "SSH from an admin network",
+    { cidr: "${each.key}" },
+    "toset(var.admin_cidrs)",
+  );
   allow("bastion", "app", "22", "ssh", "SSH from the bastion");
   allow("bastion", "db", "22", "ssh", "SSH from the bastion");
   allow("bastion", "app", "var.app.service.port", "service", "Service port from the bastion");
-  rule("ingress", "app_service_from_tiers", "app", "var.app.service.port", "Service port from a tier's subnet", { cidr: "${each.value}" },
-    "{ for pair in flatten([for t in var.app.service_from_tiers : [for az, cidr in module.network.subnet_cidrs[t] : { key = \"${t}/${az}\", cidr = cidr }]]) : pair.key => pair.cidr }");
+  rule(
+    "ingress",
+    "app_service_from_tiers",
+    "app",
+    "var.app.service.port",
+    "Service port from a tier's subnet",
+    { cidr: "${each.value}" },
+    '{ for pair in flatten([for t in var.app.service_from_tiers : [for az, cidr in module.network.subnet_cidrs[t] : { key = "${t}/${az}", cidr = cidr }]]) : pair.key => pair.cidr }',
+  );
   allow("app", "db", "var.db.port", "db", "Database port from the app servers");
   for (const role of Object.keys(roles)) {
-    rule("egress", `${role}_https_out`, role, "443", "HTTPS out: packages, artifacts, Session Manager", { cidr: "0.0.0.0/0" });
+    rule("egress", `${role}_https_out`, role, "443", "HTTPS out: packages, artifacts, Session Manager", {
+      cidr: "0.0.0.0/0",
+    });
     rule("egress", `${role}_http_out`, role, "80", "HTTP out: package mirrors", { cidr: "0.0.0.0/0" });
   }
 
-  keyed(new KeyPair(scope, "resource_key_pair", { keyName: "${var.name}-admin", publicKey: "${var.ssh_public_key}", tags: tagsNamed("admin") }), "admin");
-  const instance = (id: string, name: string, role: string, subnet: string, userData: string, instanceType: string, forEach?: string) =>
-    keyed(new Instance(scope, `resource_instance_${id}`, {
-      ami: "${var.ami}",
-      instanceType,
-      subnetId: tf(subnet),
-      vpcSecurityGroupIds: [`\${aws_security_group.${role}.id}`],
-      keyName: "${aws_key_pair.admin.key_name}",
-      associatePublicIpAddress: false,
-      metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1, instanceMetadataTags: "disabled" },
-      rootBlockDevice: { encrypted: true, volumeType: "gp3", deleteOnTermination: true },
-      userData,
-      userDataReplaceOnChange: true,
-      tags: tagsNamed(name, `, Role = "${role}"`),
-    }), id, forEach);
+  keyed(
+    new KeyPair(scope, "resource_key_pair", {
+      keyName: "${var.name}-admin",
+      publicKey: "${var.ssh_public_key}",
+      tags: tagsNamed("admin"),
+    }),
+    "admin",
+  );
+  const instance = (
+    id: string,
+    name: string,
+    role: string,
+    subnet: string,
+    userData: string,
+    instanceType: string,
+    forEach?: string,
+  ) =>
+    keyed(
+      new Instance(scope, `resource_instance_${id}`, {
+        ami: "${var.ami}",
+        instanceType,
+        subnetId: tf(subnet),
+        vpcSecurityGroupIds: [`\${aws_security_group.${role}.id}`],
+        keyName: "${aws_key_pair.admin.key_name}",
+        associatePublicIpAddress: false,
+        metadataOptions: {
+          httpEndpoint: "enabled",
+          httpTokens: "required",
+          httpPutResponseHopLimit: 1,
+          instanceMetadataTags: "disabled",
+        },
+        rootBlockDevice: { encrypted: true, volumeType: "gp3", deleteOnTermination: true },
+        userData,
+        userDataReplaceOnChange: true,
+        tags: tagsNamed(name, `, Role = "${role}"`),
+      }),
+      id,
+      forEach,
+    );
   const firstAz = (tier: string) => `keys(module.network.subnet_ids[${tier}])[0]`;
-  instance("bastion", "bastion", "bastion", `module.network.subnet_ids[var.bastion.tier][coalesce(var.bastion.az, ${firstAz("var.bastion.tier")})]`, scripts.bastion, "${var.bastion.instance_type}");
-  keyed(new Eip(scope, "resource_bastion_eip", { domain: "vpc", instance: "${aws_instance.bastion.id}", tags: tagsNamed("bastion") }), "bastion");
-  instance("db", "db", "db", `module.network.subnet_ids[var.db.tier][${firstAz("var.db.tier")}]`, scripts.db, "${var.db.instance_type}");
+  instance(
+    "bastion",
+    "bastion",
+    "bastion",
+    `module.network.subnet_ids[var.bastion.tier][coalesce(var.bastion.az, ${firstAz("var.bastion.tier")})]`,
+    scripts.bastion,
+    "${var.bastion.instance_type}",
+  );
+  keyed(
+    new Eip(scope, "resource_bastion_eip", {
+      domain: "vpc",
+      instance: "${aws_instance.bastion.id}",
+      tags: tagsNamed("bastion"),
+    }),
+    "bastion",
+  );
+  instance(
+    "db",
+    "db",
+    "db",
+    `module.network.subnet_ids[var.db.tier][${firstAz("var.db.tier")}]`,
+    scripts.db,
+    "${var.db.instance_type}",
+  );
   // App servers keyed by AZ and ordinal (app-a1, app-b1): adding an AZ or raising the count moves none.
-  instance("app", "app-${each.key}", "app", "module.network.subnet_ids[var.app.tier][each.value]", scripts.app, "${var.app.instance_type}",
-    `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az }]...)`);
+  instance(
+    "app",
+    "app-${each.key}",
+    "app",
+    "module.network.subnet_ids[var.app.tier][each.value]",
+    scripts.app,
+    "${var.app.instance_type}",
+    `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az }]...)`,
+  );
 
-  for (const [name, { description }] of Object.entries(NETWORK_OUTPUTS)) output(scope, name, `module.network.${name}`, description);
-  output(scope, "bastion_public_ip", "aws_eip.bastion.public_ip", "The bastion's Elastic IP: the one address admins connect to");
-  output(scope, "private_ips", `merge({ bastion = aws_instance.bastion.private_ip, db = aws_instance.db.private_ip }, { for k, i in aws_instance.app : "app-\${k}" => i.private_ip })`, "Private IP of every instance, by name");
-  output(scope, "security_group_ids", "{ bastion = aws_security_group.bastion.id, app = aws_security_group.app.id, db = aws_security_group.db.id }", "Security group ids by role");
+  for (const [name, { description }] of Object.entries(NETWORK_OUTPUTS))
+    output(scope, name, `module.network.${name}`, description);
+  output(
+    scope,
+    "bastion_public_ip",
+    "aws_eip.bastion.public_ip",
+    "The bastion's Elastic IP: the one address admins connect to",
+  );
+  output(
+    scope,
+    "private_ips",
+    `merge({ bastion = aws_instance.bastion.private_ip, db = aws_instance.db.private_ip }, { for k, i in aws_instance.app : "app-\${k}" => i.private_ip })`,
+    "Private IP of every instance, by name",
+  );
+  output(
+    scope,
+    "security_group_ids",
+    "{ bastion = aws_security_group.bastion.id, app = aws_security_group.app.id, db = aws_security_group.db.id }",
+    "Security group ids by role",
+  );
 }

@@ -50,7 +50,10 @@ export function renderInterfaceTables(rows: { inputs: InterfaceRow[]; outputs: I
     "",
     "| Name | Description | Type | Default | Required |",
     "|------|-------------|------|---------|:--------:|",
-    ...rows.inputs.map((r) => `| ${code(r.name)} | ${cell(r.description)} | ${code(r.type ?? "")} | ${r.required ? "n/a" : code(r.default ?? "")} | ${r.required ? "yes" : "no"} |`),
+    ...rows.inputs.map(
+      (r) =>
+        `| ${code(r.name)} | ${cell(r.description)} | ${code(r.type ?? "")} | ${r.required ? "n/a" : code(r.default ?? "")} | ${r.required ? "yes" : "no"} |`,
+    ),
     "",
     "## Outputs",
     "",
@@ -70,7 +73,12 @@ export function parseInterfaceTables(readme: string): { inputs: string[][]; outp
     const rows: string[][] = [];
     for (const line of lines.slice(2)) {
       if (!line.startsWith("|")) break;
-      rows.push(line.slice(1, -1).split(/(?<!\\)\|/).map((c) => c.trim().replace(/\\\|/g, "|").replace(/^`|`$/g, "")));
+      rows.push(
+        line
+          .slice(1, -1)
+          .split(/(?<!\\)\|/)
+          .map((c) => c.trim().replace(/\\\|/g, "|").replace(/^`|`$/g, "")),
+      );
     }
     return rows;
   };
@@ -160,7 +168,9 @@ ${renderInterfaceTables(interfaceRows(files))}`;
 export function buildModulePackages(): Record<TerraformModuleName, ModuleFiles> {
   const network = synthModule(addNetworkModule);
   const environment = synthModule(addEnvironmentModule);
-  const nested = Object.fromEntries(Object.entries(network).map(([file, text]) => [`${NESTED_NETWORK_PATH}/${file}`, text]));
+  const nested = Object.fromEntries(
+    Object.entries(network).map(([file, text]) => [`${NESTED_NETWORK_PATH}/${file}`, text]),
+  );
   const withDocs = (name: TerraformModuleName, files: ModuleFiles): ModuleFiles => ({
     ...files,
     "README.md": readme(name, files),

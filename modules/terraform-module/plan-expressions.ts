@@ -45,7 +45,8 @@ export function planLocals(): Record<string, string> {
     // The lowest free block is at the VPC's start or just after a taken block (rounded up to the block's size).
     const candidates = `concat([local.vpc_first], [for t in ${taken} : ceil((t.last + 1) / ${size}) * ${size}])`;
     const fits = `c + ${size} - 1 <= local.vpc_last && ${tier}.cidr_mask - local.slot_bits >= local.vpc_prefix && alltrue([for t in ${taken} : !(t.first <= c + ${size} - 1 && t.last >= c)])`;
-    locals[`tier_${k}_block`] = `\${${auto} ? try({ first = min([for c in ${candidates} : c if ${fits}]...), last = min([for c in ${candidates} : c if ${fits}]...) + ${size} - 1 }, null) : null}`;
+    locals[`tier_${k}_block`] =
+      `\${${auto} ? try({ first = min([for c in ${candidates} : c if ${fits}]...), last = min([for c in ${candidates} : c if ${fits}]...) + ${size} - 1 }, null) : null}`;
     blocks.push(`local.tier_${k}_block`);
   }
   locals.auto_subnets = `\${flatten([for k, b in [${blocks.join(", ")}] : b == null ? [] : [for az in local.tier_azs[k] : { tier = var.tiers[k].name, type = var.tiers[k].type, az = az, cidr = cidrsubnet(var.vpc_cidr, var.tiers[k].cidr_mask - local.vpc_prefix, (b.first - local.vpc_first) / pow(2, 32 - var.tiers[k].cidr_mask) + local.az_slot[az]) }]])}`;

@@ -1,7 +1,16 @@
 import { isAnywhere } from "../../security/policy";
 import { ADMIN_PORT_NAMES, ADMIN_PORTS } from "../../security/port";
 import { Rule, Violation } from "../engine";
-import { blocks, followReference, numberValue, referrersOf, ResourceView, resourcesOf, StackView, strings } from "../view";
+import {
+  blocks,
+  followReference,
+  numberValue,
+  referrersOf,
+  ResourceView,
+  resourcesOf,
+  StackView,
+  strings,
+} from "../view";
 
 /** One ingress permission, whichever resource type it was written as. */
 export interface Ingress {
@@ -23,9 +32,13 @@ export function ingressOf(resource: ResourceView): Ingress[] {
   switch (resource.type) {
     case "aws_security_group":
     case "aws_default_security_group":
-      return blocks(v.ingress).map((i) => permission([i.cidr_blocks, i.ipv6_cidr_blocks], i.protocol, i.from_port, i.to_port));
+      return blocks(v.ingress).map((i) =>
+        permission([i.cidr_blocks, i.ipv6_cidr_blocks], i.protocol, i.from_port, i.to_port),
+      );
     case "aws_security_group_rule":
-      return v.type === "ingress" ? [permission([v.cidr_blocks, v.ipv6_cidr_blocks], v.protocol, v.from_port, v.to_port)] : [];
+      return v.type === "ingress"
+        ? [permission([v.cidr_blocks, v.ipv6_cidr_blocks], v.protocol, v.from_port, v.to_port)]
+        : [];
     case "aws_vpc_security_group_ingress_rule":
       return [permission([v.cidr_ipv4, v.cidr_ipv6], v.ip_protocol, v.from_port, v.to_port)];
     default:
@@ -34,7 +47,10 @@ export function ingressOf(resource: ResourceView): Ingress[] {
 }
 
 /** Whether an ingress permission lets traffic reach TCP port `target` (all protocols do; a missing range is every port). */
-export function coversTcpPort(ingress: { readonly protocol: string; readonly fromPort?: number; readonly toPort?: number }, target: number): boolean {
+export function coversTcpPort(
+  ingress: { readonly protocol: string; readonly fromPort?: number; readonly toPort?: number },
+  target: number,
+): boolean {
   const protocol = ingress.protocol.toLowerCase();
   if (["-1", "all"].includes(protocol)) return true;
   if (!["tcp", "6"].includes(protocol)) return false;
@@ -44,7 +60,8 @@ export function coversTcpPort(ingress: { readonly protocol: string; readonly fro
 export const adminPortOpenToWorld: Rule = {
   id: "admin-port-open-to-world",
   scannerIds: ["CKV_AWS_24", "CKV_AWS_25", "AVD-AWS-0107"],
-  description: "No security group rule lets the world (any /0: 0.0.0.0/0, ::/0) reach an admin port (SSH 22, telnet 23, RDP 3389, WinRM 5985/5986, VNC 5900)",
+  description:
+    "No security group rule lets the world (any /0: 0.0.0.0/0, ::/0) reach an admin port (SSH 22, telnet 23, RDP 3389, WinRM 5985/5986, VNC 5900)",
   check: (view) =>
     view.resources.flatMap((resource) =>
       ingressOf(resource).flatMap((ingress) => {
@@ -52,7 +69,12 @@ export const adminPortOpenToWorld: Rule = {
         const ports = ADMIN_PORTS.filter((p) => coversTcpPort(ingress, p));
         if (world.length === 0 || ports.length === 0) return [];
         const names = ports.map((p) => `${ADMIN_PORT_NAMES[p]} (${p})`).join(", ");
-        return [{ address: resource.address, message: `lets ${world.join(", ")} reach ${names} (protocol ${ingress.protocol})` }];
+        return [
+          {
+            address: resource.address,
+            message: `lets ${world.join(", ")} reach ${names} (protocol ${ingress.protocol})`,
+          },
+        ];
       }),
     ),
 };
@@ -62,17 +84,20 @@ function subnetType(subnet: ResourceView | undefined): string | undefined {
   return (subnet?.values.tags as Record<string, string> | undefined)?.SubnetType;
 }
 
-const inInnerTier = (subnet: ResourceView | undefined): subnet is ResourceView => ["private", "isolated"].includes(subnetType(subnet) ?? "");
+const inInnerTier = (subnet: ResourceView | undefined): subnet is ResourceView =>
+  ["private", "isolated"].includes(subnetType(subnet) ?? "");
 const where = (subnet: ResourceView) => `${subnetType(subnet)} subnet ${subnet.name}`;
 
 export const publicIpInPrivateTier: Rule = {
   id: "public-ip-in-private-tier",
   scannerIds: [],
-  description: "Nothing in a private or isolated tier gets a public IP (auto-assigned, on the instance, or an Elastic IP)",
+  description:
+    "Nothing in a private or isolated tier gets a public IP (auto-assigned, on the instance, or an Elastic IP)",
   check: (view: StackView) => {
     const found: Violation[] = [];
     for (const subnet of resourcesOf(view, "aws_subnet").filter(inInnerTier)) {
-      if (subnet.values.map_public_ip_on_launch === true) found.push({ address: subnet.address, message: `${where(subnet)} assigns public IPs on launch` });
+      if (subnet.values.map_public_ip_on_launch === true)
+        found.push({ address: subnet.address, message: `${where(subnet)} assigns public IPs on launch` });
     }
     for (const instance of resourcesOf(view, "aws_instance")) {
       const subnet = followReference(view, instance, "subnet_id");
@@ -83,7 +108,11 @@ export const publicIpInPrivateTier: Rule = {
     for (const eip of resourcesOf(view, "aws_eip")) {
       const instance = followReference(view, eip, "instance");
       const subnet = instance === undefined ? undefined : followReference(view, instance, "subnet_id");
-      if (instance !== undefined && inInnerTier(subnet)) found.push({ address: eip.address, message: `gives ${instance.address} in ${where(subnet)} a public Elastic IP` });
+      if (instance !== undefined && inInnerTier(subnet))
+        found.push({
+          address: eip.address,
+          message: `gives ${instance.address} in ${where(subnet)} a public Elastic IP`,
+        });
     }
     return found;
   },
@@ -92,10 +121,15 @@ export const publicIpInPrivateTier: Rule = {
 export const instancePublicIp: Rule = {
   id: "instance-public-ip",
   scannerIds: ["CKV_AWS_88"],
-  description: "No instance has a public IP, on the instance or through an Elastic IP (the bastion and a NAT instance are the accepted exceptions)",
+  description:
+    "No instance has a public IP, on the instance or through an Elastic IP (the bastion and a NAT instance are the accepted exceptions)",
   check: (view) =>
     resourcesOf(view, "aws_instance").flatMap((instance) => {
-      if (instance.values.associate_public_ip_address === true) return [{ address: instance.address, message: "associate_public_ip_address is true" }];
-      return referrersOf(view, "aws_eip", "instance", instance).map((eip) => ({ address: instance.address, message: `reachable from the internet through ${eip.address}` }));
+      if (instance.values.associate_public_ip_address === true)
+        return [{ address: instance.address, message: "associate_public_ip_address is true" }];
+      return referrersOf(view, "aws_eip", "instance", instance).map((eip) => ({
+        address: instance.address,
+        message: `reachable from the internet through ${eip.address}`,
+      }));
     }),
 };

@@ -2,7 +2,12 @@ import { Rule, Violation } from "../engine";
 import { blocks, referrersOf, resourcesOf, StackView } from "../view";
 
 /** A check of every S3 bucket for a companion resource (`type`, whose `bucket` refers to it) that passes `ok`. */
-function bucketCompanion(type: string, missing: string, ok: (values: Readonly<Record<string, unknown>>) => boolean, wrong: string): (view: StackView) => Violation[] {
+function bucketCompanion(
+  type: string,
+  missing: string,
+  ok: (values: Readonly<Record<string, unknown>>) => boolean,
+  wrong: string,
+): (view: StackView) => Violation[] {
   return (view) =>
     resourcesOf(view, "aws_s3_bucket").flatMap((bucket) => {
       const companions = referrersOf(view, type, "bucket", bucket);
@@ -18,7 +23,12 @@ export const bucketEncryption: Rule = {
   check: bucketCompanion(
     "aws_s3_bucket_server_side_encryption_configuration",
     "no aws_s3_bucket_server_side_encryption_configuration for this bucket",
-    (v) => blocks(v.rule).some((r) => blocks(r.apply_server_side_encryption_by_default).some((d) => ["AES256", "aws:kms", "aws:kms:dsse"].includes(String(d.sse_algorithm)))),
+    (v) =>
+      blocks(v.rule).some((r) =>
+        blocks(r.apply_server_side_encryption_by_default).some((d) =>
+          ["AES256", "aws:kms", "aws:kms:dsse"].includes(String(d.sse_algorithm)),
+        ),
+      ),
     "has no rule that encrypts by default with AES256 or aws:kms",
   ),
 };
@@ -35,7 +45,12 @@ export const bucketVersioning: Rule = {
   ),
 };
 
-const PUBLIC_ACCESS_FLAGS = ["block_public_acls", "block_public_policy", "ignore_public_acls", "restrict_public_buckets"];
+const PUBLIC_ACCESS_FLAGS = [
+  "block_public_acls",
+  "block_public_policy",
+  "ignore_public_acls",
+  "restrict_public_buckets",
+];
 
 export const bucketPublicAccessBlock: Rule = {
   id: "bucket-public-access-block",

@@ -10,12 +10,22 @@ export function isSet(resource: ResourceView, attribute: string): boolean {
 export const bucketAccessLogging: Rule = {
   id: "bucket-access-logging",
   scannerIds: ["CKV_AWS_18", "AVD-AWS-0089"],
-  description: "Every S3 bucket logs its requests (aws_s3_bucket_logging), except a bucket that receives another bucket's access logs",
+  description:
+    "Every S3 bucket logs its requests (aws_s3_bucket_logging), except a bucket that receives another bucket's access logs",
   check: (view) => {
-    const targets = resourcesOf(view, "aws_s3_bucket_logging").flatMap((logging) => referencedBy(logging, "target_bucket"));
+    const targets = resourcesOf(view, "aws_s3_bucket_logging").flatMap((logging) =>
+      referencedBy(logging, "target_bucket"),
+    );
     return resourcesOf(view, "aws_s3_bucket")
-      .filter((bucket) => !targets.includes(bucket.address) && referrersOf(view, "aws_s3_bucket_logging", "bucket", bucket).length === 0)
-      .map((bucket) => ({ address: bucket.address, message: "no aws_s3_bucket_logging: nobody can tell who read or wrote its objects" }));
+      .filter(
+        (bucket) =>
+          !targets.includes(bucket.address) &&
+          referrersOf(view, "aws_s3_bucket_logging", "bucket", bucket).length === 0,
+      )
+      .map((bucket) => ({
+        address: bucket.address,
+        message: "no aws_s3_bucket_logging: nobody can tell who read or wrote its objects",
+      }));
   },
 };
 
@@ -26,5 +36,8 @@ export const logGroupKms: Rule = {
   check: (view) =>
     resourcesOf(view, "aws_cloudwatch_log_group")
       .filter((group) => !isSet(group, "kms_key_id"))
-      .map((group) => ({ address: group.address, message: "no kms_key_id: encrypted with CloudWatch Logs' own key only" })),
+      .map((group) => ({
+        address: group.address,
+        message: "no kms_key_id: encrypted with CloudWatch Logs' own key only",
+      })),
 };

@@ -2,27 +2,46 @@ import { Rule, Violation } from "../engine";
 import { addressOf, blocks, followReference, referencedBy, referrersOf, ResourceView, resourcesOf } from "../view";
 
 /** Standalone rule resources; their `security_group_id` names the group they add to. */
-const STANDALONE_RULES = ["aws_security_group_rule", "aws_vpc_security_group_ingress_rule", "aws_vpc_security_group_egress_rule"];
+const STANDALONE_RULES = [
+  "aws_security_group_rule",
+  "aws_vpc_security_group_ingress_rule",
+  "aws_vpc_security_group_egress_rule",
+];
 
 export const defaultSecurityGroupClosed: Rule = {
   id: "default-security-group-closed",
   scannerIds: ["CKV2_AWS_12", "AVD-AWS-0173"],
-  description: "Every VPC's default security group is adopted (aws_default_security_group) with no ingress or egress rules",
+  description:
+    "Every VPC's default security group is adopted (aws_default_security_group) with no ingress or egress rules",
   check: (view) =>
     resourcesOf(view, "aws_vpc").flatMap((vpc) => {
       const groups = referrersOf(view, "aws_default_security_group", "vpc_id", vpc);
-      if (groups.length === 0) return [{ address: vpc.address, message: "no aws_default_security_group adopts this VPC's default security group, so AWS's allow-all rules stay" }];
+      if (groups.length === 0)
+        return [
+          {
+            address: vpc.address,
+            message:
+              "no aws_default_security_group adopts this VPC's default security group, so AWS's allow-all rules stay",
+          },
+        ];
       const found: Violation[] = [];
       for (const group of groups) {
         for (const field of ["ingress", "egress"]) {
-          if (blocks(group.values[field]).length > 0) found.push({ address: group.address, message: `has ${field} rules: the default security group must have none` });
+          if (blocks(group.values[field]).length > 0)
+            found.push({
+              address: group.address,
+              message: `has ${field} rules: the default security group must have none`,
+            });
         }
       }
       const vpcAttribute = `${addressOf(vpc.address)}.default_security_group_id`;
       for (const rule of resourcesOf(view, ...STANDALONE_RULES)) {
         const targets = referencedBy(rule, "security_group_id");
-        const toDefault = groups.some((g) => targets.includes(addressOf(g.address))) || (rule.references.security_group_id ?? []).includes(vpcAttribute);
-        if (toDefault) found.push({ address: rule.address, message: `adds a rule to the default security group of ${vpc.address}` });
+        const toDefault =
+          groups.some((g) => targets.includes(addressOf(g.address))) ||
+          (rule.references.security_group_id ?? []).includes(vpcAttribute);
+        if (toDefault)
+          found.push({ address: rule.address, message: `adds a rule to the default security group of ${vpc.address}` });
       }
       return found;
     }),
