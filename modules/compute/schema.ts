@@ -28,11 +28,9 @@ export function intBetween(min: number, max: number) {
 
 const port = () => intBetween(1, 65535);
 const systemdName = (what: string) =>
-  z
-    .string()
-    .regex(/^[a-z][a-z0-9-]{0,30}$/, {
-      error: `${what}: lowercase letters, digits and dashes, starting with a letter`,
-    });
+  z.string().regex(/^[a-z][a-z0-9-]{0,30}$/, {
+    error: `${what}: lowercase letters, digits and dashes, starting with a letter`,
+  });
 const packageName = z
   .string()
   .regex(/^[A-Za-z0-9][A-Za-z0-9+._-]*$/, { error: "a package name such as mariadb105-server" });
@@ -118,13 +116,11 @@ const serviceSchema = z.strictObject({
 
 /** The config file's server fields: the default AMI, shell hardening, app servers and the DB server. */
 export const computeConfigFields = {
-  ami: amiSourceSchema
-    .optional()
-    .meta({
-      description: "the image of every instance that names none itself",
-      typeLabel: AMI_TYPE_LABEL,
-      defaultLabel: "none",
-    }),
+  ami: amiSourceSchema.optional().meta({
+    description: "the image of every instance that names none itself",
+    typeLabel: AMI_TYPE_LABEL,
+    defaultLabel: "none",
+  }),
   hardening: z
     .strictObject({
       sessionTimeoutSeconds: intBetween(60, 86400)

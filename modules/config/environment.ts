@@ -19,14 +19,11 @@ export const environmentSchema = z.strictObject({
       error: "lowercase letters, digits and dashes, starting with a letter, at most 31 characters",
     })
     .describe("stack and Name-tag prefix: lowercase letters, digits, dashes; unique in the file"),
-  tags: z
-    .record(z.string(), z.string())
-    .default({})
-    .meta({
-      description:
-        "added to the provider's `default_tags` (with `Environment` and `ManagedBy`); AWS's rules: no `aws:` prefix, keys up to 128 and values up to 256 characters",
-      typeLabel: "string map",
-    }),
+  tags: z.record(z.string(), z.string()).default({}).meta({
+    description:
+      "added to the provider's `default_tags` (with `Environment` and `ManagedBy`); AWS's rules: no `aws:` prefix, keys up to 128 and values up to 256 characters",
+    typeLabel: "string map",
+  }),
   ...networkConfigFields,
   ...accessConfigFields,
   ...keyPairConfigFields,

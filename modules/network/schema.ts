@@ -16,26 +16,20 @@ export const tierSchema = z.strictObject({
     .array(z.string())
     .optional()
     .meta({ description: "the subset of the environment's AZs the tier uses", defaultLabel: "all of them" }),
-  cidrMask: z
-    .int()
-    .optional()
-    .meta({
-      description: "netmask of each subnet (16-28); the planner places it. Give this or `cidrs`",
-      defaultLabel: "none",
-    }),
+  cidrMask: z.int().optional().meta({
+    description: "netmask of each subnet (16-28); the planner places it. Give this or `cidrs`",
+    defaultLabel: "none",
+  }),
   cidrs: z.record(z.string(), z.string()).optional().meta({
     description:
       'explicit CIDR per AZ instead: `{ "ap-northeast-2a": "10.0.0.0/24" }`, checked to be inside the VPC and overlap-free',
     typeLabel: "AZ → CIDR map",
     defaultLabel: "planned from `cidrMask`",
   }),
-  block: z
-    .string()
-    .optional()
-    .meta({
-      description: "the name of a secondary CIDR block (`secondaryCidrBlocks`) to plan the tier in",
-      defaultLabel: "the primary `vpcCidr`",
-    }),
+  block: z.string().optional().meta({
+    description: "the name of a secondary CIDR block (`secondaryCidrBlocks`) to plan the tier in",
+    defaultLabel: "the primary `vpcCidr`",
+  }),
 });
 
 /**
@@ -52,13 +46,10 @@ export const networkConfigFields = {
     .boolean()
     .default(false)
     .describe("allow a VPC block outside 10/8, 172.16/12, 192.168/16"),
-  azSlots: z
-    .int()
-    .default(NETWORK_DEFAULTS.azSlots)
-    .meta({
-      description: "subnet slots each auto-planned tier reserves, one per AZ letter (see below)",
-      typeLabel: "1, 2, 4, 8",
-    }),
+  azSlots: z.int().default(NETWORK_DEFAULTS.azSlots).meta({
+    description: "subnet slots each auto-planned tier reserves, one per AZ letter (see below)",
+    typeLabel: "1, 2, 4, 8",
+  }),
   tiers: z
     .array(tierSchema)
     .min(1, { error: "at least one subnet tier" })

@@ -18,39 +18,27 @@ export const stateConfigFields = {
             .describe(
               "state bucket: 3-63 lowercase letters, digits and dashes; no dots (they break TLS for virtual-hosted requests)",
             ),
-          region: z
-            .string()
-            .optional()
-            .meta({
-              description: "region of the bucket and of its lock table; may differ from the environment's region",
-              defaultLabel: "required",
-            }),
-          key: z
-            .string()
-            .optional()
-            .meta({
-              description: "object key of the stack's state; set it only to adopt an existing state",
-              defaultLabel: "`<environment>/environment.tfstate`",
-            }),
+          region: z.string().optional().meta({
+            description: "region of the bucket and of its lock table; may differ from the environment's region",
+            defaultLabel: "required",
+          }),
+          key: z.string().optional().meta({
+            description: "object key of the stack's state; set it only to adopt an existing state",
+            defaultLabel: "`<environment>/environment.tfstate`",
+          }),
           encrypt: z.boolean().default(STATE_DEFAULTS.encrypt).describe("encrypt the state object at rest"),
-          kmsKeyId: z
-            .string()
-            .optional()
-            .meta({
-              description: "ARN of a KMS key (or alias) for the state and the bucket's default encryption",
-              defaultLabel: "none: SSE-S3 (AES256)",
-            }),
+          kmsKeyId: z.string().optional().meta({
+            description: "ARN of a KMS key (or alias) for the state and the bucket's default encryption",
+            defaultLabel: "none: SSE-S3 (AES256)",
+          }),
           lockfile: z
             .boolean()
             .default(STATE_DEFAULTS.lockfile)
             .describe("lock with a lock object beside the state (`use_lockfile`, Terraform 1.10+)"),
-          dynamodbTable: z
-            .string()
-            .optional()
-            .meta({
-              description: "DynamoDB table to lock in as well; the bootstrap stack creates it",
-              defaultLabel: "none",
-            }),
+          dynamodbTable: z.string().optional().meta({
+            description: "DynamoDB table to lock in as well; the bootstrap stack creates it",
+            defaultLabel: "none",
+          }),
           accessLogs: z.boolean().optional().meta({
             description:
               "S3 server access logs of the state bucket, into `<bucket>-access-logs` made by the bootstrap stack (bucket name then 51 characters at most); environments sharing a bucket must agree",
@@ -59,13 +47,10 @@ export const stateConfigFields = {
         }),
         z.strictObject({
           type: z.literal("local"),
-          path: z
-            .string()
-            .optional()
-            .meta({
-              description: "path of the state file",
-              defaultLabel: "`terraform.<stack>.tfstate` where synth runs",
-            }),
+          path: z.string().optional().meta({
+            description: "path of the state file",
+            defaultLabel: "`terraform.<stack>.tfstate` where synth runs",
+          }),
         }),
         z.strictObject({
           type: z.literal("cloud"),
