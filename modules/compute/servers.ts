@@ -216,8 +216,9 @@ export class DbServer extends Construct implements IConnectable {
     });
     this.server = { name: "db", az: subnet.az, sshUser: props.sshUser ?? COMPUTE_DEFAULTS.sshUser, instance };
     this.hardening = props.hardening;
-    // Its user data never runs again (stateful): with Session Manager, an association re-applies the hardening.
-    if (props.instanceProfileName !== undefined) {
+    // Its user data never runs again (stateful): where Session Manager is the way in (no SSH), an association
+    // re-applies the hardening; with SSH, the db_hardening_script output is run over SSH instead.
+    if (!props.hardening.ssh) {
       this.rehardening = new Rehardening(this, "Rehardening", {
         environment: network.environment,
         name: "db",
