@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformStack } from "cdktf";
@@ -85,5 +85,41 @@ describe("plan summaries", () => {
       "  aws_vpc       update 1",
     ]);
     expect(summarizePlan({ format_version: "1.2" })).toEqual(["no resources"]);
+  });
+});
+
+describe("a provider that fails to start", () => {
+  // A stand-in terraform: `validate` fails the first time as a provider that never started does, then every step
+  // succeeds (`show` prints an empty plan). The harness runs the step again instead of failing the stack.
+  it("runs the step again, and reports a failure that is not a start-up failure at once", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "fake-terraform-"));
+    try {
+      const script = join(dir, "terraform");
+      writeFileSync(
+        script,
+        `#!/bin/bash
+case "$1" in
+  validate) if [ ! -e "${dir}/started" ]; then touch "${dir}/started"; echo "Failed to read any lines from plugin's stdout" >&2; exit 1; fi ;;
+  plan) if [ -e "${dir}/broken" ]; then echo "Error: Unsupported argument" >&2; exit 1; fi ;;
+  show) echo '{"format_version":"1.2"}' ;;
+esac
+echo "$1" >> "${dir}/calls"
+`,
+      );
+      chmodSync(script, 0o755);
+      const toolchain: TerraformToolchain = { binary: script, version: "fake", canIsolateNetwork: false };
+      const build = (app: import("cdktf").App) => void new TerraformStack(app, "alpha");
+      const [planned] = await planApp(build, { toolchain, mode: "offline" });
+      expect(planned.plan).toEqual({ format_version: "1.2" });
+      expect(
+        readFileSync(join(dir, "calls"), "utf8")
+          .split("\n")
+          .filter((l) => l !== ""),
+      ).toEqual(["init", "validate", "plan", "show"]);
+      writeFileSync(join(dir, "broken"), "");
+      await expect(planApp(build, { toolchain, mode: "offline" })).rejects.toThrow(/plan.*Unsupported argument/s);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

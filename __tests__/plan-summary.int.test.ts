@@ -11,7 +11,7 @@ import { planApp, StackPlan } from "../modules/pipeline/plan";
 import { PlanJson } from "../modules/pipeline/plan-json";
 import { offlineEnvironment, runTerraform } from "../modules/pipeline/terraform";
 import { checkPlan } from "../modules/rules/check";
-import { environmentRuleOptions } from "../modules/rules/exceptions";
+import { environmentRuleOptions, stackRuleOptions } from "../modules/rules/exceptions";
 import {
   actionTotals,
   destructiveChanges,
@@ -40,10 +40,11 @@ function after(): EnvironmentConfig[] {
 }
 
 function summaries(plans: readonly StackPlan[], environments: readonly EnvironmentConfig[]): StackSummary[] {
-  return plans.map(({ stack, plan }) => {
-    const env = environments.find((e) => e.name === stack);
-    return { stack, plan, policy: checkPlan(plan, env === undefined ? {} : environmentRuleOptions(env)) };
-  });
+  return plans.map(({ stack, plan }) => ({
+    stack,
+    plan,
+    policy: checkPlan(plan, stackRuleOptions(stack, environments)),
+  }));
 }
 
 /** Row of a stack in the summary table, split into cells. */

@@ -9,8 +9,7 @@ import { summarizePlan } from "../modules/pipeline/plan-json";
 import { detectTerraform } from "../modules/pipeline/terraform";
 import { checkPlan } from "../modules/rules/check";
 import { formatFinding } from "../modules/rules/engine";
-import { environmentRuleOptions, stateStoreExceptions } from "../modules/rules/exceptions";
-import { stateBootstrapStackId, stateStores } from "../modules/state/plan";
+import { stackRuleOptions } from "../modules/rules/exceptions";
 import { renderMarkdownSummary, StackFailureSummary, StackSummary } from "../modules/pipeline/summary-markdown";
 import { PlanJson } from "../modules/pipeline/plan-json";
 import { ResolvedEnvironment } from "../modules/environment/resolve";
@@ -141,13 +140,17 @@ function report(
   label: string,
 ): number {
   const summaries: StackSummary[] = plans.map(({ stack, plan }) => {
-    const env = environments.find((e) => e.config.name === stack);
-    const store = stateStores(environments.map((e) => e.config)).find((s) => stateBootstrapStackId(s.bucket) === stack);
-    const options =
-      env !== undefined
-        ? environmentRuleOptions(env.config)
-        : { exceptions: store !== undefined ? stateStoreExceptions(store) : [] };
-    return { stack, plan, policy: checkPlan(plan, options) };
+    return {
+      stack,
+      plan,
+      policy: checkPlan(
+        plan,
+        stackRuleOptions(
+          stack,
+          environments.map((e) => e.config),
+        ),
+      ),
+    };
   });
   const failed = failures.length > 0 || summaries.some((s) => s.policy.findings.length > 0);
   if (format === "markdown") {

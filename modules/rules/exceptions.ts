@@ -1,4 +1,5 @@
 import { NETWORK_DEFAULTS } from "../network/types";
+import { EnvironmentState, stateBootstrapStackId, stateStores } from "../state/plan";
 import { INSECURE_OVERRIDE_FIELD } from "../security/policy";
 import type { StateStoreProps } from "../state/types";
 import { EvaluateOptions, RuleException } from "./engine";
@@ -108,6 +109,14 @@ export function loadBalancerExceptions(env: Pick<RuleSubject, "name" | "loadBala
       reason: `environment "${env.name}" does not enable loadBalancer.accessLogs`,
     });
   }
+  if (lb.accessLogs?.enabled === true) {
+    // The log bucket's own S3 access logs would need a further bucket, whose logs would need another.
+    exceptions.push({
+      rule: "bucket-access-logging",
+      resource: "aws_s3_bucket.LoadBalancer_AccessLogs_",
+      reason: "the load balancer's access-log bucket is itself the log: only ELB log delivery writes to it",
+    });
+  }
   if (lb.deletionProtection === false) {
     exceptions.push({
       rule: "lb-deletion-protection",
@@ -152,4 +161,18 @@ export function environmentRuleOptions(env: RuleSubject): Required<EvaluateOptio
     context: { natMode: env.nat?.mode ?? NETWORK_DEFAULTS.natMode, localStateOptIn: env.backend?.type === "local" },
     exceptions: environmentExceptions(env),
   };
+}
+
+/**
+ * How the rules judge one stack of the app, by its name: an environment's stack by that environment's options, a
+ * state bucket's bootstrap stack by the bucket's exceptions, any other stack by the rules alone.
+ */
+export function stackRuleOptions(
+  stack: string,
+  environments: ReadonlyArray<RuleSubject & EnvironmentState>,
+): EvaluateOptions {
+  const env = environments.find((e) => e.name === stack);
+  if (env !== undefined) return environmentRuleOptions(env);
+  const store = stateStores(environments).find((s) => stateBootstrapStackId(s.bucket) === stack);
+  return store === undefined ? {} : { exceptions: stateStoreExceptions(store) };
 }
