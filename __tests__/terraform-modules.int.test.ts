@@ -309,6 +309,26 @@ describeWithTerraform(
         expect(fromHcl).toEqual(fromCdktf);
         expect(subnetsOf(hclPlan, "environment")).toEqual(subnetsOf(hclPlan, "network"));
       });
+
+      it("environment module = EnvironmentStack: instance roles, their policies and each instance's profile", () => {
+        const inHcl = (address: string) => address.startsWith("module.environment.");
+        const of = (plan: PlanJson, type: string, keep: (address: string) => boolean, pick: (v: any) => unknown) =>
+          plannedResources(plan, type)
+            .filter((r) => keep(r.address))
+            .map((r) => JSON.stringify(pick(r.values)))
+            .sort();
+        const same = (type: string, pick: (v: any) => unknown) => {
+          const fromHcl = of(hclPlan, type, inHcl, pick);
+          expect(fromHcl.length).toBeGreaterThan(0);
+          // Known at plan time on both sides, so the comparison is of values, not of two unknowns.
+          for (const row of fromHcl) expect(row).not.toContain("null");
+          expect(fromHcl).toEqual(of(cdktfPlan, type, () => true, pick));
+        };
+        same("aws_iam_role", (v) => [v.name, JSON.parse(v.assume_role_policy)]);
+        same("aws_iam_instance_profile", (v) => [v.name, v.role]);
+        same("aws_iam_role_policy", (v) => [v.name, JSON.parse(v.policy)]);
+        same("aws_instance", (v) => [v.iam_instance_profile, v.ebs_optimized, v.monitoring]);
+      });
     });
 
     describe("three AZs with a NAT gateway per AZ, reached by adding an AZ to a planned two-AZ network", () => {

@@ -10,6 +10,7 @@ import {
 } from "../modules/terraform-module/packages";
 import { fillUserData } from "../modules/terraform-module/environment-module";
 import { NETWORK_DEFAULTS } from "../modules/network/types";
+import { EC2_ASSUME_ROLE_POLICY, instanceRoleName } from "../modules/compute/instance-role";
 
 const packages = buildModulePackages();
 
@@ -115,5 +116,48 @@ describe("user data of the environment module", () => {
 
   it("fails loudly when a renderer no longer prints a stand-in", () => {
     expect(() => fillUserData("echo hello", [["987", "${var.x}"]])).toThrow("no longer contains the stand-in 987");
+  });
+});
+
+describe("instance roles of the environment module", () => {
+  const doc = main("environment");
+  type Keyed = { for_each: string } & Record<string, string>;
+
+  it("gives each server role its own IAM role and instance profile, keyed by role, named as InstanceRole names them", () => {
+    const role = (doc.resource.aws_iam_role as Record<string, Keyed>).instance;
+    expect(role.for_each).toBe('${toset(["bastion","app","db"])}');
+    expect(role.name).toBe(instanceRoleName("${var.name}", "${each.key}"));
+    expect(JSON.parse(role.assume_role_policy)).toEqual(EC2_ASSUME_ROLE_POLICY);
+    const profile = (doc.resource.aws_iam_instance_profile as Record<string, Keyed>).instance;
+    expect(profile).toMatchObject({
+      for_each: "${aws_iam_role.instance}",
+      name: "${each.value.name}",
+      role: "${each.value.name}",
+    });
+    const instances = doc.resource.aws_instance as Record<string, Record<string, unknown>>;
+    for (const server of ["bastion", "app", "db"]) {
+      expect(instances[server].iam_instance_profile).toBe(`\${aws_iam_instance_profile.instance["${server}"].name}`);
+      expect(instances[server].monitoring).toBe(false);
+      expect(instances[server].ebs_optimized).toContain(`var.${server}.instance_type`);
+    }
+  });
+
+  it("lets the app role read the DB password parameter and the DB role write it, with the constructs' statements", () => {
+    const policy = (doc.resource.aws_iam_role_policy as Record<string, Keyed>).instance;
+    expect(policy).toMatchObject({
+      for_each: "${local.instance_role_policies}",
+      name: "${each.key}-permissions",
+      policy: "${each.value}",
+      role: "${aws_iam_role.instance[each.key].id}",
+    });
+    const documents = doc.locals.instance_role_policies as unknown as Record<string, string>;
+    expect(Object.keys(documents).sort()).toEqual(["app", "db"]);
+    const arn = "arn:aws:ssm:${var.region}:*:parameter/${var.name}/db/app-password";
+    expect(JSON.parse(documents.app).Statement).toEqual([
+      { Sid: "ReadDbPassword", Effect: "Allow", Action: ["ssm:GetParameter"], Resource: arn },
+    ]);
+    expect(JSON.parse(documents.db).Statement).toEqual([
+      { Sid: "WriteDbPassword", Effect: "Allow", Action: ["ssm:PutParameter"], Resource: arn },
+    ]);
   });
 });

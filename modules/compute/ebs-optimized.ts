@@ -3,7 +3,7 @@
  * is, by default and at no extra cost; of the previous generations, t1 and t2 never are, and some families only from
  * a size up (AWS EC2 User Guide, "Amazon EBS-optimized instance types", previous generation table).
  */
-const PREVIOUS_GENERATION_SIZES: Readonly<Record<string, readonly string[] | "none">> = {
+export const PREVIOUS_GENERATION_SIZES: Readonly<Record<string, readonly string[] | "none">> = {
   t1: "none",
   t2: "none",
   c1: ["xlarge"],

@@ -18,6 +18,27 @@ export interface InstanceRoleProps {
   readonly partition?: string;
 }
 
+/** The name of a role's IAM role and instance profile: `<environment>-<role>`. */
+export function instanceRoleName(environment: string, role: string): string {
+  return `${environment}-${role}`;
+}
+
+/** The trust policy of every instance role: EC2 may assume it, nothing else. */
+export const EC2_ASSUME_ROLE_POLICY = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
+};
+
+/** The name of a role's one inline policy. */
+export function instanceRolePolicyName(role: string): string {
+  return `${role}-permissions`;
+}
+
+/** The document of a role's one inline policy. */
+export function instanceRolePolicyDocument(statements: readonly object[]): object {
+  return { Version: "2012-10-17", Statement: statements };
+}
+
 /**
  * An instance profile for one kind of server, least privilege: no permission at all unless given — Session Manager's
  * managed policy where Session Manager is on, and the statements the role needs (the DB password parameter).
@@ -31,15 +52,9 @@ export class InstanceRole extends Construct {
 
   constructor(scope: Construct, id: string, props: InstanceRoleProps) {
     super(scope, id);
-    const name = `${props.environment}-${props.role}`;
+    const name = instanceRoleName(props.environment, props.role);
     // Policy JSON written out: a data source would need AWS at plan time.
-    this.role = new IamRole(this, "Role", {
-      name,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [{ Effect: "Allow", Principal: { Service: "ec2.amazonaws.com" }, Action: "sts:AssumeRole" }],
-      }),
-    });
+    this.role = new IamRole(this, "Role", { name, assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY) });
     if (props.sessionManager === true) {
       new IamRolePolicyAttachment(this, "SessionManager", {
         role: this.role.name,
@@ -49,8 +64,8 @@ export class InstanceRole extends Construct {
     if (props.statements !== undefined && props.statements.length > 0) {
       new IamRolePolicy(this, "Policy", {
         role: this.role.id,
-        name: `${props.role}-permissions`,
-        policy: JSON.stringify({ Version: "2012-10-17", Statement: props.statements }),
+        name: instanceRolePolicyName(props.role),
+        policy: JSON.stringify(instanceRolePolicyDocument(props.statements)),
       });
     }
     this.profile = new IamInstanceProfile(this, "Profile", { name, role: this.role.name });

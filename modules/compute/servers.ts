@@ -148,6 +148,8 @@ export interface DbServerProps extends ServerSettings {
   readonly tier?: string;
   /** The AZ of the tier to stand in. @default the tier's first AZ */
   readonly az?: string;
+  /** The instance profile grants Session Manager: an SSM association re-applies the hardening to the running DB. @default false */
+  readonly sessionManager?: boolean;
   /** TCP port the database listens on (what `allowFrom` opens). @default 3306 */
   readonly port?: number;
   /** Packages of your own database engine (then no database, user or password is made). @default none: MariaDB */
@@ -173,7 +175,7 @@ export function dbHardeningScript(hardening: HardeningOptions): string {
 export class DbServer extends Construct implements IConnectable {
   readonly server: Server;
   readonly connections: Connections;
-  /** Re-applies the hardening to the running DB through Session Manager; only when it has the instance profile. */
+  /** Re-applies the hardening to the running DB through Session Manager; only when its profile grants Session Manager. */
   readonly rehardening?: Rehardening;
   /** The hardening its user data ran at first boot. */
   readonly hardening: HardeningOptions;
@@ -216,9 +218,9 @@ export class DbServer extends Construct implements IConnectable {
     });
     this.server = { name: "db", az: subnet.az, sshUser: props.sshUser ?? COMPUTE_DEFAULTS.sshUser, instance };
     this.hardening = props.hardening;
-    // Its user data never runs again (stateful): where Session Manager is the way in (no SSH), an association
-    // re-applies the hardening; with SSH, the db_hardening_script output is run over SSH instead.
-    if (!props.hardening.ssh) {
+    // Its user data never runs again (stateful): with Session Manager, an association re-applies the hardening.
+    // Every server has a profile now (instance-role.ts), so the profile alone does not say Session Manager reaches it.
+    if (props.sessionManager === true) {
       this.rehardening = new Rehardening(this, "Rehardening", {
         environment: network.environment,
         name: "db",

@@ -91,7 +91,14 @@ export class EnvironmentStack extends TerraformStack {
     this.dbServer =
       environment.db === undefined
         ? undefined
-        : this.addDb(environment.db, settings, groups.db!, roles.db!, credentials);
+        : this.addDb(
+            environment.db,
+            settings,
+            groups.db!,
+            roles.db!,
+            serversUseSessionManager(environment.bastion.ssm),
+            credentials,
+          );
     this.appServers =
       environment.app === undefined ? undefined : this.addApp(environment.app, settings, groups.app!, roles.app!);
     this.servers = [
@@ -212,11 +219,13 @@ export class EnvironmentStack extends TerraformStack {
     settings: ReturnType<EnvironmentStack["serverSettings"]>,
     securityGroup: RoleSecurityGroup,
     role: InstanceRole,
+    sessionManager: boolean,
     credentials?: DbCredentials,
   ): DbServer {
     return new DbServer(this, "Db", {
       ...serverProps(db.instance, settings, securityGroup),
       instanceProfileName: role.name,
+      sessionManager,
       tier: db.tier,
       az: db.az,
       port: db.port,

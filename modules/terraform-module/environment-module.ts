@@ -1,11 +1,14 @@
 import { Construct } from "constructs";
-import { TerraformHclModule } from "cdktf";
+import { TerraformHclModule, TerraformLocal } from "cdktf";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { KeyPair } from "@cdktf/provider-aws/lib/key-pair";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
 import {
   OS_PACKAGES,
   renderHardening,
@@ -16,6 +19,14 @@ import {
 import { renderBastionUserData } from "../bastion/user-data";
 import { COMPUTE_DEFAULTS } from "../compute/schema";
 import { BASTION_DEFAULTS } from "../bastion/schema";
+import {
+  EC2_ASSUME_ROLE_POLICY,
+  instanceRoleName,
+  instanceRolePolicyDocument,
+  instanceRolePolicyName,
+} from "../compute/instance-role";
+import { dbPasswordParameterName, dbPasswordStatements } from "../compute/db-credentials";
+import { PREVIOUS_GENERATION_SIZES } from "../compute/ebs-optimized";
 import { addNetworkVariables, keyed, NETWORK_OUTPUTS, output, tagsNamed, tf, variable } from "./network-module";
 
 /** Where the environment module keeps its copy of the network module (Terraform's nested-module layout). */
@@ -99,6 +110,66 @@ function userDataScripts(): { bastion: string; app: string; db: string } {
     hardeningFills,
   );
   return { bastion, app, db };
+}
+
+/**
+ * Every server role's IAM role and instance profile, as `InstanceRole` makes them (`<name>-<role>`, EC2 trust only),
+ * keyed by role; the app role may read the DB password parameter and the DB role write it (`dbPasswordStatements`),
+ * the bastion's may do nothing. No Session Manager: the module's servers are reached over SSH through the bastion.
+ */
+function addInstanceRoles(scope: Construct, roles: readonly string[]): void {
+  const password = dbPasswordStatements({
+    region: "${var.region}",
+    parameterName: dbPasswordParameterName("${var.name}"),
+  });
+  const statements: Record<string, object> = { app: password.app, db: password.db };
+  new TerraformLocal(
+    scope,
+    "local_instance_role_policies",
+    Object.fromEntries(
+      roles
+        .filter((role) => statements[role] !== undefined)
+        .map((role) => [role, JSON.stringify(instanceRolePolicyDocument([statements[role]]))]),
+    ),
+  ).overrideLogicalId("instance_role_policies");
+  keyed(
+    new IamRole(scope, "resource_instance_role", {
+      name: instanceRoleName("${var.name}", "${each.key}"),
+      assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY),
+      tags: tagsNamed("${each.key}", ", Role = each.key"),
+    }),
+    "instance",
+    `toset(${JSON.stringify(roles)})`,
+  );
+  keyed(
+    new IamRolePolicy(scope, "resource_instance_role_policy", {
+      role: "${aws_iam_role.instance[each.key].id}",
+      name: instanceRolePolicyName("${each.key}"),
+      policy: "${each.value}",
+    }),
+    "instance",
+    "local.instance_role_policies",
+  );
+  keyed(
+    new IamInstanceProfile(scope, "resource_instance_profile", {
+      name: "${each.value.name}",
+      role: "${each.value.name}",
+      tags: tagsNamed("${each.key}", ", Role = each.key"),
+    }),
+    "instance",
+    "aws_iam_role.instance",
+  );
+}
+
+/**
+ * `ebs_optimized` of an instance type, as `ebsOptimizedFor` decides it: true unless the type is of a previous
+ * generation family whose listed sizes (none for t1/t2) are the only ones that can be.
+ */
+function ebsOptimizedExpression(instanceType: string): string {
+  const table = Object.entries(PREVIOUS_GENERATION_SIZES)
+    .map(([family, sizes]) => `${family} = ${JSON.stringify(sizes === "none" ? [] : sizes)}`)
+    .join(", ");
+  return `try(contains({ ${table} }[split(".", ${instanceType})[0]], split(".", ${instanceType})[1]), true)`;
 }
 
 function environmentVariables(scope: Construct): void {
@@ -250,6 +321,7 @@ export function addEnvironmentModule(scope: Construct): void {
       role,
     );
   }
+  addInstanceRoles(scope, Object.keys(roles));
   const rule = (
     direction: "ingress" | "egress",
     name: string,
@@ -331,9 +403,12 @@ export function addEnvironmentModule(scope: Construct): void {
     keyed(
       new Instance(scope, `resource_instance_${id}`, {
         ami: "${var.ami}",
-        instanceType,
+        instanceType: tf(instanceType),
         subnetId: tf(subnet),
         vpcSecurityGroupIds: [`\${aws_security_group.${role}.id}`],
+        iamInstanceProfile: `\${aws_iam_instance_profile.instance["${role}"].name}`,
+        // Basic (5-minute) monitoring, the constructs' default: the module exposes no detailed monitoring.
+        monitoring: false,
         keyName: "${aws_key_pair.admin.key_name}",
         associatePublicIpAddress: false,
         metadataOptions: {
@@ -349,7 +424,7 @@ export function addEnvironmentModule(scope: Construct): void {
       }),
       id,
       forEach,
-    );
+    ).addOverride("ebs_optimized", tf(ebsOptimizedExpression(instanceType)));
   const firstAz = (tier: string) => `keys(module.network.subnet_ids[${tier}])[0]`;
   instance(
     "bastion",
@@ -357,7 +432,7 @@ export function addEnvironmentModule(scope: Construct): void {
     "bastion",
     `module.network.subnet_ids[var.bastion.tier][coalesce(var.bastion.az, ${firstAz("var.bastion.tier")})]`,
     scripts.bastion,
-    "${var.bastion.instance_type}",
+    "var.bastion.instance_type",
   );
   keyed(
     new Eip(scope, "resource_bastion_eip", {
@@ -373,7 +448,7 @@ export function addEnvironmentModule(scope: Construct): void {
     "db",
     `module.network.subnet_ids[var.db.tier][${firstAz("var.db.tier")}]`,
     scripts.db,
-    "${var.db.instance_type}",
+    "var.db.instance_type",
   );
   // App servers keyed by AZ and ordinal (app-a1, app-b1): adding an AZ or raising the count moves none.
   instance(
@@ -382,7 +457,7 @@ export function addEnvironmentModule(scope: Construct): void {
     "app",
     "module.network.subnet_ids[var.app.tier][each.value]",
     scripts.app,
-    "${var.app.instance_type}",
+    "var.app.instance_type",
     `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az }]...)`,
   );
 

@@ -89,7 +89,7 @@ const TITLES: Record<TerraformModuleName, string> = {
   network:
     "A tiered multi-AZ VPC: one subnet per tier per AZ, planned from masks (adding an AZ moves no subnet), an internet gateway, NAT (none, single, per-az or a NAT instance), the default security group, route table and network ACL adopted, optional flow logs and S3 gateway endpoint. Every resource is keyed by tier and AZ (`for_each`), so adding an AZ only creates.",
   environment:
-    "A network-separated environment: the network module, a hardened bastion with an Elastic IP (the only door, SSH from the admin CIDRs), app servers per AZ running a systemd service, a MariaDB server reached only from the app servers, and the security groups between them.",
+    "A network-separated environment: the network module, a hardened bastion with an Elastic IP (the only door, SSH from the admin CIDRs), app servers per AZ running a systemd service, a MariaDB server reached only from the app servers, the security groups between them, and a least-privilege IAM role and instance profile per server role.",
 };
 
 /** The HCL of a module's `examples/basic/main.tf` (`source = "../.."`: the example runs from the module's folder). */
