@@ -189,6 +189,11 @@ describe("loadBalancerExceptions", () => {
         resource: "aws_lb.LoadBalancer_",
         reason: expect.stringMatching(/^no WAF web ACL: .+ associate one before production traffic$/),
       },
+      {
+        rule: "bucket-access-logging",
+        resource: "aws_s3_bucket.LoadBalancer_AccessLogs_",
+        reason: "the load balancer's access-log bucket is itself the log: only ELB log delivery writes to it",
+      },
     ]);
   });
 
@@ -204,6 +209,7 @@ describe("loadBalancerExceptions", () => {
       "alb-waf",
       "lb-listener-https",
       "alb-redirect-http",
+      "bucket-access-logging",
     ]);
   });
 

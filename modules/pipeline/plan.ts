@@ -155,7 +155,9 @@ export async function planApp(
       throw new Error("priorStates: offline plans only (a real plan reads its backend's state)");
     const stacks = options.stacks === undefined ? all : all.filter((s) => options.stacks?.includes(s.name));
     const outcomes = await mapBounded(stacks, options.concurrency ?? 1, (stack) =>
-      planStack(stack, join(root, "stacks", stack.name), options),
+      // Numbered, not named: terraform's plugin socket lives under the stack's TMPDIR, and a Unix socket path may not
+      // pass 108 bytes (a long stack name under a nested temp dir made the provider fail to start).
+      planStack(stack, join(root, String(stacks.indexOf(stack))), options),
     );
     const plans = outcomes.filter((o): o is StackPlan => "plan" in o);
     const failures = outcomes.filter((o): o is StackFailure => !("plan" in o));
@@ -165,12 +167,6 @@ export async function planApp(
     rmSync(root, { recursive: true, force: true });
   }
 }
-
-/** How terraform says the provider plugin never started (not an error of the configuration). */
-const PROVIDER_START_FAILURE =
-  /Failed to read any lines from plugin's stdout|Plugin did not respond|timeout while waiting for plugin to start/;
-/** Times a step is run again after the provider failed to start. */
-const PROVIDER_START_RETRIES = 2;
 
 /** Plans one synthesized stack in `workDir` (created, and left for the caller to remove). Never throws for terraform's failures. */
 export async function planStack(
@@ -218,26 +214,12 @@ export async function planStack(
     const started = Date.now();
     // Offline, nothing may leave the machine; only init without a mirror needs the registry, for the provider.
     const isolateNetwork = mode === "offline" && (step !== "init" || toolchain.pluginMirror !== undefined);
-    let run = await runTerraform(toolchain, commands[step], {
+    const run = await runTerraform(toolchain, commands[step], {
       cwd: work,
       env,
       isolateNetwork,
       timeoutMs: options.timeoutMs,
     });
-    // A provider that fails to start (its handshake times out on a loaded machine) says nothing about the stack:
-    // the step runs again, a bounded number of times, before it counts as the stack's failure.
-    for (
-      let retry = 0;
-      retry < PROVIDER_START_RETRIES && run.code !== 0 && PROVIDER_START_FAILURE.test(run.stderr);
-      retry++
-    ) {
-      run = await runTerraform(toolchain, commands[step], {
-        cwd: work,
-        env,
-        isolateNetwork,
-        timeoutMs: options.timeoutMs,
-      });
-    }
     timings[step] = Date.now() - started;
     options.onStep?.(stack.name, step, timings[step], run);
     if (run.code !== 0) return { stack: stack.name, step, ...run };
