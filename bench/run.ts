@@ -74,7 +74,7 @@ function configWith(count: number): string {
   const environments = Array.from({ length: count }, (_, i) => ({
     ...structuredClone(base),
     name: `env-${i + 1}`,
-    vpcCidr: `10.${i + 1}.10.0/24`,
+    vpcCidr: `10.${i + 1}.8.0/22`,
   }));
   const path = join(scratch, `environments-${count}.json`);
   writeFileSync(path, JSON.stringify({ environments }));
