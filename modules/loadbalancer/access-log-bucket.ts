@@ -1,11 +1,8 @@
 import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
-import { S3BucketVersioningA } from "@cdktf/provider-aws/lib/s3-bucket-versioning";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { makeBucketPrivate } from "../state/private-bucket";
+import { logBucketStorage } from "../state/private-bucket";
 import { accessLogBucketPolicy } from "./log-delivery";
 
 export interface AccessLogBucketProps {
@@ -37,29 +34,7 @@ export class AccessLogBucket extends Construct {
       tags: { Name: `${props.environment}-alb-access-logs` },
     });
     const bucket = this.bucket.id;
-    const publicAccess = makeBucketPrivate(this, bucket);
-    const versioning = new S3BucketVersioningA(this, "Versioning", {
-      bucket,
-      versioningConfiguration: { status: "Enabled" },
-    });
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
-      bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    new S3BucketLifecycleConfiguration(this, "Lifecycle", {
-      bucket,
-      dependsOn: [versioning],
-      rule: [
-        {
-          id: "expire-access-logs",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          expiration: [{ days: props.expireAfterDays }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 1 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
-    });
+    const publicAccess = logBucketStorage(this, bucket, { retentionDays: props.expireAfterDays, noncurrentDays: 1 });
     this.policy = new S3BucketPolicy(this, "Policy", {
       bucket,
       dependsOn: [publicAccess],

@@ -2,10 +2,8 @@ import { Construct } from "constructs";
 import { Fn } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
-import { S3BucketServerSideEncryptionConfigurationA } from "@cdktf/provider-aws/lib/s3-bucket-server-side-encryption-configuration";
-import { S3BucketLifecycleConfiguration } from "@cdktf/provider-aws/lib/s3-bucket-lifecycle-configuration";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { lockDownBucket } from "./private-bucket";
+import { logBucketStorage } from "./private-bucket";
 
 /** Days the access log objects are kept. */
 export const ACCESS_LOG_DEFAULTS = { retentionDays: 365, prefix: "state-bucket/", suffix: "-access-logs" };
@@ -76,24 +74,9 @@ export class StateAccessLogs extends Construct {
       lifecycle: { preventDestroy: true },
     });
     const bucket = this.logBucket.id;
-    const { publicAccess, versioning } = lockDownBucket(this, bucket);
-    new S3BucketServerSideEncryptionConfigurationA(this, "Encryption", {
-      bucket,
-      rule: [{ applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" } }],
-    });
-    new S3BucketLifecycleConfiguration(this, "Lifecycle", {
-      bucket,
-      dependsOn: [versioning],
-      rule: [
-        {
-          id: "expire-access-logs",
-          status: "Enabled",
-          filter: [{ prefix: "" }],
-          expiration: [{ days: ACCESS_LOG_DEFAULTS.retentionDays }],
-          noncurrentVersionExpiration: [{ noncurrentDays: 30 }],
-          abortIncompleteMultipartUpload: [{ daysAfterInitiation: 7 }],
-        },
-      ],
+    const publicAccess = logBucketStorage(this, bucket, {
+      retentionDays: ACCESS_LOG_DEFAULTS.retentionDays,
+      noncurrentDays: 30,
     });
     new S3BucketPolicy(this, "Policy", {
       bucket,
