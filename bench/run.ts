@@ -81,29 +81,26 @@ function configWith(count: number): string {
   return path;
 }
 
-const app = ["--import", "tsx", "main.ts"];
+// The app as cdktf.json runs it ("node <loader flags> main.ts"); the floor and the helper scripts load TypeScript the same way.
+const [appNode, ...app] = (JSON.parse(readFileSync(join(root, "cdktf.json"), "utf8")).app as string).split(" ");
+const loader = app.slice(0, -1);
 const outdir = (name: string) => ({ CDKTF_OUTDIR: join(scratch, name) });
 const results: Array<[string, Measurement]> = [];
 const record = (label: string, m: Measurement) => (results.push([label, m]), m);
 
 const floor = record(
   "floor: node loads cdktf + the provider classes the app uses",
-  measure("floor", "node", [
-    "--import",
-    "tsx",
-    "bench/floor.ts",
-    JSON.stringify(providerModulesUsed(join(root, "modules"))),
-  ]),
+  measure("floor", appNode, [...loader, "bench/floor.ts", JSON.stringify(providerModulesUsed(join(root, "modules")))]),
 );
 const synth = record(
   "app synth, default environment (cdktf.json's app command)",
-  measure("app synth", "node", app, outdir("default")),
+  measure("app synth", appNode, app, outdir("default")),
 );
 const scale: Record<number, Measurement> = {};
 for (const n of [1, 5, 20])
   scale[n] = record(
     `app synth, ${n} environment(s)`,
-    measure(`synth x${n}`, "node", app, { ...outdir(`x${n}`), ENVIRONMENTS_FILE: configWith(n) }),
+    measure(`synth x${n}`, appNode, app, { ...outdir(`x${n}`), ENVIRONMENTS_FILE: configWith(n) }),
   );
 const npmSynth = record(
   "npm run synth (the edit loop), default environment",
@@ -123,7 +120,7 @@ const timings: Record<"diagramMs" | "costMs" | "diagramCpuMs" | "costCpuMs", num
   costCpuMs: [],
 };
 for (let i = 0; i < runs; i++) {
-  const run = spawnSync("node", ["--import", "tsx", "bench/see-and-price.ts", join(scratch, "default")], {
+  const run = spawnSync(appNode, [...loader, "bench/see-and-price.ts", join(scratch, "default")], {
     cwd: root,
     env: { ...process.env, ...quiet },
     encoding: "utf8",
@@ -176,8 +173,8 @@ if (!args.includes("--skip-plan")) {
     "offline terraform plan, default environment",
     measure(
       "offline plan",
-      "node",
-      ["--import", "tsx", "scripts/plan.ts", "--offline", "--stack", "workshop"],
+      appNode,
+      [...loader, "scripts/plan.ts", "--offline", "--stack", "workshop"],
       {},
       Math.min(runs, 3),
     ),
