@@ -1,4 +1,3 @@
-import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 
 type Def = {
@@ -60,6 +59,8 @@ export function knownFieldsAt(schema: z.ZodType, path: ReadonlyArray<string | nu
  */
 export function nearestName(unknown: string, known: readonly string[]): string | undefined {
   if (known.length === 0) return undefined;
+  // Loaded here, not on import: only a config with an unknown field needs it.
+  const { closest, distance } = require("fastest-levenshtein") as typeof import("fastest-levenshtein");
   const lower = unknown.toLowerCase();
   const byLower = new Map(known.map((k) => [k.toLowerCase(), k]));
   const best = closest(lower, [...byLower.keys()]);

@@ -3,7 +3,7 @@ import { byTierAndAz, Network } from "../network/network";
 import { Bastion } from "../bastion/bastion";
 import { renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
 import { dbHardeningScript, DbServer, Server } from "../compute/servers";
-import { LoadBalancer } from "../loadbalancer/load-balancer";
+import type { LoadBalancer } from "../loadbalancer/load-balancer";
 
 /** The network's outputs: VPC id and CIDR, subnets by tier and AZ, the NATs' public IPs. */
 export function addNetworkOutputs(stack: TerraformStack, network: Network): void {

