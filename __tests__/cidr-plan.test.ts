@@ -6,6 +6,7 @@ import {
   firstFreeBlock,
   isRfc1918,
   overlaps,
+  rangeOf,
   sizeOf,
 } from "../modules/network/cidr";
 import { azSlot, planNetwork } from "../modules/network/plan";
@@ -28,8 +29,23 @@ describe("CIDR helpers", () => {
     ["10.0.0.0/33", "an IPv4 CIDR block with octets 0-255 and a prefix 0-32"],
     ["10.0.0/16", "an IPv4 CIDR block such as 10.0.0.0/16"],
     ["256.0.0.0/8", "an IPv4 CIDR block with octets 0-255 and a prefix 0-32"],
+    ["010.0.0.0/8", "an IPv4 CIDR block with octets 0-255 and a prefix 0-32"],
+    ["10.0.0.0/08", undefined],
+    ["0.0.0.0/0", undefined],
+    ["255.255.255.255/32", undefined],
+    ["192.168.9.0/22", "a network address with no host bits set (did you mean 192.168.8.0/22?)"],
   ])("checks %s", (cidr, expected) => {
     expect(cidrSyntaxProblem(cidr)).toBe(expected);
+  });
+
+  it("turns blocks into address ranges and back", () => {
+    expect(rangeOf("0.0.0.0/0")).toEqual({ first: 0, last: 2 ** 32 - 1 });
+    expect(rangeOf("192.168.8.0/22")).toEqual({ first: 3232237568, last: 3232238591 });
+    expect(cidrOf(3232237568, 22)).toBe("192.168.8.0/22");
+    expect(cidrOf(2 ** 32 - 1, 32)).toBe("255.255.255.255/32");
+    expect(contains("192.168.8.0/22", "192.168.11.224/27")).toBe(true);
+    expect(overlaps("10.0.0.0/8", "10.255.0.0/16")).toBe(true);
+    expect(overlaps("10.0.0.0/9", "10.128.0.0/9")).toBe(false);
   });
 
   it("knows RFC 1918", () => {

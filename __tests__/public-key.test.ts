@@ -4,9 +4,13 @@ import sshpk from "sshpk";
 import { loadPublicKey, parsePublicKey } from "../modules/keypair/public-key";
 
 /** A fresh OpenSSH public key line of the given kind, made in memory. */
-function opensshKey(kind: "ed25519" | "rsa", bits = 2048, comment = "you@laptop"): string {
+function opensshKey(kind: "ed25519" | "rsa" | "dsa", bits = 2048, comment = "you@laptop"): string {
   const { publicKey } =
-    kind === "ed25519" ? generateKeyPairSync("ed25519") : generateKeyPairSync("rsa", { modulusLength: bits });
+    kind === "ed25519"
+      ? generateKeyPairSync("ed25519")
+      : kind === "rsa"
+        ? generateKeyPairSync("rsa", { modulusLength: bits })
+        : generateKeyPairSync("dsa", { modulusLength: 2048, divisorLength: 256 });
   const key = sshpk.parseKey(publicKey.export({ type: "spki", format: "pem" }).toString(), "pem");
   key.comment = comment;
   return key.toString("ssh");
@@ -28,7 +32,32 @@ describe("parsePublicKey", () => {
     });
   });
 
+  it("agrees with sshpk and ssh-keygen on type, size and fingerprint", () => {
+    // sshpk (a dev dependency here) is an independent reading of the same format.
+    for (const [kind, bits] of [
+      ["ed25519", 256],
+      ["rsa", 2048],
+      ["rsa", 3072],
+      ["rsa", 4096],
+    ] as const) {
+      const line = opensshKey(kind, bits);
+      const oracle = sshpk.parseKey(line, "ssh");
+      expect(parsePublicKey(line)).toEqual({
+        key: { type: `ssh-${kind}`, bits: oracle.size, line, fingerprint: oracle.fingerprint("sha256").toString() },
+      });
+      expect(oracle.size).toBe(bits);
+    }
+    // What `ssh-keygen -lf keys/workshop-placeholder.pub` printed for the committed key.
+    expect(loadPublicKey({ path: "keys/workshop-placeholder.pub" })).toHaveProperty(
+      "key.fingerprint",
+      "SHA256:LUwQ7x2WxajzBanYOuqO7nMWnKzdo215xycNZ6ibXIM",
+    );
+  });
+
   it("refuses key types EC2 does not import", () => {
+    expect(parsePublicKey(opensshKey("dsa"))).toEqual({
+      problem: "an Ed25519 or RSA key, the types EC2 imports (this one is dsa)",
+    });
     const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const ecdsa = sshpk.parseKey(publicKey.export({ type: "spki", format: "pem" }).toString(), "pem").toString("ssh");
     expect(parsePublicKey(ecdsa)).toEqual({
@@ -60,6 +89,32 @@ describe("parsePublicKey", () => {
     expect(parsePublicKey(line.replace(/AAAA(.{10})/, "AAAA"))).toHaveProperty(
       "problem",
       expect.stringMatching(/^an OpenSSH public key line/),
+    );
+  });
+
+  it("names what is wrong with damaged key data", () => {
+    const [type, data, comment] = opensshKey("ed25519").split(" ");
+    const blob = Buffer.from(data, "base64");
+    const damaged = (bytes: Buffer, lineType = type) =>
+      parsePublicKey(`${lineType} ${bytes.toString("base64")} ${comment}`);
+    expect(parsePublicKey(`${type}`)).toHaveProperty("problem", expect.stringContaining("no base64 key data"));
+    expect(parsePublicKey(`${type} not*base64 ${comment}`)).toHaveProperty(
+      "problem",
+      expect.stringContaining("no base64"),
+    );
+    expect(damaged(blob.subarray(0, blob.length - 1))).toHaveProperty("problem", expect.stringContaining("cut short"));
+    expect(damaged(blob, "ssh-rsa")).toHaveProperty(
+      "problem",
+      expect.stringContaining("the key data is a ssh-ed25519 key, the line says ssh-rsa"),
+    );
+    // A 31-byte point: the right framing, the wrong key.
+    const short = Buffer.concat([blob.subarray(0, 4 + 11), Buffer.from([0, 0, 0, 31]), blob.subarray(19, 50)]);
+    expect(damaged(short)).toHaveProperty("problem", expect.stringContaining("an Ed25519 key is one 32-byte point"));
+    const rsa = opensshKey("rsa").split(" ");
+    const rsaBlob = Buffer.from(rsa[1], "base64");
+    expect(damaged(rsaBlob.subarray(0, 4 + 7 + 4 + 3), "ssh-rsa")).toHaveProperty(
+      "problem",
+      expect.stringContaining("an RSA key is an exponent and a modulus"),
     );
   });
 

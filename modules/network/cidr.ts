@@ -1,4 +1,4 @@
-import { IPv4, IPv4CidrRange, IPv4Prefix, Validator } from "ip-num";
+import { isIPv4 } from "node:net";
 
 /** AWS accepts VPC and subnet netmasks from /16 to /28. */
 export const AWS_MIN_PREFIX = 16;
@@ -12,10 +12,11 @@ export function cidrSyntaxProblem(text: unknown): string | undefined {
   if (typeof text !== "string" || !/^\d{1,3}(\.\d{1,3}){3}\/\d{1,2}$/.test(text)) {
     return "an IPv4 CIDR block such as 10.0.0.0/16";
   }
-  const [valid] = Validator.isValidIPv4CidrNotation(text);
-  if (!valid) return "an IPv4 CIDR block with octets 0-255 and a prefix 0-32";
-  const [aligned] = Validator.isValidIPv4CidrRange(text);
-  if (!aligned) return `a network address with no host bits set (did you mean ${alignDown(text)}?)`;
+  const [address, prefix] = text.split("/");
+  // node's isIPv4 refuses octets over 255 and leading zeros (010 could be read as octal).
+  if (!isIPv4(address) || Number(prefix) > 32) return "an IPv4 CIDR block with octets 0-255 and a prefix 0-32";
+  if (addressOf(address) % sizeOf(Number(prefix)) !== 0)
+    return `a network address with no host bits set (did you mean ${alignDown(text)}?)`;
   return undefined;
 }
 
@@ -26,9 +27,17 @@ export function prefixLength(cidr: string): number {
 
 function alignDown(cidr: string): string {
   const prefix = prefixLength(cidr);
-  const address = Number(IPv4.fromDecimalDottedString(cidr.split("/")[0]).value);
   const size = sizeOf(prefix);
-  return cidrOf(Math.floor(address / size) * size, prefix);
+  return cidrOf(Math.floor(addressOf(cidr.split("/")[0]) / size) * size, prefix);
+}
+
+/** A dotted quad as one number: IPv4 fits a JS number exactly, so the planner's arithmetic is plain arithmetic. */
+function addressOf(dotted: string): number {
+  return dotted.split(".").reduce((address, octet) => address * 256 + Number(octet), 0);
+}
+
+function dottedOf(address: number): string {
+  return [24, 16, 8, 0].map((shift) => Math.floor(address / 2 ** shift) % 256).join(".");
 }
 
 /** An IPv4 block as its first and last address (IPv4 fits a JS number exactly). */
@@ -43,8 +52,9 @@ const ranges = new Map<string, AddressRange>();
 export function rangeOf(cidr: string): AddressRange {
   let range = ranges.get(cidr);
   if (range === undefined) {
-    const parsed = IPv4CidrRange.fromCidr(cidr);
-    range = { first: Number(parsed.getFirst().value), last: Number(parsed.getLast().value) };
+    const size = sizeOf(prefixLength(cidr));
+    const first = Math.floor(addressOf(cidr.split("/")[0]) / size) * size;
+    range = { first, last: first + size - 1 };
     ranges.set(cidr, range);
   }
   return range;
@@ -68,7 +78,7 @@ export function overlaps(a: string, b: string): boolean {
 }
 
 export function cidrOf(start: number, prefix: number): string {
-  return new IPv4CidrRange(IPv4.fromNumber(BigInt(start)), IPv4Prefix.fromNumber(BigInt(prefix))).toCidrString();
+  return `${dottedOf(start)}/${prefix}`;
 }
 
 /** Number of addresses in a block of `prefix`. */
