@@ -13,17 +13,25 @@ describe("app settings", () => {
   it("reads the environment variables the app shell owns", () => {
     expect(readSettings({}, "/app")).toEqual({
       environmentsFile: "/app/config/environments.json",
+      outdir: "cdktf.out",
       stateBootstrapLocal: false,
       terraformBinary: undefined,
       pluginMirror: undefined,
     });
     expect(
       readSettings(
-        { ENVIRONMENTS_FILE: "/x.json", STATE_BOOTSTRAP: "local", TERRAFORM_BINARY: "/tf", TF_PLUGIN_MIRROR: "/m" },
+        {
+          ENVIRONMENTS_FILE: "/x.json",
+          CDKTF_OUTDIR: "/out",
+          STATE_BOOTSTRAP: "local",
+          TERRAFORM_BINARY: "/tf",
+          TF_PLUGIN_MIRROR: "/m",
+        },
         "/app",
       ),
     ).toEqual({
       environmentsFile: "/x.json",
+      outdir: "/out",
       stateBootstrapLocal: true,
       terraformBinary: "/tf",
       pluginMirror: "/m",
@@ -99,6 +107,23 @@ describe("npm run synth", () => {
       expect(result.status).toBe(1);
       expect(result.stderr).toMatch(/guardrail remote-state/);
       expect(existsSync(join(dir, "out"))).toBe(false);
+    },
+    SLOW_PROCESS_MS,
+  );
+
+  it(
+    "keeps what terraform left in a stack's dir, and a failing run changes nothing of the last output",
+    () => {
+      expect(synth({}).status).toBe(0);
+      const stackDir = join(dir, "out", "stacks", "workshop");
+      writeFileSync(join(stackDir, "terraform.tfstate"), '{"serial": 7}');
+      const lastGood = readFileSync(join(stackDir, "cdk.tf.json"), "utf8");
+      const { backend: _backend, ...withoutBackend } = rawWorkshop();
+      const failing = synth({ ENVIRONMENTS_FILE: config(JSON.stringify({ environments: [withoutBackend] })) });
+      expect(failing.status).toBe(1);
+      expect(readFileSync(join(stackDir, "cdk.tf.json"), "utf8")).toBe(lastGood);
+      expect(synth({}).status).toBe(0);
+      expect(readFileSync(join(stackDir, "terraform.tfstate"), "utf8")).toBe('{"serial": 7}');
     },
     SLOW_PROCESS_MS,
   );

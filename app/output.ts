@@ -1,35 +1,52 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { join } from "node:path";
-import { App, AppConfig } from "cdktf";
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, relative } from "node:path";
 
 /**
- * A cdktf App for a command-line run (its outdir as cdktf's App picks it: `outdir`, else `$CDKTF_OUTDIR`, else
- * `cdktf.out`). cdktf creates the output dir and its stacks/ as the App is made; if this run created it and
- * then exits non-zero (a guardrail failed), it is removed again, so a failing run leaves nothing behind.
+ * Where a command-line run synthesizes before anything reaches the output dir. The App writes into `staging` (a
+ * temporary dir, removed when the process exits); the stacks' validations then run on the JSON written there, and
+ * only a run that passes them `publish`es: the files cdktf wrote are copied into `outdir`, the manifest last. Files
+ * cdktf did not write (terraform's `.terraform`, a local state) stay where they are, and a failing run leaves the
+ * output dir exactly as it was, or absent.
  */
-export function newCommandLineApp(config: AppConfig = {}): App {
-  const outdir = config.outdir ?? process.env.CDKTF_OUTDIR ?? "cdktf.out";
-  const existed = existsSync(outdir);
-  const app = new App(config);
-  if (!existed) {
-    process.on("exit", (code) => {
-      if (code !== 0) rmSync(app.outdir, { recursive: true, force: true });
-    });
-  }
-  return app;
+export interface StagedOutput {
+  readonly outdir: string;
+  readonly staging: string;
+  /** Copies the synthesized files into `outdir` and removes the stacks its manifest no longer lists. */
+  publish(): void;
+}
+
+export function stageOutput(outdir: string): StagedOutput {
+  const staging = mkdtempSync(join(tmpdir(), "cdktf-staging-"));
+  process.on("exit", () => rmSync(staging, { recursive: true, force: true }));
+  return {
+    outdir,
+    staging,
+    publish() {
+      const written = readdirSync(staging, { recursive: true, withFileTypes: true })
+        .filter((entry) => entry.isFile())
+        .map((entry) => relative(staging, join(entry.parentPath, entry.name)))
+        // The manifest last: whoever reads it (cdktf-cli) finds every stack it names already in place.
+        .sort((a, b) => Number(a === "manifest.json") - Number(b === "manifest.json"));
+      for (const file of written) {
+        mkdirSync(dirname(join(outdir, file)), { recursive: true });
+        copyFileSync(join(staging, file), join(outdir, file));
+      }
+      removeOrphanedStacks(outdir);
+    },
+  };
 }
 
 /**
- * After `app.synth()`: removes stack folders the manifest no longer lists (an environment taken out of the config),
- * as `cdktf synth` does, so running the app directly leaves the same `cdktf.out`.
+ * Removes stack folders the manifest no longer lists (an environment taken out of the config), as `cdktf synth`
+ * does, so running the app directly leaves the same `cdktf.out`.
  */
-export function removeOrphanedStacks(outdir: string): string[] {
+function removeOrphanedStacks(outdir: string): void {
   const manifest = JSON.parse(readFileSync(join(outdir, "manifest.json"), "utf8")) as {
     stacks: Record<string, unknown>;
   };
   const stacksDir = join(outdir, "stacks");
-  if (!existsSync(stacksDir)) return [];
-  const orphans = readdirSync(stacksDir).filter((name) => !(name in manifest.stacks));
-  for (const name of orphans) rmSync(join(stacksDir, name), { recursive: true, force: true });
-  return orphans;
+  if (!existsSync(stacksDir)) return;
+  for (const name of readdirSync(stacksDir))
+    if (!(name in manifest.stacks)) rmSync(join(stacksDir, name), { recursive: true, force: true });
 }

@@ -5,6 +5,8 @@ import { reportAndExit } from "./report";
 export interface AppSettings {
   /** The config file: `$ENVIRONMENTS_FILE`, else `config/environments.json` beside the app. */
   readonly environmentsFile: string;
+  /** Where the stacks are written, as cdktf picks it: `$CDKTF_OUTDIR` (cdktf-cli sets it), else `cdktf.out`. */
+  readonly outdir: string;
   /** `STATE_BOOTSTRAP=local`: the state bootstrap stacks keep their own state locally (before the bucket exists). */
   readonly stateBootstrapLocal: boolean;
   /** `$TERRAFORM_BINARY`, when set. */
@@ -29,6 +31,7 @@ export function readSettings(env: NodeJS.ProcessEnv, appDir: string): AppSetting
   }
   return {
     environmentsFile: resolve(env.ENVIRONMENTS_FILE || resolve(appDir, "config", "environments.json")),
+    outdir: env.CDKTF_OUTDIR || "cdktf.out",
     stateBootstrapLocal: bootstrap === "local",
     terraformBinary: env.TERRAFORM_BINARY || undefined,
     pluginMirror: env.TF_PLUGIN_MIRROR || undefined,
