@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { cpus, tmpdir } from "node:os";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Budget, failedBudgets, formatBudget, summarize, Summary, table, verdict, wantsRecord } from "./stats";
 
-// `npm run bench [-- --runs N] [--skip-suites] [--skip-plan] [--record]`: measures synth, tests and plan; exits 1
-// when a budget fails; with --record, prepends the table to BENCHMARKS.md (tracked: only on purpose).
+// `npm run bench [-- --runs N] [--skip-suites] [--skip-plan] [--baseline DIR] [--record]`: measures synth, tests and
+// plan; exits 1 when a budget fails; with --record, prepends the table to BENCHMARKS.md (tracked: only on purpose).
 const root = resolve(__dirname, "..");
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf("--runs") + 1] ?? 0) || 5;
@@ -19,7 +19,59 @@ interface Measurement {
   readonly peakMb?: Summary;
 }
 
-/** Runs a command `count` times; fails the benchmark if any run fails. */
+/** One command to time: what runs, where, with which extra environment. */
+interface Timed {
+  readonly label: string;
+  readonly command: string;
+  readonly argv: readonly string[];
+  readonly env?: NodeJS.ProcessEnv;
+  readonly cwd?: string;
+}
+
+/** Runs `timed` once: its wall seconds and peak RSS; fails the benchmark if the run fails. */
+function runOnce(timed: Timed): { seconds: number; peakMb?: number } {
+  const rssFile = join(scratch, "rss");
+  const [cmd, cmdArgs] =
+    gnuTime === undefined
+      ? [timed.command, [...timed.argv]]
+      : [gnuTime, ["-f", "%M", "-o", rssFile, timed.command, ...timed.argv]];
+  const started = process.hrtime.bigint();
+  const run = spawnSync(cmd, cmdArgs, {
+    cwd: timed.cwd ?? root,
+    env: { ...process.env, ...quiet, ...timed.env },
+    encoding: "utf8",
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (run.status !== 0) throw new Error(`${timed.label} failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
+  if (gnuTime === undefined) return { seconds };
+  return { seconds, peakMb: Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024 };
+}
+
+/**
+ * Runs each command `count` times, taking turns (a, b, a, b, ...), so a machine that speeds up or slows down during
+ * the benchmark weighs on every command alike; one measurement per command.
+ */
+function measureInTurns(contenders: readonly Timed[], count = runs): Measurement[] {
+  const samples = contenders.map(() => ({ seconds: [] as number[], peaks: [] as number[] }));
+  for (let i = 0; i < count; i++) {
+    contenders.forEach((timed, c) => {
+      const { seconds, peakMb } = runOnce(timed);
+      samples[c].seconds.push(seconds);
+      if (peakMb !== undefined) samples[c].peaks.push(peakMb);
+    });
+  }
+  return contenders.map((timed, c) => {
+    const { seconds, peaks } = samples[c];
+    const result = { seconds: summarize(seconds), peakMb: peaks.length > 0 ? summarize(peaks) : undefined };
+    process.stdout.write(
+      `${timed.label}: median ${result.seconds.median.toFixed(2)} s${result.peakMb ? `, peak ${result.peakMb.median.toFixed(0)} MB` : ""}\n`,
+    );
+    return result;
+  });
+}
+
+/** Runs a command `count` times. */
 function measure(
   label: string,
   command: string,
@@ -27,44 +79,28 @@ function measure(
   env: NodeJS.ProcessEnv = {},
   count = runs,
 ): Measurement {
-  const seconds: number[] = [];
-  const peaks: number[] = [];
-  for (let i = 0; i < count; i++) {
-    const rssFile = join(scratch, "rss");
-    const [cmd, cmdArgs] =
-      gnuTime === undefined ? [command, argv] : [gnuTime, ["-f", "%M", "-o", rssFile, command, ...argv]];
-    const started = process.hrtime.bigint();
-    const run = spawnSync(cmd, cmdArgs, {
-      cwd: root,
-      env: { ...process.env, ...quiet, ...env },
-      encoding: "utf8",
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    seconds.push(Number(process.hrtime.bigint() - started) / 1e9);
-    if (run.status !== 0) throw new Error(`${label} failed (exit ${run.status}):\n${run.stdout}\n${run.stderr}`);
-    if (gnuTime !== undefined) peaks.push(Number(readFileSync(rssFile, "utf8").trim().split("\n").pop()) / 1024);
-  }
-  const result = { seconds: summarize(seconds), peakMb: peaks.length > 0 ? summarize(peaks) : undefined };
-  process.stdout.write(
-    `${label}: median ${result.seconds.median.toFixed(2)} s${result.peakMb ? `, peak ${result.peakMb.median.toFixed(0)} MB` : ""}\n`,
-  );
-  return result;
+  return measureInTurns([{ label, command, argv, env }], count)[0];
 }
 
-/** The deep provider modules the app's code imports: what the floor process loads. */
-function providerModulesUsed(dir: string): string[] {
+/**
+ * The deep provider modules behind the resources, data sources and providers an app synthesized into `outdir`: what
+ * the floor process loads. Derived from the output, so the floor holds what the app must load, not what it may.
+ */
+function providerModulesIn(outdir: string): string[] {
   const found = new Set<string>();
-  const walk = (d: string) => {
-    for (const entry of readdirSync(d)) {
-      const path = join(d, entry);
-      if (statSync(path).isDirectory()) walk(path);
-      else if (path.endsWith(".ts") && !path.endsWith(".test.ts")) {
-        for (const m of readFileSync(path, "utf8").matchAll(/from "(@cdktf\/provider-aws\/lib\/[a-z0-9-]+)"/g))
-          found.add(m[1]);
-      }
-    }
-  };
-  walk(dir);
+  const stacks = join(outdir, "stacks");
+  for (const stack of readdirSync(stacks)) {
+    const json = JSON.parse(readFileSync(join(stacks, stack, "cdk.tf.json"), "utf8")) as Record<
+      string,
+      Record<string, unknown> | undefined
+    >;
+    const names = [
+      ...Object.keys(json.resource ?? {}),
+      ...Object.keys(json.data ?? {}).map((type) => `data_${type}`),
+      ...(json.provider?.aws === undefined ? [] : ["provider"]),
+    ];
+    for (const name of names) found.add(`@cdktf/provider-aws/lib/${name.replace(/^aws_/, "").replace(/_/g, "-")}`);
+  }
   return [...found].sort();
 }
 
@@ -81,21 +117,48 @@ function configWith(count: number): string {
   return path;
 }
 
-// The app as cdktf.json runs it ("node <loader flags> main.ts"); the floor and the helper scripts load TypeScript the same way.
-const [appNode, ...app] = (JSON.parse(readFileSync(join(root, "cdktf.json"), "utf8")).app as string).split(" ");
+/** A checkout's app command, as its cdktf.json says ("node <loader flags> main.ts"). */
+function appCommand(dir: string): [string, ...string[]] {
+  const file = join(dir, "cdktf.json");
+  if (!existsSync(file) || !existsSync(join(dir, "node_modules")))
+    throw new Error(`${dir}: expected a checkout of this project, with its cdktf.json and node_modules installed`);
+  return (JSON.parse(readFileSync(file, "utf8")).app as string).split(" ") as [string, ...string[]];
+}
+
+/** Another checkout's app synth, named by its path and commit. */
+function baselineApp(dir: string): Timed {
+  const [command, ...argv] = appCommand(dir);
+  const revision = spawnSync("git", ["-C", dir, "rev-parse", "--short", "HEAD"], { encoding: "utf8" });
+  const name = `baseline ${dir}${revision.status === 0 ? ` at ${revision.stdout.trim()}` : ""}`;
+  return { label: name, command, argv, cwd: dir, env: { CDKTF_OUTDIR: join(scratch, "baseline") } };
+}
+
+// The app as cdktf.json runs it; the floor and the helper scripts load TypeScript the same way.
+const [appNode, ...app] = appCommand(root);
 const loader = app.slice(0, -1);
+// `--baseline <dir>`: another checkout (say, the code before a change), its app synth timed in turns with this one's.
+const baselineDir = args.includes("--baseline") ? resolve(args[args.indexOf("--baseline") + 1] ?? "") : undefined;
 const outdir = (name: string) => ({ CDKTF_OUTDIR: join(scratch, name) });
 const results: Array<[string, Measurement]> = [];
 const record = (label: string, m: Measurement) => (results.push([label, m]), m);
 
-const floor = record(
-  "floor: node loads cdktf + the provider classes the app uses",
-  measure("floor", appNode, [...loader, "bench/floor.ts", JSON.stringify(providerModulesUsed(join(root, "modules")))]),
-);
-const synth = record(
-  "app synth, default environment (cdktf.json's app command)",
-  measure("app synth", appNode, app, outdir("default")),
-);
+// The floor, the app synth and a baseline's app synth are timed in turns: their ratios are what the budgets judge.
+// A first, untimed synth warms tsx's transform cache and tells which provider classes the floor loads.
+const appSynth: Timed = { label: "app synth", command: appNode, argv: app, env: outdir("default") };
+runOnce(appSynth);
+const floorRun: Timed = {
+  label: "floor",
+  command: appNode,
+  argv: [...loader, "bench/floor.ts", JSON.stringify(providerModulesIn(join(scratch, "default")))],
+};
+const baselineRun = baselineDir === undefined ? undefined : baselineApp(baselineDir);
+const [floor, synth, baseline] = measureInTurns(
+  baselineRun === undefined ? [floorRun, appSynth] : [floorRun, appSynth, baselineRun],
+) as [Measurement, Measurement, Measurement | undefined];
+record("floor: node loads cdktf + the provider classes the app uses", floor);
+if (baselineRun !== undefined && baseline !== undefined)
+  record(`app synth, ${baselineRun.label}, its own app command`, baseline);
+record("app synth, default environment (cdktf.json's app command)", synth);
 const scale: Record<number, Measurement> = {};
 for (const n of [1, 5, 20])
   scale[n] = record(
@@ -155,6 +218,13 @@ const budgets: Budget[] = [
 ];
 if (synth.peakMb !== undefined)
   budgets.push({ name: "app synth peak RSS", value: synth.peakMb.max, limit: 200, unit: "MB" });
+if (baseline !== undefined)
+  budgets.push({
+    name: "app synth vs baseline (no slower)",
+    value: synth.seconds.median / baseline.seconds.median,
+    limit: 1.0,
+    unit: "x",
+  });
 
 if (!args.includes("--skip-suites")) {
   const unit = record(
