@@ -26,9 +26,7 @@ export function prefixLength(cidr: string): number {
 }
 
 function alignDown(cidr: string): string {
-  const prefix = prefixLength(cidr);
-  const size = sizeOf(prefix);
-  return cidrOf(Math.floor(addressOf(cidr.split("/")[0]) / size) * size, prefix);
+  return cidrOf(rangeOf(cidr).first, prefixLength(cidr));
 }
 
 /** A dotted quad as one number: IPv4 fits a JS number exactly, so the planner's arithmetic is plain arithmetic. */
@@ -48,7 +46,7 @@ export interface AddressRange {
 
 const ranges = new Map<string, AddressRange>();
 
-/** The address range of a CIDR block already checked by `cidrSyntaxProblem`; memoized, planning compares often. */
+/** The address range of a CIDR block (host bits, if any, cleared); memoized, planning compares often. */
 export function rangeOf(cidr: string): AddressRange {
   let range = ranges.get(cidr);
   if (range === undefined) {
