@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { cpus, tmpdir } from "node:os";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { Budget, failedBudgets, formatBudget, summarize, Summary, table, verdict, wantsRecord } from "./stats";
 
@@ -82,28 +82,6 @@ function measure(
   return measureInTurns([{ label, command, argv, env }], count)[0];
 }
 
-/**
- * The deep provider modules behind the resources, data sources and providers an app synthesized into `outdir`: what
- * the floor process loads. Derived from the output, so the floor holds what the app must load, not what it may.
- */
-function providerModulesIn(outdir: string): string[] {
-  const found = new Set<string>();
-  const stacks = join(outdir, "stacks");
-  for (const stack of readdirSync(stacks)) {
-    const json = JSON.parse(readFileSync(join(stacks, stack, "cdk.tf.json"), "utf8")) as Record<
-      string,
-      Record<string, unknown> | undefined
-    >;
-    const names = [
-      ...Object.keys(json.resource ?? {}),
-      ...Object.keys(json.data ?? {}).map((type) => `data_${type}`),
-      ...(json.provider?.aws === undefined ? [] : ["provider"]),
-    ];
-    for (const name of names) found.add(`@cdktf/provider-aws/lib/${name.replace(/^aws_/, "").replace(/_/g, "-")}`);
-  }
-  return [...found].sort();
-}
-
 /** A config file with `count` copies of the default environment, each with its own name and VPC block. */
 function configWith(count: number): string {
   const base = JSON.parse(readFileSync(join(root, "config", "environments.json"), "utf8")).environments[0];
@@ -143,13 +121,18 @@ const results: Array<[string, Measurement]> = [];
 const record = (label: string, m: Measurement) => (results.push([label, m]), m);
 
 // The floor, the app synth and a baseline's app synth are timed in turns: their ratios are what the budgets judge.
-// A first, untimed synth warms tsx's transform cache and tells which provider classes the floor loads.
+// A first, untimed synth warms tsx's transform cache and tells which provider classes the app loads: the floor's.
 const appSynth: Timed = { label: "app synth", command: appNode, argv: app, env: outdir("default") };
-runOnce(appSynth);
+const loadedProviders = join(scratch, "loaded-providers.json");
+runOnce({
+  ...appSynth,
+  argv: [...loader, "--require", "./bench/loaded-providers.ts", ...app.slice(loader.length)],
+  env: { ...appSynth.env, BENCH_LOADED_PROVIDERS: loadedProviders },
+});
 const floorRun: Timed = {
   label: "floor",
   command: appNode,
-  argv: [...loader, "bench/floor.ts", JSON.stringify(providerModulesIn(join(scratch, "default")))],
+  argv: [...loader, "bench/floor.ts", readFileSync(loadedProviders, "utf8")],
 };
 const baselineRun = baselineDir === undefined ? undefined : baselineApp(baselineDir);
 const [floor, synth, baseline] = measureInTurns(
