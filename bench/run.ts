@@ -138,7 +138,7 @@ const baselineRun = baselineDir === undefined ? undefined : baselineApp(baseline
 const [floor, synth, baseline] = measureInTurns(
   baselineRun === undefined ? [floorRun, appSynth] : [floorRun, appSynth, baselineRun],
 ) as [Measurement, Measurement, Measurement | undefined];
-record("floor: node loads cdktf + the provider classes the app uses", floor);
+record("floor: node loads cdktf + the provider classes the app loads", floor);
 if (baselineRun !== undefined && baseline !== undefined)
   record(`app synth, ${baselineRun.label}, its own app command`, baseline);
 record("app synth, default environment (cdktf.json's app command)", synth);
