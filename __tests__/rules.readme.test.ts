@@ -24,7 +24,12 @@ describe("README: the rules in code", () => {
     expect(code).toContain("checkSynth(");
     const file = join(dir, "example.ts");
     writeFileSync(file, code);
-    const run = spawnSync(process.execPath, ["--import", "tsx", file], { cwd: root, encoding: "utf8" });
+    // TMPDIR: the example's Testing.app() makes an output dir there, removed with `dir`.
+    const run = spawnSync(process.execPath, ["--require", "tsx/cjs", file], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, TMPDIR: dir },
+    });
     expect(run.stderr).toBe("");
     expect(run.status).toBe(0);
     expect(run.stdout.trim()).toBe("[]");
