@@ -88,6 +88,7 @@ describeWithTerraform("the npm package, published to a local registry and used b
       const paths = packed.files.map((f) => f.path);
       expect(paths.filter((p) => !/^dist\/modules\/.+\.(js|d\.ts)$/.test(p)).sort()).toEqual([
         "CHANGELOG.md",
+        "LICENSE",
         "README.md",
         "package.json",
       ]);
