@@ -8,7 +8,7 @@ import { environmentRuleOptions } from "../modules/rules/exceptions";
 import { describeWithTerraform } from "./support/terraform";
 import { targetOf } from "./support/plan";
 import { rawWorkshop } from "./support/config";
-import { DOCUMENTED_VARIANTS } from "./support/variants";
+import { DOCUMENTED_VARIANTS, LOAD_BALANCER_ACCEPTED } from "./support/variants";
 
 /** The README's two load balancer variants of the default environment, named after them. */
 const VARIANTS = ["load-balancer-http", "load-balancer-https"] as const;
@@ -57,19 +57,7 @@ describeWithTerraform("offline plans with a load balancer", (toolchain) => {
     }
   });
 
-  it.each<[string, string[]]>([
-    [
-      "load-balancer-http",
-      [
-        "alb-redirect-http aws_lb.LoadBalancer",
-        "alb-waf aws_lb.LoadBalancer",
-        "lb-access-logs aws_lb.LoadBalancer",
-        "lb-deletion-protection aws_lb.LoadBalancer",
-        "lb-listener-https aws_lb_listener.LoadBalancer_Http",
-      ],
-    ],
-    ["load-balancer-https", ["alb-waf aws_lb.LoadBalancer"]],
-  ])(
+  it.each<[string, string[]]>(LOAD_BALANCER_ACCEPTED)(
     "%s passes every rule in its plan; the load balancer findings accepted are exactly the ones its config implies",
     (name, expected) => {
       const env = envs.find((e) => e.config.name === name)!.config;

@@ -10,7 +10,7 @@ import { resolveConfig } from "../modules/config/load";
 import { asPlan, asSynth, block, Fixture, INPUTS, ref } from "./support/rule-fixtures";
 import { rawWorkshop } from "./support/config";
 import { workshopConfig } from "./support/synth";
-import { DOCUMENTED_VARIANTS, EXAMPLE_CERTIFICATE_ARN } from "./support/variants";
+import { DOCUMENTED_VARIANTS, EXAMPLE_CERTIFICATE_ARN, LOAD_BALANCER_ACCEPTED } from "./support/variants";
 
 /** The load balancer rules: id, then scanner ids. */
 const LB_RULES: Record<string, string[]> = {
@@ -222,19 +222,7 @@ describe("loadBalancerExceptions", () => {
 });
 
 describe("the README's load balancer variants at synth", () => {
-  it.each([
-    [
-      "load-balancer-http",
-      [
-        "alb-redirect-http aws_lb.LoadBalancer",
-        "alb-waf aws_lb.LoadBalancer",
-        "lb-access-logs aws_lb.LoadBalancer",
-        "lb-deletion-protection aws_lb.LoadBalancer",
-        "lb-listener-https aws_lb_listener.LoadBalancer_Http",
-      ],
-    ],
-    ["load-balancer-https", ["alb-waf aws_lb.LoadBalancer"]],
-  ])(
+  it.each(LOAD_BALANCER_ACCEPTED)(
     "%s breaks no rule; the load balancer findings accepted are exactly the ones its config implies",
     (variant, expected) => {
       const raw = rawWorkshop();

@@ -3,7 +3,6 @@ import { renderBastionUserData } from "../modules/bastion/user-data";
 import { renderDbPasswordFetch, renderMariadbSetup } from "../modules/compute/db-credentials";
 import { renderNatInstanceUserData } from "../modules/network/nat-instance";
 import {
-  HardeningOptions,
   renderHardening,
   renderPackagesAndServices,
   renderScript,
@@ -12,14 +11,8 @@ import {
   ServiceSpec,
   substitute,
 } from "../modules/compute/user-data";
+import { SERVER_HARDENING as hardening } from "./support/hardening";
 
-const hardening: HardeningOptions = {
-  sessionTimeoutSeconds: 600,
-  sshMaxAuthTries: 3,
-  ssh: true,
-  allowTcpForwarding: false,
-  lockAuditRules: false,
-};
 const service: ServiceSpec = {
   name: "app",
   port: 8080,

@@ -18,6 +18,7 @@ import {
 import { renderDbPasswordFetch } from "../modules/compute/db-credentials";
 import { renderNatInstanceUserData, renderNatRules } from "../modules/network/nat-instance";
 import { describeWithTools } from "./support/system-tools";
+import { SERVER_HARDENING as hardening } from "./support/hardening";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -53,13 +54,6 @@ function bash(script: string, path: string) {
   });
 }
 
-const hardening = {
-  sessionTimeoutSeconds: 600,
-  sshMaxAuthTries: 3,
-  ssh: true,
-  allowTcpForwarding: false,
-  lockAuditRules: false,
-};
 const service: ServiceSpec = {
   name: "app",
   port: 8080,

@@ -8,6 +8,24 @@ export const EXAMPLE_CERTIFICATE_ARN =
   "arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 
 /**
+ * The load balancer findings each load balancer variant accepts, as its config implies them (`rule resource`): the
+ * same at synth and in the plan.
+ */
+export const LOAD_BALANCER_ACCEPTED: ReadonlyArray<[string, string[]]> = [
+  [
+    "load-balancer-http",
+    [
+      "alb-redirect-http aws_lb.LoadBalancer",
+      "alb-waf aws_lb.LoadBalancer",
+      "lb-access-logs aws_lb.LoadBalancer",
+      "lb-deletion-protection aws_lb.LoadBalancer",
+      "lb-listener-https aws_lb_listener.LoadBalancer_Http",
+    ],
+  ],
+  ["load-balancer-https", ["alb-waf aws_lb.LoadBalancer"]],
+];
+
+/**
  * The default config and its documented variants: each is the default environment with one change. Their resource
  * addresses are committed (`__tests__/fixtures/addresses.json`) so that no refactor renames a logical id unnoticed.
  */
