@@ -22,6 +22,16 @@ const withLb =
     more(e);
   };
 
+/** Three AZs, the public tier (the ALB's) in the first two only. */
+function albInTwoOfThreeAzs(e: Record<string, any>): void {
+  Object.assign(e, {
+    azs: ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"],
+    vpcCidr: "192.168.8.0/22",
+    azSlots: 4,
+  });
+  e.tiers[0].azs = ["ap-northeast-2a", "ap-northeast-2b"];
+}
+
 const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
   [
     "in a private tier",
@@ -44,14 +54,7 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
   ],
   [
     "app servers in an AZ the ALB is not in",
-    withLb({}, (e) => {
-      Object.assign(e, {
-        azs: ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"],
-        vpcCidr: "192.168.8.0/22",
-        azSlots: 4,
-      });
-      e.tiers[0].azs = ["ap-northeast-2a", "ap-northeast-2b"];
-    }),
+    withLb({}, albInTwoOfThreeAzs),
     [
       `${W}loadBalancer.tier = "public": expected a tier in every AZ of the app servers: it sends no traffic to ap-northeast-2c ("public" has ap-northeast-2a, ap-northeast-2b); or app servers only in its AZs`,
     ],
@@ -59,12 +62,7 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
   [
     "app servers placed by azs in an AZ the ALB is not in",
     withLb({}, (e) => {
-      Object.assign(e, {
-        azs: ["ap-northeast-2a", "ap-northeast-2b", "ap-northeast-2c"],
-        vpcCidr: "192.168.8.0/22",
-        azSlots: 4,
-      });
-      e.tiers[0].azs = ["ap-northeast-2a", "ap-northeast-2b"];
+      albInTwoOfThreeAzs(e);
       e.servers.app.azs = ["ap-northeast-2a", "ap-northeast-2c"];
     }),
     [
