@@ -37,6 +37,21 @@ export interface HardenedInstanceProps {
  * (containers on the host cannot reach the credentials), an encrypted gp3 root volume, and no public IP (the
  * bastion gets an Elastic IP of its own).
  */
+/**
+ * What every server instance has, whatever it runs, shared with the generated Terraform module
+ * (modules/terraform-module): no public address, IMDSv2 only with a hop limit of 1, an encrypted gp3 root volume.
+ */
+export const HARDENED_INSTANCE_SETTINGS = {
+  associatePublicIpAddress: false,
+  metadataOptions: {
+    httpEndpoint: "enabled",
+    httpTokens: "required",
+    httpPutResponseHopLimit: 1,
+    instanceMetadataTags: "disabled",
+  },
+  rootBlockDevice: { encrypted: true, volumeType: "gp3" },
+};
+
 export class HardenedInstance extends Construct {
   readonly instance: Instance;
 
@@ -52,16 +67,9 @@ export class HardenedInstance extends Construct {
       iamInstanceProfile: props.instanceProfileName,
       ebsOptimized: ebsOptimizedFor(props.instanceType),
       monitoring: props.detailedMonitoring === true,
-      associatePublicIpAddress: false,
-      metadataOptions: {
-        httpEndpoint: "enabled",
-        httpTokens: "required",
-        httpPutResponseHopLimit: 1,
-        instanceMetadataTags: "disabled",
-      },
+      ...HARDENED_INSTANCE_SETTINGS,
       rootBlockDevice: {
-        encrypted: true,
-        volumeType: "gp3",
+        ...HARDENED_INSTANCE_SETTINGS.rootBlockDevice,
         volumeSize: props.rootVolumeGiB,
         deleteOnTermination: !stateful,
       },

@@ -27,6 +27,8 @@ import {
 } from "../compute/instance-role";
 import { dbPasswordParameterName, dbPasswordStatements } from "../compute/db-credentials";
 import { PREVIOUS_GENERATION_SIZES } from "../compute/ebs-optimized";
+import { HARDENED_INSTANCE_SETTINGS } from "../compute/hardened-instance";
+import { httpsEgressDescription } from "../compute/server-roles";
 import { addNetworkVariables, keyed, NETWORK_OUTPUTS, output, tagsNamed, tf, variable } from "./network-module";
 
 /** Where the environment module keeps its copy of the network module (Terraform's nested-module layout). */
@@ -377,9 +379,9 @@ export function addEnvironmentModule(scope: Construct): void {
   );
   allow("app", "db", "var.db.port", "db", "Database port from the app servers");
   for (const role of Object.keys(roles)) {
-    rule("egress", `${role}_https_out`, role, "443", "HTTPS out: packages, artifacts, Session Manager", {
-      cidr: "0.0.0.0/0",
-    });
+    // What each role reaches on 443: no Session Manager here (SSH through the bastion), the DB password in SSM.
+    const https = httpsEgressDescription(role, { sessionManager: false, dbPassword: true });
+    rule("egress", `${role}_https_out`, role, "443", https, { cidr: "0.0.0.0/0" });
     rule("egress", `${role}_http_out`, role, "80", "HTTP out: package mirrors", { cidr: "0.0.0.0/0" });
   }
 
@@ -410,14 +412,8 @@ export function addEnvironmentModule(scope: Construct): void {
         // Basic (5-minute) monitoring, the constructs' default: the module exposes no detailed monitoring.
         monitoring: false,
         keyName: "${aws_key_pair.admin.key_name}",
-        associatePublicIpAddress: false,
-        metadataOptions: {
-          httpEndpoint: "enabled",
-          httpTokens: "required",
-          httpPutResponseHopLimit: 1,
-          instanceMetadataTags: "disabled",
-        },
-        rootBlockDevice: { encrypted: true, volumeType: "gp3", deleteOnTermination: true },
+        ...HARDENED_INSTANCE_SETTINGS,
+        rootBlockDevice: { ...HARDENED_INSTANCE_SETTINGS.rootBlockDevice, deleteOnTermination: true },
         userData,
         userDataReplaceOnChange: true,
         tags: tagsNamed(name, `, Role = "${role}"`),
