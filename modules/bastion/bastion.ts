@@ -4,7 +4,7 @@ import { InstanceRole } from "../compute/instance-role";
 import { HardenedInstance } from "../compute/hardened-instance";
 import { Network } from "../network/network";
 import { Connections, IConnectable } from "../security/connections";
-import { idSafe, Peer, RoleSecurityGroup } from "../security/security-group";
+import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../security/port";
 import { isAnywhere, INSECURE_OVERRIDE_FIELD } from "../security/policy";
 import { BASTION_DEFAULTS } from "./schema";
@@ -76,7 +76,7 @@ export class Bastion extends Construct implements IConnectable {
         environment,
         role: "bastion",
         vpcId: network.vpc.id,
-        description: "Bastion: the only door, SSH from the admin CIDRs",
+        description: ROLE_GROUP_DESCRIPTIONS.bastion,
       });
     this.connections = new Connections(securityGroup);
     for (const cidr of props.ssh === false ? [] : (props.adminCidrs ?? [])) {

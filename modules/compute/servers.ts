@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { Rehardening } from "./rehardening";
 import { Network, NetworkSubnet } from "../network/network";
 import { Connections, IConnectable } from "../security/connections";
-import { RoleSecurityGroup } from "../security/security-group";
+import { ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { HardenedInstance } from "./hardened-instance";
 import { COMPUTE_DEFAULTS } from "./schema";
 import {
@@ -115,9 +115,7 @@ export class AppServers extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: AppServersProps) {
     super(scope, id);
     const { network } = props;
-    const securityGroup =
-      props.securityGroup ??
-      roleGroup(this, network, "app", "App servers: service ports from their sources, SSH from the bastion");
+    const securityGroup = props.securityGroup ?? roleGroup(this, network, "app", ROLE_GROUP_DESCRIPTIONS.app);
     this.connections = new Connections(securityGroup);
     const userData = renderScript(
       renderHardening(props.hardening),
@@ -187,9 +185,7 @@ export class DbServer extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: DbServerProps) {
     super(scope, id);
     const { network } = props;
-    const securityGroup =
-      props.securityGroup ??
-      roleGroup(this, network, "db", "DB server: the DB port from the app servers, SSH from the bastion");
+    const securityGroup = props.securityGroup ?? roleGroup(this, network, "db", ROLE_GROUP_DESCRIPTIONS.db);
     this.connections = new Connections(securityGroup);
     this.port = props.port ?? COMPUTE_DEFAULTS.dbPort;
     const tier = props.tier ?? COMPUTE_DEFAULTS.dbTier;

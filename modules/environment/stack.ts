@@ -4,7 +4,7 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Network } from "../network/network";
 import { AmiSource, resolveAmiId } from "../ami/ami";
 import { IConnectable } from "../security/connections";
-import { idSafe, Peer, RoleSecurityGroup } from "../security/security-group";
+import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../security/port";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
@@ -153,15 +153,9 @@ export class EnvironmentStack extends TerraformStack {
         description,
       });
     return {
-      bastion: group("bastion", "Bastion: the only door, SSH from the admin CIDRs"),
-      app:
-        environment.app === undefined
-          ? undefined
-          : group("app", "App servers: service ports from their sources, SSH from the bastion"),
-      db:
-        environment.db === undefined
-          ? undefined
-          : group("db", "DB server: the DB port from the app servers, SSH from the bastion"),
+      bastion: group("bastion", ROLE_GROUP_DESCRIPTIONS.bastion),
+      app: environment.app === undefined ? undefined : group("app", ROLE_GROUP_DESCRIPTIONS.app),
+      db: environment.db === undefined ? undefined : group("db", ROLE_GROUP_DESCRIPTIONS.db),
     };
   }
 

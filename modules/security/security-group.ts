@@ -35,6 +35,16 @@ export interface RoleSecurityGroupProps {
 }
 
 /**
+ * Each server role's security group description, as the architecture reads. A changed description replaces the
+ * group, so the constructs and the generated Terraform module take it from here.
+ */
+export const ROLE_GROUP_DESCRIPTIONS = {
+  bastion: "Bastion: the only door, SSH from the admin CIDRs",
+  app: "App servers: service ports from their sources, SSH from the bastion",
+  db: "DB server: the DB port from the app servers, SSH from the bastion",
+} as const;
+
+/**
  * The security group of one role, with no rules until they are said: `app.allowFrom(bastion, Port.SSH, "...")`
  * makes the ingress rule on `app` and the matching egress rule on `bastion` (as AWS CDK's `connections`), so both
  * sides allow exactly what the architecture says and nothing else. Every rule is its own

@@ -29,6 +29,7 @@ import { dbPasswordParameterName, dbPasswordStatements } from "../compute/db-cre
 import { PREVIOUS_GENERATION_SIZES } from "../compute/ebs-optimized";
 import { HARDENED_INSTANCE_SETTINGS } from "../compute/hardened-instance";
 import { httpsEgressDescription } from "../compute/server-roles";
+import { ROLE_GROUP_DESCRIPTIONS } from "../security/security-group";
 import { addNetworkVariables, keyed, NETWORK_OUTPUTS, output, tagsNamed, tf, variable } from "./network-module";
 
 /** Where the environment module keeps its copy of the network module (Terraform's nested-module layout). */
@@ -307,11 +308,7 @@ export function addEnvironmentModule(scope: Construct): void {
   });
   const scripts = userDataScripts();
 
-  const roles: Record<string, string> = {
-    bastion: "Bastion: the only door, SSH from the admin CIDRs",
-    app: "App servers: service ports from their sources, SSH from the bastion",
-    db: "DB server: the DB port from the app servers, SSH from the bastion",
-  };
+  const roles: Record<string, string> = ROLE_GROUP_DESCRIPTIONS;
   for (const [role, description] of Object.entries(roles)) {
     keyed(
       new SecurityGroup(scope, `resource_sg_${role}`, {
