@@ -1,5 +1,5 @@
 import { Construct } from "constructs";
-import { TerraformHclModule, TerraformLocal } from "cdktf";
+import { TerraformHclModule, TerraformLocal, Token } from "cdktf";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
@@ -334,8 +334,8 @@ export function addEnvironmentModule(scope: Construct): void {
       securityGroupId: `\${aws_security_group.${group}.id}`,
       description,
       ipProtocol: "tcp",
-      fromPort: Number.NaN,
-      toPort: Number.NaN,
+      fromPort: Token.asNumber(tf(port)),
+      toPort: Token.asNumber(tf(port)),
       ...(peer.cidr !== undefined
         ? { cidrIpv4: peer.cidr }
         : { referencedSecurityGroupId: `\${aws_security_group.${peer.group}.id}` }),
@@ -344,8 +344,6 @@ export function addEnvironmentModule(scope: Construct): void {
       direction === "ingress"
         ? new VpcSecurityGroupIngressRule(scope, `resource_in_${name}`, props)
         : new VpcSecurityGroupEgressRule(scope, `resource_out_${name}`, props);
-    resource.addOverride("from_port", tf(port));
-    resource.addOverride("to_port", tf(port));
     keyed(resource, name, forEach);
   };
   // The same pairs as RoleSecurityGroup.allowFrom: ingress on the target, egress on the source group.
