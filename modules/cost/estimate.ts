@@ -85,6 +85,9 @@ export interface CostEstimate {
   readonly natModes: readonly NatModeCost[];
 }
 
+/** Resources priced on their own lines below: neither free nor unknown. */
+const PRICED_TYPES = new Set(["aws_instance", "aws_eip", "aws_nat_gateway", "aws_ebs_volume", "aws_vpc_endpoint"]);
+
 /** Resource types that cost nothing by themselves (their use is billed on another line, or not at all). */
 const FREE_TYPES = new Set([
   "aws_vpc",
@@ -123,12 +126,6 @@ const FREE_TYPES = new Set([
   // Billed on the flow-log ingestion line; storage of the log events is not estimated.
   "aws_cloudwatch_log_group",
   "aws_flow_log",
-  // Priced on their own lines below.
-  "aws_instance",
-  "aws_eip",
-  "aws_nat_gateway",
-  "aws_ebs_volume",
-  "aws_vpc_endpoint",
   // Local to Terraform: no cloud resource.
   "terraform_data",
   "null_resource",
@@ -374,9 +371,9 @@ export function estimateCost(
   let freeResources = 0;
   const negligible = new Map<string, number>();
   for (const [type, id] of inventory.resources) {
+    if (PRICED_TYPES.has(type)) continue;
     if (FREE_TYPES.has(type)) {
-      if (!["aws_instance", "aws_eip", "aws_nat_gateway", "aws_ebs_volume", "aws_vpc_endpoint"].includes(type))
-        freeResources++;
+      freeResources++;
     } else if (NEGLIGIBLE.some((re) => re.test(type))) {
       negligible.set(type, (negligible.get(type) ?? 0) + 1);
     } else {
