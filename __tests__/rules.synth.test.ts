@@ -189,4 +189,15 @@ describe("stackValidationFailures", () => {
     expect(failures[0]).toMatch(/^stack "nobackend": [\s\S]*guardrail remote-state: terraform\.backend /);
     expect(stackValidationFailures(stacks.slice(0, 1))).toEqual([]);
   });
+
+  it("checks the JSON it is given as the stack's synthesized output, when given one", () => {
+    const env = resolveOne(workshopConfig());
+    const stack = new EnvironmentStack(Testing.app(), env.config.name, env);
+    const { terraform: _terraform, ...withoutBackend } = stack.toTerraform() as Record<string, unknown>;
+    const failures = stackValidationFailures([stack], () => withoutBackend);
+    expect(failures).toHaveLength(1);
+    expect(failures[0]).toMatch(/guardrail remote-state: terraform\.backend /);
+    // Only for that call: afterwards the stack's own JSON is checked again.
+    expect(stackValidationFailures([stack])).toEqual([]);
+  });
 });
