@@ -251,6 +251,20 @@ describe("servers given no instance profile: roles of their own, least privilege
     expect(all(json, "aws_iam_role_policy_attachment")).toEqual([]);
   });
 
+  it("a DB server with Session Manager and no profile gets Session Manager's policy on its own role, so the re-hardening reaches it", () => {
+    const json = synth((scope, network) => {
+      new DbServer(scope, "db", { network, tier: "data", ami: AMI, hardening: HARDENING, sessionManager: true });
+    });
+    const attachments = all(json, "aws_iam_role_policy_attachment").map(([, a]) => [a.role, a.policy_arn]);
+    expect(attachments).toEqual([
+      [
+        expect.stringMatching(/^\$\{aws_iam_role\.db_InstanceRole_[0-9A-F]+\.name\}$/),
+        expect.stringMatching(/AmazonSSMManagedInstanceCore$/),
+      ],
+    ]);
+    expect(all(json, "aws_ssm_association")).toHaveLength(1);
+  });
+
   it("the DB role may only write the password, the app role only read it, and the service fetches it before every start", () => {
     const json = build(true);
     expect(policyOf(json, "db")).toEqual([

@@ -28,15 +28,31 @@ export function serversUseSessionManager(ssm: SsmMode): boolean {
  */
 export function addServerRoles(scope: Construct, props: ServerRolesProps): { app?: InstanceRole; db?: InstanceRole } {
   const sessionManager = serversUseSessionManager(props.ssm);
-  const password = props.credentials === undefined ? undefined : dbPasswordStatements(props.credentials);
   const role = (name: "app" | "db") =>
-    new InstanceRole(scope, `InstanceRole-${name}`, {
+    serverRole(scope, `InstanceRole-${name}`, {
       environment: props.environment,
       role: name,
       sessionManager,
-      statements: password === undefined ? [] : [password[name]],
+      credentials: props.credentials,
     });
   return { app: props.app ? role("app") : undefined, db: props.db ? role("db") : undefined };
+}
+
+/**
+ * One app or DB server role: Session Manager's managed policy when `sessionManager`, and its side of the DB password
+ * (`ssm:GetParameter` for the app, `ssm:PutParameter` for the DB) when there are `credentials`.
+ */
+export function serverRole(
+  scope: Construct,
+  id: string,
+  props: { environment: string; role: "app" | "db"; sessionManager: boolean; credentials?: DbCredentials },
+): InstanceRole {
+  return new InstanceRole(scope, id, {
+    environment: props.environment,
+    role: props.role,
+    sessionManager: props.sessionManager,
+    statements: props.credentials === undefined ? [] : [dbPasswordStatements(props.credentials)[props.role]],
+  });
 }
 
 /**

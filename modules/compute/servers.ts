@@ -19,12 +19,11 @@ import {
 import {
   DB_PASSWORD_WAIT_SECONDS,
   DbCredentials,
-  dbPasswordStatements,
   defaultDbCredentials,
   renderDbPasswordFetch,
   renderMariadbSetup,
 } from "./db-credentials";
-import { InstanceRole } from "./instance-role";
+import { serverRole } from "./server-roles";
 
 /** What app and DB servers share. */
 export interface ServerSettings {
@@ -92,17 +91,6 @@ export function serviceWithDbLogin(service: ServiceSpec, credentials: DbCredenti
   };
 }
 
-/** A role of the servers' own, for when they are given no instance profile: the DB password statement and nothing else. */
-function ownRole(
-  scope: Construct,
-  network: Network,
-  role: "app" | "db",
-  credentials: DbCredentials | undefined,
-): InstanceRole {
-  const statements = credentials === undefined ? [] : [dbPasswordStatements(credentials)[role]];
-  return new InstanceRole(scope, "InstanceRole", { environment: network.environment, role, statements });
-}
-
 /**
  * App servers: `countPerAz` in each subnet of their tier, each running the service under systemd. Ids are keyed by
  * AZ name and a per-AZ ordinal (`App-ap-northeast-2a-1`), so adding an AZ or raising the count adds servers and moves
@@ -122,7 +110,14 @@ export class AppServers extends Construct implements IConnectable {
       renderServiceSetup(serviceWithDbLogin(props.service, props.dbLogin)),
     );
     const subnets = serverSubnets(network, props.tier ?? COMPUTE_DEFAULTS.appTier, props.azs, id);
-    const instanceProfileName = props.instanceProfileName ?? ownRole(this, network, "app", props.dbLogin).name;
+    const instanceProfileName =
+      props.instanceProfileName ??
+      serverRole(this, "InstanceRole", {
+        environment: network.environment,
+        role: "app",
+        sessionManager: false,
+        credentials: props.dbLogin,
+      }).name;
     const sshUser = props.sshUser ?? COMPUTE_DEFAULTS.sshUser;
     this.servers = subnets.flatMap((subnet) =>
       Array.from({ length: props.countPerAz ?? COMPUTE_DEFAULTS.countPerAz }, (_, i) => {
@@ -205,7 +200,15 @@ export class DbServer extends Construct implements IConnectable {
     const userData = renderScript(renderHardening(props.hardening), engine);
     const instance = new HardenedInstance(this, "Server", {
       ...instanceSettings(props, securityGroup),
-      instanceProfileName: props.instanceProfileName ?? ownRole(this, network, "db", this.credentials).name,
+      // Its own role, when given none: with Session Manager's policy when the association below is to reach it.
+      instanceProfileName:
+        props.instanceProfileName ??
+        serverRole(this, "InstanceRole", {
+          environment: network.environment,
+          role: "db",
+          sessionManager: props.sessionManager === true,
+          credentials: this.credentials,
+        }).name,
       name: `${network.environment}-db`,
       role: "db",
       subnetId: subnet.resource.id,
@@ -265,7 +268,6 @@ function instanceSettings(props: ServerSettings, securityGroup: RoleSecurityGrou
     ami: props.ami,
     instanceType: props.instanceType ?? COMPUTE_DEFAULTS.instanceType,
     keyName: props.keyName,
-    instanceProfileName: props.instanceProfileName,
     rootVolumeGiB: props.rootVolumeGiB,
     detailedMonitoring: props.detailedMonitoring,
     securityGroupIds: [securityGroup.id],

@@ -319,8 +319,6 @@ function serverProps(
     rootVolumeGiB: instance.rootVolumeGiB,
     detailedMonitoring: instance.detailedMonitoring,
     securityGroup,
-    instanceProfileName:
-      settings.ssmProfile === undefined || !settings.common.hardening.ssh ? settings.ssmProfile : undefined,
   };
 }
 
