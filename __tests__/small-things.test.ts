@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { identityFileFor } from "../modules/bastion/ssh-config";
 import { checkTags } from "../modules/tags/rules";
+import { resolveEnvironment } from "../modules/environment/resolve";
+import { workshopConfig } from "./support/synth";
 import { problemsAfter } from "./support/config";
 import { ROOT, run, SLOW_PROCESS_MS, terraformShim } from "./support/shell";
 
@@ -40,6 +42,13 @@ describe("ssh_config's IdentityFile works once pasted into ~/.ssh/config", () =>
     expect(identityFileFor("~/.ssh/workshop.pub", "/work")).toBe("~/.ssh/workshop");
     expect(identityFileFor("/keys/a.pub", "/work")).toBe("/keys/a");
     expect(identityFileFor("keys/workshop-placeholder.pub", "/work/proj")).toBe("/work/proj/keys/workshop-placeholder");
+  });
+
+  it("names the key beside the one read: a relative path from the same directory the key was read from", () => {
+    const { environment } = resolveEnvironment(workshopConfig(), { cwd: ROOT });
+    expect(environment?.identityFile).toBe(join(ROOT, "keys", "workshop-placeholder"));
+    const elsewhere = resolveEnvironment(workshopConfig(), { cwd: tmpdir() });
+    expect(elsewhere.problems.map((p) => p.field)).toEqual(["sshPublicKey.path"]);
   });
 });
 

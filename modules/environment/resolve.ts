@@ -4,6 +4,7 @@ import { planNetwork } from "../network/plan";
 import { NetworkPlan } from "../network/types";
 import { checkAccess } from "../security/policy";
 import { loadPublicKey, PublicKeyInfo } from "../keypair/public-key";
+import { identityFileFor } from "../bastion/ssh-config";
 import { BastionPlan, planBastion } from "../bastion/plan";
 import { AppPlan, DbPlan, InstanceContext, planServers } from "../compute/plan";
 import { checkBackend } from "../state/plan";
@@ -22,6 +23,8 @@ export interface ResolvedEnvironment {
   readonly network: NetworkPlan;
   /** The admins' public key, read and checked once; undefined when nothing listens for SSH. */
   readonly publicKey?: PublicKeyInfo;
+  /** The private key beside the public key file, as the ssh_config output names it; undefined for a key given as text. */
+  readonly identityFile?: string;
   /** The bastion, placed; undefined when the environment has none. */
   readonly bastion?: BastionPlan;
   /** The app servers, placed, with their service; undefined when there are none. */
@@ -86,6 +89,10 @@ export function resolveEnvironment(
       config,
       network: network.plan,
       publicKey: ssh && key !== undefined && "key" in key ? key.key : undefined,
+      identityFile:
+        config.sshPublicKey !== undefined && "path" in config.sshPublicKey
+          ? identityFileFor(config.sshPublicKey.path, options.cwd ?? process.cwd())
+          : undefined,
       bastion: bastion.bastion,
       // With a load balancer, its group (not the subnets of its tier) reaches the service port.
       app:

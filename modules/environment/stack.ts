@@ -8,7 +8,6 @@ import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../sec
 import { Port } from "../security/port";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
-import { identityFileFor } from "../bastion/ssh-config";
 import { BastionPlan } from "../bastion/plan";
 import { AppPlan, DbPlan, serviceSpec } from "../compute/plan";
 import { IngressSource } from "../compute/schema";
@@ -112,10 +111,7 @@ export class EnvironmentStack extends TerraformStack {
       servers: this.servers,
       ssh,
       region: config.region,
-      identityFile:
-        config.sshPublicKey !== undefined && "path" in config.sshPublicKey
-          ? identityFileFor(config.sshPublicKey.path, process.cwd())
-          : undefined,
+      identityFile: environment.identityFile,
       db: this.dbServer,
     });
     this.loadBalancer = this.addLoadBalancer(environment);
