@@ -10,6 +10,7 @@ import {
   overlaps,
   rangeOf,
   prefixLength,
+  RFC1918,
   sizeOf,
 } from "./cidr";
 import {
@@ -105,6 +106,8 @@ function checkSecondaryBlocks(props: NetworkProps, problem: Report): Map<string,
       `at most ${VPC_CIDR_BLOCKS_QUOTA - 1} secondary blocks (AWS's default quota is ${VPC_CIDR_BLOCKS_QUOTA} per VPC; raise it with AWS first)`,
     );
   }
+  // AWS wants every secondary block in the primary block's RFC 1918 range, when it is in one.
+  const range = RFC1918.find((block) => contains(block, props.vpcCidr));
   secondary.forEach((block, i) => {
     const at = (key: string) => fieldPath("secondaryCidrBlocks", i, key);
     if (!NAME_PATTERN.test(block.name))
@@ -118,7 +121,6 @@ function checkSecondaryBlocks(props: NetworkProps, problem: Report): Map<string,
     }
     const prefix = prefixLength(block.cidr);
     const clash = [...blocks.entries()].find(([, cidr]) => overlaps(cidr, block.cidr));
-    const range = rfc1918RangeOf(props.vpcCidr);
     if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
       problem(at("cidr"), block.cidr, `a block from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
     else if (clash !== undefined)
@@ -140,10 +142,6 @@ function checkSecondaryBlocks(props: NetworkProps, problem: Report): Map<string,
     ok = false;
   });
   return ok ? blocks : undefined;
-}
-
-function rfc1918RangeOf(cidr: string): string | undefined {
-  return ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].find((range) => contains(range, cidr));
 }
 
 function checkFlowLogs(props: NetworkProps, problem: Report): void {
