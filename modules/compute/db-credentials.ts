@@ -1,4 +1,10 @@
-import { installPackages, OS_PACKAGES, startAndWait, SERVICE_START_TIMEOUT_SECONDS } from "./user-data";
+import {
+  installIfMissing,
+  installPackages,
+  OS_PACKAGES,
+  startAndWait,
+  SERVICE_START_TIMEOUT_SECONDS,
+} from "./user-data";
 
 /**
  * How the app gets a database login with no secret in user data, Terraform state or logs:
@@ -68,7 +74,7 @@ export function renderMariadbSetup(credentials: DbCredentials, port: number): st
   const database = sqlName(credentials.database);
   const user = sqlName(credentials.user);
   return `# MariaDB on this server's private address, with the app's database and user; the password goes to SSM only.
-${installPackages(OS_PACKAGES.mariadb)}command -v aws >/dev/null || ${installPackages(OS_PACKAGES.awsCli)}private_ip=$(ip -4 -o route get 192.0.2.1 | awk '{for (i = 1; i < NF; i++) if ($i == "src") print $(i + 1)}')
+${installPackages(OS_PACKAGES.mariadb)}${installIfMissing("aws", OS_PACKAGES.awsCli)}private_ip=$(ip -4 -o route get 192.0.2.1 | awk '{for (i = 1; i < NF; i++) if ($i == "src") print $(i + 1)}')
 [ -n "$private_ip" ] || { echo "no private IPv4 address found" >&2; exit 1; }
 conf_dir=/etc/my.cnf.d
 [ -d /etc/mysql/mariadb.conf.d ] && conf_dir=/etc/mysql/mariadb.conf.d

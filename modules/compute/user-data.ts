@@ -55,6 +55,11 @@ export function installPackages(packages: readonly string[] | PackageNames): str
   return `if command -v dnf >/dev/null; then ${dnfCommand}; else ${aptCommand}; fi\n`;
 }
 
+/** Installs `packages` unless `command` is already on the image. */
+export function installIfMissing(command: string, packages: readonly string[] | PackageNames): string {
+  return `command -v ${command} >/dev/null || ${installPackages(packages)}`;
+}
+
 function isPackageNames(packages: readonly string[] | PackageNames): packages is PackageNames {
   return !Array.isArray(packages);
 }
@@ -70,7 +75,7 @@ EOF
 chmod 0644 /etc/profile.d/00-session-timeout.sh
 `;
   const audit = `# Every executed command is recorded by the kernel's audit system (execve), which a shell cannot bypass.
-${installPackages(OS_PACKAGES.audit).replace(/^/, "command -v auditctl >/dev/null || ")}${AUDIT_FUNCTIONS}cat > /etc/audit/rules.d/50-execve.rules <<'EOF'
+${installIfMissing("auditctl", OS_PACKAGES.audit)}${AUDIT_FUNCTIONS}cat > /etc/audit/rules.d/50-execve.rules <<'EOF'
 ${EXECVE_RULE_B64}
 EOF
 if [ "$(uname -m)" = x86_64 ]; then echo '${EXECVE_RULE_B32}' >> /etc/audit/rules.d/50-execve.rules; fi
@@ -262,7 +267,7 @@ function startEnvSetup(spec: ServiceSpec): string {
   const needs =
     spec.startEnvPackages === undefined
       ? ""
-      : `command -v ${spec.startEnvPackages.command} >/dev/null || ${installPackages(spec.startEnvPackages.packages)}`;
+      : installIfMissing(spec.startEnvPackages.command, spec.startEnvPackages.packages);
   return `${needs}install -d -m 0755 /usr/local/libexec
 cat > ${script} <<'EOF'
 ${spec.startEnvScript.trimEnd()}
