@@ -9,7 +9,7 @@ import { Connections, IConnectable } from "../security/connections";
 import { isAnywhere } from "../security/policy";
 import { Port } from "../security/port";
 import { AccessLogBucket } from "./access-log-bucket";
-import { allowedCidrProblems, healthCheckProblems } from "./plan";
+import { allowedCidrProblems, healthCheckProblems, loadBalancerName } from "./plan";
 import { HealthCheckOptions, LOAD_BALANCER_DEFAULTS, resolveHealthCheck } from "./schema";
 
 /** A server behind the load balancer. */
@@ -85,7 +85,7 @@ export class LoadBalancer extends Construct implements IConnectable {
       ...healthCheckProblems(healthCheck, "healthCheck"),
     ];
     if (problems.length > 0) throw new ConfigError(problems, `load balancer "${id}"`);
-    const name = `${props.environment}-alb`;
+    const name = loadBalancerName(props.environment);
     const https = props.certificateArn !== undefined;
 
     this.securityGroup = new RoleSecurityGroup(this, "SecurityGroup", {

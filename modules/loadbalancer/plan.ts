@@ -6,6 +6,11 @@ import { HealthCheck, LOAD_BALANCER_DEFAULTS, LoadBalancerConfig } from "./schem
 
 /** ALB and target group names are at most 32 characters; the load balancer is named `<environment>-alb`. */
 const NAME_SUFFIX = "-alb";
+
+/** The load balancer's (and its security group's) name: `<environment>-alb`. */
+export function loadBalancerName(environment: string): string {
+  return `${environment}${NAME_SUFFIX}`;
+}
 const MAX_NAME = 32;
 const CERTIFICATE_ARN = /^arn:(aws|aws-cn|aws-us-gov):acm:([a-z0-9-]+):(\d{12}):certificate\/[A-Za-z0-9-]+$/;
 
@@ -55,7 +60,7 @@ export function planLoadBalancer(env: LoadBalancerInput): {
   const problem = (field: string, value: unknown, expected: string) =>
     problems.push({ field: fieldPath("loadBalancer", field), value, expected });
 
-  const name = `${env.name}${NAME_SUFFIX}`;
+  const name = loadBalancerName(env.name);
   if (name.length > MAX_NAME)
     problems.push({
       field: "name",
