@@ -94,13 +94,19 @@ export function referencedAddresses(references: readonly string[]): string[] {
   return [...new Set(addresses)];
 }
 
+/** One change's action: `replace` for delete-then-create or create-then-delete, else Terraform's own (`no-op`, ...). */
+export function changeAction(change: ResourceChange): string {
+  const actions = change.change.actions;
+  if (actions.includes("delete") && actions.includes("create")) return "replace";
+  return actions[0] ?? "unknown";
+}
+
 /** Count of planned actions by resource type: `{ aws_subnet: { create: 5 } }`; `delete, create` counts as `replace`. */
 export function actionCounts(plan: PlanJson): Record<string, Record<string, number>> {
   const counts: Record<string, Record<string, number>> = {};
   for (const change of plan.resource_changes ?? []) {
     if (change.mode !== "managed") continue;
-    const actions = change.change.actions;
-    const action = actions.length === 2 ? "replace" : (actions[0] ?? "unknown");
+    const action = changeAction(change);
     const byAction = (counts[change.type] ??= {});
     byAction[action] = (byAction[action] ?? 0) + 1;
   }

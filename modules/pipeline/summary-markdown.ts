@@ -1,5 +1,5 @@
 import { Finding, formatFinding, RuleResult } from "../rules/engine";
-import { actionCounts, PlanJson, ResourceChange } from "./plan-json";
+import { actionCounts, changeAction, PlanJson, ResourceChange } from "./plan-json";
 
 /** Marks the pull-request comment this summary is, so the workflow edits it instead of adding another. */
 export const SUMMARY_MARKER = "<!-- cdktf-plan-summary -->";
@@ -24,9 +24,7 @@ export type SummaryAction = (typeof SUMMARY_ACTIONS)[number];
 
 /** The action of one resource change in the summary's terms, or undefined for no-op and read. */
 export function summaryAction(change: ResourceChange): SummaryAction | undefined {
-  const actions = change.change.actions;
-  if (actions.includes("delete") && actions.includes("create")) return "replace";
-  const action = actions[0];
+  const action = changeAction(change);
   return SUMMARY_ACTIONS.find((a) => a === action);
 }
 
