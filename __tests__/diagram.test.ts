@@ -172,6 +172,18 @@ describe("diagram of other configs", () => {
     ]);
   }, 60_000);
 
+  it("a flow log is labelled with the log group it writes to, not the stack's first", () => {
+    const dot = toDot(
+      readInventory({
+        resource: {
+          aws_cloudwatch_log_group: { first: { name: "/first" }, second: { name: "/second" } },
+          aws_flow_log: { f: { log_destination: "${aws_cloudwatch_log_group.second.arn}", traffic_type: "REJECT" } },
+        },
+      }),
+    );
+    expect(dot).toContain("VPC flow logs (REJECT)\\n→ CloudWatch Logs /second");
+  });
+
   it("resources it does not draw are listed by type; a stack with no VPC is just that list", async () => {
     const drawn = await render({ resource: { aws_s3_bucket: { b: {} }, aws_lb: { a: {}, b: {} } } }, "state");
     expect(drawn.find((d) => d.title === "also")?.texts).toEqual(["also in this stack:", "aws_lb ×2", "aws_s3_bucket"]);

@@ -330,8 +330,9 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
   }
 
   for (const log of inventory.flowLogs) {
-    const group = inventory.resources.find(([t]) => t === "aws_cloudwatch_log_group");
-    const name = typeof group?.[2].name === "string" ? group[2].name : "";
+    // The log group (or bucket) this flow log writes to, by its name when the JSON has one.
+    const target = inventory.resources.find(([type, id]) => `${type}.${id}` === log.target);
+    const name = typeof target?.[2].name === "string" ? target[2].name : "";
     line(
       `  ${quote(log.address)} ${attrs({ label: `VPC flow logs (${log.trafficType})\n→ ${log.destination === "cloud-watch-logs" ? "CloudWatch Logs" : log.destination} ${name}`, shape: "note", fillcolor: "#fffbe6" })};`,
     );

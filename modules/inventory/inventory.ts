@@ -110,6 +110,8 @@ export interface Inventory {
   readonly flowLogs: ReadonlyArray<{
     readonly address: Address;
     readonly destination: string;
+    /** The resource the logs go to (a log group, a bucket), when the flow log names one of this stack. */
+    readonly target?: Address;
     readonly trafficType: string;
   }>;
   /** Every resource as `[type, logicalId, properties]`, in the JSON's order. */
@@ -310,6 +312,7 @@ export function readInventory(json: TerraformJson): Inventory {
     flowLogs: ofType("aws_flow_log").map(({ address, props }) => ({
       address,
       destination: literal(props.log_destination_type) ?? "cloud-watch-logs",
+      target: referencedAddress(props.log_destination),
       trafficType: literal(props.traffic_type) ?? "ALL",
     })),
     resources,
