@@ -3,7 +3,7 @@ import { Fn } from "cdktf";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { S3BucketLoggingA } from "@cdktf/provider-aws/lib/s3-bucket-logging";
 import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
-import { logBucketStorage } from "./private-bucket";
+import { logBucketStorage, tlsOnlyStatements } from "./private-bucket";
 
 /** Days the access log objects are kept. */
 export const ACCESS_LOG_DEFAULTS = { retentionDays: 365, prefix: "state-bucket/", suffix: "-access-logs" };
@@ -23,15 +23,11 @@ export function accessLogBucketName(stateBucket: string): { name: string; proble
  * The log bucket's policy: TLS 1.2+ only (as the state bucket's), and S3's log delivery may put objects under the
  * prefix, for the state bucket only.
  */
-export function accessLogBucketPolicy(
-  logBucketArn: string,
-  stateBucketArn: string,
-  denyInsecure: (arn: string) => { Statement: object[] },
-): object {
+export function accessLogBucketPolicy(logBucketArn: string, stateBucketArn: string): object {
   return {
     Version: "2012-10-17",
     Statement: [
-      ...denyInsecure(logBucketArn).Statement,
+      ...tlsOnlyStatements(logBucketArn),
       {
         Sid: "S3ServerAccessLogDelivery",
         Effect: "Allow",
@@ -50,8 +46,6 @@ export interface StateAccessLogsProps {
   readonly stateBucket: S3Bucket;
   /** The log bucket's name (`accessLogBucketName`). */
   readonly logBucketName: string;
-  /** The state bucket's policy builder, so both buckets refuse the same requests. */
-  readonly denyInsecure: (arn: string) => { Statement: object[] };
   /** Tags for every resource. @default none beyond the provider's */
   readonly tags?: Readonly<Record<string, string>>;
 }
@@ -81,7 +75,7 @@ export class StateAccessLogs extends Construct {
     new S3BucketPolicy(this, "Policy", {
       bucket,
       dependsOn: [publicAccess],
-      policy: Fn.jsonencode(accessLogBucketPolicy(this.logBucket.arn, props.stateBucket.arn, props.denyInsecure)),
+      policy: Fn.jsonencode(accessLogBucketPolicy(this.logBucket.arn, props.stateBucket.arn)),
     });
     new S3BucketLoggingA(this, "Logging", {
       bucket: props.stateBucket.id,

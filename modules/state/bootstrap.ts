@@ -95,7 +95,6 @@ export class StateStore extends Construct {
         ? new StateAccessLogs(this, "AccessLogs", {
             stateBucket: this.bucket,
             logBucketName: accessLogBucketName(props.bucket).name,
-            denyInsecure: stateBucketPolicy,
             tags,
           })
         : undefined;
