@@ -1,6 +1,5 @@
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { loadEnvironmentsOrExit } from "../app/config-file";
 import { readSettingsOrExit } from "../app/settings";
 import { addAllStacks } from "../modules/environment/app";
@@ -13,6 +12,7 @@ import { stackRuleOptions } from "../modules/rules/exceptions";
 import { renderMarkdownSummary, StackFailureSummary, StackSummary } from "../modules/pipeline/summary-markdown";
 import { PlanJson } from "../modules/pipeline/plan-json";
 import { ResolvedEnvironment } from "../modules/environment/resolve";
+import { runCommand, UsageError } from "./cli";
 
 const USAGE = `usage: npm run plan -- [--offline] [--stack NAME ...] [--summary text|markdown] [--save DIR] [--from DIR]
 
@@ -31,39 +31,27 @@ show -json for every stack, each in its own temp dir, then prints what each plan
 Environment: TERRAFORM_BINARY (default: terraform on PATH), TF_PLUGIN_MIRROR (a provider filesystem mirror).
 Exit status: 0 all planned and no rule finding, 1 a plan failed or a rule found something, 2 usage.`;
 
-async function main(): Promise<number> {
-  let args;
-  try {
-    args = parseArgs({
-      options: {
-        offline: { type: "boolean" },
-        stack: { type: "string", multiple: true },
-        summary: { type: "string", default: "text" },
-        save: { type: "string" },
-        from: { type: "string" },
-        help: { type: "boolean" },
-      },
-    });
-    if (!["text", "markdown"].includes(args.values.summary))
-      throw new Error(`--summary ${args.values.summary}: expected text or markdown`);
-  } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n${USAGE}\n`);
-    return 2;
-  }
-  if (args.values.help === true) {
-    process.stdout.write(`${USAGE}\n`);
-    return 0;
-  }
+const OPTIONS = {
+  offline: { type: "boolean" },
+  stack: { type: "string", multiple: true },
+  summary: { type: "string", default: "text" },
+  save: { type: "string" },
+  from: { type: "string" },
+} as const;
+
+runCommand(USAGE, OPTIONS, async (values) => {
+  if (!["text", "markdown"].includes(values.summary))
+    throw new UsageError(`--summary ${values.summary}: expected text or markdown`);
   const settings = readSettingsOrExit(process.env, resolve(__dirname, ".."));
   const environments = loadEnvironmentsOrExit(settings.environmentsFile);
-  if (args.values.from !== undefined) {
-    const { plans, missing } = readSavedPlans(resolve(args.values.from), args.values.stack);
+  if (values.from !== undefined) {
+    const { plans, missing } = readSavedPlans(resolve(values.from), values.stack);
     const failures = missing.map((stack) => ({
       stack,
       step: "plan",
-      message: `no ${stack}.plan.json in ${args.values.from}: the stack's plan did not finish (see its job's log)`,
+      message: `no ${stack}.plan.json in ${values.from}: the stack's plan did not finish (see its job's log)`,
     }));
-    return report(plans, failures, environments, args.values.summary, "saved");
+    return report(plans, failures, environments, values.summary, "saved");
   }
   const { toolchain, missing } = detectTerraform({
     binary: settings.terraformBinary,
@@ -74,7 +62,7 @@ async function main(): Promise<number> {
     process.stderr.write(`${missing}\n`);
     return 1;
   }
-  const mode: PlanMode = args.values.offline === true ? "offline" : "real";
+  const mode: PlanMode = values.offline === true ? "offline" : "real";
   process.stderr.write(
     `${toolchain.version}; ${mode} plan; providers from ${toolchain.pluginMirror ?? "the registry"}\n`,
   );
@@ -85,16 +73,13 @@ async function main(): Promise<number> {
     plans = await planApp((app) => addAllStacks(app, environments, settings.stateBootstrapLocal), {
       toolchain,
       mode,
-      stacks: args.values.stack,
-      saveDir: args.values.save === undefined ? undefined : resolve(args.values.save),
+      stacks: values.stack,
+      saveDir: values.save === undefined ? undefined : resolve(values.save),
       env: process.env,
       onStep: (stack, step, ms) => process.stderr.write(`  ${stack}: ${step} ${(ms / 1000).toFixed(1)} s\n`),
     });
   } catch (error) {
-    if (error instanceof UnknownStackError) {
-      process.stderr.write(`${error.message}\n${USAGE}\n`);
-      return 2;
-    }
+    if (error instanceof UnknownStackError) throw new UsageError(error.message);
     if (!(error instanceof PlanError)) throw error;
     process.stderr.write(`${error.message}\n`);
     plans = error.plans;
@@ -105,8 +90,8 @@ async function main(): Promise<number> {
     step: f.step,
     message: [f.stderr.trim(), f.stdout.trim()].filter((t) => t !== "").join("\n"),
   }));
-  return report(plans, broken, environments, args.values.summary, mode);
-}
+  return report(plans, broken, environments, values.summary, mode);
+});
 
 /** Plans `--save` kept in `dir`: the named stacks' (and which of them have none), or every one there. */
 function readSavedPlans(
@@ -165,11 +150,3 @@ function report(
   for (const f of failures) process.stdout.write(`\n${f.stack}: FAILED at ${f.step}\n`);
   return failed ? 1 : 0;
 }
-
-main().then(
-  (code) => process.exit(code),
-  (error: unknown) => {
-    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  },
-);
