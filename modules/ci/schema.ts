@@ -56,7 +56,5 @@ export const ciConfigFields = {
     }),
 };
 
-/** An environment's `ci` as validated (defaults applied). */
-export type CiConfig = z.infer<typeof ciConfigFields.ci>;
 /** An environment's `ci` as written (fields with defaults may be left out). */
 export type CiConfigInput = z.input<typeof ciConfigFields.ci>;

@@ -25,7 +25,7 @@ export function tlsOnlyStatements(bucketArn: string): object[] {
  * Makes a bucket private: ACLs disabled (`BucketOwnerEnforced`, construct id `Ownership`) and all four public access
  * blocks (`PublicAccessBlock`), both in `scope`. Returns the public access block, which a bucket policy should wait for.
  */
-export function makeBucketPrivate(scope: Construct, bucket: string): S3BucketPublicAccessBlock {
+function makeBucketPrivate(scope: Construct, bucket: string): S3BucketPublicAccessBlock {
   new S3BucketOwnershipControls(scope, "Ownership", { bucket, rule: { objectOwnership: "BucketOwnerEnforced" } });
   return new S3BucketPublicAccessBlock(scope, "PublicAccessBlock", {
     bucket,
