@@ -180,7 +180,7 @@ export class EnvironmentStack extends TerraformStack {
       if (!amis.has(key)) amis.set(key, resolveAmiId(this, `Ami-${idSafe(key)}`, source));
       return amis.get(key) as string;
     };
-    return { common: { network: this.network, hardening, keyName, ...hardening }, ssmProfile, ami };
+    return { common: { network: this.network, hardening, keyName }, ssmProfile, ami };
   }
 
   private addBastion(
@@ -188,14 +188,18 @@ export class EnvironmentStack extends TerraformStack {
     settings: ReturnType<EnvironmentStack["serverSettings"]>,
     securityGroup: RoleSecurityGroup,
   ): Bastion {
+    const { network, keyName, hardening } = settings.common;
     return new Bastion(this, "Bastion", {
-      ...settings.common,
+      network,
+      keyName,
+      sessionTimeoutSeconds: hardening.sessionTimeoutSeconds,
+      sshMaxAuthTries: hardening.sshMaxAuthTries,
+      ssh: hardening.ssh,
       ami: settings.ami(bastion.instance.ami),
       instanceType: bastion.instance.instanceType,
       rootVolumeGiB: bastion.instance.rootVolumeGiB,
       tier: bastion.tier,
       az: bastion.az,
-      ssh: settings.common.hardening.ssh,
       adminCidrs: this.config.access?.adminCidrs,
       securityGroup,
       // Without Session Manager, a profile with no permissions: every instance has one (CKV2_AWS_41), none grants more than it uses.
