@@ -17,6 +17,20 @@ export interface FlowLogsConstructProps {
   readonly kmsKeyArn?: string;
 }
 
+/** Who may assume the flow logs' role: the VPC flow logs service. Shared with the generated Terraform module. */
+export const FLOW_LOGS_ASSUME_ROLE_POLICY = {
+  Version: "2012-10-17",
+  Statement: [{ Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" }],
+};
+
+/** What the flow logs' role may do on its log group. Shared with the generated Terraform module. */
+export const FLOW_LOGS_ACTIONS = [
+  "logs:CreateLogStream",
+  "logs:PutLogEvents",
+  "logs:DescribeLogGroups",
+  "logs:DescribeLogStreams",
+];
+
 /** VPC flow logs delivered to a CloudWatch log group through a role that may write only to that group. */
 export class FlowLogs extends Construct {
   readonly logGroup: CloudwatchLogGroup;
@@ -32,12 +46,7 @@ export class FlowLogs extends Construct {
     // Policy JSON written out here: a data source would need AWS at plan time.
     const role = new IamRole(this, "Role", {
       name: `${props.environment}-vpc-flow-logs`,
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" },
-        ],
-      }),
+      assumeRolePolicy: JSON.stringify(FLOW_LOGS_ASSUME_ROLE_POLICY),
     });
     new IamRolePolicy(this, "Policy", {
       role: role.id,
@@ -47,7 +56,7 @@ export class FlowLogs extends Construct {
         Statement: [
           {
             Effect: "Allow",
-            Action: ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"],
+            Action: FLOW_LOGS_ACTIONS,
             Resource: [this.logGroup.arn, `${this.logGroup.arn}:*`],
           },
         ],

@@ -104,6 +104,13 @@ export const NAT_INSTANCE_SETTINGS = {
   userDataReplaceOnChange: true,
 };
 
+/** The NAT instance's security group and rule descriptions, shared with the generated Terraform module. */
+export const NAT_INSTANCE_GROUP = {
+  description: "NAT instance: forwards traffic from inside the VPC",
+  fromVpc: "All traffic from inside the VPC, to be forwarded",
+  toInternet: "Forwarded traffic out to the internet",
+};
+
 /** One NAT instance with its security group and Elastic IP: the cheap, single-instance egress for private tiers. */
 export class NatInstance extends Construct {
   readonly instance: Instance;
@@ -115,19 +122,19 @@ export class NatInstance extends Construct {
     const tags = { Name: `${props.environment}-nat-instance-${props.az}` };
     this.securityGroup = new SecurityGroup(this, "SecurityGroup", {
       name: `${props.environment}-nat-instance-${props.az}`,
-      description: "NAT instance: forwards traffic from inside the VPC",
+      description: NAT_INSTANCE_GROUP.description,
       vpcId: props.vpcId,
       tags,
     });
     new VpcSecurityGroupIngressRule(this, "FromVpc", {
       securityGroupId: this.securityGroup.id,
-      description: "All traffic from inside the VPC, to be forwarded",
+      description: NAT_INSTANCE_GROUP.fromVpc,
       ipProtocol: "-1",
       cidrIpv4: props.vpcCidr,
     });
     new VpcSecurityGroupEgressRule(this, "ToInternet", {
       securityGroupId: this.securityGroup.id,
-      description: "Forwarded traffic out to the internet",
+      description: NAT_INSTANCE_GROUP.toInternet,
       ipProtocol: "-1",
       cidrIpv4: "0.0.0.0/0",
     });

@@ -24,7 +24,8 @@ import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
 import { LOG_RETENTION_DAYS, NETWORK_DEFAULTS } from "../network/types";
 import { AWS_MAX_PREFIX, AWS_MIN_PREFIX, rangeOf, RFC1918 } from "../network/cidr";
 import { REGION_PATTERN } from "../network/plan";
-import { NAT_INSTANCE_SETTINGS, renderNatInstanceUserData } from "../network/nat-instance";
+import { NAT_INSTANCE_GROUP, NAT_INSTANCE_SETTINGS, renderNatInstanceUserData } from "../network/nat-instance";
+import { FLOW_LOGS_ACTIONS, FLOW_LOGS_ASSUME_ROLE_POLICY } from "../network/flow-logs";
 import { addressNumber, LETTERS, MODULE_MAX_TIERS, planLocals } from "./plan-expressions";
 
 /** The network module's outputs: name → value expression and description (the environment module passes them on). */
@@ -401,7 +402,7 @@ export function addNetworkModule(scope: Construct): void {
   keyed(
     new SecurityGroup(scope, "resource_nat_sg", {
       name: "${var.name}-nat-instance-${each.key}",
-      description: "NAT instance: forwards traffic from inside the VPC",
+      description: NAT_INSTANCE_GROUP.description,
       vpcId,
       tags: tagsNamed("nat-instance-${each.key}"),
     }),
@@ -411,7 +412,7 @@ export function addNetworkModule(scope: Construct): void {
   keyed(
     new VpcSecurityGroupIngressRule(scope, "resource_nat_in", {
       securityGroupId: "${aws_security_group.nat_instance[each.key].id}",
-      description: "All traffic from inside the VPC, to be forwarded",
+      description: NAT_INSTANCE_GROUP.fromVpc,
       ipProtocol: "-1",
       cidrIpv4: "${var.vpc_cidr}",
     }),
@@ -421,7 +422,7 @@ export function addNetworkModule(scope: Construct): void {
   keyed(
     new VpcSecurityGroupEgressRule(scope, "resource_nat_out", {
       securityGroupId: "${aws_security_group.nat_instance[each.key].id}",
-      description: "Forwarded traffic out to the internet",
+      description: NAT_INSTANCE_GROUP.toInternet,
       ipProtocol: "-1",
       cidrIpv4: "0.0.0.0/0",
     }),
@@ -523,12 +524,7 @@ export function addNetworkModule(scope: Construct): void {
   keyed(
     new IamRole(scope, "resource_flow_log_role", {
       name: "${var.name}-vpc-flow-logs",
-      assumeRolePolicy: JSON.stringify({
-        Version: "2012-10-17",
-        Statement: [
-          { Effect: "Allow", Principal: { Service: "vpc-flow-logs.amazonaws.com" }, Action: "sts:AssumeRole" },
-        ],
-      }),
+      assumeRolePolicy: JSON.stringify(FLOW_LOGS_ASSUME_ROLE_POLICY),
       tags: tagsNamed("vpc-flow-logs"),
     }),
     "flow_logs",
@@ -539,7 +535,7 @@ export function addNetworkModule(scope: Construct): void {
       role: "${aws_iam_role.flow_logs[each.key].id}",
       name: "write-flow-logs",
       policy: tf(
-        `jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ["logs:CreateLogStream", "logs:PutLogEvents", "logs:DescribeLogGroups", "logs:DescribeLogStreams"], Resource = [aws_cloudwatch_log_group.flow_logs[each.key].arn, "\${aws_cloudwatch_log_group.flow_logs[each.key].arn}:*"] }] })`,
+        `jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ${JSON.stringify(FLOW_LOGS_ACTIONS).replace(/,/g, ", ")}, Resource = [aws_cloudwatch_log_group.flow_logs[each.key].arn, "\${aws_cloudwatch_log_group.flow_logs[each.key].arn}:*"] }] })`,
       ),
     }),
     "flow_logs",
