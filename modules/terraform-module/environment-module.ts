@@ -35,22 +35,6 @@ import { addNetworkVariables, keyed, NETWORK_OUTPUTS, output, tagsNamed, tf, var
 /** Where the environment module keeps its copy of the network module (Terraform's nested-module layout). */
 export const NESTED_NETWORK_PATH = "modules/network";
 
-/** The network module's inputs, passed through unchanged. */
-const NETWORK_INPUTS = [
-  "name",
-  "region",
-  "azs",
-  "vpc_cidr",
-  "acknowledge_non_rfc1918_vpc_cidr",
-  "az_slots",
-  "tiers",
-  "nat_mode",
-  "nat_instance",
-  "flow_logs",
-  "s3_gateway_endpoint",
-  "tags",
-];
-
 /**
  * Stand-ins the user data renderers are called with, replaced by Terraform references afterwards: the renderers
  * (modules/compute/user-data.ts) stay the one source of the scripts, and the module fills in the caller's values.
@@ -298,13 +282,13 @@ function environmentVariables(scope: Construct): void {
  * the app servers reach the DB port, and every group may leave on 80 and 443.
  */
 export function addEnvironmentModule(scope: Construct): void {
-  addNetworkVariables(scope);
+  const networkInputs = addNetworkVariables(scope);
   environmentVariables(scope);
   new TerraformHclModule(scope, "network", {
     source: `./${NESTED_NETWORK_PATH}`,
     // The nested copy is written by the package builder; cdktf must not try to copy it as an asset.
     skipAssetCreationFromLocalModules: true,
-    variables: Object.fromEntries(NETWORK_INPUTS.map((name) => [name, `\${var.${name}}`])),
+    variables: Object.fromEntries(networkInputs.map((name) => [name, `\${var.${name}}`])),
   });
   const scripts = userDataScripts();
 

@@ -101,8 +101,12 @@ export function variable(
   return v;
 }
 
-/** The network module's variables. Every default comes from NETWORK_DEFAULTS, the constructs' own defaults. */
-export function addNetworkVariables(scope: Construct): void {
+/**
+ * The network module's variables. Every default comes from NETWORK_DEFAULTS, the constructs' own defaults. Returns
+ * their names, in order: what a module wrapping this one passes through.
+ */
+export function addNetworkVariables(scope: Construct): string[] {
+  const before = new Set(scope.node.children);
   const vpcFirst = addressNumber("cidrhost(var.vpc_cidr, 0)");
   const cidrOk = (expr: string) =>
     `can(cidrhost(${expr}, 0)) && can(regex("^[0-9.]+/[0-9]+$", ${expr})) && try(cidrsubnet(${expr}, 0, 0) == ${expr}, false) && try(tonumber(split("/", ${expr})[1]) >= ${AWS_MIN_PREFIX} && tonumber(split("/", ${expr})[1]) <= ${AWS_MAX_PREFIX}, false)`;
@@ -282,6 +286,9 @@ export function addNetworkVariables(scope: Construct): void {
     default: {},
     nullable: false,
   });
+  return scope.node.children
+    .filter((child): child is TerraformVariable => !before.has(child) && child instanceof TerraformVariable)
+    .map((v) => v.friendlyUniqueId);
 }
 
 /** The planner's locals (subnets, route tables, NATs), from `planLocals`. */
