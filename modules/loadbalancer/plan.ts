@@ -1,7 +1,7 @@
 import { ConfigProblem, fieldPath } from "../config/problems";
 import { resolvePlacement, TierLayout } from "../compute/placement";
 import { IngressSource } from "../compute/schema";
-import { sourceCidrProblem } from "../security/policy";
+import { sourceCidrListProblems } from "../security/policy";
 import { HealthCheck, LOAD_BALANCER_DEFAULTS, LoadBalancerConfig } from "./schema";
 
 /** ALB and target group names are at most 32 characters; the load balancer is named `<environment>-alb`. */
@@ -183,10 +183,10 @@ export function ingressBehindLoadBalancer<R extends { ports: readonly number[]; 
 
 /** What is wrong with the CIDR blocks allowed to reach the load balancer (`base` is their field path). */
 export function allowedCidrProblems(cidrs: readonly string[], base: string): ConfigProblem[] {
-  return cidrs.flatMap((cidr, i) => {
-    const expected =
-      sourceCidrProblem(cidr, [], false) ?? (cidrs.indexOf(cidr) !== i ? "each CIDR block listed once" : undefined);
-    return expected === undefined ? [] : [{ field: fieldPath(base, i), value: cidr, expected }];
+  return sourceCidrListProblems(cidrs, base, {
+    adminPorts: [],
+    allowAnywhere: false,
+    duplicate: "each CIDR block listed once",
   });
 }
 

@@ -32,12 +32,26 @@ export function sourceCidrProblem(
 /** The problems of the `access` block: each admin CIDR well-formed, listed once, and not the whole internet. */
 export function checkAccess(access: AccessConfig | undefined): ConfigProblem[] {
   if (access === undefined) return [];
-  const allowAnywhere = access.insecureAllowAdminPortsFromAnywhere === true;
-  return access.adminCidrs.flatMap((cidr, i): ConfigProblem[] => {
-    const field = fieldPath("access", "adminCidrs", i);
-    const expected = sourceCidrProblem(cidr, [22], allowAnywhere);
-    if (expected !== undefined) return [{ field, value: cidr, expected }];
-    if (access.adminCidrs.indexOf(cidr) !== i) return [{ field, value: cidr, expected: "each admin CIDR listed once" }];
-    return [];
+  return sourceCidrListProblems(access.adminCidrs, fieldPath("access", "adminCidrs"), {
+    adminPorts: [22],
+    allowAnywhere: access.insecureAllowAdminPortsFromAnywhere === true,
+    duplicate: "each admin CIDR listed once",
+  });
+}
+
+/**
+ * The problems of a list of source CIDRs (`base` is its field path): each one a source `sourceCidrProblem` accepts for
+ * `adminPorts`, then each listed once (`duplicate` says so).
+ */
+export function sourceCidrListProblems(
+  cidrs: readonly string[],
+  base: string,
+  options: { adminPorts: readonly number[]; allowAnywhere: boolean; duplicate: string },
+): ConfigProblem[] {
+  return cidrs.flatMap((cidr, i) => {
+    const expected =
+      sourceCidrProblem(cidr, options.adminPorts, options.allowAnywhere) ??
+      (cidrs.indexOf(cidr) !== i ? options.duplicate : undefined);
+    return expected === undefined ? [] : [{ field: fieldPath(base, i), value: cidr, expected }];
   });
 }
