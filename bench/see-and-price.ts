@@ -1,20 +1,15 @@
-import { readFileSync } from "node:fs";
-import { join } from "node:path";
 import { estimateCost } from "../modules/cost/estimate";
 import { formatEstimate } from "../modules/cost/format";
 import { toDot } from "../modules/diagram/dot";
 import { renderSvg } from "../modules/diagram/render";
-import { readInventory, TerraformJson } from "../modules/inventory/inventory";
-import { synthesizedStacks } from "../modules/pipeline/plan";
+import { readInventory } from "../modules/inventory/inventory";
+import { loadStacks } from "../scripts/synthesized";
 
 // `node --require tsx/cjs bench/see-and-price.ts <synthesized app dir>`: what `npm run diagram` and `npm run cost` add on
 // top of synth, in one fresh process (so Graphviz's WebAssembly start is counted): prints wall and CPU milliseconds of each
 // ({"diagramMs","costMs","diagramCpuMs","costCpuMs"}): CPU time is what a busy machine does not inflate.
 async function main() {
-  const stacks = synthesizedStacks(process.argv[2]).map((s) => ({
-    name: s.name,
-    json: JSON.parse(readFileSync(join(s.dir, "cdk.tf.json"), "utf8")) as TerraformJson,
-  }));
+  const stacks = loadStacks(process.argv[2]);
   const cpuMs = () => {
     const used = process.cpuUsage();
     return (used.user + used.system) / 1000;

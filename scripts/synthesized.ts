@@ -13,8 +13,9 @@ export interface StackJson {
 }
 
 export const ROOT = resolve(__dirname, "..");
+const settings = readSettingsOrExit(process.env, ROOT);
 /** Where the app is synthesized: `$CDKTF_OUTDIR` (as cdktf's App reads it), else cdktf.out. */
-export const OUTDIR = resolve(process.env.CDKTF_OUTDIR ?? join(ROOT, "cdktf.out"));
+export const OUTDIR = resolve(settings.outdir);
 
 /**
  * The stacks `npm run diagram` and `npm run cost` read: the app synthesized now into `$CDKTF_OUTDIR` or cdktf.out (the config of
@@ -26,7 +27,6 @@ export function loadStacks(from: string | undefined, only: readonly string[] = [
     from !== undefined
       ? synthesizedStacks(resolve(from))
       : synthesizeApp((app) => {
-          const settings = readSettingsOrExit(process.env, ROOT);
           addAllStacks(app, loadEnvironmentsOrExit(settings.environmentsFile), settings.stateBootstrapLocal);
         }, OUTDIR);
   const unknown = only.filter((name) => !stacks.some((s) => s.name === name));
