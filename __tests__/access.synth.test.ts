@@ -106,8 +106,12 @@ describe.each([
   });
 
   it("gives a public address only to the bastion", () => {
-    for (const [, instance] of instances(json)) expect(instance.associate_public_ip_address).toBe(false);
     const bastionId = logicalIdOf(json, "aws_instance", "Bastion_Host_Instance");
+    for (const [id, instance] of instances(json))
+      expect(instance.associate_public_ip_address).toBe(id === bastionId ? undefined : false);
+    // Left unset on the bastion (its Elastic IP reads back as a public address): its subnet assigns none at launch.
+    const bastionSubnet = (resourcesOf(json, "aws_instance")[bastionId].subnet_id as string).split(".")[1];
+    expect(resourcesOf(json, "aws_subnet")[bastionSubnet].map_public_ip_on_launch).toBe(false);
     const attached = Object.values(resourcesOf(json, "aws_eip")).filter((eip) => eip.instance !== undefined);
     expect(attached.map((eip) => eip.instance)).toEqual([ref("aws_instance", bastionId, "id")]);
     const subnetOf = (id: string) =>

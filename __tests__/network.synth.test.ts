@@ -173,11 +173,14 @@ describe("NAT modes", () => {
       ami: "ami-0123456789abcdef0",
       instance_type: "t3.nano",
       source_dest_check: false,
-      associate_public_ip_address: false,
       metadata_options: { http_endpoint: "enabled", http_tokens: "required", http_put_response_hop_limit: 1 },
       root_block_device: { encrypted: true, volume_type: "gp3" },
       subnet_id: ref("aws_subnet", logicalIdOf(json, "aws_subnet", `network_Subnet-public-${AZ_A}`)),
     });
+    // Unset, as on the bastion: its Elastic IP reads back as a public address; the public subnet assigns none at launch.
+    expect(instance.associate_public_ip_address).toBeUndefined();
+    const natSubnet = logicalIdOf(json, "aws_subnet", `network_Subnet-public-${AZ_A}`);
+    expect(resourcesOf(json, "aws_subnet")[natSubnet].map_public_ip_on_launch).toBe(false);
     const instanceId = logicalIdOf(json, "aws_instance", `network_NatInstance-${AZ_A}_Instance`);
     expect(routeTargets(json)[`workshop-internal-${AZ_B}`]).toEqual({
       network_interface_id: ref("aws_instance", instanceId, "primary_network_interface_id"),

@@ -203,7 +203,6 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
         ami: NAT_AMI,
         instance_type: "t3.nano",
         source_dest_check: false,
-        associate_public_ip_address: false,
         metadata_options: [
           expect.objectContaining({
             http_tokens: "required",

@@ -400,6 +400,20 @@ describe.each(INPUTS)("on %s input", (input) => {
         "instance-public-ip aws_instance.b",
       ]);
     });
+
+    it("fails an address left to a subnet that assigns one at launch; passes it where the subnet assigns none", () => {
+      const fixture = {
+        "aws_subnet.auto": { map_public_ip_on_launch: true },
+        "aws_subnet.none": { map_public_ip_on_launch: false },
+        "aws_instance.unset_in_auto": { subnet_id: ref("aws_subnet.auto") },
+        "aws_instance.off_in_auto": { subnet_id: ref("aws_subnet.auto"), associate_public_ip_address: false },
+        "aws_instance.unset_in_none": { subnet_id: ref("aws_subnet.none") },
+      };
+      expect(hits(input, fixture, "instance-public-ip")).toEqual(["instance-public-ip aws_instance.unset_in_auto"]);
+      expect(
+        check(input, fixture, { rules: RULES.filter((r) => r.id === "instance-public-ip") }).findings[0].message,
+      ).toBe("gets a public IP at launch from aws_subnet.auto");
+    });
   });
 
   describe("nat-cross-az", () => {

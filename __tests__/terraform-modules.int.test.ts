@@ -292,7 +292,6 @@ describeWithTerraform(
         );
         expect(nat.values).toMatchObject({
           source_dest_check: false,
-          associate_public_ip_address: false,
           instance_type: "t3.nano",
         });
         const outputs = (hclPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } })

@@ -5,20 +5,32 @@ import { detectTerraform, TerraformToolchain } from "../../modules/pipeline/terr
  * one line, except in CI (CI=true), where a missing piece fails the run loudly.
  */
 export function describeWithTerraform(name: string, body: (toolchain: () => TerraformToolchain) => void): void {
-  const { toolchain, missing } = detectTerraform({
+  describeNeeding(name, undefined, body);
+}
+
+/**
+ * `describeWithTerraform` for tests that need one more tool: `missing` says why it is not here (undefined when it is).
+ * Skips with one line locally; under CI=true the missing piece fails the run.
+ */
+export function describeNeeding(
+  name: string,
+  missing: string | undefined,
+  body: (toolchain: () => TerraformToolchain) => void,
+): void {
+  const detected = detectTerraform({
     binary: process.env.TERRAFORM_BINARY,
     pluginMirror: process.env.TF_PLUGIN_MIRROR,
     env: process.env,
   });
   const problem =
-    missing ??
-    (toolchain?.pluginMirror === undefined
+    detected.missing ??
+    (detected.toolchain?.pluginMirror === undefined
       ? "no provider mirror (set TF_PLUGIN_MIRROR): plans here must not reach the registry"
-      : undefined);
+      : missing);
   if (problem !== undefined) {
     if (process.env.CI === "true") {
       describe(name, () => {
-        it("has terraform and the provider mirror (required in CI)", () => {
+        it("has terraform, the provider mirror and what else it needs (required in CI)", () => {
           throw new Error(`CI=true but ${problem}`);
         });
       });
@@ -28,5 +40,6 @@ export function describeWithTerraform(name: string, body: (toolchain: () => Terr
     describe.skip(name, () => it("needs terraform", () => undefined));
     return;
   }
+  const { toolchain } = detected;
   describe(name, () => body(() => toolchain as TerraformToolchain));
 }

@@ -97,6 +97,7 @@ export class Bastion extends Construct implements IConnectable {
       subnetId: subnet.resource.id,
       securityGroupIds: [securityGroup.id],
       userData: renderBastionUserData({ ...props, ssh: props.ssh !== false }),
+      elasticIp: props.ssh !== false,
     });
     if (props.ssh !== false) {
       this.eip = new Eip(this, "Eip", {

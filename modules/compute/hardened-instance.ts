@@ -26,6 +26,13 @@ export interface HardenedInstanceProps {
   /** CloudWatch detailed (1-minute) monitoring, billed per metric. @default false: 5-minute basic monitoring */
   readonly detailedMonitoring?: boolean;
   /**
+   * An Elastic IP is attached to it (the bastion): `associate_public_ip_address` is then left to the subnet, which
+   * assigns none at launch. AWS reports the Elastic IP as the interface's public address, so an explicit `false`
+   * would read back as `true` and replace the instance on every deploy.
+   * @default false: the instance launches with `associate_public_ip_address = false`
+   */
+  readonly elasticIp?: boolean;
+  /**
    * The instance holds data: a new AMI or new user data does not replace it (Terraform ignores both changes).
    * @default false: a changed AMI or user data replaces the instance, so what runs is always what the config says
    */
@@ -33,16 +40,11 @@ export interface HardenedInstanceProps {
 }
 
 /**
- * An EC2 instance with the settings every instance of this project shares: IMDSv2 only with a hop limit of 1
- * (containers on the host cannot reach the credentials), an encrypted gp3 root volume, and no public IP (the
- * bastion gets an Elastic IP of its own).
- */
-/**
  * What every server instance has, whatever it runs, shared with the generated Terraform module
- * (modules/terraform-module): no public address, IMDSv2 only with a hop limit of 1, an encrypted gp3 root volume.
+ * (modules/terraform-module): IMDSv2 only with a hop limit of 1 (containers on the host cannot reach the
+ * credentials), an encrypted gp3 root volume.
  */
 export const HARDENED_INSTANCE_SETTINGS = {
-  associatePublicIpAddress: false,
   metadataOptions: {
     httpEndpoint: "enabled",
     httpTokens: "required",
@@ -52,6 +54,17 @@ export const HARDENED_INSTANCE_SETTINGS = {
   rootBlockDevice: { encrypted: true, volumeType: "gp3" },
 };
 
+/**
+ * No public address at launch. Only for instances without an Elastic IP: once one is attached AWS reports a public
+ * address, the provider reads the attribute back as `true` and, since it forces replacement, would replace the
+ * instance on every deploy (hashicorp/terraform-provider-aws#37318). An instance with an Elastic IP leaves it unset;
+ * its subnet's `map_public_ip_on_launch = false` keeps the launch without one (rule `instance-public-ip`).
+ */
+export function launchAddressSettings(elasticIp: boolean): { associatePublicIpAddress?: boolean } {
+  return elasticIp ? {} : { associatePublicIpAddress: false };
+}
+
+/** An EC2 instance with the settings every instance of this project shares (`HARDENED_INSTANCE_SETTINGS`). */
 export class HardenedInstance extends Construct {
   readonly instance: Instance;
 
@@ -68,6 +81,7 @@ export class HardenedInstance extends Construct {
       ebsOptimized: ebsOptimizedFor(props.instanceType),
       monitoring: props.detailedMonitoring === true,
       ...HARDENED_INSTANCE_SETTINGS,
+      ...launchAddressSettings(props.elasticIp === true),
       rootBlockDevice: {
         ...HARDENED_INSTANCE_SETTINGS.rootBlockDevice,
         volumeSize: props.rootVolumeGiB,

@@ -98,7 +98,8 @@ iptables -t nat -S POSTROUTING | grep -q -- '-j MASQUERADE' || { echo "NAT: the 
 export const NAT_INSTANCE_SETTINGS = {
   // A NAT forwards packets that are neither from nor to itself.
   sourceDestCheck: false,
-  associatePublicIpAddress: false,
+  // associate_public_ip_address stays unset: the instance's Elastic IP would read back as `true` and replace it on
+  // every deploy (see launchAddressSettings); its public subnet assigns no address at launch.
   metadataOptions: { httpEndpoint: "enabled", httpTokens: "required", httpPutResponseHopLimit: 1 },
   rootBlockDevice: { encrypted: true, volumeType: "gp3" },
   userDataReplaceOnChange: true,

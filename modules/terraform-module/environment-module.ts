@@ -27,7 +27,7 @@ import {
 } from "../compute/instance-role";
 import { dbPasswordParameterName, dbPasswordStatements } from "../compute/db-credentials";
 import { PREVIOUS_GENERATION_SIZES } from "../compute/ebs-optimized";
-import { HARDENED_INSTANCE_SETTINGS } from "../compute/hardened-instance";
+import { HARDENED_INSTANCE_SETTINGS, launchAddressSettings } from "../compute/hardened-instance";
 import { httpsEgressDescription } from "../compute/server-roles";
 import { ROLE_GROUP_DESCRIPTIONS } from "../security/security-group";
 import { addNetworkVariables, keyed, NETWORK_OUTPUTS, output, tagsNamed, tf, variable } from "./network-module";
@@ -392,6 +392,7 @@ export function addEnvironmentModule(scope: Construct): void {
         monitoring: false,
         keyName: "${aws_key_pair.admin.key_name}",
         ...HARDENED_INSTANCE_SETTINGS,
+        ...launchAddressSettings(role === "bastion"),
         rootBlockDevice: { ...HARDENED_INSTANCE_SETTINGS.rootBlockDevice, deleteOnTermination: true },
         userData,
         userDataReplaceOnChange: true,

@@ -127,6 +127,10 @@ export const instancePublicIp: Rule = {
     resourcesOf(view, "aws_instance").flatMap((instance) => {
       if (instance.values.associate_public_ip_address === true)
         return [{ address: instance.address, message: "associate_public_ip_address is true" }];
+      // Left unset (an instance with an Elastic IP), the subnet decides whether the launch assigns an address.
+      const subnet = followReference(view, instance, "subnet_id");
+      if (instance.values.associate_public_ip_address !== false && subnet?.values.map_public_ip_on_launch === true)
+        return [{ address: instance.address, message: `gets a public IP at launch from ${subnet.address}` }];
       return referrersOf(view, "aws_eip", "instance", instance).map((eip) => ({
         address: instance.address,
         message: `reachable from the internet through ${eip.address}`,

@@ -1,0 +1,100 @@
+import { spawnSync } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { TerraformToolchain } from "../modules/pipeline/terraform";
+import { ApplyWorkspace, describeWithMoto, stackJson, synthApp } from "./support/apply";
+import { runCommand } from "./support/moto";
+import { rawWorkshop } from "./support/config";
+
+// The first use, as users run it: `npm run deploy` (cdktf-cli's deploy) of the state bootstrap stack with local
+// state, then of the default environment with its S3 backend in the bucket the first deploy made, then
+// `npm run destroy`. Everything reaches moto through AWS_ENDPOINT_URL: no file is written into cdktf.out (deploy
+// synthesizes it again), and the project's files are a copy, as a user's checkout would be.
+
+const root = resolve(__dirname, "..");
+const BUCKET = "apply-test-tfstate";
+const NO_DEADLINE = 6 * 3600_000; // a slow machine makes a slow deploy, not a wrong one
+
+/** A copy of the project's tracked files (no tests) with the checkout's node_modules, as a user's checkout. */
+function copyProject(to: string): void {
+  const files = spawnSync("git", ["ls-files"], { cwd: root, encoding: "utf8" })
+    .stdout.split("\n")
+    .filter((f) => f !== "" && !f.startsWith("__tests__/"));
+  for (const file of files) {
+    mkdirSync(dirname(join(to, file)), { recursive: true });
+    cpSync(join(root, file), join(to, file));
+  }
+  symlinkSync(join(root, "node_modules"), join(to, "node_modules"));
+}
+
+describeWithMoto(
+  "npm run deploy and npm run destroy",
+  (toolchain: () => TerraformToolchain, motoServer: () => string) => {
+    test(
+      "deploys the state bootstrap stack, then the environment on its S3 backend, then destroys the environment",
+      async () => {
+        const env = rawWorkshop();
+        env.backend = { ...env.backend, bucket: BUCKET };
+        const config = { environments: [env] };
+        // moto must know what the stacks launch and attach: learnt from a synth of the same config.
+        const probe = mkdtempSync(join(tmpdir(), "npm-deploy-probe-"));
+        const stacks = Object.values(synthApp(probe, env)).map(stackJson);
+        rmSync(probe, { recursive: true, force: true });
+        const space = await ApplyWorkspace.open("npm-deploy", toolchain(), motoServer(), stacks);
+        try {
+          const project = join(space.root, "project");
+          copyProject(project);
+          writeFileSync(join(project, "config", "environments.json"), JSON.stringify(config, null, 2));
+          const npmEnv: NodeJS.ProcessEnv = {
+            ...space.terraformEnv,
+            AWS_ENDPOINT_URL: space.moto.endpoint,
+            AWS_REGION: env.region,
+            DISABLE_VERSION_CHECK: "true",
+            CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true",
+            CI: "true",
+            npm_config_cache: join(space.root, "npm-cache"),
+            npm_config_update_notifier: "false",
+          };
+          const npm = async (args: string[], extra: NodeJS.ProcessEnv = {}) => {
+            const run = await runCommand(space.moto.namespace, "npm", ["run", ...args], {
+              cwd: project,
+              env: { ...npmEnv, ...extra },
+            });
+            if (run.code !== 0)
+              throw new Error(
+                `npm run ${args.join(" ")} exited ${run.code}:\n${run.stdout.slice(-6000)}\n${run.stderr}`,
+              );
+            return run;
+          };
+          const bootstrap = `state-${BUCKET}`;
+          const first = await npm(["deploy", "--", bootstrap, "--auto-approve"], { STATE_BOOTSTRAP: "local" });
+          expect(first.stdout).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
+          expect(readFileSync(join(project, `terraform.${bootstrap}.tfstate`), "utf8")).toContain(`"${BUCKET}"`);
+
+          const second = await npm(["deploy", "--", "workshop", "--auto-approve"]);
+          expect(second.stdout).toContain('Successfully configured the backend "s3"');
+          expect(second.stdout).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
+          const objects = await space.moto.call(env.region, "s3", "list_objects_v2", { Bucket: BUCKET });
+          expect(objects.Contents.map((o: { Key: string }) => o.Key)).toContain("workshop/environment.tfstate");
+
+          const diff = await npm(["diff", "--", "workshop"]);
+          expect(diff.stdout).toContain("No changes.");
+
+          const destroyed = await npm(["destroy", "--", "workshop", "--auto-approve"]);
+          expect(destroyed.stdout).toMatch(/Destroy complete! Resources: \d+ destroyed/);
+          // The state in the bucket is empty, read through the stack's own S3 backend.
+          const left = await runCommand(space.moto.namespace, toolchain().binary, ["state", "list"], {
+            cwd: join(project, "cdktf.out", "stacks", "workshop"),
+            env: npmEnv,
+          });
+          expect(left.stderr).toBe("");
+          expect([left.code, left.stdout.trim()]).toEqual([0, ""]);
+        } finally {
+          await space.close();
+        }
+      },
+      NO_DEADLINE,
+    );
+  },
+);

@@ -1,0 +1,281 @@
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { App } from "cdktf";
+import { resolveConfig } from "../../modules/config/load";
+import { addAllStacks } from "../../modules/environment/app";
+import { offlineEnvironment, TerraformToolchain } from "../../modules/pipeline/terraform";
+import { CommandRun, findMotoServer, Moto, runCommand } from "./moto";
+import { describeNeeding } from "./terraform";
+
+/**
+ * Apply tests: a synthesized stack (or an HCL root module) is applied to moto, planned again — which must show no
+ * change — and destroyed, which must leave an empty state. Test settings live in override files dropped beside the
+ * stack (`*_override.tf.json`); nothing of the product changes.
+ */
+
+/** Every AWS service endpoint the stacks and modules call, pointed at moto. */
+const SERVICES = ["acm", "cloudwatch", "dynamodb", "ec2", "elbv2", "iam", "kms", "logs", "s3", "ssm", "sts"];
+
+/** Synthesizes the app's stacks for one raw environment (as in the config file) into `outdir`: each stack's dir. */
+export function synthApp(outdir: string, env: Record<string, unknown>): Record<string, string> {
+  const app = new App({ outdir, skipValidation: true });
+  addAllStacks(app, resolveConfig({ environments: [env] }), false);
+  app.synth();
+  const stacks = join(outdir, "stacks");
+  return Object.fromEntries(readdirSync(stacks).map((name) => [name, join(stacks, name)]));
+}
+
+/** A synthesized stack's Terraform JSON. */
+export const stackJson = (dir: string): unknown => JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8"));
+
+/** `describe` for apply tests: needs terraform with the provider mirror, and moto (skip locally, fail in CI). */
+export function describeWithMoto(
+  name: string,
+  body: (toolchain: () => TerraformToolchain, motoServer: () => string) => void,
+): void {
+  const moto = findMotoServer();
+  describeNeeding(name, moto.missing, (toolchain) => body(toolchain, () => moto.command as string));
+}
+
+/** Terraform JSON as far as the harness reads it. */
+interface TerraformJson {
+  provider?: Record<string, Array<{ alias?: string; region?: string }>>;
+  resource?: Record<string, Record<string, Record<string, unknown>>>;
+}
+
+/** What a stack needs moto to know: the AMI ids it names and the AWS managed policies it attaches. */
+export function seedOf(json: unknown): { amis: string[]; managedPolicyArns: string[] } {
+  const text = JSON.stringify(json);
+  const unique = (pattern: RegExp) => [...new Set(text.match(pattern) ?? [])].sort();
+  return {
+    amis: unique(/ami-[0-9a-f]{8,17}\b/g),
+    managedPolicyArns: unique(/arn:aws:iam::aws:policy\/[A-Za-z0-9+=,.@_/-]+/g),
+  };
+}
+
+/** Provider settings for moto: every provider block of the stack (aliases too), every endpoint at moto. */
+export function providerOnMoto(json: TerraformJson, endpoint: string): object {
+  const blocks = json.provider?.aws ?? [{}];
+  return {
+    provider: {
+      aws: blocks.map((block) => ({
+        ...(block.alias === undefined ? {} : { alias: block.alias }),
+        access_key: "moto",
+        secret_key: "moto",
+        skip_credentials_validation: true,
+        skip_metadata_api_check: true,
+        skip_region_validation: true,
+        s3_use_path_style: true,
+        endpoints: [Object.fromEntries(SERVICES.map((service) => [service, endpoint]))],
+      })),
+    },
+  };
+}
+
+/** Override that keeps the named resources out of the deployment (moto does not implement them): count = 0. */
+export function withoutResources(json: TerraformJson, type: string): object | undefined {
+  const ids = Object.keys(json.resource?.[type] ?? {});
+  if (ids.length === 0) return undefined;
+  return { resource: { [type]: Object.fromEntries(ids.map((id) => [id, { count: 0 }])) } };
+}
+
+/** A resource that the plan after apply would still change, with the attributes that differ. */
+export interface Drift {
+  readonly address: string;
+  readonly actions: readonly string[];
+  readonly attributes: readonly string[];
+}
+
+interface PlanChange {
+  address: string;
+  change: { actions: string[]; before: unknown; after: unknown; after_unknown?: unknown; replace_paths?: unknown[][] };
+}
+
+/**
+ * Each resource the plan changes, with every known attribute that differs (marked where it forces replacement);
+ * values only known after apply are counted, not listed: they follow from the change, they do not cause it.
+ */
+export function driftOf(plan: {
+  resource_changes?: PlanChange[];
+  output_changes?: Record<string, PlanChange["change"]>;
+}): Drift[] {
+  const drifts: Drift[] = [];
+  for (const rc of plan.resource_changes ?? []) {
+    if (rc.change.actions.every((a) => a === "no-op" || a === "read")) continue;
+    const forcing = new Set((rc.change.replace_paths ?? []).map((p) => p.join(".")));
+    const all = differences(rc.change.before, rc.change.after, rc.change.after_unknown, "");
+    const known = all.filter((d) => !d.unknown || forcing.has(d.path));
+    const attributes = known.map((d) => `${d.text}${forcing.has(d.path) ? " (forces replacement)" : ""}`);
+    const unknown = all.length - known.length;
+    if (unknown > 0) attributes.push(`(${unknown} more known only after apply)`);
+    drifts.push({ address: rc.address, actions: rc.change.actions, attributes });
+  }
+  for (const [name, change] of Object.entries(plan.output_changes ?? {})) {
+    if (change.actions.every((a) => a === "no-op")) continue;
+    drifts.push({ address: `output.${name}`, actions: change.actions, attributes: [] });
+  }
+  return drifts;
+}
+
+interface Difference {
+  path: string;
+  text: string;
+  unknown: boolean;
+}
+
+function differences(before: unknown, after: unknown, unknown: unknown, path: string): Difference[] {
+  if (unknown === true)
+    return [{ path, text: `${path || "(all)"}: ${JSON.stringify(before)} -> (known after apply)`, unknown: true }];
+  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null;
+  if (isObject(before) && isObject(after)) {
+    const keys = new Set([...Object.keys(before), ...Object.keys(after)]);
+    if (isObject(unknown)) for (const k of Object.keys(unknown)) keys.add(k);
+    return [...keys].flatMap((key) =>
+      differences(before[key], after[key], isObject(unknown) ? unknown[key] : undefined, path ? `${path}.${key}` : key),
+    );
+  }
+  if (JSON.stringify(before) === JSON.stringify(after)) return [];
+  return [{ path, text: `${path}: ${JSON.stringify(before)} -> ${JSON.stringify(after)}`, unknown: false }];
+}
+
+/** Seconds each step of a deploy cycle took. */
+export interface CycleTimes {
+  apply: number;
+  plan: number;
+  destroy: number;
+}
+
+/**
+ * One place (a temp dir) where stacks are applied to one moto server: a private HOME with the CLI config (providers
+ * from the mirror only), and the moto process. `close()` stops moto and removes the dir.
+ */
+export class ApplyWorkspace {
+  private constructor(
+    readonly root: string,
+    readonly moto: Moto,
+    readonly terraformEnv: NodeJS.ProcessEnv,
+    private readonly toolchain: TerraformToolchain,
+  ) {}
+
+  /** Starts moto knowing what `stacks` (their Terraform JSON) need. */
+  static async open(
+    label: string,
+    toolchain: TerraformToolchain,
+    motoServer: string,
+    seedFrom: readonly unknown[],
+    extraAmis: readonly string[] = [],
+  ): Promise<ApplyWorkspace> {
+    const root = mkdtempSync(join(tmpdir(), `apply-${label}-`));
+    try {
+      const terraformEnv = offlineEnvironment(join(root, "home"), toolchain.pluginMirror, process.env);
+      const seeds = seedFrom.map(seedOf);
+      const seed = {
+        amis: [...new Set([...seeds.flatMap((s) => s.amis), ...extraAmis])],
+        managedPolicyArns: [...new Set(seeds.flatMap((s) => s.managedPolicyArns))],
+      };
+      mkdirSync(join(root, "moto"));
+      const moto = await Moto.start(motoServer, join(root, "moto"), seed, { ...terraformEnv, HOME: process.env.HOME });
+      return new ApplyWorkspace(root, moto, terraformEnv, toolchain);
+    } catch (error) {
+      rmSync(root, { recursive: true, force: true });
+      throw error;
+    }
+  }
+
+  /** Runs terraform in `dir`, inside moto's namespace. */
+  terraform(dir: string, ...args: string[]): Promise<CommandRun> {
+    return runCommand(this.moto.namespace, this.toolchain.binary, [...args, "-no-color"], {
+      cwd: dir,
+      env: this.terraformEnv,
+    });
+  }
+
+  /** Runs terraform and fails with its output unless it exits 0. */
+  async mustRun(dir: string, ...args: string[]): Promise<CommandRun> {
+    const run = await this.terraform(dir, ...args);
+    if (run.code !== 0)
+      throw new Error(
+        `terraform ${args.join(" ")} in ${dir} exited ${run.code}:\n${run.stderr}\n${run.stdout.slice(-3000)}`,
+      );
+    return run;
+  }
+
+  /**
+   * Makes a stack dir (a cdktf stack's `cdk.tf.json`, or an HCL root module with one default `aws` provider)
+   * deployable on moto: provider at moto, local state, the resources moto does not implement left out by name, and
+   * `extra` overrides of the test's own.
+   */
+  prepareStack(dir: string, extra: Record<string, object> = {}): void {
+    const synthesized = join(dir, "cdk.tf.json");
+    const json = (existsSync(synthesized) ? JSON.parse(readFileSync(synthesized, "utf8")) : {}) as TerraformJson;
+    const overrides: Record<string, object | undefined> = {
+      provider_override: providerOnMoto(json, this.moto.endpoint),
+      backend_override: { terraform: { backend: { local: { path: "terraform.tfstate" } } } },
+      // moto: CreateAssociation answers "not implemented".
+      moto_ssm_association_override: withoutResources(json, "aws_ssm_association"),
+      ...extra,
+    };
+    for (const [name, content] of Object.entries(overrides))
+      if (content !== undefined) writeFileSync(join(dir, `${name}.tf.json`), JSON.stringify(content, null, 2));
+  }
+
+  /** init, apply, a plan that must change nothing, destroy, and an empty state; the time of each step. */
+  async deployCycle(dir: string, label: string): Promise<CycleTimes> {
+    await this.mustRun(dir, "init", "-input=false");
+    const times = { apply: 0, plan: 0, destroy: 0 };
+    times.apply = await timed(() => this.mustRun(dir, "apply", "-input=false", "-auto-approve"));
+    times.plan = await timed(() => this.expectNoChanges(dir));
+    times.destroy = await timed(() => this.destroy(dir));
+    recordTimes(label, times);
+    return times;
+  }
+
+  /** A plan of `dir` against its state must change nothing; else fails naming every drifting attribute. */
+  async expectNoChanges(dir: string): Promise<void> {
+    const plan = await this.terraform(dir, "plan", "-input=false", "-detailed-exitcode", "-out=replan.tfplan");
+    if (plan.code === 0) return;
+    if (plan.code !== 2) throw new Error(`plan after apply failed (${plan.code}):\n${plan.stderr}`);
+    const show = await this.mustRun(dir, "show", "-json", "replan.tfplan");
+    const drifts = driftOf(JSON.parse(show.stdout));
+    throw new Error(
+      `the plan after apply is not empty (${dir}):\n` +
+        drifts
+          .map((d) => `  ${d.address} [${d.actions.join("/")}]\n${d.attributes.map((a) => `      ${a}`).join("\n")}`)
+          .join("\n"),
+    );
+  }
+
+  /** destroy, then the state must be empty. */
+  async destroy(dir: string): Promise<void> {
+    await this.mustRun(dir, "destroy", "-input=false", "-auto-approve");
+    const left = (await this.mustRun(dir, "state", "list")).stdout.trim();
+    if (left !== "") throw new Error(`destroy left resources in the state of ${dir}:\n${left}`);
+  }
+
+  async close(): Promise<void> {
+    await this.moto.stop();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+async function timed(step: () => Promise<unknown>): Promise<number> {
+  const start = process.hrtime.bigint();
+  await step();
+  return Number(process.hrtime.bigint() - start) / 1e9;
+}
+
+/** Appends a cycle's times to `$APPLY_TIMES_FILE` (one JSON line per stack), which `npm run bench` reads. */
+function recordTimes(label: string, times: CycleTimes): void {
+  const file = process.env.APPLY_TIMES_FILE;
+  if (file) appendFileSync(file, `${JSON.stringify({ stack: label, ...times })}\n`);
+}
