@@ -6,38 +6,30 @@ import { ApplyWorkspace, describeWithMoto, stackJson, synthApp } from "./support
 import { Moto } from "./support/moto";
 import { rawWorkshop } from "./support/config";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
+import { DEPLOY_GROUPS, SSM_AMI } from "./support/deploy-groups";
 
-// Every documented variant, applied to moto, planned again (no change allowed) and destroyed. Variants are combined
-// where they do not exclude each other, to keep the number of deployments low; each test has a moto of its own.
+// Every documented variant, applied to moto, planned again (no change allowed) and destroyed. The variants are
+// combined into a few deployments (support/deploy-groups.ts); each test has a moto of its own.
 
-const REGION = "ap-northeast-2";
-const SSM_AMI = "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 const NO_DEADLINE = 6 * 3600_000; // a slow machine makes a slow apply, not a wrong one: no deadline of the test's own
 
-/** The default environment with the named documented variants applied, in order. */
-function variantOf(...names: string[]): Record<string, any> {
-  const env = rawWorkshop();
-  for (const name of names) DOCUMENTED_VARIANTS[name](env);
-  return env;
-}
-
 describeWithMoto("deploy on the AWS API emulator", (toolchain: () => TerraformToolchain, motoServer: () => string) => {
-  /**
-   * Synthesizes `env` once to learn what moto must know, starts moto, lets `seed` create what the config names by ARN
-   * (and edit `env`), synthesizes again, and runs `body` with the stack dirs. moto is stopped whatever happens.
-   */
+  /** Synthesizes a deploy group, starts moto knowing what its stacks need, runs `body`; moto is stopped after. */
   async function onMoto(
-    label: string,
-    env: Record<string, any>,
+    group: string,
     body: (space: ApplyWorkspace, stacks: Record<string, string>) => Promise<void>,
-    seed: { amis?: string[]; before?: (moto: Moto) => Promise<void> } = {},
   ): Promise<void> {
-    const probe = mkdtempSync(join(tmpdir(), `apply-probe-${label}-`));
-    const stacks = Object.values(synthApp(probe, env)).map(stackJson);
+    const env = rawWorkshop();
+    DEPLOY_GROUPS[group](env, DOCUMENTED_VARIANTS);
+    const probe = mkdtempSync(join(tmpdir(), `apply-probe-${group}-`));
+    const jsons = Object.values(synthApp(probe, env)).map(stackJson);
     rmSync(probe, { recursive: true, force: true });
-    const space = await ApplyWorkspace.open(label, toolchain(), motoServer(), stacks, seed.amis);
+    const region = String(env.region);
+    const amis = JSON.stringify(env).includes(SSM_AMI)
+      ? [await Moto.publicParameterValue(motoServer(), region, SSM_AMI, process.env)]
+      : [];
+    const space = await ApplyWorkspace.open(group, toolchain(), motoServer(), jsons, amis);
     try {
-      await seed.before?.(space.moto);
       await body(space, synthApp(join(space.root, "out"), env));
     } finally {
       await space.close();
@@ -47,7 +39,7 @@ describeWithMoto("deploy on the AWS API emulator", (toolchain: () => TerraformTo
   test.concurrent(
     "the default environment applies, plans no change after apply (the bastion is not replaced), and destroys",
     () =>
-      onMoto("default", variantOf("default"), async (space, stacks) => {
+      onMoto("default", async (space, stacks) => {
         space.prepareStack(stacks.workshop);
         await space.deployCycle(stacks.workshop, "workshop (default)");
       }),
@@ -56,63 +48,34 @@ describeWithMoto("deploy on the AWS API emulator", (toolchain: () => TerraformTo
 
   test.concurrent(
     "production-shaped: three AZs, a NAT gateway per AZ, KMS-encrypted flow logs, the S3 endpoint, a secondary block and the HTTPS load balancer with access logs",
-    async () => {
-      const env = variantOf("three-azs", "nat-per-az", "flow-logs-and-s3-endpoint", "load-balancer-https");
-      env.secondaryCidrBlocks = [{ name: "more", cidr: "192.168.16.0/22" }];
-      env.tiers.push({ name: "data", type: "isolated", cidrMask: 26, block: "more" });
-      env.loadBalancer.deletionProtection = false; // the test destroys it
-      await onMoto(
-        "production",
-        env,
-        async (space, stacks) => {
-          space.prepareStack(stacks.workshop);
-          await space.deployCycle(stacks.workshop, "workshop (production-shaped)");
-        },
-        {
-          before: async (moto) => {
-            const key = await moto.call(REGION, "kms", "create_key", { Description: "flow logs" });
-            env.flowLogs.kmsKeyArn = key.KeyMetadata.Arn;
-            const cert = await moto.call(REGION, "acm", "request_certificate", { DomainName: "app.example.test" });
-            env.loadBalancer.certificateArn = cert.CertificateArn;
-          },
-        },
-      );
-    },
+    () =>
+      onMoto("production", async (space, stacks) => {
+        space.prepareStack(stacks.workshop);
+        await space.deployCycle(stacks.workshop, "workshop (production-shaped)");
+      }),
     NO_DEADLINE,
   );
 
   test.concurrent(
     "private: Session Manager only, a NAT instance from an SSM-parameter AMI, flow logs, and the CI identity stack",
-    async () => {
-      const env = variantOf("ssm-only", "nat-instance");
-      env.nat.instance.ami = { ssmParameter: SSM_AMI };
-      env.flowLogs = { enabled: true };
-      env.ci = { accountId: "123456789012", github: { repository: "acme/infra" } };
-      const amis = [await Moto.publicParameterValue(motoServer(), REGION, SSM_AMI, process.env)];
-      await onMoto(
-        "private",
-        env,
-        async (space, stacks) => {
-          const ciStack = Object.keys(stacks).find((name) => name.startsWith("ci-"));
-          expect(ciStack).toBeDefined();
-          for (const dir of [stacks.workshop, stacks[ciStack!]]) space.prepareStack(dir);
-          await Promise.all([
-            space.deployCycle(stacks.workshop, "workshop (private)"),
-            space.deployCycle(stacks[ciStack!], "CI identity"),
-          ]);
-        },
-        { amis },
-      );
-    },
+    () =>
+      onMoto("private", async (space, stacks) => {
+        const ciStack = Object.keys(stacks).find((name) => name.startsWith("ci-"));
+        expect(ciStack).toBeDefined();
+        for (const dir of [stacks.workshop, stacks[ciStack!]]) space.prepareStack(dir);
+        await Promise.all([
+          space.deployCycle(stacks.workshop, "workshop (private)"),
+          space.deployCycle(stacks[ciStack!], "CI identity"),
+        ]);
+      }),
     NO_DEADLINE,
   );
 
   test.concurrent(
     "the state bootstrap stack applies and plans clean; its prevent_destroy refuses the destroy until lifted",
     () =>
-      onMoto("bootstrap", variantOf("default"), async (space, stacks) => {
-        const name = Object.keys(stacks).find((n) => n.startsWith("state-"))!;
-        const dir = stacks[name];
+      onMoto("default", async (space, stacks) => {
+        const dir = stacks[Object.keys(stacks).find((n) => n.startsWith("state-"))!];
         space.prepareStack(dir);
         await space.mustRun(dir, "init", "-input=false");
         await space.mustRun(dir, "apply", "-input=false", "-auto-approve");
@@ -122,12 +85,12 @@ describeWithMoto("deploy on the AWS API emulator", (toolchain: () => TerraformTo
         expect(refused.stderr).toContain("Instance cannot be destroyed");
         expect(refused.stderr).toContain("lifecycle.prevent_destroy");
         // Lifted in a test-only override, as the README tells an operator to do in code.
-        const bucket = Object.keys((stackJson(dir) as any).resource.aws_s3_bucket);
+        const buckets = Object.keys((stackJson(dir) as any).resource.aws_s3_bucket);
         writeFileSync(
           join(dir, "lift_prevent_destroy_override.tf.json"),
           JSON.stringify({
             resource: {
-              aws_s3_bucket: Object.fromEntries(bucket.map((id) => [id, { lifecycle: { prevent_destroy: false } }])),
+              aws_s3_bucket: Object.fromEntries(buckets.map((id) => [id, { lifecycle: { prevent_destroy: false } }])),
             },
           }),
         );

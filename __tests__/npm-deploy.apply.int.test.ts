@@ -14,6 +14,9 @@ import { rawWorkshop } from "./support/config";
 
 const root = resolve(__dirname, "..");
 const BUCKET = "apply-test-tfstate";
+// cdktf runs `terraform providers lock` after init, which asks the registry for every platform's checksums; with
+// providers from a local mirror (as here, and on any machine without registry access) that step is skipped.
+const OFFLINE = ["--skip-provider-lock"];
 const NO_DEADLINE = 6 * 3600_000; // a slow machine makes a slow deploy, not a wrong one
 
 /** A copy of the project's tracked files (no tests) with the checkout's node_modules, as a user's checkout. */
@@ -68,20 +71,22 @@ describeWithMoto(
             return run;
           };
           const bootstrap = `state-${BUCKET}`;
-          const first = await npm(["deploy", "--", bootstrap, "--auto-approve"], { STATE_BOOTSTRAP: "local" });
+          const first = await npm(["deploy", "--", bootstrap, "--auto-approve", ...OFFLINE], {
+            STATE_BOOTSTRAP: "local",
+          });
           expect(first.stdout).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
           expect(readFileSync(join(project, `terraform.${bootstrap}.tfstate`), "utf8")).toContain(`"${BUCKET}"`);
 
-          const second = await npm(["deploy", "--", "workshop", "--auto-approve"]);
+          const second = await npm(["deploy", "--", "workshop", "--auto-approve", ...OFFLINE]);
           expect(second.stdout).toContain('Successfully configured the backend "s3"');
           expect(second.stdout).toMatch(/Apply complete! Resources: \d+ added, 0 changed, 0 destroyed/);
           const objects = await space.moto.call(env.region, "s3", "list_objects_v2", { Bucket: BUCKET });
           expect(objects.Contents.map((o: { Key: string }) => o.Key)).toContain("workshop/environment.tfstate");
 
-          const diff = await npm(["diff", "--", "workshop"]);
+          const diff = await npm(["diff", "--", "workshop", ...OFFLINE]);
           expect(diff.stdout).toContain("No changes.");
 
-          const destroyed = await npm(["destroy", "--", "workshop", "--auto-approve"]);
+          const destroyed = await npm(["destroy", "--", "workshop", "--auto-approve", ...OFFLINE]);
           expect(destroyed.stdout).toMatch(/Destroy complete! Resources: \d+ destroyed/);
           // The state in the bucket is empty, read through the stack's own S3 backend.
           const left = await runCommand(space.moto.namespace, toolchain().binary, ["state", "list"], {

@@ -16,6 +16,7 @@ import { addAllStacks } from "../../modules/environment/app";
 import { offlineEnvironment, TerraformToolchain } from "../../modules/pipeline/terraform";
 import { CommandRun, findMotoServer, Moto, runCommand } from "./moto";
 import { describeNeeding } from "./terraform";
+import { PLACEHOLDER_ARNS } from "./deploy-groups";
 
 /**
  * Apply tests: a synthesized stack (or an HCL root module) is applied to moto, planned again — which must show no
@@ -87,6 +88,20 @@ export function withoutResources(json: TerraformJson, type: string): object | un
   const ids = Object.keys(json.resource?.[type] ?? {});
   if (ids.length === 0) return undefined;
   return { resource: { [type]: Object.fromEntries(ids.map((id) => [id, { count: 0 }])) } };
+}
+
+/**
+ * Override that gives every resource attribute whose value is one of `values`' keys the value it maps to (e.g. a
+ * placeholder ARN in a committed fixture → the ARN moto issued); undefined when no attribute has one.
+ */
+export function valuesOverride(json: TerraformJson, values: Readonly<Record<string, string>>): object | undefined {
+  const resource: Record<string, Record<string, Record<string, unknown>>> = {};
+  for (const [type, byId] of Object.entries(json.resource ?? {}))
+    for (const [id, attributes] of Object.entries(byId))
+      for (const [name, value] of Object.entries(attributes))
+        if (typeof value === "string" && values[value] !== undefined)
+          ((resource[type] ??= {})[id] ??= {})[name] = values[value];
+  return Object.keys(resource).length === 0 ? undefined : { resource };
 }
 
 /** A resource that the plan after apply would still change, with the attributes that differ. */
@@ -165,6 +180,8 @@ export class ApplyWorkspace {
     readonly moto: Moto,
     readonly terraformEnv: NodeJS.ProcessEnv,
     private readonly toolchain: TerraformToolchain,
+    /** Each placeholder ARN (`PLACEHOLDER_ARNS`) → the ARN of what moto issued for it. */
+    readonly placeholders: Readonly<Record<string, string>>,
   ) {}
 
   /** Starts moto knowing what `stacks` (their Terraform JSON) need. */
@@ -185,7 +202,12 @@ export class ApplyWorkspace {
       };
       mkdirSync(join(root, "moto"));
       const moto = await Moto.start(motoServer, join(root, "moto"), seed, { ...terraformEnv, HOME: process.env.HOME });
-      return new ApplyWorkspace(root, moto, terraformEnv, toolchain);
+      try {
+        return new ApplyWorkspace(root, moto, terraformEnv, toolchain, await issuePlaceholders(moto));
+      } catch (error) {
+        await moto.stop();
+        throw error;
+      }
     } catch (error) {
       rmSync(root, { recursive: true, force: true });
       throw error;
@@ -212,8 +234,8 @@ export class ApplyWorkspace {
 
   /**
    * Makes a stack dir (a cdktf stack's `cdk.tf.json`, or an HCL root module with one default `aws` provider)
-   * deployable on moto: provider at moto, local state, the resources moto does not implement left out by name, and
-   * `extra` overrides of the test's own.
+   * deployable on moto: provider at moto, local state, the resources moto does not implement left out by name,
+   * the placeholder ARNs replaced by what moto issued, and `extra` overrides of the test's own.
    */
   prepareStack(dir: string, extra: Record<string, object> = {}): void {
     const synthesized = join(dir, "cdk.tf.json");
@@ -223,6 +245,7 @@ export class ApplyWorkspace {
       backend_override: { terraform: { backend: { local: { path: "terraform.tfstate" } } } },
       // moto: CreateAssociation answers "not implemented".
       moto_ssm_association_override: withoutResources(json, "aws_ssm_association"),
+      moto_values_override: valuesOverride(json, this.placeholders),
       ...extra,
     };
     for (const [name, content] of Object.entries(overrides))
@@ -266,6 +289,17 @@ export class ApplyWorkspace {
     await this.moto.stop();
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** Makes in moto what the placeholder ARNs stand for: a KMS key and an ACM certificate (moto picks their ids). */
+async function issuePlaceholders(moto: Moto): Promise<Record<string, string>> {
+  const region = PLACEHOLDER_ARNS.certificate.split(":")[3];
+  const key = await moto.call(region, "kms", "create_key", { Description: "apply test: flow logs" });
+  const certificate = await moto.call(region, "acm", "request_certificate", { DomainName: "app.example.test" });
+  return {
+    [PLACEHOLDER_ARNS.flowLogKey]: key.KeyMetadata.Arn,
+    [PLACEHOLDER_ARNS.certificate]: certificate.CertificateArn,
+  };
 }
 
 async function timed(step: () => Promise<unknown>): Promise<number> {
