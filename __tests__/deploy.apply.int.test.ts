@@ -1,12 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TerraformToolchain } from "../modules/pipeline/terraform";
 import { ApplyWorkspace, describeWithMoto, stackJson, synthApp } from "./support/apply";
-import { Moto } from "./support/moto";
 import { rawWorkshop } from "./support/config";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
-import { DEPLOY_GROUPS, SSM_AMI } from "./support/deploy-groups";
+import { DEPLOY_GROUPS } from "./support/deploy-groups";
 
 // Every documented variant, applied to moto, planned again (no change allowed) and destroyed. The variants are
 // combined into a few deployments (support/deploy-groups.ts); each test has a moto of its own.
@@ -14,21 +12,14 @@ import { DEPLOY_GROUPS, SSM_AMI } from "./support/deploy-groups";
 const NO_DEADLINE = 6 * 3600_000; // a slow machine makes a slow apply, not a wrong one: no deadline of the test's own
 
 describeWithMoto("deploy on the AWS API emulator", (toolchain: () => TerraformToolchain, motoServer: () => string) => {
-  /** Synthesizes a deploy group, starts moto knowing what its stacks need, runs `body`; moto is stopped after. */
+  /** Starts moto knowing what a deploy group's stacks need, runs `body` with them; moto is stopped after. */
   async function onMoto(
     group: string,
     body: (space: ApplyWorkspace, stacks: Record<string, string>) => Promise<void>,
   ): Promise<void> {
     const env = rawWorkshop();
     DEPLOY_GROUPS[group](env, DOCUMENTED_VARIANTS);
-    const probe = mkdtempSync(join(tmpdir(), `apply-probe-${group}-`));
-    const jsons = Object.values(synthApp(probe, env)).map(stackJson);
-    rmSync(probe, { recursive: true, force: true });
-    const region = String(env.region);
-    const amis = JSON.stringify(env).includes(SSM_AMI)
-      ? [await Moto.publicParameterValue(motoServer(), region, SSM_AMI, process.env)]
-      : [];
-    const space = await ApplyWorkspace.open(group, toolchain(), motoServer(), jsons, amis);
+    const space = await ApplyWorkspace.forEnvironment(group, toolchain(), motoServer(), env);
     try {
       await body(space, synthApp(join(space.root, "out"), env));
     } finally {

@@ -1,9 +1,8 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { TerraformToolchain } from "../modules/pipeline/terraform";
-import { ApplyWorkspace, describeWithMoto, stackJson, synthApp } from "./support/apply";
+import { ApplyWorkspace, describeWithMoto } from "./support/apply";
 import { runCommand } from "./support/moto";
 import { rawWorkshop } from "./support/config";
 import { codeBlocksUnder } from "./support/readme";
@@ -44,11 +43,7 @@ describeWithMoto(
         const env = rawWorkshop();
         env.backend = { ...env.backend, bucket: BUCKET };
         const config = { environments: [env] };
-        // moto must know what the stacks launch and attach: learnt from a synth of the same config.
-        const probe = mkdtempSync(join(tmpdir(), "npm-deploy-probe-"));
-        const stacks = Object.values(synthApp(probe, env)).map(stackJson);
-        rmSync(probe, { recursive: true, force: true });
-        const space = await ApplyWorkspace.open("npm-deploy", toolchain(), motoServer(), stacks);
+        const space = await ApplyWorkspace.forEnvironment("npm-deploy", toolchain(), motoServer(), env);
         try {
           const project = join(space.root, "project");
           copyProject(project);

@@ -1,12 +1,10 @@
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { TerraformToolchain } from "../modules/pipeline/terraform";
-import { ApplyWorkspace, describeWithMoto, stackJson, synthApp } from "./support/apply";
-import { Moto } from "./support/moto";
+import { ApplyWorkspace, describeWithMoto, synthApp } from "./support/apply";
 import { rawWorkshop } from "./support/config";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
-import { DEPLOY_GROUPS, SSM_AMI } from "./support/deploy-groups";
+import { DEPLOY_GROUPS } from "./support/deploy-groups";
 
 // Upgrades keep state: each deploy group's stacks as the release synthesized them (committed fixtures, made by
 // fixtures/upgrade/synthesize.ts from the commit in release.json) are applied to moto; then today's code is planned
@@ -45,18 +43,12 @@ describeWithMoto("upgrades keep state", (toolchain: () => TerraformToolchain, mo
         );
         const env = rawWorkshop();
         DEPLOY_GROUPS[group](env, DOCUMENTED_VARIANTS);
-        const probe = mkdtempSync(join(tmpdir(), `upgrade-probe-${group}-`));
-        const today = Object.values(synthApp(probe, env)).map(stackJson);
-        rmSync(probe, { recursive: true, force: true });
-        const amis = JSON.stringify(env).includes(SSM_AMI)
-          ? [await Moto.publicParameterValue(motoServer(), String(env.region), SSM_AMI, process.env)]
-          : [];
-        const space = await ApplyWorkspace.open(
+        const space = await ApplyWorkspace.forEnvironment(
           `upgrade-${group}`,
           toolchain(),
           motoServer(),
-          [...Object.values(released), ...today],
-          amis,
+          env,
+          Object.values(released),
         );
         try {
           const current = synthApp(join(space.root, "today"), env);

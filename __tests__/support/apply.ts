@@ -214,6 +214,28 @@ export class ApplyWorkspace {
     }
   }
 
+  /**
+   * Opens a workspace for a raw environment (as in the config file): moto knows what its stacks need, and what the
+   * Terraform JSON in `more` needs (e.g. a release's stacks), the AMIs of public SSM parameters they read included.
+   */
+  static async forEnvironment(
+    label: string,
+    toolchain: TerraformToolchain,
+    motoServer: string,
+    env: Record<string, unknown>,
+    more: readonly unknown[] = [],
+  ): Promise<ApplyWorkspace> {
+    const probe = mkdtempSync(join(tmpdir(), `apply-probe-${label}-`));
+    const stacks = Object.values(synthApp(probe, env)).map(stackJson);
+    rmSync(probe, { recursive: true, force: true });
+    const region = String(env.region);
+    const parameters = [...new Set(JSON.stringify(env).match(/\/aws\/service\/[A-Za-z0-9_.\-/]+/g) ?? [])];
+    const amis = await Promise.all(
+      parameters.map((name) => Moto.publicParameterValue(motoServer, region, name, process.env)),
+    );
+    return ApplyWorkspace.open(label, toolchain, motoServer, [...stacks, ...more], amis);
+  }
+
   /** Runs terraform in `dir`, inside moto's namespace. */
   terraform(dir: string, ...args: string[]): Promise<CommandRun> {
     return runCommand(this.moto.namespace, this.toolchain.binary, [...args, "-no-color"], {
