@@ -118,7 +118,7 @@ describe("network config: bad input is reported with environment, field, value a
         };
       },
       [
-        `${W}tiers[0].cidrs.ap-northeast-2b = "192.168.10.32/27": expected a block that does not overlap 192.168.10.0/26 (tier "public", ap-northeast-2a)`,
+        `${W}tiers[0].cidrs.ap-northeast-2b = "192.168.10.32/27": expected a block that does not overlap 192.168.10.0/26 (tier "public", tiers[0].cidrs.ap-northeast-2a); 192.168.8.0/27 is free`,
       ],
     ],
     [

@@ -250,42 +250,54 @@ function planCidrs(
 ): PlannedSubnet[] {
   const subnets: PlannedSubnet[] = [];
   const explicit: Array<{ index: number; az: string; cidr: string }> = [];
-  const planned: string[] = [];
+  const planned: Array<{ index: number; block: string }> = [];
   const blockName = (tier: SubnetTierProps) => (tier.block !== undefined && blocks.has(tier.block) ? tier.block : "");
   const describeBlock = (name: string) =>
     name === "" ? `the VPC block ${props.vpcCidr}` : `block "${name}" (${blocks.get(name)})`;
-  // Explicit CIDRs first: they are fixed, the planner fills around them.
+  const takenBefore = (index: number) => [
+    ...explicit.filter((e) => e.index < index).map((e) => e.cidr),
+    ...planned.map((p) => p.block),
+  ];
+  // Tier by tier, in list order: a tier sees only the tiers before it, so appending one (planned or with explicit
+  // cidrs) never moves an existing subnet; an explicit CIDR in an earlier tier's space is refused instead.
   props.tiers.forEach((tier, index) => {
-    if (tier.cidrs === undefined) return;
     const within = blocks.get(blockName(tier)) as string;
-    for (const az of tierAzs[index]) {
-      const cidr = tier.cidrs[az];
-      if (cidr === undefined) continue;
-      const field = fieldPath("tiers", index, "cidrs", az);
-      const syntax = cidrSyntaxProblem(cidr);
-      const prefix = syntax === undefined ? prefixLength(cidr) : 0;
-      if (syntax !== undefined) problem(field, cidr, syntax);
-      else if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
-        problem(field, cidr, `a subnet from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
-      else if (!contains(within, cidr)) problem(field, cidr, `a subnet inside ${describeBlock(blockName(tier))}`);
-      else {
-        const clash = subnets.find((s) => overlaps(s.cidr, cidr));
-        if (clash !== undefined)
-          problem(field, cidr, `a block that does not overlap ${clash.cidr} (tier "${clash.tier}", ${clash.az})`);
+    if (tier.cidrs !== undefined) {
+      for (const az of tierAzs[index]) {
+        const cidr = tier.cidrs[az];
+        if (cidr === undefined) continue;
+        const field = fieldPath("tiers", index, "cidrs", az);
+        const syntax = cidrSyntaxProblem(cidr);
+        const prefix = syntax === undefined ? prefixLength(cidr) : 0;
+        if (syntax !== undefined) problem(field, cidr, syntax);
+        else if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
+          problem(field, cidr, `a subnet from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+        else if (!contains(within, cidr)) problem(field, cidr, `a subnet inside ${describeBlock(blockName(tier))}`);
         else {
-          subnets.push({ tier: tier.name, type: tier.type, az, cidr });
-          explicit.push({ index, az, cidr });
+          const clash = explicitClash(props, index, cidr, explicit, planned);
+          if (clash !== undefined) {
+            const free = firstFreeBlock(within, prefix, takenBefore(index));
+            problem(
+              field,
+              cidr,
+              `a block that does not overlap ${clash}` +
+                (free === undefined
+                  ? `; no /${prefix} is free in ${describeBlock(blockName(tier))}`
+                  : `; ${free} is free`),
+            );
+          } else {
+            subnets.push({ tier: tier.name, type: tier.type, az, cidr });
+            explicit.push({ index, az, cidr });
+          }
         }
       }
+      return;
     }
-  });
-  props.tiers.forEach((tier, index) => {
-    if (tier.cidrMask === undefined || tier.cidrs !== undefined) return;
-    const within = blocks.get(blockName(tier)) as string;
+    if (tier.cidrMask === undefined) return;
     const slotBits = Math.log2(azSlots);
     const blockPrefix = tier.cidrMask - slotBits;
-    const taken = [...explicit.map((e) => e.cidr), ...planned];
-    const block = blockPrefix >= prefixLength(within) ? firstFreeBlock(within, blockPrefix, taken) : undefined;
+    const block =
+      blockPrefix >= prefixLength(within) ? firstFreeBlock(within, blockPrefix, takenBefore(index)) : undefined;
     if (block === undefined) {
       problem(
         fieldPath("tiers", index, "cidrMask"),
@@ -294,7 +306,7 @@ function planCidrs(
       );
       return;
     }
-    planned.push(block);
+    planned.push({ index, block });
     const start = rangeOf(block).first;
     for (const az of props.azs.filter((a) => tierAzs[index].includes(a))) {
       const slot = azSlot(props.region, az) ?? 0;
@@ -310,6 +322,23 @@ function planCidrs(
   return subnets.sort((a, b) => order(a) - order(b));
 }
 
+/** What an explicit CIDR overlaps among the tiers before it (a planned tier's whole block of AZ slots counts). */
+function explicitClash(
+  props: NetworkProps,
+  index: number,
+  cidr: string,
+  explicit: ReadonlyArray<{ index: number; az: string; cidr: string }>,
+  planned: ReadonlyArray<{ index: number; block: string }>,
+): string | undefined {
+  const subnet = explicit.find((e) => overlaps(e.cidr, cidr));
+  if (subnet !== undefined)
+    return `${subnet.cidr} (tier "${props.tiers[subnet.index].name}", tiers[${subnet.index}].cidrs.${subnet.az})${subnet.index < index ? ", which comes first in the list" : ""}`;
+  const block = planned.find((p) => overlaps(p.block, cidr));
+  if (block !== undefined)
+    return `${block.block}, the block of AZ slots planned for tier "${props.tiers[block.index].name}" (tiers[${block.index}]), which comes first in the list`;
+  return undefined;
+}
+
 /**
  * Why an auto-planned tier does not fit, and the ways out with what each costs: which tier's explicit cidrs are in
  * the way (when they are), the largest cidrMask that would fit, and the growth paths.
@@ -321,9 +350,10 @@ function doesNotFit(
   blockPrefix: number,
   slotBits: number,
   azSlots: number,
-  planned: readonly string[],
+  plannedTiers: ReadonlyArray<{ index: number; block: string }>,
   explicit: ReadonlyArray<{ index: number; az: string; cidr: string }>,
 ): string {
+  const planned = plannedTiers.map((p) => p.block);
   const taken = [...explicit.map((e) => e.cidr), ...planned];
   const parts = [`a mask whose ${azSlots} AZ slots (a /${blockPrefix} block) fit in the free space of ${where}`];
   const withoutExplicit =
