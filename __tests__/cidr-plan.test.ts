@@ -186,7 +186,7 @@ describe("planNetwork properties", () => {
   const tierArb = fc.record({
     type: fc.constantFrom("public" as const, "private" as const, "isolated" as const),
     cidrMask: fc.integer({ min: 20, max: 28 }),
-    azs: fc.subarray(["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"], { minLength: 1 }),
+    azs: fc.subarray(["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"], { minLength: 1 }),
   });
   const layoutArb = fc.record({
     vpcPrefix: fc.integer({ min: 16, max: 22 }),
@@ -200,8 +200,8 @@ describe("planNetwork properties", () => {
     tiers: Array<{ type: "public" | "private" | "isolated"; cidrMask: number; azs: string[] }>,
   ): NetworkProps => ({
     environment: "p",
-    region,
-    azs: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"],
+    region: "us-west-2", // four AZs, a-d
+    azs: ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"],
     // Any block of the prefix inside 10.0.0.0/8.
     vpcCidr: cidrOf(10 * 2 ** 24 + (l.vpcIndex % 2 ** (l.vpcPrefix - 8)) * sizeOf(l.vpcPrefix), l.vpcPrefix),
     azSlots: l.azSlots,
@@ -236,7 +236,7 @@ describe("planNetwork properties", () => {
     fc.assert(
       fc.property(layoutArb, (layout) => {
         const withoutD = layout.tiers
-          .map((t) => ({ ...t, azs: t.azs.filter((az) => az !== "eu-west-1d") }))
+          .map((t) => ({ ...t, azs: t.azs.filter((az) => az !== "us-west-2d") }))
           .filter((t) => t.azs.length > 0);
         fc.pre(withoutD.length > 0);
         const before = planNetwork(propsOf(layout, withoutD));
@@ -244,7 +244,7 @@ describe("planNetwork properties", () => {
         const after = planNetwork(
           propsOf(
             layout,
-            withoutD.map((t) => ({ ...t, azs: [...t.azs, "eu-west-1d"] })),
+            withoutD.map((t) => ({ ...t, azs: [...t.azs, "us-west-2d"] })),
           ),
         );
         expect(after.problems).toEqual([]);

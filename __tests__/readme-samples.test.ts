@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { codeBlocksUnder } from "./support/readme";
@@ -22,6 +22,28 @@ describe("README samples", () => {
       const result = run("npm", ["run", "--silent", "synth"], { CDKTF_OUTDIR: outdir });
       expect(result.status).toBe(0);
       expect(result.stdout.split(join(outdir, "stacks")).join("cdktf.out/stacks")).toBe(sample);
+    },
+    SLOW_PROCESS_MS,
+  );
+
+  it(
+    "the problems of a bad config, each once",
+    () => {
+      const [sample] = codeBlocksUnder("### Bad input", "text");
+      const config = JSON.parse(readFileSync(FIXTURE, "utf8"));
+      const env = config.environments[0];
+      env.azs[1] = "us-east-1b";
+      env.tiers[2].cidrmask = env.tiers[2].cidrMask;
+      delete env.tiers[2].cidrMask;
+      const file = join(dir, "config", "environments.json");
+      mkdirSync(join(dir, "config"));
+      writeFileSync(file, JSON.stringify(config));
+      const result = run("npm", ["run", "--silent", "synth"], {
+        ENVIRONMENTS_FILE: file,
+        CDKTF_OUTDIR: join(dir, "out"),
+      });
+      expect(result.status).toBe(1);
+      expect(result.stderr.split(file).join("config/environments.json")).toBe(sample);
     },
     SLOW_PROCESS_MS,
   );

@@ -21,6 +21,7 @@ import {
   PlannedSubnet,
   SubnetTierProps,
 } from "./types";
+import { regionAzs } from "./azs";
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -41,14 +42,28 @@ export function planNetwork(props: NetworkProps): { plan: NetworkPlan; problems:
   const problem = (field: string, value: unknown, expected: string) => problems.push({ field, value, expected });
 
   if (!REGION_PATTERN.test(props.region)) problem("region", props.region, "an AWS region name such as ap-northeast-2");
-  checkAzs(props, problem);
+  const usableAzs = checkAzs(props, problem);
   const vpcOk = checkVpcCidr(props, problem);
   const azSlots = props.azSlots ?? NETWORK_DEFAULTS.azSlots;
   if (!AZ_SLOT_CHOICES.includes(azSlots)) problem("azSlots", props.azSlots, "one of 1, 2, 4 or 8");
   checkFlowLogs(props, problem);
 
   const blocks = vpcOk ? checkSecondaryBlocks(props, problem) : undefined;
-  const tierAzs = props.tiers.map((tier, index) => checkTier(props, tier, index, azSlots, problem));
+  const beyondSlots = new Map<string, string[]>();
+  const tierAzs = props.tiers.map((tier, index) =>
+    checkTier(props, tier, index, { usableAzs, azSlots, beyondSlots }, problem),
+  );
+  // Once per AZ, whatever the number of tiers that would place a subnet in it.
+  for (const [az, tiers] of beyondSlots) {
+    const slot = azSlot(props.region, az) as number;
+    const enough = AZ_SLOT_CHOICES.filter((n) => n > slot);
+    problem(
+      "azSlots",
+      props.azSlots,
+      `one of ${enough.join(", ")}: AZ ${az} takes slot ${slot} in tier(s) ${tiers.map((t) => `"${t}"`).join(", ")}, beyond the ${azSlots} slot(s) each tier reserves. ` +
+        `Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
+    );
+  }
   const subnets =
     blocks !== undefined && AZ_SLOT_CHOICES.includes(azSlots)
       ? planCidrs(props, blocks, tierAzs, azSlots, problem)
@@ -59,15 +74,21 @@ export function planNetwork(props: NetworkProps): { plan: NetworkPlan; problems:
 
 type Report = (field: string, value: unknown, expected: string) => void;
 
-function checkAzs(props: NetworkProps, problem: Report): void {
+/** Checks the environment's AZs against the region's (modules/network/azs.ts); returns those that exist. */
+function checkAzs(props: NetworkProps, problem: Report): Set<string> {
   if (props.azs.length === 0) problem("azs", props.azs, "at least one availability zone");
+  const known = regionAzs(props.region);
+  const usable = new Set<string>();
   props.azs.forEach((az, i) => {
-    if (azSlot(props.region, az) === undefined) {
+    if (known !== undefined && !known.includes(az)) {
+      problem(fieldPath("azs", i), az, `one of the availability zones of ${props.region}: ${known.join(", ")}`);
+    } else if (azSlot(props.region, az) === undefined) {
       problem(fieldPath("azs", i), az, `an availability zone of region ${props.region}, such as ${props.region}a`);
     } else if (props.azs.indexOf(az) !== i) {
       problem(fieldPath("azs", i), az, "each AZ listed once");
-    }
+    } else usable.add(az);
   });
+  return usable;
 }
 
 function checkVpcCidr(props: NetworkProps, problem: Report): boolean {
@@ -170,9 +191,10 @@ function checkTier(
   props: NetworkProps,
   tier: SubnetTierProps,
   index: number,
-  azSlots: number,
+  azs: { usableAzs: ReadonlySet<string>; azSlots: number; beyondSlots: Map<string, string[]> },
   problem: Report,
 ): string[] {
+  const { usableAzs, azSlots, beyondSlots } = azs;
   const at = (...key: Array<string | number>) => fieldPath("tiers", index, ...key);
   if (!NAME_PATTERN.test(tier.name)) {
     problem(
@@ -183,27 +205,23 @@ function checkTier(
   } else if (props.tiers.findIndex((t) => t.name === tier.name) !== index) {
     problem(at("name"), tier.name, "a tier name used once per environment");
   }
-  const azs = [...(tier.azs ?? props.azs)];
+  const tierAzs = [...(tier.azs ?? props.azs)];
   if (tier.azs !== undefined && tier.azs.length === 0)
     problem(at("azs"), tier.azs, "at least one AZ, or no azs field for all of them");
-  const valid = azs.filter((az, i) => {
+  const valid = tierAzs.filter((az, i) => {
     if (!props.azs.includes(az)) {
       problem(at("azs", i), az, `one of the environment's AZs (${props.azs.join(", ")})`);
       return false;
     }
-    if (azs.indexOf(az) !== i) {
+    if (tierAzs.indexOf(az) !== i) {
       problem(at("azs", i), az, "each AZ listed once");
       return false;
     }
+    // Not an AZ of the region: reported once, at the environment's azs.
+    if (!usableAzs.has(az)) return false;
     const slot = azSlot(props.region, az);
     if (tier.cidrs === undefined && slot !== undefined && slot >= azSlots) {
-      const enough = AZ_SLOT_CHOICES.filter((n) => n > slot);
-      problem(
-        "azSlots",
-        props.azSlots,
-        `one of ${enough.join(", ")}: AZ ${az} takes slot ${slot} in tier "${tier.name}", beyond the ${azSlots} slot(s) each tier reserves. ` +
-          `Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
-      );
+      beyondSlots.set(az, [...(beyondSlots.get(az) ?? []), tier.name]);
       return false;
     }
     return true;
@@ -235,8 +253,8 @@ function checkTier(
     for (const az of valid)
       if (!keys.includes(az)) problem(at("cidrs", az), undefined, `a CIDR for AZ ${az}, which the tier uses`);
     for (const az of keys)
-      if (!azs.includes(az))
-        problem(at("cidrs", az), tier.cidrs[az], `only keys that are AZs of the tier (${azs.join(", ")})`);
+      if (!tierAzs.includes(az))
+        problem(at("cidrs", az), tier.cidrs[az], `only keys that are AZs of the tier (${tierAzs.join(", ")})`);
   }
   return valid;
 }
