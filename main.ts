@@ -5,6 +5,8 @@ import { validateStacksOrExit } from "./app/validate";
 import { loadEnvironmentsOrExit } from "./app/config-file";
 import { stageOutput } from "./app/output";
 import { readSettingsOrExit } from "./app/settings";
+import { checkPlaceholdersOrExit } from "./app/placeholders";
+import { synthReport } from "./app/synth-report";
 
 // Environments in (config/environments.json, or $ENVIRONMENTS_FILE); stacks out: one per environment (network,
 // bastion, servers, state in S3) and one per state bucket, creating it (STATE_BOOTSTRAP=local before it exists).
@@ -13,9 +15,12 @@ import { readSettingsOrExit } from "./app/settings";
 // modules/ does neither.
 const settings = readSettingsOrExit(process.env, __dirname);
 const environments = loadEnvironmentsOrExit(settings.environmentsFile);
+checkPlaceholdersOrExit(environments, settings.placeholders);
 const output = stageOutput(settings.outdir);
 const app = new App({ outdir: output.staging, skipValidation: true });
 const stacks = addAllStacks(app, environments, settings.stateBootstrapLocal);
 app.synth();
 validateStacksOrExit(stacks, output.staging);
 output.publish();
+// Run directly (`npm run synth`), say what was written; cdktf-cli (synth, deploy) reports for itself.
+if (!settings.runByCdktfCli) process.stdout.write(`${synthReport(settings.outdir)}\n`);

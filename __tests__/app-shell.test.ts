@@ -17,6 +17,8 @@ describe("app settings", () => {
       stateBootstrapLocal: false,
       terraformBinary: undefined,
       pluginMirror: undefined,
+      placeholders: "warn",
+      runByCdktfCli: false,
     });
     expect(
       readSettings(
@@ -26,6 +28,9 @@ describe("app settings", () => {
           STATE_BOOTSTRAP: "local",
           TERRAFORM_BINARY: "/tf",
           TF_PLUGIN_MIRROR: "/m",
+          ACCEPT_PLACEHOLDERS: "1",
+          REFUSE_PLACEHOLDERS: "1",
+          CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true",
         },
         "/app",
       ),
@@ -35,12 +40,18 @@ describe("app settings", () => {
       stateBootstrapLocal: true,
       terraformBinary: "/tf",
       pluginMirror: "/m",
+      placeholders: "accept",
+      runByCdktfCli: true,
     });
+    expect(readSettings({ REFUSE_PLACEHOLDERS: "1" }, "/app").placeholders).toBe("refuse");
   });
 
-  it("refuses a STATE_BOOTSTRAP it does not know, saying what it accepts", () => {
+  it("refuses a STATE_BOOTSTRAP or placeholder setting it does not know, saying what it accepts", () => {
     expect(() => readSettings({ STATE_BOOTSTRAP: "yes" }, "/app")).toThrow(
       new SettingError("STATE_BOOTSTRAP", "yes", `"local" (phase 1 of the state bootstrap) or unset`),
+    );
+    expect(() => readSettings({ ACCEPT_PLACEHOLDERS: "true" }, "/app")).toThrow(
+      new SettingError("ACCEPT_PLACEHOLDERS", "true", `"1" or unset`),
     );
   });
 });
@@ -134,9 +145,24 @@ describe("npm run synth", () => {
       mkdirSync(join(dir, "out", "stacks", "gone"), { recursive: true });
       writeFileSync(join(dir, "out", "stacks", "gone", "cdk.tf.json"), "{}");
       const result = synth({});
-      expect(result.stderr).toBe("");
+      // The default config's placeholders are named (default-config.test.ts), and nothing else goes to stderr.
+      expect(result.stderr).toMatch(/^warning: 4 placeholder\(s\)[^\n]*\n(  - [^\n]*\n){4}$/);
       expect(result.status).toBe(0);
       const manifest = JSON.parse(readFileSync(join(dir, "out", "manifest.json"), "utf8"));
+      // It says what it wrote: each stack with its resource count, as on disk, and the next command.
+      const count = (stack: string) =>
+        Object.values(
+          JSON.parse(readFileSync(join(dir, "out", "stacks", stack, "cdk.tf.json"), "utf8")).resource as object,
+        ).reduce((n: number, byName: object) => n + Object.keys(byName).length, 0);
+      expect(result.stdout).toBe(
+        [
+          `wrote 2 stack(s) to ${join(dir, "out", "stacks")}:`,
+          `  state-change-me-workshop-tfstate  ${count("state-change-me-workshop-tfstate")} resources`,
+          `  workshop                          ${count("workshop")} resources`,
+          "next: npm run plan -- --offline (a terraform plan with no AWS account), npm test, or ./help for every command",
+          "",
+        ].join("\n"),
+      );
       expect(Object.keys(manifest.stacks).sort()).toEqual(["state-change-me-workshop-tfstate", "workshop"]);
       expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["state-change-me-workshop-tfstate", "workshop"]);
     },

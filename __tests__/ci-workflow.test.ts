@@ -8,7 +8,7 @@ import { addAllStacks } from "../modules/environment/app";
 import { synthesizeApp } from "../modules/pipeline/plan";
 import { COMMENT_SCRIPT, DRIFT_SCRIPT, PINNED_ACTIONS, renderWorkflow, WORKFLOW_PATH } from "../modules/ci/workflow";
 import { workshopConfig } from "./support/synth";
-import defaultConfig from "../config/environments.json";
+import defaultConfig from "./fixtures/environments.json";
 
 const ROOT = resolve(__dirname, "..");
 const committed = readFileSync(join(ROOT, WORKFLOW_PATH), "utf8");

@@ -11,6 +11,7 @@ import {
 } from "../modules/network/cidr";
 import { azSlot, planNetwork } from "../modules/network/plan";
 import { NetworkProps, SubnetTierProps } from "../modules/network/types";
+import { appendArb, propsOf as layoutProps } from "./support/layouts";
 
 const region = "eu-west-1";
 const base = (tiers: SubnetTierProps[], more: Partial<NetworkProps> = {}): NetworkProps => ({
@@ -98,11 +99,11 @@ describe("planNetwork", () => {
     ]);
   });
 
-  it("plans around explicit CIDRs", () => {
+  it("plans around explicit CIDRs of the tiers before it", () => {
     const { plan, problems } = planNetwork(
       base([
-        { name: "web", type: "public", cidrMask: 24 },
         { name: "legacy", type: "isolated", azs: ["eu-west-1a"], cidrs: { "eu-west-1a": "10.0.0.0/24" } },
+        { name: "web", type: "public", cidrMask: 24 },
       ]),
     );
     expect(problems).toEqual([]);
@@ -113,6 +114,54 @@ describe("planNetwork", () => {
       "10.0.5.0/24",
       "10.0.6.0/24",
     ]);
+  });
+
+  it("refuses an appended explicit CIDR inside an earlier tier's block, naming both and a free block", () => {
+    const { problems } = planNetwork(
+      base([
+        { name: "web", type: "public", cidrMask: 24 },
+        { name: "legacy", type: "isolated", azs: ["eu-west-1a"], cidrs: { "eu-west-1a": "10.0.3.0/24" } },
+      ]),
+    );
+    // 10.0.3.0/24 is slot d of web's block: free today, taken the day eu-west-1d is added, so it is refused now.
+    expect(problems).toEqual([
+      {
+        field: "tiers[1].cidrs.eu-west-1a",
+        value: "10.0.3.0/24",
+        expected:
+          'a block that does not overlap 10.0.0.0/22, the block of AZ slots planned for tier "web" (tiers[0]), which comes first in the list; 10.0.4.0/24 is free',
+      },
+    ]);
+  });
+
+  it("refuses the README's appended edge tier in the default layout, and moves nothing when it fits", () => {
+    const workshop = (extra: SubnetTierProps[]): NetworkProps => ({
+      ...base([
+        { name: "public", type: "public", cidrMask: 26 },
+        { name: "management", type: "public", azs: ["eu-west-1a"], cidrMask: 27 },
+        { name: "internal", type: "private", cidrMask: 27 },
+        ...extra,
+      ]),
+      azs: ["eu-west-1a", "eu-west-1b"],
+      vpcCidr: "192.168.8.0/22",
+      azSlots: 4,
+      nat: { mode: "single" },
+    });
+    const before = planNetwork(workshop([]));
+    expect(before.problems).toEqual([]);
+    const edge = (cidr: string): SubnetTierProps => ({
+      name: "edge",
+      type: "public",
+      azs: ["eu-west-1a"],
+      cidrs: { "eu-west-1a": cidr },
+    });
+    const refused = planNetwork(workshop([edge("192.168.8.0/28")]));
+    expect(refused.problems.map((p) => p.expected)).toEqual([
+      'a block that does not overlap 192.168.8.0/24, the block of AZ slots planned for tier "public" (tiers[0]), which comes first in the list; 192.168.10.0/28 is free',
+    ]);
+    const fits = planNetwork(workshop([edge("192.168.10.0/28")]));
+    expect(fits.problems).toEqual([]);
+    expect(fits.plan.subnets.slice(0, before.plan.subnets.length)).toEqual(before.plan.subnets);
   });
 
   it("pairs each private AZ with its own NAT under per-az, and with the first public AZ under single", () => {
@@ -137,7 +186,7 @@ describe("planNetwork properties", () => {
   const tierArb = fc.record({
     type: fc.constantFrom("public" as const, "private" as const, "isolated" as const),
     cidrMask: fc.integer({ min: 20, max: 28 }),
-    azs: fc.subarray(["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"], { minLength: 1 }),
+    azs: fc.subarray(["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"], { minLength: 1 }),
   });
   const layoutArb = fc.record({
     vpcPrefix: fc.integer({ min: 16, max: 22 }),
@@ -151,8 +200,8 @@ describe("planNetwork properties", () => {
     tiers: Array<{ type: "public" | "private" | "isolated"; cidrMask: number; azs: string[] }>,
   ): NetworkProps => ({
     environment: "p",
-    region,
-    azs: ["eu-west-1a", "eu-west-1b", "eu-west-1c", "eu-west-1d"],
+    region: "us-west-2", // four AZs, a-d
+    azs: ["us-west-2a", "us-west-2b", "us-west-2c", "us-west-2d"],
     // Any block of the prefix inside 10.0.0.0/8.
     vpcCidr: cidrOf(10 * 2 ** 24 + (l.vpcIndex % 2 ** (l.vpcPrefix - 8)) * sizeOf(l.vpcPrefix), l.vpcPrefix),
     azSlots: l.azSlots,
@@ -187,7 +236,7 @@ describe("planNetwork properties", () => {
     fc.assert(
       fc.property(layoutArb, (layout) => {
         const withoutD = layout.tiers
-          .map((t) => ({ ...t, azs: t.azs.filter((az) => az !== "eu-west-1d") }))
+          .map((t) => ({ ...t, azs: t.azs.filter((az) => az !== "us-west-2d") }))
           .filter((t) => t.azs.length > 0);
         fc.pre(withoutD.length > 0);
         const before = planNetwork(propsOf(layout, withoutD));
@@ -195,7 +244,7 @@ describe("planNetwork properties", () => {
         const after = planNetwork(
           propsOf(
             layout,
-            withoutD.map((t) => ({ ...t, azs: [...t.azs, "eu-west-1d"] })),
+            withoutD.map((t) => ({ ...t, azs: [...t.azs, "us-west-2d"] })),
           ),
         );
         expect(after.problems).toEqual([]);
@@ -203,5 +252,28 @@ describe("planNetwork properties", () => {
       }),
       { numRuns: 300 },
     );
+  });
+
+  it("never moves a subnet when a tier, planned or explicit, is appended: the append fits or is refused", () => {
+    let refused = 0;
+    let appended = 0;
+    fc.assert(
+      fc.property(appendArb, ({ layout, extra }) => {
+        const before = planNetwork(layoutProps(layout));
+        fc.pre(before.problems.length === 0);
+        const after = planNetwork(layoutProps({ ...layout, tiers: [...layout.tiers, extra] }));
+        const n = layout.tiers.length;
+        if (after.problems.length > 0) refused++;
+        else {
+          appended++;
+          expect(after.plan.subnets.slice(0, before.plan.subnets.length)).toEqual(before.plan.subnets);
+          expect(after.plan.subnets.slice(before.plan.subnets.length).every((s) => s.tier === `tier-${n}`)).toBe(true);
+        }
+      }),
+      { numRuns: 500 },
+    );
+    // Both outcomes are exercised, or the property proves little.
+    expect(refused).toBeGreaterThan(0);
+    expect(appended).toBeGreaterThan(0);
   });
 });

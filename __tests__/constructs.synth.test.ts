@@ -4,7 +4,7 @@ import { Network } from "../modules/network/network";
 import { NetworkProps } from "../modules/network/types";
 import { Bastion } from "../modules/bastion/bastion";
 import { AppServers, DbServer } from "../modules/compute/servers";
-import { HardeningOptions } from "../modules/compute/user-data";
+import { HardeningProps } from "../modules/compute/user-data";
 import { Port } from "../modules/security/port";
 import { ConfigError } from "../modules/config/problems";
 
@@ -22,13 +22,7 @@ const NETWORK: NetworkProps = {
     { name: "data", type: "isolated", cidrMask: 24 },
   ],
 };
-const HARDENING: HardeningOptions = {
-  sessionTimeoutSeconds: 300,
-  sshMaxAuthTries: 2,
-  ssh: true,
-  allowTcpForwarding: false,
-  lockAuditRules: false,
-};
+const HARDENING: HardeningProps = { sessionTimeoutSeconds: 300, sshMaxAuthTries: 2 };
 const AMI = "ami-0123456789abcdef0";
 
 function synth(build: (scope: Construct, network: Network) => void, props: NetworkProps = NETWORK): Json {
@@ -95,8 +89,7 @@ describe("Bastion on a Network", () => {
         az: "us-east-1b",
         ami: AMI,
         instanceType: "t3.nano",
-        sessionTimeoutSeconds: 300,
-        sshMaxAuthTries: 2,
+        hardening: HARDENING,
         adminCidrs: ["198.51.100.7/32"],
       }),
   );
@@ -128,8 +121,7 @@ describe("Bastion on a Network", () => {
             tier: "apps",
             ami: AMI,
             instanceType: "t3.nano",
-            sessionTimeoutSeconds: 300,
-            sshMaxAuthTries: 2,
+            hardening: HARDENING,
           }),
       ),
     ).toThrow(/tier "apps" is private/);
@@ -143,8 +135,7 @@ describe("servers on a Network, connected", () => {
       tier: "edge",
       ami: AMI,
       instanceType: "t3.nano",
-      sessionTimeoutSeconds: 300,
-      sshMaxAuthTries: 2,
+      hardening: HARDENING,
       adminCidrs: ["198.51.100.7/32"],
     });
     const db = new DbServer(scope, "db", {
@@ -226,8 +217,7 @@ describe("servers given no instance profile: roles of their own, least privilege
         tier: "edge",
         ami: AMI,
         instanceType: "t3.nano",
-        sessionTimeoutSeconds: 300,
-        sshMaxAuthTries: 2,
+        hardening: HARDENING,
       });
     });
   const parameter = "arn:aws:ssm:us-east-1:*:parameter/lib/db/app-password";

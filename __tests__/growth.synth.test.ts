@@ -145,22 +145,29 @@ describe("a full VPC grows with a secondary CIDR block", () => {
 });
 
 describe("a collision with an explicit CIDR names the tier that holds it", () => {
-  it("blames the explicit tier, not the planned one", () => {
-    const problems = problemsAfter((e) => {
-      e.tiers.push({
-        name: "legacy",
-        type: "isolated",
-        cidrs: { "ap-northeast-2a": "192.168.9.0/24", "ap-northeast-2b": "192.168.10.0/23" },
-      });
-    });
+  const legacy = {
+    name: "legacy",
+    type: "isolated",
+    cidrs: { "ap-northeast-2a": "192.168.9.0/24", "ap-northeast-2b": "192.168.10.0/23" },
+  };
+
+  it("refuses an appended explicit CIDR in the space of the tiers before it: nothing existing moves", () => {
+    const problems = problemsAfter((e) => e.tiers.push(legacy));
+    expect(problems).toEqual([
+      'environment "workshop": tiers[3].cidrs.ap-northeast-2a = "192.168.9.0/24": expected a block that does not overlap 192.168.9.0/25, the block of AZ slots planned for tier "management" (tiers[1]), which comes first in the list; 192.168.10.0/24 is free',
+    ]);
+  });
+
+  it("blames the explicit tier listed first, not the planned one after it", () => {
+    const problems = problemsAfter((e) => e.tiers.splice(1, 0, legacy));
     expect(problems).toHaveLength(2);
     expect(problems[0]).toContain(
-      'environment "workshop": tiers[1].cidrMask = 27: expected a mask whose 4 AZ slots (a /25 block) fit',
+      'environment "workshop": tiers[2].cidrMask = 27: expected a mask whose 4 AZ slots (a /25 block) fit',
     );
     expect(problems[0]).toContain(
-      'it would fit at 192.168.9.0/25, but the explicit CIDR of tier "legacy" (tiers[3].cidrs.ap-northeast-2a = 192.168.9.0/24) is there',
+      'it would fit at 192.168.9.0/25, but the explicit CIDR of tier "legacy" (tiers[1].cidrs.ap-northeast-2a = 192.168.9.0/24) is there',
     );
     expect(problems[0]).toContain("no cidrMask of this tier fits the space left");
-    expect(problems[1]).toContain("tiers[2].cidrMask = 27");
+    expect(problems[1]).toContain("tiers[3].cidrMask = 27");
   });
 });

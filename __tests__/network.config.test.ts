@@ -41,7 +41,23 @@ describe("network config: bad input is reported with environment, field, value a
     [
       "AZ of another region",
       (e) => (e.azs = ["ap-northeast-2a", "us-east-1b"]),
-      [`${W}azs[1] = "us-east-1b": expected an availability zone of region ap-northeast-2, such as ap-northeast-2a`],
+      [
+        `${W}azs[1] = "us-east-1b": expected one of the availability zones of ap-northeast-2: ap-northeast-2a, ap-northeast-2b, ap-northeast-2c, ap-northeast-2d`,
+      ],
+    ],
+    [
+      "AZ the region does not have: named once, with the region's AZs, whatever azSlots allows",
+      (e) => ((e.azs = ["ap-northeast-2a", "ap-northeast-2e"]), (e.azSlots = 8)),
+      [
+        `${W}azs[1] = "ap-northeast-2e": expected one of the availability zones of ap-northeast-2: ap-northeast-2a, ap-northeast-2b, ap-northeast-2c, ap-northeast-2d`,
+      ],
+    ],
+    [
+      "AZ the region does not have, beyond azSlots too: named once, not once per tier",
+      (e) => (e.azs = ["ap-northeast-2a", "ap-northeast-2e"]),
+      [
+        `${W}azs[1] = "ap-northeast-2e": expected one of the availability zones of ap-northeast-2: ap-northeast-2a, ap-northeast-2b, ap-northeast-2c, ap-northeast-2d`,
+      ],
     ],
     [
       "tier AZ not in the environment",
@@ -118,7 +134,7 @@ describe("network config: bad input is reported with environment, field, value a
         };
       },
       [
-        `${W}tiers[0].cidrs.ap-northeast-2b = "192.168.10.32/27": expected a block that does not overlap 192.168.10.0/26 (tier "public", ap-northeast-2a)`,
+        `${W}tiers[0].cidrs.ap-northeast-2b = "192.168.10.32/27": expected a block that does not overlap 192.168.10.0/26 (tier "public", tiers[0].cidrs.ap-northeast-2a); 192.168.8.0/27 is free`,
       ],
     ],
     [
@@ -130,8 +146,7 @@ describe("network config: bad input is reported with environment, field, value a
       "AZ beyond the reserved slots",
       (e) => (e.azSlots = 1),
       [
-        `${W}azSlots = 1: expected one of 2, 4, 8: AZ ap-northeast-2b takes slot 1 in tier "public", beyond the 1 slot(s) each tier reserves. Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
-        `${W}azSlots = 1: expected one of 2, 4, 8: AZ ap-northeast-2b takes slot 1 in tier "internal", beyond the 1 slot(s) each tier reserves. Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
+        `${W}azSlots = 1: expected one of 2, 4, 8: AZ ap-northeast-2b takes slot 1 in tier(s) "public", "internal", beyond the 1 slot(s) each tier reserves. Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
       ],
     ],
     [
@@ -179,7 +194,7 @@ describe("network config: bad input is reported with environment, field, value a
       `${W}vpcCidr = "10.0.0.0/33": expected an IPv4 CIDR block with octets 0-255 and a prefix 0-32`,
     );
     expect(problems).toContain(
-      'environment "staging": azs[0] = "ap-northeast-2a": expected an availability zone of region eu-west-1, such as eu-west-1a',
+      'environment "staging": azs[0] = "ap-northeast-2a": expected one of the availability zones of eu-west-1: eu-west-1a, eu-west-1b, eu-west-1c',
     );
     expect(problems.length).toBeGreaterThanOrEqual(4);
   });

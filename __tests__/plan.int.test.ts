@@ -14,7 +14,7 @@ import { StackJson } from "../modules/rules/synth-view";
 import { describeWithTerraform } from "./support/terraform";
 import { countsByType, defaultRouteTargets, targetOf } from "./support/plan";
 import { workshopConfig } from "./support/synth";
-import defaultConfig from "../config/environments.json";
+import defaultConfig from "./fixtures/environments.json";
 
 const NAT_AMI = "ami-0123456789abcdef0";
 const FLOW_LOG_KEY = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";

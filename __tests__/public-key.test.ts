@@ -27,9 +27,10 @@ describe("parsePublicKey", () => {
 
   it("accepts RSA from 2048 bits and refuses 1024", () => {
     expect(parsePublicKey(opensshKey("rsa", 2048))).toHaveProperty("key.type", "ssh-rsa");
-    expect(parsePublicKey(opensshKey("rsa", 1024))).toEqual({
-      problem: "an RSA key of 2048 to 4096 bits (this one has 1024); ssh-keygen -t ed25519 makes a better one",
-    });
+    expect(parsePublicKey(opensshKey("rsa", 1024))).toHaveProperty(
+      "problem.expected",
+      "an RSA key of 2048 to 4096 bits (this one has 1024); ssh-keygen -t ed25519 makes a better one",
+    );
   });
 
   it("agrees with sshpk and ssh-keygen on type, size and fingerprint", () => {
@@ -55,14 +56,16 @@ describe("parsePublicKey", () => {
   });
 
   it("refuses key types EC2 does not import", () => {
-    expect(parsePublicKey(opensshKey("dsa"))).toEqual({
-      problem: "an Ed25519 or RSA key, the types EC2 imports (this one is dsa)",
-    });
+    expect(parsePublicKey(opensshKey("dsa"))).toHaveProperty(
+      "problem.expected",
+      "an Ed25519 or RSA key, the types EC2 imports (this one is dsa)",
+    );
     const { publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
     const ecdsa = sshpk.parseKey(publicKey.export({ type: "spki", format: "pem" }).toString(), "pem").toString("ssh");
-    expect(parsePublicKey(ecdsa)).toEqual({
-      problem: "an Ed25519 or RSA key, the types EC2 imports (this one is ecdsa)",
-    });
+    expect(parsePublicKey(ecdsa)).toHaveProperty(
+      "problem.expected",
+      "an Ed25519 or RSA key, the types EC2 imports (this one is ecdsa)",
+    );
   });
 
   it("refuses a private key without echoing it", () => {
@@ -70,7 +73,11 @@ describe("parsePublicKey", () => {
     const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
     const parsed = parsePublicKey(pem);
     expect(parsed).toEqual({
-      problem: "a PUBLIC key: this is a private key, which must never leave your machine; give the .pub file",
+      problem: {
+        field: "sshPublicKey.text",
+        value: "(a private key, redacted)",
+        expected: "a PUBLIC key: this is a private key, which must never leave your machine; give the .pub file",
+      },
     });
     const loaded = loadPublicKey({ text: pem });
     expect(JSON.stringify(loaded)).not.toContain(pem.split("\n")[1]);
@@ -79,15 +86,15 @@ describe("parsePublicKey", () => {
   it("refuses two keys, no key, and a damaged key", () => {
     const line = opensshKey("ed25519");
     expect(parsePublicKey(`${line}\n${line}\n`)).toHaveProperty(
-      "problem",
+      "problem.expected",
       expect.stringContaining("found 2 key lines"),
     );
     expect(parsePublicKey("# only a comment\n")).toHaveProperty(
-      "problem",
+      "problem.expected",
       expect.stringContaining("found 0 key lines"),
     );
     expect(parsePublicKey(line.replace(/AAAA(.{10})/, "AAAA"))).toHaveProperty(
-      "problem",
+      "problem.expected",
       expect.stringMatching(/^an OpenSSH public key line/),
     );
   });
@@ -97,23 +104,29 @@ describe("parsePublicKey", () => {
     const blob = Buffer.from(data, "base64");
     const damaged = (bytes: Buffer, lineType = type) =>
       parsePublicKey(`${lineType} ${bytes.toString("base64")} ${comment}`);
-    expect(parsePublicKey(`${type}`)).toHaveProperty("problem", expect.stringContaining("no base64 key data"));
+    expect(parsePublicKey(`${type}`)).toHaveProperty("problem.expected", expect.stringContaining("no base64 key data"));
     expect(parsePublicKey(`${type} not*base64 ${comment}`)).toHaveProperty(
-      "problem",
+      "problem.expected",
       expect.stringContaining("no base64"),
     );
-    expect(damaged(blob.subarray(0, blob.length - 1))).toHaveProperty("problem", expect.stringContaining("cut short"));
+    expect(damaged(blob.subarray(0, blob.length - 1))).toHaveProperty(
+      "problem.expected",
+      expect.stringContaining("cut short"),
+    );
     expect(damaged(blob, "ssh-rsa")).toHaveProperty(
-      "problem",
+      "problem.expected",
       expect.stringContaining("the key data is a ssh-ed25519 key, the line says ssh-rsa"),
     );
     // A 31-byte point: the right framing, the wrong key.
     const short = Buffer.concat([blob.subarray(0, 4 + 11), Buffer.from([0, 0, 0, 31]), blob.subarray(19, 50)]);
-    expect(damaged(short)).toHaveProperty("problem", expect.stringContaining("an Ed25519 key is one 32-byte point"));
+    expect(damaged(short)).toHaveProperty(
+      "problem.expected",
+      expect.stringContaining("an Ed25519 key is one 32-byte point"),
+    );
     const rsa = opensshKey("rsa").split(" ");
     const rsaBlob = Buffer.from(rsa[1], "base64");
     expect(damaged(rsaBlob.subarray(0, 4 + 7 + 4 + 3), "ssh-rsa")).toHaveProperty(
-      "problem",
+      "problem.expected",
       expect.stringContaining("an RSA key is an exponent and a modulus"),
     );
   });

@@ -796,7 +796,7 @@ describe("formatting", () => {
 
   it("a synth error names the rule and the acknowledgement that would accept it", () => {
     expect(formatViolation(finding)).toBe(
-      `guardrail default-security-group-closed: aws_vpc.v ${finding.message}. Fix it, or acknowledge it in the environment's config: "guardrails": { "acknowledge": [{"rule":"default-security-group-closed","resource":"v","reason":"why this is safe"}] }`,
+      `guardrail default-security-group-closed: aws_vpc.v ${finding.message}. Fix it, or acknowledge it in the environment's config: "guardrails": { "acknowledge": [{"rule":"default-security-group-closed","resource":"v","reason":"why this is safe"}] } (in code: applyRules(stack, { exceptions: [{"rule":"default-security-group-closed","resource":"v","reason":"why this is safe"}] }))`,
     );
   });
 });

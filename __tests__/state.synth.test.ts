@@ -12,7 +12,7 @@ import {
   synthEnvironment,
   workshopConfig,
 } from "./support/synth";
-import defaultConfig from "../config/environments.json";
+import defaultConfig from "./fixtures/environments.json";
 
 const KMS_KEY = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab";
 

@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { reportAndExit } from "./report";
+import { PlaceholderPolicy } from "./placeholders";
 
 /** What the app shell takes from its environment variables; modules/ never reads them itself. */
 export interface AppSettings {
@@ -13,6 +14,13 @@ export interface AppSettings {
   readonly terraformBinary?: string;
   /** `$TF_PLUGIN_MIRROR`, when set. */
   readonly pluginMirror?: string;
+  /**
+   * The default config's placeholders: `accept` with `ACCEPT_PLACEHOLDERS=1` (the documented override), else `refuse`
+   * with `REFUSE_PLACEHOLDERS=1` (what `npm run deploy` and `npm run diff` set), else `warn`.
+   */
+  readonly placeholders: PlaceholderPolicy;
+  /** Whether cdktf-cli runs the app (`cdktf synth`/`deploy` set `CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS`). */
+  readonly runByCdktfCli: boolean;
 }
 
 /** A setting with a value the app does not know: a usage error (exit 2), named with what is accepted. */
@@ -29,12 +37,18 @@ export function readSettings(env: NodeJS.ProcessEnv, appDir: string): AppSetting
   if (bootstrap !== undefined && bootstrap !== "" && bootstrap !== "local") {
     throw new SettingError("STATE_BOOTSTRAP", bootstrap, `"local" (phase 1 of the state bootstrap) or unset`);
   }
+  for (const variable of ["ACCEPT_PLACEHOLDERS", "REFUSE_PLACEHOLDERS"]) {
+    const value = env[variable];
+    if (value !== undefined && value !== "" && value !== "1") throw new SettingError(variable, value, `"1" or unset`);
+  }
   return {
     environmentsFile: resolve(env.ENVIRONMENTS_FILE || resolve(appDir, "config", "environments.json")),
     outdir: env.CDKTF_OUTDIR || "cdktf.out",
     stateBootstrapLocal: bootstrap === "local",
     terraformBinary: env.TERRAFORM_BINARY || undefined,
     pluginMirror: env.TF_PLUGIN_MIRROR || undefined,
+    placeholders: env.ACCEPT_PLACEHOLDERS === "1" ? "accept" : env.REFUSE_PLACEHOLDERS === "1" ? "refuse" : "warn",
+    runByCdktfCli: env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS === "true",
   };
 }
 

@@ -40,7 +40,13 @@ export type {
 export { Connections } from "./security/connections";
 export type { IConnectable } from "./security/connections";
 export { Peer, RoleSecurityGroup } from "./security/security-group";
-export type { CidrPeer, RoleSecurityGroupProps } from "./security/security-group";
+export type {
+  CidrPeer,
+  CidrPeerOptions,
+  PrefixListPeer,
+  RoleSecurityGroupProps,
+  SecurityGroupIdPeer,
+} from "./security/security-group";
 export { ADMIN_PORTS, Port } from "./security/port";
 export type { PortRange } from "./security/port";
 
@@ -66,7 +72,8 @@ export type { HardenedInstanceProps } from "./compute/hardened-instance";
 export { SsmInstanceProfile } from "./compute/ssm-instance-profile";
 export type { SsmInstanceProfileProps } from "./compute/ssm-instance-profile";
 export { COMPUTE_DEFAULTS } from "./compute/schema";
-export type { HardeningOptions, PackageNames, ServiceSpec } from "./compute/user-data";
+export { HARDENING_DEFAULTS } from "./compute/user-data";
+export type { HardeningOptions, HardeningProps, PackageNames, ServiceSpec } from "./compute/user-data";
 export { InstanceRole } from "./compute/instance-role";
 export type { InstanceRoleProps } from "./compute/instance-role";
 export { defaultDbCredentials, dbPasswordParameterName, dbPasswordStatements } from "./compute/db-credentials";

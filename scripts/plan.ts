@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { loadEnvironmentsOrExit } from "../app/config-file";
 import { readSettingsOrExit } from "../app/settings";
+import { checkPlaceholdersOrExit } from "../app/placeholders";
 import { addAllStacks } from "../modules/environment/app";
 import { PlanError, planApp, UnknownStackError, PlanMode, StackPlan } from "../modules/pipeline/plan";
 import { summarizePlan } from "../modules/pipeline/plan-json";
@@ -53,6 +54,12 @@ runCommand(USAGE, OPTIONS, async (values) => {
     }));
     return report(plans, failures, environments, values.summary, "saved");
   }
+  const mode: PlanMode = values.offline === true ? "offline" : "real";
+  // A real plan reaches AWS: the default config's placeholders stop it (ACCEPT_PLACEHOLDERS=1 lets them through).
+  checkPlaceholdersOrExit(
+    environments,
+    mode === "real" && settings.placeholders !== "accept" ? "refuse" : settings.placeholders,
+  );
   const { toolchain, missing } = detectTerraform({
     binary: settings.terraformBinary,
     pluginMirror: settings.pluginMirror,
@@ -62,7 +69,6 @@ runCommand(USAGE, OPTIONS, async (values) => {
     process.stderr.write(`${missing}\n`);
     return 1;
   }
-  const mode: PlanMode = values.offline === true ? "offline" : "real";
   process.stderr.write(
     `${toolchain.version}; ${mode} plan; providers from ${toolchain.pluginMirror ?? "the registry"}\n`,
   );

@@ -1,8 +1,8 @@
 import { validateConfig } from "../../modules/config/load";
 import { ConfigError, formatProblem } from "../../modules/config/problems";
-import defaultConfig from "../../config/environments.json";
+import defaultConfig from "../fixtures/environments.json";
 
-/** A deep copy of the default config file's first environment, as raw JSON (before validation). */
+/** A deep copy of the default config's first environment (__tests__/fixtures/environments.json, never the user's file), as raw JSON (before validation). */
 export function rawWorkshop(): Record<string, any> {
   return structuredClone(defaultConfig.environments[0]) as Record<string, any>;
 }

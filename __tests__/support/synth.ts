@@ -3,7 +3,7 @@ import { resolveConfig, validateConfig } from "../../modules/config/load";
 import { ResolvedEnvironment } from "../../modules/environment/resolve";
 import { EnvironmentConfig, EnvironmentInput } from "../../modules/config/environment";
 import { EnvironmentStack } from "../../modules/environment/stack";
-import defaultConfig from "../../config/environments.json";
+import defaultConfig from "../fixtures/environments.json";
 
 /** A synthesized stack's Terraform JSON. */
 export interface SynthJson {
@@ -14,7 +14,7 @@ export interface SynthJson {
   terraform?: Record<string, unknown>;
 }
 
-/** The default environment from config/environments.json, deep-copied so a test may change it. */
+/** The default environment (the fixture copy of the shipped config/environments.json), deep-copied so a test may change it. */
 export function workshopConfig(): EnvironmentConfig {
   return structuredClone(validateConfig(defaultConfig)[0]);
 }

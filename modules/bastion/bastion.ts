@@ -8,7 +8,9 @@ import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../sec
 import { Port } from "../security/port";
 import { isAnywhere, INSECURE_OVERRIDE_FIELD } from "../security/policy";
 import { BASTION_DEFAULTS } from "./schema";
-import { renderBastionUserData } from "./user-data";
+import { BASTION_HARDENING_INTERNALS, renderBastionUserData } from "./user-data";
+import { hardeningFor, HardeningProps } from "../compute/user-data";
+import { COMPUTE_DEFAULTS } from "../compute/schema";
 
 export interface BastionProps {
   /** The network the bastion stands in; its environment names the bastion. */
@@ -19,16 +21,20 @@ export interface BastionProps {
   readonly az?: string;
   /** The AMI id. */
   readonly ami: string;
-  /** EC2 instance type. */
-  readonly instanceType: string;
-  /** Seconds an idle shell stays open (`TMOUT`, read-only). */
-  readonly sessionTimeoutSeconds: number;
-  /** sshd's `MaxAuthTries`. */
-  readonly sshMaxAuthTries: number;
-  /** false: no sshd at all, Session Manager only (needs `instanceProfileName`), and no Elastic IP. @default true */
-  readonly ssh?: boolean;
+  /** EC2 instance type. @default COMPUTE_DEFAULTS.instanceType ("t3.micro") */
+  readonly instanceType?: string;
+  /**
+   * Shell and sshd hardening, as the servers take it; `ssh: false` means no sshd at all, Session Manager only (needs
+   * `instanceProfileName`), and no Elastic IP. @default HARDENING_DEFAULTS
+   */
+  readonly hardening?: HardeningProps;
   /** Networks that may SSH to the bastion (your address as a /32); each gets its own rule. @default none */
   readonly adminCidrs?: readonly string[];
+  /**
+   * Lets `adminCidrs` hold the whole internet (`0.0.0.0/0`): SSH open to anyone, the same loud override as the
+   * config's `access.insecureAllowAdminPortsFromAnywhere`. @default false: such a CIDR is refused
+   */
+  readonly insecureAllowAdminPortsFromAnywhere?: boolean;
   /** EC2 key pair the admins log in with. @default none (Session Manager only) */
   readonly keyName?: string;
   /** Instance profile (Session Manager's, where it is on). @default a role of its own with no permission (`<environment>-bastion`) */
@@ -55,18 +61,20 @@ export class Bastion extends Construct implements IConnectable {
 
   constructor(scope: Construct, id: string, props: BastionProps) {
     super(scope, id);
-    if (props.ssh === false && props.instanceProfileName === undefined) {
+    const hardening = hardeningFor(props.hardening, BASTION_HARDENING_INTERNALS);
+    const ssh = hardening.ssh;
+    if (!ssh && props.instanceProfileName === undefined) {
       throw new Error(`bastion "${id}": with ssh false, Session Manager is the only way in: give instanceProfileName`);
     }
     const { network } = props;
     const environment = network.environment;
     const tier = props.tier ?? BASTION_DEFAULTS.tier;
     const subnet = network.subnet(tier, props.az ?? network.tierSubnets(tier)[0].az);
-    if (props.ssh !== false && subnet.type !== "public")
+    if (ssh && subnet.type !== "public")
       throw new Error(
         `bastion "${id}": tier "${tier}" is ${subnet.type}; with SSH the bastion needs a public tier for its Elastic IP`,
       );
-    if (props.ssh === false && subnet.type === "public")
+    if (!ssh && subnet.type === "public")
       throw new Error(
         `bastion "${id}": tier "${tier}" is public; without SSH nothing listens, so the bastion belongs in a private tier`,
       );
@@ -79,10 +87,18 @@ export class Bastion extends Construct implements IConnectable {
         description: ROLE_GROUP_DESCRIPTIONS.bastion,
       });
     this.connections = new Connections(securityGroup);
-    for (const cidr of props.ssh === false ? [] : (props.adminCidrs ?? [])) {
+    const insecure = props.insecureAllowAdminPortsFromAnywhere === true;
+    (props.adminCidrs ?? []).forEach((cidr, i) => {
+      if (isAnywhere(cidr) && !insecure)
+        throw new Error(
+          `bastion "${id}": adminCidrs[${i}] = "${cidr}" opens SSH (22) to the whole internet: give your own address as a /32, ` +
+            `or, if you mean it, insecureAllowAdminPortsFromAnywhere: true`,
+        );
+    });
+    for (const cidr of ssh ? (props.adminCidrs ?? []) : []) {
       const warning = isAnywhere(cidr) ? ` (OPEN TO THE INTERNET: ${INSECURE_OVERRIDE_FIELD})` : "";
       this.connections.allowFrom(
-        Peer.ipv4(cidr, `admin-${idSafe(cidr)}`),
+        Peer.ipv4(cidr, `admin-${idSafe(cidr)}`, { insecureAllowAdminPortsFromAnywhere: insecure }),
         Port.SSH,
         `SSH from admin network ${cidr}${warning}`,
       );
@@ -96,10 +112,11 @@ export class Bastion extends Construct implements IConnectable {
       role: "bastion",
       subnetId: subnet.resource.id,
       securityGroupIds: [securityGroup.id],
-      userData: renderBastionUserData({ ...props, ssh: props.ssh !== false }),
-      elasticIp: props.ssh !== false,
+      instanceType: props.instanceType ?? COMPUTE_DEFAULTS.instanceType,
+      userData: renderBastionUserData(hardening),
+      elasticIp: ssh,
     });
-    if (props.ssh !== false) {
+    if (ssh) {
       this.eip = new Eip(this, "Eip", {
         domain: "vpc",
         instance: this.host.instance.id,

@@ -1,10 +1,14 @@
-import { renderHardening, renderScript } from "../compute/user-data";
+import { HardeningOptions, renderHardening, renderScript } from "../compute/user-data";
 
-/** The bastion's first-boot script: the shared hardening, with TCP forwarding on (for ProxyJump) and audit rules locked. */
+/** What the bastion's user data adds to the shared hardening: TCP forwarding on (for ProxyJump), audit rules locked. */
+export const BASTION_HARDENING_INTERNALS = { allowTcpForwarding: true, lockAuditRules: true } as const;
+
+/** The bastion's first-boot script: the shared hardening, with the bastion's internals. */
 export function renderBastionUserData(options: {
   sessionTimeoutSeconds: number;
   sshMaxAuthTries: number;
   ssh: boolean;
 }): string {
-  return renderScript(renderHardening({ ...options, allowTcpForwarding: true, lockAuditRules: true }));
+  const hardening: HardeningOptions = { ...options, ...BASTION_HARDENING_INTERNALS };
+  return renderScript(renderHardening(hardening));
 }

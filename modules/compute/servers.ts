@@ -7,11 +7,14 @@ import { HardenedInstance } from "./hardened-instance";
 import { COMPUTE_DEFAULTS } from "./schema";
 import {
   HardeningOptions,
+  HardeningProps,
+  hardeningFor,
   OS_PACKAGES,
   renderHardening,
   renderPackagesAndServices,
   renderScript,
   renderServiceSetup,
+  SERVER_HARDENING_INTERNALS,
   SERVICE_START_TIMEOUT_SECONDS,
   ServiceSpec,
   startEnvPaths,
@@ -35,8 +38,8 @@ export interface ServerSettings {
   readonly instanceType?: string;
   /** The user to log in as (the image's default user: ec2-user on Amazon Linux 2023, admin on Debian 12). @default "ec2-user" */
   readonly sshUser?: string;
-  /** Shell and sshd hardening of the user data. */
-  readonly hardening: HardeningOptions;
+  /** Shell and sshd hardening of the user data, as the bastion takes it. @default HARDENING_DEFAULTS */
+  readonly hardening?: HardeningProps;
   /** EC2 key pair for SSH from the bastion. @default none (Session Manager only) */
   readonly keyName?: string;
   /**
@@ -106,7 +109,7 @@ export class AppServers extends Construct implements IConnectable {
     const securityGroup = props.securityGroup ?? roleGroup(this, network, "app", ROLE_GROUP_DESCRIPTIONS.app);
     this.connections = new Connections(securityGroup);
     const userData = renderScript(
-      renderHardening(props.hardening),
+      renderHardening(hardeningFor(props.hardening, SERVER_HARDENING_INTERNALS)),
       renderServiceSetup(serviceWithDbLogin(props.service, props.dbLogin)),
     );
     const subnets = serverSubnets(network, props.tier ?? COMPUTE_DEFAULTS.appTier, props.azs, id);
@@ -133,6 +136,11 @@ export class AppServers extends Construct implements IConnectable {
         return { name, az: subnet.az, sshUser, instance };
       }),
     );
+  }
+
+  /** Each server's private IPv4 address, in the order of `servers`. */
+  get privateIps(): string[] {
+    return this.servers.map((s) => s.instance.privateIp);
   }
 }
 
@@ -197,7 +205,8 @@ export class DbServer extends Construct implements IConnectable {
       this.credentials === undefined
         ? renderPackagesAndServices(props.packages ?? [], props.services ?? [])
         : renderMariadbSetup(this.credentials, this.port);
-    const userData = renderScript(renderHardening(props.hardening), engine);
+    const hardening = hardeningFor(props.hardening, SERVER_HARDENING_INTERNALS);
+    const userData = renderScript(renderHardening(hardening), engine);
     const instance = new HardenedInstance(this, "Server", {
       ...instanceSettings(props, securityGroup),
       // Its own role, when given none: with Session Manager's policy when the association below is to reach it.
@@ -216,7 +225,7 @@ export class DbServer extends Construct implements IConnectable {
       stateful: true,
     });
     this.server = { name: "db", az: subnet.az, sshUser: props.sshUser ?? COMPUTE_DEFAULTS.sshUser, instance };
-    this.hardening = props.hardening;
+    this.hardening = hardening;
     // Its user data never runs again (stateful): with Session Manager, an association re-applies the hardening.
     // Every server has a profile now (instance-role.ts), so the profile alone does not say Session Manager reaches it.
     if (props.sessionManager === true) {
@@ -224,7 +233,7 @@ export class DbServer extends Construct implements IConnectable {
         environment: network.environment,
         name: "db",
         instanceId: instance.instance.id,
-        script: dbHardeningScript(props.hardening),
+        script: dbHardeningScript(hardening),
       });
     }
   }
@@ -232,6 +241,11 @@ export class DbServer extends Construct implements IConnectable {
   /** The server's private IP, where the app reaches the database. */
   get privateIp(): string {
     return this.server.instance.privateIp;
+  }
+
+  /** Its private IPv4 address as a list, as `AppServers.privateIps` gives theirs. */
+  get privateIps(): string[] {
+    return [this.privateIp];
   }
 }
 

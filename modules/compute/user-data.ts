@@ -4,8 +4,45 @@
  * Debian 12 (apt); package names differ between the two and are mapped per family (`PackageNames`).
  * No `${` or `%{` anywhere: Terraform would read them as its own template syntax inside user_data.
  */
+import { COMPUTE_DEFAULTS } from "./schema";
 
-/** Shell and sshd hardening shared by every instance. */
+/**
+ * The hardening a library user chooses, taken the same way by the bastion and the servers (`hardening` prop);
+ * `HARDENING_DEFAULTS` fills what is left out, and each role adds its own internals (`HardeningOptions`).
+ */
+export interface HardeningProps {
+  /** Seconds a shell may sit idle before it is closed (`TMOUT`, made read-only). @default HARDENING_DEFAULTS.sessionTimeoutSeconds (600) */
+  readonly sessionTimeoutSeconds?: number;
+  /** sshd's `MaxAuthTries`. @default HARDENING_DEFAULTS.sshMaxAuthTries (3) */
+  readonly sshMaxAuthTries?: number;
+  /** false: sshd is stopped and masked, Session Manager is the only way in. @default HARDENING_DEFAULTS.ssh (true) */
+  readonly ssh?: boolean;
+}
+
+/** The defaults of `HardeningProps`, the config file's among them. */
+export const HARDENING_DEFAULTS = {
+  sessionTimeoutSeconds: COMPUTE_DEFAULTS.sessionTimeoutSeconds,
+  sshMaxAuthTries: COMPUTE_DEFAULTS.sshMaxAuthTries,
+  ssh: true,
+} as const;
+
+/** The full hardening of one role: the user's `props` over the defaults, and the role's own internals. */
+export function hardeningFor(
+  props: HardeningProps | undefined,
+  internals: Pick<HardeningOptions, "allowTcpForwarding" | "lockAuditRules">,
+): HardeningOptions {
+  return {
+    sessionTimeoutSeconds: props?.sessionTimeoutSeconds ?? HARDENING_DEFAULTS.sessionTimeoutSeconds,
+    sshMaxAuthTries: props?.sshMaxAuthTries ?? HARDENING_DEFAULTS.sshMaxAuthTries,
+    ssh: props?.ssh ?? HARDENING_DEFAULTS.ssh,
+    ...internals,
+  };
+}
+
+/** What the servers' user data adds to `HardeningProps`: no TCP forwarding, audit rules left unlocked. */
+export const SERVER_HARDENING_INTERNALS = { allowTcpForwarding: false, lockAuditRules: false } as const;
+
+/** Shell and sshd hardening as rendered into user data: `HardeningProps`, filled, with the role's internals. */
 export interface HardeningOptions {
   /** Seconds a shell may sit idle before it is closed (`TMOUT`, made read-only). */
   readonly sessionTimeoutSeconds: number;

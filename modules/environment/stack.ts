@@ -13,7 +13,7 @@ import { AppPlan, DbPlan, serviceSpec } from "../compute/plan";
 import { IngressSource } from "../compute/schema";
 import { AppServers, DbServer, Server, ServerSettings } from "../compute/servers";
 import { SsmInstanceProfile } from "../compute/ssm-instance-profile";
-import { HardeningOptions } from "../compute/user-data";
+import { HardeningProps } from "../compute/user-data";
 import { InstanceRole } from "../compute/instance-role";
 import { addServerRoles, httpsEgressDescription, serversUseSessionManager } from "../compute/server-roles";
 import { DbCredentials, defaultDbCredentials } from "../compute/db-credentials";
@@ -158,12 +158,10 @@ export class EnvironmentStack extends TerraformStack {
   /** What every instance shares: the network, hardening, key pair, Session Manager profile, and one data source per AMI. */
   private serverSettings(environment: ResolvedEnvironment, ssh: boolean) {
     const { config } = environment;
-    const hardening: HardeningOptions = {
+    const hardening: HardeningProps = {
       sessionTimeoutSeconds: config.hardening.sessionTimeoutSeconds,
       sshMaxAuthTries: config.hardening.sshMaxAuthTries,
       ssh,
-      allowTcpForwarding: false,
-      lockAuditRules: false,
     };
     const keyName =
       environment.publicKey === undefined
@@ -192,15 +190,14 @@ export class EnvironmentStack extends TerraformStack {
     return new Bastion(this, "Bastion", {
       network,
       keyName,
-      sessionTimeoutSeconds: hardening.sessionTimeoutSeconds,
-      sshMaxAuthTries: hardening.sshMaxAuthTries,
-      ssh: hardening.ssh,
+      hardening,
       ami: settings.ami(bastion.instance.ami),
       instanceType: bastion.instance.instanceType,
       rootVolumeGiB: bastion.instance.rootVolumeGiB,
       tier: bastion.tier,
       az: bastion.az,
       adminCidrs: this.config.access?.adminCidrs,
+      insecureAllowAdminPortsFromAnywhere: this.config.access?.insecureAllowAdminPortsFromAnywhere,
       securityGroup,
       // Without Session Manager, a profile with no permissions: every instance has one (CKV2_AWS_41), none grants more than it uses.
       instanceProfileName:
@@ -302,7 +299,12 @@ export class EnvironmentStack extends TerraformStack {
     if ("securityGroup" in source) return [this.securityGroups[source.securityGroup]];
     if ("tier" in source)
       return this.network.tierSubnets(source.tier).map((s) => Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`));
-    return [Peer.ipv4(source.cidr)];
+    // The config's checks already refused an admin port from anywhere unless its loud override says otherwise.
+    return [
+      Peer.ipv4(source.cidr, undefined, {
+        insecureAllowAdminPortsFromAnywhere: this.config.access?.insecureAllowAdminPortsFromAnywhere,
+      }),
+    ];
   }
 }
 

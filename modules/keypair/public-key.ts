@@ -25,10 +25,23 @@ const EXPECTED_KEY =
   'an OpenSSH public key line such as "ssh-ed25519 AAAA... you@laptop" (the .pub file ssh-keygen writes)';
 
 /**
- * Parses one OpenSSH public key (text of a .pub file); a problem string when it is not one EC2 takes. The key data is
+ * Parses one OpenSSH public key (text of a .pub file); a problem (`sshPublicKey.text`, as `loadPublicKey` gives for a
+ * key in the config) when it is not one EC2 takes. The key data is
  * decoded here and checked by node's crypto, which builds the key from it: sshpk did this at ~40 ms of every synth.
  */
-export function parsePublicKey(text: string): { key: PublicKeyInfo } | { problem: string } {
+export function parsePublicKey(text: string): { key: PublicKeyInfo } | { problem: ConfigProblem } {
+  const parsed = parseKeyText(text);
+  if ("key" in parsed) return parsed;
+  return { problem: keyProblem("sshPublicKey.text", text, parsed.problem) };
+}
+
+/** The problem of a key given at `field` as `value`, never echoing a private key. */
+function keyProblem(field: string, value: string, expected: string): ConfigProblem {
+  return { field, value: looksPrivate(value) ? "(a private key, redacted)" : value, expected };
+}
+
+/** `parsePublicKey`, the problem as the text of what was expected. */
+function parseKeyText(text: string): { key: PublicKeyInfo } | { problem: string } {
   if (looksPrivate(text))
     return { problem: "a PUBLIC key: this is a private key, which must never leave your machine; give the .pub file" };
   const lines = text
@@ -137,11 +150,9 @@ export function loadPublicKey(
   } else {
     text = source.text;
   }
-  const parsed = parsePublicKey(text);
+  const parsed = parseKeyText(text);
   if ("key" in parsed) return parsed;
-  return {
-    problem: { field, value: looksPrivate(value) ? "(a private key, redacted)" : value, expected: parsed.problem },
-  };
+  return { problem: keyProblem(field, value, parsed.problem) };
 }
 
 function looksPrivate(text: string): boolean {

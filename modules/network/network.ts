@@ -26,6 +26,8 @@ export interface NetworkSubnet {
   readonly az: string;
   readonly cidr: string;
   readonly resource: Subnet;
+  /** The id of the subnet's route table (shared by a public or isolated tier, one per AZ in a private tier): add routes to it, such as a transit gateway's. */
+  readonly routeTableId: string;
 }
 
 /**
@@ -93,6 +95,8 @@ export class Network extends Construct {
       this.internetGateway = new InternetGateway(this, "InternetGateway", { vpcId: this.vpc.id, tags: name("igw") });
     }
 
+    // Each subnet's route table is made below, after the NATs its routes need; the subnet reads it from here.
+    const tableOfSubnet = new Map<string, RouteTable>();
     this.subnets = plan.subnets.map((s) => ({
       ...s,
       resource: new Subnet(this, `Subnet-${s.tier}-${s.az}`, {
@@ -103,6 +107,9 @@ export class Network extends Construct {
         tags: { ...name(s.tier, s.az), Tier: s.tier, SubnetType: s.type },
         ...(blockOfTier.has(s.tier) ? { dependsOn: [blockOfTier.get(s.tier) as VpcIpv4CidrBlockAssociation] } : {}),
       }),
+      get routeTableId(): string {
+        return (tableOfSubnet.get(`${s.tier}/${s.az}`) as RouteTable).id;
+      },
     }));
 
     const natTargets = this.createNats(props);
@@ -135,6 +142,7 @@ export class Network extends Construct {
             });
           }
         }
+        tableOfSubnet.set(`${subnet.tier}/${subnet.az}`, table);
         new RouteTableAssociation(this, `RouteTableAssociation-${subnet.tier}-${subnet.az}`, {
           subnetId: subnet.resource.id,
           routeTableId: table.id,

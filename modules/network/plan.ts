@@ -21,6 +21,7 @@ import {
   PlannedSubnet,
   SubnetTierProps,
 } from "./types";
+import { regionAzs } from "./azs";
 
 const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
@@ -41,14 +42,28 @@ export function planNetwork(props: NetworkProps): { plan: NetworkPlan; problems:
   const problem = (field: string, value: unknown, expected: string) => problems.push({ field, value, expected });
 
   if (!REGION_PATTERN.test(props.region)) problem("region", props.region, "an AWS region name such as ap-northeast-2");
-  checkAzs(props, problem);
+  const usableAzs = checkAzs(props, problem);
   const vpcOk = checkVpcCidr(props, problem);
   const azSlots = props.azSlots ?? NETWORK_DEFAULTS.azSlots;
   if (!AZ_SLOT_CHOICES.includes(azSlots)) problem("azSlots", props.azSlots, "one of 1, 2, 4 or 8");
   checkFlowLogs(props, problem);
 
   const blocks = vpcOk ? checkSecondaryBlocks(props, problem) : undefined;
-  const tierAzs = props.tiers.map((tier, index) => checkTier(props, tier, index, azSlots, problem));
+  const beyondSlots = new Map<string, string[]>();
+  const tierAzs = props.tiers.map((tier, index) =>
+    checkTier(props, tier, index, { usableAzs, azSlots, beyondSlots }, problem),
+  );
+  // Once per AZ, whatever the number of tiers that would place a subnet in it.
+  for (const [az, tiers] of beyondSlots) {
+    const slot = azSlot(props.region, az) as number;
+    const enough = AZ_SLOT_CHOICES.filter((n) => n > slot);
+    problem(
+      "azSlots",
+      props.azSlots,
+      `one of ${enough.join(", ")}: AZ ${az} takes slot ${slot} in tier(s) ${tiers.map((t) => `"${t}"`).join(", ")}, beyond the ${azSlots} slot(s) each tier reserves. ` +
+        `Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
+    );
+  }
   const subnets =
     blocks !== undefined && AZ_SLOT_CHOICES.includes(azSlots)
       ? planCidrs(props, blocks, tierAzs, azSlots, problem)
@@ -59,15 +74,21 @@ export function planNetwork(props: NetworkProps): { plan: NetworkPlan; problems:
 
 type Report = (field: string, value: unknown, expected: string) => void;
 
-function checkAzs(props: NetworkProps, problem: Report): void {
+/** Checks the environment's AZs against the region's (modules/network/azs.ts); returns those that exist. */
+function checkAzs(props: NetworkProps, problem: Report): Set<string> {
   if (props.azs.length === 0) problem("azs", props.azs, "at least one availability zone");
+  const known = regionAzs(props.region);
+  const usable = new Set<string>();
   props.azs.forEach((az, i) => {
-    if (azSlot(props.region, az) === undefined) {
+    if (known !== undefined && !known.includes(az)) {
+      problem(fieldPath("azs", i), az, `one of the availability zones of ${props.region}: ${known.join(", ")}`);
+    } else if (azSlot(props.region, az) === undefined) {
       problem(fieldPath("azs", i), az, `an availability zone of region ${props.region}, such as ${props.region}a`);
     } else if (props.azs.indexOf(az) !== i) {
       problem(fieldPath("azs", i), az, "each AZ listed once");
-    }
+    } else usable.add(az);
   });
+  return usable;
 }
 
 function checkVpcCidr(props: NetworkProps, problem: Report): boolean {
@@ -170,9 +191,10 @@ function checkTier(
   props: NetworkProps,
   tier: SubnetTierProps,
   index: number,
-  azSlots: number,
+  azs: { usableAzs: ReadonlySet<string>; azSlots: number; beyondSlots: Map<string, string[]> },
   problem: Report,
 ): string[] {
+  const { usableAzs, azSlots, beyondSlots } = azs;
   const at = (...key: Array<string | number>) => fieldPath("tiers", index, ...key);
   if (!NAME_PATTERN.test(tier.name)) {
     problem(
@@ -183,27 +205,23 @@ function checkTier(
   } else if (props.tiers.findIndex((t) => t.name === tier.name) !== index) {
     problem(at("name"), tier.name, "a tier name used once per environment");
   }
-  const azs = [...(tier.azs ?? props.azs)];
+  const tierAzs = [...(tier.azs ?? props.azs)];
   if (tier.azs !== undefined && tier.azs.length === 0)
     problem(at("azs"), tier.azs, "at least one AZ, or no azs field for all of them");
-  const valid = azs.filter((az, i) => {
+  const valid = tierAzs.filter((az, i) => {
     if (!props.azs.includes(az)) {
       problem(at("azs", i), az, `one of the environment's AZs (${props.azs.join(", ")})`);
       return false;
     }
-    if (azs.indexOf(az) !== i) {
+    if (tierAzs.indexOf(az) !== i) {
       problem(at("azs", i), az, "each AZ listed once");
       return false;
     }
+    // Not an AZ of the region: reported once, at the environment's azs.
+    if (!usableAzs.has(az)) return false;
     const slot = azSlot(props.region, az);
     if (tier.cidrs === undefined && slot !== undefined && slot >= azSlots) {
-      const enough = AZ_SLOT_CHOICES.filter((n) => n > slot);
-      problem(
-        "azSlots",
-        props.azSlots,
-        `one of ${enough.join(", ")}: AZ ${az} takes slot ${slot} in tier "${tier.name}", beyond the ${azSlots} slot(s) each tier reserves. ` +
-          `Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
-      );
+      beyondSlots.set(az, [...(beyondSlots.get(az) ?? []), tier.name]);
       return false;
     }
     return true;
@@ -235,8 +253,8 @@ function checkTier(
     for (const az of valid)
       if (!keys.includes(az)) problem(at("cidrs", az), undefined, `a CIDR for AZ ${az}, which the tier uses`);
     for (const az of keys)
-      if (!azs.includes(az))
-        problem(at("cidrs", az), tier.cidrs[az], `only keys that are AZs of the tier (${azs.join(", ")})`);
+      if (!tierAzs.includes(az))
+        problem(at("cidrs", az), tier.cidrs[az], `only keys that are AZs of the tier (${tierAzs.join(", ")})`);
   }
   return valid;
 }
@@ -250,42 +268,54 @@ function planCidrs(
 ): PlannedSubnet[] {
   const subnets: PlannedSubnet[] = [];
   const explicit: Array<{ index: number; az: string; cidr: string }> = [];
-  const planned: string[] = [];
+  const planned: Array<{ index: number; block: string }> = [];
   const blockName = (tier: SubnetTierProps) => (tier.block !== undefined && blocks.has(tier.block) ? tier.block : "");
   const describeBlock = (name: string) =>
     name === "" ? `the VPC block ${props.vpcCidr}` : `block "${name}" (${blocks.get(name)})`;
-  // Explicit CIDRs first: they are fixed, the planner fills around them.
+  const takenBefore = (index: number) => [
+    ...explicit.filter((e) => e.index < index).map((e) => e.cidr),
+    ...planned.map((p) => p.block),
+  ];
+  // Tier by tier, in list order: a tier sees only the tiers before it, so appending one (planned or with explicit
+  // cidrs) never moves an existing subnet; an explicit CIDR in an earlier tier's space is refused instead.
   props.tiers.forEach((tier, index) => {
-    if (tier.cidrs === undefined) return;
     const within = blocks.get(blockName(tier)) as string;
-    for (const az of tierAzs[index]) {
-      const cidr = tier.cidrs[az];
-      if (cidr === undefined) continue;
-      const field = fieldPath("tiers", index, "cidrs", az);
-      const syntax = cidrSyntaxProblem(cidr);
-      const prefix = syntax === undefined ? prefixLength(cidr) : 0;
-      if (syntax !== undefined) problem(field, cidr, syntax);
-      else if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
-        problem(field, cidr, `a subnet from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
-      else if (!contains(within, cidr)) problem(field, cidr, `a subnet inside ${describeBlock(blockName(tier))}`);
-      else {
-        const clash = subnets.find((s) => overlaps(s.cidr, cidr));
-        if (clash !== undefined)
-          problem(field, cidr, `a block that does not overlap ${clash.cidr} (tier "${clash.tier}", ${clash.az})`);
+    if (tier.cidrs !== undefined) {
+      for (const az of tierAzs[index]) {
+        const cidr = tier.cidrs[az];
+        if (cidr === undefined) continue;
+        const field = fieldPath("tiers", index, "cidrs", az);
+        const syntax = cidrSyntaxProblem(cidr);
+        const prefix = syntax === undefined ? prefixLength(cidr) : 0;
+        if (syntax !== undefined) problem(field, cidr, syntax);
+        else if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
+          problem(field, cidr, `a subnet from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+        else if (!contains(within, cidr)) problem(field, cidr, `a subnet inside ${describeBlock(blockName(tier))}`);
         else {
-          subnets.push({ tier: tier.name, type: tier.type, az, cidr });
-          explicit.push({ index, az, cidr });
+          const clash = explicitClash(props, index, cidr, explicit, planned);
+          if (clash !== undefined) {
+            const free = firstFreeBlock(within, prefix, takenBefore(index));
+            problem(
+              field,
+              cidr,
+              `a block that does not overlap ${clash}` +
+                (free === undefined
+                  ? `; no /${prefix} is free in ${describeBlock(blockName(tier))}`
+                  : `; ${free} is free`),
+            );
+          } else {
+            subnets.push({ tier: tier.name, type: tier.type, az, cidr });
+            explicit.push({ index, az, cidr });
+          }
         }
       }
+      return;
     }
-  });
-  props.tiers.forEach((tier, index) => {
-    if (tier.cidrMask === undefined || tier.cidrs !== undefined) return;
-    const within = blocks.get(blockName(tier)) as string;
+    if (tier.cidrMask === undefined) return;
     const slotBits = Math.log2(azSlots);
     const blockPrefix = tier.cidrMask - slotBits;
-    const taken = [...explicit.map((e) => e.cidr), ...planned];
-    const block = blockPrefix >= prefixLength(within) ? firstFreeBlock(within, blockPrefix, taken) : undefined;
+    const block =
+      blockPrefix >= prefixLength(within) ? firstFreeBlock(within, blockPrefix, takenBefore(index)) : undefined;
     if (block === undefined) {
       problem(
         fieldPath("tiers", index, "cidrMask"),
@@ -294,7 +324,7 @@ function planCidrs(
       );
       return;
     }
-    planned.push(block);
+    planned.push({ index, block });
     const start = rangeOf(block).first;
     for (const az of props.azs.filter((a) => tierAzs[index].includes(a))) {
       const slot = azSlot(props.region, az) ?? 0;
@@ -310,6 +340,23 @@ function planCidrs(
   return subnets.sort((a, b) => order(a) - order(b));
 }
 
+/** What an explicit CIDR overlaps among the tiers before it (a planned tier's whole block of AZ slots counts). */
+function explicitClash(
+  props: NetworkProps,
+  index: number,
+  cidr: string,
+  explicit: ReadonlyArray<{ index: number; az: string; cidr: string }>,
+  planned: ReadonlyArray<{ index: number; block: string }>,
+): string | undefined {
+  const subnet = explicit.find((e) => overlaps(e.cidr, cidr));
+  if (subnet !== undefined)
+    return `${subnet.cidr} (tier "${props.tiers[subnet.index].name}", tiers[${subnet.index}].cidrs.${subnet.az})${subnet.index < index ? ", which comes first in the list" : ""}`;
+  const block = planned.find((p) => overlaps(p.block, cidr));
+  if (block !== undefined)
+    return `${block.block}, the block of AZ slots planned for tier "${props.tiers[block.index].name}" (tiers[${block.index}]), which comes first in the list`;
+  return undefined;
+}
+
 /**
  * Why an auto-planned tier does not fit, and the ways out with what each costs: which tier's explicit cidrs are in
  * the way (when they are), the largest cidrMask that would fit, and the growth paths.
@@ -321,9 +368,10 @@ function doesNotFit(
   blockPrefix: number,
   slotBits: number,
   azSlots: number,
-  planned: readonly string[],
+  plannedTiers: ReadonlyArray<{ index: number; block: string }>,
   explicit: ReadonlyArray<{ index: number; az: string; cidr: string }>,
 ): string {
+  const planned = plannedTiers.map((p) => p.block);
   const taken = [...explicit.map((e) => e.cidr), ...planned];
   const parts = [`a mask whose ${azSlots} AZ slots (a /${blockPrefix} block) fit in the free space of ${where}`];
   const withoutExplicit =

@@ -23,15 +23,24 @@ export interface DetectOptions {
   readonly binary?: string;
   /** A filesystem provider mirror that must exist. @default DEFAULT_PLUGIN_MIRROR when that folder exists, else none */
   readonly pluginMirror?: string;
-  /** Environment of the `terraform version` probe (PATH, at least); CHECKPOINT_DISABLE=1 is always added. @default {} */
+  /**
+   * Environment of the `terraform version` probe (PATH, at least); CHECKPOINT_DISABLE=1 is always added.
+   * @default this process's environment, inherited (PATH included): the library itself reads no variable of it
+   */
   readonly env?: NodeJS.ProcessEnv;
 }
 
 /** Finds terraform, the provider mirror and network isolation; `missing` says why terraform cannot run. */
 export function detectTerraform(options: DetectOptions = {}): { toolchain?: TerraformToolchain; missing?: string } {
   // Resolved to an absolute path here, so later runs find it whatever PATH their own environment has.
-  const binary = onPath(options.binary ?? "terraform", options.env?.PATH);
-  const probe = spawnSync(binary, ["version"], { encoding: "utf8", env: { ...options.env, CHECKPOINT_DISABLE: "1" } });
+  const name = options.binary ?? "terraform";
+  const { env } = options;
+  const binary = env === undefined ? commandPath(name) : onPath(name, env.PATH);
+  // Inherited, the environment gets CHECKPOINT_DISABLE=1 from env(1), so the library reads none of it.
+  const probe =
+    env === undefined
+      ? spawnSync("env", ["CHECKPOINT_DISABLE=1", binary, "version"], { encoding: "utf8" })
+      : spawnSync(binary, ["version"], { encoding: "utf8", env: { ...env, CHECKPOINT_DISABLE: "1" } });
   if (probe.error !== undefined || probe.status !== 0) {
     return {
       missing: `terraform not runnable as "${binary}" (${probe.error?.message ?? probe.stderr.trim()}); install it or set TERRAFORM_BINARY`,
@@ -50,6 +59,14 @@ export function detectTerraform(options: DetectOptions = {}): { toolchain?: Terr
       canIsolateNetwork: unshare.error === undefined && unshare.status === 0,
     },
   };
+}
+
+/** `name` as an absolute path when it is a bare command on the inherited PATH (`command -v`); else `name` unchanged. */
+function commandPath(name: string): string {
+  if (name.includes("/")) return name;
+  const found = spawnSync("sh", ["-c", 'command -v -- "$1"', "sh", name], { encoding: "utf8" });
+  const path = found.status === 0 ? found.stdout.trim() : "";
+  return path.startsWith("/") ? path : name;
 }
 
 /** `name` as an absolute path when it is a bare command found on `path`; else `name` unchanged. */

@@ -108,5 +108,5 @@ export function formatViolation(finding: Finding): string {
     resource: finding.address.split(".").pop(),
     reason: "why this is safe",
   });
-  return `guardrail ${finding.rule}: ${finding.address} ${finding.message}. Fix it, or acknowledge it in the environment's config: "guardrails": { "acknowledge": [${ack}] }`;
+  return `guardrail ${finding.rule}: ${finding.address} ${finding.message}. Fix it, or acknowledge it in the environment's config: "guardrails": { "acknowledge": [${ack}] } (in code: applyRules(stack, { exceptions: [${ack}] }))`;
 }

@@ -1,7 +1,7 @@
 /** A protocol and an inclusive range of ports, as a security group rule takes them. */
 export interface PortRange {
-  /** IP protocol of the rule. */
-  readonly protocol: "tcp" | "udp";
+  /** IP protocol of the rule; `-1` is every protocol and port (`Port.allTraffic()`). */
+  readonly protocol: "tcp" | "udp" | "-1";
   /** First port of the range. */
   readonly from: number;
   /** Last port of the range (equal to `from` for one port). */
@@ -12,6 +12,14 @@ export interface PortRange {
 export const Port = {
   /** One TCP port. */
   tcp: (port: number): PortRange => ({ protocol: "tcp", from: port, to: port }),
+  /** TCP ports `from` to `to`, both included. */
+  tcpRange: (from: number, to: number): PortRange => ({ protocol: "tcp", from, to }),
+  /** One UDP port. */
+  udp: (port: number): PortRange => ({ protocol: "udp", from: port, to: port }),
+  /** UDP ports `from` to `to`, both included. */
+  udpRange: (from: number, to: number): PortRange => ({ protocol: "udp", from, to }),
+  /** Every protocol and port (the rule's `ip_protocol = "-1"`); the admin ports among them. */
+  allTraffic: (): PortRange => ({ protocol: "-1", from: 0, to: 65535 }),
   /** SSH, TCP 22. */
   SSH: { protocol: "tcp", from: 22, to: 22 } as PortRange,
 };
@@ -33,10 +41,12 @@ export const ADMIN_PORTS: readonly number[] = Object.keys(ADMIN_PORT_NAMES).map(
 
 /** `tcp22` or `tcp8000-8100`: used in construct ids and messages. */
 export function portLabel(range: PortRange): string {
+  if (range.protocol === "-1") return "all";
   return range.from === range.to ? `${range.protocol}${range.from}` : `${range.protocol}${range.from}-${range.to}`;
 }
 
 /** The admin ports inside `range`. */
 export function adminPortsIn(range: PortRange): number[] {
+  if (range.protocol === "-1") return [...ADMIN_PORTS];
   return range.protocol === "tcp" ? ADMIN_PORTS.filter((p) => p >= range.from && p <= range.to) : [];
 }

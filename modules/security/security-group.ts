@@ -2,25 +2,58 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { PortRange, portLabel } from "./port";
+import { ADMIN_PORT_NAMES, adminPortsIn, PortRange, portLabel } from "./port";
+import { isAnywhere } from "./policy";
+
+/** What a CIDR peer may be used for beyond the safe default. */
+export interface CidrPeerOptions {
+  /**
+   * Lets an ingress rule from this peer open an admin port (SSH, RDP, ...: `ADMIN_PORT_NAMES`) when the peer is the
+   * whole internet; the same policy as the config's `access.insecureAllowAdminPortsFromAnywhere`. @default false
+   */
+  readonly insecureAllowAdminPortsFromAnywhere?: boolean;
+}
 
 /** An IPv4 network as the other end of a rule. */
-export interface CidrPeer {
+export interface CidrPeer extends CidrPeerOptions {
   /** The network, e.g. `203.0.113.10/32`. */
   readonly cidr: string;
   /** Short name used in construct ids, e.g. `admin` or `tier-public-ap-northeast-2a`; the CIDR when omitted. */
   readonly label?: string;
 }
 
-/** The other end of a rule: a role's security group (referenced by id, not by address) or a CIDR block. */
-export type Peer = RoleSecurityGroup | CidrPeer;
+/** A security group this library did not make (another stack's, a load balancer's), referenced by id. */
+export interface SecurityGroupIdPeer {
+  /** The group's id, `sg-...` (or a token). */
+  readonly securityGroupId: string;
+  /** Short name used in construct ids. */
+  readonly label: string;
+}
 
-/** Builders for CIDR peers, named after AWS CDK's `ec2.Peer`. */
+/** A managed prefix list (`pl-...`), such as an AWS service's or a list of office networks. */
+export interface PrefixListPeer {
+  /** The prefix list's id, `pl-...` (or a token). */
+  readonly prefixListId: string;
+  /** Short name used in construct ids. */
+  readonly label: string;
+}
+
+/**
+ * The other end of a rule: a role's security group (referenced by id, not by address), a CIDR block, another
+ * security group by id, or a prefix list.
+ */
+export type Peer = RoleSecurityGroup | CidrPeer | SecurityGroupIdPeer | PrefixListPeer;
+
+/** Builders for peers, named after AWS CDK's `ec2.Peer`. */
 export const Peer = {
   /** An IPv4 CIDR block. */
-  ipv4: (cidr: string, label?: string): CidrPeer => ({ cidr, label }),
+  ipv4: (cidr: string, label?: string, options: CidrPeerOptions = {}): CidrPeer => ({ cidr, label, ...options }),
   /** All of IPv4: for egress to the internet through the NAT or Internet Gateway. */
-  anyIpv4: (): CidrPeer => ({ cidr: "0.0.0.0/0", label: "anywhere" }),
+  anyIpv4: (options: CidrPeerOptions = {}): CidrPeer => ({ cidr: "0.0.0.0/0", label: "anywhere", ...options }),
+  /** A security group by id (`sg-...`): one this library did not make. */
+  securityGroupId: (securityGroupId: string, label: string): SecurityGroupIdPeer => ({ securityGroupId, label }),
+  /** A managed prefix list by id (`pl-...`). */
+  prefixList: (prefixListId: string, label: string): PrefixListPeer => ({ prefixListId, label }),
 };
 
 export interface RoleSecurityGroupProps {
@@ -85,6 +118,18 @@ export class RoleSecurityGroup extends Construct {
   }
 
   private ingress(peer: Peer, port: PortRange, description: string): void {
+    const adminPorts = adminPortsIn(port);
+    if (
+      "cidr" in peer &&
+      isAnywhere(peer.cidr) &&
+      adminPorts.length > 0 &&
+      peer.insecureAllowAdminPortsFromAnywhere !== true
+    )
+      throw new Error(
+        `${this.node.path}: an ingress rule from ${peer.cidr} (${description}) opens admin port ${adminPorts.map((p) => `${p} (${ADMIN_PORT_NAMES[p]})`).join(", ")} to the whole internet. ` +
+          `Give a narrower source, such as your office's address as a /32, or, if you mean it, a peer that says so: ` +
+          `Peer.anyIpv4({ insecureAllowAdminPortsFromAnywhere: true })`,
+      );
     new VpcSecurityGroupIngressRule(this, `Ingress-${portLabel(port)}-from-${peerLabel(peer)}`, {
       securityGroupId: this.group.id,
       description,
@@ -103,7 +148,8 @@ export class RoleSecurityGroup extends Construct {
 
 function peerLabel(peer: Peer): string {
   if (peer instanceof RoleSecurityGroup) return peer.role;
-  return peer.label ?? `cidr-${idSafe(peer.cidr)}`;
+  if ("cidr" in peer) return peer.label ?? `cidr-${idSafe(peer.cidr)}`;
+  return peer.label;
 }
 
 /** `203-0-113-10-32` for `203.0.113.10/32`: readable in construct paths and logical ids alike. */
@@ -113,6 +159,14 @@ export function idSafe(text: string): string {
 
 function ruleTarget(peer: Peer, port: PortRange) {
   const where =
-    peer instanceof RoleSecurityGroup ? { referencedSecurityGroupId: peer.group.id } : { cidrIpv4: peer.cidr };
-  return { ...where, ipProtocol: port.protocol, fromPort: port.from, toPort: port.to };
+    peer instanceof RoleSecurityGroup
+      ? { referencedSecurityGroupId: peer.group.id }
+      : "cidr" in peer
+        ? { cidrIpv4: peer.cidr }
+        : "securityGroupId" in peer
+          ? { referencedSecurityGroupId: peer.securityGroupId }
+          : { prefixListId: peer.prefixListId };
+  // Every protocol takes no ports: AWS refuses them with ip_protocol -1.
+  const ports = port.protocol === "-1" ? {} : { fromPort: port.from, toPort: port.to };
+  return { ...where, ipProtocol: port.protocol, ...ports };
 }

@@ -342,6 +342,12 @@ export function addNetworkModule(scope: Construct): void {
       ),
       error_message: "explicit tier cidrs must lie inside vpc_cidr and not overlap each other.",
     },
+    {
+      condition: tf("length(local.explicit_clashes) == 0"),
+      error_message: tf(
+        `"explicit tier cidrs must not overlap the tiers before them (an appended tier never moves a subnet): \${join("; ", local.explicit_clashes)}."`,
+      ),
+    },
   ]);
   const vpcId = "${aws_vpc.this.id}";
   keyed(

@@ -5,9 +5,10 @@
  *
  * The rules mirrored:
  * - an AZ's slot is its letter's place in the alphabet (a = 0);
- * - explicit CIDRs are taken first; then each auto-planned tier, in order, takes the lowest block of
- *   `cidr_mask - log2(az_slots)` bits, aligned to its size, that overlaps nothing taken, and its subnet in an AZ is
- *   slot number `slot` of that block;
+ * - tiers are planned in list order and each sees only the tiers before it: an auto-planned tier takes the lowest
+ *   block of `cidr_mask - log2(az_slots)` bits, aligned to its size, that overlaps nothing an earlier tier took, and
+ *   its subnet in an AZ is slot number `slot` of that block; an explicit CIDR inside an earlier tier's block is
+ *   refused (`explicit_clashes`), with the lowest free block of its size; so an appended tier never moves a subnet;
  * - NAT: `single` and `instance` put one NAT in the first AZ (environment order) holding a public subnet, and every AZ
  *   with a private subnet routes to it; `per-az` puts one in every AZ with a private subnet; `none` makes none.
  */
@@ -33,25 +34,27 @@ export function planLocals(): Record<string, string> {
     az_slot: `\${{ for az in var.azs : az => index(${JSON.stringify(LETTERS)}, substr(az, length(az) - 1, 1)) }}`,
     // Each tier's AZs, in the environment's AZ order.
     tier_azs: `\${[for t in var.tiers : [for az in var.azs : az if contains(t.azs == null ? var.azs : t.azs, az)]]}`,
-    explicit_subnets: `\${flatten([for i, t in var.tiers : t.cidrs == null ? [] : [for az in local.tier_azs[i] : { tier = t.name, type = t.type, az = az, cidr = t.cidrs[az] }]])}`,
-    explicit_ranges: `\${[for s in local.explicit_subnets : { first = ${addressNumber("cidrhost(s.cidr, 0)")}, last = ${addressNumber("cidrhost(s.cidr, 0)")} + pow(2, 32 - tonumber(split("/", s.cidr)[1])) - 1 }]}`,
+    explicit_subnets: `\${flatten([for i, t in var.tiers : t.cidrs == null ? [] : [for az in local.tier_azs[i] : { index = i, tier = t.name, type = t.type, az = az, cidr = t.cidrs[az] }]])}`,
+    explicit_ranges: `\${[for s in local.explicit_subnets : { index = s.index, az = s.az, cidr = s.cidr, first = ${addressNumber("cidrhost(s.cidr, 0)")}, last = ${addressNumber("cidrhost(s.cidr, 0)")} + pow(2, 32 - tonumber(split("/", s.cidr)[1])) - 1 }]}`,
   };
   const blocks: string[] = [];
   for (let k = 0; k < MODULE_MAX_TIERS; k++) {
     const tier = `var.tiers[${k}]`;
     const auto = `try(${tier}.cidr_mask != null && ${tier}.cidrs == null, false)`;
-    const size = `pow(2, 32 - (${tier}.cidr_mask - local.slot_bits))`;
-    const taken = `concat(local.explicit_ranges, ${blocks.length === 0 ? "[]" : `[for b in [${blocks.join(", ")}] : b if b != null]`})`;
-    // The lowest free block is at the VPC's start or just after a taken block (rounded up to the block's size).
-    const candidates = `concat([local.vpc_first], [for t in ${taken} : ceil((t.last + 1) / ${size}) * ${size}])`;
-    const fits = `c + ${size} - 1 <= local.vpc_last && ${tier}.cidr_mask - local.slot_bits >= local.vpc_prefix && alltrue([for t in ${taken} : !(t.first <= c + ${size} - 1 && t.last >= c)])`;
+    const prefix = `${tier}.cidr_mask - local.slot_bits`;
+    const first = lowestFreeBlock(prefix, takenBefore(`${k}`, blocks));
     locals[`tier_${k}_block`] =
-      `\${${auto} ? try({ first = min([for c in ${candidates} : c if ${fits}]...), last = min([for c in ${candidates} : c if ${fits}]...) + ${size} - 1 }, null) : null}`;
+      `\${${auto} ? try({ prefix = ${prefix}, first = ${first}, last = ${first} + pow(2, 32 - (${prefix})) - 1 }, null) : null}`;
     blocks.push(`local.tier_${k}_block`);
   }
-  locals.auto_subnets = `\${flatten([for k, b in [${blocks.join(", ")}] : b == null ? [] : [for az in local.tier_azs[k] : { tier = var.tiers[k].name, type = var.tiers[k].type, az = az, cidr = cidrsubnet(var.vpc_cidr, var.tiers[k].cidr_mask - local.vpc_prefix, (b.first - local.vpc_first) / pow(2, 32 - var.tiers[k].cidr_mask) + local.az_slot[az]) }]])}`;
+  const blockList = `[${blocks.join(", ")}]`;
+  // An explicit CIDR in the block of an earlier auto-planned tier: refused by a precondition, naming both.
+  const prefixOf = `tonumber(split("/", r.cidr)[1])`;
+  const free = lowestFreeBlock(prefixOf, takenBefore("r.index", blocks));
+  locals.explicit_clashes = `\${flatten([for r in local.explicit_ranges : [for j, b in ${blockList} : "tiers[\${r.index}].cidrs.\${r.az} = \${r.cidr} overlaps \${cidrhost(var.vpc_cidr, b.first - local.vpc_first)}/\${b.prefix}, the block of AZ slots planned for tier \\"\${var.tiers[j].name}\\" (tiers[\${j}]), which comes first in the list; \${try("\${cidrhost(var.vpc_cidr, ${free} - local.vpc_first)}/\${${prefixOf}} is free", "no /\${${prefixOf}} is free")}" if(b == null ? false : j < r.index && b.first <= r.last && r.first <= b.last)]])}`;
+  locals.auto_subnets = `\${flatten([for k, b in ${blockList} : b == null ? [] : [for az in local.tier_azs[k] : { tier = var.tiers[k].name, type = var.tiers[k].type, az = az, cidr = cidrsubnet(var.vpc_cidr, var.tiers[k].cidr_mask - local.vpc_prefix, (b.first - local.vpc_first) / pow(2, 32 - var.tiers[k].cidr_mask) + local.az_slot[az]) }]])}`;
   // Auto tiers whose block did not fit (checked by a precondition, with the tier named).
-  locals.unplaced_tiers = `\${[for k, t in var.tiers : t.name if t.cidr_mask != null && t.cidrs == null && try([${blocks.join(", ")}][k] == null, true)]}`;
+  locals.unplaced_tiers = `\${[for k, t in var.tiers : t.name if t.cidr_mask != null && t.cidrs == null && try(${blockList}[k] == null, true)]}`;
   locals.subnets = `\${{ for s in concat(local.explicit_subnets, local.auto_subnets) : "\${s.tier}/\${s.az}" => s }}`;
 
   // NATs.
@@ -66,4 +69,23 @@ export function planLocals(): Record<string, string> {
   locals.route_tables = `\${merge([for i, t in var.tiers : t.type == "private" ? { for az in local.tier_azs[i] : "\${t.name}-\${az}" => { tier = t.name, type = t.type, nat_az = lookup(local.nat_az_for, az, null) } } : length(local.tier_azs[i]) == 0 ? {} : { (t.name) = { tier = t.name, type = t.type, nat_az = null } }]...)}`;
   locals.route_table_of = `\${{ for key, s in local.subnets : key => s.type == "private" ? "\${s.tier}-\${s.az}" : s.tier }}`;
   return locals;
+}
+
+/** What the tiers before tier `index` (an expression) took: their explicit CIDRs and their auto-planned blocks. */
+function takenBefore(index: string, blocks: readonly string[]): string {
+  const explicit = `[for r in local.explicit_ranges : r if r.index < ${index}]`;
+  const planned = `[for j, b in [${blocks.join(", ")}] : b if(b == null ? false : j < ${index})]`;
+  return blocks.length === 0 ? explicit : `concat(${explicit}, ${planned})`;
+}
+
+/**
+ * The first address of the lowest block of `prefix` (an expression) in the VPC, aligned to its size, that overlaps
+ * none of `taken` (an expression of { first, last } ranges); an error (for `try`) when none fits. The lowest free
+ * block starts at the VPC's start or just after a taken block, rounded up to the block's size.
+ */
+function lowestFreeBlock(prefix: string, taken: string): string {
+  const size = `pow(2, 32 - (${prefix}))`;
+  const candidates = `concat([local.vpc_first], [for t in ${taken} : ceil((t.last + 1) / ${size}) * ${size}])`;
+  const fits = `c + ${size} - 1 <= local.vpc_last && ${prefix} >= local.vpc_prefix && alltrue([for t in ${taken} : !(t.first <= c + ${size} - 1 && t.last >= c)])`;
+  return `min([for c in ${candidates} : c if ${fits}]...)`;
 }

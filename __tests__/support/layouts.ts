@@ -1,0 +1,60 @@
+import fc from "fast-check";
+import { cidrOf, rangeOf, sizeOf } from "../../modules/network/cidr";
+import { NetworkProps } from "../../modules/network/types";
+
+/** Random network layouts for the planners' property tests (the TypeScript planner and the HCL module's). */
+export const LAYOUT_REGION = "us-west-2"; // four AZs, a-d
+export const LAYOUT_AZS = ["a", "b", "c", "d"].map((l) => `${LAYOUT_REGION}${l}`);
+
+export const tierArb = fc.record({
+  type: fc.constantFrom("public" as const, "private" as const, "isolated" as const),
+  cidrMask: fc.integer({ min: 18, max: 28 }),
+  azs: fc.option(fc.subarray(LAYOUT_AZS, { minLength: 1 }), { nil: undefined }),
+  // An explicit tier: its CIDRs are blocks of cidrMask at these indexes inside the VPC.
+  explicitAt: fc.option(fc.array(fc.integer({ min: 0, max: 63 }), { minLength: 4, maxLength: 4 }), {
+    nil: undefined,
+    freq: 4,
+  }),
+});
+export type LayoutTier = typeof tierArb extends fc.Arbitrary<infer T> ? T : never;
+
+export const layoutArb = fc.record({
+  vpc: fc.constantFrom("10.0.0.0/16", "10.1.0.0/18", "192.168.0.0/20", "172.16.4.0/22"),
+  azs: fc.shuffledSubarray(LAYOUT_AZS, { minLength: 1 }),
+  azSlots: fc.constantFrom(1, 2, 4, 8),
+  tiers: fc.array(tierArb, { minLength: 1, maxLength: 6 }),
+  nat: fc.constantFrom("none" as const, "single" as const, "per-az" as const, "instance" as const),
+});
+export type Layout = typeof layoutArb extends fc.Arbitrary<infer T> ? T : never;
+
+/** A layout with one more tier appended: the shape of "appends never move". */
+export const appendArb = fc.record({ layout: layoutArb, extra: tierArb });
+
+/** The network props of a layout: tier i is named tier-i. */
+export function propsOf(layout: Layout): NetworkProps {
+  const first = rangeOf(layout.vpc).first;
+  return {
+    environment: "p",
+    region: LAYOUT_REGION,
+    azs: layout.azs,
+    vpcCidr: layout.vpc,
+    azSlots: layout.azSlots,
+    tiers: layout.tiers.map((t, i) => {
+      const azs = t.azs?.filter((az) => layout.azs.includes(az));
+      const tierAzs = azs ?? layout.azs;
+      const base = { name: `tier-${i}`, type: t.type, ...(azs === undefined ? {} : { azs }) };
+      if (t.explicitAt === undefined) return { ...base, cidrMask: t.cidrMask };
+      const at = t.explicitAt;
+      return {
+        ...base,
+        cidrs: Object.fromEntries(
+          tierAzs.map((az, j) => [az, cidrOf(first + (at[j % at.length] + j) * sizeOf(t.cidrMask), t.cidrMask)]),
+        ),
+      };
+    }),
+    nat:
+      layout.nat === "instance"
+        ? { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } }
+        : { mode: layout.nat },
+  };
+}
