@@ -1,5 +1,7 @@
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { TerraformToolchain } from "../modules/pipeline/terraform";
 import { ApplyWorkspace, describeWithMoto } from "./support/apply";
@@ -22,6 +24,14 @@ function readmeDeployLines(): string[] {
   return block.split("\n").filter((line) => line.trim() !== "");
 }
 
+/** A fresh Ed25519 public key in OpenSSH's one-line format, as `ssh-keygen -t ed25519` writes the `.pub` file. */
+function ownPublicKey(): string {
+  const raw = generateKeyPairSync("ed25519").publicKey.export({ format: "der", type: "spki" }).subarray(-32);
+  const field = (data: Buffer) => Buffer.concat([Buffer.from([0, 0, 0, data.length]), data]);
+  const blob = Buffer.concat([field(Buffer.from("ssh-ed25519")), field(raw)]);
+  return `ssh-ed25519 ${blob.toString("base64")} apply-test\n`;
+}
+
 /** A copy of the project's tracked files (no tests) with the checkout's node_modules, as a user's checkout. */
 function copyProject(to: string): void {
   const files = spawnSync("git", ["ls-files"], { cwd: root, encoding: "utf8" })
@@ -40,8 +50,15 @@ describeWithMoto(
     test(
       "deploys the state bootstrap stack, then the environment on its S3 backend, then destroys the environment",
       async () => {
+        // The config as the README's checklist has a user make it: their own state bucket, key, address and AMI
+        // (the deploy refuses the shipped placeholders).
+        const keyDir = mkdtempSync(join(tmpdir(), "npm-deploy-key-"));
+        writeFileSync(join(keyDir, "own.pub"), ownPublicKey());
         const env = rawWorkshop();
         env.backend = { ...env.backend, bucket: BUCKET };
+        env.sshPublicKey = { path: join(keyDir, "own.pub") };
+        env.access = { ...env.access, adminCidrs: ["100.64.7.9/32"] };
+        env.ami = "ami-0a1b2c3d4e5f60718";
         const config = { environments: [env] };
         const space = await ApplyWorkspace.forEnvironment("npm-deploy", toolchain(), motoServer(), env);
         try {
@@ -115,6 +132,7 @@ describeWithMoto(
           expect([left.code, left.stdout.trim()]).toEqual([0, ""]);
         } finally {
           await space.close();
+          rmSync(keyDir, { recursive: true, force: true });
         }
       },
       NO_DEADLINE,
