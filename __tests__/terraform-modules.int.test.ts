@@ -169,12 +169,11 @@ describeWithTerraform(
         await terraform(modulesDir(), ["fmt", "-check", "-recursive", "-no-color"]);
         for (const name of ["network", "environment"]) {
           const dir = join(modulesDir(), name);
-          const versions = JSON.parse(readFileSync(join(dir, "versions.tf.json"), "utf8"));
-          expect(versions.terraform).toEqual({
-            required_version: MODULE_REQUIREMENTS.terraform,
-            required_providers: { aws: MODULE_REQUIREMENTS.aws },
-          });
-          expect(readFileSync(join(dir, "main.tf.json"), "utf8")).not.toMatch(/"provider"\s*:/);
+          const versions = readFileSync(join(dir, "versions.tf"), "utf8");
+          expect(versions).toContain(`required_version = "${MODULE_REQUIREMENTS.terraform}"`);
+          expect(versions).toContain(`source  = "${MODULE_REQUIREMENTS.aws.source}"`);
+          expect(versions).toContain(`version = "${MODULE_REQUIREMENTS.aws.version}"`);
+          expect(readFileSync(join(dir, "main.tf"), "utf8")).not.toMatch(/^provider /m);
           await terraform(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
           expect(await terraform(dir, ["validate", "-no-color"])).toContain("Success! The configuration is valid.");
         }

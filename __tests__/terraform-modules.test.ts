@@ -5,6 +5,7 @@ import {
   buildModulePackages,
   exampleHcl,
   interfaceRows,
+  moduleDocuments,
   parseInterfaceTables,
   TERRAFORM_MODULES,
 } from "../modules/terraform-module/packages";
@@ -12,30 +13,32 @@ import { fillUserData } from "../modules/terraform-module/environment-module";
 import { NETWORK_DEFAULTS } from "../modules/network/types";
 import { EC2_ASSUME_ROLE_POLICY, instanceRoleName } from "../modules/compute/instance-role";
 
-const packages = buildModulePackages();
+const documents = moduleDocuments();
+const packages = buildModulePackages(documents);
 
 type Json = Record<string, Record<string, Record<string, unknown>>>;
-const main = (name: (typeof TERRAFORM_MODULES)[number]) => JSON.parse(packages[name]["main.tf.json"]) as Json;
-const variables = (name: (typeof TERRAFORM_MODULES)[number]) =>
-  (JSON.parse(packages[name]["variables.tf.json"]) as Json).variable;
+const main = (name: (typeof TERRAFORM_MODULES)[number]) => documents[name].document as unknown as Json;
+const variables = (name: (typeof TERRAFORM_MODULES)[number]) => main(name).variable;
 
 describe.each(TERRAFORM_MODULES.map((m) => [m]))("the generated %s module", (name) => {
-  it("has Terraform's standard files, a README and an example", () => {
+  it("has Terraform's standard files, as native HCL (no JSON), a README and an example", () => {
     expect(Object.keys(packages[name])).toEqual(
       expect.arrayContaining([
-        "versions.tf.json",
-        "variables.tf.json",
-        "main.tf.json",
-        "outputs.tf.json",
+        "versions.tf",
+        "variables.tf",
+        "main.tf",
+        "outputs.tf",
         "README.md",
         "examples/basic/main.tf",
       ]),
     );
+    expect(Object.keys(packages[name]).filter((f) => f.endsWith(".json"))).toEqual([]);
+    expect(packages[name]["main.tf"]).toMatch(/^resource "aws_\w+" "\w+" \{$/m);
   });
 
   it("README tables list exactly the variables and outputs, with their types, defaults and descriptions", () => {
     const tables = parseInterfaceTables(packages[name]["README.md"]);
-    const rows = interfaceRows(packages[name]);
+    const rows = interfaceRows(documents[name]);
     expect(tables.inputs).toEqual(
       rows.inputs.map((r) => [
         r.name,
@@ -51,7 +54,7 @@ describe.each(TERRAFORM_MODULES.map((m) => [m]))("the generated %s module", (nam
   });
 
   it("describes every variable and output, and validates every input without a fixed type-only meaning", () => {
-    const rows = interfaceRows(packages[name]);
+    const rows = interfaceRows(documents[name]);
     for (const row of [...rows.inputs, ...rows.outputs])
       expect([row.name, row.description.length > 10]).toEqual([row.name, true]);
     const unvalidated = Object.entries(variables(name))
@@ -96,7 +99,7 @@ describe("the network module's defaults", () => {
   });
 
   it("the environment module nests an identical copy of the network module", () => {
-    for (const file of ["main.tf.json", "variables.tf.json", "outputs.tf.json", "versions.tf.json"]) {
+    for (const file of ["main.tf", "variables.tf", "outputs.tf", "versions.tf"]) {
       expect(packages.environment[`modules/network/${file}`]).toBe(packages.network[file]);
     }
   });

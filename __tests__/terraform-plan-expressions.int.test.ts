@@ -91,7 +91,7 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
       });
       mkdirSync(join(root, "planner"), { recursive: true });
       for (const [file, text] of Object.entries(planner))
-        if (file !== "versions.tf.json") writeFileSync(join(root, "planner", file), text);
+        if (file !== "versions.tf") writeFileSync(join(root, "planner", file), text);
       writeFileSync(
         join(root, "cases.json"),
         JSON.stringify(Object.fromEntries(cases.map((p, i) => [`case${i}`, networkInputs(p)]))),

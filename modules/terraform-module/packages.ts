@@ -1,4 +1,4 @@
-import { ModuleFiles, MODULE_REQUIREMENTS, synthModule } from "./build";
+import { ModuleDocument, ModuleFiles, moduleFiles, MODULE_REQUIREMENTS, synthModuleDocument } from "./build";
 import { addNetworkModule } from "./network-module";
 import { addEnvironmentModule, NESTED_NETWORK_PATH } from "./environment-module";
 
@@ -23,10 +23,10 @@ interface VariableJson {
   default?: unknown;
 }
 
-/** The rows of a module's inputs and outputs tables, from its `variables.tf.json` and `outputs.tf.json`. */
-export function interfaceRows(files: ModuleFiles): { inputs: InterfaceRow[]; outputs: InterfaceRow[] } {
-  const variables = (JSON.parse(files["variables.tf.json"]) as { variable: Record<string, VariableJson> }).variable;
-  const outputs = (JSON.parse(files["outputs.tf.json"]) as { output: Record<string, { description?: string }> }).output;
+/** The rows of a module's inputs and outputs tables, from its variables and outputs. */
+export function interfaceRows({ document }: ModuleDocument): { inputs: InterfaceRow[]; outputs: InterfaceRow[] } {
+  const variables = document.variable as Record<string, VariableJson>;
+  const outputs = document.output as Record<string, { description?: string }>;
   return {
     inputs: Object.entries(variables).map(([name, v]) => ({
       name,
@@ -144,7 +144,7 @@ output "subnet_cidrs" {
 `;
 }
 
-function readme(name: TerraformModuleName, files: ModuleFiles): string {
+function readme(name: TerraformModuleName, module: ModuleDocument): string {
   return `# terraform-aws-${name}
 
 ${TITLES[name]}
@@ -161,20 +161,26 @@ ${exampleHcl(name, `<registry>/<namespace>/${name}/aws`, "~> 0.1").replace(/^ter
 
 See \`examples/basic\`.
 
-${renderInterfaceTables(interfaceRows(files))}`;
+${renderInterfaceTables(interfaceRows(module))}`;
+}
+
+/** Every module as Terraform JSON, by name (what the packages are written from). */
+export function moduleDocuments(): Record<TerraformModuleName, ModuleDocument> {
+  return { network: synthModuleDocument(addNetworkModule), environment: synthModuleDocument(addEnvironmentModule) };
 }
 
 /** Every module, each as its files (paths relative to the module's root), generated and ready to publish. */
-export function buildModulePackages(): Record<TerraformModuleName, ModuleFiles> {
-  const network = synthModule(addNetworkModule);
-  const environment = synthModule(addEnvironmentModule);
+export function buildModulePackages(
+  documents: Record<TerraformModuleName, ModuleDocument> = moduleDocuments(),
+): Record<TerraformModuleName, ModuleFiles> {
+  const network = moduleFiles(documents.network);
   const nested = Object.fromEntries(
     Object.entries(network).map(([file, text]) => [`${NESTED_NETWORK_PATH}/${file}`, text]),
   );
-  const withDocs = (name: TerraformModuleName, files: ModuleFiles): ModuleFiles => ({
-    ...files,
-    "README.md": readme(name, files),
+  const withDocs = (name: TerraformModuleName): ModuleFiles => ({
+    ...moduleFiles(documents[name]),
+    "README.md": readme(name, documents[name]),
     "examples/basic/main.tf": exampleHcl(name),
   });
-  return { network: withDocs("network", network), environment: { ...withDocs("environment", environment), ...nested } };
+  return { network: withDocs("network"), environment: { ...withDocs("environment"), ...nested } };
 }
