@@ -164,3 +164,40 @@ describe("instance roles of the environment module", () => {
     ]);
   });
 });
+
+describe("the network module for a terraform-aws-modules/vpc user", () => {
+  it("takes per-tier subnet tags and puts them on the tier's subnets, under the module's own tags", () => {
+    const tiers = variables("network").tiers as { type: string };
+    expect(tiers.type).toContain("tags = optional(map(string), {})");
+    const subnet = (main("network").resource.aws_subnet as Record<string, { tags: string }>).this;
+    expect(subnet.tags).toMatch(/^\$\{merge\(var\.tags, local\.tier_tags\[each\.value\.tier\], \{ Name = /);
+    expect(main("network").locals.tier_tags).toBe("${{ for t in var.tiers : t.name => t.tags }}");
+  });
+
+  it("has the flat outputs: vpc_id, igw_id, natgw_ids, and subnets, CIDR blocks and route tables per tier type", () => {
+    const outputs = Object.keys(main("network").output);
+    const flat = ["vpc_id", "igw_id", "natgw_ids", "route_table_ids_by_tier"].concat(
+      ...["public", "private", "isolated"].map((t) => [
+        `${t}_subnets`,
+        `${t}_subnets_cidr_blocks`,
+        `${t}_route_table_ids`,
+      ]),
+    );
+    expect(outputs).toEqual(expect.arrayContaining(flat));
+    // The environment module passes every one of them on.
+    expect(Object.keys(main("environment").output)).toEqual(expect.arrayContaining(flat));
+    expect(packages.network["README.md"]).toContain("| `isolated_subnets` |");
+    expect(packages.network["README.md"]).toContain("intra_subnets");
+  });
+
+  it("names the failing tier in every per-tier validation message", () => {
+    const rules = (variables("network").tiers as { validation: Array<{ condition: string; error_message: string }> })
+      .validation;
+    const perTier = rules.filter((r) => r.condition.startsWith("${alltrue([for t in var.tiers : "));
+    expect(perTier.length).toBeGreaterThanOrEqual(6);
+    for (const rule of perTier) expect(rule.error_message).toMatch(/^tier \$\{join\(", ", \[for t in var\.tiers : "/);
+    expect(rules.find((r) => r.error_message.includes("type must be one of"))?.error_message).toContain(
+      "${t.name} has type ${jsonencode(t.type)}",
+    );
+  });
+});

@@ -65,8 +65,8 @@ export function templateParts(text: string): Array<{ literal: string } | { seque
 
 /**
  * An expression spaced as `terraform fmt` spaces it, where the generator's expressions differ (they embed JSON lists):
- * one space after each comma, none between a name and `(` (fmt reads `in (x)` as a call and writes `in(x)`). Strings
- * inside are kept verbatim.
+ * one space after each comma, none between a name and `(` (fmt reads `in (x)` as a call and writes `in(x)`). The text
+ * of strings inside is kept; their `${...}` sequences are spaced the same way.
  */
 export function tidyExpression(expression: string): string {
   let out = "";
@@ -74,7 +74,7 @@ export function tidyExpression(expression: string): string {
     const c = expression[i];
     if (c === '"') {
       const end = closingQuote(expression, i + 1);
-      out += expression.slice(i, end + 1);
+      out += `"${tidyTemplate(expression.slice(i + 1, end))}"`;
       i = end;
     } else if (c === "," && expression[i + 1] !== undefined && !/\s/.test(expression[i + 1])) {
       out += ", ";
@@ -85,6 +85,13 @@ export function tidyExpression(expression: string): string {
     }
   }
   return out;
+}
+
+/** A template with each `${...}`/`%{...}` sequence's expression tidied; its literal text unchanged. */
+function tidyTemplate(text: string): string {
+  return templateParts(text)
+    .map((p) => ("literal" in p ? p.literal : `${p.sequence.slice(0, 2)}${tidyExpression(p.sequence.slice(2, -1))}}`))
+    .join("");
 }
 
 const escapeQuoted = (text: string) =>
@@ -101,9 +108,9 @@ function stringLines(text: string, kind: StringKind): string[] {
   if (multiline && text.endsWith("\n")) {
     const lines = text.slice(0, -1).split("\n");
     const marker = ["EOT", "EOF", "END_OF_TEXT"].find((m) => !lines.includes(m)) as string;
-    return [`<<${marker}`, ...lines, marker];
+    return [`<<${marker}`, ...tidyTemplate(text).slice(0, -1).split("\n"), marker];
   }
-  return [`"${parts.map((p) => ("literal" in p ? escapeQuoted(p.literal) : p.sequence)).join("")}"`];
+  return [`"${parts.map((p) => ("literal" in p ? escapeQuoted(p.literal) : tidyTemplate(p.sequence))).join("")}"`];
 }
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
