@@ -14,7 +14,7 @@ import { NETWORK_DEFAULTS } from "../modules/network/types";
 import { EC2_ASSUME_ROLE_POLICY, instanceRoleName } from "../modules/compute/instance-role";
 
 const documents = moduleDocuments();
-const packages = buildModulePackages(documents);
+const packages = buildModulePackages("1.2.3", documents);
 
 type Json = Record<string, Record<string, Record<string, unknown>>>;
 const main = (name: (typeof TERRAFORM_MODULES)[number]) => documents[name].document as unknown as Json;
@@ -75,9 +75,12 @@ describe.each(TERRAFORM_MODULES.map((m) => [m]))("the generated %s module", (nam
     expect(resources.filter((r) => "count" in (r as object))).toEqual([]);
   });
 
-  it("documents the example in the README, with a registry source and a version constraint", () => {
-    expect(packages[name]["README.md"]).toContain(`source  = "<registry>/<namespace>/${name}/aws"`);
-    expect(packages[name]["README.md"]).toContain('version = "~> 0.1"');
+  it("documents in the README how to use the release archive, and the registry source address form", () => {
+    const readme = packages[name]["README.md"];
+    expect(readme).toContain(`mkdir -p modules/${name} && tar -xzf ${name}-1.2.3.tar.gz -C modules/${name}`);
+    expect(readme).toContain(`  source = "./modules/${name}"`);
+    expect(readme).toContain(`\`[<hostname>/]<namespace>/${name}/aws\``);
+    expect(readme).not.toMatch(/<registry>|"<namespace>/);
     expect(exampleHcl(name)).toContain('source = "../.."');
   });
 });
