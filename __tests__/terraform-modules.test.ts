@@ -203,4 +203,12 @@ describe("the network module for a terraform-aws-modules/vpc user", () => {
       "${t.name} has type ${jsonencode(t.type)}",
     );
   });
+
+  it("names the value given in the environment module's tier choices", () => {
+    const v = variables("environment") as Record<string, { validation: Array<{ error_message: string }> }>;
+    for (const field of ["bastion", "app", "db"])
+      expect(v[field].validation[0].error_message).toContain(
+        `${field}.tier = \${jsonencode(var.${field}.tier)} must name`,
+      );
+  });
 });

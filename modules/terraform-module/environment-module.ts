@@ -254,7 +254,7 @@ function environmentVariables(scope: Construct): void {
     ],
     [
       "alltrue([for t in var.app.service_from_tiers : contains([for x in var.tiers : x.name], t)])",
-      'app.service_from_tiers names no tier of tiers: ${join(", ", [for t in var.app.service_from_tiers : t if !contains([for x in var.tiers : x.name], t)])}.',
+      'app.service_from_tiers must name tiers of tiers, not ${join(", ", [for t in var.app.service_from_tiers : t if !contains([for x in var.tiers : x.name], t)])}.',
     ],
   );
   variable(
