@@ -10,6 +10,7 @@ import { libraryExample, runApp } from "./support/readme";
 
 const root = resolve(__dirname, "..");
 const NO_DEADLINE = 6 * 3600_000; // a slow machine makes a slow apply, not a wrong one
+const PACKAGE_VERSION = (JSON.parse(readFileSync(join(root, "package.json"), "utf8")) as { version: string }).version;
 const PLACEHOLDER_KEY = readFileSync(join(root, "keys", "workshop-placeholder.pub"), "utf8");
 
 describeWithMoto(
@@ -44,7 +45,7 @@ describeWithMoto(
       test.concurrent(
         `the generated ${name} module's examples/basic applies, plans no change after apply, and destroys`,
         async () => {
-          const files = buildModulePackages()[name];
+          const files = buildModulePackages(PACKAGE_VERSION)[name];
           const space = await ApplyWorkspace.open(`hcl-${name}`, toolchain(), motoServer(), Object.values(files));
           try {
             const moduleDir = join(space.root, `terraform-aws-${name}`);

@@ -1,7 +1,8 @@
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { buildModulePackages } from "../modules/terraform-module/packages";
+import { join } from "node:path";
+import { TERRAFORM_MODULES } from "../modules/terraform-module/packages";
 import { MODULE_REQUIREMENTS } from "../modules/terraform-module/build";
 import { addEnvironmentStacks } from "../modules/environment/app";
 import { planApp } from "../modules/pipeline/plan";
@@ -15,12 +16,17 @@ import { resolveOne, workshopConfig } from "./support/synth";
 import { readmeUsageHcl } from "./support/readme-hcl";
 import { networkInputs } from "./support/module-inputs";
 import { ModuleRegistry, registryCliConfig } from "./support/module-registry";
+import exampleAddresses from "./fixtures/terraform-module-example-addresses.json";
 import { ProviderSchemas, settleState, stateFromPlan } from "./support/synthetic-state";
 
 /** The registry's name in module sources; the CLI config's `host` block sends it to the test server. */
 const HOST = "registry.acme.test";
 const NAMESPACE = "acme";
 const VERSIONS = ["0.1.0", "0.2.0"];
+const repoRoot = join(__dirname, "..");
+/** The archives are named after the npm package's version (`<name>-<version>.tar.gz`). */
+const packageVersion = (JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { version: string })
+  .version;
 /** Each terraform step on a busy 2-core machine: init under 5 s, a plan 7-70 s measured; generous on purpose. */
 const STEP_MS = 600_000;
 /** Passes that make the synthetic state's references consistent: the depth of the module's reference graph. */
@@ -33,7 +39,7 @@ function hcl(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(hcl).join(", ")}]`;
   if (value !== null && typeof value === "object")
     return `{ ${Object.entries(value)
-      .map(([k, v]) => `${k} = ${hcl(v)}`)
+      .map(([k, v]) => `${/^[A-Za-z_][\w-]*$/.test(k) ? k : JSON.stringify(k)} = ${hcl(v)}`)
       .join(", ")} }`;
   return JSON.stringify(value);
 }
@@ -44,6 +50,63 @@ function moduleBlock(label: string, module: string, inputs: Record<string, unkno
     .join("\n");
   return `module "${label}" {\n  source  = "${HOST}/${NAMESPACE}/${module}/aws"\n  version = "~> 0.1"\n${body}\n}\n\noutput "${label}_route_targets" {\n  value = module.${label}.default_route_targets\n}\n`;
 }
+
+/**
+ * A terraform-aws-modules/vpc user's root module: EKS subnet tags on two tiers, and resources wired to the flat
+ * outputs the way such a user wires them (`count = length(...)` over route table ids, `vpc_id`).
+ */
+const TAGGED_TIERS: NetworkProps["tiers"] = [
+  { name: "public", type: "public", cidrMask: 24 },
+  { name: "nodes", type: "private", cidrMask: 20 },
+  { name: "data", type: "isolated", cidrMask: 24 },
+];
+const TIER_TAGS: Record<string, Record<string, string>> = {
+  public: { "kubernetes.io/role/elb": "1" },
+  nodes: { "kubernetes.io/role/internal-elb": "1" },
+};
+const FLAT_OUTPUTS = ["vpc_id", "igw_id", "natgw_ids"].concat(
+  ...["public", "private", "isolated"].map((t) => [`${t}_subnets`, `${t}_subnets_cidr_blocks`, `${t}_route_table_ids`]),
+);
+const taggedNetwork: NetworkProps = {
+  environment: "eks",
+  region: "ap-northeast-2",
+  azs: ["ap-northeast-2a", "ap-northeast-2b"],
+  vpcCidr: "10.0.0.0/16",
+  tiers: TAGGED_TIERS,
+};
+const TAGGED = `module "tagged" {
+  source  = "${HOST}/${NAMESPACE}/network/aws"
+  version = "~> 0.1"
+  ${Object.entries({
+    ...networkInputs(taggedNetwork),
+    tiers: TAGGED_TIERS.map((t) => ({
+      name: t.name,
+      type: t.type,
+      cidr_mask: t.cidrMask,
+      tags: TIER_TAGS[t.name] ?? {},
+    })),
+    tags: { Project: "eks" },
+  })
+    .map(([k, v]) => `${k} = ${hcl(v)}`)
+    .join("\n  ")}
+}
+
+resource "aws_security_group" "nodes" {
+  name   = "eks-nodes"
+  vpc_id = module.tagged.vpc_id
+}
+
+resource "aws_route" "to_peer" {
+  count                     = length(module.tagged.private_route_table_ids)
+  route_table_id            = module.tagged.private_route_table_ids[count.index]
+  destination_cidr_block    = "10.99.0.0/16"
+  vpc_peering_connection_id = "pcx-0123456789abcdef0"
+}
+
+output "tagged" {
+  value = { ${FLAT_OUTPUTS.map((o) => `${o} = module.tagged.${o}`).join(", ")} }
+}
+`;
 
 const workshop = workshopConfig();
 const workshopNetwork: NetworkProps = { ...workshop, environment: workshop.name };
@@ -105,6 +168,7 @@ describeWithTerraform(
     let registry: ModuleRegistry;
     let env: NodeJS.ProcessEnv;
     const modulesDir = () => join(root, "modules");
+    const archivesDir = () => join(root, "archives");
 
     /** Runs terraform in `dir`; plans and validation run with no network, init talks only to the loopback registry. */
     async function terraform(dir: string, args: string[], isolate = true): Promise<string> {
@@ -134,21 +198,19 @@ describeWithTerraform(
 
     beforeAll(async () => {
       root = mkdtempSync(join(tmpdir(), "tf-modules-int-"));
-      const packages = buildModulePackages();
-      for (const [name, files] of Object.entries(packages)) {
-        for (const [file, text] of Object.entries(files)) {
-          mkdirSync(dirname(join(modulesDir(), name, file)), { recursive: true });
-          writeFileSync(join(modulesDir(), name, file), text);
-        }
-      }
+      // What a release ships: `npm run build:modules` writes the folders and the archives; the registry serves the
+      // archives as they are, each under two versions so that the test sees which one Terraform chose.
+      const build = spawnSync(
+        process.execPath,
+        ["--require", "tsx/cjs", "scripts/build-modules.ts", modulesDir(), archivesDir()],
+        { cwd: repoRoot, encoding: "utf8" },
+      );
+      if (build.status !== 0) throw new Error(`npm run build:modules failed:\n${build.stderr}`);
       registry = new ModuleRegistry(join(root, "registry"));
       const url = await registry.start();
-      for (const name of Object.keys(packages)) {
-        for (const version of VERSIONS) {
-          // Each version carries its number, so the test can tell which one Terraform fetched.
-          writeFileSync(join(modulesDir(), name, "VERSION"), `${version}\n`);
-          registry.publish(join(modulesDir(), name), NAMESPACE, name, "aws", version);
-        }
+      for (const name of TERRAFORM_MODULES) {
+        const archive = join(archivesDir(), `${name}-${packageVersion}.tar.gz`);
+        for (const version of VERSIONS) registry.publishArchive(archive, NAMESPACE, name, "aws", version);
       }
       env = offlineEnvironment(join(root, "home"), toolchain().pluginMirror, process.env);
       env.TF_CLI_CONFIG_FILE = join(root, "terraformrc");
@@ -169,15 +231,58 @@ describeWithTerraform(
         await terraform(modulesDir(), ["fmt", "-check", "-recursive", "-no-color"]);
         for (const name of ["network", "environment"]) {
           const dir = join(modulesDir(), name);
-          const versions = JSON.parse(readFileSync(join(dir, "versions.tf.json"), "utf8"));
-          expect(versions.terraform).toEqual({
-            required_version: MODULE_REQUIREMENTS.terraform,
-            required_providers: { aws: MODULE_REQUIREMENTS.aws },
-          });
-          expect(readFileSync(join(dir, "main.tf.json"), "utf8")).not.toMatch(/"provider"\s*:/);
+          const versions = readFileSync(join(dir, "versions.tf"), "utf8");
+          expect(versions).toContain(`required_version = "${MODULE_REQUIREMENTS.terraform}"`);
+          expect(versions).toContain(`source  = "${MODULE_REQUIREMENTS.aws.source}"`);
+          expect(versions).toContain(`version = "${MODULE_REQUIREMENTS.aws.version}"`);
+          expect(readFileSync(join(dir, "main.tf"), "utf8")).not.toMatch(/^provider /m);
           await terraform(dir, ["init", "-input=false", "-no-color", "-backend=false"]);
           expect(await terraform(dir, ["validate", "-no-color"])).toContain("Success! The configuration is valid.");
         }
+      },
+      STEP_MS,
+    );
+
+    it(
+      "a wrong tier type is refused at plan time, with a message naming the tier and its type",
+      async () => {
+        const inputs = networkInputs(workshopNetwork);
+        const tiers = [...(inputs.tiers as object[]), { name: "edge", type: "pub", cidr_mask: 28 }];
+        const dir = await consumer("refused", moduleBlock("network", "network", { ...inputs, tiers }));
+        const run = await runTerraform(toolchain(), ["plan", "-input=false", "-no-color", "-lock=false", "-json"], {
+          cwd: dir,
+          env,
+          isolateNetwork: true,
+          timeoutMs: STEP_MS,
+        });
+        expect(run.code).not.toBe(0);
+        const details = run.stdout
+          .split("\n")
+          .filter((line) => line.startsWith("{"))
+          .map((line) => JSON.parse(line) as { type: string; diagnostic?: { detail?: string } })
+          .filter((message) => message.type === "diagnostic")
+          .map((message) => message.diagnostic?.detail ?? "");
+        expect(details).toEqual([
+          expect.stringContaining(`tier edge has type "pub": a tier's type must be one of public, private, isolated.`),
+        ]);
+      },
+      STEP_MS,
+    );
+
+    it.each(TERRAFORM_MODULES.map((name) => [name]))(
+      "the %s module's examples/basic plans the same resource addresses as when the module was .tf.json",
+      async (name) => {
+        const dir = join(modulesDir(), name, "examples", "basic");
+        writeFileSync(join(dir, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride(), null, 2));
+        // The environment example reads the admins' key from ~/.ssh/workshop.pub.
+        mkdirSync(join(env.HOME as string, ".ssh"), { recursive: true });
+        copyFileSync(
+          join(repoRoot, "keys", "workshop-placeholder.pub"),
+          join(env.HOME as string, ".ssh", "workshop.pub"),
+        );
+        await terraform(dir, ["init", "-input=false", "-no-color"]);
+        const planned = await plan(dir);
+        expect((planned.resource_changes ?? []).map((c) => c.address).sort()).toEqual(exampleAddresses[name]);
       },
       STEP_MS,
     );
@@ -209,6 +314,7 @@ describeWithTerraform(
               moduleBlock("network", "network", networkInputs(workshopNetwork)),
               moduleBlock("environment", "environment", environmentInputs),
               moduleBlock("natinstance", "network", networkInputs(natInstanceNetwork)),
+              TAGGED,
             ].join("\n"),
           );
           const manifest = JSON.parse(readFileSync(join(dir, ".terraform", "modules", "modules.json"), "utf8")) as {
@@ -217,7 +323,11 @@ describeWithTerraform(
           const byKey = Object.fromEntries(manifest.Modules.map((m) => [m.Key, m]));
           expect(byKey.network).toMatchObject({ Source: `${HOST}/${NAMESPACE}/network/aws`, Version: "0.2.0" });
           expect(byKey.environment).toMatchObject({ Source: `${HOST}/${NAMESPACE}/environment/aws`, Version: "0.2.0" });
-          expect(readFileSync(join(dir, byKey.network.Dir, "VERSION"), "utf8").trim()).toBe("0.2.0");
+          // The archive unpacks to the files of the module's folder.
+          for (const file of ["main.tf", "variables.tf", "outputs.tf", "README.md"])
+            expect(readFileSync(join(dir, byKey.environment.Dir, file), "utf8")).toBe(
+              readFileSync(join(modulesDir(), "environment", file), "utf8"),
+            );
           expect(registry.requests).toEqual(
             expect.arrayContaining([
               `GET /v1/modules/${NAMESPACE}/network/aws/versions`,
@@ -277,6 +387,47 @@ describeWithTerraform(
         const outputs = (hclPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } })
           .planned_values.outputs;
         expect(outputs.network_route_targets.value).toEqual(defaultRouteTargets(cdktfPlan));
+      });
+
+      it("a tier's tags land on its subnets, and the flat outputs feed the caller's resources", () => {
+        const subnets = plannedResources(hclPlan, "aws_subnet").filter((r) => r.address.startsWith("module.tagged."));
+        expect(subnets).toHaveLength(6);
+        for (const subnet of subnets) {
+          const tags = subnet.values.tags as Record<string, string>;
+          expect(tags).toEqual({
+            Project: "eks",
+            ...TIER_TAGS[tags.Tier],
+            Name: `eks-${tags.Tier}-${subnet.values.availability_zone}`,
+            Tier: tags.Tier,
+            SubnetType: TAGGED_TIERS.find((t) => t.name === tags.Tier)?.type,
+          });
+        }
+        // One peering route per private route table: one per AZ of the private tier.
+        expect(
+          plannedResources(hclPlan, "aws_route").filter((r) => r.address.startsWith("aws_route.to_peer[")),
+        ).toHaveLength(2);
+        expect(
+          plannedResources(hclPlan, "aws_security_group").filter((r) => r.address === "aws_security_group.nodes"),
+        ).toHaveLength(1);
+        const change = (
+          hclPlan as unknown as {
+            output_changes: Record<string, { after: Record<string, unknown>; after_unknown: Record<string, unknown> }>;
+          }
+        ).output_changes.tagged;
+        const { plan } = planNetwork(taggedNetwork);
+        const cidrs = (type: string) => plan.subnets.filter((s) => s.type === type).map((s) => s.cidr);
+        for (const type of ["public", "private", "isolated"]) {
+          expect([type, change.after[`${type}_subnets_cidr_blocks`]]).toEqual([type, cidrs(type)]);
+          expect([type, change.after_unknown[`${type}_subnets`]]).toEqual([type, cidrs(type).map(() => true)]);
+        }
+        expect(change.after_unknown).toMatchObject({
+          vpc_id: true,
+          igw_id: true,
+          natgw_ids: [true],
+          public_route_table_ids: [true],
+          private_route_table_ids: [true, true],
+          isolated_route_table_ids: [true],
+        });
       });
 
       it("nat_mode instance: one hardened NAT instance routed to by the private subnets, no NAT gateway", () => {

@@ -5,6 +5,7 @@ import {
   buildModulePackages,
   exampleHcl,
   interfaceRows,
+  moduleDocuments,
   parseInterfaceTables,
   TERRAFORM_MODULES,
 } from "../modules/terraform-module/packages";
@@ -12,30 +13,32 @@ import { fillUserData } from "../modules/terraform-module/environment-module";
 import { NETWORK_DEFAULTS } from "../modules/network/types";
 import { EC2_ASSUME_ROLE_POLICY, instanceRoleName } from "../modules/compute/instance-role";
 
-const packages = buildModulePackages();
+const documents = moduleDocuments();
+const packages = buildModulePackages("1.2.3", documents);
 
 type Json = Record<string, Record<string, Record<string, unknown>>>;
-const main = (name: (typeof TERRAFORM_MODULES)[number]) => JSON.parse(packages[name]["main.tf.json"]) as Json;
-const variables = (name: (typeof TERRAFORM_MODULES)[number]) =>
-  (JSON.parse(packages[name]["variables.tf.json"]) as Json).variable;
+const main = (name: (typeof TERRAFORM_MODULES)[number]) => documents[name].document as unknown as Json;
+const variables = (name: (typeof TERRAFORM_MODULES)[number]) => main(name).variable;
 
 describe.each(TERRAFORM_MODULES.map((m) => [m]))("the generated %s module", (name) => {
-  it("has Terraform's standard files, a README and an example", () => {
+  it("has Terraform's standard files, as native HCL (no JSON), a README and an example", () => {
     expect(Object.keys(packages[name])).toEqual(
       expect.arrayContaining([
-        "versions.tf.json",
-        "variables.tf.json",
-        "main.tf.json",
-        "outputs.tf.json",
+        "versions.tf",
+        "variables.tf",
+        "main.tf",
+        "outputs.tf",
         "README.md",
         "examples/basic/main.tf",
       ]),
     );
+    expect(Object.keys(packages[name]).filter((f) => f.endsWith(".json"))).toEqual([]);
+    expect(packages[name]["main.tf"]).toMatch(/^resource "aws_\w+" "\w+" \{$/m);
   });
 
   it("README tables list exactly the variables and outputs, with their types, defaults and descriptions", () => {
     const tables = parseInterfaceTables(packages[name]["README.md"]);
-    const rows = interfaceRows(packages[name]);
+    const rows = interfaceRows(documents[name]);
     expect(tables.inputs).toEqual(
       rows.inputs.map((r) => [
         r.name,
@@ -51,7 +54,7 @@ describe.each(TERRAFORM_MODULES.map((m) => [m]))("the generated %s module", (nam
   });
 
   it("describes every variable and output, and validates every input without a fixed type-only meaning", () => {
-    const rows = interfaceRows(packages[name]);
+    const rows = interfaceRows(documents[name]);
     for (const row of [...rows.inputs, ...rows.outputs])
       expect([row.name, row.description.length > 10]).toEqual([row.name, true]);
     const unvalidated = Object.entries(variables(name))
@@ -72,9 +75,12 @@ describe.each(TERRAFORM_MODULES.map((m) => [m]))("the generated %s module", (nam
     expect(resources.filter((r) => "count" in (r as object))).toEqual([]);
   });
 
-  it("documents the example in the README, with a registry source and a version constraint", () => {
-    expect(packages[name]["README.md"]).toContain(`source  = "<registry>/<namespace>/${name}/aws"`);
-    expect(packages[name]["README.md"]).toContain('version = "~> 0.1"');
+  it("documents in the README how to use the release archive, and the registry source address form", () => {
+    const readme = packages[name]["README.md"];
+    expect(readme).toContain(`mkdir -p modules/${name} && tar -xzf ${name}-1.2.3.tar.gz -C modules/${name}`);
+    expect(readme).toContain(`  source = "./modules/${name}"`);
+    expect(readme).toContain(`\`[<hostname>/]<namespace>/${name}/aws\``);
+    expect(readme).not.toMatch(/<registry>|"<namespace>/);
     expect(exampleHcl(name)).toContain('source = "../.."');
   });
 });
@@ -96,7 +102,7 @@ describe("the network module's defaults", () => {
   });
 
   it("the environment module nests an identical copy of the network module", () => {
-    for (const file of ["main.tf.json", "variables.tf.json", "outputs.tf.json", "versions.tf.json"]) {
+    for (const file of ["main.tf", "variables.tf", "outputs.tf", "versions.tf"]) {
       expect(packages.environment[`modules/network/${file}`]).toBe(packages.network[file]);
     }
   });
@@ -159,5 +165,50 @@ describe("instance roles of the environment module", () => {
     expect(JSON.parse(documents.db).Statement).toEqual([
       { Sid: "WriteDbPassword", Effect: "Allow", Action: ["ssm:PutParameter"], Resource: arn },
     ]);
+  });
+});
+
+describe("the network module for a terraform-aws-modules/vpc user", () => {
+  it("takes per-tier subnet tags and puts them on the tier's subnets, under the module's own tags", () => {
+    const tiers = variables("network").tiers as { type: string };
+    expect(tiers.type).toContain("tags = optional(map(string), {})");
+    const subnet = (main("network").resource.aws_subnet as Record<string, { tags: string }>).this;
+    expect(subnet.tags).toMatch(/^\$\{merge\(var\.tags, local\.tier_tags\[each\.value\.tier\], \{ Name = /);
+    expect(main("network").locals.tier_tags).toBe("${{ for t in var.tiers : t.name => t.tags }}");
+  });
+
+  it("has the flat outputs: vpc_id, igw_id, natgw_ids, and subnets, CIDR blocks and route tables per tier type", () => {
+    const outputs = Object.keys(main("network").output);
+    const flat = ["vpc_id", "igw_id", "natgw_ids", "route_table_ids_by_tier"].concat(
+      ...["public", "private", "isolated"].map((t) => [
+        `${t}_subnets`,
+        `${t}_subnets_cidr_blocks`,
+        `${t}_route_table_ids`,
+      ]),
+    );
+    expect(outputs).toEqual(expect.arrayContaining(flat));
+    // The environment module passes every one of them on.
+    expect(Object.keys(main("environment").output)).toEqual(expect.arrayContaining(flat));
+    expect(packages.network["README.md"]).toContain("| `isolated_subnets` |");
+    expect(packages.network["README.md"]).toContain("intra_subnets");
+  });
+
+  it("names the failing tier in every per-tier validation message", () => {
+    const rules = (variables("network").tiers as { validation: Array<{ condition: string; error_message: string }> })
+      .validation;
+    const perTier = rules.filter((r) => r.condition.startsWith("${alltrue([for t in var.tiers : "));
+    expect(perTier.length).toBeGreaterThanOrEqual(6);
+    for (const rule of perTier) expect(rule.error_message).toMatch(/^tier \$\{join\(", ", \[for t in var\.tiers : "/);
+    expect(rules.find((r) => r.error_message.includes("type must be one of"))?.error_message).toContain(
+      "${t.name} has type ${jsonencode(t.type)}",
+    );
+  });
+
+  it("names the value given in the environment module's tier choices", () => {
+    const v = variables("environment") as Record<string, { validation: Array<{ error_message: string }> }>;
+    for (const field of ["bastion", "app", "db"])
+      expect(v[field].validation[0].error_message).toContain(
+        `${field}.tier = \${jsonencode(var.${field}.tier)} must name`,
+      );
   });
 });

@@ -51,7 +51,7 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
     });
     mkdirSync(join(dir, "planner"), { recursive: true });
     for (const [file, text] of Object.entries(planner))
-      if (file !== "versions.tf.json") writeFileSync(join(dir, "planner", file), text);
+      if (file !== "versions.tf") writeFileSync(join(dir, "planner", file), text);
     writeFileSync(
       join(dir, "cases.json"),
       JSON.stringify(Object.fromEntries(cases.map((p, i) => [`case${i}`, networkInputs(p)]))),

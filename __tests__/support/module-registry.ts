@@ -1,12 +1,11 @@
 import { createServer, Server } from "node:http";
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from "node:fs";
 import { AddressInfo } from "node:net";
 import { join } from "node:path";
 
 /**
  * A Terraform module registry (protocol `modules.v1`) on 127.0.0.1, for tests: archives live in
- * `<storage>/<namespace>/<name>/<system>/<version>.tar.gz`, so publishing is writing a tar.gz there.
+ * `<storage>/<namespace>/<name>/<system>/<version>.tar.gz`, so publishing is copying a release archive there.
  * Terraform asks: GET versions, GET download (204 + X-Terraform-Get), HEAD and GET the archive.
  */
 export class ModuleRegistry {
@@ -54,12 +53,12 @@ export class ModuleRegistry {
     return `http://127.0.0.1:${(server.address() as AddressInfo).port}/v1/modules/`;
   }
 
-  /** Publishes `moduleDir` as `namespace/name/system` at `version` (a tar.gz of the folder's contents). */
-  publish(moduleDir: string, namespace: string, name: string, system: string, version: string): string {
+  /** Publishes a release archive (a tar.gz with the module at its root) as `namespace/name/system` at `version`. */
+  publishArchive(archive: string, namespace: string, name: string, system: string, version: string): string {
     const dir = join(this.storage, namespace, name, system);
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `${version}.tar.gz`);
-    execFileSync("tar", ["-C", moduleDir, "-czf", file, "."]);
+    copyFileSync(archive, file);
     return file;
   }
 

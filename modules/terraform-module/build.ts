@@ -2,7 +2,8 @@ import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Construct } from "constructs";
-import { App, TerraformStack } from "cdktf";
+import { App, TerraformResource, TerraformStack } from "cdktf";
+import { BlockTypes, JsonValue, renderHcl } from "./hcl";
 
 /** Terraform and AWS provider versions every generated module requires. */
 export const MODULE_REQUIREMENTS = {
@@ -14,7 +15,20 @@ export const MODULE_REQUIREMENTS = {
 /** A generated module: file name → contents, in Terraform's standard module structure. */
 export type ModuleFiles = Record<string, string>;
 
-type Json = Record<string, unknown>;
+type Json = { [key: string]: JsonValue };
+
+/** A module as Terraform JSON (cdktf's synth, metadata dropped), and the nested block types of its resources. */
+export interface ModuleDocument {
+  readonly document: {
+    readonly variable: Record<string, Json>;
+    readonly output: Record<string, Json>;
+    readonly locals?: Json;
+    readonly resource: Record<string, Record<string, Json>>;
+    readonly module?: Record<string, Json>;
+    readonly data?: Record<string, Record<string, Json>>;
+  };
+  readonly blockTypes: BlockTypes;
+}
 
 /** Drops cdktf's `//` metadata keys, at any depth. */
 function withoutMetadata(value: unknown): unknown {
@@ -30,40 +44,63 @@ function withoutMetadata(value: unknown): unknown {
 }
 
 /**
- * Synthesizes `define` (constructs added to a provider-less stack) with cdktf and splits the result into a module's
- * files: `versions.tf.json`, `variables.tf.json`, `main.tf.json` (locals, resources, module calls), `outputs.tf.json`.
- * No backend and no provider block: the caller configures both.
+ * Which arguments of each resource type are nested blocks, as the provider bindings declare them (`isBlock`): Terraform
+ * JSON writes a block and an object argument alike, native HCL does not.
  */
-export function synthModule(define: (scope: Construct) => void): ModuleFiles {
+function blockTypesOf(scope: Construct): BlockTypes {
+  const types: Record<string, Set<string>> = {};
+  for (const node of scope.node.findAll()) {
+    if (!TerraformResource.isTerraformResource(node)) continue;
+    const resource = node as TerraformResource;
+    // Protected in cdktf's typings; it is what cdktf's own HCL output reads.
+    const attributes = (
+      resource as unknown as { synthesizeHclAttributes(): Record<string, { isBlock?: boolean } | undefined> }
+    ).synthesizeHclAttributes();
+    const names = (types[resource.terraformResourceType] ??= new Set());
+    for (const [name, attribute] of Object.entries(attributes)) if (attribute?.isBlock === true) names.add(name);
+  }
+  return types;
+}
+
+/**
+ * Synthesizes `define` (constructs added to a provider-less stack) with cdktf: the module's Terraform JSON. No backend
+ * and no provider block: the caller configures both.
+ */
+export function synthModuleDocument(define: (scope: Construct) => void): ModuleDocument {
   const outdir = mkdtempSync(join(tmpdir(), "tf-module-synth-"));
   try {
     const app = new App({ outdir, skipValidation: true });
     const stack = new TerraformStack(app, "module");
     define(stack);
     app.synth();
-    const synthesized = withoutMetadata(
+    const { variable, output, locals, resource, module, data } = withoutMetadata(
       JSON.parse(readFileSync(join(outdir, "stacks", "module", "cdk.tf.json"), "utf8")),
-    ) as Json;
-    const { variable, output, locals, resource, module, data } = synthesized;
-    const files: ModuleFiles = {
-      "versions.tf.json": render({
-        terraform: {
-          required_version: MODULE_REQUIREMENTS.terraform,
-          required_providers: { aws: MODULE_REQUIREMENTS.aws },
-        },
-      }),
-      "variables.tf.json": render({ variable }),
-      "main.tf.json": render(
-        Object.fromEntries(Object.entries({ locals, data, module, resource }).filter(([, v]) => v !== undefined)),
-      ),
-      "outputs.tf.json": render({ output }),
-    };
-    return files;
+    ) as ModuleDocument["document"];
+    return { document: { variable, output, locals, resource, module, data }, blockTypes: blockTypesOf(stack) };
   } finally {
     rmSync(outdir, { recursive: true, force: true });
   }
 }
 
-function render(doc: Json): string {
-  return `${JSON.stringify(doc, null, 2)}\n`;
+/** A module's files, as native HCL: `versions.tf`, `variables.tf`, `main.tf` (locals, resources, module calls), `outputs.tf`. */
+export function moduleFiles({ document, blockTypes }: ModuleDocument): ModuleFiles {
+  const { variable, output, locals, resource, module, data } = document;
+  const defined = (doc: Record<string, unknown>) =>
+    Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as Json;
+  return {
+    "versions.tf": renderHcl({
+      terraform: {
+        required_version: MODULE_REQUIREMENTS.terraform,
+        required_providers: { aws: MODULE_REQUIREMENTS.aws },
+      },
+    }),
+    "variables.tf": renderHcl({ variable }),
+    "main.tf": renderHcl(defined({ locals, data, module, resource }), blockTypes),
+    "outputs.tf": renderHcl({ output }),
+  };
+}
+
+/** `define`'s module as files (see moduleFiles). */
+export function synthModule(define: (scope: Construct) => void): ModuleFiles {
+  return moduleFiles(synthModuleDocument(define));
 }

@@ -229,7 +229,7 @@ function environmentVariables(scope: Construct): void {
     },
     [
       'contains([for t in var.tiers : t.name if t.type == "public"], var.bastion.tier)',
-      "bastion.tier must name a public tier of tiers (the bastion is reached through its Elastic IP).",
+      'bastion.tier = ${jsonencode(var.bastion.tier)} must name a public tier of tiers (the bastion is reached through its Elastic IP); public tiers: ${join(", ", [for t in var.tiers : t.name if t.type == "public"])}.',
     ],
   );
   variable(
@@ -242,7 +242,7 @@ function environmentVariables(scope: Construct): void {
     },
     [
       'contains([for t in var.tiers : t.name if t.type != "public"], var.app.tier)',
-      "app.tier must name a private or isolated tier of tiers.",
+      'app.tier = ${jsonencode(var.app.tier)} must name a private or isolated tier of tiers: ${join(", ", [for t in var.tiers : t.name if t.type != "public"])}.',
     ],
     [
       "var.app.count_per_az >= 1 && var.app.count_per_az <= 9 && floor(var.app.count_per_az) == var.app.count_per_az",
@@ -254,7 +254,7 @@ function environmentVariables(scope: Construct): void {
     ],
     [
       "alltrue([for t in var.app.service_from_tiers : contains([for x in var.tiers : x.name], t)])",
-      "app.service_from_tiers must name tiers of tiers.",
+      'app.service_from_tiers must name tiers of tiers, not ${join(", ", [for t in var.app.service_from_tiers : t if !contains([for x in var.tiers : x.name], t)])}.',
     ],
   );
   variable(
@@ -269,7 +269,7 @@ function environmentVariables(scope: Construct): void {
     },
     [
       'contains([for t in var.tiers : t.name if t.type != "public"], var.db.tier)',
-      "db.tier must name a private or isolated tier of tiers.",
+      'db.tier = ${jsonencode(var.db.tier)} must name a private or isolated tier of tiers: ${join(", ", [for t in var.tiers : t.name if t.type != "public"])}.',
     ],
     ["var.db.port >= 1 && var.db.port <= 65535", "db.port must be a TCP port (1-65535)."],
   );

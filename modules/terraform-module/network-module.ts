@@ -21,12 +21,56 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
-import { LOG_RETENTION_DAYS, NETWORK_DEFAULTS } from "../network/types";
+import { LOG_RETENTION_DAYS, NETWORK_DEFAULTS, SUBNET_TYPES, SubnetType } from "../network/types";
 import { AWS_MAX_PREFIX, AWS_MIN_PREFIX, rangeOf, RFC1918 } from "../network/cidr";
 import { REGION_PATTERN } from "../network/plan";
 import { NAT_INSTANCE_GROUP, NAT_INSTANCE_SETTINGS, renderNatInstanceUserData } from "../network/nat-instance";
 import { FLOW_LOGS_ACTIONS, FLOW_LOGS_ASSUME_ROLE_POLICY } from "../network/flow-logs";
 import { addressNumber, LETTERS, MODULE_MAX_TIERS, planLocals } from "./plan-expressions";
+
+/**
+ * What terraform-aws-modules/vpc calls the subnets of each tier type: its `intra` subnets have no internet route, as
+ * an isolated tier here (its `database` subnets route through the NAT by default, as a private tier).
+ */
+export const TAV_SUBNET_NAMES: Record<SubnetType, string> = { public: "public", private: "private", isolated: "intra" };
+
+/**
+ * The flat outputs of each tier type, named as terraform-aws-modules/vpc names them but by this module's types:
+ * `<type>_subnets` (ids), `<type>_subnets_cidr_blocks`, `<type>_route_table_ids`. Lists run tier by tier in the
+ * tiers' order and, within a tier, in the order of `azs`.
+ */
+function flatOutputsByType(): Record<string, { value: string; description: string }> {
+  return Object.fromEntries(
+    SUBNET_TYPES.flatMap((type) => {
+      const each = (value: string) =>
+        `flatten([for i, t in var.tiers : [for az in local.tier_azs[i] : ${value}] if t.type == "${type}"])`;
+      const tav = `terraform-aws-modules/vpc's ${TAV_SUBNET_NAMES[type]}_`;
+      return [
+        [
+          `${type}_subnets`,
+          {
+            value: each('aws_subnet.this["${t.name}/${az}"].id'),
+            description: `Subnet ids of the ${type} tiers, tier by tier, in the order of azs (${tav}subnets)`,
+          },
+        ],
+        [
+          `${type}_subnets_cidr_blocks`,
+          {
+            value: each('local.subnets["${t.name}/${az}"].cidr'),
+            description: `CIDR blocks of the ${type} tiers' subnets, in the order of ${type}_subnets (${tav}subnets_cidr_blocks)`,
+          },
+        ],
+        [
+          `${type}_route_table_ids`,
+          {
+            value: `[for k, rt in local.route_tables : aws_route_table.this[k].id if rt.type == "${type}"]`,
+            description: `Route table ids of the ${type} tiers (${tav}route_table_ids)`,
+          },
+        ],
+      ];
+    }),
+  );
+}
 
 /** The network module's outputs: name → value expression and description (the environment module passes them on). */
 export const NETWORK_OUTPUTS: Record<string, { value: string; description: string }> = {
@@ -47,6 +91,20 @@ export const NETWORK_OUTPUTS: Record<string, { value: string; description: strin
   route_table_ids: {
     value: `{ for k, _ in local.route_tables : k => aws_route_table.this[k].id }`,
     description: "Route table ids: one per public or isolated tier, one per AZ for a private tier (tier-az)",
+  },
+  igw_id: {
+    value: `try(aws_internet_gateway.this["this"].id, null)`,
+    description: "The internet gateway's id; null when no tier is public",
+  },
+  natgw_ids: {
+    value: "[for az, _ in local.nat_gateways : aws_nat_gateway.this[az].id]",
+    description: 'NAT gateway ids in AZ order; empty for nat_mode "none" or "instance"',
+  },
+  ...flatOutputsByType(),
+  route_table_ids_by_tier: {
+    value:
+      "{ for t in var.tiers : t.name => [for k, rt in local.route_tables : aws_route_table.this[k].id if rt.tier == t.name] }",
+    description: "Route table ids by tier name: one for a public or isolated tier, one per AZ for a private tier",
   },
   default_route_targets: {
     value: `{ for k, s in local.subnets : k => s.type == "public" ? "igw" : s.type == "private" ? "\${var.nat_mode == "instance" ? "nat-instance" : "nat-gateway"}/\${local.nat_az_for[s.az]}" : "none" }`,
@@ -99,6 +157,20 @@ export function variable(
       rules.map(([condition, errorMessage]) => ({ condition: tf(condition), error_message: errorMessage })),
     );
   return v;
+}
+
+/** The tags the module sets on each subnet, which a tier's own tags may not replace. */
+export const TIER_SUBNET_TAGS = ["Name", "Tier", "SubnetType"];
+
+/**
+ * A validation every tier must pass: `ok` (an expression of the tier `t`) and a message naming each tier that fails,
+ * as `detail` (a template of `t`) describes it: "tier edge has type \"pub\": a tier's type must be one of ...".
+ */
+export function everyTier(ok: string, message: string, detail = "${t.name}"): [string, string] {
+  return [
+    `alltrue([for t in var.tiers : ${ok}])`,
+    `tier \${join(", ", [for t in var.tiers : "${detail}" if !(${ok})])}: ${message}`,
+  ];
 }
 
 /**
@@ -181,47 +253,54 @@ export function addNetworkVariables(scope: Construct): string[] {
       nullable: false,
     },
     ["contains([1, 2, 4, 8], var.az_slots)", "az_slots must be one of 1, 2, 4 or 8."],
-    [
-      `alltrue([for t in var.tiers : t.cidr_mask == null || alltrue([for az in (t.azs == null ? var.azs : t.azs) : try(index(${JSON.stringify(LETTERS)}, substr(az, length(az) - 1, 1)) < var.az_slots, true)])])`,
+    everyTier(
+      `t.cidr_mask == null || alltrue([for az in (t.azs == null ? var.azs : t.azs) : try(index(${JSON.stringify(LETTERS)}, substr(az, length(az) - 1, 1)) < var.az_slots, true)])`,
       "every AZ's letter must have a slot: AZ <region>c needs az_slots of at least 3 (so 4); raise az_slots.",
-    ],
+    ),
   );
   variable(
     scope,
     "tiers",
     {
-      type: "list(object({ name = string, type = string, azs = optional(list(string)), cidr_mask = optional(number), cidrs = optional(map(string)) }))",
-      description:
-        "Subnet tiers in planning order (append new ones at the end): name, type (public, private or isolated), azs (default all), and cidr_mask (16-28, planned) or cidrs (explicit, by AZ).",
+      type: "list(object({ name = string, type = string, azs = optional(list(string)), cidr_mask = optional(number), cidrs = optional(map(string)), tags = optional(map(string), {}) }))",
+      description: `Subnet tiers in planning order (append new ones at the end): name, type (${SUBNET_TYPES.join(", ")}), azs (default all), cidr_mask (${AWS_MIN_PREFIX}-${AWS_MAX_PREFIX}, planned) or cidrs (explicit, by AZ), and tags for the tier's subnets (e.g. EKS's kubernetes.io/role/elb).`,
     },
     [
       `length(var.tiers) > 0 && length(var.tiers) <= ${MODULE_MAX_TIERS}`,
-      `tiers must hold 1 to ${MODULE_MAX_TIERS} tiers.`,
+      `tiers must hold 1 to ${MODULE_MAX_TIERS} tiers, not \${length(var.tiers)}.`,
     ],
+    everyTier(
+      'can(regex("^[a-z][a-z0-9-]{0,30}$", t.name))',
+      "a tier name must be lowercase letters, digits and dashes, starting with a letter, at most 31 characters.",
+      "${jsonencode(t.name)}",
+    ),
     [
-      `alltrue([for t in var.tiers : can(regex("^[a-z][a-z0-9-]{0,30}$", t.name))]) && length(distinct([for t in var.tiers : t.name])) == length(var.tiers)`,
-      "every tier name must be lowercase letters, digits and dashes (at most 31), and used once.",
+      "length(distinct([for t in var.tiers : t.name])) == length(var.tiers)",
+      'tier names must be unique: ${join(", ", distinct([for t in var.tiers : t.name if length([for u in var.tiers : u if u.name == t.name]) > 1]))} used more than once.',
     ],
-    [
-      `alltrue([for t in var.tiers : contains(["public", "private", "isolated"], t.type)])`,
-      "every tier's type must be one of public, private, isolated.",
-    ],
-    [
-      `alltrue([for t in var.tiers : (t.cidr_mask == null) != (t.cidrs == null)])`,
-      "every tier needs either cidr_mask or cidrs (exactly one of them).",
-    ],
-    [
-      `alltrue([for t in var.tiers : t.cidr_mask == null ? true : t.cidr_mask >= ${AWS_MIN_PREFIX} && t.cidr_mask <= ${AWS_MAX_PREFIX} && floor(t.cidr_mask) == t.cidr_mask])`,
-      `every tier's cidr_mask must be a whole number from ${AWS_MIN_PREFIX} to ${AWS_MAX_PREFIX}.`,
-    ],
-    [
-      `alltrue([for t in var.tiers : t.azs == null ? true : length(t.azs) > 0 && alltrue([for az in t.azs : contains(var.azs, az)]) && length(distinct(t.azs)) == length(t.azs)])`,
+    everyTier(
+      `contains(${JSON.stringify(SUBNET_TYPES)}, t.type)`,
+      `a tier's type must be one of ${SUBNET_TYPES.join(", ")}.`,
+      "${t.name} has type ${jsonencode(t.type)}",
+    ),
+    everyTier("(t.cidr_mask == null) != (t.cidrs == null)", "a tier needs either cidr_mask or cidrs (exactly one)."),
+    everyTier(
+      `t.cidr_mask == null ? true : t.cidr_mask >= ${AWS_MIN_PREFIX} && t.cidr_mask <= ${AWS_MAX_PREFIX} && floor(t.cidr_mask) == t.cidr_mask`,
+      `a tier's cidr_mask must be a whole number from ${AWS_MIN_PREFIX} to ${AWS_MAX_PREFIX}.`,
+      "${t.name} has cidr_mask ${t.cidr_mask}",
+    ),
+    everyTier(
+      "t.azs == null ? true : length(t.azs) > 0 && alltrue([for az in t.azs : contains(var.azs, az)]) && length(distinct(t.azs)) == length(t.azs)",
       "a tier's azs must be a non-empty list of the module's azs, each once (or leave it out for all).",
-    ],
-    [
-      `alltrue([for t in var.tiers : t.cidrs == null ? true : sort(keys(t.cidrs)) == sort(t.azs == null ? var.azs : t.azs) && alltrue([for c in values(t.cidrs) : ${cidrOk("c")}])])`,
+    ),
+    everyTier(
+      `t.cidrs == null ? true : sort(keys(t.cidrs)) == sort(t.azs == null ? var.azs : t.azs) && alltrue([for c in values(t.cidrs) : ${cidrOk("c")}])`,
       `a tier's cidrs must give one CIDR (/${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, a network address) for exactly each AZ of the tier.`,
-    ],
+    ),
+    everyTier(
+      `length(setintersection(keys(t.tags), ${JSON.stringify(TIER_SUBNET_TAGS)})) == 0`,
+      `a tier's tags may not set ${TIER_SUBNET_TAGS.join(", ")}: the module sets them on every subnet.`,
+    ),
   );
   variable(
     scope,
@@ -304,6 +383,9 @@ export function addPlanLocals(scope: Construct): void {
 export function addNetworkModule(scope: Construct): void {
   addNetworkVariables(scope);
   addPlanLocals(scope);
+  new TerraformLocal(scope, "local_tier_tags", "${{ for t in var.tiers : t.name => t.tags }}").overrideLogicalId(
+    "tier_tags",
+  );
 
   const vpc = keyed(
     new Vpc(scope, "resource_vpc", {
@@ -384,7 +466,12 @@ export function addNetworkModule(scope: Construct): void {
       cidrBlock: "${each.value.cidr}",
       availabilityZone: "${each.value.az}",
       mapPublicIpOnLaunch: false,
-      tags: tagsNamed("${each.value.tier}-${each.value.az}", `, Tier = each.value.tier, SubnetType = each.value.type`),
+      // The caller's tags, the tier's own (validated not to touch the module's), then the module's.
+      tags: Token.asStringMap(
+        tf(
+          'merge(var.tags, local.tier_tags[each.value.tier], { Name = "${var.name}-${each.value.tier}-${each.value.az}", Tier = each.value.tier, SubnetType = each.value.type })',
+        ),
+      ),
     }),
     "this",
     "local.subnets",

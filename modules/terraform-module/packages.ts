@@ -1,5 +1,6 @@
-import { ModuleFiles, MODULE_REQUIREMENTS, synthModule } from "./build";
-import { addNetworkModule } from "./network-module";
+import { ModuleDocument, ModuleFiles, moduleFiles, MODULE_REQUIREMENTS, synthModuleDocument } from "./build";
+import { addNetworkModule, TAV_SUBNET_NAMES, TIER_SUBNET_TAGS } from "./network-module";
+import { SUBNET_TYPES } from "../network/types";
 import { addEnvironmentModule, NESTED_NETWORK_PATH } from "./environment-module";
 
 /** The Terraform modules this project publishes, by name (the registry repository is `terraform-aws-<name>`). */
@@ -23,10 +24,10 @@ interface VariableJson {
   default?: unknown;
 }
 
-/** The rows of a module's inputs and outputs tables, from its `variables.tf.json` and `outputs.tf.json`. */
-export function interfaceRows(files: ModuleFiles): { inputs: InterfaceRow[]; outputs: InterfaceRow[] } {
-  const variables = (JSON.parse(files["variables.tf.json"]) as { variable: Record<string, VariableJson> }).variable;
-  const outputs = (JSON.parse(files["outputs.tf.json"]) as { output: Record<string, { description?: string }> }).output;
+/** The rows of a module's inputs and outputs tables, from its variables and outputs. */
+export function interfaceRows({ document }: ModuleDocument): { inputs: InterfaceRow[]; outputs: InterfaceRow[] } {
+  const variables = document.variable as Record<string, VariableJson>;
+  const outputs = document.output as Record<string, { description?: string }>;
   return {
     inputs: Object.entries(variables).map(([name, v]) => ({
       name,
@@ -144,7 +145,32 @@ output "subnet_cidrs" {
 `;
 }
 
-function readme(name: TerraformModuleName, files: ModuleFiles): string {
+/** How a terraform-aws-modules/vpc user's inputs map onto the network module's tiers (its outputs keep their names). */
+function tavMapping(): string {
+  const rows = SUBNET_TYPES.map((type) => {
+    const tav = TAV_SUBNET_NAMES[type];
+    return `| \`${tav}_subnets\`, \`${tav}_subnet_tags\` | a tier with \`type = "${type}"\` (its \`cidr_mask\` or \`cidrs\`, its \`tags\`) | \`${type}_subnets\`, \`${type}_subnets_cidr_blocks\`, \`${type}_route_table_ids\` |`;
+  });
+  return [
+    "## Coming from terraform-aws-modules/vpc",
+    "",
+    "Subnets come in tiers, each of a type: `public` (routes to the internet gateway), `private` (routes to a NAT) or",
+    "`isolated` (no route out, what terraform-aws-modules/vpc calls `intra`; its `database` subnets route through the",
+    "NAT by default, so pick `private` or `isolated` for them). A tier's `tags` go on its subnets, after `tags` and",
+    `before the module's own ${TIER_SUBNET_TAGS.map((t) => `\`${t}\``).join(", ")} (which a tier may not set).`,
+    "",
+    "| terraform-aws-modules/vpc input | here | outputs |",
+    "|------|------|------|",
+    ...rows,
+    "",
+    "`vpc_id`, `igw_id` and `natgw_ids` are as there; `route_table_ids_by_tier` and `subnet_ids` (by tier and AZ) add the",
+    "tier names.",
+    "",
+  ].join("\n");
+}
+
+function readme(name: TerraformModuleName, module: ModuleDocument, version: string): string {
+  const archive = `${name}-${version}.tar.gz`;
   return `# terraform-aws-${name}
 
 ${TITLES[name]}
@@ -156,25 +182,46 @@ configures no provider: pass yours (its region must match \`region\`).
 
 ## Usage
 
-\`\`\`hcl
-${exampleHcl(name, `<registry>/<namespace>/${name}/aws`, "~> 0.1").replace(/^terraform \{[\s\S]*?\n\}\n\n/, "")}\`\`\`
+The release archive \`${archive}\` holds this folder. Unpack it into your configuration and use it by path (no
+registry, no Node.js):
 
+\`\`\`sh
+mkdir -p modules/${name} && tar -xzf ${archive} -C modules/${name}
+\`\`\`
+
+\`\`\`hcl
+${exampleHcl(name, `./modules/${name}`).replace(/^terraform \{[\s\S]*?\n\}\n\n/, "")}\`\`\`
+
+Published to a module registry, the source is \`[<hostname>/]<namespace>/${name}/aws\` with a \`version\` constraint:
+on registry.terraform.io the hostname is left out (\`acme/${name}/aws\` for the namespace \`acme\`, published from the
+repository \`terraform-aws-${name}\`); a private registry's starts with its host (\`app.terraform.io/acme/${name}/aws\`).
+An archive served over HTTPS is a source too: \`source = "https://example.com/modules/${archive}"\` (no \`version\`).
 See \`examples/basic\`.
 
-${renderInterfaceTables(interfaceRows(files))}`;
+${name === "network" ? tavMapping() : ""}${renderInterfaceTables(interfaceRows(module))}`;
 }
 
-/** Every module, each as its files (paths relative to the module's root), generated and ready to publish. */
-export function buildModulePackages(): Record<TerraformModuleName, ModuleFiles> {
-  const network = synthModule(addNetworkModule);
-  const environment = synthModule(addEnvironmentModule);
+/** Every module as Terraform JSON, by name (what the packages are written from). */
+export function moduleDocuments(): Record<TerraformModuleName, ModuleDocument> {
+  return { network: synthModuleDocument(addNetworkModule), environment: synthModuleDocument(addEnvironmentModule) };
+}
+
+/**
+ * Every module, each as its files (paths relative to the module's root), generated and ready to publish as release
+ * `version` (the README names its archive).
+ */
+export function buildModulePackages(
+  version: string,
+  documents: Record<TerraformModuleName, ModuleDocument> = moduleDocuments(),
+): Record<TerraformModuleName, ModuleFiles> {
+  const network = moduleFiles(documents.network);
   const nested = Object.fromEntries(
     Object.entries(network).map(([file, text]) => [`${NESTED_NETWORK_PATH}/${file}`, text]),
   );
-  const withDocs = (name: TerraformModuleName, files: ModuleFiles): ModuleFiles => ({
-    ...files,
-    "README.md": readme(name, files),
+  const withDocs = (name: TerraformModuleName): ModuleFiles => ({
+    ...moduleFiles(documents[name]),
+    "README.md": readme(name, documents[name], version),
     "examples/basic/main.tf": exampleHcl(name),
   });
-  return { network: withDocs("network", network), environment: { ...withDocs("environment", environment), ...nested } };
+  return { network: withDocs("network"), environment: { ...withDocs("environment"), ...nested } };
 }
