@@ -2,10 +2,9 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { planApp, synthesizedStacks } from "../modules/pipeline/plan";
-import { importedModules, installedCopies } from "./support/consumer";
+import { CONSUMER_TSCONFIG, importedModules, installedCopies } from "./support/consumer";
 import { codeBlocksUnder } from "./support/readme";
 import {
-  CommandRun,
   LocalServer,
   localNpmrc,
   NetworkJail,
@@ -15,6 +14,7 @@ import {
   runIn,
   startLockMirror,
   startVerdaccio,
+  succeeded as ok,
 } from "./support/npm-registry";
 import { describeWithTerraform } from "./support/terraform";
 
@@ -36,12 +36,6 @@ const consumerDevDeps = Object.fromEntries(
 );
 /** Generous: every step is far faster, but the machine may be busy (2 cores shared with other runs). */
 const STEP_MS = 600_000;
-
-function ok(run: CommandRun, what: string): CommandRun {
-  if (run.code !== 0)
-    throw new Error(`${what} failed (exit ${run.code}):\n${run.stderr.trim()}\n${run.stdout.trim()}`.slice(0, 6000));
-  return run;
-}
 
 const seconds = (since: bigint) => Number(process.hrtime.bigint() - since) / 1e9;
 
@@ -168,20 +162,7 @@ describeWithTerraform("the npm package, published to a local registry and used b
       if (example === undefined) throw new Error('README has no ts block under "## Using the modules as a library"');
       expect(importedModules(example)).toContain(pkg.name);
       writeFileSync(join(consumer, "main.ts"), example);
-      const tsconfig = {
-        compilerOptions: {
-          target: "ES2022",
-          module: "commonjs",
-          moduleResolution: "node",
-          strict: true,
-          esModuleInterop: true,
-          skipLibCheck: true,
-          noEmit: true,
-          types: ["node"],
-        },
-        include: ["main.ts"],
-      };
-      writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+      writeFileSync(join(consumer, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
       timings.tsc = ok(
         await runIn(jail, [join(consumer, "node_modules", ".bin", "tsc"), "-p", "."], consumer, npmEnv),
         "tsc in the consumer",

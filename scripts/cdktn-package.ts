@@ -1,5 +1,14 @@
 import { spawnSync } from "node:child_process";
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  copyFileSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join, relative, resolve } from "node:path";
 import { CDKTN_RENAMES, renameImports } from "./bindings";
 
@@ -66,10 +75,14 @@ export function buildCdktnPackage(out: string): { files: number } {
     exclude: [],
   };
   writeFileSync(join(out, "tsconfig.json"), JSON.stringify(tsconfig, null, 2));
+  // The project's node_modules (cdktn and its provider are dev dependencies) serve the compile wherever `out` is.
+  const modules = join(out, "node_modules");
+  symlinkSync(join(ROOT, "node_modules"), modules, "dir");
   const tsc = spawnSync(process.execPath, [require.resolve("typescript/bin/tsc"), "-p", join(out, "tsconfig.json")], {
     cwd: ROOT,
     encoding: "utf8",
   });
+  rmSync(modules);
   if (tsc.status !== 0) throw new Error(`compiling the cdktn package failed:\n${tsc.stdout}${tsc.stderr}`);
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   writeFileSync(join(out, "package.json"), `${JSON.stringify(cdktnManifest(pkg), null, 2)}\n`);

@@ -61,6 +61,13 @@ export function runIn(
   });
 }
 
+/** `run` when it exited 0; otherwise an error naming `what`, with its exit code and output. */
+export function succeeded(run: CommandRun, what: string): CommandRun {
+  if (run.code !== 0)
+    throw new Error(`${what} failed (exit ${run.code}):\n${run.stderr.trim()}\n${run.stdout.trim()}`.slice(0, 6000));
+  return run;
+}
+
 /** A port nobody listens on right now, on 127.0.0.1. */
 export function freePort(): Promise<number> {
   return new Promise((done, fail) => {
