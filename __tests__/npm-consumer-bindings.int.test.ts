@@ -1,23 +1,11 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { synthesizedStacks } from "../modules/pipeline/plan";
 import { CDKTN_RENAMES, renameImports, Renames } from "../scripts/bindings";
 import { buildCdktnPackage, CDKTN_PACKAGE_NAME } from "../scripts/cdktn-package";
 import { bindingsOf } from "./support/binding-schema";
-import { CONSUMER_TSCONFIG, importedModules, installedCopies } from "./support/consumer";
-import {
-  LocalServer,
-  localNpmrc,
-  NetworkJail,
-  npmCacheDir,
-  npmEnvironment,
-  openJail,
-  runIn,
-  startLockMirror,
-  startVerdaccio,
-  succeeded,
-} from "./support/npm-registry";
+import { importedModules, installedCopies } from "./support/consumer";
+import { ConsumerSandbox } from "./support/npm-registry";
 import { codeBlocksUnder } from "./support/readme";
 
 // The users beside today's (cdktf 0.21 + @cdktf/provider-aws 20.x, npm-consumer.int.test.ts): a cdktf project on AWS
@@ -84,76 +72,49 @@ function filesUnder(dir: string): string[] {
 }
 
 describe("the npm packages for provider 6 and for cdktn, published to a local registry and used by fresh consumers", () => {
-  let tmp: string;
-  let jail: NetworkJail;
-  let registry: LocalServer | undefined;
-  let mirror: LocalServer | undefined;
-  let npmEnv: NodeJS.ProcessEnv;
-  let cache: string;
+  let sandbox: ConsumerSandbox;
+  let timings: Record<string, number>;
   const tarballs: string[] = [];
-  const timings: Record<string, number> = {};
 
   beforeAll(() => {
-    tmp = mkdtempSync(join(tmpdir(), "npm-consumer-bindings-"));
-    jail = openJail();
-    cache = npmCacheDir();
-    writeFileSync(join(tmp, "npmrc"), localNpmrc(undefined, join(tmp, "npm-logs")));
-    npmEnv = npmEnvironment(tmp, join(tmp, "npmrc"), cache);
+    sandbox = new ConsumerSandbox("npm consumer test (provider 6, cdktn)", "npm-consumer-bindings-");
+    timings = sandbox.timings;
   });
 
-  afterAll(async () => {
-    await registry?.stop();
-    await mirror?.stop();
-    jail.close();
-    rmSync(tmp, { recursive: true, force: true });
-    process.stdout.write(
-      `npm consumer test (provider 6, cdktn), seconds per step (own network namespace: ${jail.isolated}): ${JSON.stringify(timings)}\n`,
-    );
-  }, STEP_MS);
+  afterAll(() => sandbox.close(), STEP_MS);
 
   it(
     "builds both packages from the same sources: the cdktn one imports cdktn and its provider, never cdktf's",
     async () => {
       let started = process.hrtime.bigint();
-      const out = join(tmp, "cdktn-package");
+      const out = join(sandbox.tmp, "cdktn-package");
       buildCdktnPackage(out);
       timings.buildCdktn = seconds(started);
       const imported = filesUnder(join(out, "dist", "modules"))
         .filter((f) => f.endsWith(".js"))
-        .flatMap((f) => [...readFileSync(f, "utf8").matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]));
+        .flatMap((f) => [...readFileSync(f, "utf8").matchAll(/require\("([^".][^"]*)"\)/g)].map((m) => m[1]))
+        .filter((s) => !s.startsWith("node:"));
       const packages = new Set(
-        imported
-          .filter((s) => !s.startsWith("node:"))
-          .map((s) =>
-            s
-              .split("/")
-              .slice(0, s.startsWith("@") ? 2 : 1)
-              .join("/"),
-          ),
-      );
-      expect(
-        [...packages].filter(
-          (p) => !["cdktn", "@cdktn/provider-aws", "constructs", ...Object.keys(pkg.dependencies)].includes(p),
+        imported.map((s) =>
+          s
+            .split("/")
+            .slice(0, s.startsWith("@") ? 2 : 1)
+            .join("/"),
         ),
-      ).toEqual([]);
+      );
+      const allowed = ["cdktn", "@cdktn/provider-aws", "constructs", ...Object.keys(pkg.dependencies)];
+      expect([...packages].filter((p) => !allowed.includes(p))).toEqual([]);
       expect([...packages]).toEqual(expect.arrayContaining(["cdktn", "@cdktn/provider-aws", "constructs"]));
       started = process.hrtime.bigint();
       for (const dir of [root, out]) {
-        const run = succeeded(
-          await runIn(jail, ["npm", "pack", "--json", "--pack-destination", tmp], dir, npmEnv),
-          `npm pack in ${dir}`,
-        );
-        const [packed] = JSON.parse(run.stdout.slice(run.stdout.indexOf("["))) as {
-          filename: string;
-          files: { path: string }[];
-        }[];
-        expect(
-          packed.files
-            .map((f) => f.path)
-            .filter((p) => !/^dist\/modules\/.+\.(js|d\.ts)$/.test(p))
-            .sort(),
-        ).toEqual(["CHANGELOG.md", "LICENSE", "README.md", "package.json"]);
-        tarballs.push(join(tmp, packed.filename));
+        const { tarball, files } = await sandbox.pack(dir);
+        expect(files.filter((p) => !/^dist\/modules\/.+\.(js|d\.ts)$/.test(p)).sort()).toEqual([
+          "CHANGELOG.md",
+          "LICENSE",
+          "README.md",
+          "package.json",
+        ]);
+        tarballs.push(tarball);
       }
       timings.pack = seconds(started);
     },
@@ -161,71 +122,56 @@ describe("the npm packages for provider 6 and for cdktn, published to a local re
   );
 
   it(
-    "publishes both to verdaccio on 127.0.0.1",
+    "publishes both to verdaccio on 127.0.0.1, each with its own peers",
     async () => {
       const started = process.hrtime.bigint();
-      registry = await startVerdaccio(jail, join(tmp, "verdaccio"), npmEnv, STEP_MS / 3);
-      mirror = await startLockMirror(jail, cache, npmEnv, STEP_MS / 3);
-      writeFileSync(join(tmp, "npmrc"), localNpmrc(mirror.url, join(tmp, "npm-logs"), registry.url));
+      const { registry } = await sandbox.startRegistries(STEP_MS / 3);
       for (const tarball of tarballs)
-        succeeded(
-          await runIn(jail, ["npm", "publish", tarball, "--registry", registry.url], tmp, npmEnv),
-          "npm publish",
-        );
+        await sandbox.run(["npm", "publish", tarball, "--registry", registry.url], sandbox.tmp, "npm publish");
       timings.publish = seconds(started);
-      for (const name of [pkg.name, CDKTN_PACKAGE_NAME]) {
-        const view = succeeded(
-          await runIn(
-            jail,
-            ["npm", "view", `${name}@${pkg.version}`, "peerDependencies", "--json", "--registry", registry.url],
-            tmp,
-            npmEnv,
-          ),
-          "npm view",
-        );
-        expect(Object.keys(JSON.parse(view.stdout)).sort()).toEqual(
-          name === pkg.name
-            ? ["@cdktf/provider-aws", "cdktf", "constructs"]
-            : ["@cdktn/provider-aws", "cdktn", "constructs"],
-        );
+      for (const [name, peers] of [
+        [pkg.name, ["@cdktf/provider-aws", "cdktf", "constructs"]],
+        [CDKTN_PACKAGE_NAME, ["@cdktn/provider-aws", "cdktn", "constructs"]],
+      ]) {
+        const argv = [
+          "npm",
+          "view",
+          `${name}@${pkg.version}`,
+          "peerDependencies",
+          "--json",
+          "--registry",
+          registry.url,
+        ];
+        const view = await sandbox.run(argv, sandbox.tmp, "npm view");
+        expect(Object.keys(JSON.parse(view.stdout)).sort()).toEqual(peers);
       }
     },
     STEP_MS,
   );
 
   describe.each(Object.entries(CONSUMERS))("a fresh %s project", (label, consumer) => {
-    const dir = () => join(tmp, label.replace(/[^a-z0-9]+/gi, "-"));
+    let project: string;
 
     it(
       "installs the package with its own peers: one copy of each, nothing of the other framework",
       async () => {
-        if (registry === undefined || mirror === undefined) throw new Error("no registry: the publish step failed");
-        mkdirSync(dir());
-        const devDependencies = Object.fromEntries(
-          ["typescript", "tsx", "@types/node"].map((name) => [name, pkg.devDependencies[name] as string]),
-        );
-        writeFileSync(
-          join(dir(), "package.json"),
-          JSON.stringify({ name: "consumer", version: "1.0.0", private: true, devDependencies }, null, 2),
-        );
-        writeFileSync(join(dir(), ".npmrc"), `${pkg.name.split("/")[0]}:registry=${registry.url}\n`);
+        project = sandbox.newConsumer(label.replace(/[^a-z0-9]+/gi, "-"), pkg.name.split("/")[0]);
         const specs = [
           consumer.package,
           ...Object.entries(consumer.deps).map(([name, version]) => `${name}@${version}`),
         ];
-        timings[`${consumer.framework}Install`] = succeeded(
-          await runIn(jail, ["npm", "install", ...specs, "--no-audit", "--no-fund"], dir(), npmEnv),
-          "consumer npm install",
-        ).seconds;
-        const installed = JSON.parse(readFileSync(join(dir(), "package-lock.json"), "utf8"));
-        expect(installed.packages[`node_modules/${consumer.package}`].resolved).toMatch(new RegExp(`^${registry.url}`));
-        const tree = JSON.parse(
-          succeeded(await runIn(jail, ["npm", "ls", "--all", "--json", "--long"], dir(), npmEnv), "npm ls").stdout,
+        const install = ["npm", "install", ...specs, "--no-audit", "--no-fund"];
+        timings[`${consumer.framework}Install`] = (await sandbox.run(install, project, "consumer npm install")).seconds;
+        const installed = JSON.parse(readFileSync(join(project, "package-lock.json"), "utf8"));
+        expect(installed.packages[`node_modules/${consumer.package}`].resolved).toMatch(
+          new RegExp(`^${sandbox.registry?.url}`),
         );
+        const ls = await sandbox.run(["npm", "ls", "--all", "--json", "--long"], project, "npm ls");
+        const tree = JSON.parse(ls.stdout);
         for (const [name, version] of Object.entries(consumer.deps))
           expect({ name, copies: installedCopies(tree, name) }).toEqual({
             name,
-            copies: [`${version} at ${join(dir(), "node_modules", name)}`],
+            copies: [`${version} at ${join(project, "node_modules", name)}`],
           });
         for (const name of consumer.absent)
           expect({ name, copies: installedCopies(tree, name) }).toEqual({ name, copies: [] });
@@ -240,12 +186,7 @@ describe("the npm packages for provider 6 and for cdktn, published to a local re
         if (example === undefined) throw new Error('README has no ts block under "## Using the modules as a library"');
         const source = renameImports(example, consumer.renames);
         expect(importedModules(source)).toEqual(expect.arrayContaining([consumer.package, consumer.framework]));
-        writeFileSync(join(dir(), "main.ts"), source);
-        writeFileSync(join(dir(), "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
-        timings[`${consumer.framework}Tsc`] = succeeded(
-          await runIn(jail, [join(dir(), "node_modules", ".bin", "tsc"), "-p", "."], dir(), npmEnv),
-          "tsc in the consumer",
-        ).seconds;
+        timings[`${consumer.framework}Tsc`] = (await sandbox.compile(project, source)).seconds;
       },
       STEP_MS,
     );
@@ -253,15 +194,8 @@ describe("the npm packages for provider 6 and for cdktn, published to a local re
     it(
       "synthesizes it with its own framework, pinning the AWS provider 6 version of its bindings",
       async () => {
-        const outdir = join(dir(), "cdktf.out");
-        timings[`${consumer.framework}Synth`] = succeeded(
-          await runIn(jail, [process.execPath, "--import", "tsx", "main.ts"], dir(), {
-            ...npmEnv,
-            CDKTF_OUTDIR: outdir,
-          }),
-          "synth of the README example",
-        ).seconds;
-        const stacks = synthesizedStacks(outdir);
+        timings[`${consumer.framework}Synth`] = (await sandbox.synth(project)).seconds;
+        const stacks = synthesizedStacks(join(project, "cdktf.out"));
         expect(stacks.map((s) => s.name)).toEqual(["prod"]);
         const json = JSON.parse(readFileSync(join(stacks[0].dir, "cdk.tf.json"), "utf8"));
         expect(json.terraform.required_providers.aws.version).toBe(bindingsOf(consumer.bindings).providerVersion);
