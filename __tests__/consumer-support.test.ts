@@ -67,6 +67,19 @@ describe("packumentsFromLock", () => {
       dist: { tarball: "http://127.0.0.1:9/@s/b/-/b-2.0.0.tgz", integrity: "sha512-BBB" },
     });
   });
+  it("serves an alias's package under the real name, beside the other versions of that name", () => {
+    const withAlias = packumentsFromLock(
+      { ...packages, "node_modules/a-v3": { name: "a", version: "3.0.0", integrity: "sha512-DDD" } },
+      "http://127.0.0.1:9/",
+    );
+    expect(Object.keys(withAlias).sort()).toEqual(["@s/b", "a"]);
+    expect(Object.keys(withAlias.a.versions).sort()).toEqual(["1.10.0", "1.2.0", "3.0.0"]);
+    expect(withAlias.a.versions["3.0.0"]).toEqual({
+      name: "a",
+      version: "3.0.0",
+      dist: { tarball: "http://127.0.0.1:9/a/-/a-3.0.0.tgz", integrity: "sha512-DDD" },
+    });
+  });
   it("tags the newest version latest, comparing numerically", () => {
     expect(Object.keys(docs.a.versions).sort()).toEqual(["1.10.0", "1.2.0"]);
     expect(docs.a["dist-tags"].latest).toBe("1.10.0");

@@ -1,3 +1,18 @@
+/** The consumer project's tsconfig for the README example: strict, type-check only. */
+export const CONSUMER_TSCONFIG = {
+  compilerOptions: {
+    target: "ES2022",
+    module: "commonjs",
+    moduleResolution: "node",
+    strict: true,
+    esModuleInterop: true,
+    skipLibCheck: true,
+    noEmit: true,
+    types: ["node"],
+  },
+  include: ["main.ts"],
+};
+
 /** Module specifiers of the `import ... from "x"` statements in `source`. */
 export function importedModules(source: string): string[] {
   return [...source.matchAll(/^\s*import\s[^;]*?\sfrom\s+["']([^"']+)["']/gm)].map((m) => m[1]);

@@ -22,7 +22,8 @@ const LOCK_ONLY = new Set([
 ]);
 
 /**
- * The registry documents a lock file implies: for each package at `node_modules/.../<name>`, its version's manifest
+ * The registry documents a lock file implies: for each package at `node_modules/.../<name>` (or the package an alias
+ * there stands for), its version's manifest
  * (the fields the lock keeps: dependencies, peers, os/cpu, bin, engines) with its tarball at `baseUrl` and the lock's
  * integrity. With these, npm resolves the lock's packages as it would from the public registry.
  */
@@ -31,7 +32,8 @@ export function packumentsFromLock(packages: Record<string, LockEntry>, baseUrl:
   for (const [location, entry] of Object.entries(packages)) {
     const cut = location.lastIndexOf("node_modules/");
     if (cut < 0 || entry.version === undefined || entry.integrity === undefined) continue;
-    const name = location.slice(cut + "node_modules/".length);
+    // An alias (`"x-v2": "npm:x@2"`) is installed under its own folder; the lock names the real package.
+    const name = typeof entry.name === "string" ? entry.name : location.slice(cut + "node_modules/".length);
     const manifest = Object.fromEntries(Object.entries(entry).filter(([field]) => !LOCK_ONLY.has(field)));
     const file = `${name.split("/").pop()}-${entry.version}.tgz`;
     const doc = (out[name] ??= { name, "dist-tags": { latest: entry.version }, versions: {} });

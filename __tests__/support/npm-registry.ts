@@ -1,7 +1,9 @@
 import { ChildProcess, spawn, spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
+import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { CONSUMER_TSCONFIG } from "./consumer";
 
 /** Result of one command, with its wall time. */
 export interface CommandRun {
@@ -59,6 +61,13 @@ export function runIn(
       done({ code: code ?? 1, stdout, stderr, seconds: Number(process.hrtime.bigint() - started) / 1e9 }),
     );
   });
+}
+
+/** `run` when it exited 0; otherwise an error naming `what`, with its exit code and output. */
+export function succeeded(run: CommandRun, what: string): CommandRun {
+  if (run.code !== 0)
+    throw new Error(`${what} failed (exit ${run.code}):\n${run.stderr.trim()}\n${run.stdout.trim()}`.slice(0, 6000));
+  return run;
 }
 
 /** A port nobody listens on right now, on 127.0.0.1. */
@@ -225,4 +234,105 @@ export async function startLockMirror(
     env,
     readyWithinMs,
   );
+}
+
+/** The consumer project's own tools, at the versions this project pins (so they are in the npm cache). */
+const CONSUMER_TOOLS = ["typescript", "tsx", "@types/node"];
+
+/**
+ * What the steps of a consumer test share: a temp dir holding npm's config and logs, the network jail, npm's
+ * environment over the npm cache that `npm ci` filled, and, once started, verdaccio and the lock mirror.
+ */
+export class ConsumerSandbox {
+  readonly tmp: string;
+  readonly jail: NetworkJail;
+  readonly env: NodeJS.ProcessEnv;
+  private readonly cache: string;
+  registry: LocalServer | undefined;
+  mirror: LocalServer | undefined;
+  /** Seconds per step, printed by `close()`. */
+  readonly timings: Record<string, number> = {};
+
+  /** `title` names the test in the timings line; `prefix` the temp dir. */
+  constructor(
+    private readonly title: string,
+    prefix: string,
+  ) {
+    this.tmp = mkdtempSync(join(tmpdir(), prefix));
+    this.jail = openJail();
+    this.cache = npmCacheDir();
+    writeFileSync(join(this.tmp, "npmrc"), localNpmrc(undefined, join(this.tmp, "npm-logs"))); // registries come later
+    this.env = npmEnvironment(this.tmp, join(this.tmp, "npmrc"), this.cache);
+  }
+
+  /** Runs `argv` in the jail with npm's environment (or `env`); an error naming `what` unless it exits 0. */
+  async run(argv: readonly string[], cwd: string, what: string, env = this.env): Promise<CommandRun> {
+    return succeeded(await runIn(this.jail, argv, cwd, env), what);
+  }
+
+  /** `npm pack` of the package in `dir` into the temp dir: the tarball's path and the files it holds. */
+  async pack(dir: string): Promise<{ tarball: string; files: string[]; run: CommandRun }> {
+    const run = await this.run(["npm", "pack", "--json", "--pack-destination", this.tmp], dir, `npm pack in ${dir}`);
+    const [packed] = JSON.parse(run.stdout.slice(run.stdout.indexOf("["))) as {
+      filename: string;
+      files: { path: string }[];
+    }[];
+    return { tarball: join(this.tmp, packed.filename), files: packed.files.map((f) => f.path), run };
+  }
+
+  /** Starts verdaccio and the lock mirror, then points npm at the mirror, with a token for publishing to verdaccio. */
+  async startRegistries(readyWithinMs: number): Promise<{ registry: LocalServer; mirror: LocalServer }> {
+    const registry = (this.registry = await startVerdaccio(
+      this.jail,
+      join(this.tmp, "verdaccio"),
+      this.env,
+      readyWithinMs,
+    ));
+    const mirror = (this.mirror = await startLockMirror(this.jail, this.cache, this.env, readyWithinMs));
+    writeFileSync(join(this.tmp, "npmrc"), localNpmrc(mirror.url, join(this.tmp, "npm-logs"), registry.url));
+    return { registry, mirror };
+  }
+
+  /**
+   * A fresh consumer project in `dir` (under the temp dir): the tools as its dev dependencies, and, as the README
+   * tells, the package's `scope` routed to the private registry.
+   */
+  newConsumer(dir: string, scope: string): string {
+    if (this.registry === undefined || this.mirror === undefined)
+      throw new Error("no registry: the publish step failed");
+    const project = join(this.tmp, dir);
+    const pinned = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).devDependencies;
+    const devDependencies = Object.fromEntries(CONSUMER_TOOLS.map((name) => [name, pinned[name] as string]));
+    mkdirSync(project);
+    writeFileSync(
+      join(project, "package.json"),
+      JSON.stringify({ name: "consumer", version: "1.0.0", private: true, devDependencies }, null, 2),
+    );
+    writeFileSync(join(project, ".npmrc"), `${scope}:registry=${this.registry.url}\n`);
+    return project;
+  }
+
+  /** Writes `source` as the consumer's `main.ts` and type-checks it with the consumer's own tsc (strict). */
+  async compile(project: string, source: string): Promise<CommandRun> {
+    writeFileSync(join(project, "main.ts"), source);
+    writeFileSync(join(project, "tsconfig.json"), JSON.stringify(CONSUMER_TSCONFIG, null, 2));
+    return this.run([join(project, "node_modules", ".bin", "tsc"), "-p", "."], project, "tsc in the consumer");
+  }
+
+  /** Runs the consumer's `main.ts` with its own tsx: the synth lands in `<project>/cdktf.out`. */
+  async synth(project: string): Promise<CommandRun> {
+    const env = { ...this.env, CDKTF_OUTDIR: join(project, "cdktf.out") };
+    return this.run([process.execPath, "--import", "tsx", "main.ts"], project, "synth of the README example", env);
+  }
+
+  /** Stops the servers, removes the temp dir and prints the timings. */
+  async close(): Promise<void> {
+    await this.registry?.stop();
+    await this.mirror?.stop();
+    this.jail.close();
+    rmSync(this.tmp, { recursive: true, force: true });
+    process.stdout.write(
+      `${this.title}, seconds per step (own network namespace: ${this.jail.isolated}): ${JSON.stringify(this.timings)}\n`,
+    );
+  }
 }

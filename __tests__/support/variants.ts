@@ -56,24 +56,26 @@ export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, a
     (env.loadBalancer = { certificateArn: EXAMPLE_CERTIFICATE_ARN, accessLogs: { enabled: true } }),
 };
 
-/** Every resource and data source address (`type.logicalId`) of every stack the app makes for a variant, by stack. */
-export function addressesOf(variant: string, makeApp: () => App = () => Testing.app()): Record<string, string[]> {
+/** The synthesized JSON of every stack the app makes for a variant, by stack. */
+export function synthOf(variant: string, makeApp: () => App = () => Testing.app()): Record<string, unknown> {
   const env = rawWorkshop();
   DOCUMENTED_VARIANTS[variant](env);
   const app = makeApp();
   const stacks: TerraformStack[] = addAllStacks(app, resolveConfig({ environments: [env] }), false);
+  return Object.fromEntries(stacks.map((stack) => [stack.node.id, JSON.parse(Testing.synth(stack))]));
+}
+
+/** Every resource and data source address (`type.logicalId`) of every stack the app makes for a variant, by stack. */
+export function addressesOf(variant: string, makeApp?: () => App): Record<string, string[]> {
   return Object.fromEntries(
-    stacks.map((stack) => {
-      const json = JSON.parse(Testing.synth(stack)) as Record<
-        string,
-        Record<string, Record<string, unknown>> | undefined
-      >;
+    Object.entries(synthOf(variant, makeApp)).map(([stack, synthesized]) => {
+      const json = synthesized as Record<string, Record<string, Record<string, unknown>> | undefined>;
       const addresses = ["resource", "data"].flatMap((kind) =>
         Object.entries(json[kind] ?? {}).flatMap(([type, byId]) =>
           Object.keys(byId).map((id) => `${kind === "data" ? "data." : ""}${type}.${id}`),
         ),
       );
-      return [stack.node.id, addresses.sort()];
+      return [stack, addresses.sort()];
     }),
   );
 }

@@ -9,7 +9,12 @@ import { BlockTypes, JsonValue, renderHcl } from "./hcl";
 export const MODULE_REQUIREMENTS = {
   /** 1.9: a variable's validation may refer to other variables. */
   terraform: ">= 1.9.0",
-  aws: { source: "hashicorp/aws", version: ">= 5.0, < 6.0" },
+  /**
+   * Planned here with 5.100.0; every argument the modules set is in the provider 6.11.0 and 6.66.0 schemas with the
+   * same type (__tests__/provider6.test.ts), and a provider major is where arguments go: so up to, not including, 7.0.
+   * docs/compatibility.md says how far each level is proven.
+   */
+  aws: { source: "hashicorp/aws", version: ">= 5.0, < 7.0" },
 };
 
 /** A generated module: file name → contents, in Terraform's standard module structure. */
