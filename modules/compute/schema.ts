@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { amiSourceSchema } from "../ami/ami";
+import { DATA_VOLUME_DEFAULTS } from "./data-volume-mount";
 
 export const COMPUTE_DEFAULTS = {
   instanceType: "t3.micro",
@@ -182,6 +183,22 @@ export const computeConfigFields = {
             description: "your own engine's systemd units, started at first boot and waited for until active",
             defaultLabel: "none: `mariadb`",
           }),
+          dataVolume: z
+            .strictObject({
+              sizeGiB: intBetween(1, 16384)
+                .default(DATA_VOLUME_DEFAULTS.sizeGiB)
+                .describe(
+                  `size of the DB's data volume, 1 to 16384 GiB: an encrypted gp3 EBS volume of its own in the server's AZ, mounted at \`${DATA_VOLUME_DEFAULTS.mountPoint}\` (MariaDB's datadir below it; your own engine's \`services\` wait for the mount: point the engine there), that a replaced instance gets back; grow it in place (a smaller size would replace it)`,
+                ),
+              preventDestroy: z
+                .boolean()
+                .default(DATA_VOLUME_DEFAULTS.preventDestroy)
+                .describe(
+                  "Terraform refuses any plan that destroys or replaces the data volume (`prevent_destroy`); `false` only for a throwaway environment, so `destroy` can remove it and its data",
+                ),
+            })
+            .prefault({})
+            .describe("the DB's data volume"),
         })
         .optional()
         .meta({ description: "the DB server, reachable only from the app servers", defaultLabel: "none" }),
