@@ -133,7 +133,9 @@ export {
 export type { MonitoredBlock, RuleSubject } from "./rules/exceptions";
 export { guardrailConfigFields } from "./rules/schema";
 export type { GuardrailAcknowledgement } from "./rules/schema";
-export { viewOfPlan } from "./rules/plan-view";
+export { changesOfPlan, viewOfPlan } from "./rules/plan-view";
+export { dataAtRisk, describeDataAtRisk, STATEFUL_RULE_ID } from "./rules/catalog/stateful";
+export type { DataAtRisk } from "./rules/catalog/stateful";
 export { viewOfSynth } from "./rules/synth-view";
 export type { StackJson } from "./rules/synth-view";
 export {
@@ -147,7 +149,7 @@ export {
   RULE_INPUTS,
   strings,
 } from "./rules/view";
-export type { ResourceView, RuleInput, StackView } from "./rules/view";
+export type { ChangeView, ResourceView, RuleInput, StackView } from "./rules/view";
 
 // Plans: terraform plans of an app's stacks, offline or real.
 export { PLAN_STEPS, planApp, PlanError, UnknownStackError } from "./pipeline/plan";
