@@ -178,6 +178,11 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
     (e) => (e.servers.db.rootVolumeGiB = 4),
     [`${W}servers.db.rootVolumeGiB = 4: expected an integer from 8 to 16384`],
   ],
+  [
+    "data volume of no size",
+    (e) => (e.servers.db.dataVolume = { sizeGiB: 0 }),
+    [`${W}servers.db.dataVolume.sizeGiB = 0: expected an integer from 1 to 16384`],
+  ],
 
   // app servers: placement, ingress, service
   [

@@ -170,6 +170,27 @@ describe("workshop servers", () => {
     expect(db.root_block_device).toMatchObject({ delete_on_termination: false });
   });
 
+  it("keeps the DB's data on a volume of its own in the DB's AZ, attached to it, that Terraform refuses to destroy", () => {
+    const volume = resourceNamed(json, "aws_ebs_volume", "Db_DataVolume");
+    expect(volume).toMatchObject({
+      availability_zone: "ap-northeast-2a",
+      size: 20,
+      encrypted: true,
+      lifecycle: { prevent_destroy: true },
+    });
+    expect(resourceNamed(json, "aws_volume_attachment", "Db_DataVolume_Attachment")).toMatchObject({
+      instance_id: ref("aws_instance", logicalIdOf(json, "aws_instance", "Db_Server_Instance"), "id"),
+      volume_id: ref("aws_ebs_volume", logicalIdOf(json, "aws_ebs_volume", "Db_DataVolume"), "id"),
+    });
+  });
+
+  it("sizes the data volume and lifts its prevent_destroy from servers.db.dataVolume", () => {
+    const config = workshopConfig();
+    config.servers!.db!.dataVolume = { sizeGiB: 50, preventDestroy: false };
+    const volume = resourceNamed(synthEnvironment(config).json, "aws_ebs_volume", "Db_DataVolume");
+    expect(volume).toMatchObject({ size: 50, lifecycle: { prevent_destroy: false } });
+  });
+
   it("locks the bastion's audit rules and keys every server with the admin key pair", () => {
     const bastion = resourceNamed(json, "aws_instance", "Bastion_Host_Instance");
     expect(bastion.user_data).toContain("-e 2");

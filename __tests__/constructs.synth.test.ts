@@ -200,6 +200,54 @@ describe("servers on a Network, connected", () => {
   });
 });
 
+describe("the DB server's data volume", () => {
+  const dbJson = (props: Partial<ConstructorParameters<typeof DbServer>[2]> = {}) =>
+    synth((scope, network) => {
+      new DbServer(scope, "db", { network, tier: "data", az: "us-east-1b", ami: AMI, hardening: HARDENING, ...props });
+    });
+  const json = dbJson();
+  const [[volumeId, volume]] = all(json, "aws_ebs_volume");
+  const [[, attachment]] = all(json, "aws_volume_attachment");
+  const [[instanceId, instance]] = all(json, "aws_instance");
+
+  it("is an encrypted gp3 volume of its own, 20 GiB, in the server's AZ, that Terraform refuses to destroy", () => {
+    expect(volume).toMatchObject({
+      availability_zone: "us-east-1b",
+      size: 20,
+      type: "gp3",
+      encrypted: true,
+      tags: { Name: "lib-db-data", Role: "db" },
+      lifecycle: { prevent_destroy: true },
+    });
+  });
+
+  it("is attached to the server, which is stopped before a detach, and mounted by the server's user data", () => {
+    expect(attachment).toEqual({
+      device_name: "/dev/sdf",
+      volume_id: ref("aws_ebs_volume", volumeId),
+      instance_id: ref("aws_instance", instanceId),
+      stop_instance_before_detaching: true,
+    });
+    expect(instance.user_data).toContain(`data_serial=$(printf '%s' '${ref("aws_ebs_volume", volumeId)}' | tr -d -)`);
+    expect(instance.user_data).toContain("require_mount mariadb /var/lib/db-data\n");
+    // The instance is stateful: a changed user data (a new volume id) does not replace it.
+    expect(instance.lifecycle).toEqual({ ignore_changes: ["ami", "user_data"] });
+  });
+
+  it("takes its size and prevent_destroy from the props; your own engine's units wait for its mount", () => {
+    const custom = dbJson({
+      dataVolume: { sizeGiB: 100, preventDestroy: false },
+      packages: ["postgresql15-server"],
+      services: ["postgresql"],
+    });
+    const [[, customVolume]] = all(custom, "aws_ebs_volume");
+    expect(customVolume).toMatchObject({ size: 100, lifecycle: { prevent_destroy: false } });
+    const [[, customInstance]] = all(custom, "aws_instance");
+    expect(customInstance.user_data).toContain("require_mount postgresql /var/lib/db-data\n");
+    expect(customInstance.user_data).not.toContain("mariadb");
+  });
+});
+
 describe("servers given no instance profile: roles of their own, least privilege, and the DB login wired", () => {
   const build = (dbLogin: boolean) =>
     synth((scope, network) => {

@@ -33,9 +33,10 @@ describe("cost estimate of the default environment", () => {
     // 2 × public IPv4 (bastion EIP, NAT EIP) at $0.005/h for 730 h              =  7.30
     // 1 × NAT gateway at $0.059/h for 730 h                                     = 43.07
     // 10 GB through the NAT gateway at $0.059/GB                                =  0.59
+    // 1 × 20 GiB gp3 data volume (the DB's) at $0.0912/GB-month                 =  1.824
     expect(estimate.region).toBe("ap-northeast-2");
-    expect(estimate.totalMonthly).toBeCloseTo(37.96 + 2.9184 + 7.3 + 43.07 + 0.59, 6);
-    expect(cents(estimate.totalMonthly)).toBe(91.84);
+    expect(estimate.totalMonthly).toBeCloseTo(37.96 + 2.9184 + 7.3 + 43.07 + 0.59 + 1.824, 6);
+    expect(cents(estimate.totalMonthly)).toBe(93.66);
     expect(estimate.unpriced).toBe(0);
   });
 
@@ -53,9 +54,9 @@ describe("cost estimate of the default environment", () => {
   it("compares the four NAT modes, marking the synthesized one", () => {
     expect(estimate.natModes.map((m) => m.mode)).toEqual(["none", "single", "per-az", "instance"]);
     expect(estimate.natModes.filter((m) => m.current).map((m) => m.mode)).toEqual(["single"]);
-    expect(natMode(estimate, "single").totalMonthly).toBe(91.84);
-    // none: everything but the NAT gateway, its EIP and its traffic: 91.8384 - 43.07 - 3.65 - 0.59
-    expect(natMode(estimate, "none").totalMonthly).toBe(44.53);
+    expect(natMode(estimate, "single").totalMonthly).toBe(93.66);
+    // none: everything but the NAT gateway, its EIP and its traffic: 93.6624 - 43.07 - 3.65 - 0.59
+    expect(natMode(estimate, "none").totalMonthly).toBe(46.35);
   });
 
   // The comparison is computed by substitution from one stack; synthesizing each mode for real must agree with it.
@@ -82,7 +83,10 @@ describe("cost estimate of the default environment", () => {
   it("takes every assumption from the overrides", () => {
     const e = estimateCost(json, { hoursPerMonth: 100, natTrafficGb: 0, rootVolumeGiB: 20 });
     expect(e.assumptions).toEqual({ ...COST_DEFAULTS, hoursPerMonth: 100, natTrafficGb: 0, rootVolumeGiB: 20 });
-    expect(e.totalMonthly).toBeCloseTo(4 * 0.013 * 100 + 4 * 20 * 0.0912 + 2 * 0.005 * 100 + 0.059 * 100, 6);
+    expect(e.totalMonthly).toBeCloseTo(
+      4 * 0.013 * 100 + 4 * 20 * 0.0912 + 20 * 0.0912 + 2 * 0.005 * 100 + 0.059 * 100,
+      6,
+    );
   });
 
   it("shows the state bootstrap stack's S3 and DynamoDB as negligible, with no VPC to compare NAT modes for", () => {
@@ -112,7 +116,7 @@ describe("what the table does not know is reported, not guessed", () => {
     expect(line.noPrice).toBe("instance type x9.mega is not in the price table for ap-northeast-2");
     expect(line.monthly).toBeUndefined();
     expect(e.unpriced).toBe(1);
-    expect(cents(e.totalMonthly)).toBe(cents(91.8384 - 0.013 * 730));
+    expect(cents(e.totalMonthly)).toBe(cents(93.6624 - 0.013 * 730));
     const text = formatEstimate("workshop", e);
     expect(text).toMatch(/\n {2}EC2 x9\.mega \(db\) +no price\n/);
     expect(text).toContain(
@@ -140,7 +144,7 @@ describe("what the table does not know is reported, not guessed", () => {
     const line = e.lines.find((l) => l.resource === "aws_lb.Nlb_Lb_1234");
     expect(line?.noPrice).toBe("only Application Load Balancers are in the price table");
     expect(line?.monthly).toBeUndefined();
-    expect(cents(e.totalMonthly)).toBe(91.84);
+    expect(cents(e.totalMonthly)).toBe(93.66);
   });
 
   it("an Application Load Balancer: its hours, its assumed LCUs and one public IPv4 address per AZ", () => {
@@ -159,7 +163,7 @@ describe("what the table does not know is reported, not guessed", () => {
       ["ALB capacity, 2 LCU (assumed)", 11.68],
       ["public IPv4 addresses (ALB, 2 AZs)", 7.3],
     ]);
-    expect(cents(e.totalMonthly)).toBe(cents(91.84 + 16.425 + 11.68 + 7.3));
+    expect(cents(e.totalMonthly)).toBe(cents(93.66 + 16.425 + 11.68 + 7.3));
   });
 
   it("an interface endpoint and a non-gp3 volume type are not priced as something else", () => {

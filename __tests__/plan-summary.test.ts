@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { PlanJson, ResourceChange } from "../modules/pipeline/plan-json";
 import {
   actionTotals,
@@ -6,6 +8,10 @@ import {
   SUMMARY_MARKER,
   summaryAction,
 } from "../modules/pipeline/summary-markdown";
+import { renderDataAtRiskText, stacksDataAtRisk } from "../modules/pipeline/data-at-risk";
+import { checkPlan } from "../modules/rules/check";
+import { stackRuleOptions } from "../modules/rules/exceptions";
+import { workshopConfig } from "./support/synth";
 
 const change = (address: string, actions: string[], extra: object = {}): ResourceChange =>
   ({
@@ -96,5 +102,69 @@ describe("renderMarkdownSummary", () => {
     expect(markdown).toContain("> **1 stack(s) failed to plan:** `broken` at init");
     expect(markdown).toContain("| `broken` | - | - | - | - | ❌ plan failed at init |");
     expect(markdown).toContain("```\nError: backend\n```");
+  });
+});
+
+describe("data at risk comes first", () => {
+  const fixture = (name: string): PlanJson =>
+    JSON.parse(readFileSync(join(__dirname, "fixtures", "plans", `${name}.plan.json`), "utf8")) as PlanJson;
+  const environments = (acknowledge: Array<{ rule: string; resource?: string; reason: string }> = []) => [
+    { ...workshopConfig(), guardrails: { acknowledge } },
+  ];
+  const summarize = (stack: string, name: string, acks = environments()) => {
+    const p = fixture(name);
+    return { stack, plan: p, policy: checkPlan(p, stackRuleOptions(stack, acks)) };
+  };
+  const BOOTSTRAP = "state-change-me-workshop-tfstate";
+
+  it("opens the Markdown with a Data at risk section naming each stateful resource destroyed or replaced, and why", () => {
+    const markdown = renderMarkdownSummary([
+      summarize("workshop", "db-server-replaced"),
+      summarize(BOOTSTRAP, "state-bucket-deleted"),
+    ]);
+    const section = markdown.indexOf("### ⚠️ Data at risk");
+    expect(section).toBe(markdown.indexOf("## Terraform plan\n") + "## Terraform plan\n\n".length);
+    expect(section).toBeLessThan(markdown.indexOf("> [!CAUTION]"));
+    expect(section).toBeLessThan(markdown.indexOf("| stack |"));
+    const lines = markdown
+      .split("\n")
+      .filter((l) => l.startsWith("- ") && markdown.indexOf(l) < markdown.indexOf("> [!CAUTION]"));
+    expect(lines).toEqual([
+      '- ❌ `workshop`: would destroy and recreate (empty) the DB server "workshop-db" (aws_instance.Db_Server_Instance_F7AD69F8), forced by a change of subnet_id: its data is lost (everything not on its data volume; a DB server made before the data volume existed has all of it on its root volume). _refused by stateful-resource-destroyed: undo the change, or acknowledge the loss in the environment\'s guardrails.acknowledge_',
+      '- ❌ `state-change-me-workshop-tfstate`: would destroy the S3 bucket "change-me-workshop-tfstate" (aws_s3_bucket.state_Bucket_838DC8D9): its data is lost (its objects: Terraform state, or logs). _refused by stateful-resource-destroyed: undo the change, or acknowledge the loss in the environment\'s guardrails.acknowledge_',
+    ]);
+    expect(markdown).toContain("**2 resource(s) holding data would be destroyed or replaced");
+  });
+
+  it("marks an acknowledged loss with its reason", () => {
+    const acks = environments([
+      { rule: "stateful-resource-destroyed", resource: "Db_Server", reason: "moving the DB to AZ b, OPS-9" },
+    ]);
+    const markdown = renderMarkdownSummary([summarize("workshop", "db-server-replaced", acks)]);
+    expect(markdown).toMatch(
+      /^- ✔️ `workshop`: would destroy and recreate \(empty\) the DB server .*_acknowledged in the config: moving the DB to AZ b, OPS-9_$/m,
+    );
+  });
+
+  it("has no such section when nothing holding data is destroyed (a stateless server replaced is not data)", () => {
+    const markdown = renderMarkdownSummary([summarize("workshop", "creates-and-updates")]);
+    expect(markdown).not.toContain("Data at risk");
+    expect(markdown).toContain("> [!CAUTION]");
+  });
+
+  it("prints the same first on the console, and nothing when there is nothing", () => {
+    const text = renderDataAtRiskText(stacksDataAtRisk([summarize(BOOTSTRAP, "state-bucket-deleted")]));
+    expect(text).toEqual([
+      "DATA AT RISK: 1 resource(s) holding data would be destroyed or replaced",
+      '  state-change-me-workshop-tfstate: would destroy the S3 bucket "change-me-workshop-tfstate" (aws_s3_bucket.state_Bucket_838DC8D9): its data is lost (its objects: Terraform state, or logs)',
+      "    refused by stateful-resource-destroyed: undo the change, or acknowledge the loss in the environment's guardrails.acknowledge",
+    ]);
+    expect(renderDataAtRiskText(stacksDataAtRisk([summarize("workshop", "creates-and-updates")]))).toEqual([]);
+  });
+
+  it("says a loss the rule did not judge is unchecked, not refused", () => {
+    const p = fixture("db-server-replaced");
+    const [risk] = stacksDataAtRisk([{ stack: "workshop", plan: p, policy: clean }]);
+    expect(risk.verdict).toBe("unchecked");
   });
 });

@@ -1,4 +1,4 @@
-import { buildModulePackages, TERRAFORM_MODULES } from "../modules/terraform-module/packages";
+import { moduleDocuments, TERRAFORM_MODULES } from "../modules/terraform-module/packages";
 import { argumentName, argumentsOf, bindingsOf, parseBindingFile } from "./support/binding-schema";
 import { PROVIDER6_CHANGES } from "./support/provider6-changes";
 import { DOCUMENTED_VARIANTS, synthOf } from "./support/variants";
@@ -9,13 +9,13 @@ import { DOCUMENTED_VARIANTS, synthOf } from "./support/variants";
 
 const today = bindingsOf("@cdktf/provider-aws");
 const provider6 = [bindingsOf("@cdktf/provider-aws-v21"), bindingsOf("@cdktn/provider-aws")];
-const packages = buildModulePackages();
+const modules = moduleDocuments();
 
 /** Every Terraform JSON document the project makes: both HCL modules and every stack of every documented variant. */
 const documents: [string, Record<string, any>][] = [
   ...TERRAFORM_MODULES.map((name): [string, Record<string, any>] => [
     `HCL module ${name}`,
-    JSON.parse(packages[name]["main.tf.json"]),
+    modules[name].document as Record<string, any>,
   ]),
   ...Object.keys(DOCUMENTED_VARIANTS).flatMap((variant) =>
     Object.entries(synthOf(variant)).map(([stack, json]): [string, Record<string, any>] => [

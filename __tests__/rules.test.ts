@@ -95,9 +95,10 @@ describe("the rule list", () => {
     expect(ids).toEqual(expect.arrayContaining([...before, ...scanners, ...more, ...issue12]));
   });
 
-  it("remote-state is the one rule a plan cannot judge (it does not carry the stack's backend)", () => {
+  it("remote-state is the one rule a plan cannot judge (it does not carry the stack's backend), stateful-resource-destroyed the one only a plan can (it says what is destroyed)", () => {
     expect(RULES.filter((r) => r.inputs !== undefined).map((r) => [r.id, r.inputs])).toEqual([
       ["remote-state", ["synth"]],
+      ["stateful-resource-destroyed", ["plan"]],
     ]);
   });
 });

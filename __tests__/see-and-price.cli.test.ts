@@ -33,8 +33,8 @@ describe("npm run cost", () => {
       expect(result.stderr).toBe("");
       expect(result.status).toBe(0);
       expect(result.stdout).toContain("workshop (ap-northeast-2): monthly estimate, USD");
-      expect(result.stdout).toMatch(/\n {2}total +\$91\.84\n/);
-      expect(result.stdout).toMatch(/single \(this stack\) .* \$47\.31 +\$91\.84/);
+      expect(result.stdout).toMatch(/\n {2}total +\$93\.66\n/);
+      expect(result.stdout).toMatch(/single \(this stack\) .* \$47\.31 +\$93\.66/);
       expect(result.stdout).toContain("state-change-me-workshop-tfstate (ap-northeast-2)");
       expect(existsSync(join(synthesized, "manifest.json"))).toBe(true);
     },
@@ -71,7 +71,10 @@ describe("npm run cost", () => {
         rootVolumeGiB: 20,
         albLcus: 1,
       });
-      expect(parsed[0].totalMonthly).toBeCloseTo(4 * 0.013 * 100 + 4 * 20 * 0.0912 + 2 * 0.005 * 100 + 0.059 * 100, 6);
+      expect(parsed[0].totalMonthly).toBeCloseTo(
+        4 * 0.013 * 100 + 4 * 20 * 0.0912 + 20 * 0.0912 + 2 * 0.005 * 100 + 0.059 * 100,
+        6,
+      );
       expect(parsed[0].natModes.map((m: { mode: string }) => m.mode)).toEqual(["none", "single", "per-az", "instance"]);
       expect(existsSync(join(scratch, "unused"))).toBe(false);
     },

@@ -125,6 +125,41 @@ describe("user data of the environment module", () => {
   });
 });
 
+describe("the DB's data volume in the environment module", () => {
+  const doc = main("environment");
+  const resource = doc.resource as Record<string, Record<string, Record<string, any>>>;
+  const volume = resource.aws_ebs_volume.db_data;
+  const db = resource.aws_instance.db;
+
+  it("is an encrypted gp3 volume of its own in the DB's AZ, sized by db.data_volume_size_gib, attached to the DB", () => {
+    expect(volume).toMatchObject({
+      availability_zone: "${keys(module.network.subnet_ids[var.db.tier])[0]}",
+      size: "${var.db.data_volume_size_gib}",
+      type: "gp3",
+      encrypted: true,
+    });
+    expect(resource.aws_volume_attachment.db_data).toEqual({
+      device_name: "/dev/sdf",
+      volume_id: "${aws_ebs_volume.db_data.id}",
+      instance_id: "${aws_instance.db.id}",
+      stop_instance_before_detaching: true,
+    });
+    expect(db.user_data).toContain("data_serial=$(printf '%s' '${aws_ebs_volume.db_data.id}' | tr -d -)");
+    expect(db.user_data).toContain("datadir = %s\\n' /var/lib/db-data/mysql");
+  });
+
+  it("has no prevent_destroy: Terraform takes no variable in lifecycle, and the module's callers must be able to destroy", () => {
+    expect(volume.lifecycle).toBeUndefined();
+  });
+
+  it("keeps the DB instance, as the constructs do, when its image or user data changes, and its root volume", () => {
+    expect(db.lifecycle).toEqual({ ignore_changes: ["ami", "user_data"] });
+    expect(db.user_data_replace_on_change).toBe(false);
+    expect(db.root_block_device).toMatchObject({ delete_on_termination: false });
+    expect(resource.aws_instance.bastion.lifecycle).toBeUndefined();
+  });
+});
+
 describe("instance roles of the environment module", () => {
   const doc = main("environment");
   type Keyed = { for_each: string } & Record<string, string>;

@@ -12,6 +12,8 @@ import {
   substitute,
 } from "../modules/compute/user-data";
 import { SERVER_HARDENING as hardening } from "./support/hardening";
+import { renderDataVolumeMount } from "../modules/compute/data-volume-mount";
+import { DATA_VOLUME_DEFAULTS } from "../modules/compute/schema";
 
 const service: ServiceSpec = {
   name: "app",
@@ -29,6 +31,8 @@ const credentials = {
   user: "app",
 };
 
+const VOLUME_ID = "vol-0123456789abcdef0";
+
 /** Every script the project renders, by name. */
 const scripts: Record<string, string> = {
   "bastion, SSH": renderBastionUserData({ sessionTimeoutSeconds: 600, sshMaxAuthTries: 3, ssh: true }),
@@ -42,14 +46,20 @@ const scripts: Record<string, string> = {
     renderHardening(hardening),
     renderServiceSetup({ ...service, artifact: undefined, packages: [] }),
   ),
-  "db server": renderScript(renderHardening(hardening), renderPackagesAndServices(["mariadb105-server"], ["mariadb"])),
+  "db server": renderScript(
+    renderHardening(hardening),
+    renderDataVolumeMount(VOLUME_ID, ["postgresql"]),
+    renderPackagesAndServices(["postgresql-server"], ["postgresql"]),
+  ),
   "db server, no packages": renderScript(
     renderHardening({ ...hardening, ssh: false }),
+    renderDataVolumeMount(VOLUME_ID, []),
     renderPackagesAndServices([], []),
   ),
   "db server, MariaDB with the app's login": renderScript(
     renderHardening(hardening),
-    renderMariadbSetup(credentials, 3306),
+    renderDataVolumeMount(VOLUME_ID, ["mariadb"]),
+    renderMariadbSetup(credentials, 3306, DATA_VOLUME_DEFAULTS.mountPoint),
   ),
   "NAT instance": renderNatInstanceUserData({ vpcCidr: "192.168.10.0/24" }),
 };
@@ -188,7 +198,7 @@ describe("the NAT instance", () => {
 });
 
 describe("the DB server's first boot", () => {
-  const script = renderMariadbSetup(credentials, 3306);
+  const script = renderMariadbSetup(credentials, 3306, DATA_VOLUME_DEFAULTS.mountPoint);
 
   it("listens on its private address, creates the app's database and user, and writes the password to SSM", () => {
     expect(script).toContain("printf '[mysqld]\\nbind-address = %s\\nport = 3306\\n' \"$private_ip\"");
@@ -210,6 +220,47 @@ describe("the DB server's first boot", () => {
     expect(script.indexOf("umask 077")).toBeLessThan(script.indexOf("request=$(mktemp)"));
     expect(script).not.toMatch(/set -x|echo .*\$password/);
     expect(renderDbPasswordFetch(credentials, "/run/app-start.env")).not.toMatch(/echo .*\$password|set -x/);
+  });
+});
+
+describe("the DB server's data volume", () => {
+  const mariadb = scripts["db server, MariaDB with the app's login"];
+  const mount = renderDataVolumeMount(VOLUME_ID, ["mariadb"]);
+
+  it("is found by its id in the NVMe serial, else by the attachment's device name, waiting for the attachment", () => {
+    expect(mount).toContain(`data_serial=$(printf '%s' '${VOLUME_ID}' | tr -d -)\n`);
+    expect(mount).toContain(
+      'data_device=$(find_data_device 600 "/dev/disk/by-id/nvme-Amazon_Elastic_Block_Store_$data_serial" /dev/sdf /dev/xvdf)\n',
+    );
+  });
+
+  it("is formatted only when blank, mounted from /etc/fstab with nofail, and required by the engine's units", () => {
+    expect(mount).toContain('format_if_blank "$data_device" db-data\n');
+    expect(mount).toContain('mount_data_volume "$data_device" /var/lib/db-data /etc/fstab\n');
+    expect(mount).toContain("defaults,nofail 0 2");
+    expect(mount).toContain("require_mount mariadb /var/lib/db-data\nsystemctl daemon-reload\n");
+    expect(renderDataVolumeMount(VOLUME_ID, ["postgresql", "pgbouncer"])).toContain(
+      "require_mount postgresql /var/lib/db-data\nrequire_mount pgbouncer /var/lib/db-data\n",
+    );
+  });
+
+  it("is mounted before MariaDB is installed, and MariaDB's datadir is on it before MariaDB first starts", () => {
+    const mounted = mariadb.indexOf('mount_data_volume "$data_device"');
+    const installed = mariadb.indexOf("dnf install -y mariadb105-server");
+    const datadir = mariadb.indexOf(
+      'datadir = %s\\n\' /var/lib/db-data/mysql > "$mariadb_conf_dir/zz-cdktf-datadir.cnf"',
+    );
+    const started = mariadb.indexOf("systemctl restart --no-block mariadb.service");
+    expect([mounted, installed, datadir, started].every((i) => i > 0)).toBe(true);
+    expect(mounted).toBeLessThan(installed);
+    expect(installed).toBeLessThan(datadir);
+    expect(datadir).toBeLessThan(started);
+  });
+
+  it("keeps the system tables a volume already has, and creates them only on a volume without them", () => {
+    expect(mariadb).toContain(
+      'if [ ! -d /var/lib/db-data/mysql/mysql ]; then\n  install -d -o mysql -g mysql -m 0750 /var/lib/db-data/mysql\n  install_db=$(command -v mariadb-install-db || command -v mysql_install_db)\n  "$install_db" --user=mysql --datadir=/var/lib/db-data/mysql >/dev/null\nfi\n',
+    );
   });
 });
 

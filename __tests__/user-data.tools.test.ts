@@ -19,6 +19,7 @@ import { renderDbPasswordFetch } from "../modules/compute/db-credentials";
 import { renderNatInstanceUserData, renderNatRules } from "../modules/network/nat-instance";
 import { describeWithTools } from "./support/system-tools";
 import { SERVER_HARDENING as hardening } from "./support/hardening";
+import { DATA_VOLUME_FUNCTIONS } from "../modules/compute/data-volume-mount";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -310,5 +311,87 @@ describe("the app's DB password", () => {
       "ssm get-parameter --region ap-northeast-2 --name /workshop/db/app-password --with-decryption --query Parameter.Value --output text\n",
     );
     expect(startEnvPaths("app")).toEqual({ script: "/usr/local/libexec/app-start-env", envFile: "/run/app-start.env" });
+  });
+});
+
+describe("the data volume, with stub disk tools", () => {
+  /** Runs the data volume functions and `call` with stubs first on PATH; each stub logs its arguments to `log`. */
+  function run(call: string, commands: Record<string, string>) {
+    const dir = tempDir();
+    const log = join(dir, "log");
+    const logged = Object.fromEntries(
+      Object.entries(commands).map(([name, body]) => [name, `echo "${name} $*" >> '${log}'\n${body}`]),
+    );
+    const result = bash(`${DATA_VOLUME_FUNCTIONS}${call}`, `${stubs({ sleep: "exit 0", ...logged })}:/usr/bin:/bin`);
+    let calls = "";
+    try {
+      calls = readFileSync(log, "utf8");
+    } catch {
+      // nothing was called
+    }
+    return { ...result, calls, dir };
+  }
+
+  it("finds the first candidate that exists, resolved (the NVMe by-id link before the device name)", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "nvme1n1"), "");
+    spawnSync("ln", ["-s", join(dir, "nvme1n1"), join(dir, "nvme-Amazon_Elastic_Block_Store_vol0abc")]);
+    const result = run(
+      `find_data_device 5 ${join(dir, "nvme-Amazon_Elastic_Block_Store_vol0abc")} ${join(dir, "sdf")}`,
+      {},
+    );
+    expect(result.stderr).toBe("");
+    expect(result.stdout).toBe(`${join(dir, "nvme1n1")}\n`);
+  });
+
+  it("fails naming every candidate when none appears in time", () => {
+    const result = run("find_data_device 0 /nonexistent/a /nonexistent/b", {});
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(
+      "the data volume is not attached after 0 s: none of /nonexistent/a /nonexistent/b exists",
+    );
+  });
+
+  it.each([
+    [
+      "a blank volume (blkid finds nothing: exit 2) is formatted",
+      2,
+      0,
+      "blkid -p /dev/xvdf\nmkfs.ext4 -q -L db-data /dev/xvdf\n",
+    ],
+    ["a volume with a filesystem (exit 0) is kept", 0, 0, "blkid -p /dev/xvdf\n"],
+    ["a volume blkid cannot read (exit 4) is not formatted, and the script fails", 4, 1, "blkid -p /dev/xvdf\n"],
+  ])("%s", (_name, blkidStatus, status, calls) => {
+    const result = run("format_if_blank /dev/xvdf db-data", { blkid: `exit ${blkidStatus}`, "mkfs.ext4": "exit 0" });
+    expect(result.status).toBe(status);
+    expect(result.calls).toBe(calls);
+  });
+
+  it("adds the filesystem to fstab by UUID with nofail once, and mounts it when it is not mounted", () => {
+    const blkid = 'case "$*" in *UUID*) echo 0b6c1b0e-1111-2222-3333-444455556666;; *TYPE*) echo ext4;; esac';
+    const dir = tempDir();
+    const fstab = join(dir, "fstab");
+    writeFileSync(fstab, "UUID=root / xfs defaults 0 0\n");
+    const mountPoint = join(dir, "data");
+    const call = `mount_data_volume /dev/nvme1n1 ${mountPoint} ${fstab}`;
+    const first = run(call, { blkid, mountpoint: "exit 1", mount: "exit 0" });
+    const again = run(call, { blkid, mountpoint: "exit 0", mount: "exit 0" });
+    expect([first.stderr, again.stderr]).toEqual(["", ""]);
+    expect(readFileSync(fstab, "utf8")).toBe(
+      `UUID=root / xfs defaults 0 0\nUUID=0b6c1b0e-1111-2222-3333-444455556666 ${mountPoint} ext4 defaults,nofail 0 2\n`,
+    );
+    expect(first.calls).toContain(`mount ${mountPoint}\n`);
+    expect(again.calls).not.toContain("mount /");
+    expect(statSync(mountPoint).isDirectory()).toBe(true);
+  });
+
+  it("refuses to mount a device without a filesystem", () => {
+    const result = run(`mount_data_volume /dev/nvme1n1 ${join(tempDir(), "data")} /dev/null`, {
+      blkid: "exit 2",
+      mount: "exit 0",
+    });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain("no filesystem UUID or type on /dev/nvme1n1");
+    expect(result.calls).not.toContain("mount /");
   });
 });

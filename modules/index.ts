@@ -68,6 +68,9 @@ export { Rehardening } from "./compute/rehardening";
 export type { RehardeningProps } from "./compute/rehardening";
 export type { AppServersProps, DbServerProps, Server, ServerSettings } from "./compute/servers";
 export { HardenedInstance } from "./compute/hardened-instance";
+export { DataVolume } from "./compute/data-volume";
+export type { DataVolumeOptions, DataVolumeProps } from "./compute/data-volume";
+export { DATA_VOLUME_DEFAULTS } from "./compute/schema";
 export type { HardenedInstanceProps } from "./compute/hardened-instance";
 export { SsmInstanceProfile } from "./compute/ssm-instance-profile";
 export type { SsmInstanceProfileProps } from "./compute/ssm-instance-profile";
@@ -137,7 +140,9 @@ export {
 export type { MonitoredBlock, RuleSubject } from "./rules/exceptions";
 export { guardrailConfigFields } from "./rules/schema";
 export type { GuardrailAcknowledgement } from "./rules/schema";
-export { viewOfPlan } from "./rules/plan-view";
+export { changesOfPlan, viewOfPlan } from "./rules/plan-view";
+export { dataAtRisk, describeDataAtRisk, STATEFUL_RULE_ID } from "./rules/catalog/stateful";
+export type { DataAtRisk } from "./rules/catalog/stateful";
 export { viewOfSynth } from "./rules/synth-view";
 export type { StackJson } from "./rules/synth-view";
 export {
@@ -151,7 +156,7 @@ export {
   RULE_INPUTS,
   strings,
 } from "./rules/view";
-export type { ResourceView, RuleInput, StackView } from "./rules/view";
+export type { ChangeView, ResourceView, RuleInput, StackView } from "./rules/view";
 
 // Plans: terraform plans of an app's stacks, offline or real.
 export { PLAN_STEPS, planApp, PlanError, UnknownStackError } from "./pipeline/plan";

@@ -11,6 +11,7 @@ import { checkPlan } from "../modules/rules/check";
 import { formatFinding } from "../modules/rules/engine";
 import { stackRuleOptions } from "../modules/rules/exceptions";
 import { renderMarkdownSummary, StackFailureSummary, StackSummary } from "../modules/pipeline/summary-markdown";
+import { renderDataAtRiskText, stacksDataAtRisk } from "../modules/pipeline/data-at-risk";
 import { PlanJson } from "../modules/pipeline/plan-json";
 import { ResolvedEnvironment } from "../modules/environment/resolve";
 import { runCommand, UsageError } from "./cli";
@@ -24,8 +25,9 @@ show -json for every stack, each in its own temp dir, then prints what each plan
                  backend, and no network (unshare -n where permitted)
   --stack NAME   plan only this stack (repeatable)
   --summary markdown
-                 print the summary as Markdown (a pull-request comment: a table per stack, a loud warning for every
-                 resource destroyed or replaced, rule findings); progress stays on stderr. Default: text
+                 print the summary as Markdown (a pull-request comment: first any data at risk, then a table per
+                 stack, a loud warning for every resource destroyed or replaced, rule findings); progress stays on
+                 stderr. Default: text (data at risk first too)
   --save DIR     keep each stack's plan as DIR/<stack>.tfplan and DIR/<stack>.plan.json
   --from DIR     run no terraform: summarize the plans --save kept in DIR (every DIR/*.plan.json, or those of the
                  --stack names given; a named stack without one is reported as failed)
@@ -148,6 +150,8 @@ function report(
     process.stdout.write(renderMarkdownSummary(summaries, failures, `Terraform plan (${label})`));
     return failed ? 1 : 0;
   }
+  // What destroys data comes first, before any stack's counts.
+  for (const line of renderDataAtRiskText(stacksDataAtRisk(summaries))) process.stdout.write(`${line}\n`);
   for (const { stack, plan, policy } of summaries) {
     process.stdout.write(`\n${stack}: ${summarizePlan(plan).join("\n")}\n`);
     for (const a of policy.accepted) process.stdout.write(`  accepted: ${formatFinding(a)} (${a.reason})\n`);

@@ -443,6 +443,9 @@ export const APPLY_ACTIONS: Readonly<Record<string, readonly string[]>> = {
     "ec2:DisassociateIamInstanceProfile",
     "ec2:ReplaceIamInstanceProfileAssociation",
   ],
+  aws_ebs_volume: ["ec2:CreateVolume", "ec2:DeleteVolume", "ec2:ModifyVolume"],
+  // A detach stops the instance first (stop_instance_before_detaching), so its filesystem is clean.
+  aws_volume_attachment: ["ec2:AttachVolume", "ec2:DetachVolume", "ec2:StopInstances"],
   aws_flow_log: ["ec2:CreateFlowLogs", "ec2:DeleteFlowLogs"],
   aws_cloudwatch_log_group: [
     "logs:CreateLogGroup",

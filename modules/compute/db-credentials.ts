@@ -65,16 +65,45 @@ function sqlName(name: string): string {
   return name;
 }
 
+/** MariaDB's datadir on a data volume mounted at `mountPoint`: a folder of its own, beside the volume's lost+found. */
+export function mariadbDataDir(mountPoint: string): string {
+  return `${mountPoint}/mysql`;
+}
+
 /**
- * The DB server's engine (MariaDB from the image's own repository), listening on its private address only; at first
- * boot the app's database, user and password, the password going to the SSM parameter. Waits for MariaDB to be active
- * and listening, and fails loudly if it is not.
+ * Installs MariaDB (from the image's own repository) with its datadir on the data volume mounted at `mountPoint`
+ * (`mariadbDataDir`): stops what the package may have started on the root volume, creates the system tables there only
+ * when the volume has none (a new instance keeps the databases the last one left), and says so in a config file named
+ * to be read after the package's own (`zz-`: after `50-server.cnf` on Debian and `mariadb-server.cnf` on Amazon Linux,
+ * which set the default datadir). Leaves MariaDB stopped.
  */
-export function renderMariadbSetup(credentials: DbCredentials, port: number): string {
+export function renderMariadbInstall(mountPoint: string): string {
+  const dataDir = mariadbDataDir(mountPoint);
+  return `# MariaDB, its datadir on the data volume (${dataDir}).
+${installPackages(OS_PACKAGES.mariadb)}systemctl stop mariadb.service 2>/dev/null || true
+if [ ! -d ${dataDir}/mysql ]; then
+  install -d -o mysql -g mysql -m 0750 ${dataDir}
+  install_db=$(command -v mariadb-install-db || command -v mysql_install_db)
+  "$install_db" --user=mysql --datadir=${dataDir} >/dev/null
+fi
+if command -v selinuxenabled >/dev/null && selinuxenabled; then chcon -R -t mysqld_db_t ${dataDir}; fi
+mariadb_conf_dir=/etc/my.cnf.d
+[ -d /etc/mysql/mariadb.conf.d ] && mariadb_conf_dir=/etc/mysql/mariadb.conf.d
+printf '[mysqld]\\ndatadir = %s\\n' ${dataDir} > "$mariadb_conf_dir/zz-cdktf-datadir.cnf"
+`;
+}
+
+/**
+ * The DB server's engine (`renderMariadbInstall`: MariaDB, its datadir on the data volume at `mountPoint`),
+ * listening on its private address only; at first boot the app's database, user and password, the password going to
+ * the SSM parameter (a new instance on the same volume makes a new password). Waits for MariaDB to be active and
+ * listening, and fails loudly if it is not.
+ */
+export function renderMariadbSetup(credentials: DbCredentials, port: number, mountPoint: string): string {
   const database = sqlName(credentials.database);
   const user = sqlName(credentials.user);
-  return `# MariaDB on this server's private address, with the app's database and user; the password goes to SSM only.
-${installPackages(OS_PACKAGES.mariadb)}${installIfMissing("aws", OS_PACKAGES.awsCli)}private_ip=$(ip -4 -o route get 192.0.2.1 | awk '{for (i = 1; i < NF; i++) if ($i == "src") print $(i + 1)}')
+  return `${renderMariadbInstall(mountPoint)}# MariaDB on this server's private address, with the app's database and user; the password goes to SSM only.
+${installIfMissing("aws", OS_PACKAGES.awsCli)}private_ip=$(ip -4 -o route get 192.0.2.1 | awk '{for (i = 1; i < NF; i++) if ($i == "src") print $(i + 1)}')
 [ -n "$private_ip" ] || { echo "no private IPv4 address found" >&2; exit 1; }
 conf_dir=/etc/my.cnf.d
 [ -d /etc/mysql/mariadb.conf.d ] && conf_dir=/etc/mysql/mariadb.conf.d

@@ -109,6 +109,8 @@ export interface DbPlan {
    * database, user and password (db-credentials.ts); otherwise the engine is the config's and none of that happens.
    */
   readonly managedMariadb: boolean;
+  /** The data volume: its size, and whether Terraform refuses to destroy it. */
+  readonly dataVolume: { readonly sizeGiB: number; readonly preventDestroy: boolean };
 }
 
 /** The values of the references a service's command and environment may use (`{{port}}`, `{{db.privateIp}}`...). */
@@ -179,6 +181,7 @@ function planDb(env: ServersInput, db: DbServerConfig, problems: ConfigProblem[]
     packages: db.packages ?? [],
     services: db.services ?? [],
     managedMariadb: db.packages === undefined && db.services === undefined,
+    dataVolume: db.dataVolume,
   };
 }
 

@@ -1,6 +1,20 @@
 import { z } from "zod";
 import { amiSourceSchema } from "../ami/ami";
 
+/** Where a server's data volume is mounted, and what its defaults are. */
+export const DATA_VOLUME_DEFAULTS = {
+  /** The mount point: MariaDB keeps its datadir below it; your own engine is pointed here by you. */
+  mountPoint: "/var/lib/db-data",
+  /** The device name the attachment asks for; on Nitro instances the volume shows up as NVMe and is found by its id. */
+  deviceName: "/dev/sdf",
+  sizeGiB: 20,
+  preventDestroy: true,
+  /** Seconds the user data waits for the attachment (Terraform attaches the volume once the instance runs). */
+  attachTimeoutSeconds: 600,
+  /** The filesystem label of a freshly formatted volume (ext4 allows 16 characters). */
+  label: "db-data",
+};
+
 export const COMPUTE_DEFAULTS = {
   instanceType: "t3.micro",
   sshUser: "ec2-user",
@@ -182,6 +196,22 @@ export const computeConfigFields = {
             description: "your own engine's systemd units, started at first boot and waited for until active",
             defaultLabel: "none: `mariadb`",
           }),
+          dataVolume: z
+            .strictObject({
+              sizeGiB: intBetween(1, 16384)
+                .default(DATA_VOLUME_DEFAULTS.sizeGiB)
+                .describe(
+                  `size of the DB's data volume, 1 to 16384 GiB: an encrypted gp3 EBS volume of its own in the server's AZ, mounted at \`${DATA_VOLUME_DEFAULTS.mountPoint}\` (MariaDB's datadir below it; your own engine's \`services\` wait for the mount: point the engine there), that a replaced instance gets back; grow it in place (a smaller size would replace it)`,
+                ),
+              preventDestroy: z
+                .boolean()
+                .default(DATA_VOLUME_DEFAULTS.preventDestroy)
+                .describe(
+                  "Terraform refuses any plan that destroys or replaces the data volume (`prevent_destroy`); `false` only for a throwaway environment, so `destroy` can remove it and its data",
+                ),
+            })
+            .prefault({})
+            .describe("the DB's data volume"),
         })
         .optional()
         .meta({ description: "the DB server, reachable only from the app servers", defaultLabel: "none" }),

@@ -27,6 +27,9 @@ import {
   renderMariadbSetup,
 } from "./db-credentials";
 import { serverRole } from "./server-roles";
+import { DataVolume, DataVolumeOptions } from "./data-volume";
+import { renderDataVolumeMount } from "./data-volume-mount";
+import { DATA_VOLUME_DEFAULTS } from "./schema";
 
 /** What app and DB servers share. */
 export interface ServerSettings {
@@ -162,6 +165,12 @@ export interface DbServerProps extends ServerSettings {
    * @default `defaultDbCredentials`: database and user `app`, parameter `/<environment>/db/app-password`
    */
   readonly credentials?: DbCredentials;
+  /**
+   * The data volume: an encrypted gp3 EBS volume of its own in the server's AZ, mounted at `/var/lib/db-data`
+   * (MariaDB's datadir below it; your own engine's units wait for the mount, and you point the engine there).
+   * @default 20 GiB, with `prevent_destroy`
+   */
+  readonly dataVolume?: DataVolumeOptions;
 }
 
 /** The DB server's hardening script: what its user data ran at first boot, and what re-hardening runs again. */
@@ -170,8 +179,9 @@ export function dbHardeningScript(hardening: HardeningOptions): string {
 }
 
 /**
- * The DB server: private, and stateful (a new AMI or user data never replaces it and its data). Open its port to the
- * app with `db.connections.allowFrom(app, Port.tcp(db.port), ...)`.
+ * The DB server: private, and stateful (a new AMI or user data never replaces it), its data on a volume of its own
+ * (`dataVolume`) that outlives the instance. Open its port to the app with
+ * `db.connections.allowFrom(app, Port.tcp(db.port), ...)`.
  */
 export class DbServer extends Construct implements IConnectable {
   readonly server: Server;
@@ -184,6 +194,8 @@ export class DbServer extends Construct implements IConnectable {
   readonly port: number;
   /** Where the app's DB password is, when this server runs MariaDB and makes it. */
   readonly credentials?: DbCredentials;
+  /** The EBS volume the data lives on, and its attachment. */
+  readonly dataVolume: DataVolume;
 
   constructor(scope: Construct, id: string, props: DbServerProps) {
     super(scope, id);
@@ -201,12 +213,24 @@ export class DbServer extends Construct implements IConnectable {
     this.credentials = managed
       ? (props.credentials ?? defaultDbCredentials(network.environment, network.region))
       : undefined;
+    this.dataVolume = new DataVolume(this, "DataVolume", {
+      ...props.dataVolume,
+      az: subnet.az,
+      name: `${network.environment}-db-data`,
+      role: "db",
+    });
+    const { mountPoint } = DATA_VOLUME_DEFAULTS;
     const engine =
       this.credentials === undefined
         ? renderPackagesAndServices(props.packages ?? [], props.services ?? [])
-        : renderMariadbSetup(this.credentials, this.port);
+        : renderMariadbSetup(this.credentials, this.port, mountPoint);
     const hardening = hardeningFor(props.hardening, SERVER_HARDENING_INTERNALS);
-    const userData = renderScript(renderHardening(hardening), engine);
+    const units = this.credentials === undefined ? (props.services ?? []) : ["mariadb"];
+    const userData = renderScript(
+      renderHardening(hardening),
+      renderDataVolumeMount(this.dataVolume.volume.id, units),
+      engine,
+    );
     const instance = new HardenedInstance(this, "Server", {
       ...instanceSettings(props, securityGroup),
       // Its own role, when given none: with Session Manager's policy when the association below is to reach it.
@@ -224,6 +248,7 @@ export class DbServer extends Construct implements IConnectable {
       userData,
       stateful: true,
     });
+    this.dataVolume.attachTo(instance.instance.id);
     this.server = { name: "db", az: subnet.az, sshUser: props.sshUser ?? COMPUTE_DEFAULTS.sshUser, instance };
     this.hardening = hardening;
     // Its user data never runs again (stateful): with Session Manager, an association re-applies the hardening.

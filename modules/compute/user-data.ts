@@ -75,6 +75,7 @@ export const OS_PACKAGES = {
   natPersistence: { dnf: ["iptables-services"], apt: ["iptables-persistent"] },
   mariadb: { dnf: ["mariadb105-server"], apt: ["mariadb-server"] },
   awsCli: { dnf: ["awscli-2"], apt: ["awscli"] },
+  filesystem: { dnf: ["e2fsprogs"], apt: ["e2fsprogs"] },
 } as const satisfies Record<string, PackageNames>;
 
 /**

@@ -116,6 +116,8 @@ const FREE_TYPES = new Set([
   "aws_iam_openid_connect_provider",
   "aws_vpc_endpoint_route_table_association",
   "aws_eip_association",
+  // The volume is priced on its own line; attaching it costs nothing.
+  "aws_volume_attachment",
   // Listeners, target groups and their members are in the ALB's price; State Manager associations are free.
   "aws_lb_listener",
   "aws_lb_target_group",

@@ -222,6 +222,7 @@ export class EnvironmentStack extends TerraformStack {
       tier: db.tier,
       az: db.az,
       port: db.port,
+      dataVolume: db.dataVolume,
       // MariaDB with the app's login, or the config's own engine.
       ...(credentials === undefined ? { packages: db.packages, services: db.services } : { credentials }),
     });

@@ -25,7 +25,11 @@ export interface ResourceChange {
     readonly after?: unknown;
     /** Same shape as `after`, `true` where a value is known only after apply. */
     readonly after_unknown?: unknown;
+    /** The attribute paths whose change forces a replace, e.g. `[["ami"]]`. */
+    readonly replace_paths?: ReadonlyArray<ReadonlyArray<string | number>>;
   };
+  /** Why Terraform chose the action, e.g. `replace_because_cannot_update`. */
+  readonly action_reason?: string;
 }
 
 /** An argument in the configuration: a literal (`constant_value`) or what it refers to (`references`). */

@@ -1,5 +1,7 @@
 import { Finding, formatFinding, RuleResult } from "../rules/engine";
 import { actionCounts, changeAction, PlanJson, ResourceChange } from "./plan-json";
+import { describeDataAtRisk } from "../rules/catalog/stateful";
+import { stacksDataAtRisk, verdictText } from "./data-at-risk";
 
 /** Marks the pull-request comment this summary is, so the workflow edits it instead of adding another. */
 export const SUMMARY_MARKER = "<!-- cdktf-plan-summary -->";
@@ -65,9 +67,11 @@ function findingLine(finding: Finding, reason?: string): string {
 }
 
 /**
- * The Markdown a pull request shows for a set of plans: one table row per stack (resources to add, change, replace,
- * destroy; policy findings), a loud warning listing every resource that would be destroyed or replaced, and per-stack
- * details by resource type. `failures` lists stacks that did not plan.
+ * The Markdown a pull request shows for a set of plans: first, when a plan destroys or replaces a resource that holds
+ * data (the DB server, its volume, buckets, tables, log groups), a "Data at risk" section naming each in words with the
+ * rules' verdict; then one table row per stack (resources to add, change, replace, destroy; policy findings), a loud
+ * warning listing every resource that would be destroyed or replaced, and per-stack details by resource type.
+ * `failures` lists stacks that did not plan.
  */
 export function renderMarkdownSummary(
   stacks: readonly StackSummary[],
@@ -75,6 +79,20 @@ export function renderMarkdownSummary(
   title = "Terraform plan",
 ): string {
   const lines: string[] = [SUMMARY_MARKER, `## ${title}`, ""];
+  const risks = stacksDataAtRisk(stacks);
+  if (risks.length > 0) {
+    lines.push(
+      "### ⚠️ Data at risk",
+      "",
+      `**${risks.length} resource(s) holding data would be destroyed or replaced: a replaced one comes back empty.**`,
+      "",
+      ...risks.map(
+        (risk) =>
+          `- ${risk.verdict === "acknowledged" ? "✔️" : "❌"} ${code(risk.stack)}: ${escapeCell(describeDataAtRisk(risk))}. _${escapeCell(verdictText(risk))}_`,
+      ),
+      "",
+    );
+  }
   const destructive = stacks.flatMap((s) => destructiveChanges(s.plan).map((change) => ({ stack: s.stack, change })));
   const findings = stacks.reduce((n, s) => n + s.policy.findings.length, 0);
 

@@ -3,6 +3,7 @@ import { EnvironmentState, stateBootstrapStackId, stateStores } from "../state/p
 import { INSECURE_OVERRIDE_FIELD } from "../security/policy";
 import type { StateStoreProps } from "../state/types";
 import { EvaluateOptions, RuleException } from "./engine";
+import { STATEFUL_RULE_ID } from "./catalog/stateful";
 
 /** An instance block of the config (`bastion`, `servers.app`, ...), as far as the rules read it. */
 export interface MonitoredBlock {
@@ -165,7 +166,9 @@ export function environmentRuleOptions(env: RuleSubject): Required<EvaluateOptio
 
 /**
  * How the rules judge one stack of the app, by its name: an environment's stack by that environment's options, a
- * state bucket's bootstrap stack by the bucket's exceptions, any other stack by the rules alone.
+ * state bucket's bootstrap stack by the bucket's exceptions plus the `stateful-resource-destroyed` acknowledgements
+ * of the environments that keep their state in it (the bucket and lock tables are theirs), any other stack by the
+ * rules alone.
  */
 export function stackRuleOptions(
   stack: string,
@@ -174,5 +177,9 @@ export function stackRuleOptions(
   const env = environments.find((e) => e.name === stack);
   if (env !== undefined) return environmentRuleOptions(env);
   const store = stateStores(environments).find((s) => stateBootstrapStackId(s.bucket) === stack);
-  return store === undefined ? {} : { exceptions: stateStoreExceptions(store) };
+  if (store === undefined) return {};
+  const acknowledged = environments
+    .filter((e) => e.backend?.type === "s3" && e.backend.bucket === store.bucket)
+    .flatMap((e) => (e.guardrails?.acknowledge ?? []).filter((ack) => ack.rule === STATEFUL_RULE_ID));
+  return { exceptions: [...stateStoreExceptions(store), ...acknowledged] };
 }

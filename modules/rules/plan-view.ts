@@ -1,5 +1,5 @@
-import { ConfigExpression, PlanJson, plannedResources } from "../pipeline/plan-json";
-import { addressOf, ResourceView, StackView } from "./view";
+import { changeAction, ConfigExpression, PlanJson, plannedResources } from "../pipeline/plan-json";
+import { addressOf, ChangeView, ResourceView, StackView } from "./view";
 
 /**
  * The view of a plan (`terraform show -json`): the planned values of every managed resource, and per argument what
@@ -22,5 +22,21 @@ export function viewOfPlan(plan: PlanJson): StackView {
     }
     return { address: planned.address, type: planned.type, name: planned.name, values, references };
   });
-  return { input: "plan", resources };
+  return { input: "plan", resources, changes: changesOfPlan(plan) };
+}
+
+/** What the plan does to each managed resource (`resource_changes`), in the plan's order. */
+export function changesOfPlan(plan: PlanJson): ChangeView[] {
+  return (plan.resource_changes ?? [])
+    .filter((c) => c.mode === "managed")
+    .map((c) => ({
+      address: c.address,
+      type: c.type,
+      action: changeAction(c),
+      before:
+        c.change.before !== null && typeof c.change.before === "object"
+          ? (c.change.before as Record<string, unknown>)
+          : {},
+      forcedBy: (c.change.replace_paths ?? []).map((path) => path.join(".")),
+    }));
 }

@@ -14,6 +14,7 @@ import {
 import { bucketAccessLogging, logGroupKms } from "./catalog/logging";
 import { instanceDetailedMonitoring, instanceEbsOptimized, instanceProfile } from "./catalog/servers";
 import { remoteState } from "./catalog/state";
+import { statefulResourceDestroyed } from "./catalog/stateful";
 import { defaultSecurityGroupClosed, natCrossAz, vpcFlowLogs } from "./catalog/vpc";
 
 /**
@@ -45,4 +46,5 @@ export const RULES: readonly Rule[] = [
   instanceDetailedMonitoring,
   instanceEbsOptimized,
   instanceProfile,
+  statefulResourceDestroyed,
 ];

@@ -26,6 +26,20 @@ export interface ResourceView {
   readonly references: Readonly<Record<string, readonly string[]>>;
 }
 
+/** What a plan does to one managed resource. */
+export interface ChangeView {
+  /** `type.name`, with an index where the plan has one. */
+  readonly address: string;
+  /** The resource type, e.g. `aws_s3_bucket`. */
+  readonly type: string;
+  /** `create`, `update`, `replace` (delete and create, in either order), `delete`, `no-op` or `read`. */
+  readonly action: string;
+  /** Its values before the change; {} for a create. */
+  readonly before: Readonly<Record<string, unknown>>;
+  /** The attributes whose change forces a replace, as dotted paths (`root_block_device.0.volume_size`). */
+  readonly forcedBy: readonly string[];
+}
+
 /** A stack as the rules see it. */
 export interface StackView {
   /** The input the view was built from; a rule may declare which inputs it applies to. */
@@ -34,6 +48,8 @@ export interface StackView {
   readonly resources: readonly ResourceView[];
   /** The backend kinds the stack declares (`s3`, `local`, `cloud`); [] for none. Undefined when the input cannot say (a plan). */
   readonly backends?: readonly string[];
+  /** What the plan does to each managed resource. Undefined when the input cannot say (a synthesized stack). */
+  readonly changes?: readonly ChangeView[];
 }
 
 /** The resources of the given types, in the view's order. */

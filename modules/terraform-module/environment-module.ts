@@ -5,19 +5,15 @@ import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-securit
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
 import { KeyPair } from "@cdktf/provider-aws/lib/key-pair";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
+import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
-import {
-  OS_PACKAGES,
-  renderHardening,
-  renderPackagesAndServices,
-  renderScript,
-  renderServiceSetup,
-} from "../compute/user-data";
+import { renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup } from "../compute/user-data";
 import { renderBastionUserData } from "../bastion/user-data";
-import { COMPUTE_DEFAULTS } from "../compute/schema";
+import { COMPUTE_DEFAULTS, DATA_VOLUME_DEFAULTS } from "../compute/schema";
 import { BASTION_DEFAULTS } from "../bastion/schema";
 import {
   EC2_ASSUME_ROLE_POLICY,
@@ -25,7 +21,8 @@ import {
   instanceRolePolicyDocument,
   instanceRolePolicyName,
 } from "../compute/instance-role";
-import { dbPasswordParameterName, dbPasswordStatements } from "../compute/db-credentials";
+import { dbPasswordParameterName, dbPasswordStatements, renderMariadbInstall } from "../compute/db-credentials";
+import { renderDataVolumeMount } from "../compute/data-volume-mount";
 import { PREVIOUS_GENERATION_SIZES } from "../compute/ebs-optimized";
 import { HARDENED_INSTANCE_SETTINGS, launchAddressSettings } from "../compute/hardened-instance";
 import { httpsEgressDescription } from "../compute/server-roles";
@@ -92,8 +89,14 @@ function userDataScripts(): { bastion: string; app: string; db: string } {
     [SENTINEL.port, "${var.app.service.port}"],
     [SENTINEL.name, "${var.app.service.name}"],
   ]);
+  // MariaDB with its datadir on the data volume, as the DbServer construct runs it (without the app's login).
   const db = fillUserData(
-    renderScript(renderHardening(hardening), renderPackagesAndServices(OS_PACKAGES.mariadb, ["mariadb"])),
+    renderScript(
+      renderHardening(hardening),
+      renderDataVolumeMount("${aws_ebs_volume.db_data.id}", ["mariadb"]),
+      renderMariadbInstall(DATA_VOLUME_DEFAULTS.mountPoint),
+      renderPackagesAndServices([], ["mariadb"]),
+    ),
     hardeningFills,
   );
   return { bastion, app, db };
@@ -261,9 +264,8 @@ function environmentVariables(scope: Construct): void {
     scope,
     "db",
     {
-      type: `object({ tier = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.dbTier)}), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}), port = optional(number, ${COMPUTE_DEFAULTS.dbPort}) })`,
-      description:
-        "The DB server (MariaDB): tier (private or isolated), instance type and port (reached only from the app servers).",
+      type: `object({ tier = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.dbTier)}), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}), port = optional(number, ${COMPUTE_DEFAULTS.dbPort}), data_volume_size_gib = optional(number, ${DATA_VOLUME_DEFAULTS.sizeGiB}) })`,
+      description: `The DB server (MariaDB): tier (private or isolated), instance type, port (reached only from the app servers) and the size of its data volume (an encrypted gp3 EBS volume of its own, mounted at ${DATA_VOLUME_DEFAULTS.mountPoint}, kept when the instance is replaced; grow it in place).`,
       default: {},
       nullable: false,
     },
@@ -272,6 +274,10 @@ function environmentVariables(scope: Construct): void {
       'db.tier = ${jsonencode(var.db.tier)} must name a private or isolated tier of tiers: ${join(", ", [for t in var.tiers : t.name if t.type != "public"])}.',
     ],
     ["var.db.port >= 1 && var.db.port <= 65535", "db.port must be a TCP port (1-65535)."],
+    [
+      "var.db.data_volume_size_gib >= 1 && var.db.data_volume_size_gib <= 16384 && floor(var.db.data_volume_size_gib) == var.db.data_volume_size_gib",
+      "db.data_volume_size_gib must be a whole number of GiB from 1 to 16384.",
+    ],
   );
 }
 
@@ -379,8 +385,10 @@ export function addEnvironmentModule(scope: Construct): void {
     subnet: string,
     userData: string,
     instanceType: string,
-    forEach?: string,
-  ) =>
+    options: { forEach?: string; stateful?: boolean } = {},
+  ) => {
+    // Stateful (the DB), as HardenedInstance makes it: a new AMI or user data never replaces it, its root volume stays.
+    const stateful = options.stateful === true;
     keyed(
       new Instance(scope, `resource_instance_${id}`, {
         ami: "${var.ami}",
@@ -393,14 +401,16 @@ export function addEnvironmentModule(scope: Construct): void {
         keyName: "${aws_key_pair.admin.key_name}",
         ...HARDENED_INSTANCE_SETTINGS,
         ...launchAddressSettings(role === "bastion"),
-        rootBlockDevice: { ...HARDENED_INSTANCE_SETTINGS.rootBlockDevice, deleteOnTermination: true },
+        rootBlockDevice: { ...HARDENED_INSTANCE_SETTINGS.rootBlockDevice, deleteOnTermination: !stateful },
         userData,
-        userDataReplaceOnChange: true,
+        userDataReplaceOnChange: !stateful,
+        lifecycle: stateful ? { ignoreChanges: ["ami", "user_data"] } : undefined,
         tags: tagsNamed(name, `, Role = "${role}"`),
       }),
       id,
-      forEach,
+      options.forEach,
     ).addOverride("ebs_optimized", tf(ebsOptimizedExpression(instanceType)));
+  };
   const firstAz = (tier: string) => `keys(module.network.subnet_ids[${tier}])[0]`;
   instance(
     "bastion",
@@ -418,13 +428,28 @@ export function addEnvironmentModule(scope: Construct): void {
     }),
     "bastion",
   );
-  instance(
-    "db",
-    "db",
-    "db",
-    `module.network.subnet_ids[var.db.tier][${firstAz("var.db.tier")}]`,
-    scripts.db,
-    "var.db.instance_type",
+  const dbSubnet = `module.network.subnet_ids[var.db.tier][${firstAz("var.db.tier")}]`;
+  // The DB's data volume, as DataVolume makes it, but without prevent_destroy: Terraform takes no variable in
+  // `lifecycle`, and a module whose destroy always fails could not be removed by its callers.
+  keyed(
+    new EbsVolume(scope, "resource_db_data", {
+      availabilityZone: `\${${firstAz("var.db.tier")}}`,
+      size: Token.asNumber(tf("var.db.data_volume_size_gib")),
+      type: "gp3",
+      encrypted: true,
+      tags: tagsNamed("db-data", ', Role = "db"'),
+    }),
+    "db_data",
+  );
+  instance("db", "db", "db", dbSubnet, scripts.db, "var.db.instance_type", { stateful: true });
+  keyed(
+    new VolumeAttachment(scope, "resource_db_data_attachment", {
+      deviceName: DATA_VOLUME_DEFAULTS.deviceName,
+      volumeId: "${aws_ebs_volume.db_data.id}",
+      instanceId: "${aws_instance.db.id}",
+      stopInstanceBeforeDetaching: true,
+    }),
+    "db_data",
   );
   // App servers keyed by AZ and ordinal (app-a1, app-b1): adding an AZ or raising the count moves none.
   instance(
@@ -434,7 +459,9 @@ export function addEnvironmentModule(scope: Construct): void {
     "module.network.subnet_ids[var.app.tier][each.value]",
     scripts.app,
     "var.app.instance_type",
-    `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az }]...)`,
+    {
+      forEach: `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az }]...)`,
+    },
   );
 
   for (const [name, { description }] of Object.entries(NETWORK_OUTPUTS))
