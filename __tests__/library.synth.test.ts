@@ -33,6 +33,9 @@ const AMI = "ami-0123456789abcdef0";
 function synth(build: (scope: Construct, network: Network) => void): Json {
   return JSON.parse(Testing.synthScope((scope) => build(scope, new Network(scope, "net", NETWORK)))) as Json;
 }
+/** An empty security group for the app role, for rules said on it. */
+const appGroup = (scope: Construct, network: Network) =>
+  new RoleSecurityGroup(scope, "sg", { environment: "lib", role: "app", vpcId: network.vpc.id, description: "d" });
 const rules = (json: Json, type: string) => Object.values(json.resource?.[type] ?? {});
 
 describe("admin ports from anywhere", () => {
@@ -70,25 +73,18 @@ describe("admin ports from anywhere", () => {
     ["RDP in a range", Port.tcpRange(3000, 4000)],
     ["all traffic", Port.allTraffic()],
   ])("allowFrom(Peer.anyIpv4(), %s) is refused unless the peer acknowledges it", (_name, port) => {
-    const group = (scope: Construct, network: Network) =>
-      new RoleSecurityGroup(scope, "sg", { environment: "lib", role: "app", vpcId: network.vpc.id, description: "d" });
-    expect(() => synth((scope, network) => group(scope, network).allowFrom(Peer.anyIpv4(), port, "open"))).toThrow(
+    expect(() => synth((scope, network) => appGroup(scope, network).allowFrom(Peer.anyIpv4(), port, "open"))).toThrow(
       /opens admin port .* to the whole internet\. .*Peer\.anyIpv4\(\{ insecureAllowAdminPortsFromAnywhere: true \}\)/,
     );
     const json = synth((scope, network) =>
-      group(scope, network).allowFrom(Peer.anyIpv4({ insecureAllowAdminPortsFromAnywhere: true }), port, "meant"),
+      appGroup(scope, network).allowFrom(Peer.anyIpv4({ insecureAllowAdminPortsFromAnywhere: true }), port, "meant"),
     );
     expect(rules(json, "aws_vpc_security_group_ingress_rule")).toHaveLength(1);
   });
 
   it("lets non-admin ports in from anywhere, and admin ports from a narrower source", () => {
     const json = synth((scope, network) => {
-      const sg = new RoleSecurityGroup(scope, "sg", {
-        environment: "lib",
-        role: "app",
-        vpcId: network.vpc.id,
-        description: "d",
-      });
+      const sg = appGroup(scope, network);
       sg.allowFrom(Peer.anyIpv4(), Port.tcp(443), "HTTPS");
       sg.allowFrom(Peer.ipv4("198.51.100.7/32"), Port.SSH, "office");
     });
@@ -99,12 +95,7 @@ describe("admin ports from anywhere", () => {
 describe("ports and peers", () => {
   it("makes UDP, ranges, all traffic (no ports), other groups by id and prefix lists", () => {
     const json = synth((scope, network) => {
-      const sg = new RoleSecurityGroup(scope, "sg", {
-        environment: "lib",
-        role: "app",
-        vpcId: network.vpc.id,
-        description: "d",
-      });
+      const sg = appGroup(scope, network);
       sg.allowFrom(Peer.ipv4("10.1.0.0/16", "vpc"), Port.udp(53), "DNS");
       sg.allowFrom(Peer.securityGroupId("sg-0123456789abcdef0", "lb"), Port.tcpRange(8000, 8100), "from the LB");
       sg.allowTo(Peer.prefixList("pl-63a5400a", "s3"), Port.tcp(443), "to S3");

@@ -35,8 +35,10 @@ describe("README samples", () => {
       env.azs[1] = "us-east-1b";
       env.tiers[2].cidrmask = env.tiers[2].cidrMask;
       delete env.tiers[2].cidrMask;
-      const file = join(dir, "config", "environments.json");
-      mkdirSync(join(dir, "config"));
+      // A temp dir's config/environments.json, printed as the README's sample shows the user's.
+      const configDir = join(dir, "config");
+      const file = join(configDir, "environments.json");
+      mkdirSync(configDir);
       writeFileSync(file, JSON.stringify(config));
       const result = run("npm", ["run", "--silent", "synth"], {
         ENVIRONMENTS_FILE: file,
