@@ -1,7 +1,6 @@
-import { writeFileSync } from "node:fs";
-import { join } from "node:path";
 import { TerraformToolchain } from "../modules/pipeline/terraform";
-import { ApplyWorkspace, describeWithMoto, stackJson, synthApp } from "./support/apply";
+import { join } from "node:path";
+import { ApplyWorkspace, describeWithMoto, synthApp } from "./support/apply";
 import { rawWorkshop } from "./support/config";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
 import { DEPLOY_GROUPS } from "./support/deploy-groups";
@@ -28,11 +27,15 @@ describeWithMoto("deploy on the AWS API emulator", (toolchain: () => TerraformTo
   }
 
   test.concurrent(
-    "the default environment applies, plans no change after apply (the bastion is not replaced), and destroys",
+    "the default environment and its state bootstrap stack apply, plan no change after apply (the bastion is not replaced), refuse the destroy of what prevent_destroy keeps (the DB's data volume, the state bucket), and destroy once it is lifted",
     () =>
       onMoto("default", async (space, stacks) => {
-        space.prepareStack(stacks.workshop);
-        await space.deployCycle(stacks.workshop, "workshop (default)");
+        const bootstrap = stacks[Object.keys(stacks).find((n) => n.startsWith("state-"))!];
+        for (const dir of [stacks.workshop, bootstrap]) space.prepareStack(dir);
+        await Promise.all([
+          space.deployCycle(stacks.workshop, "workshop (default)"),
+          space.deployCycle(bootstrap, "state bootstrap"),
+        ]);
       }),
     NO_DEADLINE,
   );
@@ -58,34 +61,6 @@ describeWithMoto("deploy on the AWS API emulator", (toolchain: () => TerraformTo
           space.deployCycle(stacks.workshop, "workshop (private)"),
           space.deployCycle(stacks[ciStack!], "CI identity"),
         ]);
-      }),
-    NO_DEADLINE,
-  );
-
-  test.concurrent(
-    "the state bootstrap stack applies and plans clean; its prevent_destroy refuses the destroy until lifted",
-    () =>
-      onMoto("default", async (space, stacks) => {
-        const dir = stacks[Object.keys(stacks).find((n) => n.startsWith("state-"))!];
-        space.prepareStack(dir);
-        await space.mustRun(dir, "init", "-input=false");
-        await space.mustRun(dir, "apply", "-input=false", "-auto-approve");
-        await space.expectNoChanges(dir);
-        const refused = await space.terraform(dir, "destroy", "-input=false", "-auto-approve");
-        expect(refused.code).toBe(1);
-        expect(refused.stderr).toContain("Instance cannot be destroyed");
-        expect(refused.stderr).toContain("lifecycle.prevent_destroy");
-        // Lifted in a test-only override, as the README tells an operator to do in code.
-        const buckets = Object.keys((stackJson(dir) as any).resource.aws_s3_bucket);
-        writeFileSync(
-          join(dir, "lift_prevent_destroy_override.tf.json"),
-          JSON.stringify({
-            resource: {
-              aws_s3_bucket: Object.fromEntries(buckets.map((id) => [id, { lifecycle: { prevent_destroy: false } }])),
-            },
-          }),
-        );
-        await space.destroy(dir);
       }),
     NO_DEADLINE,
   );

@@ -59,6 +59,8 @@ describeWithMoto(
         env.sshPublicKey = { path: join(keyDir, "own.pub") };
         env.access = { ...env.access, adminCidrs: ["100.64.7.9/32"] };
         env.ami = "ami-0a1b2c3d4e5f60718";
+        // A throwaway environment: the README's way to let `npm run destroy` remove the DB's data volume.
+        env.servers.db.dataVolume = { preventDestroy: false };
         const config = { environments: [env] };
         const space = await ApplyWorkspace.forEnvironment("npm-deploy", toolchain(), motoServer(), env);
         try {

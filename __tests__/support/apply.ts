@@ -300,8 +300,25 @@ export class ApplyWorkspace {
     );
   }
 
-  /** destroy, then the state must be empty. */
+  /**
+   * destroy, then the state must be empty. Resources the stack keeps from `destroy` (`prevent_destroy`: the DB's data
+   * volume, the state bucket) must first make it refuse; then a test-only override lifts it, as an operator would in
+   * code or config.
+   */
   async destroy(dir: string): Promise<void> {
+    const kept = protectedResources(dir);
+    if (Object.keys(kept).length > 0) {
+      const refused = await this.terraform(dir, "destroy", "-input=false", "-auto-approve");
+      if (refused.code === 0 || !refused.stderr.includes("lifecycle.prevent_destroy"))
+        throw new Error(`destroy of ${dir} was not refused by prevent_destroy (${refused.code}):\n${refused.stderr}`);
+      const lifted = Object.fromEntries(
+        Object.entries(kept).map(([type, ids]) => [
+          type,
+          Object.fromEntries(ids.map((id) => [id, { lifecycle: { prevent_destroy: false } }])),
+        ]),
+      );
+      writeFileSync(join(dir, "lift_prevent_destroy_override.tf.json"), JSON.stringify({ resource: lifted }, null, 2));
+    }
     await this.mustRun(dir, "destroy", "-input=false", "-auto-approve");
     const left = (await this.mustRun(dir, "state", "list")).stdout.trim();
     if (left !== "") throw new Error(`destroy left resources in the state of ${dir}:\n${left}`);
@@ -311,6 +328,19 @@ export class ApplyWorkspace {
     await this.moto.stop();
     rmSync(this.root, { recursive: true, force: true });
   }
+}
+
+/** The resources of a cdktf stack dir that `prevent_destroy` keeps, by type (none for an HCL root module). */
+function protectedResources(dir: string): Record<string, string[]> {
+  const synthesized = join(dir, "cdk.tf.json");
+  if (!existsSync(synthesized)) return {};
+  const json = JSON.parse(readFileSync(synthesized, "utf8")) as TerraformJson;
+  const kept: Record<string, string[]> = {};
+  for (const [type, byId] of Object.entries(json.resource ?? {}))
+    for (const [id, resource] of Object.entries(byId))
+      if ((resource.lifecycle as { prevent_destroy?: boolean } | undefined)?.prevent_destroy === true)
+        (kept[type] ??= []).push(id);
+  return kept;
 }
 
 /** Makes in moto what the placeholder ARNs stand for: a KMS key and an ACM certificate (moto picks their ids). */
