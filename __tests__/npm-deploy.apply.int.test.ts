@@ -66,10 +66,13 @@ describeWithMoto(
         try {
           const project = join(space.root, "project");
           copyProject(project);
-          writeFileSync(join(project, "config", "environments.json"), JSON.stringify(config, null, 2));
+          // The user's own config, named by ENVIRONMENTS_FILE (the app's documented setting).
+          const configFile = join(project, "my-environments.json");
+          writeFileSync(configFile, JSON.stringify(config, null, 2));
           const npmEnv: NodeJS.ProcessEnv = {
             ...space.terraformEnv,
             AWS_ENDPOINT_URL: space.moto.endpoint,
+            ENVIRONMENTS_FILE: configFile,
             AWS_REGION: env.region,
             DISABLE_VERSION_CHECK: "true",
             CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true",
