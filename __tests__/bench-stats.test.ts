@@ -44,9 +44,9 @@ describe("benchmark statistics", () => {
   it("reads each test file's seconds from jest's JSON, relative to the root, slowest first", () => {
     const json = {
       testResults: [
-        { name: "/repo/__tests__/a.test.ts", perfStats: { start: 1000, end: 3500 } },
-        { name: "/repo/__tests__/b.int.test.ts", perfStats: { start: 0, end: 60_000 } },
-        { name: "/elsewhere/c.test.ts", perfStats: { start: 0, end: 1 } },
+        { name: "/repo/__tests__/a.test.ts", startTime: 1000, endTime: 3500 },
+        { name: "/repo/__tests__/b.int.test.ts", startTime: 0, endTime: 60_000 },
+        { name: "/elsewhere/c.test.ts", startTime: 0, endTime: 1 },
       ],
     };
     expect(fileSeconds(json, "/repo")).toEqual([

@@ -54,7 +54,7 @@ export function pairedRatio(a: readonly number[], b: readonly number[]): Summary
 
 /** What jest writes with `--json`: each test file's path and its start and end (ms since the epoch). */
 export interface JestJson {
-  readonly testResults: ReadonlyArray<{ readonly name: string; readonly perfStats: { start: number; end: number } }>;
+  readonly testResults: ReadonlyArray<{ readonly name: string; readonly startTime: number; readonly endTime: number }>;
 }
 
 /** Seconds each test file took, by its path relative to `root`, slowest first. */
@@ -62,7 +62,7 @@ export function fileSeconds(json: JestJson, root: string): Array<[string, number
   return json.testResults
     .map((r): [string, number] => [
       r.name.startsWith(`${root}/`) ? r.name.slice(root.length + 1) : r.name,
-      (r.perfStats.end - r.perfStats.start) / 1000,
+      (r.endTime - r.startTime) / 1000,
     ])
     .sort((x, y) => y[1] - x[1]);
 }
