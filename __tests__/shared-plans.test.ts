@@ -4,12 +4,15 @@ import { join } from "node:path";
 import { App, TerraformOutput, TerraformStack } from "cdktf";
 import { TerraformToolchain } from "../modules/pipeline/terraform";
 import { planAppShared, RUN_DIR_VARIABLE } from "./support/shared-plans";
+import { STACK_TIMINGS_VARIABLE } from "./support/stack-timings";
 
 // planAppShared against a stand-in terraform that counts its plans: no provider, no network.
 describe("offline plans shared across a test run", () => {
   let dir: string;
   let toolchain: TerraformToolchain;
   const previous = process.env[RUN_DIR_VARIABLE];
+  // The stand-in's stacks are not the suite's: keep them out of the bench's stack timings.
+  const timings = process.env[STACK_TIMINGS_VARIABLE];
   const plans = () => readFileSync(join(dir, "plans.log"), "utf8").split("\n").filter(Boolean);
 
   beforeEach(() => {
@@ -24,10 +27,12 @@ describe("offline plans shared across a test run", () => {
     chmodSync(binary, 0o755);
     toolchain = { binary, version: "Terraform v1.11.4", canIsolateNetwork: false };
     process.env[RUN_DIR_VARIABLE] = join(dir, "run");
+    delete process.env[STACK_TIMINGS_VARIABLE];
   });
   afterEach(() => {
     if (previous === undefined) delete process.env[RUN_DIR_VARIABLE];
     else process.env[RUN_DIR_VARIABLE] = previous;
+    if (timings !== undefined) process.env[STACK_TIMINGS_VARIABLE] = timings;
     rmSync(dir, { recursive: true, force: true });
   });
 
