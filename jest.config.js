@@ -17,6 +17,12 @@ const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 const common = { testEnvironment: "node", transform, setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"] };
 
 module.exports = {
+  // jest's default on 2 cores is one worker: the integration files mostly wait on terraform, so two files at a time
+  // (more where there are more cores).
+  maxWorkers: Math.max(2, require("node:os").availableParallelism() - 1),
+  // One dir per run where test files share offline plans (__tests__/support/shared-plans.ts).
+  globalSetup: "<rootDir>/__tests__/support/run-dir.setup.js",
+  globalTeardown: "<rootDir>/__tests__/support/run-dir.teardown.js",
   projects: [
     {
       ...common,

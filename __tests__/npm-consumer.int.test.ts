@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { planApp, synthesizedStacks } from "../modules/pipeline/plan";
+import { synthesizedStacks } from "../modules/pipeline/plan";
 import { importedModules, installedCopies } from "./support/consumer";
 import { codeBlocksUnder } from "./support/readme";
 import { ConsumerSandbox } from "./support/npm-registry";
 import { describeWithTerraform } from "./support/terraform";
+import { planAppShared } from "./support/shared-plans";
 
 // A fresh consumer project installs the package from a private registry (verdaccio on 127.0.0.1, no uplinks) and
 // its other dependencies from a stand-in for the public registry that serves this project's lock file out of the npm
@@ -123,7 +124,10 @@ describeWithTerraform("the npm package, published to a local registry and used b
     "plans it offline: every synthesized resource is planned to be created",
     async () => {
       const started = process.hrtime.bigint();
-      const plans = await planApp({ outdir: join(consumer, "cdktf.out") }, { toolchain: toolchain(), mode: "offline" });
+      const plans = await planAppShared(
+        { outdir: join(consumer, "cdktf.out") },
+        { toolchain: toolchain(), mode: "offline" },
+      );
       timings.plan = seconds(started);
       for (const stack of synthesizedStacks(join(consumer, "cdktf.out"))) {
         const json = JSON.parse(readFileSync(join(stack.dir, "cdk.tf.json"), "utf8")) as {

@@ -20,6 +20,7 @@ import {
   summaryAction,
 } from "../modules/pipeline/summary-markdown";
 import { describeWithTerraform } from "./support/terraform";
+import { planAppShared } from "./support/shared-plans";
 import { ProviderSchemas, stateFromPlan } from "./support/state-from-plan";
 import { workshopConfig } from "./support/synth";
 
@@ -69,7 +70,7 @@ describeWithTerraform("Markdown plan summary on real offline plans", (toolchain)
   const SLOW = 900_000;
 
   const planFresh = async (stacks: string[]) => {
-    const plans = await planApp((app) => addAllStacks(app, resolveConfig({ environments: before() }), false), {
+    const plans = await planAppShared((app) => addAllStacks(app, resolveConfig({ environments: before() }), false), {
       toolchain: toolchain(),
       mode: "offline",
       stacks,

@@ -12,6 +12,7 @@ import { Finding, formatFinding } from "../modules/rules/engine";
 import { environmentRuleOptions, stateStoreExceptions } from "../modules/rules/exceptions";
 import { StackJson } from "../modules/rules/synth-view";
 import { describeWithTerraform } from "./support/terraform";
+import { planAppShared } from "./support/shared-plans";
 import { countsByType, defaultRouteTargets, targetOf } from "./support/plan";
 import { workshopConfig } from "./support/synth";
 import defaultConfig from "./fixtures/environments.json";
@@ -60,12 +61,13 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
   const planTmp = mkdtempSync(`${tmpdir()}/plan-int-tmp-`);
   // One plan per stack, started by the first test that needs it and shared after: each test's budget covers at most
   // one plan, never a queue of them (a busy 2-core machine once took over 180 s for four plans in one beforeAll).
+  // Shared with the other files of the run that plan the same stack (the default environment, the state bootstrap).
   const plans = new Map<string, Promise<PlanJson>>();
   const planOf = (name: string): Promise<PlanJson> => {
     if (!plans.has(name)) {
       plans.set(
         name,
-        planApp((app) => addAllStacks(app, resolved), {
+        planAppShared((app) => addAllStacks(app, resolved), {
           toolchain: toolchain(),
           mode: "offline",
           stacks: [name],

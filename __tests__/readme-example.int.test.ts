@@ -1,11 +1,12 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { planApp, StackPlan } from "../modules/pipeline/plan";
+import { StackPlan } from "../modules/pipeline/plan";
 import { plannedResources } from "../modules/pipeline/plan-json";
 import { checkSynth } from "../modules/rules/check";
 import { StackJson } from "../modules/rules/synth-view";
 import { compileStrict, libraryExample, runApp } from "./support/readme";
 import { describeWithTerraform } from "./support/terraform";
+import { planAppShared } from "./support/shared-plans";
 
 const root = resolve(__dirname, "..");
 
@@ -70,7 +71,7 @@ describe("the README's library example", () => {
     it(
       "creates the network, the bastion, three app servers and the DB server, with the connections said",
       async () => {
-        const [plan]: StackPlan[] = await planApp({ outdir }, { toolchain: toolchain(), mode: "offline" });
+        const [plan]: StackPlan[] = await planAppShared({ outdir }, { toolchain: toolchain(), mode: "offline" });
         const instances = plannedResources(plan.plan, "aws_instance").map(
           (r) => (r.values.tags as Record<string, string>).Role,
         );

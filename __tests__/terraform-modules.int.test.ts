@@ -5,12 +5,12 @@ import { join } from "node:path";
 import { TERRAFORM_MODULES } from "../modules/terraform-module/packages";
 import { MODULE_REQUIREMENTS } from "../modules/terraform-module/build";
 import { addEnvironmentStacks } from "../modules/environment/app";
-import { planApp } from "../modules/pipeline/plan";
 import { PlanJson, plannedResources } from "../modules/pipeline/plan-json";
 import { offlineEnvironment, offlineProviderOverride, runTerraform } from "../modules/pipeline/terraform";
 import { planNetwork } from "../modules/network/plan";
 import { NetworkProps } from "../modules/network/types";
 import { describeWithTerraform } from "./support/terraform";
+import { planAppShared } from "./support/shared-plans";
 import { defaultRouteTargets } from "./support/plan";
 import { resolveOne, workshopConfig } from "./support/synth";
 import { readmeUsageHcl } from "./support/readme-hcl";
@@ -354,7 +354,7 @@ describeWithTerraform(
       it(
         "the cdktf stack of the same environment plans offline",
         async () => {
-          const [stackPlan] = await planApp((app) => addEnvironmentStacks(app, [resolveOne(workshopConfig())]), {
+          const [stackPlan] = await planAppShared((app) => addEnvironmentStacks(app, [resolveOne(workshopConfig())]), {
             toolchain: toolchain(),
             mode: "offline",
             stacks: [ws.name],

@@ -2,19 +2,37 @@ import { spawnSync } from "node:child_process";
 import { cpus, tmpdir } from "node:os";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { Budget, failedBudgets, formatBudget, summarize, Summary, table, verdict, wantsRecord } from "./stats";
+import {
+  Budget,
+  failedBudgets,
+  fileSeconds,
+  formatBudget,
+  JestJson,
+  pairedRatio,
+  stackTimingSummaries,
+  summarize,
+  Summary,
+  table,
+  verdict,
+  wantsRecord,
+} from "./stats";
 
-// `npm run bench [-- --runs N] [--skip-suites] [--skip-plan] [--baseline DIR] [--record]`: measures synth, tests and
-// plan; exits 1 when a budget fails; with --record, prepends the table to BENCHMARKS.md (tracked: only on purpose).
+// `npm run bench [-- --runs N] [--suite-runs N] [--skip-suites] [--skip-plan] [--baseline DIR] [--record]`: measures
+// synth, tests and plan; exits 1 when a budget fails; with --record, prepends the table to BENCHMARKS.md (tracked:
+// only on purpose).
 const root = resolve(__dirname, "..");
 const args = process.argv.slice(2);
 const runs = Number(args[args.indexOf("--runs") + 1] ?? 0) || 5;
+/** The whole suite takes minutes: once by default. */
+const suiteRuns = Number(args[args.indexOf("--suite-runs") + 1] ?? 0) || 1;
 const scratch = mkdtempSync(join(tmpdir(), "bench-"));
 const quiet = { CHECKPOINT_DISABLE: "1", DISABLE_VERSION_CHECK: "true", CDKTF_DISABLE_PLUGIN_CACHE_ENV: "true" };
 const gnuTime = existsSync("/usr/bin/time") ? "/usr/bin/time" : undefined;
 
 interface Measurement {
   readonly seconds: Summary;
+  /** Each run's wall seconds, in the order taken (for ratios of runs taken in turns). */
+  readonly samples: readonly number[];
   /** Peak resident set size in MB of the process tree's largest process, when /usr/bin/time is there. */
   readonly peakMb?: Summary;
 }
@@ -63,7 +81,11 @@ function measureInTurns(contenders: readonly Timed[], count = runs): Measurement
   }
   return contenders.map((timed, c) => {
     const { seconds, peaks } = samples[c];
-    const result = { seconds: summarize(seconds), peakMb: peaks.length > 0 ? summarize(peaks) : undefined };
+    const result = {
+      seconds: summarize(seconds),
+      samples: seconds,
+      peakMb: peaks.length > 0 ? summarize(peaks) : undefined,
+    };
     process.stdout.write(
       `${timed.label}: median ${result.seconds.median.toFixed(2)} s${result.peakMb ? `, peak ${result.peakMb.median.toFixed(0)} MB` : ""}\n`,
     );
@@ -111,6 +133,32 @@ function baselineApp(dir: string): Timed {
   return { label: name, command, argv, cwd: dir, env: { CDKTF_OUTDIR: join(scratch, "baseline") } };
 }
 
+/**
+ * The same app compiled to JavaScript by tsc beforehand, under node_modules (where node finds cdktf from), run with
+ * the config file the app reads: what the app command is held against (budget: at most 1.3x).
+ */
+function precompiledApp(): Timed {
+  const dir = join(root, "node_modules", ".cache", "bench-precompiled");
+  rmSync(dir, { recursive: true, force: true });
+  const tsc = spawnSync(
+    "npx",
+    [
+      "tsc",
+      "main.ts",
+      ...["--outDir", dir, "--rootDir", ".", "--target", "ES2022", "--module", "commonjs"],
+      ...["--moduleResolution", "node", "--esModuleInterop", "--resolveJsonModule", "--skipLibCheck", "--strict"],
+    ],
+    { cwd: root, encoding: "utf8" },
+  );
+  if (tsc.status !== 0) throw new Error(`tsc of the app failed:\n${tsc.stdout}\n${tsc.stderr}`);
+  return {
+    label: "precompiled app synth",
+    command: process.execPath,
+    argv: [join(dir, "main.js")],
+    env: { ...outdir("precompiled"), ENVIRONMENTS_FILE: join(root, "config", "environments.json") },
+  };
+}
+
 // The app as cdktf.json runs it; the floor and the helper scripts load TypeScript the same way.
 const [appNode, ...app] = appCommand(root);
 const loader = app.slice(0, -1);
@@ -135,19 +183,28 @@ const floorRun: Timed = {
   argv: [...loader, "bench/floor.ts", readFileSync(loadedProviders, "utf8")],
 };
 const baselineRun = baselineDir === undefined ? undefined : baselineApp(baselineDir);
-const [floor, synth, baseline] = measureInTurns(
-  baselineRun === undefined ? [floorRun, appSynth] : [floorRun, appSynth, baselineRun],
-) as [Measurement, Measurement, Measurement | undefined];
+const precompiledRun = precompiledApp();
+const [floor, synth, precompiled, baseline] = measureInTurns(
+  baselineRun === undefined ? [floorRun, appSynth, precompiledRun] : [floorRun, appSynth, precompiledRun, baselineRun],
+) as [Measurement, Measurement, Measurement, Measurement | undefined];
 record("floor: node loads cdktf + the provider classes the app loads", floor);
 if (baselineRun !== undefined && baseline !== undefined)
   record(`app synth, ${baselineRun.label}, its own app command`, baseline);
 record("app synth, default environment (cdktf.json's app command)", synth);
+record("app synth, the same app precompiled by tsc (node main.js)", precompiled);
+const appVsPrecompiled = pairedRatio(synth.samples, precompiled.samples);
+// 1 and 100 environments in turns too: their ratio is a budget.
+const scaleRuns = [1, 5, 20, 100].map((n): Timed => ({
+  label: `synth x${n}`,
+  command: appNode,
+  argv: app,
+  env: { ...outdir(`x${n}`), ENVIRONMENTS_FILE: configWith(n) },
+}));
 const scale: Record<number, Measurement> = {};
-for (const n of [1, 5, 20])
-  scale[n] = record(
-    `app synth, ${n} environment(s)`,
-    measure(`synth x${n}`, appNode, app, { ...outdir(`x${n}`), ENVIRONMENTS_FILE: configWith(n) }),
-  );
+measureInTurns(scaleRuns).forEach((m, i) => {
+  const n = [1, 5, 20, 100][i];
+  scale[n] = record(`app synth, ${n} environment(s)`, m);
+});
 const npmSynth = record(
   "npm run synth (the edit loop), default environment",
   measure("npm run synth", "npm", ["run", "--silent", "synth"], outdir("npm")),
@@ -176,7 +233,7 @@ for (let i = 0; i < runs; i++) {
   const measured = JSON.parse(run.stdout) as Record<keyof typeof timings, number>;
   for (const key of Object.keys(timings) as Array<keyof typeof timings>) timings[key].push(measured[key] / 1000);
 }
-const seconds = (key: keyof typeof timings) => ({ seconds: summarize(timings[key]) });
+const seconds = (key: keyof typeof timings) => ({ seconds: summarize(timings[key]), samples: timings[key] });
 const diagram = record(
   "diagram on top of synth: every stack's SVG, from its JSON (in process, wall)",
   seconds("diagramMs"),
@@ -198,6 +255,13 @@ const budgets: Budget[] = [
   { name: "app synth vs floor", value: synth.seconds.median / floor.seconds.median, limit: 1.5, unit: "x" },
   { name: "npm run synth median", value: npmSynth.seconds.median, limit: 1.5, unit: "s" },
   { name: "20 environments vs 1", value: scale[20].seconds.median / scale[1].seconds.median, limit: 2.0, unit: "x" },
+  {
+    name: "100 environments vs 1",
+    value: pairedRatio(scale[100].samples, scale[1].samples).median,
+    limit: 4.0,
+    unit: "x",
+  },
+  { name: "app command vs precompiled (median of paired runs)", value: appVsPrecompiled.median, limit: 1.3, unit: "x" },
 ];
 if (synth.peakMb !== undefined)
   budgets.push({ name: "app synth peak RSS", value: synth.peakMb.max, limit: 200, unit: "MB" });
@@ -211,15 +275,30 @@ if (baseline !== undefined)
 
 if (!args.includes("--skip-suites")) {
   const unit = record(
-    "unit suite (jest --selectProjects unit)",
-    measure("unit suite", "npx", ["jest", "--selectProjects", "unit"], {}, Math.min(runs, 3)),
+    "unit suite (npm run test:unit)",
+    measure("unit suite", "npm", ["run", "--silent", "test:unit"], {}, suiteRuns),
   );
+  // The whole suite as CI runs it, with jest's per-file times and the stack timings the tests append (a JSON line per
+  // terraform step of a stack, see __tests__/support/stack-timings.ts), from its last run.
+  const jestJson = join(scratch, "jest.json");
+  const stackTimings = join(scratch, "stack-timings.jsonl");
   const full = record(
-    "full suite (npm test: tsc + all jest projects)",
-    measure("full suite", "npm", ["test"], {}, Math.min(runs, 3)),
+    "full suite (CI=true npm test: tsc, prettier, API report, all jest projects)",
+    measure(
+      "full suite",
+      "npm",
+      ["test", "--", "--json", `--outputFile=${jestJson}`],
+      { CI: "true", BENCH_STACK_TIMINGS: stackTimings },
+      suiteRuns,
+    ),
   );
-  budgets.push({ name: "unit suite median", value: unit.seconds.median, limit: 15, unit: "s" });
-  budgets.push({ name: "full suite median", value: full.seconds.median, limit: 90, unit: "s" });
+  for (const [file, secs] of fileSeconds(JSON.parse(readFileSync(jestJson, "utf8")) as JestJson, root))
+    if (file.includes(".int.") || secs >= 10) record(`test file ${file} (last full run)`, single(secs));
+  if (existsSync(stackTimings))
+    for (const [key, summary] of stackTimingSummaries(readFileSync(stackTimings, "utf8")))
+      record(`stack ${key} (terraform, in the suite)`, { seconds: summary, samples: [] });
+  budgets.push({ name: "unit suite median", value: unit.seconds.median, limit: 60, unit: "s" });
+  budgets.push({ name: "full suite median", value: full.seconds.median, limit: 360, unit: "s" });
 }
 if (!args.includes("--skip-plan")) {
   record(
@@ -234,11 +313,15 @@ if (!args.includes("--skip-plan")) {
   );
 }
 
+function single(seconds: number): Measurement {
+  return { seconds: summarize([seconds]), samples: [seconds] };
+}
+
 const fmt = (s: Summary | undefined, digits: number) =>
   s === undefined ? "n/a" : `${s.median.toFixed(digits)} (${s.min.toFixed(digits)}-${s.max.toFixed(digits)})`;
 const date = new Date().toISOString().slice(0, 10);
 const report = [
-  `## ${date}: ${cpus().length} cores, node ${process.version}, ${runs} runs (suites and plan: ${Math.min(runs, 3)})`,
+  `## ${date}: ${cpus().length} cores, node ${process.version}, ${runs} runs (suites: ${suiteRuns}, plan: ${Math.min(runs, 3)})`,
   "",
   table(
     ["what", "wall s: median (min-max)", "peak RSS MB: median (min-max)"],
