@@ -1,13 +1,4 @@
-import {
-  appendFileSync,
-  existsSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
@@ -16,6 +7,7 @@ import { addAllStacks } from "../../modules/environment/app";
 import { offlineEnvironment, TerraformToolchain } from "../../modules/pipeline/terraform";
 import { CommandRun, findMotoServer, Moto, runCommand } from "./moto";
 import { describeNeeding } from "./terraform";
+import { recordStackTiming } from "./stack-timings";
 import { PLACEHOLDER_ARNS } from "./deploy-groups";
 
 /**
@@ -360,8 +352,7 @@ async function timed(step: () => Promise<unknown>): Promise<number> {
   return Number(process.hrtime.bigint() - start) / 1e9;
 }
 
-/** Appends a cycle's times to `$APPLY_TIMES_FILE` (one JSON line per stack), which `npm run bench` reads. */
+/** Hands a cycle's step times to `npm run bench` (support/stack-timings.ts). */
 function recordTimes(label: string, times: CycleTimes): void {
-  const file = process.env.APPLY_TIMES_FILE;
-  if (file) appendFileSync(file, `${JSON.stringify({ stack: label, ...times })}\n`);
+  for (const [step, seconds] of Object.entries(times)) recordStackTiming(label, step, Math.round(seconds * 1000));
 }
