@@ -17,9 +17,10 @@ const transform = { "^.+\\.ts$": ["@swc/jest", { jsc: { target: "es2022" } }] };
 const common = { testEnvironment: "node", transform, setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"] };
 
 module.exports = {
-  // jest's default on 2 cores is one worker: the integration files mostly wait on terraform, so two files at a time
-  // (more where there are more cores).
-  maxWorkers: Math.max(2, require("node:os").availableParallelism() - 1),
+  // jest's default on 2 cores is one worker. The integration files, the apply tests above all, mostly wait on
+  // terraform and the emulator: one worker more than there are cores, with the apply tests started first.
+  maxWorkers: require("node:os").availableParallelism() + 1,
+  testSequencer: "<rootDir>/__tests__/support/apply-first.sequencer.js",
   // One dir per run where test files share offline plans (__tests__/support/shared-plans.ts).
   globalSetup: "<rootDir>/__tests__/support/run-dir.setup.js",
   globalTeardown: "<rootDir>/__tests__/support/run-dir.teardown.js",
