@@ -1,4 +1,4 @@
-// jest globalTeardown: removes the run's shared dir (run-dir.setup.js).
+// jest globalTeardown: removes the run's dir (run-dir.setup.js), the temp dir of its workers with it.
 const { rmSync } = require("node:fs");
 
 module.exports = () => {
