@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import * as ts from "typescript";
-import { validateConfig } from "../modules/config/load";
-import { ConfigError, formatProblem } from "../modules/config/problems";
+import { validateConfig } from "../modules/environment/load";
+import { ConfigError, formatProblem } from "../modules/core/problems";
 import { rawWorkshop } from "./support/config";
 import { ROOT, run, SLOW_PROCESS_MS } from "./support/shell";
 import { codeBlocksUnder } from "./support/readme";
