@@ -33,7 +33,7 @@ function problemsOf(config: unknown): string[] {
 
 describe("README", () => {
   it(
-    "every ts block compiles against this repo (the package name maps to modules/index.ts)",
+    "every ts block compiles against this repo (the package name maps to modules/index.ts, its /tools to modules/tools/index.ts)",
     () => {
       const sources = blocks("ts");
       expect(sources.length).toBeGreaterThan(0);
@@ -59,7 +59,7 @@ describe("README", () => {
           noEmit: true,
           noUnusedLocals: false,
           baseUrl: ROOT,
-          paths: { [packageName]: ["modules/index.ts"] },
+          paths: { [packageName]: ["modules/index.ts"], [`${packageName}/tools`]: ["modules/tools/index.ts"] },
         };
         const program = ts.createProgram(files, options);
         const diagnostics = ts
