@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { Testing, TerraformStack } from "cdktf";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { EnvironmentConfig } from "../modules/environment/schema";
 import { Peer, RoleSecurityGroup } from "../modules/security/security-group";
-import { Port } from "../modules/security/port";
+import { Port } from "../modules/core/port";
 import { logicalIdOf, resourceNamed, resourcesOf, synthEnvironment, SynthJson, workshopConfig } from "./support/synth";
 
 type Rule = Record<string, any>;

@@ -1,7 +1,7 @@
 import { App, Testing } from "cdktf";
-import { resolveConfig, validateConfig } from "../modules/config/load";
-import { ConfigError } from "../modules/config/problems";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { resolveConfig, validateConfig } from "../modules/environment/load";
+import { ConfigError } from "../modules/core/problems";
+import { EnvironmentConfig } from "../modules/environment/schema";
 import { addAllStacks } from "../modules/environment/app";
 import {
   APPLY_ACTIONS,

@@ -3,10 +3,16 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { parse } from "yaml";
-import { resolveConfig, validateConfig } from "../modules/config/load";
+import { resolveConfig, validateConfig } from "../modules/environment/load";
 import { addAllStacks } from "../modules/environment/app";
-import { synthesizeApp } from "../modules/pipeline/plan";
-import { COMMENT_SCRIPT, DRIFT_SCRIPT, PINNED_ACTIONS, renderWorkflow, WORKFLOW_PATH } from "../modules/ci/workflow";
+import { synthesizeApp } from "../modules/tools/pipeline/plan";
+import {
+  COMMENT_SCRIPT,
+  DRIFT_SCRIPT,
+  PINNED_ACTIONS,
+  renderWorkflow,
+  WORKFLOW_PATH,
+} from "../modules/tools/ci-workflow/workflow";
 import { workshopConfig } from "./support/synth";
 import defaultConfig from "./fixtures/environments.json";
 

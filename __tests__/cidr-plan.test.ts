@@ -8,7 +8,7 @@ import {
   overlaps,
   rangeOf,
   sizeOf,
-} from "../modules/network/cidr";
+} from "../modules/core/cidr";
 import { azSlot, planNetwork } from "../modules/network/plan";
 import { NetworkProps, SubnetTierProps } from "../modules/network/types";
 import { appendArb, propsOf as layoutProps } from "./support/layouts";

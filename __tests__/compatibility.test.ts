@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { MODULE_REQUIREMENTS } from "../modules/terraform-module/build";
-import { buildModulePackages, TERRAFORM_MODULES } from "../modules/terraform-module/packages";
+import { MODULE_REQUIREMENTS } from "../modules/tools/terraform-module/build";
+import { buildModulePackages, TERRAFORM_MODULES } from "../modules/tools/terraform-module/packages";
 import { CDKTN_PACKAGE_NAME, cdktnManifest } from "../scripts/cdktn-package";
 import { bindingsOf } from "./support/binding-schema";
 import { FLAVOURS } from "./support/bindings-matrix";

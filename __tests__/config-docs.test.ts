@@ -1,9 +1,9 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { z } from "zod";
-import { fieldRows, fillMarkedSections, inputJsonSchema, renderFieldTable } from "../modules/config/docs";
-import { renderConfigReference, undocumentedFields } from "../modules/config/reference";
-import { environmentSchema } from "../modules/config/environment";
+import { fieldRows, fillMarkedSections, inputJsonSchema, renderFieldTable } from "../modules/core/field-tables";
+import { renderConfigReference, undocumentedFields } from "../modules/tools/config-docs/reference";
+import { environmentSchema } from "../modules/environment/schema";
 
 describe("config reference in docs/configuration.md", () => {
   const page = readFileSync(join(__dirname, "..", "docs", "configuration.md"), "utf8");

@@ -1,11 +1,11 @@
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatJsonSyntaxProblem, parseJson } from "../modules/config/json";
-import { loadConfigFile } from "../modules/config/load";
-import { ConfigSyntaxError } from "../modules/config/problems";
-import { knownFieldsAt, nearestName } from "../modules/config/suggest";
-import { environmentSchema } from "../modules/config/environment";
+import { formatJsonSyntaxProblem, parseJson } from "../modules/core/json";
+import { loadConfigFile } from "../modules/environment/load";
+import { ConfigSyntaxError } from "../modules/core/problems";
+import { knownFieldsAt, nearestName } from "../modules/core/suggest";
+import { environmentSchema } from "../modules/environment/schema";
 import { problemsAfter } from "./support/config";
 
 describe("JSON syntax errors give file:line:column, the line and a caret", () => {

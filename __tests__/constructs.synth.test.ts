@@ -3,10 +3,10 @@ import { Construct } from "constructs";
 import { Network } from "../modules/network/network";
 import { NetworkProps } from "../modules/network/types";
 import { Bastion } from "../modules/bastion/bastion";
-import { AppServers, DbServer } from "../modules/compute/servers";
-import { HardeningProps } from "../modules/compute/user-data";
-import { Port } from "../modules/security/port";
-import { ConfigError } from "../modules/config/problems";
+import { AppServers, DbServer } from "../modules/servers/servers";
+import { HardeningProps } from "../modules/instance/user-data";
+import { Port } from "../modules/core/port";
+import { ConfigError } from "../modules/core/problems";
 
 type Json = { resource?: Record<string, Record<string, Record<string, any>>> };
 

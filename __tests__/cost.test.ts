@@ -1,9 +1,9 @@
-import { COST_DEFAULTS, CostEstimate, estimateCost } from "../modules/cost/estimate";
-import { parseAssumptions } from "../modules/cost/assumptions";
-import { formatEstimate } from "../modules/cost/format";
-import { PRICE_TABLE } from "../modules/cost/prices";
-import { TerraformJson } from "../modules/inventory/inventory";
-import { EnvironmentInput } from "../modules/config/environment";
+import { COST_DEFAULTS, CostEstimate, estimateCost } from "../modules/tools/cost/estimate";
+import { parseAssumptions } from "../modules/tools/cost/assumptions";
+import { formatEstimate } from "../modules/tools/cost/format";
+import { PRICE_TABLE } from "../modules/tools/cost/prices";
+import { TerraformJson } from "../modules/tools/inventory/inventory";
+import { EnvironmentInput } from "../modules/environment/schema";
 import { rawWorkshop } from "./support/config";
 import { synthEnvironment, workshopConfig } from "./support/synth";
 

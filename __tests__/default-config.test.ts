@@ -1,8 +1,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { resolveConfig } from "../modules/config/load";
-import { PLACEHOLDERS, placeholderProblems } from "../modules/config/placeholders";
+import { resolveConfig } from "../modules/environment/load";
+import { PLACEHOLDERS, placeholderProblems } from "../modules/environment/placeholders";
 import { ROOT, run, SLOW_PROCESS_MS } from "./support/shell";
 import { ownPublicKeyLine } from "./support/own-key";
 

@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { buildModulePackages } from "../modules/terraform-module/packages";
-import { TerraformToolchain } from "../modules/pipeline/terraform";
+import { buildModulePackages } from "../modules/tools/terraform-module/packages";
+import { TerraformToolchain } from "../modules/tools/pipeline/terraform";
 import { ApplyWorkspace, describeWithMoto } from "./support/apply";
 import { libraryExample, runApp } from "./support/readme";
 

@@ -1,4 +1,4 @@
-import { TerraformToolchain } from "../modules/pipeline/terraform";
+import { TerraformToolchain } from "../modules/tools/pipeline/terraform";
 import { join } from "node:path";
 import { ApplyWorkspace, describeWithMoto, synthApp } from "./support/apply";
 import { rawWorkshop } from "./support/config";

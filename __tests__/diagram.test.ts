@@ -1,10 +1,10 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { XMLParser } from "fast-xml-parser";
-import { toDot } from "../modules/diagram/dot";
-import { renderSvg } from "../modules/diagram/render";
-import { readInventory, TerraformJson } from "../modules/inventory/inventory";
-import { EnvironmentInput } from "../modules/config/environment";
+import { toDot } from "../modules/tools/diagram/dot";
+import { renderSvg } from "../modules/tools/diagram/render";
+import { readInventory, TerraformJson } from "../modules/tools/inventory/inventory";
+import { EnvironmentInput } from "../modules/environment/schema";
 import { rawWorkshop } from "./support/config";
 import { synthEnvironment, workshopConfig } from "./support/synth";
 

@@ -1,4 +1,4 @@
-import { EnvironmentConfig } from "../modules/config/environment";
+import { EnvironmentConfig } from "../modules/environment/schema";
 import { allResources, resourcesOf, SynthJson, synthEnvironment, workshopConfig } from "./support/synth";
 import { problemsAfter } from "./support/config";
 

@@ -1,5 +1,5 @@
-import { renderHcl, templateParts, tidyExpression } from "../modules/terraform-module/hcl";
-import { synthModuleDocument } from "../modules/terraform-module/build";
+import { renderHcl, templateParts, tidyExpression } from "../modules/tools/terraform-module/hcl";
+import { synthModuleDocument } from "../modules/tools/terraform-module/build";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 
 describe("renderHcl: Terraform JSON as native HCL", () => {

@@ -1,6 +1,6 @@
 import { logicalIdOf, resourceNamed, resourcesOf, synthEnvironment, workshopConfig } from "./support/synth";
-import { ebsOptimizedFor } from "../modules/compute/ebs-optimized";
-import { httpsEgressDescription } from "../modules/compute/server-roles";
+import { ebsOptimizedFor } from "../modules/instance/ebs-optimized";
+import { httpsEgressDescription } from "../modules/servers/server-roles";
 
 const PARAMETER_ARN = "arn:aws:ssm:ap-northeast-2:*:parameter/workshop/db/app-password";
 

@@ -1,28 +1,18 @@
-import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
+import { fillMarkedSections } from "../modules/core/field-tables";
+import {
+  fileCycles,
+  fileImports,
+  folderCycles,
+  folderGraph,
+  FOLDER_ROLES,
+  projectGraph,
+  renderLayers,
+} from "../scripts/layers";
 
 const root = join(__dirname, "..");
-
-/** Import cycles among the files `patterns` reach, type-only imports included (dpdm, an ES module: run as its CLI). */
-function cyclesIn(cwd: string, patterns: string[]): string[][] {
-  const out = mkdtempSync(join(tmpdir(), "dpdm-"));
-  try {
-    const run = spawnSync(
-      join(root, "node_modules", ".bin", "dpdm"),
-      ["--no-tree", "--no-warning", "--no-circular", "--no-progress", "-o", join(out, "deps.json"), ...patterns],
-      {
-        cwd,
-        encoding: "utf8",
-      },
-    );
-    if (run.status !== 0) throw new Error(`dpdm failed: ${run.stderr}`);
-    return (JSON.parse(readFileSync(join(out, "deps.json"), "utf8")) as { circulars: string[][] }).circulars;
-  } finally {
-    rmSync(out, { recursive: true, force: true });
-  }
-}
 
 function filesUnder(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -33,7 +23,7 @@ function filesUnder(dir: string): string[] {
 
 describe("layering", () => {
   it("has no import cycle in the library, the app shell or the scripts", () => {
-    expect(cyclesIn(root, ["modules/**/*.ts", "main.ts", "scripts/**/*.ts"])).toEqual([]);
+    expect(fileCycles(root, ["modules/**/*.ts", "main.ts", "scripts/**/*.ts"])).toEqual([]);
   });
 
   it("finds a cycle when there is one (negative control)", () => {
@@ -41,10 +31,49 @@ describe("layering", () => {
     try {
       writeFileSync(join(dir, "a.ts"), 'import type { B } from "./b";\nexport interface A { b?: B }\n');
       writeFileSync(join(dir, "b.ts"), 'import type { A } from "./a";\nexport interface B { a?: A }\n');
-      expect(cyclesIn(dir, ["a.ts"])).toHaveLength(1);
+      expect(fileCycles(dir, ["a.ts"])).toHaveLength(1);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe("folders", () => {
+    const graph = projectGraph(root);
+    const isTool = (folder: string) => folder.startsWith("tools/");
+    const isLibrary = (folder: string) =>
+      !isTool(folder) && !["(entry)", "app", "scripts", "__tests__"].includes(folder);
+
+    it("import each other without a cycle: the folder graph is a DAG", () => {
+      expect(folderCycles(graph)).toEqual([]);
+    });
+
+    it("finds a folder cycle made of files that form no file cycle (negative control)", () => {
+      const dir = mkdtempSync(join(tmpdir(), "folders-"));
+      try {
+        for (const folder of ["low", "high"]) mkdirSync(join(dir, "modules", folder), { recursive: true });
+        writeFileSync(join(dir, "modules/low/a.ts"), 'import { c } from "../high/c";\nexport const a = c;\n');
+        writeFileSync(join(dir, "modules/high/b.ts"), 'import { a } from "../low/a";\nexport const b = a;\n');
+        writeFileSync(join(dir, "modules/high/c.ts"), "export const c = 1;\n");
+        const imports = fileImports(dir, ["modules/**/*.ts"]);
+        expect(fileCycles(dir, ["modules/**/*.ts"])).toEqual([]);
+        expect(folderCycles(folderGraph(imports))).toEqual([["high", "low", "high"]]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+
+    it("keep the tools beside or above the library: no library folder imports a tool", () => {
+      const downward = Object.entries(graph).flatMap(([from, to]) =>
+        isLibrary(from) ? to.filter(isTool).map((tool) => `${from} -> ${tool}`) : [],
+      );
+      expect(downward).toEqual([]);
+    });
+
+    it("each say what they hold, and ARCHITECTURE.md shows the layers the imports give", () => {
+      expect(Object.keys(graph).filter((folder) => FOLDER_ROLES[folder] === undefined)).toEqual([]);
+      const doc = readFileSync(join(root, "ARCHITECTURE.md"), "utf8");
+      expect(doc).toBe(fillMarkedSections(doc, { layers: renderLayers(graph) }));
+    });
   });
 
   it("keeps the library free of side effects: no process.exit, no environment reads", () => {

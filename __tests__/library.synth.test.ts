@@ -4,10 +4,10 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { Network } from "../modules/network/network";
 import { NetworkProps } from "../modules/network/types";
 import { Bastion } from "../modules/bastion/bastion";
-import { AppServers, DbServer } from "../modules/compute/servers";
-import { HARDENING_DEFAULTS } from "../modules/compute/user-data";
+import { AppServers, DbServer } from "../modules/servers/servers";
+import { HARDENING_DEFAULTS } from "../modules/instance/user-data";
 import { RoleSecurityGroup, Peer } from "../modules/security/security-group";
-import { Port } from "../modules/security/port";
+import { Port } from "../modules/core/port";
 import { applyRules, stackValidationFailures } from "../modules/rules/synth";
 import { parsePublicKey, loadPublicKey } from "../modules/keypair/public-key";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -232,7 +232,7 @@ describe("detectTerraform", () => {
     () => {
       const shim = terraformShim(dir);
       const script =
-        'const { detectTerraform } = require("./modules/pipeline/terraform"); console.log(JSON.stringify(detectTerraform()));';
+        'const { detectTerraform } = require("./modules/tools/pipeline/terraform"); console.log(JSON.stringify(detectTerraform()));';
       const result = run("node", ["--require", "tsx/cjs", "-e", script], { PATH: shim.path, CHECKPOINT_DISABLE: "" });
       expect(result.stderr).toBe("");
       const { toolchain } = JSON.parse(result.stdout);

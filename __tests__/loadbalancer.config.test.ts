@@ -11,7 +11,7 @@ import {
 import { LOAD_BALANCER_DEFAULTS } from "../modules/loadbalancer/schema";
 import { resolveOne } from "./support/synth";
 import { rawWorkshop } from "./support/config";
-import { EnvironmentInput } from "../modules/config/environment";
+import { EnvironmentInput } from "../modules/environment/schema";
 
 // Each row: the default environment with a load balancer, broken one way, and every problem it must produce.
 const W = 'environment "workshop": ';

@@ -1,7 +1,7 @@
-import { resolveConfig } from "../modules/config/load";
+import { resolveConfig } from "../modules/environment/load";
 import { addEnvironmentStacks } from "../modules/environment/app";
-import { planApp } from "../modules/pipeline/plan";
-import { actionCounts, PlanJson, plannedResources, referencedAddresses } from "../modules/pipeline/plan-json";
+import { planApp } from "../modules/tools/pipeline/plan";
+import { actionCounts, PlanJson, plannedResources, referencedAddresses } from "../modules/rules/plan-json";
 import { checkPlan } from "../modules/rules/check";
 import { formatFinding } from "../modules/rules/engine";
 import { environmentRuleOptions } from "../modules/rules/exceptions";

@@ -6,7 +6,7 @@ import { RULES } from "../modules/rules/rules";
 import { StackJson } from "../modules/rules/synth-view";
 import { RuleInput } from "../modules/rules/view";
 import { EnvironmentStack } from "../modules/environment/stack";
-import { resolveConfig } from "../modules/config/load";
+import { resolveConfig } from "../modules/environment/load";
 import { asPlan, asSynth, block, Fixture, INPUTS, ref } from "./support/rule-fixtures";
 import { rawWorkshop } from "./support/config";
 import { workshopConfig } from "./support/synth";

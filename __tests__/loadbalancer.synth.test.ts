@@ -1,6 +1,6 @@
 import { Testing, TerraformStack } from "cdktf";
-import { EnvironmentInput } from "../modules/config/environment";
-import { ConfigError } from "../modules/config/problems";
+import { EnvironmentInput } from "../modules/environment/schema";
+import { ConfigError } from "../modules/core/problems";
 import { LoadBalancer } from "../modules/loadbalancer/load-balancer";
 import { RoleSecurityGroup } from "../modules/security/security-group";
 import { Connections } from "../modules/security/connections";

@@ -1,5 +1,5 @@
 import { gunzipSync } from "node:zlib";
-import { moduleArchive } from "../modules/terraform-module/archive";
+import { moduleArchive } from "../modules/tools/terraform-module/archive";
 
 /** The entries of a ustar archive: path (prefix/name), type flag and contents, read as POSIX defines the header. */
 function entries(archive: Buffer): Array<{ path: string; type: string; text: string }> {

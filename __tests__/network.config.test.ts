@@ -1,8 +1,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { loadConfigFile } from "../modules/config/load";
-import { ConfigError } from "../modules/config/problems";
+import { loadConfigFile } from "../modules/environment/load";
+import { ConfigError } from "../modules/core/problems";
 import { problemsAfter, problemsOf, rawWorkshop } from "./support/config";
 
 const W = 'environment "workshop": ';

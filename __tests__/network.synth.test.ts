@@ -1,7 +1,7 @@
 import { App, TerraformStack, Testing } from "cdktf";
 import { Network } from "../modules/network/network";
 import { renderNatInstanceUserData } from "../modules/network/nat-instance";
-import { EnvironmentInput } from "../modules/config/environment";
+import { EnvironmentInput } from "../modules/environment/schema";
 import {
   allResources,
   logicalIdOf,

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { synthesizedStacks } from "../modules/pipeline/plan";
+import { synthesizedStacks } from "../modules/tools/pipeline/plan";
 import { CDKTN_RENAMES, renameImports, Renames } from "../scripts/bindings";
 import { buildCdktnPackage, CDKTN_PACKAGE_NAME } from "../scripts/cdktn-package";
 import { bindingsOf } from "./support/binding-schema";

@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { synthesizedStacks } from "../modules/pipeline/plan";
+import { synthesizedStacks } from "../modules/tools/pipeline/plan";
 import {
   importedModules,
   installedCopies,

@@ -3,7 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { TerraformToolchain } from "../modules/pipeline/terraform";
+import { TerraformToolchain } from "../modules/tools/pipeline/terraform";
 import { ApplyWorkspace, describeWithMoto } from "./support/apply";
 import { runCommand } from "./support/moto";
 import { rawWorkshop } from "./support/config";

@@ -2,9 +2,9 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { TerraformStack } from "cdktf";
-import { mapBounded, planApp, synthesizeApp, synthesizedStacks } from "../modules/pipeline/plan";
-import { actionCounts, PlanJson, summarizePlan } from "../modules/pipeline/plan-json";
-import { TerraformToolchain } from "../modules/pipeline/terraform";
+import { mapBounded, planApp, synthesizeApp, synthesizedStacks } from "../modules/tools/pipeline/plan";
+import { actionCounts, PlanJson, summarizePlan } from "../modules/rules/plan-json";
+import { TerraformToolchain } from "../modules/tools/pipeline/terraform";
 
 // Never run: every case here fails before terraform would start.
 const noTerraform: TerraformToolchain = { binary: "/nonexistent/terraform", version: "none", canIsolateNetwork: false };

@@ -2,14 +2,14 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { resolveConfig, validateConfig } from "../modules/config/load";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { resolveConfig, validateConfig } from "../modules/environment/load";
+import { EnvironmentConfig } from "../modules/environment/schema";
 import { addAllStacks } from "../modules/environment/app";
 import { ciIdentityStackId } from "../modules/ci/plan";
 import { stateBootstrapStackId } from "../modules/state/plan";
-import { planApp, StackPlan } from "../modules/pipeline/plan";
-import { PlanJson } from "../modules/pipeline/plan-json";
-import { offlineEnvironment, runTerraform } from "../modules/pipeline/terraform";
+import { planApp, StackPlan } from "../modules/tools/pipeline/plan";
+import { PlanJson } from "../modules/rules/plan-json";
+import { offlineEnvironment, runTerraform } from "../modules/tools/pipeline/terraform";
 import { checkPlan } from "../modules/rules/check";
 import { environmentRuleOptions, stackRuleOptions } from "../modules/rules/exceptions";
 import {
@@ -18,7 +18,7 @@ import {
   renderMarkdownSummary,
   StackSummary,
   summaryAction,
-} from "../modules/pipeline/summary-markdown";
+} from "../modules/tools/pipeline/summary-markdown";
 import { describeWithTerraform } from "./support/terraform";
 import { planAppShared } from "./support/shared-plans";
 import { ProviderSchemas, stateFromPlan } from "./support/state-from-plan";

@@ -1,14 +1,14 @@
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { PlanJson, ResourceChange } from "../modules/pipeline/plan-json";
+import { PlanJson, ResourceChange } from "../modules/rules/plan-json";
 import {
   actionTotals,
   destructiveChanges,
   renderMarkdownSummary,
   SUMMARY_MARKER,
   summaryAction,
-} from "../modules/pipeline/summary-markdown";
-import { renderDataAtRiskText, stacksDataAtRisk } from "../modules/pipeline/data-at-risk";
+} from "../modules/tools/pipeline/summary-markdown";
+import { renderDataAtRiskText, stacksDataAtRisk } from "../modules/tools/pipeline/data-at-risk";
 import { checkPlan } from "../modules/rules/check";
 import { stackRuleOptions } from "../modules/rules/exceptions";
 import { workshopConfig } from "./support/synth";

@@ -1,12 +1,12 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { Testing } from "cdktf";
 import { tmpdir } from "node:os";
-import { resolveConfig } from "../modules/config/load";
+import { resolveConfig } from "../modules/environment/load";
 import { ResolvedEnvironment } from "../modules/environment/resolve";
 import { addAllStacks, addEnvironmentStacks } from "../modules/environment/app";
 import { stateBootstrapStackId } from "../modules/state/plan";
-import { PlanError, planApp, synthesizeApp } from "../modules/pipeline/plan";
-import { actionCounts, PlanJson, plannedResources } from "../modules/pipeline/plan-json";
+import { PlanError, planApp, synthesizeApp } from "../modules/tools/pipeline/plan";
+import { actionCounts, PlanJson, plannedResources } from "../modules/rules/plan-json";
 import { checkPlan, checkSynth } from "../modules/rules/check";
 import { Finding, formatFinding } from "../modules/rules/engine";
 import { environmentRuleOptions, stateStoreExceptions } from "../modules/rules/exceptions";

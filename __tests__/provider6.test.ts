@@ -1,4 +1,4 @@
-import { moduleDocuments, TERRAFORM_MODULES } from "../modules/terraform-module/packages";
+import { moduleDocuments, TERRAFORM_MODULES } from "../modules/tools/terraform-module/packages";
 import { argumentName, argumentsOf, bindingsOf, parseBindingFile } from "./support/binding-schema";
 import { PROVIDER6_CHANGES } from "./support/provider6-changes";
 import { DOCUMENTED_VARIANTS, synthOf } from "./support/variants";

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { StackPlan } from "../modules/pipeline/plan";
-import { plannedResources } from "../modules/pipeline/plan-json";
+import { StackPlan } from "../modules/tools/pipeline/plan";
+import { plannedResources } from "../modules/rules/plan-json";
 import { checkSynth } from "../modules/rules/check";
 import { StackJson } from "../modules/rules/synth-view";
 import { compileStrict, libraryExample, runApp } from "./support/readme";

@@ -5,7 +5,7 @@ import { formatFinding } from "../modules/rules/engine";
 import { stackRuleOptions } from "../modules/rules/exceptions";
 import { dataAtRisk, STATEFUL_RULE_ID } from "../modules/rules/catalog/stateful";
 import { changesOfPlan } from "../modules/rules/plan-view";
-import { PlanJson } from "../modules/pipeline/plan-json";
+import { PlanJson } from "../modules/rules/plan-json";
 import { RULES } from "../modules/rules/rules";
 import { asSynth } from "./support/rule-fixtures";
 import { workshopConfig } from "./support/synth";

@@ -5,9 +5,9 @@ import { Route } from "@cdktf/provider-aws/lib/route";
 import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
 import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { EnvironmentConfig } from "../modules/environment/schema";
 import { EnvironmentStack } from "../modules/environment/stack";
-import { StateBootstrapStack } from "../modules/state/bootstrap";
+import { StateBootstrapStack } from "../modules/environment/state-bootstrap-stack";
 import { stackValidationFailures } from "../modules/rules/synth";
 import { checkSynth } from "../modules/rules/check";
 import { environmentRuleOptions, stateStoreExceptions } from "../modules/rules/exceptions";
@@ -15,7 +15,7 @@ import { StackJson } from "../modules/rules/synth-view";
 import { resolveOne, workshopConfig } from "./support/synth";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
 import { rawWorkshop } from "./support/config";
-import { resolveConfig } from "../modules/config/load";
+import { resolveConfig } from "../modules/environment/load";
 import { addAllStacks } from "../modules/environment/app";
 
 /** Builds the environment's stack, lets `tamper` change it (an escape hatch, as a user might), and synthesizes with validations on. */

@@ -1,6 +1,6 @@
 import { Testing } from "cdktf";
-import { validateConfig } from "../modules/config/load";
-import { StateBootstrapStack, StateBootstrapStackProps } from "../modules/state/bootstrap";
+import { validateConfig } from "../modules/environment/load";
+import { StateBootstrapStack, StateBootstrapStackProps } from "../modules/environment/state-bootstrap-stack";
 import { stateStores } from "../modules/state/plan";
 import { logicalIdOf, resourceNamed, resourcesOf, SynthJson, synthEnvironment, workshopConfig } from "./support/synth";
 import { problemsAfter } from "./support/config";

@@ -1,11 +1,11 @@
 import { Testing } from "cdktf";
 import { XMLValidator } from "fast-xml-parser";
-import { resolveConfig } from "../modules/config/load";
+import { resolveConfig } from "../modules/environment/load";
 import { addAllStacks } from "../modules/environment/app";
-import { estimateCost } from "../modules/cost/estimate";
-import { toDot } from "../modules/diagram/dot";
-import { renderSvg } from "../modules/diagram/render";
-import { readInventory, TerraformJson } from "../modules/inventory/inventory";
+import { estimateCost } from "../modules/tools/cost/estimate";
+import { toDot } from "../modules/tools/diagram/dot";
+import { renderSvg } from "../modules/tools/diagram/render";
+import { readInventory, TerraformJson } from "../modules/tools/inventory/inventory";
 import { rawWorkshop } from "./support/config";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
 

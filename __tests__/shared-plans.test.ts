@@ -2,7 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformOutput, TerraformStack } from "cdktf";
-import { TerraformToolchain } from "../modules/pipeline/terraform";
+import { TerraformToolchain } from "../modules/tools/pipeline/terraform";
 import { planAppShared, RUN_DIR_VARIABLE } from "./support/shared-plans";
 import { STACK_TIMINGS_VARIABLE } from "./support/stack-timings";
 

@@ -2,7 +2,7 @@ import { accessSync, constants, mkdtempSync, readFileSync, rmSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { identityFileFor } from "../modules/bastion/ssh-config";
-import { checkTags } from "../modules/tags/rules";
+import { checkTags } from "../modules/core/tags";
 import { resolveEnvironment } from "../modules/environment/resolve";
 import { workshopConfig } from "./support/synth";
 import { problemsAfter } from "./support/config";

@@ -1,6 +1,6 @@
-import { EnvironmentConfig } from "../modules/config/environment";
+import { EnvironmentConfig } from "../modules/environment/schema";
 import { environmentExceptions } from "../modules/rules/exceptions";
-import { dbHardeningScript } from "../modules/compute/servers";
+import { dbHardeningScript } from "../modules/servers/servers";
 import { resourceNamed, resourcesOf, synthEnvironment, workshopConfig } from "./support/synth";
 
 // bastion.ssm "only" all the way: nothing public where nothing listens, texts and accepted findings that match the

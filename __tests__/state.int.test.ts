@@ -6,11 +6,11 @@ import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
 import { S3Bucket } from "@cdktf/provider-aws/lib/s3-bucket";
 import { GetObjectCommand } from "@aws-sdk/client-s3";
 import { GetItemCommand } from "@aws-sdk/client-dynamodb";
-import { validateConfig } from "../modules/config/load";
-import { EnvironmentConfig } from "../modules/config/environment";
+import { validateConfig } from "../modules/environment/load";
+import { EnvironmentConfig } from "../modules/environment/schema";
 import { EnvironmentStack } from "../modules/environment/stack";
 import { applyStateBackend } from "../modules/state/backend";
-import { StateBootstrapStack } from "../modules/state/bootstrap";
+import { StateBootstrapStack } from "../modules/environment/state-bootstrap-stack";
 import { stateStores } from "../modules/state/plan";
 import {
   localBackendOverride,
@@ -19,7 +19,7 @@ import {
   runTerraform,
   TerraformRun,
   TerraformToolchain,
-} from "../modules/pipeline/terraform";
+} from "../modules/tools/pipeline/terraform";
 import { describeWithTerraform } from "./support/terraform";
 import { resolveOne, workshopConfig } from "./support/synth";
 import { EMULATOR_CREDENTIALS, Emulators, startEmulators } from "./support/emulators";

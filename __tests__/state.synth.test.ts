@@ -1,8 +1,9 @@
 import { Testing } from "cdktf";
-import { validateConfig } from "../modules/config/load";
-import { ConfigError } from "../modules/config/problems";
+import { validateConfig } from "../modules/environment/load";
+import { ConfigError } from "../modules/core/problems";
 import { EnvironmentStack } from "../modules/environment/stack";
-import { StateBootstrapStack, StateBootstrapStackProps, stateBucketPolicy } from "../modules/state/bootstrap";
+import { StateBootstrapStack, StateBootstrapStackProps } from "../modules/environment/state-bootstrap-stack";
+import { stateBucketPolicy } from "../modules/state/store";
 import {
   logicalIdOf,
   resolveOne,

@@ -8,10 +8,10 @@ import {
   moduleDocuments,
   parseInterfaceTables,
   TERRAFORM_MODULES,
-} from "../modules/terraform-module/packages";
-import { fillUserData } from "../modules/terraform-module/environment-module";
+} from "../modules/tools/terraform-module/packages";
+import { fillUserData } from "../modules/tools/terraform-module/environment-module";
 import { NETWORK_DEFAULTS } from "../modules/network/types";
-import { EC2_ASSUME_ROLE_POLICY, instanceRoleName } from "../modules/compute/instance-role";
+import { EC2_ASSUME_ROLE_POLICY, instanceRoleName } from "../modules/instance/instance-role";
 
 const documents = moduleDocuments();
 const packages = buildModulePackages("1.2.3", documents);

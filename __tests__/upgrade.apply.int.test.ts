@@ -1,6 +1,6 @@
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { TerraformToolchain } from "../modules/pipeline/terraform";
+import { TerraformToolchain } from "../modules/tools/pipeline/terraform";
 import { ApplyWorkspace, describeWithMoto, synthApp } from "./support/apply";
 import { rawWorkshop } from "./support/config";
 import { DOCUMENTED_VARIANTS } from "./support/variants";

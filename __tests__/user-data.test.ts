@@ -1,6 +1,6 @@
 import { spawnSync } from "node:child_process";
 import { renderBastionUserData } from "../modules/bastion/user-data";
-import { renderDbPasswordFetch, renderMariadbSetup } from "../modules/compute/db-credentials";
+import { renderDbPasswordFetch, renderMariadbSetup } from "../modules/servers/db-credentials";
 import { renderNatInstanceUserData } from "../modules/network/nat-instance";
 import {
   renderHardening,
@@ -10,10 +10,10 @@ import {
   renderServiceUnit,
   ServiceSpec,
   substitute,
-} from "../modules/compute/user-data";
+} from "../modules/instance/user-data";
 import { SERVER_HARDENING as hardening } from "./support/hardening";
-import { renderDataVolumeMount } from "../modules/compute/data-volume-mount";
-import { DATA_VOLUME_DEFAULTS } from "../modules/compute/schema";
+import { renderDataVolumeMount } from "../modules/servers/data-volume-mount";
+import { DATA_VOLUME_DEFAULTS } from "../modules/servers/schema";
 
 const service: ServiceSpec = {
   name: "app",

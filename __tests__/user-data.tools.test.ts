@@ -14,12 +14,12 @@ import {
   ServiceSpec,
   startEnvPaths,
   WAIT_FOR_SERVICE_FUNCTION,
-} from "../modules/compute/user-data";
-import { renderDbPasswordFetch } from "../modules/compute/db-credentials";
+} from "../modules/instance/user-data";
+import { renderDbPasswordFetch } from "../modules/servers/db-credentials";
 import { renderNatInstanceUserData, renderNatRules } from "../modules/network/nat-instance";
 import { describeWithTools } from "./support/system-tools";
 import { SERVER_HARDENING as hardening } from "./support/hardening";
-import { DATA_VOLUME_FUNCTIONS } from "../modules/compute/data-volume-mount";
+import { DATA_VOLUME_FUNCTIONS } from "../modules/servers/data-volume-mount";
 
 const dirs: string[] = [];
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));

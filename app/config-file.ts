@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
 import { ResolvedEnvironment } from "../modules/environment/resolve";
-import { loadConfigFile } from "../modules/config/load";
-import { ConfigError } from "../modules/config/problems";
+import { loadConfigFile } from "../modules/environment/load";
+import { ConfigError } from "../modules/core/problems";
 import { reportAndExit } from "./report";
 
 /**

@@ -1,13 +1,13 @@
 import { ResolvedEnvironment } from "../modules/environment/resolve";
-import { placeholderProblems } from "../modules/config/placeholders";
-import { formatProblem } from "../modules/config/problems";
+import { placeholderProblems } from "../modules/environment/placeholders";
+import { formatProblem } from "../modules/core/problems";
 import { reportAndExit } from "./report";
 
 /** What a run does about the default config's placeholders (app/settings.ts reads it from the environment). */
 export type PlaceholderPolicy = "warn" | "refuse" | "accept";
 
 /**
- * Checks the environments for the shipped placeholders (modules/config/placeholders.ts), once per run: `warn` prints
+ * Checks the environments for the shipped placeholders (modules/environment/placeholders.ts), once per run: `warn` prints
  * them on stderr and goes on (synth, offline plans); `refuse` prints them and exits 1 before anything is written or
  * sent to AWS (`npm run deploy`/`diff`, a real `npm run plan`); `accept` (ACCEPT_PLACEHOLDERS=1) says nothing.
  */

@@ -1,8 +1,8 @@
-import { estimateCost } from "../modules/cost/estimate";
-import { formatEstimate } from "../modules/cost/format";
-import { toDot } from "../modules/diagram/dot";
-import { renderSvg } from "../modules/diagram/render";
-import { readInventory } from "../modules/inventory/inventory";
+import { estimateCost } from "../modules/tools/cost/estimate";
+import { formatEstimate } from "../modules/tools/cost/format";
+import { toDot } from "../modules/tools/diagram/dot";
+import { renderSvg } from "../modules/tools/diagram/render";
+import { readInventory } from "../modules/tools/inventory/inventory";
 import { loadStacks } from "../scripts/synthesized";
 
 // `node --require tsx/cjs bench/see-and-price.ts <synthesized app dir>`: what `npm run diagram` and `npm run cost` add on

@@ -3,19 +3,20 @@
 // loads no provider root, changes no process setting and reads no environment variable.
 
 // Config: the schema, its resolution into a plan per environment, and the problems bad input gets.
-export { environmentSchema } from "./config/environment";
-export type { EnvironmentConfig, EnvironmentInput } from "./config/environment";
-export { loadConfigFile, resolveConfig, validateConfig } from "./config/load";
-export { ConfigError, formatProblem } from "./config/problems";
-export type { ConfigProblem } from "./config/problems";
+export { environmentSchema } from "./environment/schema";
+export type { EnvironmentConfig, EnvironmentInput } from "./environment/schema";
+export { loadConfigFile, resolveConfig, validateConfig } from "./environment/load";
+export { ConfigError, formatProblem } from "./core/problems";
+export type { ConfigProblem } from "./core/problems";
 export { resolveEnvironment } from "./environment/resolve";
 export type { ResolvedEnvironment, ResolveOptions } from "./environment/resolve";
-export type { AppIngress, AppPlan, DbPlan, InstanceChoice } from "./compute/plan";
-export { ingressSourceSchema, SERVER_ROLES } from "./compute/schema";
-export type { IngressSource } from "./compute/schema";
+export type { AppIngress, AppPlan, DbPlan } from "./servers/plan";
+export type { InstanceChoice } from "./placement/instance-choice";
+export { ingressSourceSchema, SERVER_ROLES } from "./servers/schema";
+export type { IngressSource } from "./servers/schema";
 export type { BastionPlan } from "./bastion/plan";
-export { SSM_MODES } from "./bastion/schema";
-export type { SsmMode } from "./bastion/schema";
+export { SSM_MODES } from "./instance/ssm-instance-profile";
+export type { SsmMode } from "./instance/ssm-instance-profile";
 
 // Network: the tiered VPC and its planner.
 export { Network } from "./network/network";
@@ -47,8 +48,8 @@ export type {
   RoleSecurityGroupProps,
   SecurityGroupIdPeer,
 } from "./security/security-group";
-export { ADMIN_PORTS, Port } from "./security/port";
-export type { PortRange } from "./security/port";
+export { ADMIN_PORTS, Port } from "./core/port";
+export type { PortRange } from "./core/port";
 
 // Access: the admins' key pair and the bastion.
 export { AdminKeyPair } from "./keypair/key-pair";
@@ -63,32 +64,33 @@ export { identityFileFor, renderSshConfig, renderSsmCommands } from "./bastion/s
 export type { SshConfigInput, SshHost } from "./bastion/ssh-config";
 
 // Servers: app servers under systemd, the DB server, the hardened instance they share.
-export { AppServers, DbServer, dbHardeningScript } from "./compute/servers";
-export { Rehardening } from "./compute/rehardening";
-export type { RehardeningProps } from "./compute/rehardening";
-export type { AppServersProps, DbServerProps, Server, ServerSettings } from "./compute/servers";
-export { HardenedInstance } from "./compute/hardened-instance";
-export { DataVolume } from "./compute/data-volume";
-export type { DataVolumeOptions, DataVolumeProps } from "./compute/data-volume";
-export { DATA_VOLUME_DEFAULTS } from "./compute/schema";
-export type { HardenedInstanceProps } from "./compute/hardened-instance";
-export { SsmInstanceProfile } from "./compute/ssm-instance-profile";
-export type { SsmInstanceProfileProps } from "./compute/ssm-instance-profile";
-export { COMPUTE_DEFAULTS } from "./compute/schema";
-export { HARDENING_DEFAULTS } from "./compute/user-data";
-export type { HardeningOptions, HardeningProps, PackageNames, ServiceSpec } from "./compute/user-data";
-export { InstanceRole } from "./compute/instance-role";
-export type { InstanceRoleProps } from "./compute/instance-role";
-export { defaultDbCredentials, dbPasswordParameterName, dbPasswordStatements } from "./compute/db-credentials";
-export type { DbCredentials } from "./compute/db-credentials";
-export { ebsOptimizedFor } from "./compute/ebs-optimized";
-export { resolveAmiId } from "./ami/ami";
-export type { AmiSource } from "./ami/ami";
+export { AppServers, DbServer, dbHardeningScript } from "./servers/servers";
+export { Rehardening } from "./instance/rehardening";
+export type { RehardeningProps } from "./instance/rehardening";
+export type { AppServersProps, DbServerProps, Server, ServerSettings } from "./servers/servers";
+export { HardenedInstance } from "./instance/hardened-instance";
+export { DataVolume } from "./servers/data-volume";
+export type { DataVolumeOptions, DataVolumeProps } from "./servers/data-volume";
+export { DATA_VOLUME_DEFAULTS } from "./servers/schema";
+export type { HardenedInstanceProps } from "./instance/hardened-instance";
+export { SsmInstanceProfile } from "./instance/ssm-instance-profile";
+export type { SsmInstanceProfileProps } from "./instance/ssm-instance-profile";
+export { COMPUTE_DEFAULTS } from "./servers/schema";
+export { HARDENING_DEFAULTS } from "./instance/user-data";
+export type { HardeningOptions, HardeningProps, PackageNames, ServiceSpec } from "./instance/user-data";
+export { InstanceRole } from "./instance/instance-role";
+export type { InstanceRoleProps } from "./instance/instance-role";
+export { defaultDbCredentials, dbPasswordParameterName, dbPasswordStatements } from "./servers/db-credentials";
+export type { DbCredentials } from "./servers/db-credentials";
+export { ebsOptimizedFor } from "./instance/ebs-optimized";
+export { resolveAmiId } from "./instance/ami";
+export type { AmiSource } from "./instance/ami";
 
 // State: backends and the bootstrap stack that creates the state bucket.
 export { applyStateBackend } from "./state/backend";
-export { StateBootstrapStack, StateStore } from "./state/bootstrap";
-export type { StateBootstrapStackProps } from "./state/bootstrap";
+export { StateStore } from "./state/store";
+export { StateBootstrapStack } from "./environment/state-bootstrap-stack";
+export type { StateBootstrapStackProps } from "./environment/state-bootstrap-stack";
 export { StateAccessLogs } from "./state/access-logs";
 export type { StateAccessLogsProps } from "./state/access-logs";
 export { STATE_DEFAULTS } from "./state/types";
@@ -118,7 +120,7 @@ export { healthCheckSchema, LOAD_BALANCER_DEFAULTS, loadBalancerConfigFields } f
 export type { HealthCheck, HealthCheckOptions, LoadBalancerConfig } from "./loadbalancer/schema";
 export { planLoadBalancer } from "./loadbalancer/plan";
 export type { LoadBalancerInput, LoadBalancerPlan } from "./loadbalancer/plan";
-export type { TierLayout } from "./compute/placement";
+export type { TierLayout } from "./placement/placement";
 
 // Environments: the composed stack and the functions that add every stack of a config to an app.
 export { EnvironmentStack } from "./environment/stack";
@@ -159,12 +161,12 @@ export {
 export type { ChangeView, ResourceView, RuleInput, StackView } from "./rules/view";
 
 // Plans: terraform plans of an app's stacks, offline or real.
-export { PLAN_STEPS, planApp, PlanError, UnknownStackError } from "./pipeline/plan";
-export type { PlanMode, PlanOptions, PlanStep, StackFailure, StackPlan } from "./pipeline/plan";
-export { detectTerraform } from "./pipeline/terraform";
-export type { DetectOptions, TerraformRun, TerraformToolchain } from "./pipeline/terraform";
-export { checkTags, TAG_RULES } from "./tags/rules";
-export { summarizePlan } from "./pipeline/plan-json";
+export { PLAN_STEPS, planApp, PlanError, UnknownStackError } from "./tools/pipeline/plan";
+export type { PlanMode, PlanOptions, PlanStep, StackFailure, StackPlan } from "./tools/pipeline/plan";
+export { detectTerraform } from "./tools/pipeline/terraform";
+export type { DetectOptions, TerraformRun, TerraformToolchain } from "./tools/pipeline/terraform";
+export { checkTags, TAG_RULES } from "./core/tags";
+export { summarizePlan } from "./rules/plan-json";
 export type {
   ConfigExpression,
   ConfigResource,
@@ -172,4 +174,4 @@ export type {
   PlannedModule,
   PlannedResource,
   ResourceChange,
-} from "./pipeline/plan-json";
+} from "./rules/plan-json";

@@ -3,8 +3,8 @@
 // ARCHIVE_DIR), the version being the npm package's.
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { buildModulePackages } from "../modules/terraform-module/packages";
-import { moduleArchive } from "../modules/terraform-module/archive";
+import { buildModulePackages } from "../modules/tools/terraform-module/packages";
+import { moduleArchive } from "../modules/tools/terraform-module/archive";
 
 const root = join(__dirname, "..");
 const out = resolve(process.argv[2] ?? "terraform-modules");

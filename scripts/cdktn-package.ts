@@ -88,7 +88,8 @@ export function buildCdktnPackage(out: string): { files: number } {
   if (tsc.status !== 0) throw new Error(`compiling the cdktn package failed:\n${tsc.stdout}${tsc.stderr}`);
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   writeFileSync(join(out, "package.json"), `${JSON.stringify(cdktnManifest(pkg), null, 2)}\n`);
-  for (const file of ["README.md", "CHANGELOG.md", "LICENSE"]) copyFileSync(join(ROOT, file), join(out, file));
+  for (const file of ["README.md", "ARCHITECTURE.md", "CHANGELOG.md", "LICENSE"])
+    copyFileSync(join(ROOT, file), join(out, file));
   // What the manifest's `files` picks from these is packed; what local runs leave there is not copied.
   for (const dir of ["docs", "examples"])
     cpSync(join(ROOT, dir), join(out, dir), {

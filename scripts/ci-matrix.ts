@@ -2,8 +2,8 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadEnvironmentsOrExit } from "../app/config-file";
 import { readSettingsOrExit } from "../app/settings";
-import { matrixOutputs, pipelineMatrix } from "../modules/ci/matrix";
-import { synthesizedStacks } from "../modules/pipeline/plan";
+import { matrixOutputs, pipelineMatrix } from "../modules/tools/ci-workflow/matrix";
+import { synthesizedStacks } from "../modules/tools/pipeline/plan";
 
 // `npm run ci:matrix -- [--outdir cdktf.out]`: the workflow's job matrix from a synthesized app's manifest, as
 // `$GITHUB_OUTPUT` lines (plan=[stacks], apply=[{stack, environment}]).

@@ -3,7 +3,7 @@ import { dirname, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { loadEnvironmentsOrExit } from "../app/config-file";
 import { readSettingsOrExit } from "../app/settings";
-import { renderWorkflow, WORKFLOW_PATH } from "../modules/ci/workflow";
+import { renderWorkflow, WORKFLOW_PATH } from "../modules/tools/ci-workflow/workflow";
 
 // `npm run ci:workflow [-- --check]`: writes .github/workflows/terraform.yml, or with --check exits 1 when the
 // committed file differs from what the generator writes now.

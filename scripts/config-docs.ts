@@ -2,8 +2,8 @@
 // only).
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fillMarkedSections } from "../modules/config/docs";
-import { renderConfigReference } from "../modules/config/reference";
+import { fillMarkedSections } from "../modules/core/field-tables";
+import { renderConfigReference } from "../modules/tools/config-docs/reference";
 
 const page = join(__dirname, "..", "docs", "configuration.md");
 writeFileSync(page, fillMarkedSections(readFileSync(page, "utf8"), renderConfigReference()));

@@ -1,6 +1,6 @@
-import { COST_DEFAULTS, CostAssumptions, estimateCost } from "../modules/cost/estimate";
-import { formatEstimate } from "../modules/cost/format";
-import { parseAssumptions } from "../modules/cost/assumptions";
+import { COST_DEFAULTS, CostAssumptions, estimateCost } from "../modules/tools/cost/estimate";
+import { formatEstimate } from "../modules/tools/cost/format";
+import { parseAssumptions } from "../modules/tools/cost/assumptions";
 import { runCommand, UsageError } from "./cli";
 import { loadStacks } from "./synthesized";
 
@@ -8,7 +8,7 @@ const USAGE = `usage: npm run cost -- [--json] [--stack NAME ...] [--from DIR] [
                        [--flow-log-gb N] [--root-volume-gib N]
 
 Synthesizes the app (config/environments.json, or $ENVIRONMENTS_FILE) into cdktf.out and prints, for every stack, a
-monthly estimate from its synthesized Terraform JSON and the committed price table (modules/cost/prices.ts): one line
+monthly estimate from its synthesized Terraform JSON and the committed price table (modules/tools/cost/prices.ts): one line
 per billable resource, the total, and what the stack would cost under each NAT mode.
   --json               the same as JSON (one object per stack), for pipelines
   --stack NAME         only this stack (repeatable)

@@ -1,8 +1,8 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
-import { toDot } from "../modules/diagram/dot";
-import { renderSvg } from "../modules/diagram/render";
-import { readInventory } from "../modules/inventory/inventory";
+import { toDot } from "../modules/tools/diagram/dot";
+import { renderSvg } from "../modules/tools/diagram/render";
+import { readInventory } from "../modules/tools/inventory/inventory";
 import { runCommand } from "./cli";
 import { loadStacks, OUTDIR } from "./synthesized";
 

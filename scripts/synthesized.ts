@@ -3,8 +3,8 @@ import { join, resolve } from "node:path";
 import { loadEnvironmentsOrExit } from "../app/config-file";
 import { readSettingsOrExit } from "../app/settings";
 import { addAllStacks } from "../modules/environment/app";
-import { synthesizeApp, synthesizedStacks } from "../modules/pipeline/plan";
-import { TerraformJson } from "../modules/inventory/inventory";
+import { synthesizeApp, synthesizedStacks } from "../modules/tools/pipeline/plan";
+import { TerraformJson } from "../modules/tools/inventory/inventory";
 
 /** One stack's name and Terraform JSON. */
 export interface StackJson {

@@ -2,9 +2,9 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App } from "cdktf";
-import { resolveConfig } from "../../modules/config/load";
+import { resolveConfig } from "../../modules/environment/load";
 import { addAllStacks } from "../../modules/environment/app";
-import { offlineEnvironment, TerraformToolchain } from "../../modules/pipeline/terraform";
+import { offlineEnvironment, TerraformToolchain } from "../../modules/tools/pipeline/terraform";
 import { CommandRun, findMotoServer, Moto, runCommand } from "./moto";
 import { describeNeeding } from "./terraform";
 import { recordStackTiming } from "./stack-timings";

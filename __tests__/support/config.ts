@@ -1,5 +1,5 @@
-import { validateConfig } from "../../modules/config/load";
-import { ConfigError, formatProblem } from "../../modules/config/problems";
+import { validateConfig } from "../../modules/environment/load";
+import { ConfigError, formatProblem } from "../../modules/core/problems";
 import defaultConfig from "../fixtures/environments.json";
 
 /** A deep copy of the default config's first environment (__tests__/fixtures/environments.json, never the user's file), as raw JSON (before validation). */

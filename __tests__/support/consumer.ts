@@ -59,13 +59,14 @@ export interface LockEntry {
 
 /**
  * What a packed tarball of this project holds beside the compiled library (`dist/modules`): its manifest, license and
- * changelog, the README and every page of docs/ with the picture the README shows, and the examples as git tracks
- * them (what the README links to, so its links work in the package too), sorted.
+ * changelog, the README and every page of docs/ with the picture the README shows, ARCHITECTURE.md, and the examples
+ * as git tracks them (what the README links to, so its links work in the package too), sorted.
  */
 export const SHIPPED_BESIDE_THE_LIBRARY: readonly string[] = [
   "CHANGELOG.md",
   "LICENSE",
   "package.json",
+  "ARCHITECTURE.md",
   "docs/workshop.svg",
   ...documentationFiles(),
   ...spawnSync("git", ["ls-files", "--", "examples"], { cwd: join(__dirname, "..", ".."), encoding: "utf8" })

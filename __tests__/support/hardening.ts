@@ -1,4 +1,4 @@
-import { HardeningOptions } from "../../modules/compute/user-data";
+import { HardeningOptions } from "../../modules/instance/user-data";
 
 /** The default config's hardening for a server behind the bastion: what the user data tests render. */
 export const SERVER_HARDENING: HardeningOptions = {

@@ -1,5 +1,5 @@
 import fc from "fast-check";
-import { cidrOf, rangeOf, sizeOf } from "../../modules/network/cidr";
+import { cidrOf, rangeOf, sizeOf } from "../../modules/core/cidr";
 import { NetworkProps } from "../../modules/network/types";
 
 /** Random network layouts for the planners' property tests (the TypeScript planner and the HCL module's). */

@@ -4,7 +4,7 @@ import {
   plannedResources,
   referencedAddresses,
   referencesOf,
-} from "../../modules/pipeline/plan-json";
+} from "../../modules/rules/plan-json";
 
 /** The one address that `attribute` of the resource at `address` refers to; throws when it is not exactly one. */
 export function targetOf(plan: PlanJson, address: string, attribute: string): string {

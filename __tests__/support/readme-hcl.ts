@@ -1,4 +1,4 @@
-import { exampleHcl } from "../../modules/terraform-module/packages";
+import { exampleHcl } from "../../modules/tools/terraform-module/packages";
 
 /** The consumer HCL of the project README's "Terraform modules for HCL users" section. */
 export function readmeUsageHcl(): string {

@@ -1,4 +1,4 @@
-import { PlanJson } from "../../modules/pipeline/plan-json";
+import { PlanJson } from "../../modules/rules/plan-json";
 import { StackJson } from "../../modules/rules/synth-view";
 import { RuleInput } from "../../modules/rules/view";
 

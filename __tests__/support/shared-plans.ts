@@ -11,8 +11,8 @@ import {
   SynthesizedStack,
   synthesizeApp,
   synthesizedStacks,
-} from "../../modules/pipeline/plan";
-import { PlanJson } from "../../modules/pipeline/plan-json";
+} from "../../modules/tools/pipeline/plan";
+import { PlanJson } from "../../modules/rules/plan-json";
 import { recordStackTiming } from "./stack-timings";
 
 /** Set by the jest global setup (jest.global-setup.js): a dir that lives as long as the whole test run. */

@@ -1,5 +1,5 @@
 import { randomUUID } from "node:crypto";
-import { ConfigResource, PlanJson, plannedResources } from "../../modules/pipeline/plan-json";
+import { ConfigResource, PlanJson, plannedResources } from "../../modules/rules/plan-json";
 
 /** The parts of `terraform providers schema -json` used here: each resource type's schema version and attribute types. */
 export interface ProviderSchemas {

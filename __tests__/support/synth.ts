@@ -1,7 +1,7 @@
 import { App, Testing } from "cdktf";
-import { resolveConfig, validateConfig } from "../../modules/config/load";
+import { resolveConfig, validateConfig } from "../../modules/environment/load";
 import { ResolvedEnvironment } from "../../modules/environment/resolve";
-import { EnvironmentConfig, EnvironmentInput } from "../../modules/config/environment";
+import { EnvironmentConfig, EnvironmentInput } from "../../modules/environment/schema";
 import { EnvironmentStack } from "../../modules/environment/stack";
 import defaultConfig from "../fixtures/environments.json";
 

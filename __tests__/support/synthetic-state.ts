@@ -1,5 +1,5 @@
 import { createHash, randomUUID } from "node:crypto";
-import { PlanJson } from "../../modules/pipeline/plan-json";
+import { PlanJson } from "../../modules/rules/plan-json";
 
 /**
  * A Terraform state (format 4) holding what a plan would create, for planning a change against "applied"

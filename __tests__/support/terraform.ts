@@ -1,4 +1,4 @@
-import { detectTerraform, TerraformToolchain } from "../../modules/pipeline/terraform";
+import { detectTerraform, TerraformToolchain } from "../../modules/tools/pipeline/terraform";
 
 /**
  * `describe` for tests that run real terraform. Where terraform or the provider mirror is missing they skip with

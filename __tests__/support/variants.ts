@@ -1,5 +1,5 @@
 import { App, Testing, TerraformStack } from "cdktf";
-import { resolveConfig } from "../../modules/config/load";
+import { resolveConfig } from "../../modules/environment/load";
 import { addAllStacks } from "../../modules/environment/app";
 import { rawWorkshop } from "./config";
 

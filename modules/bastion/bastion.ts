@@ -1,16 +1,16 @@
 import { Construct } from "constructs";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
-import { InstanceRole } from "../compute/instance-role";
-import { HardenedInstance } from "../compute/hardened-instance";
+import { InstanceRole } from "../instance/instance-role";
+import { HardenedInstance } from "../instance/hardened-instance";
 import { Network } from "../network/network";
 import { Connections, IConnectable } from "../security/connections";
 import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
-import { Port } from "../security/port";
+import { Port } from "../core/port";
 import { isAnywhere, INSECURE_OVERRIDE_FIELD } from "../security/policy";
 import { BASTION_DEFAULTS } from "./schema";
 import { BASTION_HARDENING_INTERNALS, renderBastionUserData } from "./user-data";
-import { hardeningFor, HardeningProps } from "../compute/user-data";
-import { COMPUTE_DEFAULTS } from "../compute/schema";
+import { hardeningFor, HardeningProps } from "../instance/user-data";
+import { INSTANCE_DEFAULTS } from "../instance/schema";
 
 export interface BastionProps {
   /** The network the bastion stands in; its environment names the bastion. */
@@ -21,7 +21,7 @@ export interface BastionProps {
   readonly az?: string;
   /** The AMI id. */
   readonly ami: string;
-  /** EC2 instance type. @default COMPUTE_DEFAULTS.instanceType ("t3.micro") */
+  /** EC2 instance type. @default INSTANCE_DEFAULTS.instanceType ("t3.micro") */
   readonly instanceType?: string;
   /**
    * Shell and sshd hardening, as the servers take it; `ssh: false` means no sshd at all, Session Manager only (needs
@@ -112,7 +112,7 @@ export class Bastion extends Construct implements IConnectable {
       role: "bastion",
       subnetId: subnet.resource.id,
       securityGroupIds: [securityGroup.id],
-      instanceType: props.instanceType ?? COMPUTE_DEFAULTS.instanceType,
+      instanceType: props.instanceType ?? INSTANCE_DEFAULTS.instanceType,
       userData: renderBastionUserData(hardening),
       elasticIp: ssh,
     });

@@ -1,6 +1,7 @@
-import { ConfigProblem } from "../config/problems";
-import { InstanceChoice, InstanceContext, placeInstances } from "../compute/plan";
-import { BastionConfig, BASTION_DEFAULTS, SsmMode } from "./schema";
+import { ConfigProblem } from "../core/problems";
+import { InstanceChoice, InstanceContext, placeInstances } from "../placement/instance-choice";
+import { BastionConfig, BASTION_DEFAULTS } from "./schema";
+import type { SsmMode } from "../instance/ssm-instance-profile";
 
 /** The bastion, resolved. */
 export interface BastionPlan {

@@ -1,9 +1,6 @@
 import { z } from "zod";
-import { instanceFields } from "../compute/schema";
-
-/** How admins get a shell: SSH only, SSH and SSM Session Manager, or Session Manager only (no SSH anywhere). */
-export const SSM_MODES = ["off", "with-ssh", "only"] as const;
-export type SsmMode = (typeof SSM_MODES)[number];
+import { instanceFields } from "../instance/schema";
+import { SSM_MODES, SsmMode } from "../instance/ssm-instance-profile";
 
 export const BASTION_DEFAULTS = { tier: "management", ssm: "off" as SsmMode };
 

@@ -1,4 +1,4 @@
-import { HardeningOptions, renderHardening, renderScript } from "../compute/user-data";
+import { HardeningOptions, renderHardening, renderScript } from "../instance/user-data";
 
 /** What the bastion's user data adds to the shared hardening: TCP forwarding on (for ProxyJump), audit rules locked. */
 export const BASTION_HARDENING_INTERNALS = { allowTcpForwarding: true, lockAuditRules: true } as const;

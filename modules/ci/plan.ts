@@ -1,4 +1,4 @@
-import { ConfigProblem } from "../config/problems";
+import { ConfigProblem } from "../core/problems";
 import { StateBackendConfig } from "../state/schema";
 import { defaultStateKey } from "../state/plan";
 import { STATE_DEFAULTS } from "../state/types";
@@ -285,7 +285,7 @@ function stateStatements(plan: CiIdentityPlan, states: readonly CiStateObject[])
   ];
 }
 
-/** ARNs of what the environments' stacks name (see modules/network/flow-logs.ts, modules/compute/ssm-instance-profile.ts). */
+/** ARNs of what the environments' stacks name (see modules/network/flow-logs.ts, modules/instance/ssm-instance-profile.ts). */
 function namedResources(plan: CiIdentityPlan) {
   const account = plan.accountId;
   return {

@@ -1,5 +1,5 @@
 import { App, TerraformStack } from "cdktf";
-import { StateBootstrapStack } from "../state/bootstrap";
+import { StateBootstrapStack } from "./state-bootstrap-stack";
 import { stateBootstrapStackId, stateStores } from "../state/plan";
 import { EnvironmentStack } from "./stack";
 import { ResolvedEnvironment } from "./resolve";

@@ -2,7 +2,7 @@ import { TerraformOutput, TerraformStack } from "cdktf";
 import { byTierAndAz, Network } from "../network/network";
 import { Bastion } from "../bastion/bastion";
 import { renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
-import { dbHardeningScript, DbServer, Server } from "../compute/servers";
+import { dbHardeningScript, DbServer, Server } from "../servers/servers";
 import type { LoadBalancer } from "../loadbalancer/load-balancer";
 
 /** The network's outputs: VPC id and CIDR, subnets by tier and AZ, the NATs' public IPs. */

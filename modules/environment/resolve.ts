@@ -1,16 +1,17 @@
-import { EnvironmentConfig } from "../config/environment";
-import { ConfigProblem } from "../config/problems";
+import { EnvironmentConfig } from "./schema";
+import { ConfigProblem } from "../core/problems";
 import { planNetwork } from "../network/plan";
 import { NetworkPlan } from "../network/types";
 import { checkAccess } from "../security/policy";
 import { loadPublicKey, PublicKeyInfo } from "../keypair/public-key";
 import { identityFileFor } from "../bastion/ssh-config";
 import { BastionPlan, planBastion } from "../bastion/plan";
-import { AppPlan, DbPlan, InstanceContext, planServers } from "../compute/plan";
+import { AppPlan, DbPlan, planServers } from "../servers/plan";
+import { InstanceContext } from "../placement/instance-choice";
 import { checkBackend } from "../state/plan";
 import { checkAcknowledgements } from "../rules/schema";
 import { ingressBehindLoadBalancer, LoadBalancerPlan, planLoadBalancer } from "../loadbalancer/plan";
-import { checkTags } from "../tags/rules";
+import { checkTags } from "../core/tags";
 
 /**
  * One environment, resolved: its config with every default applied, and everything the stack builds from, planned

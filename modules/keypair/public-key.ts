@@ -2,7 +2,7 @@ import { createHash, createPublicKey, JsonWebKey } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
-import { ConfigProblem } from "../config/problems";
+import { ConfigProblem } from "../core/problems";
 import { PublicKeySource } from "./schema";
 
 /** A checked OpenSSH public key. */

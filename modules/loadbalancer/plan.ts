@@ -1,6 +1,6 @@
-import { ConfigProblem, fieldPath } from "../config/problems";
-import { resolvePlacement, TierLayout } from "../compute/placement";
-import { IngressSource } from "../compute/schema";
+import { ConfigProblem, fieldPath } from "../core/problems";
+import { resolvePlacement, TierLayout } from "../placement/placement";
+import { IngressSource } from "../servers/schema";
 import { sourceCidrListProblems } from "../security/policy";
 import { HealthCheck, LOAD_BALANCER_DEFAULTS, LoadBalancerConfig } from "./schema";
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { intBetween } from "../compute/schema";
+import { intBetween } from "../core/fields";
 
 /** Every default of the load balancer, in one place. */
 export const LOAD_BALANCER_DEFAULTS = {

@@ -4,11 +4,11 @@ import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { AmiSource, resolveAmiId } from "../ami/ami";
-import { COMPUTE_DEFAULTS } from "../compute/schema";
-import { installPackages, OS_PACKAGES, renderHardening, renderScript } from "../compute/user-data";
-import { InstanceRole } from "../compute/instance-role";
-import { ebsOptimizedFor } from "../compute/ebs-optimized";
+import { AmiSource, resolveAmiId } from "../instance/ami";
+import { INSTANCE_DEFAULTS } from "../instance/schema";
+import { installPackages, OS_PACKAGES, renderHardening, renderScript } from "../instance/user-data";
+import { InstanceRole } from "../instance/instance-role";
+import { ebsOptimizedFor } from "../instance/ebs-optimized";
 
 export interface NatInstanceConstructProps {
   /** Environment name, for Name tags. */
@@ -29,7 +29,7 @@ export interface NatInstanceConstructProps {
 export interface NatInstanceUserDataOptions {
   /** Only traffic from this block is forwarded and masqueraded. */
   readonly vpcCidr: string;
-  /** Idle shell timeout (`TMOUT`) in seconds. @default COMPUTE_DEFAULTS.sessionTimeoutSeconds */
+  /** Idle shell timeout (`TMOUT`) in seconds. @default INSTANCE_DEFAULTS.sessionTimeoutSeconds */
   readonly sessionTimeoutSeconds?: number;
 }
 
@@ -69,8 +69,8 @@ export function renderNatInstanceUserData(options: NatInstanceUserDataOptions): 
   const rules = renderNatRules(options.vpcCidr).trimEnd();
   return renderScript(
     renderHardening({
-      sessionTimeoutSeconds: options.sessionTimeoutSeconds ?? COMPUTE_DEFAULTS.sessionTimeoutSeconds,
-      sshMaxAuthTries: COMPUTE_DEFAULTS.sshMaxAuthTries,
+      sessionTimeoutSeconds: options.sessionTimeoutSeconds ?? INSTANCE_DEFAULTS.sessionTimeoutSeconds,
+      sshMaxAuthTries: INSTANCE_DEFAULTS.sshMaxAuthTries,
       ssh: false,
       allowTcpForwarding: false,
       lockAuditRules: false,

@@ -11,7 +11,7 @@ import { DefaultRouteTable } from "@cdktf/provider-aws/lib/default-route-table";
 import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcEndpointRouteTableAssociation } from "@cdktf/provider-aws/lib/vpc-endpoint-route-table-association";
-import { ConfigError } from "../config/problems";
+import { ConfigError } from "../core/problems";
 import { FlowLogs } from "./flow-logs";
 import { NatTarget, natProvider } from "./nat";
 import { planNetwork } from "./plan";

@@ -1,4 +1,4 @@
-import { ConfigProblem, fieldPath } from "../config/problems";
+import { ConfigProblem, fieldPath } from "../core/problems";
 import {
   AWS_MAX_PREFIX,
   AWS_MIN_PREFIX,
@@ -12,7 +12,7 @@ import {
   prefixLength,
   RFC1918,
   sizeOf,
-} from "./cidr";
+} from "../core/cidr";
 import {
   LOG_RETENTION_DAYS,
   NETWORK_DEFAULTS,

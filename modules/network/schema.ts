@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { amiSourceSchema } from "../ami/ami";
+import { amiSourceSchema } from "../instance/ami";
 import { FLOW_LOG_TRAFFIC_TYPES, LOG_RETENTION_DAYS, NAT_MODES, NETWORK_DEFAULTS, SUBNET_TYPES } from "./types";
 
 const oneOf = (values: readonly unknown[]) => `one of ${values.join(", ")}`;

@@ -1,4 +1,4 @@
-import type { AmiSource } from "../ami/ami";
+import type { AmiSource } from "../instance/ami";
 
 /** How a tier reaches the internet: `public` through the Internet Gateway, `private` through a NAT, `isolated` not at all. */
 export const SUBNET_TYPES = ["public", "private", "isolated"] as const;

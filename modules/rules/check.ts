@@ -1,4 +1,4 @@
-import { PlanJson } from "../pipeline/plan-json";
+import { PlanJson } from "./plan-json";
 import { evaluateRules, EvaluateOptions, Rule, RuleResult } from "./engine";
 import { viewOfPlan } from "./plan-view";
 import { RULES } from "./rules";

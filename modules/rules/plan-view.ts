@@ -1,4 +1,4 @@
-import { changeAction, ConfigExpression, PlanJson, plannedResources } from "../pipeline/plan-json";
+import { changeAction, ConfigExpression, PlanJson, plannedResources } from "./plan-json";
 import { addressOf, ChangeView, ResourceView, StackView } from "./view";
 
 /**

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { ConfigProblem, fieldPath } from "../config/problems";
+import { ConfigProblem, fieldPath } from "../core/problems";
 import { RULES } from "./rules";
 
 /** `guardrails.acknowledge`: the named, reasoned exceptions to the rules, at synth and in plans. */

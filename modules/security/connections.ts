@@ -1,4 +1,4 @@
-import { PortRange } from "./port";
+import { PortRange } from "../core/port";
 import { Peer, RoleSecurityGroup } from "./security-group";
 
 /** Something with a security group that others can be allowed to reach, or be reached from: a bastion, servers. */

@@ -1,7 +1,7 @@
-import { ConfigProblem, fieldPath } from "../config/problems";
-import { cidrSyntaxProblem } from "../network/cidr";
+import { ConfigProblem, fieldPath } from "../core/problems";
+import { cidrSyntaxProblem } from "../core/cidr";
 import { AccessConfig } from "./schema";
-import { ADMIN_PORT_NAMES } from "./port";
+import { ADMIN_PORT_NAMES } from "../core/port";
 
 /** The loudly named switch that lets an admin port be open to the whole internet. */
 export const INSECURE_OVERRIDE_FIELD = "access.insecureAllowAdminPortsFromAnywhere";

@@ -2,7 +2,7 @@ import { Construct } from "constructs";
 import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
 import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
 import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
-import { ADMIN_PORT_NAMES, adminPortsIn, PortRange, portLabel } from "./port";
+import { ADMIN_PORT_NAMES, adminPortsIn, PortRange, portLabel } from "../core/port";
 import { isAnywhere } from "./policy";
 
 /** What a CIDR peer may be used for beyond the safe default. */

@@ -1,5 +1,5 @@
 import { CloudBackend, LocalBackend, NamedCloudWorkspace, S3Backend, TerraformBackend, TerraformStack } from "cdktf";
-import { ConfigError } from "../config/problems";
+import { ConfigError } from "../core/problems";
 import { checkBackend, defaultStateKey } from "./plan";
 import { StateBackendConfig } from "./schema";
 import { STATE_DEFAULTS, StateBackendProps, StateOwner } from "./types";

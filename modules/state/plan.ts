@@ -1,4 +1,4 @@
-import { ConfigProblem, fieldPath } from "../config/problems";
+import { ConfigProblem, fieldPath } from "../core/problems";
 import { REGION_PATTERN } from "../network/plan";
 import { StateBackendConfig } from "./schema";
 import { STATE_DEFAULTS, StateOwner, StateStoreProps } from "./types";

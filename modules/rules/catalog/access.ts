@@ -1,5 +1,5 @@
 import { isAnywhere } from "../../security/policy";
-import { ADMIN_PORT_NAMES, ADMIN_PORTS } from "../../security/port";
+import { ADMIN_PORT_NAMES, ADMIN_PORTS } from "../../core/port";
 import { Rule, Violation } from "../engine";
 import {
   blocks,

@@ -1,4 +1,4 @@
-import { ebsOptimizedFor } from "../../compute/ebs-optimized";
+import { ebsOptimizedFor } from "../../instance/ebs-optimized";
 import { Rule } from "../engine";
 import { resourcesOf } from "../view";
 import { isSet } from "./logging";

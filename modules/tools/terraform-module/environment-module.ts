@@ -1,0 +1,487 @@
+import { Construct } from "constructs";
+import { TerraformHclModule, TerraformLocal, Token } from "cdktf";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { KeyPair } from "@cdktf/provider-aws/lib/key-pair";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { EbsVolume } from "@cdktf/provider-aws/lib/ebs-volume";
+import { VolumeAttachment } from "@cdktf/provider-aws/lib/volume-attachment";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
+import { renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup } from "../../instance/user-data";
+import { renderBastionUserData } from "../../bastion/user-data";
+import { COMPUTE_DEFAULTS, DATA_VOLUME_DEFAULTS } from "../../servers/schema";
+import { BASTION_DEFAULTS } from "../../bastion/schema";
+import {
+  EC2_ASSUME_ROLE_POLICY,
+  instanceRoleName,
+  instanceRolePolicyDocument,
+  instanceRolePolicyName,
+} from "../../instance/instance-role";
+import { dbPasswordParameterName, dbPasswordStatements, renderMariadbInstall } from "../../servers/db-credentials";
+import { renderDataVolumeMount } from "../../servers/data-volume-mount";
+import { PREVIOUS_GENERATION_SIZES } from "../../instance/ebs-optimized";
+import { HARDENED_INSTANCE_SETTINGS, launchAddressSettings } from "../../instance/hardened-instance";
+import { httpsEgressDescription } from "../../servers/server-roles";
+import { ROLE_GROUP_DESCRIPTIONS } from "../../security/security-group";
+import { addNetworkVariables, keyed, NETWORK_OUTPUTS, output, tagsNamed, tf, variable } from "./network-module";
+
+/** Where the environment module keeps its copy of the network module (Terraform's nested-module layout). */
+export const NESTED_NETWORK_PATH = "modules/network";
+
+/**
+ * Stand-ins the user data renderers are called with, replaced by Terraform references afterwards: the renderers
+ * (modules/instance/user-data.ts) stay the one source of the scripts, and the module fills in the caller's values.
+ */
+const SENTINEL = {
+  timeout: 987_654_301,
+  tries: 987_654_302,
+  port: 987_654_303,
+  name: "sentinelservicename",
+  command: "/sentinel/service/command",
+  envLine: 'SENTINEL_ENVIRONMENT="sentinel"',
+};
+
+/** Replaces every stand-in in `script` with its Terraform reference; throws if one did not appear (a renderer changed). */
+export function fillUserData(script: string, fills: ReadonlyArray<[string | number, string]>): string {
+  let out = script;
+  for (const [stand, reference] of fills) {
+    if (!out.includes(String(stand)))
+      throw new Error(`user data no longer contains the stand-in ${stand}: update the module generator`);
+    out = out.split(String(stand)).join(reference);
+  }
+  return out;
+}
+
+function userDataScripts(): { bastion: string; app: string; db: string } {
+  const hardeningFills: Array<[number, string]> = [
+    [SENTINEL.timeout, "${var.session_timeout_seconds}"],
+    [SENTINEL.tries, "${var.ssh_max_auth_tries}"],
+  ];
+  const hardening = {
+    sessionTimeoutSeconds: SENTINEL.timeout,
+    sshMaxAuthTries: SENTINEL.tries,
+    ssh: true,
+    allowTcpForwarding: false,
+    lockAuditRules: false,
+  };
+  const bastion = fillUserData(
+    renderBastionUserData({ sessionTimeoutSeconds: SENTINEL.timeout, sshMaxAuthTries: SENTINEL.tries, ssh: true }),
+    hardeningFills,
+  );
+  const service = renderServiceSetup({
+    name: SENTINEL.name,
+    port: SENTINEL.port,
+    command: SENTINEL.command,
+    environment: { SENTINEL_ENVIRONMENT: "sentinel" },
+    packages: [],
+  });
+  const app = fillUserData(renderScript(renderHardening(hardening), service), [
+    ...hardeningFills,
+    [
+      SENTINEL.envLine,
+      `\${join("\\n", [for k, v in merge({ DB_HOST = aws_instance.db.private_ip, DB_PORT = tostring(var.db.port) }, var.app.service.environment) : "\${k}=\\"\${v}\\""])}`,
+    ],
+    [SENTINEL.command, '${replace(var.app.service.command, "%", "%%")}'],
+    [SENTINEL.port, "${var.app.service.port}"],
+    [SENTINEL.name, "${var.app.service.name}"],
+  ]);
+  // MariaDB with its datadir on the data volume, as the DbServer construct runs it (without the app's login).
+  const db = fillUserData(
+    renderScript(
+      renderHardening(hardening),
+      renderDataVolumeMount("${aws_ebs_volume.db_data.id}", ["mariadb"]),
+      renderMariadbInstall(DATA_VOLUME_DEFAULTS.mountPoint),
+      renderPackagesAndServices([], ["mariadb"]),
+    ),
+    hardeningFills,
+  );
+  return { bastion, app, db };
+}
+
+/**
+ * Every server role's IAM role and instance profile, as `InstanceRole` makes them (`<name>-<role>`, EC2 trust only),
+ * keyed by role; the app role may read the DB password parameter and the DB role write it (`dbPasswordStatements`),
+ * the bastion's may do nothing. No Session Manager: the module's servers are reached over SSH through the bastion.
+ */
+function addInstanceRoles(scope: Construct, roles: readonly string[]): void {
+  const password = dbPasswordStatements({
+    region: "${var.region}",
+    parameterName: dbPasswordParameterName("${var.name}"),
+  });
+  const statements: Record<string, object> = { app: password.app, db: password.db };
+  new TerraformLocal(
+    scope,
+    "local_instance_role_policies",
+    Object.fromEntries(
+      roles
+        .filter((role) => statements[role] !== undefined)
+        .map((role) => [role, JSON.stringify(instanceRolePolicyDocument([statements[role]]))]),
+    ),
+  ).overrideLogicalId("instance_role_policies");
+  keyed(
+    new IamRole(scope, "resource_instance_role", {
+      name: instanceRoleName("${var.name}", "${each.key}"),
+      assumeRolePolicy: JSON.stringify(EC2_ASSUME_ROLE_POLICY),
+      tags: tagsNamed("${each.key}", ", Role = each.key"),
+    }),
+    "instance",
+    `toset(${JSON.stringify(roles)})`,
+  );
+  keyed(
+    new IamRolePolicy(scope, "resource_instance_role_policy", {
+      role: "${aws_iam_role.instance[each.key].id}",
+      name: instanceRolePolicyName("${each.key}"),
+      policy: "${each.value}",
+    }),
+    "instance",
+    "local.instance_role_policies",
+  );
+  keyed(
+    new IamInstanceProfile(scope, "resource_instance_profile", {
+      name: "${each.value.name}",
+      role: "${each.value.name}",
+      tags: tagsNamed("${each.key}", ", Role = each.key"),
+    }),
+    "instance",
+    "aws_iam_role.instance",
+  );
+}
+
+/**
+ * `ebs_optimized` of an instance type, as `ebsOptimizedFor` decides it: true unless the type is of a previous
+ * generation family whose listed sizes (none for t1/t2) are the only ones that can be.
+ */
+function ebsOptimizedExpression(instanceType: string): string {
+  const table = Object.entries(PREVIOUS_GENERATION_SIZES)
+    .map(([family, sizes]) => `${family} = ${JSON.stringify(sizes === "none" ? [] : sizes)}`)
+    .join(", ");
+  return `try(contains({ ${table} }[split(".", ${instanceType})[0]], split(".", ${instanceType})[1]), true)`;
+}
+
+function environmentVariables(scope: Construct): void {
+  variable(
+    scope,
+    "admin_cidrs",
+    {
+      type: "list(string)",
+      description: 'Networks that may SSH to the bastion, e.g. ["203.0.113.10/32"]; 0.0.0.0/0 is refused.',
+    },
+    [
+      'length(var.admin_cidrs) > 0 && alltrue([for c in var.admin_cidrs : can(cidrhost(c, 0)) && !startswith(c, "0.0.0.0/")])',
+      "admin_cidrs must list at least one IPv4 CIDR block (your address as a /32), and not 0.0.0.0/0.",
+    ],
+  );
+  variable(
+    scope,
+    "ssh_public_key",
+    {
+      type: "string",
+      description: "The admins' OpenSSH public key line (ssh-ed25519 or ssh-rsa), installed on every instance.",
+    },
+    [
+      'can(regex("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+", var.ssh_public_key))',
+      'ssh_public_key must be an OpenSSH public key line such as "ssh-ed25519 AAAA... you@host".',
+    ],
+  );
+  variable(
+    scope,
+    "ami",
+    { type: "string", description: "AMI id of every instance (Amazon Linux 2023 or a Debian/Ubuntu image)." },
+    ['can(regex("^ami-[0-9a-f]{8,17}$", var.ami))', "ami must be an AMI id such as ami-0123456789abcdef0."],
+  );
+  variable(
+    scope,
+    "session_timeout_seconds",
+    {
+      type: "number",
+      description: "Seconds an idle shell stays open on every instance (TMOUT, read-only).",
+      default: COMPUTE_DEFAULTS.sessionTimeoutSeconds,
+      nullable: false,
+    },
+    [
+      "var.session_timeout_seconds >= 60 && floor(var.session_timeout_seconds) == var.session_timeout_seconds",
+      "session_timeout_seconds must be a whole number of at least 60.",
+    ],
+  );
+  variable(
+    scope,
+    "ssh_max_auth_tries",
+    {
+      type: "number",
+      description: "sshd's MaxAuthTries on every instance.",
+      default: COMPUTE_DEFAULTS.sshMaxAuthTries,
+      nullable: false,
+    },
+    [
+      "var.ssh_max_auth_tries >= 1 && var.ssh_max_auth_tries <= 10 && floor(var.ssh_max_auth_tries) == var.ssh_max_auth_tries",
+      "ssh_max_auth_tries must be a whole number from 1 to 10.",
+    ],
+  );
+  variable(
+    scope,
+    "bastion",
+    {
+      type: `object({ tier = optional(string, ${JSON.stringify(BASTION_DEFAULTS.tier)}), az = optional(string), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}) })`,
+      description: "The bastion: a public tier, its AZ (default the tier's first) and instance type.",
+      default: {},
+      nullable: false,
+    },
+    [
+      'contains([for t in var.tiers : t.name if t.type == "public"], var.bastion.tier)',
+      'bastion.tier = ${jsonencode(var.bastion.tier)} must name a public tier of tiers (the bastion is reached through its Elastic IP); public tiers: ${join(", ", [for t in var.tiers : t.name if t.type == "public"])}.',
+    ],
+  );
+  variable(
+    scope,
+    "app",
+    {
+      type: `object({ tier = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.appTier)}), count_per_az = optional(number, ${COMPUTE_DEFAULTS.countPerAz}), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}), service_from_tiers = optional(list(string), []), service = object({ name = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.serviceName)}), port = optional(number, ${COMPUTE_DEFAULTS.servicePort}), command = string, environment = optional(map(string), {}) }) })`,
+      description:
+        "App servers: tier (private or isolated), count_per_az, instance_type, the service (name, port >= 1024, command, environment; DB_HOST and DB_PORT are added) and the tiers whose subnets may reach its port (the bastion always may).",
+    },
+    [
+      'contains([for t in var.tiers : t.name if t.type != "public"], var.app.tier)',
+      'app.tier = ${jsonencode(var.app.tier)} must name a private or isolated tier of tiers: ${join(", ", [for t in var.tiers : t.name if t.type != "public"])}.',
+    ],
+    [
+      "var.app.count_per_az >= 1 && var.app.count_per_az <= 9 && floor(var.app.count_per_az) == var.app.count_per_az",
+      "app.count_per_az must be a whole number from 1 to 9.",
+    ],
+    [
+      'try(var.app.service.port >= 1024 && var.app.service.port <= 65535 && can(regex("^[a-z][a-z0-9-]{0,30}$", var.app.service.name)) && startswith(var.app.service.command, "/"), false)',
+      "app.service needs a port from 1024 to 65535, a name of lowercase letters, digits and dashes, and an absolute command (/usr/bin/...).",
+    ],
+    [
+      "alltrue([for t in var.app.service_from_tiers : contains([for x in var.tiers : x.name], t)])",
+      'app.service_from_tiers must name tiers of tiers, not ${join(", ", [for t in var.app.service_from_tiers : t if !contains([for x in var.tiers : x.name], t)])}.',
+    ],
+  );
+  variable(
+    scope,
+    "db",
+    {
+      type: `object({ tier = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.dbTier)}), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}), port = optional(number, ${COMPUTE_DEFAULTS.dbPort}), data_volume_size_gib = optional(number, ${DATA_VOLUME_DEFAULTS.sizeGiB}) })`,
+      description: `The DB server (MariaDB): tier (private or isolated), instance type, port (reached only from the app servers) and the size of its data volume (an encrypted gp3 EBS volume of its own, mounted at ${DATA_VOLUME_DEFAULTS.mountPoint}, kept when the instance is replaced; grow it in place).`,
+      default: {},
+      nullable: false,
+    },
+    [
+      'contains([for t in var.tiers : t.name if t.type != "public"], var.db.tier)',
+      'db.tier = ${jsonencode(var.db.tier)} must name a private or isolated tier of tiers: ${join(", ", [for t in var.tiers : t.name if t.type != "public"])}.',
+    ],
+    ["var.db.port >= 1 && var.db.port <= 65535", "db.port must be a TCP port (1-65535)."],
+    [
+      "var.db.data_volume_size_gib >= 1 && var.db.data_volume_size_gib <= 16384 && floor(var.db.data_volume_size_gib) == var.db.data_volume_size_gib",
+      "db.data_volume_size_gib must be a whole number of GiB from 1 to 16384.",
+    ],
+  );
+}
+
+/**
+ * The `environment` Terraform module: the network module (nested copy) plus the bastion, the app servers and the DB
+ * server with the security groups between them, as the EnvironmentStack builds them: admins reach the bastion on SSH,
+ * the bastion reaches every server on SSH, the service port is reached from the bastion and the chosen tiers, only
+ * the app servers reach the DB port, and every group may leave on 80 and 443.
+ */
+export function addEnvironmentModule(scope: Construct): void {
+  const networkInputs = addNetworkVariables(scope);
+  environmentVariables(scope);
+  new TerraformHclModule(scope, "network", {
+    source: `./${NESTED_NETWORK_PATH}`,
+    // The nested copy is written by the package builder; cdktf must not try to copy it as an asset.
+    skipAssetCreationFromLocalModules: true,
+    variables: Object.fromEntries(networkInputs.map((name) => [name, `\${var.${name}}`])),
+  });
+  const scripts = userDataScripts();
+
+  const roles: Record<string, string> = ROLE_GROUP_DESCRIPTIONS;
+  for (const [role, description] of Object.entries(roles)) {
+    keyed(
+      new SecurityGroup(scope, `resource_sg_${role}`, {
+        name: `\${var.name}-${role}`,
+        description,
+        vpcId: "${module.network.vpc_id}",
+        tags: tagsNamed(role, `, Role = "${role}"`),
+      }),
+      role,
+    );
+  }
+  addInstanceRoles(scope, Object.keys(roles));
+  const rule = (
+    direction: "ingress" | "egress",
+    name: string,
+    group: string,
+    port: string,
+    description: string,
+    peer: { cidr?: string; group?: string },
+    forEach?: string,
+  ) => {
+    const props = {
+      securityGroupId: `\${aws_security_group.${group}.id}`,
+      description,
+      ipProtocol: "tcp",
+      fromPort: Token.asNumber(tf(port)),
+      toPort: Token.asNumber(tf(port)),
+      ...(peer.cidr !== undefined
+        ? { cidrIpv4: peer.cidr }
+        : { referencedSecurityGroupId: `\${aws_security_group.${peer.group}.id}` }),
+    };
+    const resource =
+      direction === "ingress"
+        ? new VpcSecurityGroupIngressRule(scope, `resource_in_${name}`, props)
+        : new VpcSecurityGroupEgressRule(scope, `resource_out_${name}`, props);
+    keyed(resource, name, forEach);
+  };
+  // The same pairs as RoleSecurityGroup.allowFrom: ingress on the target, egress on the source group.
+  const allow = (from: string, to: string, port: string, label: string, description: string) => {
+    rule("ingress", `${to}_${label}_from_${from}`, to, port, description, { group: from });
+    rule("egress", `${from}_${label}_to_${to}`, from, port, description, { group: to });
+  };
+  rule(
+    "ingress",
+    "bastion_ssh_from_admins",
+    "bastion",
+    "22",
+    "SSH from an admin network",
+    { cidr: "${each.key}" },
+    "toset(var.admin_cidrs)",
+  );
+  allow("bastion", "app", "22", "ssh", "SSH from the bastion");
+  allow("bastion", "db", "22", "ssh", "SSH from the bastion");
+  allow("bastion", "app", "var.app.service.port", "service", "Service port from the bastion");
+  rule(
+    "ingress",
+    "app_service_from_tiers",
+    "app",
+    "var.app.service.port",
+    "Service port from a tier's subnet",
+    { cidr: "${each.value}" },
+    '{ for pair in flatten([for t in var.app.service_from_tiers : [for az, cidr in module.network.subnet_cidrs[t] : { key = "${t}/${az}", cidr = cidr }]]) : pair.key => pair.cidr }',
+  );
+  allow("app", "db", "var.db.port", "db", "Database port from the app servers");
+  for (const role of Object.keys(roles)) {
+    // What each role reaches on 443: no Session Manager here (SSH through the bastion), the DB password in SSM.
+    const https = httpsEgressDescription(role, { sessionManager: false, dbPassword: true });
+    rule("egress", `${role}_https_out`, role, "443", https, { cidr: "0.0.0.0/0" });
+    rule("egress", `${role}_http_out`, role, "80", "HTTP out: package mirrors", { cidr: "0.0.0.0/0" });
+  }
+
+  keyed(
+    new KeyPair(scope, "resource_key_pair", {
+      keyName: "${var.name}-admin",
+      publicKey: "${var.ssh_public_key}",
+      tags: tagsNamed("admin"),
+    }),
+    "admin",
+  );
+  const instance = (
+    id: string,
+    name: string,
+    role: string,
+    subnet: string,
+    userData: string,
+    instanceType: string,
+    options: { forEach?: string; stateful?: boolean } = {},
+  ) => {
+    // Stateful (the DB), as HardenedInstance makes it: a new AMI or user data never replaces it, its root volume stays.
+    const stateful = options.stateful === true;
+    keyed(
+      new Instance(scope, `resource_instance_${id}`, {
+        ami: "${var.ami}",
+        instanceType: tf(instanceType),
+        subnetId: tf(subnet),
+        vpcSecurityGroupIds: [`\${aws_security_group.${role}.id}`],
+        iamInstanceProfile: `\${aws_iam_instance_profile.instance["${role}"].name}`,
+        // Basic (5-minute) monitoring, the constructs' default: the module exposes no detailed monitoring.
+        monitoring: false,
+        keyName: "${aws_key_pair.admin.key_name}",
+        ...HARDENED_INSTANCE_SETTINGS,
+        ...launchAddressSettings(role === "bastion"),
+        rootBlockDevice: { ...HARDENED_INSTANCE_SETTINGS.rootBlockDevice, deleteOnTermination: !stateful },
+        userData,
+        userDataReplaceOnChange: !stateful,
+        lifecycle: stateful ? { ignoreChanges: ["ami", "user_data"] } : undefined,
+        tags: tagsNamed(name, `, Role = "${role}"`),
+      }),
+      id,
+      options.forEach,
+    ).addOverride("ebs_optimized", tf(ebsOptimizedExpression(instanceType)));
+  };
+  const firstAz = (tier: string) => `keys(module.network.subnet_ids[${tier}])[0]`;
+  instance(
+    "bastion",
+    "bastion",
+    "bastion",
+    `module.network.subnet_ids[var.bastion.tier][coalesce(var.bastion.az, ${firstAz("var.bastion.tier")})]`,
+    scripts.bastion,
+    "var.bastion.instance_type",
+  );
+  keyed(
+    new Eip(scope, "resource_bastion_eip", {
+      domain: "vpc",
+      instance: "${aws_instance.bastion.id}",
+      tags: tagsNamed("bastion"),
+    }),
+    "bastion",
+  );
+  const dbSubnet = `module.network.subnet_ids[var.db.tier][${firstAz("var.db.tier")}]`;
+  // The DB's data volume, as DataVolume makes it, but without prevent_destroy: Terraform takes no variable in
+  // `lifecycle`, and a module whose destroy always fails could not be removed by its callers.
+  keyed(
+    new EbsVolume(scope, "resource_db_data", {
+      availabilityZone: `\${${firstAz("var.db.tier")}}`,
+      size: Token.asNumber(tf("var.db.data_volume_size_gib")),
+      type: "gp3",
+      encrypted: true,
+      tags: tagsNamed("db-data", ', Role = "db"'),
+    }),
+    "db_data",
+  );
+  instance("db", "db", "db", dbSubnet, scripts.db, "var.db.instance_type", { stateful: true });
+  keyed(
+    new VolumeAttachment(scope, "resource_db_data_attachment", {
+      deviceName: DATA_VOLUME_DEFAULTS.deviceName,
+      volumeId: "${aws_ebs_volume.db_data.id}",
+      instanceId: "${aws_instance.db.id}",
+      stopInstanceBeforeDetaching: true,
+    }),
+    "db_data",
+  );
+  // App servers keyed by AZ and ordinal (app-a1, app-b1): adding an AZ or raising the count moves none.
+  instance(
+    "app",
+    "app-${each.key}",
+    "app",
+    "module.network.subnet_ids[var.app.tier][each.value]",
+    scripts.app,
+    "var.app.instance_type",
+    {
+      forEach: `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az }]...)`,
+    },
+  );
+
+  for (const [name, { description }] of Object.entries(NETWORK_OUTPUTS))
+    output(scope, name, `module.network.${name}`, description);
+  output(
+    scope,
+    "bastion_public_ip",
+    "aws_eip.bastion.public_ip",
+    "The bastion's Elastic IP: the one address admins connect to",
+  );
+  output(
+    scope,
+    "private_ips",
+    `merge({ bastion = aws_instance.bastion.private_ip, db = aws_instance.db.private_ip }, { for k, i in aws_instance.app : "app-\${k}" => i.private_ip })`,
+    "Private IP of every instance, by name",
+  );
+  output(
+    scope,
+    "security_group_ids",
+    "{ bastion = aws_security_group.bastion.id, app = aws_security_group.app.id, db = aws_security_group.db.id }",
+    "Security group ids by role",
+  );
+}

@@ -1,0 +1,659 @@
+import { Construct } from "constructs";
+import { TerraformLocal, TerraformOutput, TerraformResource, TerraformVariable, Token } from "cdktf";
+import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { Subnet } from "@cdktf/provider-aws/lib/subnet";
+import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
+import { Route } from "@cdktf/provider-aws/lib/route";
+import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
+import { Eip } from "@cdktf/provider-aws/lib/eip";
+import { NatGateway } from "@cdktf/provider-aws/lib/nat-gateway";
+import { DefaultSecurityGroup } from "@cdktf/provider-aws/lib/default-security-group";
+import { DefaultRouteTable } from "@cdktf/provider-aws/lib/default-route-table";
+import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
+import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
+import { VpcEndpointRouteTableAssociation } from "@cdktf/provider-aws/lib/vpc-endpoint-route-table-association";
+import { Instance } from "@cdktf/provider-aws/lib/instance";
+import { SecurityGroup } from "@cdktf/provider-aws/lib/security-group";
+import { VpcSecurityGroupIngressRule } from "@cdktf/provider-aws/lib/vpc-security-group-ingress-rule";
+import { VpcSecurityGroupEgressRule } from "@cdktf/provider-aws/lib/vpc-security-group-egress-rule";
+import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group";
+import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
+import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
+import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
+import { LOG_RETENTION_DAYS, NETWORK_DEFAULTS, SUBNET_TYPES, SubnetType } from "../../network/types";
+import { AWS_MAX_PREFIX, AWS_MIN_PREFIX, rangeOf, RFC1918 } from "../../core/cidr";
+import { REGION_PATTERN } from "../../network/plan";
+import { NAT_INSTANCE_GROUP, NAT_INSTANCE_SETTINGS, renderNatInstanceUserData } from "../../network/nat-instance";
+import { FLOW_LOGS_ACTIONS, FLOW_LOGS_ASSUME_ROLE_POLICY } from "../../network/flow-logs";
+import { addressNumber, LETTERS, MODULE_MAX_TIERS, planLocals } from "./plan-expressions";
+
+/**
+ * What terraform-aws-modules/vpc calls the subnets of each tier type: its `intra` subnets have no internet route, as
+ * an isolated tier here (its `database` subnets route through the NAT by default, as a private tier).
+ */
+export const TAV_SUBNET_NAMES: Record<SubnetType, string> = { public: "public", private: "private", isolated: "intra" };
+
+/**
+ * The flat outputs of each tier type, named as terraform-aws-modules/vpc names them but by this module's types:
+ * `<type>_subnets` (ids), `<type>_subnets_cidr_blocks`, `<type>_route_table_ids`. Lists run tier by tier in the
+ * tiers' order and, within a tier, in the order of `azs`.
+ */
+function flatOutputsByType(): Record<string, { value: string; description: string }> {
+  return Object.fromEntries(
+    SUBNET_TYPES.flatMap((type) => {
+      const each = (value: string) =>
+        `flatten([for i, t in var.tiers : [for az in local.tier_azs[i] : ${value}] if t.type == "${type}"])`;
+      const tav = `terraform-aws-modules/vpc's ${TAV_SUBNET_NAMES[type]}_`;
+      return [
+        [
+          `${type}_subnets`,
+          {
+            value: each('aws_subnet.this["${t.name}/${az}"].id'),
+            description: `Subnet ids of the ${type} tiers, tier by tier, in the order of azs (${tav}subnets)`,
+          },
+        ],
+        [
+          `${type}_subnets_cidr_blocks`,
+          {
+            value: each('local.subnets["${t.name}/${az}"].cidr'),
+            description: `CIDR blocks of the ${type} tiers' subnets, in the order of ${type}_subnets (${tav}subnets_cidr_blocks)`,
+          },
+        ],
+        [
+          `${type}_route_table_ids`,
+          {
+            value: `[for k, rt in local.route_tables : aws_route_table.this[k].id if rt.type == "${type}"]`,
+            description: `Route table ids of the ${type} tiers (${tav}route_table_ids)`,
+          },
+        ],
+      ];
+    }),
+  );
+}
+
+/** The network module's outputs: name → value expression and description (the environment module passes them on). */
+export const NETWORK_OUTPUTS: Record<string, { value: string; description: string }> = {
+  vpc_id: { value: "aws_vpc.this.id", description: "The VPC's id (vpc-...)" },
+  vpc_cidr: { value: "aws_vpc.this.cidr_block", description: "VPC IPv4 CIDR block" },
+  subnet_ids: {
+    value: `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => aws_subnet.this[k].id if s.tier == t } }`,
+    description: "Subnet ids by tier and AZ",
+  },
+  subnet_cidrs: {
+    value: `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => s.cidr if s.tier == t } }`,
+    description: "Subnet CIDR blocks by tier and AZ",
+  },
+  nat_public_ips: {
+    value: `merge({ for az, _ in local.nat_gateways : az => aws_eip.nat[az].public_ip }, { for az, _ in local.nat_instances : az => aws_eip.nat_instance[az].public_ip })`,
+    description: "Public IPs the private tiers' egress leaves from, by AZ",
+  },
+  route_table_ids: {
+    value: `{ for k, _ in local.route_tables : k => aws_route_table.this[k].id }`,
+    description: "Route table ids: one per public or isolated tier, one per AZ for a private tier (tier-az)",
+  },
+  igw_id: {
+    value: `try(aws_internet_gateway.this["this"].id, null)`,
+    description: "The internet gateway's id; null when no tier is public",
+  },
+  natgw_ids: {
+    value: "[for az, _ in local.nat_gateways : aws_nat_gateway.this[az].id]",
+    description: 'NAT gateway ids in AZ order; empty for nat_mode "none" or "instance"',
+  },
+  ...flatOutputsByType(),
+  route_table_ids_by_tier: {
+    value:
+      "{ for t in var.tiers : t.name => [for k, rt in local.route_tables : aws_route_table.this[k].id if rt.tier == t.name] }",
+    description: "Route table ids by tier name: one for a public or isolated tier, one per AZ for a private tier",
+  },
+  default_route_targets: {
+    value: `{ for k, s in local.subnets : k => s.type == "public" ? "igw" : s.type == "private" ? "\${var.nat_mode == "instance" ? "nat-instance" : "nat-gateway"}/\${local.nat_az_for[s.az]}" : "none" }`,
+    description:
+      "Where each subnet's 0.0.0.0/0 route goes, by tier/AZ: igw, nat-gateway/<az>, nat-instance/<az> or none",
+  },
+};
+
+/** The RFC 1918 blocks as [first, last] address numbers. */
+const RFC1918_RANGES = RFC1918.map((block) => [rangeOf(block).first, rangeOf(block).last]);
+
+/** A Terraform expression, as cdktf writes it into `*.tf.json`. */
+export const tf = (expression: string): string => `\${${expression}}`;
+
+/** `for_each` on a resource (cdktf's iterator cannot take a raw expression), and a fixed address name. */
+export function keyed<T extends TerraformResource>(resource: T, name: string, forEach?: string): T {
+  resource.overrideLogicalId(name);
+  if (forEach !== undefined) resource.addOverride("for_each", tf(forEach));
+  return resource;
+}
+
+/** Tags of a resource: the caller's `var.tags`, then a Name built from `var.name` and `suffix` (an HCL template). */
+export const tagsNamed = (suffix: string, extra = ""): Record<string, string> =>
+  Token.asStringMap(tf(`merge(var.tags, { Name = "\${var.name}-${suffix}"${extra} })`));
+
+/** An output whose value is the Terraform expression `value`. */
+export function output(scope: Construct, name: string, value: string, description: string): void {
+  new TerraformOutput(scope, `output_${name}`, { value: tf(value), description }).overrideLogicalId(name);
+}
+
+/** A variable with a description, and its validation rules: `[condition, message]`. */
+export function variable(
+  scope: Construct,
+  name: string,
+  spec: { type: string; description: string; default?: unknown; nullable?: boolean },
+  ...rules: Array<[string, string]>
+): TerraformVariable {
+  const v = new TerraformVariable(scope, `variable_${name}`, {
+    type: spec.type,
+    description: spec.description,
+    default: spec.default ?? undefined,
+    nullable: spec.nullable,
+  });
+  // cdktf cannot write a null default; Terraform needs one to make the variable optional.
+  if (spec.default === null) v.addOverride("default", null);
+  v.overrideLogicalId(name);
+  if (rules.length > 0)
+    v.addOverride(
+      "validation",
+      rules.map(([condition, errorMessage]) => ({ condition: tf(condition), error_message: errorMessage })),
+    );
+  return v;
+}
+
+/** The tags the module sets on each subnet, which a tier's own tags may not replace. */
+export const TIER_SUBNET_TAGS = ["Name", "Tier", "SubnetType"];
+
+/**
+ * A validation every tier must pass: `ok` (an expression of the tier `t`) and a message naming each tier that fails,
+ * as `detail` (a template of `t`) describes it: "tier edge has type \"pub\": a tier's type must be one of ...".
+ */
+export function everyTier(ok: string, message: string, detail = "${t.name}"): [string, string] {
+  return [
+    `alltrue([for t in var.tiers : ${ok}])`,
+    `tier \${join(", ", [for t in var.tiers : "${detail}" if !(${ok})])}: ${message}`,
+  ];
+}
+
+/**
+ * The network module's variables. Every default comes from NETWORK_DEFAULTS, the constructs' own defaults. Returns
+ * their names, in order: what a module wrapping this one passes through.
+ */
+export function addNetworkVariables(scope: Construct): string[] {
+  const before = new Set(scope.node.children);
+  const vpcFirst = addressNumber("cidrhost(var.vpc_cidr, 0)");
+  const cidrOk = (expr: string) =>
+    `can(cidrhost(${expr}, 0)) && can(regex("^[0-9.]+/[0-9]+$", ${expr})) && try(cidrsubnet(${expr}, 0, 0) == ${expr}, false) && try(tonumber(split("/", ${expr})[1]) >= ${AWS_MIN_PREFIX} && tonumber(split("/", ${expr})[1]) <= ${AWS_MAX_PREFIX}, false)`;
+  variable(
+    scope,
+    "name",
+    { type: "string", description: "Environment name: prefixes every Name tag (lowercase letters, digits, dashes)." },
+    [
+      `can(regex("^[a-z][a-z0-9-]{0,30}$", var.name))`,
+      "name must be lowercase letters, digits and dashes, starting with a letter, at most 31 characters.",
+    ],
+  );
+  variable(
+    scope,
+    "region",
+    {
+      type: "string",
+      description: "AWS region of the provider you pass, e.g. ap-northeast-2: every AZ must belong to it.",
+    },
+    [
+      `can(regex(${JSON.stringify(REGION_PATTERN.source)}, var.region))`,
+      "region must be an AWS region name such as ap-northeast-2.",
+    ],
+  );
+  variable(
+    scope,
+    "azs",
+    {
+      type: "list(string)",
+      description:
+        'Availability zones, e.g. ["ap-northeast-2a", "ap-northeast-2b"]. Adding one later replaces nothing.',
+    },
+    [
+      "length(var.azs) > 0 && length(distinct(var.azs)) == length(var.azs)",
+      "azs must list at least one availability zone, each once.",
+    ],
+    [
+      `alltrue([for az in var.azs : can(regex("^\${var.region}[a-z]$", az))])`,
+      "every AZ in azs must be an availability zone of var.region, such as <region>a.",
+    ],
+  );
+  variable(
+    scope,
+    "vpc_cidr",
+    {
+      type: "string",
+      description: `The VPC's IPv4 CIDR block, /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, a network address.`,
+    },
+    [
+      cidrOk("var.vpc_cidr"),
+      `vpc_cidr must be an IPv4 network address in CIDR notation from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, such as 10.0.0.0/16.`,
+    ],
+    [
+      `var.acknowledge_non_rfc1918_vpc_cidr || try(anytrue([for r in ${JSON.stringify(RFC1918_RANGES)} : ${vpcFirst} >= r[0] && ${vpcFirst} + pow(2, 32 - tonumber(split("/", var.vpc_cidr)[1])) - 1 <= r[1]]), false)`,
+      "vpc_cidr must be a private RFC 1918 block (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), or set acknowledge_non_rfc1918_vpc_cidr = true.",
+    ],
+  );
+  variable(scope, "acknowledge_non_rfc1918_vpc_cidr", {
+    type: "bool",
+    description: "Allow a VPC CIDR outside RFC 1918.",
+    default: false,
+    nullable: false,
+  });
+  variable(
+    scope,
+    "az_slots",
+    {
+      type: "number",
+      description:
+        "Subnet slots each auto-planned tier reserves, one per AZ letter (a = slot 0), so adding an AZ moves no subnet: 1, 2, 4 or 8.",
+      default: NETWORK_DEFAULTS.azSlots,
+      nullable: false,
+    },
+    ["contains([1, 2, 4, 8], var.az_slots)", "az_slots must be one of 1, 2, 4 or 8."],
+    everyTier(
+      `t.cidr_mask == null || alltrue([for az in (t.azs == null ? var.azs : t.azs) : try(index(${JSON.stringify(LETTERS)}, substr(az, length(az) - 1, 1)) < var.az_slots, true)])`,
+      "every AZ's letter must have a slot: AZ <region>c needs az_slots of at least 3 (so 4); raise az_slots.",
+    ),
+  );
+  variable(
+    scope,
+    "tiers",
+    {
+      type: "list(object({ name = string, type = string, azs = optional(list(string)), cidr_mask = optional(number), cidrs = optional(map(string)), tags = optional(map(string), {}) }))",
+      description: `Subnet tiers in planning order (append new ones at the end): name, type (${SUBNET_TYPES.join(", ")}), azs (default all), cidr_mask (${AWS_MIN_PREFIX}-${AWS_MAX_PREFIX}, planned) or cidrs (explicit, by AZ), and tags for the tier's subnets (e.g. EKS's kubernetes.io/role/elb).`,
+    },
+    [
+      `length(var.tiers) > 0 && length(var.tiers) <= ${MODULE_MAX_TIERS}`,
+      `tiers must hold 1 to ${MODULE_MAX_TIERS} tiers, not \${length(var.tiers)}.`,
+    ],
+    everyTier(
+      'can(regex("^[a-z][a-z0-9-]{0,30}$", t.name))',
+      "a tier name must be lowercase letters, digits and dashes, starting with a letter, at most 31 characters.",
+      "${jsonencode(t.name)}",
+    ),
+    [
+      "length(distinct([for t in var.tiers : t.name])) == length(var.tiers)",
+      'tier names must be unique: ${join(", ", distinct([for t in var.tiers : t.name if length([for u in var.tiers : u if u.name == t.name]) > 1]))} used more than once.',
+    ],
+    everyTier(
+      `contains(${JSON.stringify(SUBNET_TYPES)}, t.type)`,
+      `a tier's type must be one of ${SUBNET_TYPES.join(", ")}.`,
+      "${t.name} has type ${jsonencode(t.type)}",
+    ),
+    everyTier("(t.cidr_mask == null) != (t.cidrs == null)", "a tier needs either cidr_mask or cidrs (exactly one)."),
+    everyTier(
+      `t.cidr_mask == null ? true : t.cidr_mask >= ${AWS_MIN_PREFIX} && t.cidr_mask <= ${AWS_MAX_PREFIX} && floor(t.cidr_mask) == t.cidr_mask`,
+      `a tier's cidr_mask must be a whole number from ${AWS_MIN_PREFIX} to ${AWS_MAX_PREFIX}.`,
+      "${t.name} has cidr_mask ${t.cidr_mask}",
+    ),
+    everyTier(
+      "t.azs == null ? true : length(t.azs) > 0 && alltrue([for az in t.azs : contains(var.azs, az)]) && length(distinct(t.azs)) == length(t.azs)",
+      "a tier's azs must be a non-empty list of the module's azs, each once (or leave it out for all).",
+    ),
+    everyTier(
+      `t.cidrs == null ? true : sort(keys(t.cidrs)) == sort(t.azs == null ? var.azs : t.azs) && alltrue([for c in values(t.cidrs) : ${cidrOk("c")}])`,
+      `a tier's cidrs must give one CIDR (/${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, a network address) for exactly each AZ of the tier.`,
+    ),
+    everyTier(
+      `length(setintersection(keys(t.tags), ${JSON.stringify(TIER_SUBNET_TAGS)})) == 0`,
+      `a tier's tags may not set ${TIER_SUBNET_TAGS.join(", ")}: the module sets them on every subnet.`,
+    ),
+  );
+  variable(
+    scope,
+    "nat_mode",
+    {
+      type: "string",
+      description:
+        "Egress of private tiers: none, single (one NAT gateway), per-az (one per AZ) or instance (one NAT instance).",
+      default: NETWORK_DEFAULTS.natMode,
+      nullable: false,
+    },
+    [
+      `contains(["none", "single", "per-az", "instance"], var.nat_mode)`,
+      "nat_mode must be one of none, single, per-az, instance.",
+    ],
+    [
+      `var.nat_mode != "instance" || var.nat_instance != null`,
+      'nat_mode = "instance" needs nat_instance = { ami = "ami-..." }.',
+    ],
+  );
+  variable(
+    scope,
+    "nat_instance",
+    {
+      type: `object({ ami = string, instance_type = optional(string, ${JSON.stringify(NETWORK_DEFAULTS.natInstanceType)}) })`,
+      description:
+        'The NAT instance of nat_mode = "instance": its AMI id (Amazon Linux 2023 or similar) and instance type.',
+      default: null,
+    },
+    [
+      `var.nat_instance == null || can(regex("^ami-[0-9a-f]{8,17}$", var.nat_instance.ami))`,
+      "nat_instance.ami must be an AMI id such as ami-0123456789abcdef0.",
+    ],
+  );
+  variable(
+    scope,
+    "flow_logs",
+    {
+      type: `object({ enabled = optional(bool, false), retention_days = optional(number, ${NETWORK_DEFAULTS.flowLogRetentionDays}), traffic_type = optional(string, ${JSON.stringify(NETWORK_DEFAULTS.flowLogTrafficType)}) })`,
+      description: "VPC flow logs to CloudWatch Logs: enabled, retention_days, traffic_type (ALL, ACCEPT or REJECT).",
+      default: {},
+      nullable: false,
+    },
+    [
+      `contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.flow_logs.retention_days)`,
+      `flow_logs.retention_days must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}.`,
+    ],
+    [
+      `contains(["ALL", "ACCEPT", "REJECT"], var.flow_logs.traffic_type)`,
+      "flow_logs.traffic_type must be one of ALL, ACCEPT, REJECT.",
+    ],
+  );
+  variable(scope, "s3_gateway_endpoint", {
+    type: "bool",
+    description: "Add an S3 gateway endpoint to the private and isolated route tables.",
+    default: false,
+    nullable: false,
+  });
+  variable(scope, "tags", {
+    type: "map(string)",
+    description: "Tags on every resource that takes tags (the provider's default_tags work too).",
+    default: {},
+    nullable: false,
+  });
+  return scope.node.children
+    .filter((child): child is TerraformVariable => !before.has(child) && child instanceof TerraformVariable)
+    .map((v) => v.friendlyUniqueId);
+}
+
+/** The planner's locals (subnets, route tables, NATs), from `planLocals`. */
+export function addPlanLocals(scope: Construct): void {
+  for (const [name, expression] of Object.entries(planLocals()))
+    new TerraformLocal(scope, `local_${name}`, expression).overrideLogicalId(name);
+}
+
+/**
+ * The `network` Terraform module, as cdktf constructs in `scope` (a stack with no provider): the same resources as
+ * the `Network` construct, keyed by tier and AZ with `for_each`, planned at the caller's plan time by `planLocals`.
+ */
+export function addNetworkModule(scope: Construct): void {
+  addNetworkVariables(scope);
+  addPlanLocals(scope);
+  new TerraformLocal(scope, "local_tier_tags", "${{ for t in var.tiers : t.name => t.tags }}").overrideLogicalId(
+    "tier_tags",
+  );
+
+  const vpc = keyed(
+    new Vpc(scope, "resource_vpc", {
+      cidrBlock: "${var.vpc_cidr}",
+      enableDnsSupport: true,
+      enableDnsHostnames: true,
+      tags: tagsNamed("vpc"),
+    }),
+    "this",
+  );
+  vpc.addOverride("lifecycle.precondition", [
+    {
+      condition: tf("length(local.unplaced_tiers) == 0"),
+      error_message: tf(
+        `"tiers \${join(", ", local.unplaced_tiers)}: the cidr_mask's az_slots block does not fit in the free space of \${var.vpc_cidr} after the tiers before it; use a larger mask, fewer az_slots or a larger VPC."`,
+      ),
+    },
+    {
+      condition: tf(`var.nat_mode != "none" || length(local.private_azs) == 0`),
+      error_message:
+        "a private tier needs a NAT path: set nat_mode to single, per-az or instance, or make the tier isolated.",
+    },
+    {
+      condition: tf(`var.nat_mode == "none" || length(local.private_azs) == 0 || length(local.nat_azs) > 0`),
+      error_message: "the NAT needs a public tier to live in.",
+    },
+    {
+      condition: tf(
+        `var.nat_mode != "per-az" || alltrue([for az in local.private_azs : local.public_tier_in[az] != null])`,
+      ),
+      error_message: 'nat_mode = "per-az" needs a public subnet in every AZ with a private subnet.',
+    },
+    {
+      condition: tf(
+        `alltrue([for i, a in local.explicit_ranges : alltrue([for j, b in local.explicit_ranges : i == j || a.last < b.first || b.last < a.first]) && a.first >= local.vpc_first && a.last <= local.vpc_last])`,
+      ),
+      error_message: "explicit tier cidrs must lie inside vpc_cidr and not overlap each other.",
+    },
+    {
+      condition: tf("length(local.explicit_clashes) == 0"),
+      error_message: tf(
+        `"explicit tier cidrs must not overlap the tiers before them (an appended tier never moves a subnet): \${join("; ", local.explicit_clashes)}."`,
+      ),
+    },
+  ]);
+  const vpcId = "${aws_vpc.this.id}";
+  keyed(
+    new DefaultSecurityGroup(scope, "resource_default_sg", { vpcId, tags: tagsNamed("default-sg-unused") }),
+    "this",
+  );
+  keyed(
+    new DefaultRouteTable(scope, "resource_default_rt", {
+      defaultRouteTableId: "${aws_vpc.this.default_route_table_id}",
+      tags: tagsNamed("default-rt-unused"),
+    }),
+    "this",
+  );
+  const allowAll = { protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 };
+  keyed(
+    new DefaultNetworkAcl(scope, "resource_default_nacl", {
+      defaultNetworkAclId: "${aws_vpc.this.default_network_acl_id}",
+      ingress: [allowAll],
+      egress: [allowAll],
+      tags: tagsNamed("default-nacl"),
+      lifecycle: { ignoreChanges: ["subnet_ids"] },
+    }),
+    "this",
+  );
+
+  keyed(
+    new InternetGateway(scope, "resource_igw", { vpcId, tags: tagsNamed("igw") }),
+    "this",
+    `anytrue([for s in values(local.subnets) : s.type == "public"]) ? toset(["this"]) : toset([])`,
+  );
+  keyed(
+    new Subnet(scope, "resource_subnet", {
+      vpcId,
+      cidrBlock: "${each.value.cidr}",
+      availabilityZone: "${each.value.az}",
+      mapPublicIpOnLaunch: false,
+      // The caller's tags, the tier's own (validated not to touch the module's), then the module's.
+      tags: Token.asStringMap(
+        tf(
+          'merge(var.tags, local.tier_tags[each.value.tier], { Name = "${var.name}-${each.value.tier}-${each.value.az}", Tier = each.value.tier, SubnetType = each.value.type })',
+        ),
+      ),
+    }),
+    "this",
+    "local.subnets",
+  );
+
+  // NAT gateways, keyed by AZ.
+  keyed(
+    new Eip(scope, "resource_nat_eip", {
+      domain: "vpc",
+      tags: tagsNamed("nat-${each.key}"),
+      dependsOn: ["aws_internet_gateway.this"] as never,
+    }),
+    "nat",
+    "local.nat_gateways",
+  );
+  keyed(
+    new NatGateway(scope, "resource_nat_gw", {
+      allocationId: "${aws_eip.nat[each.key].allocation_id}",
+      subnetId: '${aws_subnet.this["${each.value}/${each.key}"].id}',
+      tags: tagsNamed("nat-${each.key}"),
+      dependsOn: ["aws_internet_gateway.this"] as never,
+    }),
+    "this",
+    "local.nat_gateways",
+  );
+
+  // NAT instances, keyed by AZ: the same hardening as the NatInstance construct.
+  keyed(
+    new SecurityGroup(scope, "resource_nat_sg", {
+      name: "${var.name}-nat-instance-${each.key}",
+      description: NAT_INSTANCE_GROUP.description,
+      vpcId,
+      tags: tagsNamed("nat-instance-${each.key}"),
+    }),
+    "nat_instance",
+    "local.nat_instances",
+  );
+  keyed(
+    new VpcSecurityGroupIngressRule(scope, "resource_nat_in", {
+      securityGroupId: "${aws_security_group.nat_instance[each.key].id}",
+      description: NAT_INSTANCE_GROUP.fromVpc,
+      ipProtocol: "-1",
+      cidrIpv4: "${var.vpc_cidr}",
+    }),
+    "nat_instance_from_vpc",
+    "local.nat_instances",
+  );
+  keyed(
+    new VpcSecurityGroupEgressRule(scope, "resource_nat_out", {
+      securityGroupId: "${aws_security_group.nat_instance[each.key].id}",
+      description: NAT_INSTANCE_GROUP.toInternet,
+      ipProtocol: "-1",
+      cidrIpv4: "0.0.0.0/0",
+    }),
+    "nat_instance_to_internet",
+    "local.nat_instances",
+  );
+  keyed(
+    new Instance(scope, "resource_nat_instance", {
+      ami: "${var.nat_instance.ami}",
+      instanceType: "${var.nat_instance.instance_type}",
+      subnetId: '${aws_subnet.this["${each.value}/${each.key}"].id}',
+      vpcSecurityGroupIds: ["${aws_security_group.nat_instance[each.key].id}"],
+      ...NAT_INSTANCE_SETTINGS,
+      userData: renderNatInstanceUserData({ vpcCidr: "${var.vpc_cidr}" }),
+      tags: tagsNamed("nat-instance-${each.key}"),
+    }),
+    "nat",
+    "local.nat_instances",
+  );
+  keyed(
+    new Eip(scope, "resource_nat_instance_eip", {
+      domain: "vpc",
+      instance: "${aws_instance.nat[each.key].id}",
+      tags: tagsNamed("nat-instance-${each.key}"),
+    }),
+    "nat_instance",
+    "local.nat_instances",
+  );
+
+  // Route tables and default routes.
+  keyed(new RouteTable(scope, "resource_rt", { vpcId, tags: tagsNamed("${each.key}") }), "this", "local.route_tables");
+  keyed(
+    new Route(scope, "resource_internet", {
+      routeTableId: "${aws_route_table.this[each.key].id}",
+      destinationCidrBlock: "0.0.0.0/0",
+      gatewayId: '${aws_internet_gateway.this["this"].id}',
+    }),
+    "internet",
+    `{ for k, t in local.route_tables : k => t if t.type == "public" }`,
+  );
+  keyed(
+    new Route(scope, "resource_nat_gateway_route", {
+      routeTableId: "${aws_route_table.this[each.key].id}",
+      destinationCidrBlock: "0.0.0.0/0",
+      natGatewayId: "${aws_nat_gateway.this[each.value.nat_az].id}",
+    }),
+    "nat_gateway",
+    `{ for k, t in local.route_tables : k => t if t.type == "private" && var.nat_mode != "instance" && t.nat_az != null }`,
+  );
+  keyed(
+    new Route(scope, "resource_nat_instance_route", {
+      routeTableId: "${aws_route_table.this[each.key].id}",
+      destinationCidrBlock: "0.0.0.0/0",
+      networkInterfaceId: "${aws_instance.nat[each.value.nat_az].primary_network_interface_id}",
+    }),
+    "nat_instance",
+    `{ for k, t in local.route_tables : k => t if t.type == "private" && var.nat_mode == "instance" && t.nat_az != null }`,
+  );
+  keyed(
+    new RouteTableAssociation(scope, "resource_rta", {
+      subnetId: "${aws_subnet.this[each.key].id}",
+      routeTableId: "${aws_route_table.this[local.route_table_of[each.key]].id}",
+    }),
+    "this",
+    "local.subnets",
+  );
+
+  // S3 gateway endpoint: one association per non-public table, so adding an AZ adds a resource.
+  keyed(
+    new VpcEndpoint(scope, "s3", {
+      vpcId,
+      serviceName: "com.amazonaws.${var.region}.s3",
+      vpcEndpointType: "Gateway",
+      tags: tagsNamed("s3-endpoint"),
+    }),
+    "s3",
+    `var.s3_gateway_endpoint ? toset(["this"]) : toset([])`,
+  );
+  keyed(
+    new VpcEndpointRouteTableAssociation(scope, "s3_rta", {
+      vpcEndpointId: '${aws_vpc_endpoint.s3["this"].id}',
+      routeTableId: "${aws_route_table.this[each.key].id}",
+    }),
+    "s3",
+    `var.s3_gateway_endpoint ? { for k, t in local.route_tables : k => t if t.type != "public" } : {}`,
+  );
+
+  // Flow logs: the FlowLogs construct's resources, present when enabled.
+  const flowLogsOn = `var.flow_logs.enabled ? toset(["this"]) : toset([])`;
+  keyed(
+    new CloudwatchLogGroup(scope, "resource_flow_log_group", {
+      name: "/vpc/${var.name}/flow-logs",
+      retentionInDays: Token.asNumber("${var.flow_logs.retention_days}"),
+      tags: tagsNamed("flow-logs"),
+    }),
+    "flow_logs",
+    flowLogsOn,
+  );
+  keyed(
+    new IamRole(scope, "resource_flow_log_role", {
+      name: "${var.name}-vpc-flow-logs",
+      assumeRolePolicy: JSON.stringify(FLOW_LOGS_ASSUME_ROLE_POLICY),
+      tags: tagsNamed("vpc-flow-logs"),
+    }),
+    "flow_logs",
+    flowLogsOn,
+  );
+  keyed(
+    new IamRolePolicy(scope, "resource_flow_log_policy", {
+      role: "${aws_iam_role.flow_logs[each.key].id}",
+      name: "write-flow-logs",
+      policy: tf(
+        `jsonencode({ Version = "2012-10-17", Statement = [{ Effect = "Allow", Action = ${JSON.stringify(FLOW_LOGS_ACTIONS).replace(/,/g, ", ")}, Resource = [aws_cloudwatch_log_group.flow_logs[each.key].arn, "\${aws_cloudwatch_log_group.flow_logs[each.key].arn}:*"] }] })`,
+      ),
+    }),
+    "flow_logs",
+    flowLogsOn,
+  );
+  keyed(
+    new FlowLog(scope, "resource_flow_log", {
+      vpcId,
+      trafficType: "${var.flow_logs.traffic_type}",
+      logDestinationType: "cloud-watch-logs",
+      logDestination: "${aws_cloudwatch_log_group.flow_logs[each.key].arn}",
+      iamRoleArn: "${aws_iam_role.flow_logs[each.key].arn}",
+      maxAggregationInterval: 60,
+      tags: tagsNamed("flow-logs"),
+    }),
+    "this",
+    flowLogsOn,
+  );
+
+  for (const [name, { value, description }] of Object.entries(NETWORK_OUTPUTS)) output(scope, name, value, description);
+}
