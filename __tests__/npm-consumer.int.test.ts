@@ -1,8 +1,14 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { synthesizedStacks } from "../modules/tools/pipeline/plan";
-import { CONSUMER_TSCONFIG, importedModules, installedCopies } from "./support/consumer";
-import { codeBlocksUnder } from "./support/readme";
+import {
+  CONSUMER_TSCONFIG,
+  importedModules,
+  installedCopies,
+  SHIPPED_BESIDE_THE_LIBRARY,
+  shippedBesideTheLibrary,
+} from "./support/consumer";
+import { codeBlocksUnder, docPage } from "./support/readme";
 import { ConsumerSandbox } from "./support/npm-registry";
 import { describeWithTerraform } from "./support/terraform";
 import { planAppShared } from "./support/shared-plans";
@@ -64,18 +70,13 @@ describeWithTerraform("the npm package, published to a local registry and used b
   afterAll(() => sandbox.close(), STEP_MS);
 
   it(
-    "packs only the built library, its README and changelog",
+    "packs only the built library, its README with the docs and examples it links to, and its changelog",
     async () => {
       const packed = await sandbox.pack(root);
       timings.pack = packed.run.seconds;
       tarball = packed.tarball;
       const paths = packed.files;
-      expect(paths.filter((p) => !/^dist\/modules\/.+\.(js|d\.ts)$/.test(p)).sort()).toEqual([
-        "CHANGELOG.md",
-        "LICENSE",
-        "README.md",
-        "package.json",
-      ]);
+      expect(shippedBesideTheLibrary(paths)).toEqual(SHIPPED_BESIDE_THE_LIBRARY);
       expect(paths).toEqual(expect.arrayContaining([pkg.main, pkg.types]));
       expect(paths.filter((p) => /(__tests__|\.test\.|bench|scripts|config\/environments)/.test(p))).toEqual([]);
     },
@@ -196,13 +197,14 @@ describeWithTerraform("the npm package, published to a local registry and used b
   );
 
   it(
-    "installs the optional peers as the README says, then draws the stack and writes the workflow with the tools entry",
+    "installs the optional peers as docs/publishing.md says, then draws the stack and writes the workflow with the tools entry",
     async () => {
-      const [command] = codeBlocksUnder("### Using the package from npm", "sh")
+      const [command] = codeBlocksUnder("## Using the package from npm", "sh", docPage("publishing"))
         .flatMap((block) => block.split("\n"))
         .map((line) => line.replace(/#.*$/, "").trim())
         .filter((line) => toolPeers.every((peer) => line.includes(peer)));
-      if (command === undefined) throw new Error("README gives no command installing the tools' optional peers");
+      if (command === undefined)
+        throw new Error("docs/publishing.md gives no command installing the tools' optional peers");
       timings.toolsInstall = (
         await sandbox.run([...command.split(/\s+/), "--no-audit", "--no-fund"], consumer, "npm install of the peers")
       ).seconds;
