@@ -93,6 +93,20 @@ export function withoutResources(json: TerraformJson, type: string): object | un
 }
 
 /**
+ * Override that keeps terraform from reading moto's answer for a prefix-list rule's description as drift: moto stores
+ * a rule's description with a CIDR range or a referenced group only (patches.py #2 covers the group), so a rule to a
+ * prefix list (S3's, through the gateway endpoint) reads back without one, which AWS keeps. Undefined when none.
+ */
+export function prefixListRuleDescriptions(json: TerraformJson): object | undefined {
+  const resource: Record<string, Record<string, object>> = {};
+  for (const type of ["aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule"])
+    for (const [id, rule] of Object.entries(json.resource?.[type] ?? {}))
+      if (rule.prefix_list_id !== undefined)
+        (resource[type] ??= {})[id] = { lifecycle: { ignore_changes: ["description"] } };
+  return Object.keys(resource).length === 0 ? undefined : { resource };
+}
+
+/**
  * Override that gives every resource attribute whose value is one of `values`' keys the value it maps to (e.g. a
  * placeholder ARN in a committed fixture → the ARN moto issued); undefined when no attribute has one.
  */
@@ -271,6 +285,7 @@ export class ApplyWorkspace {
       moto_ssm_association_override: withoutResources(json, "aws_ssm_association"),
       // moto: no CreateInstanceConnectEndpoint (not in its EC2 models); its security group and rules still apply.
       moto_instance_connect_override: withoutResources(json, "aws_ec2_instance_connect_endpoint"),
+      moto_prefix_list_rules_override: prefixListRuleDescriptions(json),
       moto_values_override: valuesOverride(json, this.placeholders),
       ...extra,
     };

@@ -44,10 +44,8 @@ export function planBastion(env: BastionInput): { bastion?: BastionPlan; problem
     ssm === "only"
       ? {
           defaultTier:
-            (
-              env.tiers.find((t) => t.type === "private") ??
-              (endpoints ? env.tiers.find((t) => t.type === "isolated") : undefined)
-            )?.name ?? BASTION_DEFAULTS.tier,
+            (env.tiers.find((t) => t.type === "private") ?? env.tiers.find((t) => t.type === "isolated"))?.name ??
+            BASTION_DEFAULTS.tier,
           allowedTypes: endpoints ? ["private" as const, "isolated" as const] : ["private" as const],
           why: endpoints
             ? 'with bastion.ssm "only" nothing listens, so the bastion has no public address; Session Manager reaches it through the NAT or the interface endpoints'
@@ -108,8 +106,8 @@ export interface InstanceConnectInput extends InstanceContext {
   readonly instanceConnect?: InstanceConnectConfig;
   /** Whether the config has a bastion block (one door only). @default false */
   readonly hasBastion?: boolean;
-  /** Whether the config has an `access` block (the endpoint takes no admin CIDRs: IAM decides). @default false */
-  readonly hasAccess?: boolean;
+  /** The config's `access` block, as given (the endpoint takes no admin CIDRs: IAM decides). @default none */
+  readonly access?: unknown;
 }
 
 /**
@@ -141,10 +139,10 @@ export function planInstanceConnect(env: InstanceConnectInput): {
       value: block,
       expected: "one door: a bastion block or an instanceConnect block, not both",
     });
-  if (env.hasAccess === true)
+  if (env.access !== undefined)
     problems.push({
       field: "access",
-      value: "(given)",
+      value: env.access,
       expected:
         "no access block with instanceConnect: IAM decides who may open a tunnel (ec2-instance-connect:OpenTunnel), no CIDR reaches port 22",
     });

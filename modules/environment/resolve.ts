@@ -66,7 +66,7 @@ export function resolveEnvironment(
     ...instances,
     instanceConnect: config.instanceConnect,
     hasBastion: config.bastion !== undefined,
-    hasAccess: config.access !== undefined,
+    access: config.access,
   });
   const servers = planServers({
     ...instances,
