@@ -7,6 +7,9 @@ import { viewOfSynth } from "../modules/rules/synth-view";
 import { problemsAfter, problemsOf, rawWorkshop } from "./support/config";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
 import { allResources, resourcesOf, SynthJson, synthEnvironment } from "./support/synth";
+import { estimateCost } from "../modules/tools/cost/estimate";
+import { TerraformJson, readInventory } from "../modules/tools/inventory/inventory";
+import { toDot } from "../modules/tools/diagram/dot";
 
 // Interface endpoints (Session Manager without a NAT) and the EC2 Instance Connect Endpoint as the door: what each
 // builds, what the config refuses and why, how the two combine, and that enabling endpoints only adds resources.
@@ -320,5 +323,37 @@ describe("growth: enabling interface endpoints on the default environment", () =
       expect(restAfter).toEqual(rest);
       expect((after as string[]).slice(0, 2)).toEqual(before);
     }
+  });
+});
+
+describe("the cost estimate and the diagram know both", () => {
+  it("prices interface endpoints per AZ-hour and per GB; the Instance Connect Endpoint has no line of its own", () => {
+    const base = estimateCost(synth(variant("default")) as TerraformJson);
+    const withEndpoints = estimateCost(synth(variant("interface-endpoints")) as TerraformJson);
+    const endpointLines = withEndpoints.lines.filter((l) => l.category === "endpoints");
+    // 3 endpoints × 2 AZs × 730 h at $0.013 = 56.94; 1 GB (assumed) at $0.01 = 0.01
+    expect(endpointLines.map((l) => [l.item, l.quantity, l.unitPrice])).toEqual([
+      ["interface endpoint com.amazonaws.ap-northeast-2.ec2messages, 2 AZ(s)", 1460, 0.013],
+      ["interface endpoint com.amazonaws.ap-northeast-2.ssm, 2 AZ(s)", 1460, 0.013],
+      ["interface endpoint com.amazonaws.ap-northeast-2.ssmmessages, 2 AZ(s)", 1460, 0.013],
+      ["interface endpoint data processing, 1 GB (assumed)", 1, 0.01],
+    ]);
+    expect(withEndpoints.totalMonthly - base.totalMonthly).toBeCloseTo(3 * 2 * 730 * 0.013 + 0.01, 6);
+    expect(withEndpoints.unpriced).toBe(0);
+    const door = estimateCost(synth(variant("instance-connect")) as TerraformJson);
+    expect(door.unpriced).toBe(0);
+    expect(door.lines.some((l) => l.resource.includes("aws_ec2_instance_connect_endpoint"))).toBe(false);
+  });
+
+  it("draws the endpoints with their AZs, and the Instance Connect Endpoint in its subnet with its SSH arrows", () => {
+    const endpoints = toDot(readInventory(synth(variant("fully-private")) as TerraformJson));
+    expect(endpoints).toContain("Interface endpoint\\ncom.amazonaws.ap-northeast-2.ssm\\n2 AZ(s), private DNS");
+    const json = synth(variant("instance-connect")) as TerraformJson;
+    const dot = toDot(readInventory(json));
+    const door = `aws_ec2_instance_connect_endpoint.${ids(json as SynthJson, "aws_ec2_instance_connect_endpoint")[0]}`;
+    expect(dot).toContain(`"${door}" [label="EC2 Instance Connect Endpoint`);
+    const ssh = dot.split("\n").filter((l) => l.startsWith(`  "${door}" -> `) && l.includes("tcp 22"));
+    expect(ssh).toHaveLength(3); // app-a1, app-b1, db
+    expect(dot).not.toMatch(/no instance of this stack in it/);
   });
 });

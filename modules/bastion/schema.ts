@@ -11,8 +11,8 @@ export const bastionConfigFields = {
       ...instanceFields,
       tier: z.string().optional().meta({
         description:
-          'a **public** tier (the bastion has an Elastic IP); under `ssm: "only"` a **private** one (no public address: nothing listens)',
-        defaultLabel: '`"management"`; under `ssm: "only"` the first private tier',
+          'a **public** tier (the bastion has an Elastic IP); under `ssm: "only"` a **private** one (no public address: nothing listens), or an **isolated** one when `interfaceEndpoints` has `ssm`, `ssmmessages` and `ec2messages`',
+        defaultLabel: '`"management"`; under `ssm: "only"` the first private tier, else the first isolated one',
       }),
       az: z.string().optional().meta({ description: "one of that tier's AZs", defaultLabel: "the tier's first AZ" }),
       ssm: z
