@@ -5,6 +5,7 @@ import { evaluateRules } from "../modules/rules/engine";
 import { RULES } from "../modules/rules/rules";
 import { viewOfSynth } from "../modules/rules/synth-view";
 import { problemsAfter, problemsOf, rawWorkshop } from "./support/config";
+import { codeBlocksUnder } from "./support/readme";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
 import { allResources, resourcesOf, SynthJson, synthEnvironment } from "./support/synth";
 import { estimateCost } from "../modules/tools/cost/estimate";
@@ -355,5 +356,31 @@ describe("the cost estimate and the diagram know both", () => {
     const ssh = dot.split("\n").filter((l) => l.startsWith(`  "${door}" -> `) && l.includes("tcp 22"));
     expect(ssh).toHaveLength(3); // app-a1, app-b1, db
     expect(dot).not.toMatch(/no instance of this stack in it/);
+  });
+});
+
+describe("the README's samples", () => {
+  it("the fully private fields make a valid environment, with the endpoints and no NAT", () => {
+    const [block] = codeBlocksUnder("### Interface endpoints, and a fully private environment", "json");
+    const env = rawWorkshop();
+    delete env.access;
+    delete env.sshPublicKey;
+    const fields = JSON.parse(block);
+    Object.assign(env, fields, { servers: { ...env.servers, app: { ...env.servers.app, ...fields.servers.app } } });
+    expect(problemsOf(env)).toEqual([]);
+    const json = synth(env);
+    expect(ids(json, "aws_nat_gateway")).toEqual([]);
+    expect(ids(json, "aws_vpc_endpoint")).toHaveLength(4);
+  });
+
+  it("the Instance Connect fields make a valid environment with the endpoint as the door", () => {
+    const [block] = codeBlocksUnder("### EC2 Instance Connect instead of a bastion", "json");
+    const env = rawWorkshop();
+    delete env.access;
+    delete env.bastion;
+    const fields = JSON.parse(block);
+    Object.assign(env, fields, { servers: { ...env.servers, app: { ...env.servers.app, ...fields.servers.app } } });
+    expect(problemsOf(env)).toEqual([]);
+    expect(ids(synth(env), "aws_ec2_instance_connect_endpoint")).toHaveLength(1);
   });
 });

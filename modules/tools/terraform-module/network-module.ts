@@ -378,7 +378,7 @@ export function addNetworkVariables(scope: Construct): string[] {
       default: null,
     },
     [
-      `var.interface_endpoints == null || (length(try(var.interface_endpoints.services, [])) > 0 && length(distinct(try(var.interface_endpoints.services, []))) == length(try(var.interface_endpoints.services, [])) && alltrue([for s in try(var.interface_endpoints.services, []) : can(regex("^[a-z0-9][a-z0-9-]*(\\.[a-z0-9-]+)*$", s)) && !contains(["s3", "dynamodb"], s)]))`,
+      `var.interface_endpoints == null || (length(try(var.interface_endpoints.services, [])) > 0 && length(distinct(try(var.interface_endpoints.services, []))) == length(try(var.interface_endpoints.services, [])) && alltrue([for s in try(var.interface_endpoints.services, []) : can(regex("^[a-z0-9][a-z0-9-]*([.][a-z0-9-]+)*$", s)) && !contains(["s3", "dynamodb"], s)]))`,
       "interface_endpoints.services must list each service once, by its endpoint name (ssm, ssmmessages, ec2messages, logs, ecr.api, ...); s3 and dynamodb take a (free) gateway endpoint: s3_gateway_endpoint = true.",
     ],
   );
