@@ -4,6 +4,7 @@ import { Network } from "../network/network";
 import { Connections, IConnectable } from "../security/connections";
 import { ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 
+/** Where the EC2 Instance Connect Endpoint stands, and its security group. */
 export interface InstanceConnectDoorProps {
   /** The network the endpoint stands in; its environment names the endpoint and its group. */
   readonly network: Network;
@@ -22,7 +23,9 @@ export interface InstanceConnectDoorProps {
  * group is the one SSH source they need: `servers.connections.allowFrom(door, Port.SSH, "...")`.
  */
 export class InstanceConnectDoor extends Construct implements IConnectable {
+  /** The `aws_ec2_instance_connect_endpoint`. */
   readonly endpoint: Ec2InstanceConnectEndpoint;
+  /** Its security group: let it reach the servers with `servers.connections.allowFrom(door, Port.SSH, "...")`. */
   readonly connections: Connections;
 
   constructor(scope: Construct, id: string, props: InstanceConnectDoorProps) {

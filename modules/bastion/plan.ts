@@ -96,7 +96,9 @@ export function planBastion(env: BastionInput): { bastion?: BastionPlan; problem
 
 /** The EC2 Instance Connect Endpoint, placed. */
 export interface InstanceConnectPlan {
+  /** The private or isolated tier the endpoint stands in. */
   readonly tier: string;
+  /** The AZ of that tier's subnet it stands in. */
   readonly az: string;
 }
 

@@ -71,6 +71,7 @@ export interface InstanceConnectHost {
   readonly user: string;
 }
 
+/** What the Instance Connect `ssh_config` needs: the region, the endpoint, the key and the servers. */
 export interface InstanceConnectConfigInput {
   /** The region, for the `aws` commands. */
   readonly region: string;
