@@ -229,7 +229,7 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
     "source of an unknown kind",
     (e) => (e.servers.app.ingress[0].from = [{ ip: "203.0.113.0/24" }]),
     [
-      `${W}servers.app.ingress[0].from[0] = {"ip":"203.0.113.0/24"}: expected one of { "securityGroup": "bastion" | "app" | "db" }, { "tier": "<tier name>" }, { "cidr": "10.0.0.0/16" }`,
+      `${W}servers.app.ingress[0].from[0] = {"ip":"203.0.113.0/24"}: expected one of { "securityGroup": "bastion" | "app" | "db" | "instance-connect" }, { "tier": "<tier name>" }, { "cidr": "10.0.0.0/16" }`,
     ],
   ],
   [

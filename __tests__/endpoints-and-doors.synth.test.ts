@@ -360,27 +360,24 @@ describe("the cost estimate and the diagram know both", () => {
 });
 
 describe("the README's samples", () => {
-  it("the fully private fields make a valid environment, with the endpoints and no NAT", () => {
-    const [block] = codeBlocksUnder("### Interface endpoints, and a fully private environment", "json");
-    const env = rawWorkshop();
-    delete env.access;
-    delete env.sshPublicKey;
-    const fields = JSON.parse(block);
-    Object.assign(env, fields, { servers: { ...env.servers, app: { ...env.servers.app, ...fields.servers.app } } });
+  const sample = (heading: string) => {
+    const [block] = codeBlocksUnder(heading, "json");
+    return JSON.parse(block).environments[0] as Record<string, any>;
+  };
+
+  it("the fully private environment is valid: the endpoints, no NAT, no Internet Gateway", () => {
+    const env = sample("### Interface endpoints, and a fully private environment");
     expect(problemsOf(env)).toEqual([]);
     const json = synth(env);
-    expect(ids(json, "aws_nat_gateway")).toEqual([]);
+    for (const type of ["aws_nat_gateway", "aws_internet_gateway"]) expect(ids(json, type)).toEqual([]);
     expect(ids(json, "aws_vpc_endpoint")).toHaveLength(4);
   });
 
-  it("the Instance Connect fields make a valid environment with the endpoint as the door", () => {
-    const [block] = codeBlocksUnder("### EC2 Instance Connect instead of a bastion", "json");
-    const env = rawWorkshop();
-    delete env.access;
-    delete env.bastion;
-    const fields = JSON.parse(block);
-    Object.assign(env, fields, { servers: { ...env.servers, app: { ...env.servers.app, ...fields.servers.app } } });
+  it("the Instance Connect environment is valid, with the endpoint as the door and no bastion", () => {
+    const env = sample("### EC2 Instance Connect instead of a bastion");
     expect(problemsOf(env)).toEqual([]);
-    expect(ids(synth(env), "aws_ec2_instance_connect_endpoint")).toHaveLength(1);
+    const json = synth(env);
+    expect(ids(json, "aws_ec2_instance_connect_endpoint")).toHaveLength(1);
+    expect(ids(json, "aws_instance").filter((id) => id.startsWith("Bastion"))).toEqual([]);
   });
 });

@@ -260,7 +260,8 @@ const ROLE_BLOCKS: Readonly<Record<ServerRole, string>> = {
 function roleExists(env: ServersInput, role: ServerRole): boolean {
   switch (role) {
     case "bastion":
-      return env.hasBastion;
+      // Without any door the missing bastion block is the one problem to report.
+      return env.hasBastion || env.hasInstanceConnect !== true;
     case "instance-connect":
       return env.hasInstanceConnect === true;
     case "db":
