@@ -166,7 +166,9 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
   [
     "servers without a bastion",
     (e) => delete e.bastion,
-    [`${W}bastion = (missing): expected a bastion block (or an instanceConnect block): servers are reached only through a door`],
+    [
+      `${W}bastion = (missing): expected a bastion block (or an instanceConnect block): servers are reached only through a door`,
+    ],
   ],
   [
     "session timeout of zero",
