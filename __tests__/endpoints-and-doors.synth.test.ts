@@ -5,7 +5,7 @@ import { evaluateRules } from "../modules/rules/engine";
 import { RULES } from "../modules/rules/rules";
 import { viewOfSynth } from "../modules/rules/synth-view";
 import { problemsAfter, problemsOf, rawWorkshop } from "./support/config";
-import { codeBlocksUnder } from "./support/readme";
+import { codeBlocksUnder, docPage } from "./support/readme";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
 import { allResources, resourcesOf, SynthJson, synthEnvironment } from "./support/synth";
 import { estimateCost } from "../modules/tools/cost/estimate";
@@ -359,14 +359,14 @@ describe("the cost estimate and the diagram know both", () => {
   });
 });
 
-describe("the README's samples", () => {
-  const sample = (heading: string) => {
-    const [block] = codeBlocksUnder(heading, "json");
+describe("the docs' samples", () => {
+  const sample = (page: string, heading: string) => {
+    const [block] = codeBlocksUnder(heading, "json", docPage(page));
     return JSON.parse(block).environments[0] as Record<string, any>;
   };
 
   it("the fully private environment is valid: the endpoints, no NAT, no Internet Gateway", () => {
-    const env = sample("### Interface endpoints, and a fully private environment");
+    const env = sample("configuration", "## Interface endpoints, and a fully private environment");
     expect(problemsOf(env)).toEqual([]);
     const json = synth(env);
     for (const type of ["aws_nat_gateway", "aws_internet_gateway"]) expect(ids(json, type)).toEqual([]);
@@ -374,7 +374,7 @@ describe("the README's samples", () => {
   });
 
   it("the Instance Connect environment is valid, with the endpoint as the door and no bastion", () => {
-    const env = sample("### EC2 Instance Connect instead of a bastion");
+    const env = sample("access-and-servers", "## EC2 Instance Connect instead of a bastion");
     expect(problemsOf(env)).toEqual([]);
     const json = synth(env);
     expect(ids(json, "aws_ec2_instance_connect_endpoint")).toHaveLength(1);

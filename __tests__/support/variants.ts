@@ -3,7 +3,7 @@ import { resolveConfig } from "../../modules/environment/load";
 import { addAllStacks } from "../../modules/environment/app";
 import { rawWorkshop } from "./config";
 
-/** A certificate ARN of the default environment's region, as the README's HTTPS example has it. */
+/** A certificate ARN of the default environment's region, as the HTTPS example of docs/load-balancer.md has it. */
 export const EXAMPLE_CERTIFICATE_ARN =
   "arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 
@@ -50,9 +50,9 @@ export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, a
     env.vpcCidr = "192.168.8.0/22";
     env.azSlots = 4;
   },
-  // README "Interface endpoints": Session Manager's endpoints added to the default environment (growth: only creates).
+  // docs/configuration.md "Interface endpoints": Session Manager's endpoints added to the default environment (growth: only creates).
   "interface-endpoints": (env) => (env.interfaceEndpoints = { services: ["ssm", "ssmmessages", "ec2messages"] }),
-  // README "A fully private environment": no NAT, no public tier, Session Manager through interface endpoints.
+  // docs/configuration.md "Interface endpoints, and a fully private environment": no NAT, no public tier, Session Manager through interface endpoints.
   "fully-private": (env) => {
     env.nat = { mode: "none" };
     env.tiers = [{ name: "internal", type: "isolated", cidrMask: 27 }];
@@ -63,14 +63,14 @@ export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, a
     delete env.sshPublicKey;
     env.servers.app.ingress = [{ ports: [8080], from: [{ securityGroup: "bastion" }] }];
   },
-  // README "EC2 Instance Connect instead of a bastion": no bastion, SSH through the endpoint with IAM.
+  // docs/access-and-servers.md "EC2 Instance Connect instead of a bastion": no bastion, SSH through the endpoint with IAM.
   "instance-connect": (env) => {
     delete env.bastion;
     delete env.access;
     env.instanceConnect = {};
     env.servers.app.ingress = [{ ports: [8080], from: [{ securityGroup: "instance-connect" }, { tier: "public" }] }];
   },
-  // README "A load balancer for the app": the workshop's HTTP-only ALB, and the HTTPS one with access logs.
+  // docs/load-balancer.md: the workshop's HTTP-only ALB, and the HTTPS one with access logs.
   "load-balancer-http": (env) => (env.loadBalancer = { deletionProtection: false }),
   "load-balancer-https": (env) =>
     (env.loadBalancer = { certificateArn: EXAMPLE_CERTIFICATE_ARN, accessLogs: { enabled: true } }),
