@@ -50,6 +50,8 @@ export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, a
     env.vpcCidr = "192.168.8.0/22";
     env.azSlots = 4;
   },
+  // README "Network ACLs per tier": every tier of the default environment with an ACL of its own.
+  "network-acls": (env) => env.tiers.forEach((tier: Record<string, unknown>) => (tier.networkAcl = true)),
   // README "A load balancer for the app": the workshop's HTTP-only ALB, and the HTTPS one with access logs.
   "load-balancer-http": (env) => (env.loadBalancer = { deletionProtection: false }),
   "load-balancer-https": (env) =>

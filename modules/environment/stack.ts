@@ -6,6 +6,7 @@ import { AmiSource, resolveAmiId } from "../instance/ami";
 import { IConnectable } from "../security/connections";
 import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../core/port";
+import { GroupPlacement, securityGroupFlows } from "../placement/network-acl-flows";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
 import { BastionPlan } from "../bastion/plan";
@@ -72,6 +73,7 @@ export class EnvironmentStack extends TerraformStack {
     this.securityGroups = groups === undefined ? {} : definedValues(groups);
     if (environment.bastion === undefined || groups === undefined) {
       this.servers = [];
+      this.addNetworkAcls([]);
       return;
     }
     const ssh = environment.bastion.ssm !== "only";
@@ -115,6 +117,29 @@ export class EnvironmentStack extends TerraformStack {
       db: this.dbServer,
     });
     this.loadBalancer = this.addLoadBalancer(environment);
+    this.addNetworkAcls([
+      { group: groups.bastion, tier: environment.bastion.tier, azs: [environment.bastion.az] },
+      ...(environment.app === undefined
+        ? []
+        : [{ group: groups.app!, tier: environment.app.tier, azs: environment.app.azs }]),
+      ...(environment.db === undefined
+        ? []
+        : [{ group: groups.db!, tier: environment.db.tier, azs: [environment.db.az] }]),
+      ...(this.loadBalancer === undefined || environment.loadBalancer === undefined
+        ? []
+        : [
+            {
+              group: this.loadBalancer.securityGroup,
+              tier: environment.loadBalancer.tier,
+              azs: environment.loadBalancer.azs,
+            },
+          ]),
+    ]);
+  }
+
+  /** The tiers' network ACLs, when some tier asks for one: from the rules of the groups, once every rule is said. */
+  private addNetworkAcls(placements: readonly GroupPlacement[]): void {
+    if (this.config.tiers.some((t) => t.networkAcl)) this.network.addNetworkAcls(securityGroupFlows(placements));
   }
 
   /** The load balancer in front of the app servers, and its outputs, when the environment has one. */

@@ -11,10 +11,13 @@ import { DefaultRouteTable } from "@cdktf/provider-aws/lib/default-route-table";
 import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcEndpointRouteTableAssociation } from "@cdktf/provider-aws/lib/vpc-endpoint-route-table-association";
+import { NetworkAcl } from "@cdktf/provider-aws/lib/network-acl";
+import { NetworkAclAssociation } from "@cdktf/provider-aws/lib/network-acl-association";
 import { ConfigError } from "../core/problems";
 import { FlowLogs } from "./flow-logs";
 import { NatTarget, natProvider } from "./nat";
 import { planNetwork } from "./plan";
+import { NetworkAclEntry, NetworkFlow, planNetworkAcls, TierNetworkAcl } from "./network-acl-plan";
 import { NETWORK_DEFAULTS, NetworkPlan, NetworkProps, SubnetType } from "./types";
 
 const ANYWHERE = "0.0.0.0/0";
@@ -48,9 +51,14 @@ export class Network extends Construct {
   readonly internetGateway?: InternetGateway;
   /** The secondary IPv4 blocks of the VPC, by name (`secondaryCidrBlocks`). */
   readonly cidrBlocks: Readonly<Record<string, VpcIpv4CidrBlockAssociation>>;
+  /** The network ACL of each tier with `networkAcl: true`, by tier, once `addNetworkAcls` made them. */
+  readonly networkAcls: Record<string, NetworkAcl> = {};
+  private readonly props: NetworkProps;
+  private aclsPlanned?: readonly TierNetworkAcl[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
+    this.props = props;
     this.environment = props.environment;
     this.region = props.region;
     this.plan = props.plan ?? planOrThrow(props, id);
@@ -166,6 +174,18 @@ export class Network extends Construct {
       }
     }
 
+    const aclTiers = props.tiers.filter((t) => t.networkAcl === true).map((t) => t.name);
+    if (aclTiers.length > 0)
+      this.node.addValidation({
+        validate: () =>
+          this.aclsPlanned !== undefined
+            ? []
+            : [
+                `tiers ${aclTiers.join(", ")} have networkAcl: true, but nothing said which flows their ACLs admit: ` +
+                  `call addNetworkAcls with the flows of the security groups (securityGroupFlows)`,
+              ],
+      });
+
     if (props.flowLogs?.enabled === true) {
       new FlowLogs(this, "FlowLogs", {
         environment: props.environment,
@@ -175,6 +195,45 @@ export class Network extends Construct {
         kmsKeyArn: props.flowLogs.kmsKeyArn,
       });
     }
+  }
+
+  /**
+   * Makes the network ACL of every tier with `networkAcl: true`, admitting exactly `flows` (what the security groups
+   * allow, placed on tiers: `securityGroupFlows`) and their replies, and associates it with the tier's subnets; the
+   * other subnets keep the VPC's default ACL. Called once, after every connection is made. The rules are the ACL's
+   * inline `ingress`/`egress`: Terraform owns the whole list, so a rule added by hand is removed at the next apply and
+   * a change of flows updates the ACL in place. Returns the ACLs' plan.
+   */
+  addNetworkAcls(flows: readonly NetworkFlow[]): readonly TierNetworkAcl[] {
+    if (this.aclsPlanned !== undefined) throw new Error(`network "${this.node.id}": addNetworkAcls is called once`);
+    const { acls, problems } = planNetworkAcls({
+      tiers: this.props.tiers,
+      plan: this.plan,
+      vpcCidrs: [this.props.vpcCidr, ...(this.props.secondaryCidrBlocks ?? []).map((b) => b.cidr)],
+      flows,
+    });
+    if (problems.length > 0)
+      throw new ConfigError(
+        problems.map((p) => ({ environment: this.environment, ...p })),
+        `network "${this.node.id}"`,
+      );
+    for (const acl of acls) {
+      const resource = new NetworkAcl(this, `NetworkAcl-${acl.tier}`, {
+        vpcId: this.vpc.id,
+        ingress: acl.inbound.map(aclRule),
+        egress: acl.outbound.map(aclRule),
+        tags: { Name: `${this.environment}-${acl.tier}-nacl`, Tier: acl.tier },
+      });
+      this.networkAcls[acl.tier] = resource;
+      // One association per subnet, keyed by AZ: adding an AZ adds one; it moves the subnet off the default ACL.
+      for (const subnet of this.tierSubnets(acl.tier))
+        new NetworkAclAssociation(this, `NetworkAclAssociation-${subnet.tier}-${subnet.az}`, {
+          networkAclId: resource.id,
+          subnetId: subnet.resource.id,
+        });
+    }
+    this.aclsPlanned = acls;
+    return acls;
   }
 
   /** The subnets of one tier, in the environment's AZ order. */
@@ -214,6 +273,19 @@ function planOrThrow(props: NetworkProps, id: string): NetworkPlan {
       `network "${id}"`,
     );
   return plan;
+}
+
+/** An entry of the plan as the inline rule of `aws_network_acl`. */
+function aclRule(entry: NetworkAclEntry) {
+  return {
+    ruleNo: entry.ruleNumber,
+    action: "allow",
+    protocol: entry.protocol,
+    cidrBlock: entry.cidr,
+    fromPort: entry.fromPort,
+    toPort: entry.toPort,
+    ...(entry.icmp === undefined ? {} : { icmpType: entry.icmp.type, icmpCode: entry.icmp.code }),
+  };
 }
 
 /** Used by the stack's outputs: `{ tier: { az: value } }`. */
