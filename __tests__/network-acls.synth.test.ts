@@ -1,6 +1,10 @@
+import { TerraformStack, Testing } from "cdktf";
 import { readInventory, TerraformJson } from "../modules/tools/inventory/inventory";
+import { Network } from "../modules/network/network";
+import { securityGroupFlows } from "../modules/placement/network-acl-flows";
+import { Peer, RoleSecurityGroup } from "../modules/security/security-group";
 import { rangeOf } from "../modules/core/cidr";
-import { ADMIN_PORTS } from "../modules/core/port";
+import { ADMIN_PORTS, Port } from "../modules/core/port";
 import { rawWorkshop } from "./support/config";
 import { resourcesOf, SynthJson, synthEnvironment } from "./support/synth";
 import { DOCUMENTED_VARIANTS, EXAMPLE_CERTIFICATE_ARN } from "./support/variants";
@@ -279,5 +283,43 @@ describe.each(LAYOUTS)("%s", (_name, json) => {
     }
     expect(edges.size).toBeGreaterThan(10);
     expect(extra.slice(0, 20)).toEqual([]);
+  });
+});
+
+describe("network ACLs on the constructs", () => {
+  it("a network whose tiers ask for ACLs refuses to synthesize until addNetworkAcls says which flows they admit", () => {
+    const app = Testing.app();
+    const stack = new TerraformStack(app, "nacl");
+    new Network(stack, "net", {
+      environment: "demo",
+      region: "ap-northeast-2",
+      azs: ["ap-northeast-2a"],
+      vpcCidr: "10.0.0.0/16",
+      tiers: [{ name: "web", type: "public", cidrMask: 24, networkAcl: true }],
+    });
+    expect(() => app.synth()).toThrow(/tiers web have networkAcl: true, but nothing said which flows/);
+  });
+
+  it("securityGroupFlows refuses a rule whose peer no ACL can name, rather than an ACL that refuses what the group allows", () => {
+    const stack = new TerraformStack(Testing.app(), "flows");
+    const group = (role: string) =>
+      new RoleSecurityGroup(stack, role, { environment: "demo", role, vpcId: "vpc-1", description: role });
+    const web = group("web");
+    const unplaced = group("batch");
+    web.allowFrom(Peer.ipv4("203.0.113.0/24"), Port.tcp(443), "HTTPS from the office");
+    expect(securityGroupFlows([{ group: web, tier: "web" }])).toEqual([
+      { from: { cidr: "203.0.113.0/24" }, to: { tier: "web" }, port: Port.tcp(443) },
+    ]);
+    web.allowFrom(unplaced, Port.tcp(8080), "from batch");
+    expect(() => securityGroupFlows([{ group: web, tier: "web" }])).toThrow(
+      /names the "batch" group, which has no placement: a network ACL admits CIDRs only/,
+    );
+    web.allowTo(Peer.prefixList("pl-123", "s3"), Port.tcp(443), "to S3");
+    expect(() =>
+      securityGroupFlows([
+        { group: web, tier: "web" },
+        { group: unplaced, tier: "web" },
+      ]),
+    ).toThrow(/names "s3", a security group id or prefix list/);
   });
 });
