@@ -22,6 +22,16 @@ export type { SsmMode } from "./instance/ssm-instance-profile";
 export { Network } from "./network/network";
 export type { NetworkSubnet } from "./network/network";
 export { planNetwork } from "./network/plan";
+export { EPHEMERAL_PORTS, NETWORK_ACL_RULE_QUOTA, planNetworkAcls } from "./network/network-acl-plan";
+export type {
+  FlowEnd,
+  NetworkAclEntry,
+  NetworkAclInput,
+  NetworkFlow,
+  TierNetworkAcl,
+} from "./network/network-acl-plan";
+export { securityGroupFlows } from "./placement/network-acl-flows";
+export type { GroupPlacement } from "./placement/network-acl-flows";
 export { FLOW_LOG_TRAFFIC_TYPES, LOG_RETENTION_DAYS, NAT_MODES, NETWORK_DEFAULTS, SUBNET_TYPES } from "./network/types";
 export type {
   FlowLogsProps,
@@ -46,6 +56,7 @@ export type {
   CidrPeerOptions,
   PrefixListPeer,
   RoleSecurityGroupProps,
+  RoleSecurityGroupRule,
   SecurityGroupIdPeer,
 } from "./security/security-group";
 export { ADMIN_PORTS, Port } from "./core/port";
