@@ -100,6 +100,9 @@ function flowsOf(json: Json): { flows: Flow[]; subnets: ReturnType<typeof readIn
   const inventory = readInventory(json);
   const members = new Map<string, Set<string>>();
   const place = (group: string, subnet: string) => members.set(group, (members.get(group) ?? new Set()).add(subnet));
+  // A NAT instance's group admits all the VPC sends, to forward it: what crosses it is the flows of the groups
+  // behind it, checked at their NAT below, so its own rules are not flows of their own.
+  const natGroups = new Set(inventory.instances.filter((i) => i.isNat).flatMap((i) => i.securityGroups));
   for (const instance of inventory.instances)
     for (const group of instance.securityGroups) if (instance.subnet) place(group, instance.subnet);
   for (const lb of Object.values(resourcesOf(json, "aws_lb")))
@@ -123,18 +126,22 @@ function flowsOf(json: Json): { flows: Flow[]; subnets: ReturnType<typeof readIn
     return { protocol: protocol === "all" ? "-1" : protocol, from, to: to ?? from };
   };
   const flows: Flow[] = [
-    ...inventory.ingress.map((rule) => ({
-      sources: "group" in rule.source ? ends(rule.source.group) : cidrEnds(rule.source.cidr),
-      destinations: ends(rule.group),
-      ...ports(rule.ports),
-      label: rule.address,
-    })),
-    ...inventory.egress.map((rule) => ({
-      sources: ends(rule.group),
-      destinations: cidrEnds(rule.cidr),
-      ...ports(rule.ports),
-      label: rule.address,
-    })),
+    ...inventory.ingress
+      .filter((rule) => !natGroups.has(rule.group))
+      .map((rule) => ({
+        sources: "group" in rule.source ? ends(rule.source.group) : cidrEnds(rule.source.cidr),
+        destinations: ends(rule.group),
+        ...ports(rule.ports),
+        label: rule.address,
+      })),
+    ...inventory.egress
+      .filter((rule) => !natGroups.has(rule.group))
+      .map((rule) => ({
+        sources: ends(rule.group),
+        destinations: cidrEnds(rule.cidr),
+        ...ports(rule.ports),
+        label: rule.address,
+      })),
   ];
   return { flows, subnets: inventory.subnets };
 }
@@ -145,8 +152,8 @@ function natSubnetOf(
   subnets: ReturnType<typeof readInventory>["subnets"],
 ): string | undefined {
   const target = subnets.find((s) => s.address === subnet)?.defaultRouteTo;
-  if (target?.startsWith("aws_nat_gateway.") !== true) return undefined;
-  return ref(resourcesOf(json, "aws_nat_gateway")[target.split(".")[1]].subnet_id);
+  const [type, id] = target?.split(".") ?? [];
+  return type === "aws_nat_gateway" || type === "aws_instance" ? ref(resourcesOf(json, type)[id].subnet_id) : undefined;
 }
 
 const withAcls = (extra: (env: Record<string, any>) => void = () => {}) => {
@@ -164,6 +171,7 @@ const LAYOUTS: ReadonlyArray<[string, Json]> = [
     withAcls((env) => (DOCUMENTED_VARIANTS["three-azs"](env), (env.nat = { mode: "per-az" }))),
   ],
   ["with Session Manager only", withAcls(DOCUMENTED_VARIANTS["ssm-only"])],
+  ["with a NAT instance", withAcls(DOCUMENTED_VARIANTS["nat-instance"])],
   [
     "with only the internal tier's ACL",
     withAcls((env) => env.tiers.forEach((t: Record<string, unknown>) => (t.networkAcl = t.name === "internal"))),
