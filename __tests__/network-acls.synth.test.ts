@@ -6,7 +6,7 @@ import { Peer, RoleSecurityGroup } from "../modules/security/security-group";
 import { rangeOf } from "../modules/core/cidr";
 import { ADMIN_PORTS, Port } from "../modules/core/port";
 import { rawWorkshop } from "./support/config";
-import { codeBlocksUnder } from "./support/readme";
+import { codeBlocksUnder, docPage } from "./support/readme";
 import { resourcesOf, SynthJson, synthEnvironment } from "./support/synth";
 import { DOCUMENTED_VARIANTS, EXAMPLE_CERTIFICATE_ARN } from "./support/variants";
 
@@ -295,9 +295,9 @@ describe.each(LAYOUTS)("%s", (_name, json) => {
   });
 });
 
-describe("README: Network ACLs per tier", () => {
+describe("docs/configuration.md: Network ACLs per tier", () => {
   it("its config is the default environment's tiers, each with networkAcl, and synthesizes the three ACLs", () => {
-    const [sample] = codeBlocksUnder("### Network ACLs per tier", "json");
+    const [sample] = codeBlocksUnder("## Network ACLs per tier", "json", docPage("configuration"));
     const { tiers } = JSON.parse(sample) as { tiers: Array<Record<string, unknown>> };
     const env: Record<string, any> = rawWorkshop();
     expect(tiers).toEqual(env.tiers.map((t: Record<string, unknown>) => ({ ...t, networkAcl: true })));
