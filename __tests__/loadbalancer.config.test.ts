@@ -190,6 +190,7 @@ describe("the resolved load balancer", () => {
       tier: "public",
       azs: ["ap-northeast-2a", "ap-northeast-2b"],
       allowedCidrs: ["0.0.0.0/0"],
+      ipAddressType: "ipv4",
       certificateArn: undefined,
       healthCheck: LOAD_BALANCER_DEFAULTS.healthCheck,
       deletionProtection: true,

@@ -5,7 +5,7 @@ import { renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
 import { dbHardeningScript, DbServer, Server } from "../servers/servers";
 import type { LoadBalancer } from "../loadbalancer/load-balancer";
 
-/** The network's outputs: VPC id and CIDR, subnets by tier and AZ, the NATs' public IPs. */
+/** The network's outputs: VPC id and CIDR, subnets by tier and AZ, the NATs' public IPs; the IPv6 blocks when dual-stack. */
 export function addNetworkOutputs(stack: TerraformStack, network: Network): void {
   new TerraformOutput(stack, "vpc_id", { value: network.vpc.id, description: "VPC id" });
   new TerraformOutput(stack, "vpc_cidr", { value: network.vpc.cidrBlock, description: "VPC IPv4 CIDR block" });
@@ -21,6 +21,16 @@ export function addNetworkOutputs(stack: TerraformStack, network: Network): void
     value: network.natPublicIps,
     description: "Public IPs the private tiers' egress leaves from, by AZ",
   });
+  if (network.ipv6) {
+    new TerraformOutput(stack, "vpc_ipv6_cidr", {
+      value: network.vpc.ipv6CidrBlock,
+      description: "The VPC's Amazon-provided IPv6 /56",
+    });
+    new TerraformOutput(stack, "subnet_ipv6_cidrs", {
+      value: byTierAndAz(network.subnets, (s) => s.resource.ipv6CidrBlock),
+      description: "Subnet IPv6 /64 blocks by tier and AZ",
+    });
+  }
 }
 
 /** How people get in: the bastion's address, every private IP, and a ready `ssh_config` (or Session Manager commands). */

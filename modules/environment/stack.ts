@@ -6,6 +6,7 @@ import { AmiSource, resolveAmiId } from "../instance/ami";
 import { IConnectable } from "../security/connections";
 import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../core/port";
+import { looksIpv6 } from "../core/cidr";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
 import { BastionPlan } from "../bastion/plan";
@@ -147,6 +148,7 @@ export class EnvironmentStack extends TerraformStack {
         role,
         vpcId: this.network.vpc.id,
         description,
+        dualStack: this.network.ipv6,
       });
     return {
       bastion: group("bastion", ROLE_GROUP_DESCRIPTIONS.bastion),
@@ -299,10 +301,15 @@ export class EnvironmentStack extends TerraformStack {
   private peersOf(source: IngressSource): Array<IConnectable | Peer> {
     if ("securityGroup" in source) return [this.securityGroups[source.securityGroup]];
     if ("tier" in source)
-      return this.network.tierSubnets(source.tier).map((s) => Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`));
+      return this.network
+        .tierSubnets(source.tier)
+        .flatMap((s) => [
+          Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`),
+          ...(s.ipv6Cidr === undefined ? [] : [Peer.ipv6(s.ipv6Cidr, `tier-${s.tier}-${s.az}-ipv6`)]),
+        ]);
     // The config's checks already refused an admin port from anywhere unless its loud override says otherwise.
     return [
-      Peer.ipv4(source.cidr, undefined, {
+      (looksIpv6(source.cidr) ? Peer.ipv6 : Peer.ipv4)(source.cidr, undefined, {
         insecureAllowAdminPortsFromAnywhere: this.config.access?.insecureAllowAdminPortsFromAnywhere,
       }),
     ];
