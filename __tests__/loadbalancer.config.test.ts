@@ -120,7 +120,9 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
   [
     "IPv6 source",
     withLb({ allowedCidrs: ["::/0"] }),
-    [`${W}loadBalancer.allowedCidrs[0] = "::/0": expected an IPv4 CIDR block (the VPC has no IPv6)`],
+    [
+      `${W}loadBalancer.allowedCidrs[0] = "::/0": expected an IPv4 CIDR block (the VPC has no IPv6: ipv6: true makes it dual-stack)`,
+    ],
   ],
   [
     "CIDR with host bits",
