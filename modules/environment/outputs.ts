@@ -27,7 +27,7 @@ export function addNetworkOutputs(stack: TerraformStack, network: Network): void
       description: "The VPC's Amazon-provided IPv6 /56",
     });
     new TerraformOutput(stack, "subnet_ipv6_cidrs", {
-      value: byTierAndAz(network.subnets, (s) => s.resource.ipv6CidrBlock),
+      value: byTierAndAz(network.subnets, (s) => s.ipv6Cidr),
       description: "Subnet IPv6 /64 blocks by tier and AZ",
     });
   }
