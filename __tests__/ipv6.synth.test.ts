@@ -9,6 +9,10 @@ import { ipv6CidrSyntaxProblem } from "../modules/core/cidr";
 import { sourceCidrProblem } from "../modules/security/policy";
 import { allResources, resourcesOf, SynthJson, synthEnvironment, workshopConfig } from "./support/synth";
 import { problemsAfter } from "./support/config";
+import { readInventory, TerraformJson } from "../modules/tools/inventory/inventory";
+import { toDot } from "../modules/tools/diagram/dot";
+import { estimateCost } from "../modules/tools/cost/estimate";
+import { formatEstimate } from "../modules/tools/cost/format";
 
 // Dual-stack (`ipv6: true`): an Amazon-provided /56, a /64 per subnet placed by tier and AZ slot as IPv4 subnets are,
 // `::/0` routes by tier type, IPv6 twins of the egress rules to anywhere, and admin CIDRs that may be IPv6.
@@ -349,5 +353,31 @@ describe("a Network used directly", () => {
       expect(network.subnets.every((s) => s.ipv6Cidr !== undefined)).toBe(true);
     });
     expect(Object.keys(resourcesOf(JSON.parse(json) as SynthJson, "aws_egress_only_internet_gateway"))).toHaveLength(1);
+  });
+});
+
+describe("the diagram and the estimate of a dual-stack environment", () => {
+  const ipv4Only = synthWith(withLoadBalancer);
+  const dual = synthWith(dualStack, withLoadBalancer);
+
+  it("draws the egress-only gateway and each subnet's ::/0 route", () => {
+    const dot = toDot(readInventory(dual as TerraformJson), { title: "workshop" });
+    expect(dot).toContain("Egress-only Internet Gateway");
+    expect(dot).toContain("IPv6 /64, ::/0 → egress-only IGW");
+    expect(dot).toContain("IPv6 /64, ::/0 → Internet Gateway");
+    expect(toDot(readInventory(ipv4Only as TerraformJson), { title: "workshop" })).not.toContain("IPv6");
+  });
+
+  it("costs the same: the IPv6 pieces have no charge, and the public IPv4 addresses it keeps are named", () => {
+    const before = estimateCost(ipv4Only as TerraformJson);
+    const after = estimateCost(dual as TerraformJson);
+    expect(after.totalMonthly).toBeCloseTo(before.totalMonthly, 6);
+    expect(after.unpriced).toBe(0);
+    expect(after.publicIpv4).toEqual({ ...before.publicIpv4, dualStack: true });
+    // The NAT's, the bastion's, and the ALB's two (one per AZ).
+    expect(after.publicIpv4.addresses).toBe(4);
+    expect(formatEstimate("workshop", after)).toContain(
+      "public IPv4: 4 address(es), $14.60 a month (this stack is dual-stack); dual-stack (ipv6) frees none of these",
+    );
   });
 });
