@@ -18,6 +18,7 @@ export const CONFIG_REFERENCE_SECTIONS: Readonly<Record<string, readonly string[
     "nat",
     "flowLogs",
     "s3GatewayEndpoint",
+    "ipv6",
     "secondaryCidrBlocks",
     "tags",
   ],
