@@ -9,7 +9,7 @@ import { describeWithTerraform } from "./support/terraform";
 import { rawWorkshop } from "./support/config";
 import { DOCUMENTED_VARIANTS } from "./support/variants";
 
-// The README's dual-stack variant (ipv6 with the load balancer), planned offline by the real provider.
+// The dual-stack variant of docs/configuration.md (ipv6 with the load balancer), planned offline by the real provider.
 
 describeWithTerraform("an offline plan of the dual-stack environment with the load balancer", (toolchain) => {
   const env = rawWorkshop();
