@@ -141,7 +141,7 @@ export {
 export { healthCheckSchema, LOAD_BALANCER_DEFAULTS, loadBalancerConfigFields } from "./loadbalancer/schema";
 export type { HealthCheck, HealthCheckOptions, LoadBalancerConfig } from "./loadbalancer/schema";
 export { planLoadBalancer } from "./loadbalancer/plan";
-export type { LoadBalancerInput, LoadBalancerPlan } from "./loadbalancer/plan";
+export type { LoadBalancerInput, LoadBalancerIpAddressType, LoadBalancerPlan } from "./loadbalancer/plan";
 export type { TierLayout } from "./placement/placement";
 
 // Environments: the composed stack and the functions that add every stack of a config to an app.

@@ -76,6 +76,11 @@ export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, a
   "load-balancer-http": (env) => (env.loadBalancer = { deletionProtection: false }),
   "load-balancer-https": (env) =>
     (env.loadBalancer = { certificateArn: EXAMPLE_CERTIFICATE_ARN, accessLogs: { enabled: true } }),
+  // docs/configuration.md "IPv6 dual-stack": the default environment with ipv6 on and the (then dual-stack) HTTP load balancer.
+  "dual-stack": (env) => {
+    env.ipv6 = true;
+    env.loadBalancer = { deletionProtection: false };
+  },
 };
 
 /** The synthesized JSON of every stack the app makes for a variant, by stack. */

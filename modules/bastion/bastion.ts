@@ -7,6 +7,7 @@ import { Connections, IConnectable } from "../security/connections";
 import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../core/port";
 import { isAnywhere, INSECURE_OVERRIDE_FIELD } from "../security/policy";
+import { looksIpv6 } from "../core/cidr";
 import { BASTION_DEFAULTS } from "./schema";
 import { BASTION_HARDENING_INTERNALS, renderBastionUserData } from "./user-data";
 import { hardeningFor, HardeningProps } from "../instance/user-data";
@@ -86,6 +87,7 @@ export class Bastion extends Construct implements IConnectable {
         role: "bastion",
         vpcId: network.vpc.id,
         description: ROLE_GROUP_DESCRIPTIONS.bastion,
+        dualStack: network.ipv6,
       });
     this.connections = new Connections(securityGroup);
     const insecure = props.insecureAllowAdminPortsFromAnywhere === true;
@@ -99,7 +101,9 @@ export class Bastion extends Construct implements IConnectable {
     for (const cidr of ssh ? (props.adminCidrs ?? []) : []) {
       const warning = isAnywhere(cidr) ? ` (OPEN TO THE INTERNET: ${INSECURE_OVERRIDE_FIELD})` : "";
       this.connections.allowFrom(
-        Peer.ipv4(cidr, `admin-${idSafe(cidr)}`, { insecureAllowAdminPortsFromAnywhere: insecure }),
+        (looksIpv6(cidr) ? Peer.ipv6 : Peer.ipv4)(cidr, `admin-${idSafe(cidr)}`, {
+          insecureAllowAdminPortsFromAnywhere: insecure,
+        }),
         Port.SSH,
         `SSH from admin network ${cidr}${warning}`,
       );

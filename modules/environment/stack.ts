@@ -7,6 +7,7 @@ import { IConnectable } from "../security/connections";
 import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../core/port";
 import { GroupPlacement, securityGroupFlows } from "../placement/network-acl-flows";
+import { looksIpv6 } from "../core/cidr";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
 import { InstanceConnectDoor } from "../bastion/instance-connect";
@@ -207,6 +208,7 @@ export class EnvironmentStack extends TerraformStack {
         role,
         vpcId: this.network.vpc.id,
         description,
+        dualStack: this.network.ipv6,
       });
     return {
       bastion: environment.bastion === undefined ? undefined : group("bastion", ROLE_GROUP_DESCRIPTIONS.bastion),
@@ -390,10 +392,15 @@ export class EnvironmentStack extends TerraformStack {
   private peersOf(source: IngressSource): Array<IConnectable | Peer> {
     if ("securityGroup" in source) return [this.securityGroups[source.securityGroup]];
     if ("tier" in source)
-      return this.network.tierSubnets(source.tier).map((s) => Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`));
+      return this.network
+        .tierSubnets(source.tier)
+        .flatMap((s) => [
+          Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`),
+          ...(s.ipv6Cidr === undefined ? [] : [Peer.ipv6(s.ipv6Cidr, `tier-${s.tier}-${s.az}-ipv6`)]),
+        ]);
     // The config's checks already refused an admin port from anywhere unless its loud override says otherwise.
     return [
-      Peer.ipv4(source.cidr, undefined, {
+      (looksIpv6(source.cidr) ? Peer.ipv6 : Peer.ipv4)(source.cidr, undefined, {
         insecureAllowAdminPortsFromAnywhere: this.config.access?.insecureAllowAdminPortsFromAnywhere,
       }),
     ];

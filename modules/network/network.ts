@@ -1,8 +1,10 @@
 import { Construct } from "constructs";
+import { Fn } from "cdktf";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { VpcIpv4CidrBlockAssociation } from "@cdktf/provider-aws/lib/vpc-ipv4-cidr-block-association";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { EgressOnlyInternetGateway } from "@cdktf/provider-aws/lib/egress-only-internet-gateway";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
@@ -20,9 +22,17 @@ import { FlowLogs } from "./flow-logs";
 import { NatTarget, natProvider } from "./nat";
 import { defaultInterfaceEndpointTier, planNetwork } from "./plan";
 import { NetworkAclEntry, NetworkFlow, planNetworkAcls, TierNetworkAcl } from "./network-acl-plan";
-import { NETWORK_DEFAULTS, NetworkPlan, NetworkProps, SESSION_MANAGER_ENDPOINTS, SubnetType } from "./types";
+import {
+  IPV6_SUBNET_BITS,
+  NETWORK_DEFAULTS,
+  NetworkPlan,
+  NetworkProps,
+  SESSION_MANAGER_ENDPOINTS,
+  SubnetType,
+} from "./types";
 
 const ANYWHERE = "0.0.0.0/0";
+const ANYWHERE_IPV6 = "::/0";
 
 /** A subnet the network made, with what it was planned from. */
 export interface NetworkSubnet {
@@ -30,6 +40,8 @@ export interface NetworkSubnet {
   readonly type: SubnetType;
   readonly az: string;
   readonly cidr: string;
+  /** With `ipv6`, the subnet's /64 (known after apply: a token), else undefined. */
+  readonly ipv6Cidr?: string;
   readonly resource: Subnet;
   /** The id of the subnet's route table (shared by a public or isolated tier, one per AZ in a private tier): add routes to it, such as a transit gateway's. */
   readonly routeTableId: string;
@@ -65,6 +77,10 @@ export class Network extends Construct {
   readonly internetGateway?: InternetGateway;
   /** The S3 gateway endpoint (`s3GatewayEndpoint`); its `prefixListId` is S3's addresses, for egress rules. */
   readonly s3GatewayEndpoint?: VpcEndpoint;
+  /** With `ipv6` and a private tier: the egress-only Internet Gateway the private tiers' `::/0` routes go to. */
+  readonly egressOnlyInternetGateway?: EgressOnlyInternetGateway;
+  /** Whether the network is dual-stack (`ipv6`). */
+  readonly ipv6: boolean;
   /** The secondary IPv4 blocks of the VPC, by name (`secondaryCidrBlocks`). */
   readonly cidrBlocks: Readonly<Record<string, VpcIpv4CidrBlockAssociation>>;
   /** The network ACL of each tier with `networkAcl: true`, by tier, once `addNetworkAcls` made them. */
@@ -83,11 +99,14 @@ export class Network extends Construct {
     this.plan = props.plan ?? planOrThrow(props, id);
     const plan = this.plan;
     const name = (...parts: string[]) => ({ Name: [props.environment, ...parts].join("-") });
+    this.ipv6 = props.ipv6 ?? NETWORK_DEFAULTS.ipv6;
 
     this.vpc = new Vpc(this, "Vpc", {
       cidrBlock: props.vpcCidr,
       enableDnsSupport: true,
       enableDnsHostnames: true,
+      // Not ForceNew in the provider: turning IPv6 on associates a /56 with the VPC in place.
+      ...(this.ipv6 ? { assignGeneratedIpv6CidrBlock: true } : {}),
       tags: name("vpc"),
     });
     // Secondary blocks: keyed by name, so adding one only creates; a subnet in one waits for its association.
@@ -107,11 +126,21 @@ export class Network extends Construct {
       tags: name("default-rt-unused"),
     });
     const allowAll = { protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: ANYWHERE, fromPort: 0, toPort: 0 };
+    // AWS adds the IPv6 twin (rule 101) to a dual-stack VPC's default NACL; without it IPv6 would be cut.
+    const allowAllIpv6 = {
+      protocol: "-1",
+      ruleNo: 101,
+      action: "allow",
+      ipv6CidrBlock: ANYWHERE_IPV6,
+      fromPort: 0,
+      toPort: 0,
+    };
+    const allow = this.ipv6 ? [allowAll, allowAllIpv6] : [allowAll];
     new DefaultNetworkAcl(this, "DefaultNetworkAcl", {
       defaultNetworkAclId: this.vpc.defaultNetworkAclId,
       // AWS's own default rules, kept: security groups do the filtering; an empty list here would cut all traffic.
-      ingress: [allowAll],
-      egress: [allowAll],
+      ingress: allow,
+      egress: allow,
       tags: name("default-nacl"),
       // Every subnet without its own NACL is associated with this one; Terraform must not fight over that list.
       lifecycle: { ignoreChanges: ["subnet_ids"] },
@@ -121,23 +150,41 @@ export class Network extends Construct {
     if (hasPublic) {
       this.internetGateway = new InternetGateway(this, "InternetGateway", { vpcId: this.vpc.id, tags: name("igw") });
     }
+    if (this.ipv6 && plan.subnets.some((s) => s.type === "private")) {
+      // IPv6 has no NAT: private tiers leave through this gateway, which lets nothing in. It has no charge of its own.
+      this.egressOnlyInternetGateway = new EgressOnlyInternetGateway(this, "EgressOnlyInternetGateway", {
+        vpcId: this.vpc.id,
+        tags: name("eigw"),
+      });
+    }
 
     // Each subnet's route table is made below, after the NATs its routes need; the subnet reads it from here.
     const tableOfSubnet = new Map<string, RouteTable>();
-    this.subnets = plan.subnets.map((s) => ({
-      ...s,
-      resource: new Subnet(this, `Subnet-${s.tier}-${s.az}`, {
-        vpcId: this.vpc.id,
-        cidrBlock: s.cidr,
-        availabilityZone: s.az,
-        mapPublicIpOnLaunch: false,
-        tags: { ...name(s.tier, s.az), Tier: s.tier, SubnetType: s.type },
-        ...(blockOfTier.has(s.tier) ? { dependsOn: [blockOfTier.get(s.tier) as VpcIpv4CidrBlockAssociation] } : {}),
-      }),
-      get routeTableId(): string {
-        return (tableOfSubnet.get(`${s.tier}/${s.az}`) as RouteTable).id;
-      },
-    }));
+    const assignIpv6 = new Set(props.tiers.filter((t) => t.assignIpv6AddressOnCreation === true).map((t) => t.name));
+    this.subnets = plan.subnets.map((s) => {
+      // The /56 is known only after apply; the /64's index is planned (planNetwork), so it never moves.
+      const ipv6Cidr =
+        s.ipv6Index === undefined ? undefined : Fn.cidrsubnet(this.vpc.ipv6CidrBlock, IPV6_SUBNET_BITS, s.ipv6Index);
+      return {
+        ...s,
+        ipv6Cidr,
+        resource: new Subnet(this, `Subnet-${s.tier}-${s.az}`, {
+          vpcId: this.vpc.id,
+          cidrBlock: s.cidr,
+          availabilityZone: s.az,
+          mapPublicIpOnLaunch: false,
+          // Neither is ForceNew in the provider: both update the subnet in place.
+          ...(ipv6Cidr === undefined
+            ? {}
+            : { ipv6CidrBlock: ipv6Cidr, assignIpv6AddressOnCreation: assignIpv6.has(s.tier) }),
+          tags: { ...name(s.tier, s.az), Tier: s.tier, SubnetType: s.type },
+          ...(blockOfTier.has(s.tier) ? { dependsOn: [blockOfTier.get(s.tier) as VpcIpv4CidrBlockAssociation] } : {}),
+        }),
+        get routeTableId(): string {
+          return (tableOfSubnet.get(`${s.tier}/${s.az}`) as RouteTable).id;
+        },
+      };
+    });
 
     const natTargets = this.createNats(props);
     this.natPublicIps = Object.fromEntries(Object.entries(natTargets).map(([az, t]) => [az, t.publicIp]));
@@ -166,6 +213,15 @@ export class Network extends Construct {
               routeTableId: table.id,
               destinationCidrBlock: ANYWHERE,
               ...natTargets[plan.natAzFor[subnet.az]].route,
+            });
+          }
+          if (this.ipv6 && tier.type !== "isolated") {
+            new Route(this, `DefaultRouteIpv6-${key}`, {
+              routeTableId: table.id,
+              destinationIpv6CidrBlock: ANYWHERE_IPV6,
+              ...(tier.type === "public"
+                ? { gatewayId: this.internetGateway?.id }
+                : { egressOnlyGatewayId: this.egressOnlyInternetGateway?.id }),
             });
           }
         }

@@ -14,6 +14,7 @@ import {
   sizeOf,
 } from "../core/cidr";
 import {
+  IPV6_SUBNET_BITS,
   LOG_RETENTION_DAYS,
   NETWORK_DEFAULTS,
   NetworkPlan,
@@ -70,7 +71,11 @@ export function planNetwork(props: NetworkProps): { plan: NetworkPlan; problems:
       : [];
   const nat = planNat(props, tierAzs, problem);
   const interfaceEndpointTier = checkInterfaceEndpoints(props, problem);
-  return { plan: { subnets, ...nat, interfaceEndpointTier }, problems };
+  const ipv6 = checkIpv6(props, azSlots, tierAzs, problem);
+  return {
+    plan: { subnets: ipv6 ? withIpv6Indexes(props, subnets, azSlots) : subnets, ...nat, interfaceEndpointTier },
+    problems,
+  };
 }
 
 /** A service's part of an endpoint name: `ssm`, `ecr.api`, `execute-api`. */
@@ -115,6 +120,74 @@ function checkInterfaceEndpoints(props: NetworkProps, problem: Report): string |
 }
 
 type Report = (field: string, value: unknown, expected: string) => void;
+
+/** The /64s a VPC's /56 holds. */
+const IPV6_SUBNETS = 2 ** IPV6_SUBNET_BITS;
+
+/**
+ * The /64 of a subnet within the VPC's /56, as its IPv4 block is placed: the tier's place in the list reserves
+ * `azSlots` consecutive /64s, the AZ's slot picks one. Appending a tier or adding an AZ moves none that exists.
+ */
+export function ipv6SubnetIndex(tierIndex: number, azSlots: number, slot: number): number {
+  return tierIndex * azSlots + slot;
+}
+
+/** Checks the dual-stack settings; returns whether the plan gets IPv6 blocks. */
+function checkIpv6(props: NetworkProps, azSlots: number, tierAzs: string[][], problem: Report): boolean {
+  const on = props.ipv6 ?? NETWORK_DEFAULTS.ipv6;
+  props.tiers.forEach((tier, index) => {
+    if (tier.assignIpv6AddressOnCreation === true && !on)
+      problem(
+        fieldPath("tiers", index, "assignIpv6AddressOnCreation"),
+        true,
+        "ipv6: true on the environment first (a subnet gives IPv6 addresses only from an IPv6 block)",
+      );
+    // A tier's own ACL is planned from IPv4 flows: on a dual-stack VPC it would drop every IPv6 packet.
+    if (tier.networkAcl === true && on)
+      problem(
+        fieldPath("tiers", index, "networkAcl"),
+        true,
+        "no network ACL of the tier's own with ipv6: its entries are planned for IPv4 only and would drop the tier's IPv6 traffic (the VPC's default ACL, which admits IPv6, stays)",
+      );
+  });
+  if (!on || !AZ_SLOT_CHOICES.includes(azSlots)) return false;
+  const maxTiers = IPV6_SUBNETS / azSlots;
+  if (props.tiers.length > maxTiers) {
+    problem(
+      "ipv6",
+      true,
+      `at most ${maxTiers} tiers with ipv6 (the VPC's /56 holds ${IPV6_SUBNETS} /64s, ${azSlots} AZ slots per tier); there are ${props.tiers.length}`,
+    );
+    return false;
+  }
+  let ok = true;
+  props.tiers.forEach((tier, index) => {
+    for (const az of tierAzs[index]) {
+      const slot = azSlot(props.region, az) ?? 0;
+      if (slot >= azSlots) {
+        ok = false;
+        problem(
+          fieldPath("tiers", index, "cidrs", az),
+          tier.cidrs?.[az],
+          `an AZ within the ${azSlots} slot(s) each tier reserves, with ipv6: AZ ${az} takes slot ${slot}, and its /64 would be the next tier's. ` +
+            `Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
+        );
+      }
+    }
+  });
+  return ok;
+}
+
+function withIpv6Indexes(props: NetworkProps, subnets: PlannedSubnet[], azSlots: number): PlannedSubnet[] {
+  return subnets.map((s) => ({
+    ...s,
+    ipv6Index: ipv6SubnetIndex(
+      props.tiers.findIndex((t) => t.name === s.tier),
+      azSlots,
+      azSlot(props.region, s.az) ?? 0,
+    ),
+  }));
+}
 
 /** Checks the environment's AZs against the region's (modules/network/azs.ts); returns those that exist. */
 function checkAzs(props: NetworkProps, problem: Report): Set<string> {

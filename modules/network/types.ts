@@ -16,6 +16,11 @@ export interface PlannedSubnet {
   readonly type: SubnetType;
   readonly az: string;
   readonly cidr: string;
+  /**
+   * With `ipv6`, which /64 of the VPC's /56 the subnet takes (0-255): the tier's place in the list times `azSlots`,
+   * plus the AZ's slot, so adding an AZ or appending a tier never moves one.
+   */
+  readonly ipv6Index?: number;
 }
 
 /** What `planNetwork` returns: every subnet with its CIDR, and where the NATs go, from which `Network` builds. */
@@ -65,6 +70,12 @@ export interface SubnetTierProps {
    * @default false: the VPC's default network ACL, which admits everything and leaves filtering to the groups
    */
   readonly networkAcl?: boolean;
+  /**
+   * With `ipv6`, give every network interface made in the tier's subnets (an instance's, at launch) an IPv6 address.
+   * Instances that already exist keep theirs as they are.
+   * @default false
+   */
+  readonly assignIpv6AddressOnCreation?: boolean;
 }
 
 /** A secondary IPv4 CIDR block of the VPC (`aws_vpc_ipv4_cidr_block_association`), named so tiers can be placed in it. */
@@ -167,6 +178,13 @@ export interface NetworkProps {
    * `ec2messages` let Session Manager work without a NAT. More can be added with `addInterfaceEndpoint`. @default none
    */
   readonly interfaceEndpoints?: InterfaceEndpointsProps;
+  /**
+   * Dual-stack: an Amazon-provided /56 for the VPC, a /64 per subnet, `::/0` from public tiers to the Internet
+   * Gateway and from private tiers to an egress-only Internet Gateway (isolated tiers get none). Turning it on for a
+   * network that exists updates the VPC and subnets in place and creates the rest.
+   * @default false
+   */
+  readonly ipv6?: boolean;
   /** Allow a VPC CIDR outside RFC 1918 (10/8, 172.16/12, 192.168/16). @default false */
   readonly acknowledgeNonRfc1918VpcCidr?: boolean;
   /**
@@ -182,8 +200,12 @@ export const FLOW_LOG_TRAFFIC_TYPES = ["ALL", "ACCEPT", "REJECT"] as const;
 /** One of `FLOW_LOG_TRAFFIC_TYPES`: which traffic flow logs record. */
 export type FlowLogTrafficType = (typeof FLOW_LOG_TRAFFIC_TYPES)[number];
 
+/** A subnet's IPv6 block is a /64 of the VPC's Amazon-provided /56: 8 bits, 256 subnets. */
+export const IPV6_SUBNET_BITS = 8;
+
 /** The network's defaults: what `Network` and the config use for every field left out. */
 export const NETWORK_DEFAULTS = {
+  ipv6: false,
   azSlots: 4,
   natMode: "single" as NatMode,
   natInstanceType: "t3.nano",

@@ -287,6 +287,7 @@ function roleGroup(scope: Construct, network: Network, role: string, description
     role,
     vpcId: network.vpc.id,
     description,
+    dualStack: network.ipv6,
   });
 }
 
