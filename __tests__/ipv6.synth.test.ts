@@ -327,7 +327,7 @@ describe("IPv6 in security rules and policy", () => {
 
   it("config: a tier's own network ACL is refused with ipv6, naming the tier (its entries are IPv4 only)", () => {
     expect(problemsAfter((e) => ((e.ipv6 = true), (e.tiers[2].networkAcl = true)))).toEqual([
-      'environment "workshop": tiers[2].networkAcl = true: expected no network ACL of the tier\'s own with ipv6: its entries are planned for IPv4 only and would drop the tier\'s IPv6 traffic (the VPC\'s default ACL, which admits IPv6, stays)',
+      "environment \"workshop\": tiers[2].networkAcl = true: expected no network ACL of the tier's own with ipv6: its entries are planned for IPv4 only and would drop the tier's IPv6 traffic (the VPC's default ACL, which admits IPv6, stays)",
     ]);
   });
 
