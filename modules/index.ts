@@ -21,11 +21,17 @@ export type { SsmMode } from "./instance/ssm-instance-profile";
 // Network: the tiered VPC and its planner.
 export { Network } from "./network/network";
 export type { NetworkSubnet } from "./network/network";
+export { NetworkBase } from "./network/network-base";
 export { planNetwork } from "./network/plan";
 export { FLOW_LOG_TRAFFIC_TYPES, LOG_RETENTION_DAYS, NAT_MODES, NETWORK_DEFAULTS, SUBNET_TYPES } from "./network/types";
 export type {
+  ExistingNetworkAttributes,
+  ExistingSubnetAttributes,
+  ExistingTierAttributes,
   FlowLogsProps,
   FlowLogTrafficType,
+  INetwork,
+  INetworkSubnet,
   NatInstanceProps,
   NatMode,
   NatProps,

@@ -15,19 +15,22 @@ import { ConfigError } from "../core/problems";
 import { FlowLogs } from "./flow-logs";
 import { NatTarget, natProvider } from "./nat";
 import { planNetwork } from "./plan";
-import { NETWORK_DEFAULTS, NetworkPlan, NetworkProps, SubnetType } from "./types";
+import { ExistingNetwork } from "./existing-network";
+import { NetworkBase } from "./network-base";
+import {
+  ExistingNetworkAttributes,
+  INetwork,
+  INetworkSubnet,
+  NETWORK_DEFAULTS,
+  NetworkPlan,
+  NetworkProps,
+} from "./types";
 
 const ANYWHERE = "0.0.0.0/0";
 
 /** A subnet the network made, with what it was planned from. */
-export interface NetworkSubnet {
-  readonly tier: string;
-  readonly type: SubnetType;
-  readonly az: string;
-  readonly cidr: string;
+export interface NetworkSubnet extends INetworkSubnet {
   readonly resource: Subnet;
-  /** The id of the subnet's route table (shared by a public or isolated tier, one per AZ in a private tier): add routes to it, such as a transit gateway's. */
-  readonly routeTableId: string;
 }
 
 /**
@@ -35,12 +38,25 @@ export interface NetworkSubnet {
  * security group, route table and network ACL. Every resource's id is keyed by tier and AZ name, so adding or removing
  * an AZ or a tier leaves every other resource as it was.
  */
-export class Network extends Construct {
+export class Network extends NetworkBase<NetworkSubnet> {
+  /**
+   * A VPC made elsewhere, given by ids, for the bastion and servers to stand on: nothing is created or looked up (so
+   * it plans offline), and every attribute is checked first, all problems reported at once in a `ConfigError`.
+   */
+  static fromExisting(scope: Construct, id: string, attrs: ExistingNetworkAttributes): INetwork {
+    return new ExistingNetwork(scope, id, attrs);
+  }
+
   /** Environment name: prefixes every Name tag, here and in what is built on the network. */
   readonly environment: string;
   /** The AWS region the network is in. */
   readonly region: string;
   readonly vpc: Vpc;
+  readonly vpcId: string;
+  /** The VPC's primary IPv4 block, as given (`vpcCidr`). */
+  readonly vpcCidr: string;
+  /** The VPC's secondary IPv4 blocks, as given (`secondaryCidrBlocks`). */
+  readonly secondaryVpcCidrs: readonly string[];
   readonly plan: NetworkPlan;
   readonly subnets: readonly NetworkSubnet[];
   /** Public IPs of the NATs (gateway EIPs, or the NAT instance's EIP), keyed by AZ. */
@@ -63,6 +79,9 @@ export class Network extends Construct {
       enableDnsHostnames: true,
       tags: name("vpc"),
     });
+    this.vpcId = this.vpc.id;
+    this.vpcCidr = props.vpcCidr;
+    this.secondaryVpcCidrs = (props.secondaryCidrBlocks ?? []).map((b) => b.cidr);
     // Secondary blocks: keyed by name, so adding one only creates; a subnet in one waits for its association.
     this.cidrBlocks = Object.fromEntries(
       (props.secondaryCidrBlocks ?? []).map((b) => [
@@ -97,20 +116,24 @@ export class Network extends Construct {
 
     // Each subnet's route table is made below, after the NATs its routes need; the subnet reads it from here.
     const tableOfSubnet = new Map<string, RouteTable>();
-    this.subnets = plan.subnets.map((s) => ({
-      ...s,
-      resource: new Subnet(this, `Subnet-${s.tier}-${s.az}`, {
+    this.subnets = plan.subnets.map((s) => {
+      const resource = new Subnet(this, `Subnet-${s.tier}-${s.az}`, {
         vpcId: this.vpc.id,
         cidrBlock: s.cidr,
         availabilityZone: s.az,
         mapPublicIpOnLaunch: false,
         tags: { ...name(s.tier, s.az), Tier: s.tier, SubnetType: s.type },
         ...(blockOfTier.has(s.tier) ? { dependsOn: [blockOfTier.get(s.tier) as VpcIpv4CidrBlockAssociation] } : {}),
-      }),
-      get routeTableId(): string {
-        return (tableOfSubnet.get(`${s.tier}/${s.az}`) as RouteTable).id;
-      },
-    }));
+      });
+      return {
+        ...s,
+        resource,
+        subnetId: resource.id,
+        get routeTableId(): string {
+          return (tableOfSubnet.get(`${s.tier}/${s.az}`) as RouteTable).id;
+        },
+      };
+    });
 
     const natTargets = this.createNats(props);
     this.natPublicIps = Object.fromEntries(Object.entries(natTargets).map(([az, t]) => [az, t.publicIp]));
@@ -144,7 +167,7 @@ export class Network extends Construct {
         }
         tableOfSubnet.set(`${subnet.tier}/${subnet.az}`, table);
         new RouteTableAssociation(this, `RouteTableAssociation-${subnet.tier}-${subnet.az}`, {
-          subnetId: subnet.resource.id,
+          subnetId: subnet.subnetId,
           routeTableId: table.id,
         });
       }
@@ -177,23 +200,6 @@ export class Network extends Construct {
     }
   }
 
-  /** The subnets of one tier, in the environment's AZ order. */
-  tierSubnets(tier: string): NetworkSubnet[] {
-    const found = this.subnets.filter((s) => s.tier === tier);
-    if (found.length === 0)
-      throw new Error(
-        `network has no tier "${tier}" (tiers: ${[...new Set(this.subnets.map((s) => s.tier))].join(", ")})`,
-      );
-    return found;
-  }
-
-  /** The subnet of `tier` in `az`. */
-  subnet(tier: string, az: string): NetworkSubnet {
-    const found = this.tierSubnets(tier).find((s) => s.az === az);
-    if (found === undefined) throw new Error(`tier "${tier}" has no subnet in ${az}`);
-    return found;
-  }
-
   /** Makes the NATs of the plan, with the provider of the NAT mode; returns what each NAT AZ's private routes use. */
   private createNats(props: NetworkProps): Record<string, NatTarget> {
     const provider = natProvider(props.nat);
@@ -214,14 +220,4 @@ function planOrThrow(props: NetworkProps, id: string): NetworkPlan {
       `network "${id}"`,
     );
   return plan;
-}
-
-/** Used by the stack's outputs: `{ tier: { az: value } }`. */
-export function byTierAndAz<T>(
-  subnets: readonly NetworkSubnet[],
-  pick: (s: NetworkSubnet) => T,
-): Record<string, Record<string, T>> {
-  const out: Record<string, Record<string, T>> = {};
-  for (const s of subnets) (out[s.tier] ??= {})[s.az] = pick(s);
-  return out;
 }
