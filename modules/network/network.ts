@@ -19,7 +19,6 @@ import { ExistingNetwork } from "./existing-network";
 import { NetworkBase } from "./network-base";
 import {
   ExistingNetworkAttributes,
-  INetwork,
   INetworkSubnet,
   NETWORK_DEFAULTS,
   NetworkPlan,
@@ -43,7 +42,7 @@ export class Network extends NetworkBase<NetworkSubnet> {
    * A VPC made elsewhere, given by ids, for the bastion and servers to stand on: nothing is created or looked up (so
    * it plans offline), and every attribute is checked first, all problems reported at once in a `ConfigError`.
    */
-  static fromExisting(scope: Construct, id: string, attrs: ExistingNetworkAttributes): INetwork {
+  static fromExisting(scope: Construct, id: string, attrs: ExistingNetworkAttributes): NetworkBase {
     return new ExistingNetwork(scope, id, attrs);
   }
 
