@@ -86,9 +86,10 @@ describeWithMoto(
             expect(run.stderr).toBe("");
             const stack = join(dir, "cdktf.out", "stacks", "team-a");
             const json = readFileSync(join(stack, "cdk.tf.json"), "utf8");
+            // Route table ids are there for the user's own routes: nothing here refers to them.
             for (const [readmeId, motoId] of ids) {
               expect(json).not.toContain(readmeId);
-              expect(json).toContain(motoId);
+              if (!motoId.startsWith("rtb-")) expect(json).toContain(motoId);
             }
             space.prepareStack(stack);
             await space.mustRun(stack, "init", "-input=false");

@@ -17,13 +17,7 @@ import { NatTarget, natProvider } from "./nat";
 import { planNetwork } from "./plan";
 import { ExistingNetwork } from "./existing-network";
 import { NetworkBase } from "./network-base";
-import {
-  ExistingNetworkAttributes,
-  INetworkSubnet,
-  NETWORK_DEFAULTS,
-  NetworkPlan,
-  NetworkProps,
-} from "./types";
+import { ExistingNetworkAttributes, INetworkSubnet, NETWORK_DEFAULTS, NetworkPlan, NetworkProps } from "./types";
 
 const ANYWHERE = "0.0.0.0/0";
 
@@ -51,6 +45,7 @@ export class Network extends NetworkBase<NetworkSubnet> {
   /** The AWS region the network is in. */
   readonly region: string;
   readonly vpc: Vpc;
+  /** The VPC's id (a reference to `vpc`). */
   readonly vpcId: string;
   /** The VPC's primary IPv4 block, as given (`vpcCidr`). */
   readonly vpcCidr: string;

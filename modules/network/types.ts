@@ -191,7 +191,7 @@ export interface INetwork {
   readonly vpcCidr: string;
   /** The VPC's secondary IPv4 blocks, if any. */
   readonly secondaryVpcCidrs: readonly string[];
-  /** Every subnet, in tier order then AZ order. */
+  /** Every subnet, tier by tier. */
   readonly subnets: readonly INetworkSubnet[];
 }
 
