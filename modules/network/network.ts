@@ -21,7 +21,10 @@ import { ExistingNetworkAttributes, INetworkSubnet, NETWORK_DEFAULTS, NetworkPla
 
 const ANYWHERE = "0.0.0.0/0";
 
-/** A subnet the network made, with what it was planned from. */
+/**
+ * A subnet the network made, with what it was planned from. Its route table is shared by its tier when the tier is
+ * public or isolated, and its own (for its AZ's NAT) when private.
+ */
 export interface NetworkSubnet extends INetworkSubnet {
   readonly resource: Subnet;
 }
