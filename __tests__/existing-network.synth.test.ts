@@ -200,11 +200,13 @@ describe("Network.fromExisting", () => {
     const json = synth((scope) => {
       const vpcId = new TerraformVariable(scope, "vpc_id", { type: "string" }).stringValue;
       const subnetId = new TerraformVariable(scope, "subnet_id", { type: "string" }).stringValue;
+      const cidr = new TerraformVariable(scope, "subnet_cidr", { type: "string" }).stringValue;
       const network = Network.fromExisting(scope, "network", {
         ...EXISTING,
         vpcId,
         tiers: [
           { name: "public", type: "public", subnets: [{ ...subnet("eu-west-1a", "01", "10.20.0.0/24"), subnetId }] },
+          { name: "private", type: "private", subnets: [{ ...subnet("eu-west-1a", "11", "10.20.16.0/20"), cidr }] },
         ],
       });
       new Bastion(scope, "Bastion", { network, tier: "public", ami: AMI });
