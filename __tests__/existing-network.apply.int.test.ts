@@ -3,16 +3,16 @@ import { join, resolve } from "node:path";
 import { TerraformToolchain } from "../modules/tools/pipeline/terraform";
 import { ApplyWorkspace, describeWithMoto } from "./support/apply";
 import { Moto } from "./support/moto";
-import { libraryExample, runApp } from "./support/readme";
+import { docPage, libraryExample, runApp } from "./support/readme";
 
-// The README's example on an existing VPC, deployed as its user would: the VPC is made first, outside the stack (here
-// through moto's EC2 API), then the example, with that VPC's ids in place of the README's, is applied on it, planned
+// The library docs' example on an existing VPC (docs/library.md), deployed as its user would: the VPC is made first, outside the stack (here
+// through moto's EC2 API), then the example, with that VPC's ids in place of the example's, is applied on it, planned
 // again with no change and destroyed; the VPC it stood on is still there afterwards.
 
 const root = resolve(__dirname, "..");
 const NO_DEADLINE = 6 * 3600_000; // a slow machine makes a slow apply, not a wrong one
 
-/** The README example's VPC: its id and CIDR, and each subnet's AZ, ids and CIDR, with its tier's type. */
+/** The docs example's VPC: its id and CIDR, and each subnet's AZ, ids and CIDR, with its tier's type. */
 function exampleVpc(example: string) {
   const vpc = /vpcId: "(vpc-[0-9a-f]+)",\s*vpcCidr: "([^"]+)"/.exec(example)!;
   const tiers = [...example.matchAll(/type: "(public|private|isolated)",\s*subnets: \[([\s\S]*?)\]/g)];
@@ -26,7 +26,7 @@ function exampleVpc(example: string) {
   return { vpcId: vpc[1], vpcCidr: vpc[2], subnets };
 }
 
-/** Makes the example's VPC in moto: the VPC, its subnets, a route table per README id, the public tables' internet route. */
+/** Makes the example's VPC in moto: the VPC, its subnets, a route table per id of the example, the public tables' internet route. */
 async function makeVpc(moto: Moto, region: string, vpc: ReturnType<typeof exampleVpc>): Promise<Map<string, string>> {
   const ec2 = (operation: string, params: Record<string, unknown>) => moto.call(region, "ec2", operation, params);
   const ids = new Map<string, string>();
@@ -48,12 +48,12 @@ async function makeVpc(moto: Moto, region: string, vpc: ReturnType<typeof exampl
 }
 
 describeWithMoto(
-  "the README's example on an existing VPC, on the AWS API emulator",
+  "the library docs' example on an existing VPC, on the AWS API emulator",
   (toolchain: () => TerraformToolchain, motoServer: () => string) => {
     it(
       "applies on a VPC made first, plans no change after apply, destroys, and leaves the VPC as it was",
       async () => {
-        const example = libraryExample("../modules/index", "### On an existing VPC");
+        const example = libraryExample("../modules/index", "## On an existing VPC", docPage("library"));
         const vpc = exampleVpc(example);
         expect(vpc.subnets.map((s) => `${s.type} ${s.az}`)).toEqual([
           "public eu-west-1a",
@@ -66,7 +66,7 @@ describeWithMoto(
         // Inside the checkout, so that node resolves cdktf and the provider from its node_modules.
         const dir = mkdtempSync(join(root, ".readme-existing-vpc-apply-"));
         try {
-          // A probe synth with the README's ids tells moto what the stack launches (AMI, managed policies).
+          // A probe synth with the example's ids tells moto what the stack launches (AMI, managed policies).
           writeFileSync(join(dir, "main.ts"), example);
           const probe = runApp(join(dir, "main.ts"), join(dir, "probe.out"));
           expect(probe.stderr).toBe("");
@@ -77,18 +77,18 @@ describeWithMoto(
           try {
             const ids = await makeVpc(space.moto, region, vpc);
             await space.moto.call(region, "ec2", "create_key_pair", { KeyName: keyName });
-            // The README's ids, in the README's text, replaced by those of the VPC moto made.
+            // The example's ids, in its text, replaced by those of the VPC moto made.
             writeFileSync(
               join(dir, "main.ts"),
-              [...ids].reduce((text, [readmeId, motoId]) => text.split(`"${readmeId}"`).join(`"${motoId}"`), example),
+              [...ids].reduce((text, [exampleId, motoId]) => text.split(`"${exampleId}"`).join(`"${motoId}"`), example),
             );
             const run = runApp(join(dir, "main.ts"), join(dir, "cdktf.out"));
             expect(run.stderr).toBe("");
             const stack = join(dir, "cdktf.out", "stacks", "team-a");
             const json = readFileSync(join(stack, "cdk.tf.json"), "utf8");
             // Route table ids are there for the user's own routes: nothing here refers to them.
-            for (const [readmeId, motoId] of ids) {
-              expect(json).not.toContain(readmeId);
+            for (const [exampleId, motoId] of ids) {
+              expect(json).not.toContain(exampleId);
               if (!motoId.startsWith("rtb-")) expect(json).toContain(motoId);
             }
             space.prepareStack(stack);
@@ -104,7 +104,7 @@ describeWithMoto(
                 i.VpcId,
               ]),
             );
-            const idOf = (readmeId: string) => ids.get(readmeId) as string;
+            const idOf = (exampleId: string) => ids.get(exampleId) as string;
             const [pub, privA, privB, db] = vpc.subnets.map((s) => idOf(s.subnetId));
             expect(placed.sort()).toEqual(
               [

@@ -2,21 +2,21 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { StackPlan } from "../modules/tools/pipeline/plan";
 import { actionCounts, plannedResources } from "../modules/rules/plan-json";
-import { compileStrict, libraryExample, runApp } from "./support/readme";
+import { compileStrict, docPage, libraryExample, runApp } from "./support/readme";
 import { describeWithTerraform } from "./support/terraform";
 import { NETWORK_RESOURCE_TYPE } from "./support/plan";
 import { planAppShared } from "./support/shared-plans";
 
 const root = resolve(__dirname, "..");
-const HEADING = "### On an existing VPC";
+const HEADING = "## On an existing VPC";
 
-// The README's bastion + servers + DB on a VPC given by ids, as a user would run it: compiled, synthesized, planned offline.
-describe("the README's example on an existing VPC", () => {
+// The library docs' bastion + servers + DB on a VPC given by ids, as a user would run it: compiled, synthesized, planned offline.
+describe("the library docs' example on an existing VPC", () => {
   // Inside the checkout, so that node and tsc resolve cdktf and the provider from its node_modules.
   const dir = mkdtempSync(join(root, ".readme-existing-vpc-"));
   const outdir = join(dir, "cdktf.out");
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, "main.ts"), libraryExample("../modules/index", HEADING));
+  writeFileSync(join(dir, "main.ts"), libraryExample("../modules/index", HEADING, docPage("library")));
 
   it(
     "compiles under the project's strict settings",

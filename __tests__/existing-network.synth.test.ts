@@ -9,7 +9,7 @@ import { Peer } from "../modules/security/security-group";
 import { Port } from "../modules/core/port";
 import { ConfigError, formatProblem } from "../modules/core/problems";
 import { applyRules, stackValidationFailures } from "../modules/rules/synth";
-import { codeBlocksUnder } from "./support/readme";
+import { codeBlocksUnder, docPage } from "./support/readme";
 import { NETWORK_RESOURCE_TYPE } from "./support/plan";
 
 type Json = {
@@ -177,7 +177,7 @@ describe("Network.fromExisting", () => {
     );
   });
 
-  it("refuses a subnet outside the VPC's blocks, and says so in the error the README shows", () => {
+  it("refuses a subnet outside the VPC's blocks, and says so in the error the library docs show", () => {
     expect(
       problemsOf({
         ...EXISTING,
@@ -229,18 +229,18 @@ describe("Network.fromExisting", () => {
     ).toThrow('tier "database" has no subnet in eu-west-1a');
   });
 
-  it("passes the rules with the README's exceptions (the network's own rules have nothing to judge)", () => {
+  it("passes the rules with the library docs' exceptions (the network's own rules have nothing to judge)", () => {
     const stack = new TerraformStack(Testing.app() as App, "team-a");
     new AwsProvider(stack, "aws", { region: "eu-west-1" });
     onNetwork(stack, Network.fromExisting(stack, "network", EXISTING));
-    const block = codeBlocksUnder("### On an existing VPC", "ts")[0];
+    const block = codeBlocksUnder("## On an existing VPC", "ts", docPage("library"))[0];
     const accepted = [...block.matchAll(/\{ rule: "([a-z-]+)"/g)].map((m) => m[1]);
     expect(accepted).toEqual(["instance-public-ip", "instance-detailed-monitoring"]);
     applyRules(stack, {
       exceptions: [
         { rule: "instance-public-ip", resource: "Bastion_", reason: "the door" },
         { rule: "instance-detailed-monitoring", reason: "basic metrics" },
-        { rule: "remote-state", reason: "a test stack, never applied (the README's has its backend)" },
+        { rule: "remote-state", reason: "a test stack, never applied (the docs' example has its backend)" },
       ],
     });
     expect(stackValidationFailures([stack])).toEqual([]);

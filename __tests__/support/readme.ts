@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(__dirname, "..", "..");
@@ -9,10 +9,21 @@ export function readme(): string {
   return readFileSync(join(root, "README.md"), "utf8");
 }
 
-/** The fenced code blocks of `lang` in the README section under `heading` (up to the next heading of its level). */
+/** A page of `docs/`, by its name without `.md` (`docPage("configuration")` is docs/configuration.md). */
+export function docPage(name: string): string {
+  return readFileSync(join(root, "docs", `${name}.md`), "utf8");
+}
+
+/** Every Markdown file a reader is sent to: the README and each page of `docs/`, as paths from the repository root. */
+export function documentationFiles(): string[] {
+  const pages = readdirSync(join(root, "docs")).filter((name) => name.endsWith(".md"));
+  return ["README.md", ...pages.sort().map((name) => `docs/${name}`)];
+}
+
+/** The fenced code blocks of `lang` in the section under `heading` (up to the next heading of its level). */
 export function codeBlocksUnder(heading: string, lang: string, text = readme()): string[] {
   const start = text.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README has no heading "${heading}"`);
+  if (start < 0) throw new Error(`no heading "${heading}" in the text searched (${text.split("\n")[0]})`);
   const level = heading.match(/^#+/)![0];
   const rest = text.slice(start + heading.length + 2);
   const next = rest.search(new RegExp(`^${level} `, "m"));
@@ -20,10 +31,17 @@ export function codeBlocksUnder(heading: string, lang: string, text = readme()):
   return [...section.matchAll(new RegExp("^```" + lang + "\\n([\\s\\S]*?)^```", "gm"))].map((m) => m[1]);
 }
 
-/** The README's library example (or the first ts block under `heading`), importing this checkout's modules instead of the published package. */
-export function libraryExample(importPath: string, heading = "## Using the modules as a library"): string {
-  const [example] = codeBlocksUnder(heading, "ts");
-  if (example === undefined) throw new Error(`README has no ts block under "${heading}"`);
+/**
+ * The README's library example (or the first ts block under `heading` of `text`, such as a docs page), importing this
+ * checkout's modules instead of the published package.
+ */
+export function libraryExample(
+  importPath: string,
+  heading = "## Using the modules as a library",
+  text = readme(),
+): string {
+  const [example] = codeBlocksUnder(heading, "ts", text);
+  if (example === undefined) throw new Error(`no ts block under "${heading}"`);
   const name = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).name as string;
   return example.split(`from "${name}"`).join(`from "${importPath}"`);
 }
