@@ -19,5 +19,13 @@ export function networkInputs(props: NetworkProps): Record<string, unknown> {
     ...(props.nat?.instance === undefined ? {} : { nat_instance: { ami: props.nat.instance.ami } }),
     ...(props.flowLogs === undefined ? {} : { flow_logs: { enabled: props.flowLogs.enabled ?? false } }),
     ...(props.s3GatewayEndpoint === undefined ? {} : { s3_gateway_endpoint: props.s3GatewayEndpoint }),
+    ...(props.interfaceEndpoints === undefined
+      ? {}
+      : {
+          interface_endpoints: {
+            services: props.interfaceEndpoints.services,
+            ...(props.interfaceEndpoints.tier === undefined ? {} : { tier: props.interfaceEndpoints.tier }),
+          },
+        }),
   };
 }
