@@ -33,6 +33,16 @@ export {
   SESSION_MANAGER_ENDPOINTS,
   SUBNET_TYPES,
 } from "./network/types";
+export { EPHEMERAL_PORTS, NETWORK_ACL_RULE_QUOTA, planNetworkAcls } from "./network/network-acl-plan";
+export type {
+  FlowEnd,
+  NetworkAclEntry,
+  NetworkAclInput,
+  NetworkFlow,
+  TierNetworkAcl,
+} from "./network/network-acl-plan";
+export { securityGroupFlows } from "./placement/network-acl-flows";
+export type { GroupPlacement } from "./placement/network-acl-flows";
 export type {
   ExistingNetworkAttributes,
   ExistingSubnetAttributes,
@@ -62,6 +72,7 @@ export type {
   CidrPeerOptions,
   PrefixListPeer,
   RoleSecurityGroupProps,
+  RoleSecurityGroupRule,
   SecurityGroupIdPeer,
 } from "./security/security-group";
 export { ADMIN_PORTS, Port } from "./core/port";

@@ -6,6 +6,7 @@ import { AmiSource, resolveAmiId } from "../instance/ami";
 import { IConnectable } from "../security/connections";
 import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../core/port";
+import { GroupPlacement, securityGroupFlows } from "../placement/network-acl-flows";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
 import { InstanceConnectDoor } from "../bastion/instance-connect";
@@ -86,6 +87,7 @@ export class EnvironmentStack extends TerraformStack {
     this.securityGroups = groups === undefined ? {} : definedValues(groups);
     if (groups === undefined) {
       this.servers = [];
+      this.addNetworkAcls([]);
       return;
     }
     // Without a bastion the door is the Instance Connect Endpoint: SSH, and no Session Manager.
@@ -134,6 +136,45 @@ export class EnvironmentStack extends TerraformStack {
       db: this.dbServer,
     });
     this.loadBalancer = this.addLoadBalancer(environment);
+    this.addNetworkAcls([
+      ...(environment.bastion === undefined
+        ? []
+        : [{ group: groups.bastion!, tier: environment.bastion.tier, azs: [environment.bastion.az] }]),
+      ...(environment.instanceConnect === undefined
+        ? []
+        : [
+            {
+              group: groups["instance-connect"]!,
+              tier: environment.instanceConnect.tier,
+              azs: [environment.instanceConnect.az],
+            },
+          ]),
+      // The endpoints' group, in every AZ of each tier that holds them: the roles' HTTPS to them crosses the ACLs.
+      ...this.network.interfaceEndpointTiers.map((tier) => ({
+        group: this.network.interfaceEndpointSecurityGroup,
+        tier,
+      })),
+      ...(environment.app === undefined
+        ? []
+        : [{ group: groups.app!, tier: environment.app.tier, azs: environment.app.azs }]),
+      ...(environment.db === undefined
+        ? []
+        : [{ group: groups.db!, tier: environment.db.tier, azs: [environment.db.az] }]),
+      ...(this.loadBalancer === undefined || environment.loadBalancer === undefined
+        ? []
+        : [
+            {
+              group: this.loadBalancer.securityGroup,
+              tier: environment.loadBalancer.tier,
+              azs: environment.loadBalancer.azs,
+            },
+          ]),
+    ]);
+  }
+
+  /** The tiers' network ACLs, when some tier asks for one: from the rules of the groups, once every rule is said. */
+  private addNetworkAcls(placements: readonly GroupPlacement[]): void {
+    if (this.config.tiers.some((t) => t.networkAcl)) this.network.addNetworkAcls(securityGroupFlows(placements));
   }
 
   /** The load balancer in front of the app servers, and its outputs, when the environment has one. */

@@ -11,6 +11,8 @@ import { DefaultRouteTable } from "@cdktf/provider-aws/lib/default-route-table";
 import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcEndpointRouteTableAssociation } from "@cdktf/provider-aws/lib/vpc-endpoint-route-table-association";
+import { NetworkAcl } from "@cdktf/provider-aws/lib/network-acl";
+import { NetworkAclAssociation } from "@cdktf/provider-aws/lib/network-acl-association";
 import { ConfigError } from "../core/problems";
 import { Port } from "../core/port";
 import { Peer, RoleSecurityGroup } from "../security/security-group";
@@ -19,6 +21,7 @@ import { NatTarget, natProvider } from "./nat";
 import { defaultInterfaceEndpointTier, planNetwork } from "./plan";
 import { ExistingNetwork } from "./existing-network";
 import { NetworkBase } from "./network-base";
+import { NetworkAclEntry, NetworkFlow, planNetworkAcls, TierNetworkAcl } from "./network-acl-plan";
 import {
   ExistingNetworkAttributes,
   INetworkSubnet,
@@ -84,15 +87,19 @@ export class Network extends NetworkBase<NetworkSubnet> {
   readonly s3GatewayEndpoint?: VpcEndpoint;
   /** The secondary IPv4 blocks of the VPC, by name (`secondaryCidrBlocks`). */
   readonly cidrBlocks: Readonly<Record<string, VpcIpv4CidrBlockAssociation>>;
+  /** The network ACL of each tier with `networkAcl: true`, by tier, once `addNetworkAcls` made them. */
+  readonly networkAcls: Record<string, NetworkAcl> = {};
   private readonly props: NetworkProps;
   private readonly endpoints = new Map<string, VpcEndpoint>();
+  private readonly endpointTiers = new Set<string>();
   private endpointGroup?: RoleSecurityGroup;
+  private aclsPlanned?: readonly TierNetworkAcl[];
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
+    this.props = props;
     this.environment = props.environment;
     this.region = props.region;
-    this.props = props;
     this.plan = props.plan ?? planOrThrow(props, id);
     const plan = this.plan;
     const name = (...parts: string[]) => ({ Name: [props.environment, ...parts].join("-") });
@@ -214,6 +221,17 @@ export class Network extends NetworkBase<NetworkSubnet> {
     }
 
     for (const service of props.interfaceEndpoints?.services ?? []) this.addInterfaceEndpoint(service);
+    const aclTiers = props.tiers.filter((t) => t.networkAcl === true).map((t) => t.name);
+    if (aclTiers.length > 0)
+      this.node.addValidation({
+        validate: () =>
+          this.aclsPlanned !== undefined
+            ? []
+            : [
+                `tiers ${aclTiers.join(", ")} have networkAcl: true, but nothing said which flows their ACLs admit: ` +
+                  `call addNetworkAcls with the flows of the security groups (securityGroupFlows)`,
+              ],
+      });
 
     if (props.flowLogs?.enabled === true) {
       new FlowLogs(this, "FlowLogs", {
@@ -250,12 +268,18 @@ export class Network extends NetworkBase<NetworkSubnet> {
       tags: { Name: `${this.environment}-${service}-endpoint` },
     });
     this.endpoints.set(service, endpoint);
+    this.endpointTiers.add(tier);
     return endpoint;
   }
 
   /** The interface endpoints, by service. */
   get interfaceEndpoints(): Readonly<Record<string, VpcEndpoint>> {
     return Object.fromEntries(this.endpoints);
+  }
+
+  /** The tiers the interface endpoints' network interfaces are in (in every AZ of each). */
+  get interfaceEndpointTiers(): readonly string[] {
+    return [...this.endpointTiers];
   }
 
   /** Whether Session Manager's three endpoints (`ssm`, `ssmmessages`, `ec2messages`) are here: it then needs no NAT. */
@@ -283,6 +307,45 @@ export class Network extends NetworkBase<NetworkSubnet> {
     return this.endpointGroup;
   }
 
+  /**
+   * Makes the network ACL of every tier with `networkAcl: true`, admitting exactly `flows` (what the security groups
+   * allow, placed on tiers: `securityGroupFlows`) and their replies, and associates it with the tier's subnets; the
+   * other subnets keep the VPC's default ACL. Called once, after every connection is made. The rules are the ACL's
+   * inline `ingress`/`egress`: Terraform owns the whole list, so a rule added by hand is removed at the next apply and
+   * a change of flows updates the ACL in place. Returns the ACLs' plan.
+   */
+  addNetworkAcls(flows: readonly NetworkFlow[]): readonly TierNetworkAcl[] {
+    if (this.aclsPlanned !== undefined) throw new Error(`network "${this.node.id}": addNetworkAcls is called once`);
+    const { acls, problems } = planNetworkAcls({
+      tiers: this.props.tiers,
+      plan: this.plan,
+      vpcCidrs: [this.props.vpcCidr, ...(this.props.secondaryCidrBlocks ?? []).map((b) => b.cidr)],
+      flows,
+    });
+    if (problems.length > 0)
+      throw new ConfigError(
+        problems.map((p) => ({ environment: this.environment, ...p })),
+        `network "${this.node.id}"`,
+      );
+    for (const acl of acls) {
+      const resource = new NetworkAcl(this, `NetworkAcl-${acl.tier}`, {
+        vpcId: this.vpc.id,
+        ingress: acl.inbound.map(aclRule),
+        egress: acl.outbound.map(aclRule),
+        tags: { Name: `${this.environment}-${acl.tier}-nacl`, Tier: acl.tier },
+      });
+      this.networkAcls[acl.tier] = resource;
+      // One association per subnet, keyed by AZ: adding an AZ adds one; it moves the subnet off the default ACL.
+      for (const subnet of this.tierSubnets(acl.tier))
+        new NetworkAclAssociation(this, `NetworkAclAssociation-${subnet.tier}-${subnet.az}`, {
+          networkAclId: resource.id,
+          subnetId: subnet.resource.id,
+        });
+    }
+    this.aclsPlanned = acls;
+    return acls;
+  }
+
   /** Makes the NATs of the plan, with the provider of the NAT mode; returns what each NAT AZ's private routes use. */
   private createNats(props: NetworkProps): Record<string, NatTarget> {
     const provider = natProvider(props.nat);
@@ -308,4 +371,17 @@ function planOrThrow(props: NetworkProps, id: string): NetworkPlan {
 /** `ecr-api` for `ecr.api`: a service name as construct ids take it. */
 function idSafeService(service: string): string {
   return service.replace(/[^A-Za-z0-9-]/g, "-");
+}
+
+/** An entry of the plan as the inline rule of `aws_network_acl`. */
+function aclRule(entry: NetworkAclEntry) {
+  return {
+    ruleNo: entry.ruleNumber,
+    action: "allow",
+    protocol: entry.protocol,
+    cidrBlock: entry.cidr,
+    fromPort: entry.fromPort,
+    toPort: entry.toPort,
+    ...(entry.icmp === undefined ? {} : { icmpType: entry.icmp.type, icmpCode: entry.icmp.code }),
+  };
 }

@@ -30,6 +30,11 @@ export const tierSchema = z.strictObject({
     description: "the name of a secondary CIDR block (`secondaryCidrBlocks`) to plan the tier in",
     defaultLabel: "the primary `vpcCidr`",
   }),
+  networkAcl: z.boolean().optional().meta({
+    description:
+      "a network ACL of the tier's own that admits only what its security groups allow, and the replies (stateless, free)",
+    defaultLabel: "false: the VPC's default ACL",
+  }),
 });
 
 /**

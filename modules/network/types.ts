@@ -59,6 +59,12 @@ export interface SubnetTierProps {
    * @default the VPC's primary block (`vpcCidr`)
    */
   readonly block?: string;
+  /**
+   * A network ACL of the tier's own, admitting only the flows its security groups allow (and their replies), given
+   * to `Network.addNetworkAcls`: a second, stateless layer under the security groups.
+   * @default false: the VPC's default network ACL, which admits everything and leaves filtering to the groups
+   */
+  readonly networkAcl?: boolean;
 }
 
 /** A secondary IPv4 CIDR block of the VPC (`aws_vpc_ipv4_cidr_block_association`), named so tiers can be placed in it. */

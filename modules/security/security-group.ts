@@ -68,6 +68,14 @@ export interface RoleSecurityGroupProps {
   readonly description: string;
 }
 
+/** A rule said on a role's group: its direction, the other end, the ports. */
+export interface RoleSecurityGroupRule {
+  readonly direction: "ingress" | "egress";
+  readonly peer: Peer;
+  readonly port: PortRange;
+  readonly description: string;
+}
+
 /**
  * Each server role's security group description, as the architecture reads. A changed description replaces the
  * group, so the constructs and the generated Terraform module take it from here.
@@ -89,6 +97,7 @@ export const ROLE_GROUP_DESCRIPTIONS = {
 export class RoleSecurityGroup extends Construct {
   readonly group: SecurityGroup;
   readonly role: string;
+  private readonly said: RoleSecurityGroupRule[] = [];
 
   constructor(scope: Construct, id: string, props: RoleSecurityGroupProps) {
     super(scope, id);
@@ -100,11 +109,18 @@ export class RoleSecurityGroup extends Construct {
       vpcId: props.vpcId,
       tags: { Name: `${props.environment}-${props.role}`, Role: props.role },
     });
+    this.id = this.group.id;
   }
 
-  /** The group's id, for an instance's `vpcSecurityGroupIds`. */
-  get id(): string {
-    return this.group.id;
+  /**
+   * The group's id, for an instance's `vpcSecurityGroupIds`: read once, so every reader holds the same token (a
+   * `Peer.securityGroupId(group.id)` is then recognisably this group) and no reference is made per rule.
+   */
+  readonly id: string;
+
+  /** Every rule of the group, in the order said: what network ACLs are planned from (`securityGroupFlows`). */
+  get rules(): readonly RoleSecurityGroupRule[] {
+    return this.said;
   }
 
   /** Lets `peer` reach this group's members on `port`: ingress here, and egress on `peer` when it is a group. */
@@ -132,6 +148,7 @@ export class RoleSecurityGroup extends Construct {
           `Give a narrower source, such as your office's address as a /32, or, if you mean it, a peer that says so: ` +
           `Peer.anyIpv4({ insecureAllowAdminPortsFromAnywhere: true })`,
       );
+    this.said.push({ direction: "ingress", peer, port, description });
     new VpcSecurityGroupIngressRule(this, `Ingress-${portLabel(port)}-from-${peerLabel(peer)}`, {
       securityGroupId: this.group.id,
       description,
@@ -140,6 +157,7 @@ export class RoleSecurityGroup extends Construct {
   }
 
   private egress(peer: Peer, port: PortRange, description: string): void {
+    this.said.push({ direction: "egress", peer, port, description });
     new VpcSecurityGroupEgressRule(this, `Egress-${portLabel(port)}-to-${peerLabel(peer)}`, {
       securityGroupId: this.group.id,
       description,

@@ -112,8 +112,10 @@ const FREE_TYPES = new Set([
   "aws_default_security_group",
   "aws_default_route_table",
   "aws_default_network_acl",
+  // Network ACLs, their entries and associations: AWS charges nothing for them.
   "aws_network_acl",
   "aws_network_acl_rule",
+  "aws_network_acl_association",
   "aws_key_pair",
   "aws_iam_role",
   "aws_iam_policy",
