@@ -23,6 +23,7 @@ export type { SsmMode } from "./instance/ssm-instance-profile";
 // Network: the tiered VPC and its planner.
 export { Network } from "./network/network";
 export type { InterfaceEndpointOptions, NetworkSubnet } from "./network/network";
+export { NetworkBase } from "./network/network-base";
 export { planNetwork } from "./network/plan";
 export {
   FLOW_LOG_TRAFFIC_TYPES,
@@ -43,8 +44,13 @@ export type {
 export { securityGroupFlows } from "./placement/network-acl-flows";
 export type { GroupPlacement } from "./placement/network-acl-flows";
 export type {
+  ExistingNetworkAttributes,
+  ExistingSubnetAttributes,
+  ExistingTierAttributes,
   FlowLogsProps,
   FlowLogTrafficType,
+  INetwork,
+  INetworkSubnet,
   InterfaceEndpointsProps,
   NatInstanceProps,
   NatMode,

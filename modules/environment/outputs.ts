@@ -1,5 +1,6 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
-import { byTierAndAz, Network } from "../network/network";
+import { Network } from "../network/network";
+import { byTierAndAz } from "../network/subnets";
 import { Bastion } from "../bastion/bastion";
 import { renderInstanceConnectConfig, renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
 import type { InstanceConnectDoor } from "../bastion/instance-connect";
@@ -11,7 +12,7 @@ export function addNetworkOutputs(stack: TerraformStack, network: Network): void
   new TerraformOutput(stack, "vpc_id", { value: network.vpc.id, description: "VPC id" });
   new TerraformOutput(stack, "vpc_cidr", { value: network.vpc.cidrBlock, description: "VPC IPv4 CIDR block" });
   new TerraformOutput(stack, "subnet_ids", {
-    value: byTierAndAz(network.subnets, (s) => s.resource.id),
+    value: byTierAndAz(network.subnets, (s) => s.subnetId),
     description: "Subnet ids by tier and AZ",
   });
   new TerraformOutput(stack, "subnet_cidrs", {

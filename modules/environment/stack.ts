@@ -189,7 +189,7 @@ export class EnvironmentStack extends TerraformStack {
       environment: environment.config.name,
       region: environment.config.region,
       vpcId: this.network.vpc.id,
-      subnetIds: lb.azs.map((az) => this.network.subnet(lb.tier, az).resource.id),
+      subnetIds: lb.azs.map((az) => this.network.subnet(lb.tier, az).subnetId),
       targets: this.appServers.servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id })),
       targetPort: environment.app.service.port,
       app: this.appServers,

@@ -21,30 +21,30 @@ import { Peer, RoleSecurityGroup } from "../security/security-group";
 import { FlowLogs } from "./flow-logs";
 import { NatTarget, natProvider } from "./nat";
 import { defaultInterfaceEndpointTier, planNetwork } from "./plan";
+import { ExistingNetwork } from "./existing-network";
+import { NetworkBase } from "./network-base";
 import { NetworkAclEntry, NetworkFlow, planNetworkAcls, TierNetworkAcl } from "./network-acl-plan";
 import {
+  ExistingNetworkAttributes,
+  INetworkSubnet,
   IPV6_SUBNET_BITS,
   NETWORK_DEFAULTS,
   NetworkPlan,
   NetworkProps,
   SESSION_MANAGER_ENDPOINTS,
-  SubnetType,
 } from "./types";
 
 const ANYWHERE = "0.0.0.0/0";
 const ANYWHERE_IPV6 = "::/0";
 
-/** A subnet the network made, with what it was planned from. */
-export interface NetworkSubnet {
-  readonly tier: string;
-  readonly type: SubnetType;
-  readonly az: string;
-  readonly cidr: string;
+/**
+ * A subnet the network made, with what it was planned from. Its route table is shared by its tier when the tier is
+ * public or isolated, and its own (for its AZ's NAT) when private.
+ */
+export interface NetworkSubnet extends INetworkSubnet {
   /** With `ipv6`, the subnet's /64 (known after apply: a token), else undefined. */
   readonly ipv6Cidr?: string;
   readonly resource: Subnet;
-  /** The id of the subnet's route table (shared by a public or isolated tier, one per AZ in a private tier): add routes to it, such as a transit gateway's. */
-  readonly routeTableId: string;
 }
 
 /** Where `addInterfaceEndpoint` puts an endpoint. */
@@ -64,12 +64,26 @@ export const INTERFACE_ENDPOINT_GROUP_DESCRIPTION = "Interface endpoints of AWS 
  * security group, route table and network ACL. Every resource's id is keyed by tier and AZ name, so adding or removing
  * an AZ or a tier leaves every other resource as it was.
  */
-export class Network extends Construct {
+export class Network extends NetworkBase<NetworkSubnet> {
+  /**
+   * A VPC made elsewhere, given by ids, for the bastion and servers to stand on: nothing is created or looked up (so
+   * it plans offline), and every attribute is checked first, all problems reported at once in a `ConfigError`.
+   */
+  static fromExisting(scope: Construct, id: string, attrs: ExistingNetworkAttributes): NetworkBase {
+    return new ExistingNetwork(scope, id, attrs);
+  }
+
   /** Environment name: prefixes every Name tag, here and in what is built on the network. */
   readonly environment: string;
   /** The AWS region the network is in. */
   readonly region: string;
   readonly vpc: Vpc;
+  /** The VPC's id (a reference to `vpc`). */
+  readonly vpcId: string;
+  /** The VPC's primary IPv4 block, as given (`vpcCidr`). */
+  readonly vpcCidr: string;
+  /** The VPC's secondary IPv4 blocks, as given (`secondaryCidrBlocks`). */
+  readonly secondaryVpcCidrs: readonly string[];
   readonly plan: NetworkPlan;
   readonly subnets: readonly NetworkSubnet[];
   /** Public IPs of the NATs (gateway EIPs, or the NAT instance's EIP), keyed by AZ. */
@@ -109,6 +123,9 @@ export class Network extends Construct {
       ...(this.ipv6 ? { assignGeneratedIpv6CidrBlock: true } : {}),
       tags: name("vpc"),
     });
+    this.vpcId = this.vpc.id;
+    this.vpcCidr = props.vpcCidr;
+    this.secondaryVpcCidrs = (props.secondaryCidrBlocks ?? []).map((b) => b.cidr);
     // Secondary blocks: keyed by name, so adding one only creates; a subnet in one waits for its association.
     this.cidrBlocks = Object.fromEntries(
       (props.secondaryCidrBlocks ?? []).map((b) => [
@@ -165,21 +182,23 @@ export class Network extends Construct {
       // The /56 is known only after apply; the /64's index is planned (planNetwork), so it never moves.
       const ipv6Cidr =
         s.ipv6Index === undefined ? undefined : Fn.cidrsubnet(this.vpc.ipv6CidrBlock, IPV6_SUBNET_BITS, s.ipv6Index);
+      const resource = new Subnet(this, `Subnet-${s.tier}-${s.az}`, {
+        vpcId: this.vpc.id,
+        cidrBlock: s.cidr,
+        availabilityZone: s.az,
+        mapPublicIpOnLaunch: false,
+        // Neither is ForceNew in the provider: both update the subnet in place.
+        ...(ipv6Cidr === undefined
+          ? {}
+          : { ipv6CidrBlock: ipv6Cidr, assignIpv6AddressOnCreation: assignIpv6.has(s.tier) }),
+        tags: { ...name(s.tier, s.az), Tier: s.tier, SubnetType: s.type },
+        ...(blockOfTier.has(s.tier) ? { dependsOn: [blockOfTier.get(s.tier) as VpcIpv4CidrBlockAssociation] } : {}),
+      });
       return {
         ...s,
         ipv6Cidr,
-        resource: new Subnet(this, `Subnet-${s.tier}-${s.az}`, {
-          vpcId: this.vpc.id,
-          cidrBlock: s.cidr,
-          availabilityZone: s.az,
-          mapPublicIpOnLaunch: false,
-          // Neither is ForceNew in the provider: both update the subnet in place.
-          ...(ipv6Cidr === undefined
-            ? {}
-            : { ipv6CidrBlock: ipv6Cidr, assignIpv6AddressOnCreation: assignIpv6.has(s.tier) }),
-          tags: { ...name(s.tier, s.az), Tier: s.tier, SubnetType: s.type },
-          ...(blockOfTier.has(s.tier) ? { dependsOn: [blockOfTier.get(s.tier) as VpcIpv4CidrBlockAssociation] } : {}),
-        }),
+        resource,
+        subnetId: resource.id,
         get routeTableId(): string {
           return (tableOfSubnet.get(`${s.tier}/${s.az}`) as RouteTable).id;
         },
@@ -227,7 +246,7 @@ export class Network extends Construct {
         }
         tableOfSubnet.set(`${subnet.tier}/${subnet.az}`, table);
         new RouteTableAssociation(this, `RouteTableAssociation-${subnet.tier}-${subnet.az}`, {
-          subnetId: subnet.resource.id,
+          subnetId: subnet.subnetId,
           routeTableId: table.id,
         });
       }
@@ -375,23 +394,6 @@ export class Network extends Construct {
     return acls;
   }
 
-  /** The subnets of one tier, in the environment's AZ order. */
-  tierSubnets(tier: string): NetworkSubnet[] {
-    const found = this.subnets.filter((s) => s.tier === tier);
-    if (found.length === 0)
-      throw new Error(
-        `network has no tier "${tier}" (tiers: ${[...new Set(this.subnets.map((s) => s.tier))].join(", ")})`,
-      );
-    return found;
-  }
-
-  /** The subnet of `tier` in `az`. */
-  subnet(tier: string, az: string): NetworkSubnet {
-    const found = this.tierSubnets(tier).find((s) => s.az === az);
-    if (found === undefined) throw new Error(`tier "${tier}" has no subnet in ${az}`);
-    return found;
-  }
-
   /** Makes the NATs of the plan, with the provider of the NAT mode; returns what each NAT AZ's private routes use. */
   private createNats(props: NetworkProps): Record<string, NatTarget> {
     const provider = natProvider(props.nat);
@@ -430,14 +432,4 @@ function aclRule(entry: NetworkAclEntry) {
     toPort: entry.toPort,
     ...(entry.icmp === undefined ? {} : { icmpType: entry.icmp.type, icmpCode: entry.icmp.code }),
   };
-}
-
-/** Used by the stack's outputs: `{ tier: { az: value } }`. */
-export function byTierAndAz<T>(
-  subnets: readonly NetworkSubnet[],
-  pick: (s: NetworkSubnet) => T,
-): Record<string, Record<string, T>> {
-  const out: Record<string, Record<string, T>> = {};
-  for (const s of subnets) (out[s.tier] ??= {})[s.az] = pick(s);
-  return out;
 }

@@ -24,7 +24,8 @@ import {
 } from "./types";
 import { regionAzs } from "./azs";
 
-const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+/** A tier or block name: lowercase letters, digits and dashes, starting with a letter, at most 31 characters. */
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const AZ_SLOT_CHOICES = [1, 2, 4, 8];
 
@@ -192,13 +193,11 @@ function withIpv6Indexes(props: NetworkProps, subnets: PlannedSubnet[], azSlots:
 /** Checks the environment's AZs against the region's (modules/network/azs.ts); returns those that exist. */
 function checkAzs(props: NetworkProps, problem: Report): Set<string> {
   if (props.azs.length === 0) problem("azs", props.azs, "at least one availability zone");
-  const known = regionAzs(props.region);
   const usable = new Set<string>();
   props.azs.forEach((az, i) => {
-    if (known !== undefined && !known.includes(az)) {
-      problem(fieldPath("azs", i), az, `one of the availability zones of ${props.region}: ${known.join(", ")}`);
-    } else if (azSlot(props.region, az) === undefined) {
-      problem(fieldPath("azs", i), az, `an availability zone of region ${props.region}, such as ${props.region}a`);
+    const notOfRegion = azProblem(props.region, az);
+    if (notOfRegion !== undefined) {
+      problem(fieldPath("azs", i), az, notOfRegion);
     } else if (props.azs.indexOf(az) !== i) {
       problem(fieldPath("azs", i), az, "each AZ listed once");
     } else usable.add(az);
@@ -206,15 +205,29 @@ function checkAzs(props: NetworkProps, problem: Report): Set<string> {
   return usable;
 }
 
+/** What is wrong with `az` as an availability zone of `region` (the table in azs.ts, or the name's shape), if anything. */
+export function azProblem(region: string, az: string): string | undefined {
+  const known = regionAzs(region);
+  if (known !== undefined && !known.includes(az))
+    return `one of the availability zones of ${region}: ${known.join(", ")}`;
+  if (azSlot(region, az) === undefined) return `an availability zone of region ${region}, such as ${region}a`;
+  return undefined;
+}
+
+/** What is wrong with `cidr` as a VPC block or subnet (`kind`: "a VPC block", "a subnet"), if anything: syntax, AWS's sizes. */
+export function blockProblem(cidr: string, kind: string): string | undefined {
+  const syntax = cidrSyntaxProblem(cidr);
+  if (syntax !== undefined) return syntax;
+  const prefix = prefixLength(cidr);
+  if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
+    return `${kind} from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`;
+  return undefined;
+}
+
 function checkVpcCidr(props: NetworkProps, problem: Report): boolean {
-  const syntax = cidrSyntaxProblem(props.vpcCidr);
-  if (syntax !== undefined) {
-    problem("vpcCidr", props.vpcCidr, syntax);
-    return false;
-  }
-  const prefix = prefixLength(props.vpcCidr);
-  if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX) {
-    problem("vpcCidr", props.vpcCidr, `a VPC block from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+  const wrong = blockProblem(props.vpcCidr, "a VPC block");
+  if (wrong !== undefined) {
+    problem("vpcCidr", props.vpcCidr, wrong);
     return false;
   }
   if (!isRfc1918(props.vpcCidr) && props.acknowledgeNonRfc1918VpcCidr !== true) {
@@ -255,10 +268,9 @@ function checkSecondaryBlocks(props: NetworkProps, problem: Report): Map<string,
       ok = false;
       return;
     }
-    const prefix = prefixLength(block.cidr);
+    const wrong = blockProblem(block.cidr, "a block");
     const clash = [...blocks.entries()].find(([, cidr]) => overlaps(cidr, block.cidr));
-    if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
-      problem(at("cidr"), block.cidr, `a block from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+    if (wrong !== undefined) problem(at("cidr"), block.cidr, wrong);
     else if (clash !== undefined)
       problem(
         at("cidr"),
@@ -400,15 +412,13 @@ function planCidrs(
         const cidr = tier.cidrs[az];
         if (cidr === undefined) continue;
         const field = fieldPath("tiers", index, "cidrs", az);
-        const syntax = cidrSyntaxProblem(cidr);
-        const prefix = syntax === undefined ? prefixLength(cidr) : 0;
-        if (syntax !== undefined) problem(field, cidr, syntax);
-        else if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
-          problem(field, cidr, `a subnet from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+        const wrong = blockProblem(cidr, "a subnet");
+        if (wrong !== undefined) problem(field, cidr, wrong);
         else if (!contains(within, cidr)) problem(field, cidr, `a subnet inside ${describeBlock(blockName(tier))}`);
         else {
           const clash = explicitClash(props, index, cidr, explicit, planned);
           if (clash !== undefined) {
+            const prefix = prefixLength(cidr);
             const free = firstFreeBlock(within, prefix, takenBefore(index));
             problem(
               field,

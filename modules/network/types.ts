@@ -217,3 +217,89 @@ export const NETWORK_DEFAULTS = {
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+/** A subnet as the constructs standing on a network read it: where it is, what it is, and its ids. */
+export interface INetworkSubnet {
+  /** The tier the subnet belongs to. */
+  readonly tier: string;
+  /** How the subnet reaches the internet: the bastion with SSH needs `public`, servers `private` or `isolated`. */
+  readonly type: SubnetType;
+  /** The subnet's availability zone. */
+  readonly az: string;
+  /** The subnet's IPv4 block. */
+  readonly cidr: string;
+  /** The subnet's id (`subnet-...`, or a reference to a subnet this stack makes). */
+  readonly subnetId: string;
+  /** The id of the route table the subnet is associated with: add routes to it, such as a transit gateway's. */
+  readonly routeTableId: string;
+}
+
+/**
+ * A VPC split into tiers of subnets, as the bastion, the servers and their security groups read it: implemented by a
+ * `Network` this stack builds and by one imported with `Network.fromExisting`.
+ */
+export interface INetwork {
+  /** Environment name: prefixes every Name tag of what is built on the network. */
+  readonly environment: string;
+  /** The AWS region the network is in. */
+  readonly region: string;
+  /** The VPC's id. */
+  readonly vpcId: string;
+  /** The VPC's primary IPv4 block. */
+  readonly vpcCidr: string;
+  /** The VPC's secondary IPv4 blocks, if any. */
+  readonly secondaryVpcCidrs: readonly string[];
+  /** Every subnet, tier by tier. */
+  readonly subnets: readonly INetworkSubnet[];
+  /**
+   * Whether the VPC is dual-stack: the groups made on it then twin each egress rule to all of IPv4 with one to `::/0`.
+   * @default false
+   */
+  readonly ipv6?: boolean;
+}
+
+/** One subnet of an existing VPC's tier: its AZ and ids, as the console or `terraform output` shows them. */
+export interface ExistingSubnetAttributes {
+  /** The subnet's availability zone, one of the region's, listed once per tier. */
+  readonly az: string;
+  /** The subnet's id, `subnet-` and 8 or 17 hex digits. */
+  readonly subnetId: string;
+  /** The subnet's IPv4 block, inside one of the VPC's blocks. */
+  readonly cidr: string;
+  /** The id of the route table the subnet is associated with, `rtb-` and 8 or 17 hex digits. */
+  readonly routeTableId: string;
+}
+
+/** One tier of an existing VPC: subnets of the same kind, one per AZ. */
+export interface ExistingTierAttributes {
+  /** Tier name, as the constructs' `tier` props name it: lowercase letters, digits and dashes. */
+  readonly name: string;
+  /** How the tier's subnets reach the internet (their route tables'): taken as given, nothing is looked up. */
+  readonly type: SubnetType;
+  /** The tier's subnets, one per AZ. */
+  readonly subnets: readonly ExistingSubnetAttributes[];
+}
+
+/** An existing VPC, given by ids: nothing is created and nothing is looked up, so a stack on it plans offline. */
+export interface ExistingNetworkAttributes {
+  /** Environment name: prefixes every Name tag of what is built on the network. */
+  readonly environment: string;
+  /** The AWS region the VPC is in, e.g. `eu-west-1`; every AZ must belong to it. */
+  readonly region: string;
+  /** The VPC's id, `vpc-` and 8 or 17 hex digits. */
+  readonly vpcId: string;
+  /** The VPC's primary IPv4 block. */
+  readonly vpcCidr: string;
+  /**
+   * The VPC's secondary IPv4 blocks, where some subnets are.
+   * @default none
+   */
+  readonly secondaryVpcCidrs?: readonly string[];
+  /** The VPC's subnets, by tier. */
+  readonly tiers: readonly ExistingTierAttributes[];
+  /**
+   * Whether the VPC is dual-stack (an IPv6 block, routes to `::/0`): egress to all of IPv4 then gets an IPv6 twin.
+   * @default false
+   */
+  readonly ipv6?: boolean;
+}
