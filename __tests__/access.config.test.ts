@@ -79,14 +79,14 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
     "no public key with SSH on",
     (e) => delete e.sshPublicKey,
     [
-      `${W}sshPublicKey = (missing): expected the admins' public key ({ "path": "~/.ssh/<name>.pub" }; see README), or bastion.ssm "only"`,
+      `${W}sshPublicKey = (missing): expected the admins' public key ({ "path": "~/.ssh/<name>.pub" }; see docs/access-and-servers.md), or bastion.ssm "only"`,
     ],
   ],
   [
     "key file missing",
     (e) => (e.sshPublicKey = { path: "keys/missing.pub" }),
     [
-      `${W}sshPublicKey.path = "keys/missing.pub": expected a readable public key file (${resolve("keys/missing.pub")}: ENOENT); make one with ssh-keygen (see README)`,
+      `${W}sshPublicKey.path = "keys/missing.pub": expected a readable public key file (${resolve("keys/missing.pub")}: ENOENT); make one with ssh-keygen (see docs/access-and-servers.md)`,
     ],
   ],
   [

@@ -87,7 +87,8 @@ export function planBastion(env: BastionInput): { bastion?: BastionPlan; problem
       problems.push({
         field: "sshPublicKey",
         value: undefined,
-        expected: 'the admins\' public key ({ "path": "~/.ssh/<name>.pub" }; see README), or bastion.ssm "only"',
+        expected:
+          'the admins\' public key ({ "path": "~/.ssh/<name>.pub" }; see docs/access-and-servers.md), or bastion.ssm "only"',
       });
     }
   }

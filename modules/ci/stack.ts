@@ -68,7 +68,7 @@ export class CiIdentity extends Construct {
   }
 }
 
-/** The stack of one account's CI identity; deployed once by an administrator (README, "Pipelines"). */
+/** The stack of one account's CI identity; deployed once by an administrator (docs/pipelines.md). */
 export class CiIdentityStack extends TerraformStack {
   readonly identity: CiIdentity;
 

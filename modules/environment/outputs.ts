@@ -75,7 +75,7 @@ export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): 
   });
   new TerraformOutput(stack, "ssh_config", sshConfigOutput(access));
   if (access.db !== undefined && access.db.rehardening === undefined) {
-    // Under SSH the DB has no Session Manager: the same script, for an admin to run on it (README, "Re-hardening").
+    // Under SSH the DB has no Session Manager: the same script, for an admin to run on it (docs/access-and-servers.md, "Re-hardening").
     new TerraformOutput(stack, "db_hardening_script", {
       value: dbHardeningScript(access.db.hardening),
       description:

@@ -3,8 +3,8 @@ import { contains, cidrSyntaxProblem } from "../core/cidr";
 import { ConfigProblem, fieldPath } from "../core/problems";
 
 /**
- * The placeholders the default config ships with, in the order a first deployment needs them replaced (the README's
- * checklist): the state bucket (the bootstrap stack creates it first), then the admins' key, address and AMI.
+ * The placeholders the default config ships with, in the order a first deployment needs them replaced (the
+ * checklist in docs/access-and-servers.md): the state bucket (the bootstrap stack creates it first), then the admins' key, address and AMI.
  * Each synthesizes and plans offline, and none may reach AWS: a bucket name is global (a room of workshop users
  * would collide), nobody holds the key's private half, the address is documentation-only, and the AMI does not exist.
  */
@@ -50,7 +50,7 @@ export function placeholderProblems(environments: readonly ResolvedEnvironment[]
         found.push({
           field,
           value: ami,
-          expected: `the id of a real image in ${config.region}, such as the current Amazon Linux 2023 AMI (README: "AMI choice")`,
+          expected: `the id of a real image in ${config.region}, such as the current Amazon Linux 2023 AMI (docs/access-and-servers.md, "AMI choice")`,
         });
     return found.map((problem) => ({ environment: config.name, ...problem }));
   });

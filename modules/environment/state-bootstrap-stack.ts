@@ -13,7 +13,7 @@ export interface StateBootstrapStackProps extends StateStoreProps {
   readonly localState?: boolean;
 }
 
-/** Phase 1 of remote state: the bucket and lock tables the environments' S3 backends need (README, "Remote state"). */
+/** Phase 1 of remote state: the bucket and lock tables the environments' S3 backends need (docs/state.md). */
 export class StateBootstrapStack extends TerraformStack {
   readonly store: StateStore;
 

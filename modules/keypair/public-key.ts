@@ -143,7 +143,7 @@ export function loadPublicKey(
         problem: {
           field,
           value,
-          expected: `a readable public key file (${file}: ${reason}); make one with ssh-keygen (see README)`,
+          expected: `a readable public key file (${file}: ${reason}); make one with ssh-keygen (see docs/access-and-servers.md)`,
         },
       };
     }

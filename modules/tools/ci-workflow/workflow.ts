@@ -2,7 +2,7 @@ import { optionalPeer } from "../../core/optional-peer";
 
 /**
  * Every action the workflow uses, pinned to a full commit SHA (a tag can be moved; a commit cannot). Each SHA was
- * taken from public workflows that pin the same release with the same SHA (README, "Pipelines": where each came from).
+ * taken from public workflows that pin the same release with the same SHA (docs/pipelines.md: where each came from).
  */
 export const PINNED_ACTIONS = {
   checkout: { uses: "actions/checkout@11bd71901bbe5b1630ceea73d27597364c9af683", version: "v4.2.2" },

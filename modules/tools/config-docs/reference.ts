@@ -3,7 +3,7 @@ import { fieldRows, inputJsonSchema, renderFieldTable } from "../../core/field-t
 import { tierSchema } from "../../network/schema";
 
 /**
- * The README's config reference: which environment fields each table documents. Every field of the schema is in
+ * The config reference (docs/configuration.md): which environment fields each table documents. Every field of the schema is in
  * exactly one table (`undocumentedFields` says which are not), so a new field cannot go undocumented.
  */
 export const CONFIG_REFERENCE_SECTIONS: Readonly<Record<string, readonly string[]>> = {

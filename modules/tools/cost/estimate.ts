@@ -492,7 +492,7 @@ export function detectNatMode(inventory: Inventory): NatMode {
 
 /**
  * The stack's total under each NAT mode, by substitution: the synthesized NAT lines are taken out and each mode's
- * NAT resources priced in (what each mode creates is fixed: see the README's NAT modes table). Synthesizing the
+ * NAT resources priced in (what each mode creates is fixed: see the NAT modes table in docs/configuration.md). Synthesizing the
  * variants instead would need a config valid for every mode (`instance` needs an AMI; `none` refuses private tiers)
  * and would not see hand-made resources, which substitution keeps.
  */
