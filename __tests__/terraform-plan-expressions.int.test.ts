@@ -104,6 +104,8 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
         .filter((p) => planNetwork(p).problems.length === 0)
         .slice(0, 60);
       expect(cases.length).toBeGreaterThanOrEqual(20);
+      // Secondary blocks: tiers planned in them, beside tiers of the VPC block.
+      expect(cases.filter((p) => p.tiers.some((t) => t.block !== undefined)).length).toBeGreaterThanOrEqual(5);
       const results = await runPlanner("valid", cases, seed);
       const expected = cases.map((p) => {
         const { plan } = planNetwork(p);
@@ -142,6 +144,7 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
         })
         .slice(0, 60);
       const refused = cases.filter(({ after }) => planNetwork(after).problems.length > 0);
+      expect(cases.filter(({ after }) => after.tiers[after.tiers.length - 1].block !== undefined).length).toBeGreaterThan(0);
       expect(refused.length).toBeGreaterThanOrEqual(5);
       expect(cases.length - refused.length).toBeGreaterThanOrEqual(5);
       const results = await runPlanner(

@@ -229,8 +229,8 @@ export function configSchema(): ConfigNode {
     io: "input",
     unrepresentable: "any",
     override: (ctx) => {
-      const expected = zodExpected(ctx.zodSchema);
-      if (expected !== undefined) (ctx.jsonSchema as { expected?: string }).expected = expected;
+      const node = ctx.jsonSchema as { expected?: string };
+      node.expected ??= zodExpected(ctx.zodSchema);
     },
   }) as ConfigNode;
 }

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformLocal, TerraformOutput, TerraformResource, TerraformVariable, Token } from "cdktf";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcIpv4CidrBlockAssociation } from "@cdktf/provider-aws/lib/vpc-ipv4-cidr-block-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
@@ -348,9 +349,10 @@ export function addNetworkModule(scope: Construct): void {
     },
     {
       condition: tf(
-        `alltrue([for i, a in local.explicit_ranges : alltrue([for j, b in local.explicit_ranges : i == j || a.last < b.first || b.last < a.first]) && a.first >= local.vpc_first && a.last <= local.vpc_last])`,
+        `alltrue([for i, a in local.explicit_ranges : alltrue([for j, b in local.explicit_ranges : i == j || a.last < b.first || b.last < a.first]) && a.first >= local.tier_within[a.index].first && a.last <= local.tier_within[a.index].last])`,
       ),
-      error_message: "explicit tier cidrs must lie inside vpc_cidr and not overlap each other.",
+      error_message:
+        "explicit tier cidrs must lie inside their tier's block (vpc_cidr, or the secondary block it names) and not overlap each other.",
     },
     {
       condition: tf("length(local.explicit_clashes) == 0"),
@@ -360,6 +362,12 @@ export function addNetworkModule(scope: Construct): void {
     },
   ]);
   const vpcId = "${aws_vpc.this.id}";
+  // Secondary blocks: keyed by name, so adding one only creates; the subnets wait for the associations.
+  keyed(
+    new VpcIpv4CidrBlockAssociation(scope, "resource_cidr_block", { vpcId, cidrBlock: "${each.value}" }),
+    "this",
+    "{ for b in var.secondary_cidr_blocks : b.name => b.cidr }",
+  );
   keyed(
     new DefaultSecurityGroup(scope, "resource_default_sg", { vpcId, tags: tagsNamed("default-sg-unused") }),
     "this",
@@ -394,6 +402,7 @@ export function addNetworkModule(scope: Construct): void {
       cidrBlock: "${each.value.cidr}",
       availabilityZone: "${each.value.az}",
       mapPublicIpOnLaunch: false,
+      dependsOn: ["aws_vpc_ipv4_cidr_block_association.this"] as never,
       // The caller's tags, the tier's own (validated not to touch the module's), then the module's.
       tags: Token.asStringMap(
         tf(
@@ -464,6 +473,7 @@ export function addNetworkModule(scope: Construct): void {
       subnetId: '${aws_subnet.this["${each.value}/${each.key}"].id}',
       vpcSecurityGroupIds: ["${aws_security_group.nat_instance[each.key].id}"],
       ...NAT_INSTANCE_SETTINGS,
+      monitoring: Token.asAny("${var.nat_instance.detailed_monitoring}"),
       userData: renderNatInstanceUserData({ vpcCidr: "${var.vpc_cidr}" }),
       tags: tagsNamed("nat-instance-${each.key}"),
     }),
@@ -544,6 +554,7 @@ export function addNetworkModule(scope: Construct): void {
     new CloudwatchLogGroup(scope, "resource_flow_log_group", {
       name: "/vpc/${var.name}/flow-logs",
       retentionInDays: Token.asNumber("${var.flow_logs.retention_days}"),
+      kmsKeyId: "${var.flow_logs.kms_key_arn}",
       tags: tagsNamed("flow-logs"),
     }),
     "flow_logs",

@@ -78,7 +78,7 @@ export function parseInterfaceTables(readme: string): { inputs: string[][]; outp
         line
           .slice(1, -1)
           .split(/(?<!\\)\|/)
-          .map((c) => c.trim().replace(/\\\|/g, "|").replace(/^`|`$/g, "")),
+          .map((c) => c.trim().replace(/\\\|/g, "|").replace(/^`([^`]*)`$/, "$1")),
       );
     }
     return rows;
