@@ -11,7 +11,9 @@ import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
-import { renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup } from "../../instance/user-data";
+import { renderHardening, renderScript, renderServiceSetup } from "../../instance/user-data";
+import { serviceWithDbLogin } from "../../servers/servers";
+import { renderSshConfig } from "../../bastion/ssh-config";
 import { renderBastionUserData } from "../../bastion/user-data";
 import { DATA_VOLUME_DEFAULTS } from "../../servers/schema";
 import {
@@ -20,7 +22,12 @@ import {
   instanceRolePolicyDocument,
   instanceRolePolicyName,
 } from "../../instance/instance-role";
-import { dbPasswordParameterName, dbPasswordStatements, renderMariadbInstall } from "../../servers/db-credentials";
+import {
+  dbPasswordParameterName,
+  dbPasswordStatements,
+  defaultDbCredentials,
+  renderMariadbSetup,
+} from "../../servers/db-credentials";
 import { renderDataVolumeMount } from "../../servers/data-volume-mount";
 import { PREVIOUS_GENERATION_SIZES } from "../../instance/ebs-optimized";
 import { HARDENED_INSTANCE_SETTINGS, launchAddressSettings } from "../../instance/hardened-instance";
@@ -40,6 +47,7 @@ const SENTINEL = {
   timeout: 987_654_301,
   tries: 987_654_302,
   port: 987_654_303,
+  dbPort: 987_654_304,
   name: "sentinelservicename",
   command: "/sentinel/service/command",
   envLine: 'SENTINEL_ENVIRONMENT="sentinel"',
@@ -72,13 +80,20 @@ function userDataScripts(): { bastion: string; app: string; db: string } {
     renderBastionUserData({ sessionTimeoutSeconds: SENTINEL.timeout, sshMaxAuthTries: SENTINEL.tries, ssh: true }),
     hardeningFills,
   );
-  const service = renderServiceSetup({
-    name: SENTINEL.name,
-    port: SENTINEL.port,
-    command: SENTINEL.command,
-    environment: { SENTINEL_ENVIRONMENT: "sentinel" },
-    packages: [],
-  });
+  // The DB password flow of the constructs: the DB writes the app's password to SSM, the app reads it at each start.
+  const credentials = defaultDbCredentials("${var.name}", "${var.region}");
+  const service = renderServiceSetup(
+    serviceWithDbLogin(
+      {
+        name: SENTINEL.name,
+        port: SENTINEL.port,
+        command: SENTINEL.command,
+        environment: { SENTINEL_ENVIRONMENT: "sentinel" },
+        packages: [],
+      },
+      credentials,
+    ),
+  );
   const app = fillUserData(renderScript(renderHardening(hardening), service), [
     ...hardeningFills,
     [
@@ -89,15 +104,14 @@ function userDataScripts(): { bastion: string; app: string; db: string } {
     [SENTINEL.port, "${var.app.service.port}"],
     [SENTINEL.name, "${var.app.service.name}"],
   ]);
-  // MariaDB with its datadir on the data volume, as the DbServer construct runs it (without the app's login).
+  // MariaDB with its datadir on the data volume and the app's database, user and password, as DbServer runs it.
   const db = fillUserData(
     renderScript(
       renderHardening(hardening),
       renderDataVolumeMount("${aws_ebs_volume.db_data.id}", ["mariadb"]),
-      renderMariadbInstall(DATA_VOLUME_DEFAULTS.mountPoint),
-      renderPackagesAndServices([], ["mariadb"]),
+      renderMariadbSetup(credentials, SENTINEL.dbPort, DATA_VOLUME_DEFAULTS.mountPoint),
     ),
-    hardeningFills,
+    [...hardeningFills, [SENTINEL.dbPort, "${var.db.port}"]],
   );
   return { bastion, app, db };
 }
@@ -214,6 +228,30 @@ function environmentChecks(): Record<string, Rule[]> {
     ],
     db: [inTier("db", 't.type != "public"', "a private or isolated tier of tiers"), azOfTier("db")],
   };
+}
+
+/** A string as an HCL quoted template: its `${...}` references stay references. */
+const quoted = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+
+/**
+ * The `ssh_config` output as the constructs render it (`renderSshConfig`): the bastion, then each app server
+ * (`app-a1`, ...: the module's keys), then the DB, each host reached with `ProxyJump bastion`.
+ */
+export function sshConfigExpression(): string {
+  const host = { name: "sentinel-host", privateIp: "sentinel-ip", user: "sentinel-user" };
+  const [bastion, app, db] = renderSshConfig({
+    bastionIp: "${aws_eip.bastion.public_ip}",
+    bastionUser: "${var.bastion.ssh_user}",
+    servers: [host, { name: "db", privateIp: "${aws_instance.db.private_ip}", user: "${var.db.ssh_user}" }],
+  })
+    .trimEnd()
+    .split("\n\n");
+  const appHost = fillUserData(app, [
+    [host.name, "app-${k}"],
+    [host.privateIp, "${i.private_ip}"],
+    [host.user, "${var.app.ssh_user}"],
+  ]);
+  return `format("%s\\n", join("\\n\\n", concat([${quoted(bastion)}], [for k, i in aws_instance.app : ${quoted(appHost)}], [${quoted(db)}])))`;
 }
 
 /**
@@ -415,6 +453,12 @@ export function addEnvironmentModule(scope: Construct): void {
     "private_ips",
     `merge({ bastion = aws_instance.bastion.private_ip, db = aws_instance.db.private_ip }, { for k, i in aws_instance.app : "app-\${k}" => i.private_ip })`,
     "Private IP of every instance, by name",
+  );
+  output(
+    scope,
+    "ssh_config",
+    sshConfigExpression(),
+    "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db",
   );
   output(
     scope,
