@@ -144,7 +144,9 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
         })
         .slice(0, 60);
       const refused = cases.filter(({ after }) => planNetwork(after).problems.length > 0);
-      expect(cases.filter(({ after }) => after.tiers[after.tiers.length - 1].block !== undefined).length).toBeGreaterThan(0);
+      expect(
+        cases.filter(({ after }) => after.tiers[after.tiers.length - 1].block !== undefined).length,
+      ).toBeGreaterThan(0);
       expect(refused.length).toBeGreaterThanOrEqual(5);
       expect(cases.length - refused.length).toBeGreaterThanOrEqual(5);
       const results = await runPlanner(

@@ -429,16 +429,9 @@ export function addEnvironmentModule(scope: Construct): void {
     "db_data",
   );
   // App servers keyed by AZ and ordinal (app-a1, app-b1): adding an AZ or raising the count moves none.
-  instance(
-    "app",
-    "app-${each.key}",
-    "app",
-    "module.network.subnet_ids[var.app.tier][each.value]",
-    scripts.app,
-    {
-      forEach: `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az } if var.app.azs == null ? true : contains(var.app.azs, az)]...)`,
-    },
-  );
+  instance("app", "app-${each.key}", "app", "module.network.subnet_ids[var.app.tier][each.value]", scripts.app, {
+    forEach: `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az } if var.app.azs == null ? true : contains(var.app.azs, az)]...)`,
+  });
 
   for (const [name, { description }] of Object.entries(NETWORK_OUTPUTS))
     output(scope, name, `module.network.${name}`, description);

@@ -189,7 +189,7 @@ export const CONSTRUCTS_ONLY: Readonly<Record<string, string>> = {
   "access.insecureAllowAdminPortsFromAnywhere":
     "the module always refuses 0.0.0.0/0 in `admin_cidrs`; an HCL caller adds a rule to `security_group_ids.bastion` deliberately",
   "bastion.ssm":
-    'Session Manager (`with-ssh`, `only`) is the constructs\': it changes which resources exist (no key pair, no port 22, a private bastion), which a module\'s `for_each` could follow but the modules do not yet; use the constructs for SSM-only access',
+    "Session Manager (`with-ssh`, `only`) is the constructs': it changes which resources exist (no key pair, no port 22, a private bastion), which a module's `for_each` could follow but the modules do not yet; use the constructs for SSM-only access",
   "servers.app.service.artifact":
     "the module downloads nothing at first boot: put the artifact on the image or fetch it in `command`",
   "servers.app.service.packages":
@@ -265,9 +265,10 @@ export function configLeaves(node: ConfigNode, prefix = ""): string[] {
   });
 }
 
-/** `camelCase` as `snake_case` (`sizeGiB` → `size_gib`). */
+/** `camelCase` as `snake_case` (`vpcCidr` → `vpc_cidr`; the unit `GiB` is one word: `sizeGiB` → `size_gib`). */
 export function snakeCase(name: string): string {
   return name
+    .replace(/GiB/g, "Gib")
     .replace(/([a-z0-9])([A-Z])/g, "$1_$2")
     .replace(/([A-Z])([A-Z][a-z])/g, "$1_$2")
     .toLowerCase();
@@ -318,10 +319,7 @@ const NOT_RE2 = /\(\?[=!<]|\\[1-9]/;
 function valueChecks(node: ConfigNode, ref: string): Array<[string, string]> {
   const checks: Array<[string, string]> = [];
   if (node.enum !== undefined)
-    checks.push([
-      `contains(${JSON.stringify(node.enum)}, ${ref})`,
-      node.expected ?? `one of ${node.enum.join(", ")}`,
-    ]);
+    checks.push([`contains(${JSON.stringify(node.enum)}, ${ref})`, node.expected ?? `one of ${node.enum.join(", ")}`]);
   const bounded = (n: number | undefined) => n !== undefined && Math.abs(n) < Number.MAX_SAFE_INTEGER;
   if ((node.type === "integer" || node.type === "number") && (bounded(node.minimum) || bounded(node.maximum))) {
     const parts = [
@@ -453,12 +451,10 @@ export function variableSpecs(
       if (r.node.type !== "array") return rulesOf(c, `${ref}.${name}`, nullable || c.default?.value === null, label);
       // Each item's failure named: "tier edge has type \"pub\": type must be one of ...".
       const item = r.input.itemLabel ?? `${path}[\${i}]`;
-      return rulesOf(c, `x.${name}`, c.default?.value === null, () => name).map(
-        ([condition, message]): Rule => [
-          `alltrue([for x in ${ref} : ${condition}])`,
-          `\${join(", ", [for i, x in ${ref} : "${item} has ${name} \${jsonencode(x.${name})}" if !(${condition})])}: ${message}`,
-        ],
-      );
+      return rulesOf(c, `x.${name}`, c.default?.value === null, () => name).map(([condition, message]): Rule => [
+        `alltrue([for x in ${ref} : ${condition}])`,
+        `\${join(", ", [for i, x in ${ref} : "${item} has ${name} \${jsonencode(x.${name})}" if !(${condition})])}: ${message}`,
+      ]);
     });
     return [...own, ...children];
   };
@@ -476,4 +472,49 @@ export function variableSpecs(
         rules: [...rulesOf(r, `var.${name}`, nullable, (p) => p), ...(checks[name] ?? [])],
       };
     });
+}
+
+/** How the config fields stand against the modules' inputs: what is wrong, by kind (all empty when all is well). */
+export interface FieldCoverage {
+  /** Config fields with no input and no `CONSTRUCTS_ONLY` reason: added to the schema in one place only. */
+  readonly unbound: readonly string[];
+  /** Config fields with an input and a `CONSTRUCTS_ONLY` reason too, or with two inputs. */
+  readonly twice: readonly string[];
+  /** Inputs or `CONSTRUCTS_ONLY` entries naming no config field. */
+  readonly unknown: readonly string[];
+  /** Inputs whose name or shape differs from their config field's with no `why`. */
+  readonly unexplained: readonly string[];
+}
+
+/** Checks every config field of `root` against `inputs` and `constructsOnly` (see FieldCoverage). */
+export function fieldCoverage(
+  root: ConfigNode,
+  inputs: readonly HclInput[] = ALL_INPUTS,
+  constructsOnly: Readonly<Record<string, string>> = CONSTRUCTS_ONLY,
+): FieldCoverage {
+  const bound = inputs.flatMap((i) => (i.from === undefined ? [] : [i.from]));
+  const under = (path: string, c: string) => path === c || path.startsWith(`${c}.`) || path.startsWith(`${c}[]`);
+  const excludedBy = (path: string) => Object.keys(constructsOnly).filter((c) => under(path, c));
+  // An input that takes a field in a shape of its own (`type`) stands for the fields below it too.
+  const reshaped = inputs.flatMap((i) => (i.from !== undefined && i.type !== undefined ? [i.from] : []));
+  const covered = (leaf: string) => bound.includes(leaf) || reshaped.some((r) => leaf !== r && under(leaf, r));
+  const leaves = configLeaves(root);
+  const lastKey = (path: string) => path.slice(path.search(/[^.\]]+$/));
+  return {
+    unbound: leaves.filter((leaf) => !covered(leaf) && excludedBy(leaf).length === 0),
+    twice: [...bound.filter((b, i) => bound.indexOf(b) !== i), ...bound.filter((b) => excludedBy(b).length > 0)],
+    unknown: [...bound, ...Object.keys(constructsOnly)].filter((p) => configNode(root, p) === undefined),
+    unexplained: inputs
+      .filter(
+        (i) =>
+          i.why === undefined &&
+          (i.from === undefined ||
+            lastKey(i.hcl) !== snakeCase(lastKey(i.from)) ||
+            i.type !== undefined ||
+            i.variant !== undefined ||
+            "default" in i ||
+            i.required !== undefined),
+      )
+      .map((i) => i.hcl),
+  };
 }

@@ -78,7 +78,12 @@ export function parseInterfaceTables(readme: string): { inputs: string[][]; outp
         line
           .slice(1, -1)
           .split(/(?<!\\)\|/)
-          .map((c) => c.trim().replace(/\\\|/g, "|").replace(/^`([^`]*)`$/, "$1")),
+          .map((c) =>
+            c
+              .trim()
+              .replace(/\\\|/g, "|")
+              .replace(/^`([^`]*)`$/, "$1"),
+          ),
       );
     }
     return rows;
