@@ -47,7 +47,8 @@ export const networkConfigFields = {
     .default(false)
     .describe("allow a VPC block outside 10/8, 172.16/12, 192.168/16"),
   azSlots: z.int().default(NETWORK_DEFAULTS.azSlots).meta({
-    description: "subnet slots each auto-planned tier reserves, one per AZ letter (a = slot 0), so adding an AZ moves no subnet",
+    description:
+      "subnet slots each auto-planned tier reserves, one per AZ letter (a = slot 0), so adding an AZ moves no subnet",
     typeLabel: "1, 2, 4, 8",
   }),
   tiers: z
