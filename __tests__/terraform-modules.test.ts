@@ -9,7 +9,8 @@ import {
   parseInterfaceTables,
   TERRAFORM_MODULES,
 } from "../modules/tools/terraform-module/packages";
-import { fillUserData } from "../modules/tools/terraform-module/environment-module";
+import { fillUserData, sshConfigExpression } from "../modules/tools/terraform-module/environment-module";
+import { renderSshConfig } from "../modules/bastion/ssh-config";
 import { NETWORK_DEFAULTS } from "../modules/network/types";
 import { EC2_ASSUME_ROLE_POLICY, instanceRoleName } from "../modules/instance/instance-role";
 
@@ -249,5 +250,41 @@ describe("the network module for a terraform-aws-modules/vpc user", () => {
       expect(v[field].validation.map((r) => r.error_message)).toContainEqual(
         expect.stringContaining(`${field}.tier = \${jsonencode(var.${field}.tier)} must name`),
       );
+  });
+});
+
+describe("access and the DB login in the environment module, as the constructs have them", () => {
+  const doc = main("environment");
+  const instances = doc.resource.aws_instance as Record<string, { user_data: string }>;
+
+  it("outputs ssh_config as renderSshConfig writes it: the bastion, each app server by its key, then the DB", () => {
+    const value = String((doc.output.ssh_config as { value: string }).value);
+    expect(value).toBe(`\${${sshConfigExpression()}}`);
+    const blocks = renderSshConfig({
+      bastionIp: "${aws_eip.bastion.public_ip}",
+      bastionUser: "${var.bastion.ssh_user}",
+      servers: [
+        { name: "app-${k}", privateIp: "${i.private_ip}", user: "${var.app.ssh_user}" },
+        { name: "db", privateIp: "${aws_instance.db.private_ip}", user: "${var.db.ssh_user}" },
+      ],
+    })
+      .trimEnd()
+      .split("\n\n");
+    const quoted = (b: string) => JSON.stringify(b);
+    expect(value).toContain(
+      `concat([${quoted(blocks[0])}], [for k, i in aws_instance.app : ${quoted(blocks[1])}], [${quoted(blocks[2])}])`,
+    );
+  });
+
+  it("has the DB write the app's password to its SSM parameter and the app service read it before each start", () => {
+    const parameter = "/${var.name}/db/app-password";
+    expect(instances.db.user_data).toContain(`'${parameter}'`);
+    expect(instances.db.user_data).toContain("aws ssm put-parameter --region ${var.region}");
+    expect(instances.db.user_data).toContain("CREATE USER IF NOT EXISTS 'app'@'%'");
+    expect(instances.db.user_data).toContain("port = ${var.db.port}");
+    expect(instances.app.user_data).toContain(
+      `aws ssm get-parameter --region \${var.region} --name '${parameter}' --with-decryption`,
+    );
+    expect(instances.app.user_data).toContain("ExecStartPre=+/usr/local/libexec/${var.app.service.name}-start-env");
   });
 });

@@ -166,7 +166,7 @@ export const TIER_SUBNET_TAGS = ["Name", "Tier", "SubnetType"];
 
 /**
  * A validation every tier must pass: `ok` (an expression of the tier `t`) and a message naming each tier that fails,
- * as `detail` (a template of `t`) describes it: "tier edge has type \"pub\": a tier's type must be one of ...".
+ * as `detail` (a template of `t`) describes it: "tier edge has cidr_mask 40: a tier's cidr_mask must be ...".
  */
 export function everyTier(ok: string, message: string, detail = "${t.name}"): Rule {
   return [

@@ -14,7 +14,7 @@
  */
 
 /** Most tiers a generated module accepts: Terraform has no loops that carry state, so tier planning is unrolled. */
-export const MODULE_MAX_TIERS = 8;
+export const MODULE_MAX_TIERS = 16;
 
 /** The alphabet an AZ's last letter is looked up in. */
 export const LETTERS = "abcdefghijklmnopqrstuvwxyz".split("");
