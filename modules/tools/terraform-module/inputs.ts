@@ -102,6 +102,17 @@ const FLAT_HARDENING = `flat (one value for every instance); ${SECOND_RELEASE}`;
 const AMI_ID_ONLY =
   'an AMI id only: read an SSM parameter (e.g. /aws/service/ami-amazon-linux-latest/...) with `data "aws_ssm_parameter"` in your configuration and pass its `insecure_value`, so the module itself plans without AWS';
 
+/** The fields every server block has (`instanceFields`: bastion, servers.app, servers.db), under `hcl`. */
+function instanceInputs(hcl: string, from: string): HclInput[] {
+  return [
+    { hcl: `${hcl}.ami`, from: `${from}.ami`, type: "string", variant: 0, why: AMI_ID_ONLY },
+    ...["instanceType", "sshUser", "rootVolumeGiB", "detailedMonitoring"].map((key) => ({
+      hcl: `${hcl}.${snakeCase(key)}`,
+      from: `${from}.${key}`,
+    })),
+  ];
+}
+
 /** The inputs the environment module has besides the network module's (which it passes on). */
 export const ENVIRONMENT_INPUTS: readonly HclInput[] = [
   { hcl: "admin_cidrs", from: "access.adminCidrs", why: `flat; ${SECOND_RELEASE}` },
@@ -128,11 +139,7 @@ export const ENVIRONMENT_INPUTS: readonly HclInput[] = [
     why: "always a public tier: the module's bastion has SSH (no `ssm`)",
   },
   { hcl: "bastion.az", from: "bastion.az" },
-  { hcl: "bastion.ami", from: "bastion.ami", type: "string", variant: 0, why: AMI_ID_ONLY },
-  { hcl: "bastion.instance_type", from: "bastion.instanceType" },
-  { hcl: "bastion.ssh_user", from: "bastion.sshUser" },
-  { hcl: "bastion.root_volume_gib", from: "bastion.rootVolumeGiB" },
-  { hcl: "bastion.detailed_monitoring", from: "bastion.detailedMonitoring" },
+  ...instanceInputs("bastion", "bastion"),
   {
     hcl: "app",
     from: "servers.app",
@@ -141,11 +148,7 @@ export const ENVIRONMENT_INPUTS: readonly HclInput[] = [
   },
   { hcl: "app.tier", from: "servers.app.tier" },
   { hcl: "app.azs", from: "servers.app.azs" },
-  { hcl: "app.ami", from: "servers.app.ami", type: "string", variant: 0, why: AMI_ID_ONLY },
-  { hcl: "app.instance_type", from: "servers.app.instanceType" },
-  { hcl: "app.ssh_user", from: "servers.app.sshUser" },
-  { hcl: "app.root_volume_gib", from: "servers.app.rootVolumeGiB" },
-  { hcl: "app.detailed_monitoring", from: "servers.app.detailedMonitoring" },
+  ...instanceInputs("app", "servers.app"),
   { hcl: "app.count_per_az", from: "servers.app.countPerAz" },
   { hcl: "app.service", from: "servers.app.service", required: true, why: "its `command` is required in HCL" },
   { hcl: "app.service.name", from: "servers.app.service.name" },
@@ -168,11 +171,7 @@ export const ENVIRONMENT_INPUTS: readonly HclInput[] = [
   { hcl: "db", from: "servers.db", default: {}, why: "`servers.db`, always present: the module always has a DB" },
   { hcl: "db.tier", from: "servers.db.tier" },
   { hcl: "db.az", from: "servers.db.az" },
-  { hcl: "db.ami", from: "servers.db.ami", type: "string", variant: 0, why: AMI_ID_ONLY },
-  { hcl: "db.instance_type", from: "servers.db.instanceType" },
-  { hcl: "db.ssh_user", from: "servers.db.sshUser" },
-  { hcl: "db.root_volume_gib", from: "servers.db.rootVolumeGiB" },
-  { hcl: "db.detailed_monitoring", from: "servers.db.detailedMonitoring" },
+  ...instanceInputs("db", "servers.db"),
   { hcl: "db.port", from: "servers.db.port" },
   {
     hcl: "db.data_volume_size_gib",
