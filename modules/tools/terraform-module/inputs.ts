@@ -393,7 +393,7 @@ function describe(r: Resolved, children: readonly Resolved[], names: ReadonlyMap
     return `${own.replace(/`([A-Za-z.]+)`/g, (whole, name: string) => (names.has(name) ? `\`${names.get(name)}\`` : whole))}${values}`;
   };
   if (children.length === 0) return text(r);
-  return `${text(r)}: ${children.map((c) => `${c.input.hcl.slice(c.input.hcl.search(/[^.\]]+$/))} (${text(c)})`).join("; ")}`;
+  return `${text(r)}. Attributes: ${children.map((c) => `${c.input.hcl.slice(c.input.hcl.search(/[^.\]]+$/))} (${text(c)})`).join("; ")}`;
 }
 
 /**
