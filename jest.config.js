@@ -3,8 +3,8 @@
 // cdktf's own `terraform version` validation (terraform_data in state.int.test.ts) runs terraform this way.
 // Proved by __tests__/no-calls-home.test.ts with a recording terraform shim.
 // The tests read the committed copy of the default config, never the user's config/environments.json (which the
-// README's checklist has them edit): ENVIRONMENTS_FILE points every app a test starts there. A test that needs another
-// config passes its own ENVIRONMENTS_FILE. Proved by __tests__/default-config.test.ts.
+// checklist in docs/access-and-servers.md has them edit): ENVIRONMENTS_FILE points every app a test starts there. A
+// test that needs another config passes its own ENVIRONMENTS_FILE. Proved by __tests__/default-config.test.ts.
 Object.assign(process.env, {
   ENVIRONMENTS_FILE: require("node:path").join(__dirname, "__tests__", "fixtures", "environments.json"),
   CHECKPOINT_DISABLE: "1",

@@ -13,7 +13,7 @@ import {
 } from "../modules/ci/plan";
 import { CiIdentityStack } from "../modules/ci/stack";
 import { SynthJson, workshopConfig } from "./support/synth";
-import { codeBlocksUnder } from "./support/readme";
+import { codeBlocksUnder, docPage } from "./support/readme";
 
 const ACCOUNT = "111122223333";
 const REPO = "acme/infra";
@@ -316,9 +316,9 @@ describe("CI identity: config", () => {
   });
 });
 
-describe("CI identity: README", () => {
+describe("CI identity: docs/pipelines.md", () => {
   it("shows a ci field the config accepts", () => {
-    const [block] = codeBlocksUnder("### 1. The CI identity (one bootstrap run)", "json");
+    const [block] = codeBlocksUnder("### 1. The CI identity (one bootstrap run)", "json", docPage("pipelines"));
     const ci = (JSON.parse(`{${block}}`) as { ci: unknown }).ci;
     const [env] = validateConfig({ environments: [{ ...workshopConfig(), ci }] });
     expect(env.ci).toMatchObject({

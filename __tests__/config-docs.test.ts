@@ -5,11 +5,11 @@ import { fieldRows, fillMarkedSections, inputJsonSchema, renderFieldTable } from
 import { renderConfigReference, undocumentedFields } from "../modules/tools/config-docs/reference";
 import { environmentSchema } from "../modules/environment/schema";
 
-describe("config reference in the README", () => {
-  const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
+describe("config reference in docs/configuration.md", () => {
+  const page = readFileSync(join(__dirname, "..", "docs", "configuration.md"), "utf8");
 
   it("matches the schema (run `npm run docs:config` after changing a field)", () => {
-    expect(fillMarkedSections(readme, renderConfigReference())).toBe(readme);
+    expect(fillMarkedSections(page, renderConfigReference())).toBe(page);
   });
 
   it("documents every field of an environment in one of its tables", () => {

@@ -7,13 +7,13 @@ import { ROOT, run, SLOW_PROCESS_MS } from "./support/shell";
 import { ownPublicKeyLine } from "./support/own-key";
 
 // The tests read __tests__/fixtures/environments.json, the shipped default, and never the user's
-// config/environments.json: following the README's checklist (own bucket, key, address, AMI) keeps `npm test` green.
+// config/environments.json: following the checklist (docs/access-and-servers.md: own bucket, key, address, AMI) keeps `npm test` green.
 
 const FIXTURE = join(__dirname, "fixtures", "environments.json");
 const USER_CONFIG = join(ROOT, "config", "environments.json");
 const fixtureText = readFileSync(FIXTURE, "utf8");
 
-/** The default config edited as the README's checklist says, in `dir`: every placeholder replaced. */
+/** The default config edited as the checklist says, in `dir`: every placeholder replaced. */
 function editedAsTheChecklistSays(dir: string): string {
   writeFileSync(join(dir, "workshop.pub"), `${ownPublicKeyLine()}\n`);
   const config = JSON.parse(fixtureText);

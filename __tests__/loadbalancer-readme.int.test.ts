@@ -1,15 +1,16 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { codeBlocksUnder, compileStrict, libraryExample, runApp } from "./support/readme";
+import { codeBlocksUnder, compileStrict, docPage, libraryExample, runApp } from "./support/readme";
 
 const root = resolve(__dirname, "..");
 
-// The README's load balancer snippet, added to its library example as the text says: compiled by tsc, run by node.
-describe("the README's load balancer snippet on the library example", () => {
+// The load balancer snippet of docs/load-balancer.md, added to the README's library example as the text says:
+// compiled by tsc, run by node.
+describe("docs/load-balancer.md's snippet on the README's library example", () => {
   const dir = mkdtempSync(join(root, ".readme-lb-example-"));
   const outdir = join(dir, "cdktf.out");
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  const [snippet] = codeBlocksUnder("## A load balancer for the app", "ts");
+  const [snippet] = codeBlocksUnder("## What it builds", "ts", docPage("load-balancer"));
   const name = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).name as string;
   const example = libraryExample("../modules/index");
   writeFileSync(

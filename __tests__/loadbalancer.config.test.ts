@@ -163,9 +163,9 @@ describe("bad loadBalancer config", () => {
     expect(problemsAfter(change)).toEqual(expected);
   });
 
-  it("the README's loadBalancer blocks are valid as written", () => {
-    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
-    const blocks = [...readme.matchAll(/```json\n\s*("loadBalancer": [\s\S]*?)\n\s*```/g)].map(
+  it("docs/load-balancer.md's loadBalancer blocks are valid as written", () => {
+    const page = readFileSync(join(__dirname, "..", "docs", "load-balancer.md"), "utf8");
+    const blocks = [...page.matchAll(/```json\n\s*("loadBalancer": [\s\S]*?)\n\s*```/g)].map(
       (m) => JSON.parse(`{${m[1]}}`).loadBalancer,
     );
     expect(blocks).toHaveLength(2);

@@ -221,7 +221,7 @@ describe("loadBalancerExceptions", () => {
   });
 });
 
-describe("the README's load balancer variants at synth", () => {
+describe("docs/load-balancer.md's load balancer variants at synth", () => {
   it.each(LOAD_BALANCER_ACCEPTED)(
     "%s breaks no rule; the load balancer findings accepted are exactly the ones its config implies",
     (variant, expected) => {

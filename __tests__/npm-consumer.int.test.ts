@@ -1,7 +1,12 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { synthesizedStacks } from "../modules/tools/pipeline/plan";
-import { importedModules, installedCopies } from "./support/consumer";
+import {
+  importedModules,
+  installedCopies,
+  SHIPPED_BESIDE_THE_LIBRARY,
+  shippedBesideTheLibrary,
+} from "./support/consumer";
 import { codeBlocksUnder } from "./support/readme";
 import { ConsumerSandbox } from "./support/npm-registry";
 import { describeWithTerraform } from "./support/terraform";
@@ -39,18 +44,13 @@ describeWithTerraform("the npm package, published to a local registry and used b
   afterAll(() => sandbox.close(), STEP_MS);
 
   it(
-    "packs only the built library, its README and changelog",
+    "packs only the built library, its README with the docs and examples it links to, and its changelog",
     async () => {
       const packed = await sandbox.pack(root);
       timings.pack = packed.run.seconds;
       tarball = packed.tarball;
       const paths = packed.files;
-      expect(paths.filter((p) => !/^dist\/modules\/.+\.(js|d\.ts)$/.test(p)).sort()).toEqual([
-        "CHANGELOG.md",
-        "LICENSE",
-        "README.md",
-        "package.json",
-      ]);
+      expect(shippedBesideTheLibrary(paths)).toEqual(SHIPPED_BESIDE_THE_LIBRARY);
       expect(paths).toEqual(expect.arrayContaining([pkg.main, pkg.types]));
       expect(paths.filter((p) => /(__tests__|\.test\.|bench|scripts|config\/environments)/.test(p))).toEqual([]);
     },

@@ -7,20 +7,20 @@ import { TerraformToolchain } from "../modules/tools/pipeline/terraform";
 import { ApplyWorkspace, describeWithMoto } from "./support/apply";
 import { runCommand } from "./support/moto";
 import { rawWorkshop } from "./support/config";
-import { codeBlocksUnder } from "./support/readme";
+import { codeBlocksUnder, docPage } from "./support/readme";
 
 // The first use, as users run it: `npm run deploy` (cdktf-cli's deploy) of the state bootstrap stack with local
 // state, then of the default environment with its S3 backend in the bucket the first deploy made, then
-// `npm run destroy`, each line as the README's "Deploying" section writes it. Everything reaches moto through AWS_ENDPOINT_URL: no file is written into cdktf.out (deploy
+// `npm run destroy`, each line as docs/deploying.md writes it. Everything reaches moto through AWS_ENDPOINT_URL: no file is written into cdktf.out (deploy
 // synthesizes it again), and the project's files are a copy, as a user's checkout would be.
 
 const root = resolve(__dirname, "..");
 const BUCKET = "apply-test-tfstate";
 const NO_DEADLINE = 6 * 3600_000; // a slow machine makes a slow deploy, not a wrong one
 
-/** The command lines of the README's "The same steps, by hand". */
+/** The command lines of docs/deploying.md's "The same steps, by hand". */
 function readmeDeployLines(): string[] {
-  const [block] = codeBlocksUnder("### The same steps, by hand", "sh");
+  const [block] = codeBlocksUnder("## The same steps, by hand", "sh", docPage("deploying"));
   return block.split("\n").filter((line) => line.trim() !== "");
 }
 
@@ -50,7 +50,7 @@ describeWithMoto(
     test(
       "deploys the state bootstrap stack, then the environment on its S3 backend, then destroys the environment",
       async () => {
-        // The config as the README's checklist has a user make it: their own state bucket, key, address and AMI
+        // The config as the checklist (docs/access-and-servers.md) has a user make it: their own state bucket, key, address and AMI
         // (the deploy refuses the shipped placeholders).
         const keyDir = mkdtempSync(join(tmpdir(), "npm-deploy-key-"));
         writeFileSync(join(keyDir, "own.pub"), ownPublicKey());
@@ -59,7 +59,7 @@ describeWithMoto(
         env.sshPublicKey = { path: join(keyDir, "own.pub") };
         env.access = { ...env.access, adminCidrs: ["100.64.7.9/32"] };
         env.ami = "ami-0a1b2c3d4e5f60718";
-        // A throwaway environment: the README's way to let `npm run destroy` remove the DB's data volume.
+        // A throwaway environment: the documented way to let `npm run destroy` remove the DB's data volume.
         env.servers.db.dataVolume = { preventDestroy: false };
         const config = { environments: [env] };
         const space = await ApplyWorkspace.forEnvironment("npm-deploy", toolchain(), motoServer(), env);
@@ -80,7 +80,7 @@ describeWithMoto(
             npm_config_cache: join(space.root, "npm-cache"),
             npm_config_update_notifier: "false",
           };
-          // The README's lines, run as written: `VAR=value npm run <script> -- <args>`, `<bucket>` being ours.
+          // The page's lines, run as written: `VAR=value npm run <script> -- <args>`, `<bucket>` being ours.
           const lines = readmeDeployLines();
           expect(lines[0]).toBe("export AWS_ENDPOINT_URL=http://127.0.0.1:4566"); // ours: moto's own port
           const npm = async (line: string) => {

@@ -1,15 +1,16 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { codeBlocksUnder } from "./support/readme";
+import { codeBlocksUnder, docPage } from "./support/readme";
 import { ROOT, run, SLOW_PROCESS_MS } from "./support/shell";
 import { ownPublicKeyLine } from "./support/own-key";
 
-// The README's and ./help's samples of what the commands print are what they print today, for the default config.
+// The samples of what the commands print, in the README, docs/ and ./help, are what they print today, for the default
+// config.
 
 const FIXTURE = join(__dirname, "fixtures", "environments.json");
 
-describe("README samples", () => {
+describe("README and docs/ samples", () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "samples-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
@@ -29,13 +30,13 @@ describe("README samples", () => {
   it(
     "the problems of a bad config, each once",
     () => {
-      const [sample] = codeBlocksUnder("### Bad input", "text");
+      const [sample] = codeBlocksUnder("## Bad input", "text", docPage("configuration"));
       const config = JSON.parse(readFileSync(FIXTURE, "utf8"));
       const env = config.environments[0];
       env.azs[1] = "us-east-1b";
       env.tiers[2].cidrmask = env.tiers[2].cidrMask;
       delete env.tiers[2].cidrMask;
-      // A temp dir's config/environments.json, printed as the README's sample shows the user's.
+      // A temp dir's config/environments.json, printed as the sample shows the user's.
       const configDir = join(dir, "config");
       const file = join(configDir, "environments.json");
       mkdirSync(configDir);
@@ -53,7 +54,11 @@ describe("README samples", () => {
   it(
     "the checklist's refusal, with one placeholder left",
     () => {
-      const [sample] = codeBlocksUnder("### Before the first `apply`: replace the placeholders", "text");
+      const [sample] = codeBlocksUnder(
+        "## Before the first `apply`: replace the placeholders",
+        "text",
+        docPage("access-and-servers"),
+      );
       const config = JSON.parse(readFileSync(FIXTURE, "utf8"));
       const env = config.environments[0];
       env.backend.bucket = "acme-workshop-tfstate";
@@ -74,7 +79,7 @@ describe("README samples", () => {
   it(
     "the cost estimate of the default environment",
     () => {
-      const [sample] = codeBlocksUnder("### The bill: `npm run cost`", "text");
+      const [sample] = codeBlocksUnder("## The bill: `npm run cost`", "text", docPage("see-and-price"));
       const result = run("npm", ["run", "--silent", "cost", "--", "--stack", "workshop"], {
         CDKTF_OUTDIR: join(dir, "out"),
       });

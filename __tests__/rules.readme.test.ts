@@ -3,22 +3,22 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 
-// The README's "In code" example of the rules runs as written (imports pointed at this checkout).
+// docs/pipelines.md's "In code" example of the rules runs as written (imports pointed at this checkout).
 const root = resolve(__dirname, "..");
 
-function readmeBlockAfter(marker: string): string {
-  const readme = readFileSync(join(root, "README.md"), "utf8");
-  const start = readme.indexOf("```ts\n", readme.indexOf(marker)) + "```ts\n".length;
-  return readme.slice(start, readme.indexOf("```", start));
+function docBlockAfter(marker: string): string {
+  const page = readFileSync(join(root, "docs", "pipelines.md"), "utf8");
+  const start = page.indexOf("```ts\n", page.indexOf(marker)) + "```ts\n".length;
+  return page.slice(start, page.indexOf("```", start));
 }
 
-describe("README: the rules in code", () => {
+describe("docs/pipelines.md: the rules in code", () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "rules-readme-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   it("runs and prints no unaccepted finding for the default environment", () => {
-    const code = readmeBlockAfter("In code (all pure but `applyRules`")
+    const code = docBlockAfter("In code (all pure but `applyRules`")
       .replace(/from "\.\/([^"]+)"/g, (_m, path: string) => `from ${JSON.stringify(join(root, path))}`)
       .replace(/from "cdktf"/g, `from ${JSON.stringify(require.resolve("cdktf"))}`);
     expect(code).toContain("checkSynth(");

@@ -131,9 +131,9 @@ describe("the construct props and the config schema", () => {
 });
 
 describe("the parity table of the HCL modules", () => {
-  it("is the README's (run `npm run docs:config` after changing an input or a reason)", () => {
-    const readme = readFileSync(join(__dirname, "..", "README.md"), "utf8");
-    expect(fillMarkedSections(readme, { "hcl:parity": renderParityTables() })).toBe(readme);
+  it("is docs/terraform-modules.md's (run `npm run docs:config` after changing an input or a reason)", () => {
+    const page = readFileSync(join(__dirname, "..", "docs", "terraform-modules.md"), "utf8");
+    expect(fillMarkedSections(page, { "hcl:parity": renderParityTables() })).toBe(page);
   });
 
   it("tells the truth about each feature: what it says the modules have, their Terraform shows, and nothing else", () => {

@@ -16,7 +16,8 @@ export function checkPlaceholdersOrExit(environments: readonly ResolvedEnvironme
   const problems = placeholderProblems(environments);
   if (problems.length === 0) return;
   const list = problems.map((p) => `  - ${formatProblem(p)}`).join("\n");
-  const checklist = 'see the README\'s checklist, "Before the first apply: replace the placeholders"';
+  const checklist =
+    'see the checklist "Before the first apply: replace the placeholders" in docs/access-and-servers.md';
   if (policy === "refuse")
     reportAndExit(
       `refusing to reach AWS: ${problems.length} placeholder(s) of the default config remain (${checklist}):\n${list}\n` +

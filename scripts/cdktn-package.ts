@@ -1,6 +1,7 @@
 import { spawnSync } from "node:child_process";
 import {
   copyFileSync,
+  cpSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -59,7 +60,8 @@ export function cdktnManifest(pkg: Record<string, any>): Record<string, unknown>
 /**
  * Builds the cdktn package into `out`: the library's sources with only their `cdktf`/`@cdktf/provider-aws` imports
  * renamed (`out/modules`), compiled with the project's build settings against cdktn (`out/dist/modules`), its
- * manifest, the README, changelog and license. `npm pack` or `npm publish` in `out` then ships it.
+ * manifest, the README with the docs and examples it links to, changelog and license. `npm pack` or `npm publish` in
+ * `out` then ships it.
  */
 export function buildCdktnPackage(out: string): { files: number } {
   rmSync(out, { recursive: true, force: true });
@@ -86,6 +88,13 @@ export function buildCdktnPackage(out: string): { files: number } {
   if (tsc.status !== 0) throw new Error(`compiling the cdktn package failed:\n${tsc.stdout}${tsc.stderr}`);
   const pkg = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8"));
   writeFileSync(join(out, "package.json"), `${JSON.stringify(cdktnManifest(pkg), null, 2)}\n`);
-  for (const file of ["README.md", "CHANGELOG.md", "LICENSE"]) copyFileSync(join(ROOT, file), join(out, file));
+  for (const file of ["README.md", "ARCHITECTURE.md", "CHANGELOG.md", "LICENSE"])
+    copyFileSync(join(ROOT, file), join(out, file));
+  // What the manifest's `files` picks from these is packed; what local runs leave there is not copied.
+  for (const dir of ["docs", "examples"])
+    cpSync(join(ROOT, dir), join(out, dir), {
+      recursive: true,
+      filter: (source) => !/[\\/](node_modules|cdktf\.out|\.terraform|api)$/.test(source),
+    });
   return { files: sources.length };
 }

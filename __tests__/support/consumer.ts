@@ -1,3 +1,7 @@
+import { spawnSync } from "node:child_process";
+import { join } from "node:path";
+import { documentationFiles } from "./readme";
+
 /** The consumer project's tsconfig for the README example: strict, type-check only. */
 export const CONSUMER_TSCONFIG = {
   compilerOptions: {
@@ -51,4 +55,26 @@ export interface LockEntry {
   readonly peerDependencies?: Record<string, string>;
   readonly peerDependenciesMeta?: Record<string, { optional?: boolean }>;
   readonly [field: string]: unknown;
+}
+
+/**
+ * What a packed tarball of this project holds beside the compiled library (`dist/modules`): its manifest, license and
+ * changelog, the README and every page of docs/ with the picture the README shows, ARCHITECTURE.md, and the examples
+ * as git tracks them (what the README links to, so its links work in the package too), sorted.
+ */
+export const SHIPPED_BESIDE_THE_LIBRARY: readonly string[] = [
+  "CHANGELOG.md",
+  "LICENSE",
+  "package.json",
+  "ARCHITECTURE.md",
+  "docs/workshop.svg",
+  ...documentationFiles(),
+  ...spawnSync("git", ["ls-files", "--", "examples"], { cwd: join(__dirname, "..", ".."), encoding: "utf8" })
+    .stdout.split("\n")
+    .filter((line) => line !== ""),
+].sort();
+
+/** The packed paths that are not the compiled library's JavaScript and declarations, sorted. */
+export function shippedBesideTheLibrary(paths: readonly string[]): string[] {
+  return paths.filter((p) => !/^dist\/modules\/.+\.(js|d\.ts)$/.test(p)).sort();
 }

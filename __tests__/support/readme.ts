@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(__dirname, "..", "..");
@@ -9,10 +9,21 @@ export function readme(): string {
   return readFileSync(join(root, "README.md"), "utf8");
 }
 
-/** The fenced code blocks of `lang` in the README section under `heading` (up to the next heading of its level). */
+/** A page of `docs/`, by its name without `.md` (`docPage("configuration")` is docs/configuration.md). */
+export function docPage(name: string): string {
+  return readFileSync(join(root, "docs", `${name}.md`), "utf8");
+}
+
+/** Every Markdown file a reader is sent to: the README and each page of `docs/`, as paths from the repository root. */
+export function documentationFiles(): string[] {
+  const pages = readdirSync(join(root, "docs")).filter((name) => name.endsWith(".md"));
+  return ["README.md", ...pages.sort().map((name) => `docs/${name}`)];
+}
+
+/** The fenced code blocks of `lang` in the section under `heading` (up to the next heading of its level). */
 export function codeBlocksUnder(heading: string, lang: string, text = readme()): string[] {
   const start = text.indexOf(`\n${heading}\n`);
-  if (start < 0) throw new Error(`README has no heading "${heading}"`);
+  if (start < 0) throw new Error(`no heading "${heading}" in the text searched (${text.split("\n")[0]})`);
   const level = heading.match(/^#+/)![0];
   const rest = text.slice(start + heading.length + 2);
   const next = rest.search(new RegExp(`^${level} `, "m"));

@@ -3,7 +3,7 @@ import { resolveConfig } from "../../modules/environment/load";
 import { addAllStacks } from "../../modules/environment/app";
 import { rawWorkshop } from "./config";
 
-/** A certificate ARN of the default environment's region, as the README's HTTPS example has it. */
+/** A certificate ARN of the default environment's region, as the HTTPS example of docs/load-balancer.md has it. */
 export const EXAMPLE_CERTIFICATE_ARN =
   "arn:aws:acm:ap-northeast-2:123456789012:certificate/0a1b2c3d-4e5f-6789-abcd-ef0123456789";
 
@@ -50,7 +50,7 @@ export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, a
     env.vpcCidr = "192.168.8.0/22";
     env.azSlots = 4;
   },
-  // README "A load balancer for the app": the workshop's HTTP-only ALB, and the HTTPS one with access logs.
+  // docs/load-balancer.md: the workshop's HTTP-only ALB, and the HTTPS one with access logs.
   "load-balancer-http": (env) => (env.loadBalancer = { deletionProtection: false }),
   "load-balancer-https": (env) =>
     (env.loadBalancer = { certificateArn: EXAMPLE_CERTIFICATE_ARN, accessLogs: { enabled: true } }),
