@@ -58,7 +58,7 @@ describe("the cdktn package's import renames", () => {
   });
 });
 
-it("the cdktn manifest keeps the project's version, entry points, files and dependencies, with cdktn's peers", () => {
+it("the cdktn manifest keeps the project's version, entry points, files, dependencies and optional peers, with cdktn's peers", () => {
   const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
   const manifest = cdktnManifest(pkg);
   expect(manifest).toMatchObject({
@@ -66,15 +66,18 @@ it("the cdktn manifest keeps the project's version, entry points, files and depe
     version: pkg.version,
     main: pkg.main,
     types: pkg.types,
+    exports: pkg.exports,
+    typesVersions: pkg.typesVersions,
     files: pkg.files,
     dependencies: pkg.dependencies,
+    peerDependenciesMeta: pkg.peerDependenciesMeta,
     peerDependencies: { ...CDKTN_PEERS, constructs: pkg.peerDependencies.constructs },
   });
-  expect(Object.keys(manifest.peerDependencies as object).sort()).toEqual([
-    "@cdktn/provider-aws",
-    "cdktn",
-    "constructs",
-  ]);
+  const optional = Object.keys(pkg.peerDependenciesMeta);
+  expect(optional.length).toBeGreaterThan(0);
+  expect(Object.keys(manifest.peerDependencies as object).sort()).toEqual(
+    ["@cdktn/provider-aws", "cdktn", "constructs", ...optional].sort(),
+  );
   // The peers it is built and tested with (dev dependencies) are in its ranges' floor.
   expect(CDKTN_PEERS).toEqual({
     cdktn: `^${pkg.devDependencies.cdktn}`,

@@ -21,12 +21,15 @@ it("installedCopies tells copies apart by path, not by how often npm ls repeats 
         path: "/c/node_modules/other",
         dependencies: { cdktf: { version: "0.20.0", path: "/c/node_modules/other/node_modules/cdktf" } },
       },
+      // How npm ls shows an optional peer it did not install.
+      library: { version: "1.0.0", path: "/c/node_modules/library", dependencies: { viz: {} } },
     },
   };
   expect(installedCopies(tree, "cdktf")).toEqual([
     "0.20.0 at /c/node_modules/other/node_modules/cdktf",
     "0.21.0 at /c/node_modules/cdktf",
   ]);
+  expect(installedCopies(tree, "viz")).toEqual([]);
 });
 
 describe("packumentsFromLock", () => {

@@ -107,7 +107,13 @@ describe("the npm packages for provider 6 and for cdktn, published to a local re
             .join("/"),
         ),
       );
-      const allowed = ["cdktn", "@cdktn/provider-aws", "constructs", ...Object.keys(pkg.dependencies)];
+      const allowed = [
+        "cdktn",
+        "@cdktn/provider-aws",
+        "constructs",
+        ...Object.keys(pkg.dependencies),
+        ...Object.keys(pkg.peerDependenciesMeta),
+      ];
       expect([...packages].filter((p) => !allowed.includes(p))).toEqual([]);
       expect([...packages]).toEqual(expect.arrayContaining(["cdktn", "@cdktn/provider-aws", "constructs"]));
       started = process.hrtime.bigint();
@@ -129,10 +135,11 @@ describe("the npm packages for provider 6 and for cdktn, published to a local re
       for (const tarball of tarballs)
         await sandbox.run(["npm", "publish", tarball, "--registry", registry.url], sandbox.tmp, "npm publish");
       timings.publish = seconds(started);
+      const optional = Object.keys(pkg.peerDependenciesMeta);
       for (const [name, peers] of [
-        [pkg.name, ["@cdktf/provider-aws", "cdktf", "constructs"]],
-        [CDKTN_PACKAGE_NAME, ["@cdktn/provider-aws", "cdktn", "constructs"]],
-      ]) {
+        [pkg.name, ["@cdktf/provider-aws", "cdktf", "constructs", ...optional].sort()],
+        [CDKTN_PACKAGE_NAME, ["@cdktn/provider-aws", "cdktn", "constructs", ...optional].sort()],
+      ] as const) {
         const argv = [
           "npm",
           "view",

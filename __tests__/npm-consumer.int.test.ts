@@ -1,13 +1,14 @@
-import { readFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { synthesizedStacks } from "../modules/tools/pipeline/plan";
 import {
+  CONSUMER_TSCONFIG,
   importedModules,
   installedCopies,
   SHIPPED_BESIDE_THE_LIBRARY,
   shippedBesideTheLibrary,
 } from "./support/consumer";
-import { codeBlocksUnder } from "./support/readme";
+import { codeBlocksUnder, docPage } from "./support/readme";
 import { ConsumerSandbox } from "./support/npm-registry";
 import { describeWithTerraform } from "./support/terraform";
 import { planAppShared } from "./support/shared-plans";
@@ -21,10 +22,35 @@ const root = resolve(__dirname, "..");
 const pkg = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const scope = (pkg.name as string).split("/")[0];
 const tarballName = `${(pkg.name as string).split("/")[1]}-${pkg.version}.tgz`;
-/** The consumer's own versions of the peers and tools: the ones this project pins, so they are in the npm cache. */
+/** The tools' packages: optional peers, which a consumer of the constructs alone never installs. */
+const toolPeers = Object.keys(pkg.peerDependenciesMeta);
+/** The consumer's own versions of the required peers: the ones this project pins, so they are in the npm cache. */
 const consumerDeps = Object.fromEntries(
-  Object.keys(pkg.peerDependencies).map((name) => [name, pkg.devDependencies[name] as string]),
+  Object.keys(pkg.peerDependencies)
+    .filter((name) => !toolPeers.includes(name))
+    .map((name) => [name, pkg.devDependencies[name] as string]),
 );
+/** A consumer's use of the tools entry: it draws its synthesized stack and writes the CI workflow. */
+const TOOLS_APP = `import { readFileSync, writeFileSync } from "node:fs";
+import { readInventory, renderSvg, renderWorkflow, synthesizedStacks, TerraformJson, toDot } from "${pkg.name}/tools";
+
+const [stack] = synthesizedStacks("cdktf.out");
+const json = JSON.parse(readFileSync(\`\${stack.dir}/cdk.tf.json\`, "utf8")) as TerraformJson;
+const inventory = readInventory(json);
+writeFileSync("workflow.yml", renderWorkflow());
+void renderSvg(toDot(inventory)).then((svg) => {
+  writeFileSync("diagram.svg", svg);
+  console.log(JSON.stringify({ stack: stack.name, subnets: inventory.subnets.length }));
+});
+`;
+/** The tools entry without its optional peers: it loads, and the tool that needs one says which to install. */
+const MISSING_PEER_APP = `import { renderSvg } from "${pkg.name}/tools";
+
+renderSvg("digraph { a -> b }").then(
+  () => console.log("rendered"),
+  (error: Error) => console.log(error.message),
+);
+`;
 /** Generous: every step is far faster, but the machine may be busy (2 cores shared with other runs). */
 const STEP_MS = 600_000;
 
@@ -96,6 +122,12 @@ describeWithTerraform("the npm package, published to a local registry and used b
           copies: [`${consumerDeps[peer]} at ${join(consumer, "node_modules", peer)}`],
         });
       }
+      // A library-only consumer installs none of the tools' packages.
+      expect(toolPeers.length).toBeGreaterThan(0);
+      for (const peer of toolPeers) expect({ peer, copies: installedCopies(tree, peer) }).toEqual({ peer, copies: [] });
+      expect(
+        Object.keys(lock.packages).filter((path) => toolPeers.some((p) => path.endsWith(`node_modules/${p}`))),
+      ).toEqual([]);
     },
     STEP_MS,
   );
@@ -106,6 +138,7 @@ describeWithTerraform("the npm package, published to a local registry and used b
       const [example] = codeBlocksUnder("## Using the modules as a library", "ts");
       if (example === undefined) throw new Error('README has no ts block under "## Using the modules as a library"');
       expect(importedModules(example)).toContain(pkg.name);
+      expect(importedModules(example).filter((m) => m.startsWith(`${pkg.name}/`))).toEqual([]); // the main entry only
       timings.tsc = (await sandbox.compile(consumer, example)).seconds;
     },
     STEP_MS,
@@ -143,6 +176,64 @@ describeWithTerraform("the npm package, published to a local registry and used b
         expect(synthesized.length).toBeGreaterThan(0);
         expect(created.sort()).toEqual(synthesized.sort());
       }
+    },
+    STEP_MS,
+  );
+
+  it(
+    "loads the tools entry without the optional peers; a tool that needs one names the package to install",
+    async () => {
+      writeFileSync(join(consumer, "missing-peer.ts"), MISSING_PEER_APP);
+      const run = await sandbox.run(
+        [process.execPath, "--import", "tsx", "missing-peer.ts"],
+        consumer,
+        "the tools entry without its peers",
+      );
+      expect(run.stdout.trim()).toBe(
+        'renderSvg needs the package "@viz-js/viz", an optional peer dependency that is not installed: run `npm install @viz-js/viz`',
+      );
+    },
+    STEP_MS,
+  );
+
+  it(
+    "installs the optional peers as docs/publishing.md says, then draws the stack and writes the workflow with the tools entry",
+    async () => {
+      const [command] = codeBlocksUnder("## Using the package from npm", "sh", docPage("publishing"))
+        .flatMap((block) => block.split("\n"))
+        .map((line) => line.replace(/#.*$/, "").trim())
+        .filter((line) => toolPeers.every((peer) => line.includes(peer)));
+      if (command === undefined)
+        throw new Error("docs/publishing.md gives no command installing the tools' optional peers");
+      timings.toolsInstall = (
+        await sandbox.run([...command.split(/\s+/), "--no-audit", "--no-fund"], consumer, "npm install of the peers")
+      ).seconds;
+      const tree = JSON.parse(
+        (await sandbox.run(["npm", "ls", "--all", "--json", "--long"], consumer, "npm ls")).stdout,
+      );
+      for (const peer of toolPeers)
+        expect({ peer, copies: installedCopies(tree, peer).length }).toEqual({ peer, copies: 1 });
+      writeFileSync(join(consumer, "tools.ts"), TOOLS_APP);
+      // Old module resolution finds `/tools` through typesVersions, node16 through exports.
+      for (const resolution of ["node", "node16"]) {
+        const options = { ...CONSUMER_TSCONFIG.compilerOptions, moduleResolution: resolution };
+        const tsconfig = {
+          compilerOptions: resolution === "node" ? options : { ...options, module: "node16" },
+          include: ["tools.ts"],
+        };
+        writeFileSync(join(consumer, `tsconfig.tools-${resolution}.json`), JSON.stringify(tsconfig, null, 2));
+        await sandbox.run(
+          [join(consumer, "node_modules", ".bin", "tsc"), "-p", `tsconfig.tools-${resolution}.json`],
+          consumer,
+          `tsc (moduleResolution ${resolution}) of the tools app`,
+        );
+      }
+      const run = await sandbox.run([process.execPath, "--import", "tsx", "tools.ts"], consumer, "the tools app");
+      const drawn = JSON.parse(run.stdout) as { stack: string; subnets: number };
+      expect(drawn.stack).toBe(synthesizedStacks(join(consumer, "cdktf.out"))[0].name);
+      expect(drawn.subnets).toBeGreaterThan(0);
+      expect(readFileSync(join(consumer, "diagram.svg"), "utf8")).toMatch(/<svg[\s\S]*<\/svg>\s*$/);
+      expect(readFileSync(join(consumer, "workflow.yml"), "utf8")).toMatch(/^jobs:/m);
     },
     STEP_MS,
   );

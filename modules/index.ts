@@ -1,6 +1,8 @@
-// The package's public API, listed name by name: the constructs and their props, the config schema and its resolution,
-// and the pure functions behind them. Provider classes stay deep imports inside each module; importing this file
-// loads no provider root, changes no process setting and reads no environment variable.
+// The package's public API, listed name by name: the constructs and their props, their planners, the config schema and
+// its resolution, the rules. The tools (inventory, diagram, cost, plans, CI, Terraform modules) have their own entry,
+// `modules/tools/index.ts`; the engine's internals are exported from neither (tests import them by path). Provider
+// classes stay deep imports inside each module; importing this file loads no provider root, changes no process setting
+// and reads no environment variable.
 
 // Config: the schema, its resolution into a plan per environment, and the problems bad input gets.
 export { environmentSchema } from "./environment/schema";
@@ -64,7 +66,7 @@ export { identityFileFor, renderSshConfig, renderSsmCommands } from "./bastion/s
 export type { SshConfigInput, SshHost } from "./bastion/ssh-config";
 
 // Servers: app servers under systemd, the DB server, the hardened instance they share.
-export { AppServers, DbServer, dbHardeningScript } from "./servers/servers";
+export { AppServers, DbServer } from "./servers/servers";
 export { Rehardening } from "./instance/rehardening";
 export type { RehardeningProps } from "./instance/rehardening";
 export type { AppServersProps, DbServerProps, Server, ServerSettings } from "./servers/servers";
@@ -80,9 +82,8 @@ export { HARDENING_DEFAULTS } from "./instance/user-data";
 export type { HardeningOptions, HardeningProps, PackageNames, ServiceSpec } from "./instance/user-data";
 export { InstanceRole } from "./instance/instance-role";
 export type { InstanceRoleProps } from "./instance/instance-role";
-export { defaultDbCredentials, dbPasswordParameterName, dbPasswordStatements } from "./servers/db-credentials";
+export { defaultDbCredentials, dbPasswordParameterName } from "./servers/db-credentials";
 export type { DbCredentials } from "./servers/db-credentials";
-export { ebsOptimizedFor } from "./instance/ebs-optimized";
 export { resolveAmiId } from "./instance/ami";
 export type { AmiSource } from "./instance/ami";
 
@@ -128,45 +129,17 @@ export { addAllStacks, addEnvironmentStacks, addStateBootstrapStacks } from "./e
 
 // Rules: one list over one resource view, checked at synth (applyRules) and on plans (checkPlan).
 export { RULES } from "./rules/rules";
-export { applyRules, stackValidationFailures } from "./rules/synth";
+export { applyRules } from "./rules/synth";
 export { checkPlan, checkSynth } from "./rules/check";
 export type { CheckOptions } from "./rules/check";
-export { appliesTo, evaluateRules, exceptionFor, formatFinding, formatViolation } from "./rules/engine";
+export { formatFinding } from "./rules/engine";
 export type { EvaluateOptions, Finding, Rule, RuleContext, RuleException, RuleResult, Violation } from "./rules/engine";
-export {
-  environmentExceptions,
-  environmentRuleOptions,
-  loadBalancerExceptions,
-  stateStoreExceptions,
-} from "./rules/exceptions";
+export { environmentRuleOptions, loadBalancerExceptions, stateStoreExceptions } from "./rules/exceptions";
 export type { MonitoredBlock, RuleSubject } from "./rules/exceptions";
 export { guardrailConfigFields } from "./rules/schema";
 export type { GuardrailAcknowledgement } from "./rules/schema";
-export { changesOfPlan, viewOfPlan } from "./rules/plan-view";
-export { dataAtRisk, describeDataAtRisk, STATEFUL_RULE_ID } from "./rules/catalog/stateful";
-export type { DataAtRisk } from "./rules/catalog/stateful";
-export { viewOfSynth } from "./rules/synth-view";
 export type { StackJson } from "./rules/synth-view";
-export {
-  addressOf,
-  blocks,
-  followReference,
-  numberValue,
-  referencedBy,
-  referrersOf,
-  resourcesOf,
-  RULE_INPUTS,
-  strings,
-} from "./rules/view";
 export type { ChangeView, ResourceView, RuleInput, StackView } from "./rules/view";
-
-// Plans: terraform plans of an app's stacks, offline or real.
-export { PLAN_STEPS, planApp, PlanError, UnknownStackError } from "./tools/pipeline/plan";
-export type { PlanMode, PlanOptions, PlanStep, StackFailure, StackPlan } from "./tools/pipeline/plan";
-export { detectTerraform } from "./tools/pipeline/terraform";
-export type { DetectOptions, TerraformRun, TerraformToolchain } from "./tools/pipeline/terraform";
-export { checkTags, TAG_RULES } from "./core/tags";
-export { summarizePlan } from "./rules/plan-json";
 export type {
   ConfigExpression,
   ConfigResource,

@@ -31,8 +31,9 @@ function librarySources(dir = join(ROOT, "modules")): string[] {
 }
 
 /**
- * The cdktn package's manifest, from the project's: its own name and description, the same version, entry points,
- * files and dependencies, and the cdktn peers in place of cdktf's (`constructs` stays).
+ * The cdktn package's manifest, from the project's: its own name and description, the same version, entry points
+ * (the main one and `/tools`), files and dependencies, and the cdktn peers in place of cdktf's (`constructs` and the
+ * tools' optional peers stay).
  */
 export function cdktnManifest(pkg: Record<string, any>): Record<string, unknown> {
   const peers = Object.fromEntries(
@@ -40,7 +41,8 @@ export function cdktnManifest(pkg: Record<string, any>): Record<string, unknown>
       name in CDKTN_RENAMES ? [CDKTN_RENAMES[name], CDKTN_PEERS[CDKTN_RENAMES[name]]] : [name, range],
     ),
   );
-  const { name, description, version, license, main, types, engines, publishConfig, dependencies, files } = pkg;
+  const { name, description, version, license, main, types, exports, typesVersions, engines, publishConfig } = pkg;
+  const { dependencies, peerDependenciesMeta, files } = pkg;
   if (name !== "@secure-aws-env/cdktf") throw new Error(`unexpected package name ${name}`);
   return {
     name: CDKTN_PACKAGE_NAME,
@@ -49,10 +51,13 @@ export function cdktnManifest(pkg: Record<string, any>): Record<string, unknown>
     license,
     main,
     types,
+    exports,
+    typesVersions,
     engines,
     publishConfig,
     dependencies,
     peerDependencies: peers,
+    peerDependenciesMeta,
     files,
   };
 }

@@ -19,7 +19,7 @@ export const FOLDER_ROLES: Readonly<Record<string, string>> = {
   rules: "the security rules (stable ids, checkov/trivy ids) over one resource view, checked at synth and in plans",
   ci: "the CI identity stack: GitHub OIDC provider, plan and apply roles",
   environment: "the config schema and loading, `resolveEnvironment`, `EnvironmentStack` and the app's stacks",
-  "(entry)": "the package's explicit public API",
+  "(entry)": "the package's main entry, `@secure-aws-env/cdktf`: the constructs, their planners, the config schema",
   "tools/inventory": "reads a synthesized stack's Terraform JSON: subnets, routes, NATs, instances, flows",
   "tools/diagram": "the inventory as a Graphviz picture, rendered to SVG with WebAssembly",
   "tools/cost": "the monthly estimate, its committed price table and the NAT-mode comparison",
@@ -27,6 +27,7 @@ export const FOLDER_ROLES: Readonly<Record<string, string>> = {
   "tools/ci-workflow": "the generated GitHub Actions workflow and its job matrix",
   "tools/terraform-module": "the generator of the plain Terraform modules for HCL users",
   "tools/config-docs": "the docs' config field tables, generated from the schema",
+  "(tools entry)": "the tools' entry, `@secure-aws-env/cdktf/tools`: inventory, diagram, cost, plans, CI, HCL modules",
   app: "the app shell: `main.ts` and `app/` (settings from the environment, printing, exit codes)",
   scripts: "the npm scripts' command-line programs",
   __tests__: "the tests and their support (`npm run addresses` reuses the tests' config variants)",
@@ -39,6 +40,7 @@ export function folderOf(file: string): string {
   if (parts[0] === "scripts") return "scripts";
   if (parts[0] !== "modules") return parts[0];
   if (parts.length === 2) return "(entry)";
+  if (parts.length === 3 && parts[1] === "tools") return "(tools entry)";
   return parts[1] === "tools" ? `tools/${parts[2]}` : parts[1];
 }
 
@@ -134,9 +136,11 @@ export function renderLayers(graph: FolderGraph): string {
       ? "`main.ts`, `app/`"
       : folder === "(entry)"
         ? "`modules/index.ts`"
-        : folder === "scripts" || folder === "__tests__"
-          ? `\`${folder}/\``
-          : `\`modules/${folder}/\``;
+        : folder === "(tools entry)"
+          ? "`modules/tools/index.ts`"
+          : folder === "scripts" || folder === "__tests__"
+            ? `\`${folder}/\``
+            : `\`modules/${folder}/\``;
   return [
     "| layer | folder | what it holds | imports from |",
     "| --- | --- | --- | --- |",

@@ -31,13 +31,14 @@ interface LsNode {
 
 /**
  * Every distinct installed copy of `name` in an `npm ls --json --all --long` tree, as `version at path`. `npm ls`
- * repeats a deduplicated copy under each dependent, so copies are told apart by path.
+ * repeats a deduplicated copy under each dependent, so copies are told apart by path; it also lists a dependency it
+ * did not install (an optional peer nobody asked for) with no path, which is no copy.
  */
 export function installedCopies(tree: LsNode, name: string): string[] {
   const copies = new Set<string>();
   const walk = (node: LsNode) => {
     for (const [dep, child] of Object.entries(node.dependencies ?? {})) {
-      if (dep === name) copies.add(`${child.version ?? "?"} at ${child.path ?? "?"}`);
+      if (dep === name && child.path !== undefined) copies.add(`${child.version ?? "?"} at ${child.path}`);
       walk(child);
     }
   };

@@ -12,6 +12,7 @@ import { BASTION_HARDENING_INTERNALS, renderBastionUserData } from "./user-data"
 import { hardeningFor, HardeningProps } from "../instance/user-data";
 import { INSTANCE_DEFAULTS } from "../instance/schema";
 
+/** What a `Bastion` needs: the network and public tier it stands in, its image, key and who may reach it. */
 export interface BastionProps {
   /** The network the bastion stands in; its environment names the bastion. */
   readonly network: Network;

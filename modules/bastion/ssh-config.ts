@@ -10,6 +10,7 @@ export interface SshHost {
   readonly user: string;
 }
 
+/** What `renderSshConfig` needs: the bastion's address and user, the key file and the hosts behind it. */
 export interface SshConfigInput {
   /** The bastion's public IP. */
   readonly bastionIp: string;

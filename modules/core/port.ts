@@ -37,6 +37,7 @@ export const ADMIN_PORT_NAMES: Readonly<Record<number, string>> = {
   5900: "VNC",
 };
 
+/** The administration ports (SSH, telnet, RDP, WinRM, VNC) that no rule may open to the whole internet. */
 export const ADMIN_PORTS: readonly number[] = Object.keys(ADMIN_PORT_NAMES).map(Number);
 
 /** `tcp22` or `tcp8000-8100`: used in construct ids and messages. */

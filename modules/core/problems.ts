@@ -10,6 +10,7 @@ export interface ConfigProblem {
   readonly expected: string;
 }
 
+/** One problem as one line: the environment, the field, the value and what is expected. */
 export function formatProblem(problem: ConfigProblem): string {
   const where = problem.environment === undefined ? "" : `environment "${problem.environment}": `;
   return `${where}${problem.field} = ${describeValue(problem.value)}: expected ${problem.expected}`;

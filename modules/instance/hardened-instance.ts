@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { Instance } from "@cdktf/provider-aws/lib/instance";
 import { ebsOptimizedFor } from "./ebs-optimized";
 
+/** What a `HardenedInstance` needs: its name and role, image and type, subnet, security groups and user data. */
 export interface HardenedInstanceProps {
   /** Name tag, e.g. `workshop-app-a1`. */
   readonly name: string;

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { SsmAssociation } from "@cdktf/provider-aws/lib/ssm-association";
 
+/** What `Rehardening` needs: the instance to re-run a hardening script on, the script, and the names it goes by. */
 export interface RehardeningProps {
   /** Environment name: prefixes the association's name. */
   readonly environment: string;

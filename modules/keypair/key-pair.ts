@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { KeyPair } from "@cdktf/provider-aws/lib/key-pair";
 import { PublicKeyInfo } from "./public-key";
 
+/** What an `AdminKeyPair` needs: the environment it is named after and the admins' public key. */
 export interface AdminKeyPairProps {
   /** Environment name: the key pair is named `<environment>-admin`. */
   readonly environment: string;

@@ -19,4 +19,5 @@ export const keyPairConfigFields = {
     }),
 };
 
+/** The config's `sshPublicKey`: the admins' public key, inline or from a file. */
 export type PublicKeySource = NonNullable<z.infer<typeof keyPairConfigFields.sshPublicKey>>;

@@ -5,6 +5,7 @@ import { S3BucketPolicy } from "@cdktf/provider-aws/lib/s3-bucket-policy";
 import { logBucketStorage } from "../state/private-bucket";
 import { accessLogBucketPolicy } from "./log-delivery";
 
+/** What an `AccessLogBucket` needs: the environment and region it logs for, and how long logs are kept. */
 export interface AccessLogBucketProps {
   /** Environment name: the bucket's name starts with `<environment>-alb-` (S3 adds a unique suffix). */
   readonly environment: string;

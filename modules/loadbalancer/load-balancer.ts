@@ -20,6 +20,7 @@ export interface LoadBalancerTarget {
   readonly instanceId: string;
 }
 
+/** What a `LoadBalancer` needs: the VPC and public subnets, its targets and their port, who may reach it, its access logs. */
 export interface LoadBalancerProps {
   /** Environment name: the load balancer is `<environment>-alb`, its group `<environment>-alb`. */
   readonly environment: string;

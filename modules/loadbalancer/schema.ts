@@ -100,6 +100,7 @@ export const loadBalancerConfigFields = {
     }),
 };
 
+/** The config's `loadBalancer` block, with its defaults applied. */
 export type LoadBalancerConfig = NonNullable<z.infer<typeof loadBalancerConfigFields.loadBalancer>>;
 /** A health check with every field set. */
 export type HealthCheck = z.infer<typeof healthCheckSchema>;

@@ -2,12 +2,15 @@ import type { AmiSource } from "../instance/ami";
 
 /** How a tier reaches the internet: `public` through the Internet Gateway, `private` through a NAT, `isolated` not at all. */
 export const SUBNET_TYPES = ["public", "private", "isolated"] as const;
+/** One of `SUBNET_TYPES`: how a tier reaches the internet. */
 export type SubnetType = (typeof SUBNET_TYPES)[number];
 
 /** How private tiers reach the internet: no NAT, one NAT gateway, one per AZ, or one NAT instance. */
 export const NAT_MODES = ["none", "single", "per-az", "instance"] as const;
+/** One of `NAT_MODES`: how private tiers reach the internet. */
 export type NatMode = (typeof NAT_MODES)[number];
 
+/** One planned subnet: its tier, type, AZ and CIDR block. */
 export interface PlannedSubnet {
   readonly tier: string;
   readonly type: SubnetType;
@@ -15,6 +18,7 @@ export interface PlannedSubnet {
   readonly cidr: string;
 }
 
+/** What `planNetwork` returns: every subnet with its CIDR, and where the NATs go, from which `Network` builds. */
 export interface NetworkPlan {
   /** Every subnet, in tier order then the environment's AZ order. */
   readonly subnets: readonly PlannedSubnet[];
@@ -145,8 +149,10 @@ export interface NetworkProps {
 
 /** Which traffic flow logs record. */
 export const FLOW_LOG_TRAFFIC_TYPES = ["ALL", "ACCEPT", "REJECT"] as const;
+/** One of `FLOW_LOG_TRAFFIC_TYPES`: which traffic flow logs record. */
 export type FlowLogTrafficType = (typeof FLOW_LOG_TRAFFIC_TYPES)[number];
 
+/** The network's defaults: what `Network` and the config use for every field left out. */
 export const NETWORK_DEFAULTS = {
   azSlots: 4,
   natMode: "single" as NatMode,

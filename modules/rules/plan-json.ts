@@ -38,6 +38,7 @@ export interface ConfigExpression {
   readonly references?: readonly string[];
 }
 
+/** One resource of a plan's configuration (`configuration.root_module.resources`): its address and expressions. */
 export interface ConfigResource {
   readonly address: string;
   readonly mode: "managed" | "data";

@@ -25,6 +25,7 @@ export const guardrailConfigFields = {
     .describe("exceptions to the rules (modules/rules)"),
 };
 
+/** The config's `guardrails` block: the reasoned exceptions to the rules it acknowledges. */
 export type GuardrailAcknowledgement = z.infer<typeof guardrailConfigFields.guardrails>;
 
 /** The shortest reason an acknowledgement may give. */

@@ -56,6 +56,7 @@ export const Peer = {
   prefixList: (prefixListId: string, label: string): PrefixListPeer => ({ prefixListId, label }),
 };
 
+/** What a `RoleSecurityGroup` needs: the VPC, the environment and role it is named after, and its description. */
 export interface RoleSecurityGroupProps {
   /** Environment name: prefixes the group's name and Name tag. */
   readonly environment: string;

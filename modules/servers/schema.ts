@@ -191,5 +191,6 @@ export type ServersConfig = NonNullable<z.infer<typeof computeConfigFields.serve
 export type AppServersConfig = NonNullable<ServersConfig["app"]>;
 export type DbServerConfig = NonNullable<ServersConfig["db"]>;
 export type ServiceConfig = NonNullable<AppServersConfig["service"]>;
+/** Who may reach a server's port: another role's security group, a tier's subnets or a CIDR block. */
 export type IngressSource = z.infer<typeof ingressSourceSchema>;
 export type HardeningConfig = NonNullable<z.infer<typeof computeConfigFields.hardening>>;

@@ -70,6 +70,7 @@ export interface Server {
   readonly instance: HardenedInstance;
 }
 
+/** What `AppServers` need beyond the settings every server shares: the service they run and its DB login. */
 export interface AppServersProps extends ServerSettings {
   /** A private or isolated tier of the network (servers get no public IP). @default "internal" */
   readonly tier?: string;
@@ -147,6 +148,7 @@ export class AppServers extends Construct implements IConnectable {
   }
 }
 
+/** What a `DbServer` needs beyond the settings every server shares: its tier and AZ, port, credentials and data volume. */
 export interface DbServerProps extends ServerSettings {
   /** A private or isolated tier of the network. @default "internal" */
   readonly tier?: string;

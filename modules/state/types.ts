@@ -74,6 +74,7 @@ export interface StateStoreProps {
   readonly tags?: Readonly<Record<string, string>>;
 }
 
+/** The state backend's and state bucket's defaults: what every field left out becomes. */
 export const STATE_DEFAULTS = {
   encrypt: true,
   lockfile: true,

@@ -1,4 +1,4 @@
-import { stringify } from "yaml";
+import { optionalPeer } from "../../core/optional-peer";
 
 /**
  * Every action the workflow uses, pinned to a full commit SHA (a tag can be moved; a commit cannot). Each SHA was
@@ -30,6 +30,7 @@ export interface WorkflowOptions {
   readonly planRetentionDays?: number;
 }
 
+/** The workflow's defaults: what every `WorkflowOptions` field left out becomes. */
 export const WORKFLOW_DEFAULTS: Required<WorkflowOptions> = {
   defaultBranch: "main",
   terraformVersion: "1.11.4",
@@ -232,6 +233,8 @@ export function terraformWorkflow(options: WorkflowOptions = {}): Record<string,
 
 /** The workflow file's text: a header saying it is generated, the YAML, each pinned SHA followed by its release. */
 export function renderWorkflow(options: WorkflowOptions = {}): string {
+  // Loaded here, not on import: `yaml` is an optional peer that only this function needs.
+  const { stringify } = optionalPeer("yaml", "renderWorkflow", () => require("yaml") as typeof import("yaml"));
   let text = stringify(terraformWorkflow(options), { lineWidth: 0, aliasDuplicateObjects: false });
   for (const { uses, version } of Object.values(PINNED_ACTIONS))
     text = text.split(`uses: ${uses}\n`).join(`uses: ${uses} # ${version}\n`);

@@ -30,6 +30,7 @@ export interface PriceTable {
   readonly regions: Readonly<Record<string, RegionPrices>>;
 }
 
+/** The committed price table the estimate uses: AWS public list prices per region, with the date they were recorded. */
 export const PRICE_TABLE: PriceTable = {
   source:
     "AWS public list prices: Amazon EC2 On-Demand (Linux), Amazon VPC (NAT gateway, public IPv4 address), " +

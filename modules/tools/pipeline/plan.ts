@@ -19,10 +19,13 @@ import {
  */
 export type PlanMode = "offline" | "real";
 
-/** The steps of one stack's plan, in order. */
-export const PLAN_STEPS = ["init", "validate", "plan", "show"] as const;
-export type PlanStep = (typeof PLAN_STEPS)[number];
+/** One step of a stack's plan. */
+export type PlanStep = "init" | "validate" | "plan" | "show";
 
+/** The steps of one stack's plan, in order. */
+const PLAN_STEPS: readonly PlanStep[] = ["init", "validate", "plan", "show"];
+
+/** How `planApp` plans: the terraform to run, offline or real, which stacks, how many at once. */
 export interface PlanOptions {
   readonly toolchain: TerraformToolchain;
   readonly mode: PlanMode;

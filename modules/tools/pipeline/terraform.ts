@@ -129,6 +129,7 @@ export function offlineEnvironment(
   };
 }
 
+/** One terraform command's exit code and output. */
 export interface TerraformRun {
   readonly code: number;
   readonly stdout: string;

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Construct } from "constructs";
 import { App, TerraformResource, TerraformStack } from "cdktf";
-import { BlockTypes, JsonValue, renderHcl } from "./hcl";
+import { BlockTypes, JsonObject, renderHcl } from "./hcl";
 
 /** Terraform and AWS provider versions every generated module requires. */
 export const MODULE_REQUIREMENTS = {
@@ -20,17 +20,15 @@ export const MODULE_REQUIREMENTS = {
 /** A generated module: file name → contents, in Terraform's standard module structure. */
 export type ModuleFiles = Record<string, string>;
 
-type Json = { [key: string]: JsonValue };
-
 /** A module as Terraform JSON (cdktf's synth, metadata dropped), and the nested block types of its resources. */
 export interface ModuleDocument {
   readonly document: {
-    readonly variable: Record<string, Json>;
-    readonly output: Record<string, Json>;
-    readonly locals?: Json;
-    readonly resource: Record<string, Record<string, Json>>;
-    readonly module?: Record<string, Json>;
-    readonly data?: Record<string, Record<string, Json>>;
+    readonly variable: Record<string, JsonObject>;
+    readonly output: Record<string, JsonObject>;
+    readonly locals?: JsonObject;
+    readonly resource: Record<string, Record<string, JsonObject>>;
+    readonly module?: Record<string, JsonObject>;
+    readonly data?: Record<string, Record<string, JsonObject>>;
   };
   readonly blockTypes: BlockTypes;
 }
@@ -40,7 +38,7 @@ function withoutMetadata(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(withoutMetadata);
   if (value !== null && typeof value === "object") {
     return Object.fromEntries(
-      Object.entries(value as Json)
+      Object.entries(value as JsonObject)
         .filter(([k]) => k !== "//")
         .map(([k, v]) => [k, withoutMetadata(v)]),
     );
@@ -91,7 +89,7 @@ export function synthModuleDocument(define: (scope: Construct) => void): ModuleD
 export function moduleFiles({ document, blockTypes }: ModuleDocument): ModuleFiles {
   const { variable, output, locals, resource, module, data } = document;
   const defined = (doc: Record<string, unknown>) =>
-    Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as Json;
+    Object.fromEntries(Object.entries(doc).filter(([, v]) => v !== undefined)) as JsonObject;
   return {
     "versions.tf": renderHcl({
       terraform: {

@@ -5,8 +5,10 @@
  * so `"${expr}"` becomes the bare expression, other strings quoted templates (or heredocs when they span lines).
  */
 
+/** A value of Terraform's JSON configuration syntax. */
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
-type JsonObject = { [key: string]: JsonValue };
+/** An object of Terraform's JSON configuration syntax: a block's body. */
+export type JsonObject = { [key: string]: JsonValue };
 
 /** The nested block types (not arguments) of each resource type, e.g. `aws_instance` → root_block_device. */
 export type BlockTypes = Record<string, ReadonlySet<string>>;

@@ -5,6 +5,7 @@ import { addEnvironmentModule, NESTED_NETWORK_PATH } from "./environment-module"
 
 /** The Terraform modules this project publishes, by name (the registry repository is `terraform-aws-<name>`). */
 export const TERRAFORM_MODULES = ["network", "environment"] as const;
+/** One of `TERRAFORM_MODULES`: the name of a generated Terraform module. */
 export type TerraformModuleName = (typeof TERRAFORM_MODULES)[number];
 
 /** What a README documents of one variable or output, read from the module's own files. */
