@@ -166,7 +166,9 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
   [
     "servers without a bastion",
     (e) => delete e.bastion,
-    [`${W}bastion = (missing): expected a bastion block: servers are reached only through the bastion`],
+    [
+      `${W}bastion = (missing): expected a bastion block (or an instanceConnect block): servers are reached only through a door`,
+    ],
   ],
   [
     "session timeout of zero",
@@ -229,7 +231,7 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
     "source of an unknown kind",
     (e) => (e.servers.app.ingress[0].from = [{ ip: "203.0.113.0/24" }]),
     [
-      `${W}servers.app.ingress[0].from[0] = {"ip":"203.0.113.0/24"}: expected one of { "securityGroup": "bastion" | "app" | "db" }, { "tier": "<tier name>" }, { "cidr": "10.0.0.0/16" }`,
+      `${W}servers.app.ingress[0].from[0] = {"ip":"203.0.113.0/24"}: expected one of { "securityGroup": "bastion" | "app" | "db" | "instance-connect" }, { "tier": "<tier name>" }, { "cidr": "10.0.0.0/16" }`,
     ],
   ],
   [
@@ -369,7 +371,7 @@ describe("bad access, key, bastion and server config", () => {
         delete e.sshPublicKey;
       }),
     ).toEqual([
-      `${W}bastion.tier = "management": expected a private tier (with bastion.ssm "only" nothing listens, so the bastion has no public address; Session Manager reaches it through the NAT); "management" is public`,
+      `${W}bastion.tier = "management": expected a private tier (with bastion.ssm "only" nothing listens, so the bastion has no public address; Session Manager reaches it through the NAT, or from an isolated tier through interfaceEndpoints with ssm, ssmmessages and ec2messages); "management" is public`,
     ]);
   });
 

@@ -166,17 +166,17 @@ describe("what the table does not know is reported, not guessed", () => {
     expect(cents(e.totalMonthly)).toBe(cents(93.66 + 16.425 + 11.68 + 7.3));
   });
 
-  it("an interface endpoint and a non-gp3 volume type are not priced as something else", () => {
+  it("a Gateway Load Balancer endpoint and a non-gp3 volume type are not priced as something else", () => {
     const e = estimateCost({
       provider: { aws: [{ region: "us-east-1" }] },
       resource: {
-        aws_vpc_endpoint: { ssm: { service_name: "com.amazonaws.us-east-1.ssm", vpc_endpoint_type: "Interface" } },
+        aws_vpc_endpoint: { fw: { service_name: "com.amazonaws.vpce.fw", vpc_endpoint_type: "GatewayLoadBalancer" } },
         aws_ebs_volume: { data: { size: 100, type: "io2" } },
       },
     });
     expect(e.lines.map((l) => l.noPrice)).toEqual([
       "EBS volume type io2 is not in the price table",
-      "Interface endpoints are not in the price table",
+      "GatewayLoadBalancer endpoints are not in the price table",
     ]);
   });
 

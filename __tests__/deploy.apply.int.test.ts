@@ -64,4 +64,24 @@ describeWithMoto("deploy on the AWS API emulator", (toolchain: () => TerraformTo
       }),
     NO_DEADLINE,
   );
+
+  test.concurrent(
+    "fully private: no NAT and no public tier, Session Manager only through the ssm, ssmmessages and ec2messages interface endpoints, the S3 gateway endpoint",
+    () =>
+      onMoto("fully-private", async (space, stacks) => {
+        space.prepareStack(stacks.workshop);
+        await space.deployCycle(stacks.workshop, "workshop (fully private)");
+      }),
+    NO_DEADLINE,
+  );
+
+  test.concurrent(
+    "Instance Connect: no bastion, the servers accept SSH from the endpoint's group only (moto has no aws_ec2_instance_connect_endpoint: left out, its group and rules applied)",
+    () =>
+      onMoto("instance-connect", async (space, stacks) => {
+        space.prepareStack(stacks.workshop);
+        await space.deployCycle(stacks.workshop, "workshop (Instance Connect)");
+      }),
+    NO_DEADLINE,
+  );
 });

@@ -85,7 +85,7 @@ describe("network config: bad input is reported with environment, field, value a
       "private tier without a NAT path",
       (e) => (e.nat.mode = "none"),
       [
-        `${W}tiers[2].type = "private": expected a NAT path for a private tier: set nat.mode to single, per-az or instance, or make the tier "isolated"`,
+        `${W}tiers[2].type = "private": expected a NAT path for a private tier: set nat.mode to single, per-az or instance, or make the tier "isolated" (interfaceEndpoints then reach AWS services, such as Session Manager, without a NAT)`,
       ],
     ],
     [

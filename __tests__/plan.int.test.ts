@@ -15,6 +15,8 @@ import { describeWithTerraform } from "./support/terraform";
 import { planAppShared } from "./support/shared-plans";
 import { countsByType, defaultRouteTargets, targetOf } from "./support/plan";
 import { workshopConfig } from "./support/synth";
+import { rawWorkshop } from "./support/config";
+import { DOCUMENTED_VARIANTS } from "./support/variants";
 import defaultConfig from "./fixtures/environments.json";
 
 const NAT_AMI = "ami-0123456789abcdef0";
@@ -22,7 +24,7 @@ const FLOW_LOG_KEY = "arn:aws:kms:ap-northeast-2:111122223333:key/1234abcd-12ab-
 /** Logical ids of the network construct's resources start with this; the stack also holds the bastion and servers. */
 const NETWORK = "network_";
 
-/** Every environment of the default config, plus the NAT variants the default does not show, one stack each. */
+/** Every environment of the default config, plus the variants the default does not show, one stack each. */
 function environments(): ResolvedEnvironment[] {
   const natInstance = {
     ...workshopConfig(),
@@ -36,7 +38,21 @@ function environments(): ResolvedEnvironment[] {
     flowLogs: { enabled: true, kmsKeyArn: FLOW_LOG_KEY },
     s3GatewayEndpoint: true,
   };
-  return resolveConfig({ environments: [...defaultConfig.environments, natInstance, perAz] });
+  // The doors and the fully private layout of issue 21, as the README documents them.
+  const documented = (variant: string) => {
+    const env = rawWorkshop();
+    DOCUMENTED_VARIANTS[variant](env);
+    return { ...env, name: variant };
+  };
+  return resolveConfig({
+    environments: [
+      ...defaultConfig.environments,
+      natInstance,
+      perAz,
+      documented("fully-private"),
+      documented("instance-connect"),
+    ],
+  });
 }
 
 /** The route target each subnet's default route should have, from the network planner. */
@@ -185,6 +201,51 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
         "vpc-flow-logs",
         ...Array(4).fill("instance-detailed-monitoring"),
       ]);
+    },
+    PLAN_MS,
+  );
+
+  it(
+    "fully-private: no gateway or NAT, Session Manager's three interface endpoints over both AZs, nothing but HTTPS to them out",
+    async () => {
+      const plan = await planOf("fully-private");
+      const counts = countsByType(plan);
+      expect([counts.aws_internet_gateway, counts.aws_nat_gateway, counts.aws_eip]).toEqual([
+        undefined,
+        undefined,
+        undefined,
+      ]);
+      const endpoints = plannedResources(plan, "aws_vpc_endpoint").filter(
+        (e) => e.values.vpc_endpoint_type === "Interface",
+      );
+      expect(endpoints.map((e) => [e.values.service_name, e.values.private_dns_enabled]).sort()).toEqual([
+        ["com.amazonaws.ap-northeast-2.ec2messages", true],
+        ["com.amazonaws.ap-northeast-2.ssm", true],
+        ["com.amazonaws.ap-northeast-2.ssmmessages", true],
+      ]);
+      const egress = plannedResources(plan, "aws_vpc_security_group_egress_rule");
+      expect(egress.filter((r) => r.values.cidr_ipv4 !== undefined && r.values.cidr_ipv4 !== null)).toEqual([]);
+    },
+    PLAN_MS,
+  );
+
+  it(
+    "instance-connect: the endpoint in the internal tier, no bastion, SSH into the servers only from its group",
+    async () => {
+      const plan = await planOf("instance-connect");
+      const [endpoint] = plannedResources(plan, "aws_ec2_instance_connect_endpoint");
+      expect(endpoint.values.preserve_client_ip).toBe(false);
+      expect(plannedResources(plan, "aws_instance").map((i) => i.address)).not.toContainEqual(
+        expect.stringMatching(/Bastion/),
+      );
+      const ssh = plannedResources(plan, "aws_vpc_security_group_ingress_rule").filter(
+        (r) => r.values.from_port === 22,
+      );
+      expect(ssh).toHaveLength(2);
+      for (const rule of ssh)
+        expect(targetOf(plan, rule.address, "referenced_security_group_id")).toMatch(
+          /^aws_security_group\.SecurityGroup-instance-connect_Group/,
+        );
     },
     PLAN_MS,
   );

@@ -417,6 +417,48 @@ describe.each(INPUTS)("on %s input", (input) => {
     });
   });
 
+  describe("ssh-only-from-instance-connect", () => {
+    const door = {
+      "aws_security_group.door": { name: "door" },
+      "aws_security_group.other": { name: "other" },
+      "aws_ec2_instance_connect_endpoint.e": { security_group_ids: [ref("aws_security_group.door", "id")] },
+    };
+    const rule = (source: Record<string, unknown>, port = 22) => ({
+      security_group_id: ref("aws_security_group.other", "id"),
+      ip_protocol: "tcp",
+      from_port: port,
+      to_port: port,
+      ...source,
+    });
+
+    it("passes SSH from the endpoint's group; fails SSH from a CIDR, from another group, or in an inline block", () => {
+      const fixture = {
+        ...door,
+        "aws_vpc_security_group_ingress_rule.from_door": rule({
+          referenced_security_group_id: ref("aws_security_group.door", "id"),
+        }),
+        "aws_vpc_security_group_ingress_rule.from_office": rule({ cidr_ipv4: "203.0.113.10/32" }),
+        "aws_vpc_security_group_ingress_rule.from_other": rule({
+          referenced_security_group_id: ref("aws_security_group.other", "id"),
+        }),
+        "aws_vpc_security_group_ingress_rule.https_from_office": rule({ cidr_ipv4: "203.0.113.10/32" }, 443),
+        "aws_security_group.inline": {
+          ingress: [{ protocol: "tcp", from_port: 0, to_port: 65535, cidr_blocks: ["10.0.0.0/16"] }],
+        },
+      };
+      expect(hits(input, fixture, "ssh-only-from-instance-connect").sort()).toEqual([
+        "ssh-only-from-instance-connect aws_security_group.inline",
+        "ssh-only-from-instance-connect aws_vpc_security_group_ingress_rule.from_office",
+        "ssh-only-from-instance-connect aws_vpc_security_group_ingress_rule.from_other",
+      ]);
+    });
+
+    it("says nothing where no Instance Connect Endpoint is the door (the bastion's admin CIDRs)", () => {
+      const fixture = { "aws_vpc_security_group_ingress_rule.admin": rule({ cidr_ipv4: "203.0.113.10/32" }) };
+      expect(hits(input, fixture, "ssh-only-from-instance-connect")).toEqual([]);
+    });
+  });
+
   describe("nat-cross-az", () => {
     const fixture = (natOfB: string): Fixture => ({
       "aws_subnet.pub_a": { availability_zone: "eu-west-1a" },

@@ -58,6 +58,8 @@ describe("npm run cost", () => {
         "3",
         "--root-volume-gib",
         "20",
+        "--endpoint-traffic-gb",
+        "5",
       ];
       const result = run("cost", args, { CDKTF_OUTDIR: join(scratch, "unused") });
       expect(result.status).toBe(0);
@@ -70,6 +72,7 @@ describe("npm run cost", () => {
         flowLogGb: 3,
         rootVolumeGiB: 20,
         albLcus: 1,
+        endpointTrafficGb: 5,
       });
       expect(parsed[0].totalMonthly).toBeCloseTo(
         4 * 0.013 * 100 + 4 * 20 * 0.0912 + 20 * 0.0912 + 2 * 0.005 * 100 + 0.059 * 100,

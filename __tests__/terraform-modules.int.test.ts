@@ -278,8 +278,8 @@ describeWithTerraform(
       STEP_MS,
     );
 
-    // The committed addresses: those of the .tf.json-era modules, plus the DB's data volume and its attachment,
-    // added since (additions only: no address was renamed).
+    // The committed addresses: those of the .tf.json-era modules, plus the DB's data volume and its attachment and
+    // the examples' interface endpoints, added since (additions only: no address was renamed).
     it.each(TERRAFORM_MODULES.map((name) => [name]))(
       "the %s module's examples/basic plans the committed resource addresses (those of the .tf.json era, and additions)",
       async (name) => {

@@ -16,18 +16,26 @@ export type { AppIngress, AppPlan, DbPlan } from "./servers/plan";
 export type { InstanceChoice } from "./placement/instance-choice";
 export { ingressSourceSchema, SERVER_ROLES } from "./servers/schema";
 export type { IngressSource } from "./servers/schema";
-export type { BastionPlan } from "./bastion/plan";
+export type { BastionPlan, InstanceConnectPlan } from "./bastion/plan";
 export { SSM_MODES } from "./instance/ssm-instance-profile";
 export type { SsmMode } from "./instance/ssm-instance-profile";
 
 // Network: the tiered VPC and its planner.
 export { Network } from "./network/network";
-export type { NetworkSubnet } from "./network/network";
+export type { InterfaceEndpointOptions, NetworkSubnet } from "./network/network";
 export { planNetwork } from "./network/plan";
-export { FLOW_LOG_TRAFFIC_TYPES, LOG_RETENTION_DAYS, NAT_MODES, NETWORK_DEFAULTS, SUBNET_TYPES } from "./network/types";
+export {
+  FLOW_LOG_TRAFFIC_TYPES,
+  LOG_RETENTION_DAYS,
+  NAT_MODES,
+  NETWORK_DEFAULTS,
+  SESSION_MANAGER_ENDPOINTS,
+  SUBNET_TYPES,
+} from "./network/types";
 export type {
   FlowLogsProps,
   FlowLogTrafficType,
+  InterfaceEndpointsProps,
   NatInstanceProps,
   NatMode,
   NatProps,
@@ -62,8 +70,10 @@ export { keyPairConfigFields } from "./keypair/schema";
 export type { PublicKeySource } from "./keypair/schema";
 export { Bastion } from "./bastion/bastion";
 export type { BastionProps } from "./bastion/bastion";
-export { identityFileFor, renderSshConfig, renderSsmCommands } from "./bastion/ssh-config";
-export type { SshConfigInput, SshHost } from "./bastion/ssh-config";
+export { InstanceConnectDoor } from "./bastion/instance-connect";
+export type { InstanceConnectDoorProps } from "./bastion/instance-connect";
+export { identityFileFor, renderInstanceConnectConfig, renderSshConfig, renderSsmCommands } from "./bastion/ssh-config";
+export type { InstanceConnectConfigInput, InstanceConnectHost, SshConfigInput, SshHost } from "./bastion/ssh-config";
 
 // Servers: app servers under systemd, the DB server, the hardened instance they share.
 export { AppServers, DbServer } from "./servers/servers";

@@ -5,7 +5,7 @@ import { runCommand, UsageError } from "./cli";
 import { loadStacks } from "./synthesized";
 
 const USAGE = `usage: npm run cost -- [--json] [--stack NAME ...] [--from DIR] [--hours N] [--nat-traffic-gb N]
-                       [--flow-log-gb N] [--root-volume-gib N]
+                       [--flow-log-gb N] [--root-volume-gib N] [--alb-lcus N] [--endpoint-traffic-gb N]
 
 Synthesizes the app (config/environments.json, or $ENVIRONMENTS_FILE) into cdktf.out and prints, for every stack, a
 monthly estimate from its synthesized Terraform JSON and the committed price table (modules/tools/cost/prices.ts): one line
@@ -18,6 +18,7 @@ per billable resource, the total, and what the stack would cost under each NAT m
   --flow-log-gb N      GB of flow-log records per month per flow log (default ${COST_DEFAULTS.flowLogGb})
   --root-volume-gib N  root volume size where the AMI decides it (default ${COST_DEFAULTS.rootVolumeGiB})
   --alb-lcus N         load balancer capacity units an ALB uses on average (default ${COST_DEFAULTS.albLcus})
+  --endpoint-traffic-gb N  GB per month through the interface endpoints (default ${COST_DEFAULTS.endpointTrafficGb})
 Exit status: 0 printed, 1 a config error, 2 usage.`;
 
 runCommand(
@@ -31,6 +32,7 @@ runCommand(
     "flow-log-gb": { type: "string" },
     "root-volume-gib": { type: "string" },
     "alb-lcus": { type: "string" },
+    "endpoint-traffic-gb": { type: "string" },
   },
   (values) => {
     let assumptions: Partial<CostAssumptions>;
@@ -41,6 +43,7 @@ runCommand(
         flowLogGb: values["flow-log-gb"],
         rootVolumeGiB: values["root-volume-gib"],
         albLcus: values["alb-lcus"],
+        endpointTrafficGb: values["endpoint-traffic-gb"],
       });
     } catch (error) {
       throw new UsageError((error as Error).message);

@@ -44,6 +44,7 @@ export function describeWithMoto(
 interface TerraformJson {
   provider?: Record<string, Array<{ alias?: string; region?: string }>>;
   resource?: Record<string, Record<string, Record<string, unknown>>>;
+  output?: Record<string, unknown>;
 }
 
 /** What a stack needs moto to know: the AMI ids it names and the AWS managed policies it attaches. */
@@ -79,7 +80,30 @@ export function providerOnMoto(json: TerraformJson, endpoint: string): object {
 export function withoutResources(json: TerraformJson, type: string): object | undefined {
   const ids = Object.keys(json.resource?.[type] ?? {});
   if (ids.length === 0) return undefined;
-  return { resource: { [type]: Object.fromEntries(ids.map((id) => [id, { count: 0 }])) } };
+  // An output that names one of them would no longer resolve: it says what was left out instead.
+  const outputs = Object.entries(json.output ?? {}).filter(([, output]) =>
+    JSON.stringify(output).includes(`\${${type}.`),
+  );
+  return {
+    resource: { [type]: Object.fromEntries(ids.map((id) => [id, { count: 0 }])) },
+    ...(outputs.length === 0
+      ? {}
+      : { output: Object.fromEntries(outputs.map(([name]) => [name, { value: `left out on moto: ${type}` }])) }),
+  };
+}
+
+/**
+ * Override that keeps terraform from reading moto's answer for a prefix-list rule's description as drift: moto stores
+ * a rule's description with a CIDR range or a referenced group only (patches.py #2 covers the group), so a rule to a
+ * prefix list (S3's, through the gateway endpoint) reads back without one, which AWS keeps. Undefined when none.
+ */
+export function prefixListRuleDescriptions(json: TerraformJson): object | undefined {
+  const resource: Record<string, Record<string, object>> = {};
+  for (const type of ["aws_vpc_security_group_egress_rule", "aws_vpc_security_group_ingress_rule"])
+    for (const [id, rule] of Object.entries(json.resource?.[type] ?? {}))
+      if (rule.prefix_list_id !== undefined)
+        (resource[type] ??= {})[id] = { lifecycle: { ignore_changes: ["description"] } };
+  return Object.keys(resource).length === 0 ? undefined : { resource };
 }
 
 /**
@@ -259,6 +283,9 @@ export class ApplyWorkspace {
       backend_override: { terraform: { backend: { local: { path: "terraform.tfstate" } } } },
       // moto: CreateAssociation answers "not implemented".
       moto_ssm_association_override: withoutResources(json, "aws_ssm_association"),
+      // moto: no CreateInstanceConnectEndpoint (not in its EC2 models); its security group and rules still apply.
+      moto_instance_connect_override: withoutResources(json, "aws_ec2_instance_connect_endpoint"),
+      moto_prefix_list_rules_override: prefixListRuleDescriptions(json),
       moto_values_override: valuesOverride(json, this.placeholders),
       ...extra,
     };

@@ -35,4 +35,8 @@ export const DEPLOY_GROUPS: Readonly<Record<string, (env: Record<string, any>, v
     env.flowLogs = { enabled: true };
     env.ci = { accountId: "123456789012", github: { repository: "acme/infra" } };
   },
+  // No NAT, no public tier: Session Manager through interface endpoints, packages through the S3 gateway endpoint.
+  "fully-private": (env, variants) => variants["fully-private"](env),
+  // No bastion: the EC2 Instance Connect Endpoint is the door (moto lacks the endpoint itself: see apply.ts).
+  "instance-connect": (env, variants) => variants["instance-connect"](env),
 };

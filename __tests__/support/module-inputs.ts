@@ -28,5 +28,13 @@ export function networkInputs(props: NetworkProps): Record<string, unknown> {
           },
         }),
     ...(props.s3GatewayEndpoint === undefined ? {} : { s3_gateway_endpoint: props.s3GatewayEndpoint }),
+    ...(props.interfaceEndpoints === undefined
+      ? {}
+      : {
+          interface_endpoints: {
+            services: props.interfaceEndpoints.services,
+            ...(props.interfaceEndpoints.tier === undefined ? {} : { tier: props.interfaceEndpoints.tier }),
+          },
+        }),
   };
 }

@@ -18,7 +18,7 @@ export class Block {
 export const ref = (target: string, attribute?: string) => new Ref(target, attribute);
 export const block = (value: Record<string, unknown>) => new Block(value);
 
-/** Resources by address (`type.name`); values may hold `ref(...)` (top level) and `block(...)` (anywhere). */
+/** Resources by address (`type.name`); values may hold `ref(...)` (top level, alone or a list of them) and `block(...)` (anywhere). */
 export type Fixture = Record<string, Record<string, unknown>>;
 
 function synthValue(value: unknown): unknown {
@@ -68,7 +68,7 @@ export function asPlan(fixture: Fixture): PlanJson {
           ...split(address),
           values: Object.fromEntries(
             Object.entries(values)
-              .filter(([, v]) => !(v instanceof Ref))
+              .filter(([, v]) => refsIn(v).length === 0)
               .map(([k, v]) => [k, planValue(v)]),
           ),
         })),
@@ -80,13 +80,19 @@ export function asPlan(fixture: Fixture): PlanJson {
           ...split(address),
           expressions: Object.fromEntries(
             Object.entries(values)
-              .filter((e): e is [string, Ref] => e[1] instanceof Ref)
-              .map(([k, r]) => [k, { references: [`${r.target}.${r.attribute}`, r.target] }]),
+              .filter(([, v]) => refsIn(v).length > 0)
+              .map(([k, v]) => [k, { references: refsIn(v).flatMap((r) => [`${r.target}.${r.attribute}`, r.target]) }]),
           ),
         })),
       },
     },
   };
+}
+
+/** The references of a top-level value: a `ref(...)`, or a list of them (such as `security_group_ids`). */
+function refsIn(value: unknown): Ref[] {
+  if (value instanceof Ref) return [value];
+  return Array.isArray(value) && value.length > 0 && value.every((v) => v instanceof Ref) ? value : [];
 }
 
 /** Both inputs, for `describe.each`. */

@@ -50,6 +50,26 @@ export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, a
     env.vpcCidr = "192.168.8.0/22";
     env.azSlots = 4;
   },
+  // docs/configuration.md "Interface endpoints": Session Manager's endpoints added to the default environment (growth: only creates).
+  "interface-endpoints": (env) => (env.interfaceEndpoints = { services: ["ssm", "ssmmessages", "ec2messages"] }),
+  // docs/configuration.md "Interface endpoints, and a fully private environment": no NAT, no public tier, Session Manager through interface endpoints.
+  "fully-private": (env) => {
+    env.nat = { mode: "none" };
+    env.tiers = [{ name: "internal", type: "isolated", cidrMask: 27 }];
+    env.interfaceEndpoints = { services: ["ssm", "ssmmessages", "ec2messages"] };
+    env.s3GatewayEndpoint = true;
+    env.bastion = { instanceType: env.bastion.instanceType, ssm: "only" };
+    delete env.access;
+    delete env.sshPublicKey;
+    env.servers.app.ingress = [{ ports: [8080], from: [{ securityGroup: "bastion" }] }];
+  },
+  // docs/access-and-servers.md "EC2 Instance Connect instead of a bastion": no bastion, SSH through the endpoint with IAM.
+  "instance-connect": (env) => {
+    delete env.bastion;
+    delete env.access;
+    env.instanceConnect = {};
+    env.servers.app.ingress = [{ ports: [8080], from: [{ securityGroup: "instance-connect" }, { tier: "public" }] }];
+  },
   // docs/load-balancer.md: the workshop's HTTP-only ALB, and the HTTPS one with access logs.
   "load-balancer-http": (env) => (env.loadBalancer = { deletionProtection: false }),
   "load-balancer-https": (env) =>

@@ -61,3 +61,58 @@ export function renderSsmCommands(
     ].join("\n") + "\n"
   );
 }
+
+/** One instance behind the Instance Connect Endpoint. */
+export interface InstanceConnectHost {
+  /** The `Host` alias, e.g. `app-a1`. */
+  readonly name: string;
+  /** Its instance id (a literal, or a Terraform reference at synth time): the tunnel is opened to it. */
+  readonly instanceId: string;
+  /** Login user. */
+  readonly user: string;
+}
+
+/** What the Instance Connect `ssh_config` needs: the region, the endpoint, the key and the servers. */
+export interface InstanceConnectConfigInput {
+  /** The region, for the `aws` commands. */
+  readonly region: string;
+  /** The endpoint's id (a literal, or a Terraform reference at synth time). */
+  readonly endpointId: string;
+  /** Private key file for every host, when the admins have a key pair. @default none: `aws ec2-instance-connect ssh` pushes a one-time key */
+  readonly identityFile?: string;
+  /** The servers. */
+  readonly servers: readonly InstanceConnectHost[];
+}
+
+/**
+ * With the EC2 Instance Connect Endpoint as the door: one `aws ec2-instance-connect ssh` command per server (it
+ * pushes a one-time key, no key pair needed), then a block for `~/.ssh/config` whose `ProxyCommand` opens the tunnel
+ * with `aws ec2-instance-connect open-tunnel`, so `ssh app-a1` works with your own key.
+ */
+export function renderInstanceConnectConfig(input: InstanceConnectConfigInput): string {
+  const identity =
+    input.identityFile === undefined ? [] : [`  IdentityFile ${input.identityFile}`, "  IdentitiesOnly yes"];
+  const tunnel = (instanceId: string) =>
+    `aws ec2-instance-connect open-tunnel --region ${input.region} --instance-connect-endpoint-id ${input.endpointId} --instance-id ${instanceId}`;
+  return (
+    [
+      [
+        "# The door is an EC2 Instance Connect Endpoint: no bastion, no public IP. With a one-time key:",
+        ...input.servers.map(
+          (s) =>
+            `# ${s.name}: aws ec2-instance-connect ssh --region ${input.region} --connection-type eice --instance-id ${s.instanceId} --os-user ${s.user}`,
+        ),
+        "# Or paste the rest into ~/.ssh/config and: ssh <name>",
+      ].join("\n"),
+      ...input.servers.map((s) =>
+        [
+          `Host ${s.name}`,
+          `  HostName ${s.instanceId}`,
+          `  User ${s.user}`,
+          ...identity,
+          `  ProxyCommand ${tunnel(s.instanceId)}`,
+        ].join("\n"),
+      ),
+    ].join("\n\n") + "\n"
+  );
+}

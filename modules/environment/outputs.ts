@@ -1,7 +1,8 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
 import { byTierAndAz, Network } from "../network/network";
 import { Bastion } from "../bastion/bastion";
-import { renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
+import { renderInstanceConnectConfig, renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
+import type { InstanceConnectDoor } from "../bastion/instance-connect";
 import { dbHardeningScript, DbServer, Server } from "../servers/servers";
 import type { LoadBalancer } from "../loadbalancer/load-balancer";
 
@@ -23,11 +24,17 @@ export function addNetworkOutputs(stack: TerraformStack, network: Network): void
   });
 }
 
-/** How people get in: the bastion's address, every private IP, and a ready `ssh_config` (or Session Manager commands). */
+/**
+ * How people get in: the bastion's address, every private IP, and a ready `ssh_config` (or Session Manager commands, or
+ * the Instance Connect commands).
+ */
 export interface AccessOutputs {
-  readonly bastion: Bastion;
-  /** The bastion's login user. */
-  readonly bastionUser: string;
+  /** The bastion, when it is the door. @default none */
+  readonly bastion?: Bastion;
+  /** The bastion's login user. @default none */
+  readonly bastionUser?: string;
+  /** The EC2 Instance Connect Endpoint, when it is the door instead of a bastion. @default none */
+  readonly instanceConnect?: InstanceConnectDoor;
   /** Every server behind the bastion. */
   readonly servers: readonly Server[];
   /** false under Session Manager only: the output lists `aws ssm start-session` commands instead of an ssh config. */
@@ -42,7 +49,7 @@ export interface AccessOutputs {
 
 export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): void {
   const { bastion, servers } = access;
-  if (bastion.publicIp !== undefined) {
+  if (bastion?.publicIp !== undefined) {
     new TerraformOutput(stack, "bastion_public_ip", {
       value: bastion.publicIp,
       description: "The bastion's Elastic IP: the one address admins connect to",
@@ -50,27 +57,12 @@ export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): 
   }
   new TerraformOutput(stack, "private_ips", {
     value: Object.fromEntries([
-      ["bastion", bastion.host.privateIp],
+      ...(bastion === undefined ? [] : [["bastion", bastion.host.privateIp]]),
       ...servers.map((s) => [s.name, s.instance.privateIp]),
     ]),
     description: "Private IP of every instance, by name (servers talk to each other on these)",
   });
-  new TerraformOutput(stack, "ssh_config", {
-    value: access.ssh
-      ? renderSshConfig({
-          bastionIp: bastion.publicIp as string,
-          bastionUser: access.bastionUser,
-          identityFile: access.identityFile,
-          servers: servers.map((s) => ({ name: s.name, privateIp: s.instance.privateIp, user: s.sshUser })),
-        })
-      : renderSsmCommands(access.region, [
-          { name: "bastion", instanceId: bastion.host.instance.id },
-          ...servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id })),
-        ]),
-    description: access.ssh
-      ? "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db"
-      : 'No SSH anywhere (bastion.ssm "only"): one Session Manager command per instance (terraform output -raw ssh_config)',
-  });
+  new TerraformOutput(stack, "ssh_config", sshConfigOutput(access));
   if (access.db !== undefined && access.db.rehardening === undefined) {
     // Under SSH the DB has no Session Manager: the same script, for an admin to run on it (README, "Re-hardening").
     new TerraformOutput(stack, "db_hardening_script", {
@@ -79,6 +71,41 @@ export function addAccessOutputs(stack: TerraformStack, access: AccessOutputs): 
         "Re-harden the running DB, whose user data never runs again: terraform output -raw db_hardening_script | ssh db sudo bash -s",
     });
   }
+}
+
+/** The `ssh_config` output of the environment's door: a bastion's ssh config, Session Manager's or Instance Connect's commands. */
+function sshConfigOutput(access: AccessOutputs): { value: string; description: string } {
+  const { bastion, servers, instanceConnect } = access;
+  if (instanceConnect !== undefined)
+    return {
+      value: renderInstanceConnectConfig({
+        region: access.region,
+        endpointId: instanceConnect.endpointId,
+        identityFile: access.identityFile,
+        servers: servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id, user: s.sshUser })),
+      }),
+      description:
+        "No bastion: the EC2 Instance Connect Endpoint is the door. One `aws ec2-instance-connect ssh` command per server, and a block for ~/.ssh/config that tunnels with open-tunnel (terraform output -raw ssh_config)",
+    };
+  const door = bastion as Bastion;
+  if (access.ssh)
+    return {
+      value: renderSshConfig({
+        bastionIp: door.publicIp as string,
+        bastionUser: access.bastionUser as string,
+        identityFile: access.identityFile,
+        servers: servers.map((s) => ({ name: s.name, privateIp: s.instance.privateIp, user: s.sshUser })),
+      }),
+      description: "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db",
+    };
+  return {
+    value: renderSsmCommands(access.region, [
+      { name: "bastion", instanceId: door.host.instance.id },
+      ...servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id })),
+    ]),
+    description:
+      'No SSH anywhere (bastion.ssm "only"): one Session Manager command per instance (terraform output -raw ssh_config)',
+  };
 }
 
 /** Where users go: the load balancer's DNS name, the URL to open, and the target group (for its targets' health). */

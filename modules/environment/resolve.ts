@@ -5,7 +5,8 @@ import { NetworkPlan } from "../network/types";
 import { checkAccess } from "../security/policy";
 import { loadPublicKey, PublicKeyInfo } from "../keypair/public-key";
 import { identityFileFor } from "../bastion/ssh-config";
-import { BastionPlan, planBastion } from "../bastion/plan";
+import { BastionPlan, InstanceConnectPlan, planBastion, planInstanceConnect } from "../bastion/plan";
+import { SESSION_MANAGER_ENDPOINTS } from "../network/types";
 import { AppPlan, DbPlan, planServers } from "../servers/plan";
 import { InstanceContext } from "../placement/instance-choice";
 import { checkBackend } from "../state/plan";
@@ -28,6 +29,8 @@ export interface ResolvedEnvironment {
   readonly identityFile?: string;
   /** The bastion, placed; undefined when the environment has none. */
   readonly bastion?: BastionPlan;
+  /** The EC2 Instance Connect Endpoint, placed, when it is the door instead of a bastion; undefined otherwise. */
+  readonly instanceConnect?: InstanceConnectPlan;
   /** The app servers, placed, with their service; undefined when there are none. */
   readonly app?: AppPlan;
   /** The DB server, placed; undefined when there is none. */
@@ -57,11 +60,19 @@ export function resolveEnvironment(
     bastion: config.bastion,
     adminCidrs: config.access?.adminCidrs,
     sshPublicKey: config.sshPublicKey,
+    sessionManagerEndpoints: SESSION_MANAGER_ENDPOINTS.every((s) => config.interfaceEndpoints?.services.includes(s)),
+  });
+  const instanceConnect = planInstanceConnect({
+    ...instances,
+    instanceConnect: config.instanceConnect,
+    hasBastion: config.bastion !== undefined,
+    access: config.access,
   });
   const servers = planServers({
     ...instances,
     servers: config.servers,
     hasBastion: config.bastion !== undefined,
+    hasInstanceConnect: config.instanceConnect !== undefined,
     allowAdminPortsFromAnywhere: config.access?.insecureAllowAdminPortsFromAnywhere === true,
   });
   const lb = planLoadBalancer({
@@ -77,6 +88,7 @@ export function resolveEnvironment(
     ...checkAccess(config.access),
     ...(key !== undefined && "problem" in key ? [key.problem] : []),
     ...bastion.problems,
+    ...instanceConnect.problems,
     ...servers.problems,
     ...checkBackend(config.backend),
     ...checkAcknowledgements(config.guardrails),
@@ -84,7 +96,8 @@ export function resolveEnvironment(
     ...checkTags(config.tags),
   ].map((p) => ({ ...p, environment: config.name }));
   if (problems.length > 0) return { problems };
-  const ssh = bastion.bastion !== undefined && bastion.bastion.ssm !== "only";
+  const ssh =
+    (bastion.bastion !== undefined && bastion.bastion.ssm !== "only") || instanceConnect.instanceConnect !== undefined;
   return {
     environment: {
       config,
@@ -95,6 +108,7 @@ export function resolveEnvironment(
           ? identityFileFor(config.sshPublicKey.path, options.cwd ?? process.cwd())
           : undefined,
       bastion: bastion.bastion,
+      instanceConnect: instanceConnect.instanceConnect,
       // With a load balancer, its group (not the subnets of its tier) reaches the service port.
       app:
         servers.app === undefined || lb.loadBalancer === undefined

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { networkConfigFields } from "../network/schema";
 import { accessConfigFields } from "../security/schema";
 import { keyPairConfigFields } from "../keypair/schema";
-import { bastionConfigFields } from "../bastion/schema";
+import { bastionConfigFields, instanceConnectConfigFields } from "../bastion/schema";
 import { computeConfigFields } from "../servers/schema";
 import { stateConfigFields } from "../state/schema";
 import { guardrailConfigFields } from "../rules/schema";
@@ -28,6 +28,7 @@ export const environmentSchema = z.strictObject({
   ...accessConfigFields,
   ...keyPairConfigFields,
   ...bastionConfigFields,
+  ...instanceConnectConfigFields,
   ...computeConfigFields,
   ...stateConfigFields,
   ...guardrailConfigFields,

@@ -8,6 +8,7 @@ import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../sec
 import { Port } from "../core/port";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
+import { InstanceConnectDoor } from "../bastion/instance-connect";
 import { BastionPlan } from "../bastion/plan";
 import { AppPlan, DbPlan, serviceSpec } from "../servers/plan";
 import { IngressSource } from "../servers/schema";
@@ -15,7 +16,12 @@ import { AppServers, DbServer, Server, ServerSettings } from "../servers/servers
 import { SsmInstanceProfile } from "../instance/ssm-instance-profile";
 import { HardeningProps } from "../instance/user-data";
 import { InstanceRole } from "../instance/instance-role";
-import { addServerRoles, httpsEgressDescription, serversUseSessionManager } from "../servers/server-roles";
+import {
+  addServerRoles,
+  endpointEgressDescription,
+  httpsEgressDescription,
+  serversUseSessionManager,
+} from "../servers/server-roles";
 import { DbCredentials, defaultDbCredentials } from "../servers/db-credentials";
 import { applyStateBackend } from "../state/backend";
 import { STATE_DEFAULTS } from "../state/types";
@@ -27,7 +33,12 @@ import { addAccessOutputs, addLoadBalancerOutputs, addNetworkOutputs } from "./o
 import { ResolvedEnvironment } from "./resolve";
 
 /** The security groups of the roles an environment has, created at the stack's top so their addresses stay put. */
-type RoleGroups = { bastion: RoleSecurityGroup; app?: RoleSecurityGroup; db?: RoleSecurityGroup };
+type RoleGroups = {
+  bastion?: RoleSecurityGroup;
+  "instance-connect"?: RoleSecurityGroup;
+  app?: RoleSecurityGroup;
+  db?: RoleSecurityGroup;
+};
 
 /**
  * One environment, composed from its resolved plan: its state backend (key `<environment>/environment.tfstate` by
@@ -38,13 +49,15 @@ export class EnvironmentStack extends TerraformStack {
   readonly network: Network;
   /** The bastion, when the environment has one. */
   readonly bastion?: Bastion;
+  /** The EC2 Instance Connect Endpoint, when it is the door instead of a bastion. */
+  readonly instanceConnect?: InstanceConnectDoor;
   /** The app servers, when the environment has them. */
   readonly appServers?: AppServers;
   /** The DB server, when the environment has one. */
   readonly dbServer?: DbServer;
   /** Every server behind the bastion: app servers, then the DB server. */
   readonly servers: readonly Server[];
-  /** Security groups by role (`bastion`, `app`, `db`). */
+  /** Security groups by role (`bastion` or `instance-connect`, `app`, `db`). */
   readonly securityGroups: Readonly<Record<string, RoleSecurityGroup>>;
   /** The Application Load Balancer in front of the app servers, when the config has `loadBalancer`. */
   readonly loadBalancer?: LoadBalancer;
@@ -68,36 +81,41 @@ export class EnvironmentStack extends TerraformStack {
     this.network = new Network(this, "network", { ...config, environment: config.name, plan: environment.network });
     addNetworkOutputs(this, this.network);
 
-    const groups = environment.bastion === undefined ? undefined : this.roleGroups(environment);
+    const hasDoor = environment.bastion !== undefined || environment.instanceConnect !== undefined;
+    const groups = hasDoor ? this.roleGroups(environment) : undefined;
     this.securityGroups = groups === undefined ? {} : definedValues(groups);
-    if (environment.bastion === undefined || groups === undefined) {
+    if (groups === undefined) {
       this.servers = [];
       return;
     }
-    const ssh = environment.bastion.ssm !== "only";
+    // Without a bastion the door is the Instance Connect Endpoint: SSH, and no Session Manager.
+    const ssm = environment.bastion?.ssm ?? "off";
+    const ssh = ssm !== "only";
     const settings = this.serverSettings(environment, ssh);
     // The DB server makes the app's password and hands it over through SSM Parameter Store (db-credentials.ts).
     const credentials =
       environment.db?.managedMariadb === true ? defaultDbCredentials(config.name, config.region) : undefined;
     const roles = addServerRoles(this, {
       environment: config.name,
-      ssm: environment.bastion.ssm,
+      ssm,
       app: environment.app !== undefined,
       db: environment.db !== undefined,
       credentials,
     });
-    this.bastion = this.addBastion(environment.bastion, settings, groups.bastion);
+    this.bastion =
+      environment.bastion === undefined ? undefined : this.addBastion(environment.bastion, settings, groups.bastion!);
+    this.instanceConnect =
+      environment.instanceConnect === undefined
+        ? undefined
+        : new InstanceConnectDoor(this, "InstanceConnect", {
+            network: this.network,
+            ...environment.instanceConnect,
+            securityGroup: groups["instance-connect"],
+          });
     this.dbServer =
       environment.db === undefined
         ? undefined
-        : this.addDb(
-            environment.db,
-            settings,
-            groups.db!,
-            roles.db!,
-            serversUseSessionManager(environment.bastion.ssm),
-            credentials,
-          );
+        : this.addDb(environment.db, settings, groups.db!, roles.db!, serversUseSessionManager(ssm), credentials);
     this.appServers =
       environment.app === undefined ? undefined : this.addApp(environment.app, settings, groups.app!, roles.app!);
     this.servers = [
@@ -107,7 +125,8 @@ export class EnvironmentStack extends TerraformStack {
     this.connect(environment, ssh, credentials !== undefined);
     addAccessOutputs(this, {
       bastion: this.bastion,
-      bastionUser: environment.bastion.instance.sshUser,
+      bastionUser: environment.bastion?.instance.sshUser,
+      instanceConnect: this.instanceConnect,
       servers: this.servers,
       ssh,
       region: config.region,
@@ -149,7 +168,11 @@ export class EnvironmentStack extends TerraformStack {
         description,
       });
     return {
-      bastion: group("bastion", ROLE_GROUP_DESCRIPTIONS.bastion),
+      bastion: environment.bastion === undefined ? undefined : group("bastion", ROLE_GROUP_DESCRIPTIONS.bastion),
+      "instance-connect":
+        environment.instanceConnect === undefined
+          ? undefined
+          : group("instance-connect", ROLE_GROUP_DESCRIPTIONS["instance-connect"]),
       app: environment.app === undefined ? undefined : group("app", ROLE_GROUP_DESCRIPTIONS.app),
       db: environment.db === undefined ? undefined : group("db", ROLE_GROUP_DESCRIPTIONS.db),
     };
@@ -169,7 +192,7 @@ export class EnvironmentStack extends TerraformStack {
         : new AdminKeyPair(this, "AdminKeyPair", { environment: config.name, publicKey: environment.publicKey })
             .keyName;
     const ssmProfile =
-      environment.bastion?.ssm === "off"
+      (environment.bastion?.ssm ?? "off") === "off"
         ? undefined
         : new SsmInstanceProfile(this, "SsmInstanceProfile", { environment: config.name }).name;
     const amis = new Map<string, string>();
@@ -250,13 +273,16 @@ export class EnvironmentStack extends TerraformStack {
 
   /**
    * Who may talk to whom, as the architecture reads: admins reach the bastion on SSH (the bastion says so itself), the
-   * bastion reaches every server on SSH, the service ports are reached from their configured sources, only the app
-   * servers reach the DB port, and every role may reach HTTPS and HTTP out.
+   * door (the bastion, or the Instance Connect Endpoint) reaches every server on SSH, the service ports are reached
+   * from their configured sources, only the app servers reach the DB port, and every role may reach HTTPS and HTTP
+   * out; a role in an isolated tier, where interface endpoints stand in for the internet, reaches HTTPS on them only.
    */
   private connect(environment: ResolvedEnvironment, ssh: boolean, dbPassword: boolean): void {
-    const bastion = this.bastion!;
+    const bastion = this.bastion;
+    const door: IConnectable = bastion ?? (this.instanceConnect as InstanceConnectDoor);
+    const from = bastion === undefined ? "SSH from the EC2 Instance Connect Endpoint" : "SSH from the bastion";
     const servers = [this.appServers, this.dbServer].filter((s): s is AppServers | DbServer => s !== undefined);
-    if (ssh) for (const server of servers) server.connections.allowFrom(bastion, Port.SSH, "SSH from the bastion");
+    if (ssh) for (const server of servers) server.connections.allowFrom(door, Port.SSH, from);
     for (const rule of environment.app?.ingress ?? []) {
       for (const source of rule.from) {
         for (const peer of this.peersOf(source)) {
@@ -276,23 +302,47 @@ export class EnvironmentStack extends TerraformStack {
         `Database port ${this.dbServer.port} from the app servers`,
       );
     }
-    const ssm = environment.bastion!.ssm;
-    const roles: Array<[string, IConnectable | undefined]> = [
-      ["bastion", bastion],
-      ["app", this.appServers],
-      ["db", this.dbServer],
+    const ssm = environment.bastion?.ssm ?? "off";
+    const roles: Array<[string, IConnectable | undefined, string | undefined]> = [
+      ["bastion", bastion, environment.bastion?.tier],
+      ["app", this.appServers, environment.app?.tier],
+      ["db", this.dbServer, environment.db?.tier],
     ];
-    for (const [name, role] of roles) {
+    for (const [name, role, tier] of roles) {
       if (role === undefined) continue;
       // Says what the role really uses 443 for: no Session Manager where it is off.
-      const sessionManager = name === "bastion" ? ssm !== "off" : serversUseSessionManager(ssm);
-      role.connections.allowTo(
-        Peer.anyIpv4(),
-        Port.tcp(443),
-        httpsEgressDescription(name, { sessionManager, dbPassword }),
-      );
+      const uses = { sessionManager: name === "bastion" ? ssm !== "off" : serversUseSessionManager(ssm), dbPassword };
+      if (this.reachesOnlyEndpoints(tier)) {
+        this.allowToEndpoints(role, name, tier as string, uses);
+        continue;
+      }
+      role.connections.allowTo(Peer.anyIpv4(), Port.tcp(443), httpsEgressDescription(name, uses));
       role.connections.allowTo(Peer.anyIpv4(), Port.tcp(80), "HTTP out: package mirrors");
     }
+  }
+
+  /** Whether a tier has no route off the VPC and the network has interface endpoints to stand in for the internet. */
+  private reachesOnlyEndpoints(tier: string | undefined): boolean {
+    const type = this.config.tiers.find((t) => t.name === tier)?.type;
+    return type === "isolated" && Object.keys(this.network.interfaceEndpoints).length > 0;
+  }
+
+  /** HTTPS to the interface endpoints' group, and to S3's prefix list through the gateway endpoint: nothing else out. */
+  private allowToEndpoints(
+    role: IConnectable,
+    name: string,
+    tier: string,
+    uses: { sessionManager: boolean; dbPassword: boolean },
+  ): void {
+    const endpoints = Peer.securityGroupId(this.network.interfaceEndpointSecurityGroup.id, "endpoints");
+    role.connections.allowTo(endpoints, Port.tcp(443), endpointEgressDescription(name, tier, uses));
+    const s3 = this.network.s3GatewayEndpoint;
+    if (s3 !== undefined)
+      role.connections.allowTo(
+        Peer.prefixList(s3.prefixListId, "s3"),
+        Port.tcp(443),
+        `HTTPS to S3 through the gateway endpoint: packages (tier ${tier} has no route to the internet)`,
+      );
   }
 
   /** What a configured source stands for: a role, one CIDR peer per subnet of a tier, or a CIDR. */

@@ -12,10 +12,12 @@ import { DefaultNetworkAcl } from "@cdktf/provider-aws/lib/default-network-acl";
 import { VpcEndpoint } from "@cdktf/provider-aws/lib/vpc-endpoint";
 import { VpcEndpointRouteTableAssociation } from "@cdktf/provider-aws/lib/vpc-endpoint-route-table-association";
 import { ConfigError } from "../core/problems";
+import { Port } from "../core/port";
+import { Peer, RoleSecurityGroup } from "../security/security-group";
 import { FlowLogs } from "./flow-logs";
 import { NatTarget, natProvider } from "./nat";
-import { planNetwork } from "./plan";
-import { NETWORK_DEFAULTS, NetworkPlan, NetworkProps, SubnetType } from "./types";
+import { defaultInterfaceEndpointTier, planNetwork } from "./plan";
+import { NETWORK_DEFAULTS, NetworkPlan, NetworkProps, SESSION_MANAGER_ENDPOINTS, SubnetType } from "./types";
 
 const ANYWHERE = "0.0.0.0/0";
 
@@ -29,6 +31,18 @@ export interface NetworkSubnet {
   /** The id of the subnet's route table (shared by a public or isolated tier, one per AZ in a private tier): add routes to it, such as a transit gateway's. */
   readonly routeTableId: string;
 }
+
+/** Where `addInterfaceEndpoint` puts an endpoint. */
+export interface InterfaceEndpointOptions {
+  /**
+   * A private or isolated tier: the endpoint gets one network interface in each of its AZs.
+   * @default the tier of the network's `interfaceEndpoints`, else its first isolated tier, else its first private one
+   */
+  readonly tier?: string;
+}
+
+/** The security group every interface endpoint shares: HTTPS from the VPC's own blocks, nothing else. */
+export const INTERFACE_ENDPOINT_GROUP_DESCRIPTION = "Interface endpoints of AWS services: HTTPS from the VPC only";
 
 /**
  * A VPC split into tiers of subnets, one subnet per tier per AZ, with the routes, NATs and hardening of the default
@@ -46,13 +60,19 @@ export class Network extends Construct {
   /** Public IPs of the NATs (gateway EIPs, or the NAT instance's EIP), keyed by AZ. */
   readonly natPublicIps: Readonly<Record<string, string>>;
   readonly internetGateway?: InternetGateway;
+  /** The S3 gateway endpoint (`s3GatewayEndpoint`); its `prefixListId` is S3's addresses, for egress rules. */
+  readonly s3GatewayEndpoint?: VpcEndpoint;
   /** The secondary IPv4 blocks of the VPC, by name (`secondaryCidrBlocks`). */
   readonly cidrBlocks: Readonly<Record<string, VpcIpv4CidrBlockAssociation>>;
+  private readonly props: NetworkProps;
+  private readonly endpoints = new Map<string, VpcEndpoint>();
+  private endpointGroup?: RoleSecurityGroup;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
     this.environment = props.environment;
     this.region = props.region;
+    this.props = props;
     this.plan = props.plan ?? planOrThrow(props, id);
     const plan = this.plan;
     const name = (...parts: string[]) => ({ Name: [props.environment, ...parts].join("-") });
@@ -151,12 +171,12 @@ export class Network extends Construct {
     }
 
     if (props.s3GatewayEndpoint === true) {
-      const endpoint = new VpcEndpoint(this, "S3GatewayEndpoint", {
+      const endpoint = (this.s3GatewayEndpoint = new VpcEndpoint(this, "S3GatewayEndpoint", {
         vpcId: this.vpc.id,
         serviceName: `com.amazonaws.${props.region}.s3`,
         vpcEndpointType: "Gateway",
         tags: name("s3-endpoint"),
-      });
+      }));
       // One association per table, so adding an AZ adds a resource instead of editing the endpoint.
       for (const { key, table } of isolatedOrPrivateTables) {
         new VpcEndpointRouteTableAssociation(this, `S3GatewayEndpoint-${key}`, {
@@ -165,6 +185,8 @@ export class Network extends Construct {
         });
       }
     }
+
+    for (const service of props.interfaceEndpoints?.services ?? []) this.addInterfaceEndpoint(service);
 
     if (props.flowLogs?.enabled === true) {
       new FlowLogs(this, "FlowLogs", {
@@ -175,6 +197,63 @@ export class Network extends Construct {
         kmsKeyArn: props.flowLogs.kmsKeyArn,
       });
     }
+  }
+
+  /**
+   * An interface endpoint (AWS PrivateLink) of an AWS service, e.g. `ssm` for `com.amazonaws.<region>.ssm`: one
+   * network interface in each AZ of a private or isolated tier, private DNS on (the service's usual name resolves to
+   * it inside the VPC), and the shared endpoint security group, which admits HTTPS from the VPC's blocks only. Its id
+   * is keyed by the service, so adding one only creates.
+   */
+  addInterfaceEndpoint(service: string, options: InterfaceEndpointOptions = {}): VpcEndpoint {
+    if (this.endpoints.has(service)) throw new Error(`network "${this.node.id}" already has an endpoint of ${service}`);
+    const tier =
+      options.tier ?? this.plan.interfaceEndpointTier ?? defaultInterfaceEndpointTier(this.props.tiers) ?? "";
+    const subnets = this.tierSubnets(tier);
+    if (subnets[0].type === "public")
+      throw new Error(`interface endpoint ${service}: tier "${tier}" is public; give a private or isolated tier`);
+    const endpoint = new VpcEndpoint(this, `InterfaceEndpoint-${idSafeService(service)}`, {
+      vpcId: this.vpc.id,
+      serviceName: `com.amazonaws.${this.region}.${service}`,
+      vpcEndpointType: "Interface",
+      // One network interface per AZ; adding an AZ to the tier updates the endpoint in place.
+      subnetIds: subnets.map((s) => s.resource.id),
+      securityGroupIds: [this.interfaceEndpointSecurityGroup.id],
+      privateDnsEnabled: true,
+      tags: { Name: `${this.environment}-${service}-endpoint` },
+    });
+    this.endpoints.set(service, endpoint);
+    return endpoint;
+  }
+
+  /** The interface endpoints, by service. */
+  get interfaceEndpoints(): Readonly<Record<string, VpcEndpoint>> {
+    return Object.fromEntries(this.endpoints);
+  }
+
+  /** Whether Session Manager's three endpoints (`ssm`, `ssmmessages`, `ec2messages`) are here: it then needs no NAT. */
+  get hasSessionManagerEndpoints(): boolean {
+    return SESSION_MANAGER_ENDPOINTS.every((service) => this.endpoints.has(service));
+  }
+
+  /** The security group of the interface endpoints (made with the first one): HTTPS from the VPC's blocks only. */
+  get interfaceEndpointSecurityGroup(): RoleSecurityGroup {
+    if (this.endpointGroup === undefined) {
+      const group = new RoleSecurityGroup(this, "InterfaceEndpointSecurityGroup", {
+        environment: this.environment,
+        role: "endpoints",
+        vpcId: this.vpc.id,
+        description: INTERFACE_ENDPOINT_GROUP_DESCRIPTION,
+      });
+      const blocks = [
+        { name: "vpc", cidr: this.props.vpcCidr },
+        ...(this.props.secondaryCidrBlocks ?? []).map((b) => ({ name: `vpc-${b.name}`, cidr: b.cidr })),
+      ];
+      for (const block of blocks)
+        group.allowFrom(Peer.ipv4(block.cidr, block.name), Port.tcp(443), `HTTPS to AWS services from ${block.cidr}`);
+      this.endpointGroup = group;
+    }
+    return this.endpointGroup;
   }
 
   /** The subnets of one tier, in the environment's AZ order. */
@@ -214,6 +293,11 @@ function planOrThrow(props: NetworkProps, id: string): NetworkPlan {
       `network "${id}"`,
     );
   return plan;
+}
+
+/** `ecr-api` for `ecr.api`: a service name as construct ids take it. */
+function idSafeService(service: string): string {
+  return service.replace(/[^A-Za-z0-9-]/g, "-");
 }
 
 /** Used by the stack's outputs: `{ tier: { az: value } }`. */

@@ -69,7 +69,49 @@ export function planNetwork(props: NetworkProps): { plan: NetworkPlan; problems:
       ? planCidrs(props, blocks, tierAzs, azSlots, problem)
       : [];
   const nat = planNat(props, tierAzs, problem);
-  return { plan: { subnets, ...nat }, problems };
+  const interfaceEndpointTier = checkInterfaceEndpoints(props, problem);
+  return { plan: { subnets, ...nat, interfaceEndpointTier }, problems };
+}
+
+/** A service's part of an endpoint name: `ssm`, `ecr.api`, `execute-api`. */
+const ENDPOINT_SERVICE_PATTERN = /^[a-z0-9][a-z0-9-]*(\.[a-z0-9-]+)*$/;
+/** Services this project reaches through a (free) gateway endpoint instead. */
+const GATEWAY_SERVICES: Readonly<Record<string, string>> = {
+  s3: "s3GatewayEndpoint: true (a free gateway endpoint)",
+  dynamodb: "a DynamoDB gateway endpoint (free), not an interface endpoint",
+};
+
+/** The tier interface endpoints go in when none is named: the first isolated tier, else the first private one. */
+export function defaultInterfaceEndpointTier(tiers: NetworkProps["tiers"]): string | undefined {
+  return (tiers.find((t) => t.type === "isolated") ?? tiers.find((t) => t.type === "private"))?.name;
+}
+
+/** Checks `interfaceEndpoints`; returns the tier they go in, or undefined when there are none. */
+function checkInterfaceEndpoints(props: NetworkProps, problem: Report): string | undefined {
+  const endpoints = props.interfaceEndpoints;
+  if (endpoints === undefined) return undefined;
+  endpoints.services.forEach((service, i) => {
+    const at = fieldPath("interfaceEndpoints", "services", i);
+    if (!ENDPOINT_SERVICE_PATTERN.test(service))
+      problem(at, service, "a service's endpoint name such as ssm, ssmmessages, ec2messages, logs or ecr.api");
+    else if (GATEWAY_SERVICES[service] !== undefined) problem(at, service, GATEWAY_SERVICES[service]);
+    else if (endpoints.services.indexOf(service) !== i) problem(at, service, "each service listed once");
+  });
+  if (endpoints.services.length === 0) problem("interfaceEndpoints.services", [], "at least one service");
+  const tierName = endpoints.tier ?? defaultInterfaceEndpointTier(props.tiers);
+  const tier = props.tiers.find((t) => t.name === tierName);
+  const innerTiers = props.tiers.filter((t) => t.type !== "public").map((t) => t.name);
+  if (tier === undefined || tier.type === "public") {
+    problem(
+      "interfaceEndpoints.tier",
+      endpoints.tier,
+      innerTiers.length === 0
+        ? "a private or isolated tier to hold the endpoints (there is none)"
+        : `a private or isolated tier (${innerTiers.join(", ")}): the endpoints' addresses are the VPC's own`,
+    );
+    return undefined;
+  }
+  return tier.name;
 }
 
 type Report = (field: string, value: unknown, expected: string) => void;
@@ -425,7 +467,7 @@ function planNat(
       problem(
         fieldPath("tiers", index, "type"),
         tier.type,
-        'a NAT path for a private tier: set nat.mode to single, per-az or instance, or make the tier "isolated"',
+        'a NAT path for a private tier: set nat.mode to single, per-az or instance, or make the tier "isolated" (interfaceEndpoints then reach AWS services, such as Session Manager, without a NAT)',
       );
     }
     return none;

@@ -107,6 +107,24 @@ export const networkConfigFields = {
     .boolean()
     .default(false)
     .describe("S3 gateway endpoint on private and isolated route tables (free; saves NAT traffic)"),
+  interfaceEndpoints: z
+    .strictObject({
+      services: z.array(z.string()).min(1, { error: "at least one service" }).meta({
+        description:
+          'AWS services by endpoint name (`com.amazonaws.<region>.<service>`), e.g. `["ssm", "ssmmessages", "ec2messages"]` for Session Manager without a NAT; `logs`, `kms`, ...',
+        typeLabel: "string[]",
+      }),
+      tier: z.string().optional().meta({
+        description: "a private or isolated tier: one endpoint network interface in each of its AZs",
+        defaultLabel: "the first isolated tier, else the first private one",
+      }),
+    })
+    .optional()
+    .meta({
+      description:
+        "interface endpoints (PrivateLink), private DNS on, HTTPS from the VPC only; billed per AZ-hour and per GB",
+      defaultLabel: "none",
+    }),
   secondaryCidrBlocks: z
     .array(
       z.strictObject({

@@ -28,6 +28,8 @@ export interface NetworkPlan {
   readonly natAzFor: Readonly<Record<string, string>>;
   /** For each NAT AZ: the public tier whose subnet hosts the NAT. */
   readonly natTierIn: Readonly<Record<string, string>>;
+  /** The tier the config's interface endpoints are placed in; undefined when it asks for none. @default none */
+  readonly interfaceEndpointTier?: string;
 }
 
 /** One tier of subnets: one subnet per AZ it uses. */
@@ -107,6 +109,23 @@ export interface FlowLogsProps {
   readonly kmsKeyArn?: string;
 }
 
+/**
+ * The AWS services the instances reach through Session Manager: with these three interface endpoints Session Manager
+ * works from a tier with no route off the VPC (no NAT).
+ */
+export const SESSION_MANAGER_ENDPOINTS = ["ssm", "ssmmessages", "ec2messages"] as const;
+
+/** Interface endpoints (AWS PrivateLink) of AWS services, reached from inside the VPC without a NAT. */
+export interface InterfaceEndpointsProps {
+  /** The services, by the last part of their endpoint name (`com.amazonaws.<region>.<service>`), e.g. `ssm`, `logs`, `kms`. */
+  readonly services: readonly string[];
+  /**
+   * A private or isolated tier: each endpoint gets one network interface in each of its AZs.
+   * @default the first isolated tier, else the first private one
+   */
+  readonly tier?: string;
+}
+
 /** A tiered multi-AZ VPC. */
 export interface NetworkProps {
   /** Environment name: prefixes every Name tag. */
@@ -137,6 +156,11 @@ export interface NetworkProps {
   readonly flowLogs?: FlowLogsProps;
   /** Add an S3 gateway endpoint to the private and isolated route tables (free; saves NAT traffic). @default false */
   readonly s3GatewayEndpoint?: boolean;
+  /**
+   * Interface endpoints of AWS services (private DNS on, HTTPS from the VPC only); `ssm`, `ssmmessages` and
+   * `ec2messages` let Session Manager work without a NAT. More can be added with `addInterfaceEndpoint`. @default none
+   */
+  readonly interfaceEndpoints?: InterfaceEndpointsProps;
   /** Allow a VPC CIDR outside RFC 1918 (10/8, 172.16/12, 192.168/16). @default false */
   readonly acknowledgeNonRfc1918VpcCidr?: boolean;
   /**

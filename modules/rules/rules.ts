@@ -1,5 +1,10 @@
 import { Rule } from "./engine";
-import { adminPortOpenToWorld, instancePublicIp, publicIpInPrivateTier } from "./catalog/access";
+import {
+  adminPortOpenToWorld,
+  instancePublicIp,
+  publicIpInPrivateTier,
+  sshOnlyFromInstanceConnect,
+} from "./catalog/access";
 import { bucketEncryption, bucketPublicAccessBlock, bucketVersioning } from "./catalog/buckets";
 import { imdsv2Required, volumeEncryption } from "./catalog/instances";
 import {
@@ -27,6 +32,7 @@ export const RULES: readonly Rule[] = [
   volumeEncryption,
   publicIpInPrivateTier,
   instancePublicIp,
+  sshOnlyFromInstanceConnect,
   natCrossAz,
   defaultSecurityGroupClosed,
   vpcFlowLogs,

@@ -76,6 +76,7 @@ export const ROLE_GROUP_DESCRIPTIONS = {
   bastion: "Bastion: the only door, SSH from the admin CIDRs",
   app: "App servers: service ports from their sources, SSH from the bastion",
   db: "DB server: the DB port from the app servers, SSH from the bastion",
+  "instance-connect": "EC2 Instance Connect Endpoint: the door, SSH out to the servers only",
 } as const;
 
 /**

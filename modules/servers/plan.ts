@@ -3,7 +3,7 @@ import { ConfigProblem, fieldPath } from "../core/problems";
 import { adminPortsIn, Port } from "../core/port";
 import { sourceCidrProblem } from "../security/policy";
 import { InstanceChoice, InstanceContext, placeInstances } from "../placement/instance-choice";
-import { AppServersConfig, COMPUTE_DEFAULTS, DbServerConfig, IngressSource, ServersConfig } from "./schema";
+import { AppServersConfig, COMPUTE_DEFAULTS, DbServerConfig, IngressSource, ServerRole, ServersConfig } from "./schema";
 import { artifactPath, ServiceSpec, substitute } from "../instance/user-data";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -74,8 +74,10 @@ export function serviceSpec(
 export interface ServersInput extends InstanceContext {
   /** The config's `servers` block. @default none: no servers */
   readonly servers?: ServersConfig;
-  /** Whether the environment has a bastion (servers are reached only through it). */
+  /** Whether the environment has a bastion (servers are reached only through a door: it, or the Instance Connect Endpoint). */
   readonly hasBastion: boolean;
+  /** Whether the environment's door is an EC2 Instance Connect Endpoint (`instanceConnect`). @default false */
+  readonly hasInstanceConnect?: boolean;
   /** `access.insecureAllowAdminPortsFromAnywhere`: lets an ingress CIDR of `/0` open an admin port. */
   readonly allowAdminPortsFromAnywhere: boolean;
 }
@@ -85,11 +87,11 @@ export function planServers(env: ServersInput): { app?: AppPlan; db?: DbPlan; pr
   const problems: ConfigProblem[] = [];
   const servers = env.servers;
   if (servers === undefined) return { problems };
-  if (!env.hasBastion && (servers.app !== undefined || servers.db !== undefined)) {
+  if (!env.hasBastion && env.hasInstanceConnect !== true && (servers.app !== undefined || servers.db !== undefined)) {
     problems.push({
       field: "bastion",
       value: undefined,
-      expected: "a bastion block: servers are reached only through the bastion",
+      expected: "a bastion block (or an instanceConnect block): servers are reached only through a door",
     });
   }
   const db = servers.db === undefined ? undefined : planDb(env, servers.db, problems);
@@ -134,7 +136,8 @@ function planApp(
   const { port, name } = app.service;
   if (port === Port.SSH.from)
     problems.push({ field: "servers.app.service.port", value: port, expected: "a service port other than 22 (SSH)" });
-  const ingress: AppIngress[] = app.ingress ?? [{ ports: [port], from: [{ securityGroup: "bastion" }] }];
+  const door = env.hasInstanceConnect === true ? "instance-connect" : "bastion";
+  const ingress: AppIngress[] = app.ingress ?? [{ ports: [port], from: [{ securityGroup: door }] }];
   problems.push(...ingressProblems(env, ingress));
   if (!ingress.some((rule) => rule.ports.includes(port))) {
     problems.push({
@@ -233,14 +236,37 @@ function ingressProblems(env: ServersInput, ingress: readonly AppIngress[]): Con
       } else if ("cidr" in source) {
         const expected = sourceCidrProblem(source.cidr, adminPorts, allowAnywhere);
         if (expected !== undefined) problems.push({ field: at("from", k, "cidr"), value: source.cidr, expected });
-      } else if ("securityGroup" in source && source.securityGroup === "db" && env.servers?.db === undefined) {
+      } else if ("securityGroup" in source && !roleExists(env, source.securityGroup)) {
         problems.push({
           field: at("from", k, "securityGroup"),
           value: source.securityGroup,
-          expected: "a role the environment has (no servers.db here)",
+          expected: `a role the environment has (no ${ROLE_BLOCKS[source.securityGroup]} here)`,
         });
       }
     });
   });
   return problems;
+}
+
+/** The config block each role comes from. */
+const ROLE_BLOCKS: Readonly<Record<ServerRole, string>> = {
+  bastion: "bastion",
+  app: "servers.app",
+  db: "servers.db",
+  "instance-connect": "instanceConnect",
+};
+
+/** Whether the environment has the role a service port's source names. */
+function roleExists(env: ServersInput, role: ServerRole): boolean {
+  switch (role) {
+    case "bastion":
+      // Without any door the missing bastion block is the one problem to report.
+      return env.hasBastion || env.hasInstanceConnect !== true;
+    case "instance-connect":
+      return env.hasInstanceConnect === true;
+    case "db":
+      return env.servers?.db !== undefined;
+    case "app":
+      return true;
+  }
 }

@@ -29,7 +29,9 @@ export const COMPUTE_DEFAULTS = {
 };
 
 /** The roles a service port may be opened to, by their security group. */
-export const SERVER_ROLES = ["bastion", "app", "db"] as const;
+export const SERVER_ROLES = ["bastion", "app", "db", "instance-connect"] as const;
+/** A role whose security group may be a service port's source. */
+export type ServerRole = (typeof SERVER_ROLES)[number];
 
 const port = () => intBetween(1, 65535);
 const systemdName = (what: string) =>
@@ -51,7 +53,8 @@ export const ingressSourceSchema = z.union(
     z.strictObject({ cidr: z.string() }),
   ],
   {
-    error: 'one of { "securityGroup": "bastion" | "app" | "db" }, { "tier": "<tier name>" }, { "cidr": "10.0.0.0/16" }',
+    error:
+      'one of { "securityGroup": "bastion" | "app" | "db" | "instance-connect" }, { "tier": "<tier name>" }, { "cidr": "10.0.0.0/16" }',
   },
 );
 
@@ -136,7 +139,7 @@ export const computeConfigFields = {
             .optional()
             .meta({
               description:
-                'who may reach the service ports: `[{ "ports": [8080], "from": [...], "description": "..." }]`, each source `{ "securityGroup": "bastion" | "app" | "db" }`, `{ "tier": "public" }` or `{ "cidr": "10.20.0.0/16" }`; never port 22',
+                'who may reach the service ports: `[{ "ports": [8080], "from": [...], "description": "..." }]`, each source `{ "securityGroup": "bastion" | "app" | "db" | "instance-connect" }`, `{ "tier": "public" }` or `{ "cidr": "10.20.0.0/16" }`; never port 22',
               typeLabel: "rule[]",
               defaultLabel: "`service.port` from the bastion group",
             }),

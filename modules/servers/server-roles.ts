@@ -65,7 +65,26 @@ export function httpsEgressDescription(
 ): string {
   const uses = ["packages"];
   if (role === "app") uses.push("artifacts");
+  return `HTTPS out: ${[...uses, ...awsServicesUsed(role, options)].join(", ")}`;
+}
+
+/**
+ * The description of a role's HTTPS egress to the VPC's interface endpoints, which replaces its HTTPS to anywhere in
+ * a tier with no route off the VPC: the AWS services it reaches there, and why nothing else.
+ */
+export function endpointEgressDescription(
+  role: string,
+  tier: string,
+  options: { sessionManager: boolean; dbPassword: boolean },
+): string {
+  const uses = awsServicesUsed(role, options);
+  return `HTTPS to the VPC's interface endpoints only${uses.length > 0 ? `: ${uses.join(", ")}` : ""} (tier ${tier} has no route to the internet)`;
+}
+
+/** The AWS services a role reaches on 443. */
+function awsServicesUsed(role: string, options: { sessionManager: boolean; dbPassword: boolean }): string[] {
+  const uses: string[] = [];
   if (options.dbPassword && (role === "app" || role === "db")) uses.push("SSM Parameter Store (DB password)");
   if (options.sessionManager) uses.push("Session Manager");
-  return `HTTPS out: ${uses.join(", ")}`;
+  return uses;
 }

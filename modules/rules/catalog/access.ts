@@ -5,6 +5,7 @@ import {
   blocks,
   followReference,
   numberValue,
+  referencedBy,
   referrersOf,
   ResourceView,
   resourcesOf,
@@ -136,4 +137,35 @@ export const instancePublicIp: Rule = {
         message: `reachable from the internet through ${eip.address}`,
       }));
     }),
+};
+
+/** Standalone ingress rules, with the argument that names a source security group. */
+const SOURCE_GROUP_ARGUMENT: Readonly<Record<string, string>> = {
+  aws_vpc_security_group_ingress_rule: "referenced_security_group_id",
+  aws_security_group_rule: "source_security_group_id",
+};
+
+export const sshOnlyFromInstanceConnect: Rule = {
+  id: "ssh-only-from-instance-connect",
+  scannerIds: [],
+  description:
+    "Where an EC2 Instance Connect Endpoint is the door, every rule that admits SSH (22) has the endpoint's security group as its source: no CIDR, no other group",
+  check: (view) => {
+    const endpoints = resourcesOf(view, "aws_ec2_instance_connect_endpoint");
+    if (endpoints.length === 0) return [];
+    const doorGroups = new Set(endpoints.flatMap((e) => referencedBy(e, "security_group_ids")));
+    return view.resources.flatMap((resource) => {
+      if (!ingressOf(resource).some((ingress) => coversTcpPort(ingress, 22))) return [];
+      const argument = SOURCE_GROUP_ARGUMENT[resource.type];
+      const sources = argument === undefined ? [] : referencedBy(resource, argument);
+      if (sources.length > 0 && sources.every((s) => doorGroups.has(s))) return [];
+      const from = ingressOf(resource).flatMap((i) => i.cidrs);
+      return [
+        {
+          address: resource.address,
+          message: `admits SSH from ${[...from, ...sources].join(", ") || "a source"} other than the Instance Connect Endpoint's group (${[...doorGroups].join(", ")})`,
+        },
+      ];
+    });
+  },
 };

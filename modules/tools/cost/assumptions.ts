@@ -7,6 +7,7 @@ const FLAGS: Record<keyof CostAssumptions, string> = {
   flowLogGb: "--flow-log-gb",
   rootVolumeGiB: "--root-volume-gib",
   albLcus: "--alb-lcus",
+  endpointTrafficGb: "--endpoint-traffic-gb",
 };
 const LIMITS: Record<keyof CostAssumptions, [number, number]> = {
   hoursPerMonth: [0, 744],
@@ -14,6 +15,7 @@ const LIMITS: Record<keyof CostAssumptions, [number, number]> = {
   flowLogGb: [0, 10_000_000],
   rootVolumeGiB: [1, 16384],
   albLcus: [0, 100_000],
+  endpointTrafficGb: [0, 10_000_000],
 };
 
 /**

@@ -29,6 +29,11 @@ export interface CostAssumptions {
    * @default 1
    */
   readonly albLcus: number;
+  /**
+   * GB through the interface endpoints per month (all of them together), billed per GB.
+   * @default 1
+   */
+  readonly endpointTrafficGb: number;
 }
 
 /** The default assumptions: the one place they live. */
@@ -38,10 +43,12 @@ export const COST_DEFAULTS: CostAssumptions = {
   flowLogGb: 1,
   rootVolumeGiB: 8,
   albLcus: 1,
+  endpointTrafficGb: 1,
 };
 
 /** What a line is for; `nat` lines are the ones the NAT-mode comparison swaps. */
-export type CostCategory = "compute" | "storage" | "public-ipv4" | "nat" | "logs" | "negligible" | "unknown";
+export type CostCategory =
+  "compute" | "storage" | "public-ipv4" | "nat" | "endpoints" | "logs" | "negligible" | "unknown";
 
 /** One line of an estimate. `monthly` is undefined when there is no price: `noPrice` says why. */
 export interface CostLine {
@@ -116,6 +123,8 @@ const FREE_TYPES = new Set([
   "aws_iam_openid_connect_provider",
   "aws_vpc_endpoint_route_table_association",
   "aws_eip_association",
+  // EC2 Instance Connect Endpoint: no charge of its own (the instances' data transfer is billed as usual).
+  "aws_ec2_instance_connect_endpoint",
   // The volume is priced on its own line; attaching it costs nothing.
   "aws_volume_attachment",
   // Listeners, target groups and their members are in the ALB's price; State Manager associations are free.
@@ -358,8 +367,33 @@ export function estimateCost(
       );
     }
   }
+  const interfaceEndpoints = inventory.endpoints.filter((e) => e.type === "Interface");
+  for (const endpoint of interfaceEndpoints)
+    priced(
+      {
+        resource: endpoint.address,
+        item: `interface endpoint ${endpoint.service}, ${endpoint.azs ?? 1} AZ(s)`,
+        category: "endpoints",
+        quantity: hours * (endpoint.azs ?? 1),
+        unit: "h",
+      },
+      (p) => p.interfaceEndpointHourly,
+      "",
+    );
+  if (interfaceEndpoints.length > 0)
+    priced(
+      {
+        resource: interfaceEndpoints.map((e) => e.address).join(", "),
+        item: `interface endpoint data processing, ${assumptions.endpointTrafficGb} GB (assumed)`,
+        category: "endpoints",
+        quantity: assumptions.endpointTrafficGb,
+        unit: "GB",
+      },
+      (p) => p.interfaceEndpointPerGb,
+      "",
+    );
   for (const endpoint of inventory.endpoints) {
-    if (endpoint.type !== "Gateway")
+    if (endpoint.type !== "Gateway" && endpoint.type !== "Interface")
       lines.push({
         resource: endpoint.address,
         item: `VPC endpoint (${endpoint.type}) ${endpoint.service}`,

@@ -63,7 +63,7 @@ export function formatEstimate(stack: string, e: CostEstimate): string {
   out.push(
     "",
     `  assumptions: ${a.hoursPerMonth} h/month, ${a.natTrafficGb} GB/month through NAT, ${a.flowLogGb} GB/month per flow log, ` +
-      `${a.rootVolumeGiB} GiB root volumes where the AMI decides, ${a.albLcus} LCU per load balancer; data transfer out to the internet not included (same for every NAT mode)`,
+      `${a.rootVolumeGiB} GiB root volumes where the AMI decides, ${a.albLcus} LCU per load balancer, ${a.endpointTrafficGb} GB/month through interface endpoints; data transfer out to the internet not included (same for every NAT mode)`,
     `  prices: ${e.prices.source} Recorded ${e.prices.recorded}.`,
   );
   return out.join("\n");

@@ -19,6 +19,10 @@ export interface RegionPrices {
   readonly albHourly: number;
   /** Application Load Balancer capacity, USD per LCU-hour. */
   readonly albLcuHourly: number;
+  /** Interface VPC endpoint (PrivateLink), USD per endpoint per AZ-hour. */
+  readonly interfaceEndpointHourly: number;
+  /** Interface VPC endpoint data processing, first 1 PB a month in the region, USD per GB. */
+  readonly interfaceEndpointPerGb: number;
 }
 
 /** The table itself: where the numbers come from, when they were entered, and the prices by region. */
@@ -34,7 +38,7 @@ export interface PriceTable {
 export const PRICE_TABLE: PriceTable = {
   source:
     "AWS public list prices: Amazon EC2 On-Demand (Linux), Amazon VPC (NAT gateway, public IPv4 address), " +
-    "Amazon EBS (gp3/gp2 storage), Amazon CloudWatch (Logs, vended logs ingestion), Elastic Load Balancing (ALB hours, LCU-hours). Storage of logs, IOPS/throughput " +
+    "Amazon EBS (gp3/gp2 storage), Amazon CloudWatch (Logs, vended logs ingestion), Elastic Load Balancing (ALB hours, LCU-hours), AWS PrivateLink (interface endpoint per AZ-hour, data processed: first 1 PB tier). Storage of logs, IOPS/throughput " +
     "above gp3's baseline, data transfer out and Savings Plans are not included.",
   recorded: "2026-12-01",
   currency: "USD",
@@ -59,6 +63,8 @@ export const PRICE_TABLE: PriceTable = {
       logsIngestionPerGb: 0.5,
       albHourly: 0.0225,
       albLcuHourly: 0.008,
+      interfaceEndpointHourly: 0.01,
+      interfaceEndpointPerGb: 0.01,
     },
     "ap-northeast-2": {
       ec2Hourly: {
@@ -80,6 +86,8 @@ export const PRICE_TABLE: PriceTable = {
       logsIngestionPerGb: 0.76,
       albHourly: 0.0225,
       albLcuHourly: 0.008,
+      interfaceEndpointHourly: 0.013,
+      interfaceEndpointPerGb: 0.01,
     },
   },
 };

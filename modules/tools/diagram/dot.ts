@@ -28,6 +28,7 @@ const DRAWN = new Set([
   "aws_default_network_acl",
   "aws_vpc_endpoint",
   "aws_vpc_endpoint_route_table_association",
+  "aws_ec2_instance_connect_endpoint",
   "aws_flow_log",
   "aws_cloudwatch_log_group",
 ]);
@@ -155,7 +156,7 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
     }
     for (const ep of inventory.endpoints) {
       line(
-        `      ${quote(ep.address)} ${attrs({ label: `${ep.type} endpoint\n${ep.service}`, shape: "box", fillcolor: "#f3e8fd" })};`,
+        `      ${quote(ep.address)} ${attrs({ label: `${ep.type} endpoint\n${ep.service}${ep.azs === undefined ? "" : `\n${ep.azs} AZ(s), private DNS`}`, shape: "box", fillcolor: "#f3e8fd" })};`,
       );
       vpcTop.push(ep.address);
     }
@@ -190,6 +191,12 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
           for (const nat of natsIn.get(subnet.address) ?? []) {
             line(`          ${quote(nat)} ${attrs({ label: "NAT gateway\npublic IPv4", fillcolor: "#fff4e0" })};`);
             tierRows[row].push(nat);
+          }
+          for (const door of inventory.instanceConnectEndpoints.filter((e) => e.subnet === subnet.address)) {
+            line(
+              `          ${quote(door.address)} ${attrs({ label: "EC2 Instance Connect Endpoint\nSSH with IAM, no public IP", fillcolor: "#f3e8fd" })};`,
+            );
+            tierRows[row].push(door.address);
           }
           for (const i of instancesIn.get(subnet.address) ?? []) {
             instanceNode(i, "          ");
@@ -246,6 +253,13 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
         key: i.name,
         node: i.address,
         az: inventory.subnets.find((x) => x.address === i.subnet)?.az,
+      }));
+    const doors = inventory.instanceConnectEndpoints.filter((e) => e.securityGroups.includes(group));
+    if (doors.length > 0)
+      return doors.map((e) => ({
+        key: e.address,
+        node: e.address,
+        az: inventory.subnets.find((x) => x.address === e.subnet)?.az,
       }));
     const sg = inventory.securityGroups.find((g) => g.address === group);
     return [{ key: `sg:${sg?.name ?? group}`, node: `sg:${group}` }];

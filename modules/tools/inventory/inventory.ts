@@ -106,7 +106,21 @@ export interface Inventory {
   readonly securityGroups: ReadonlyArray<{ readonly address: Address; readonly name: string }>;
   readonly ingress: readonly FlowInfo[];
   readonly egress: readonly EgressInfo[];
-  readonly endpoints: ReadonlyArray<{ readonly address: Address; readonly service: string; readonly type: string }>;
+  readonly endpoints: ReadonlyArray<{
+    readonly address: Address;
+    readonly service: string;
+    readonly type: string;
+    /** The subnets an interface endpoint has a network interface in (one per AZ); undefined for a gateway endpoint. */
+    readonly subnets?: readonly Address[];
+    /** How many AZs an interface endpoint is billed for: its `subnet_ids`; undefined when not a literal list. */
+    readonly azs?: number;
+  }>;
+  /** EC2 Instance Connect Endpoints: the door without a bastion, and the subnet each stands in. */
+  readonly instanceConnectEndpoints: ReadonlyArray<{
+    readonly address: Address;
+    readonly subnet?: Address;
+    readonly securityGroups: readonly Address[];
+  }>;
   readonly flowLogs: ReadonlyArray<{
     readonly address: Address;
     readonly destination: string;
@@ -304,10 +318,22 @@ export function readInventory(json: TerraformJson): Inventory {
     })),
     ingress,
     egress,
-    endpoints: ofType("aws_vpc_endpoint").map(({ address, props }) => ({
+    endpoints: ofType("aws_vpc_endpoint").map(({ address, props }) => {
+      const subnetIds = Array.isArray(props.subnet_ids) ? props.subnet_ids : undefined;
+      return {
+        address,
+        service: literal(props.service_name) ?? "(computed)",
+        type: literal(props.vpc_endpoint_type) ?? "Gateway",
+        subnets: subnetIds?.map(referencedAddress).filter((a): a is Address => a !== undefined),
+        azs: subnetIds?.length,
+      };
+    }),
+    instanceConnectEndpoints: ofType("aws_ec2_instance_connect_endpoint").map(({ address, props }) => ({
       address,
-      service: literal(props.service_name) ?? "(computed)",
-      type: literal(props.vpc_endpoint_type) ?? "Gateway",
+      subnet: referencedAddress(props.subnet_id),
+      securityGroups: ((props.security_group_ids as unknown[] | undefined) ?? [])
+        .map(referencedAddress)
+        .filter((a): a is Address => a !== undefined),
     })),
     flowLogs: ofType("aws_flow_log").map(({ address, props }) => ({
       address,

@@ -271,7 +271,9 @@ export function addEnvironmentModule(scope: Construct): void {
   });
   const scripts = userDataScripts();
 
-  const roles: Record<string, string> = ROLE_GROUP_DESCRIPTIONS;
+  // The bastion is this module's door (the Instance Connect door is the construct's and the config's only).
+  const { bastion, app, db } = ROLE_GROUP_DESCRIPTIONS;
+  const roles: Record<string, string> = { bastion, app, db };
   for (const [role, description] of Object.entries(roles)) {
     keyed(
       new SecurityGroup(scope, `resource_sg_${role}`, {

@@ -95,6 +95,9 @@ export const NETWORK_INPUTS: readonly HclInput[] = [
   { hcl: "flow_logs.traffic_type", from: "flowLogs.trafficType" },
   { hcl: "flow_logs.kms_key_arn", from: "flowLogs.kmsKeyArn" },
   { hcl: "s3_gateway_endpoint", from: "s3GatewayEndpoint" },
+  { hcl: "interface_endpoints", from: "interfaceEndpoints" },
+  { hcl: "interface_endpoints.services", from: "interfaceEndpoints.services" },
+  { hcl: "interface_endpoints.tier", from: "interfaceEndpoints.tier" },
   { hcl: "tags", from: "tags" },
 ];
 
@@ -198,6 +201,8 @@ export const CONSTRUCTS_ONLY: Readonly<Record<string, string>> = {
   "servers.db.services": "as `servers.db.packages`: the module's DB engine is always MariaDB",
   "servers.db.dataVolume.preventDestroy":
     "Terraform's `lifecycle` takes literals only, so a module cannot offer the switch, and one whose destroy always fails could not be removed by its callers",
+  instanceConnect:
+    "the EC2 Instance Connect Endpoint is a door instead of the bastion, and the environment module always has a bastion; use the constructs, or put an `aws_ec2_instance_connect_endpoint` of your own on the network module's subnets",
   backend: "a module configures no backend: the caller's root module does",
   guardrails:
     "the app's synth-time rule check; run `checkPlan` (or `npm run plan`'s summary) on the HCL caller's plan JSON instead",

@@ -26,6 +26,7 @@ import { LOG_RETENTION_DAYS, SUBNET_TYPES, SubnetType } from "../../network/type
 import { AWS_MAX_PREFIX, AWS_MIN_PREFIX, rangeOf, RFC1918 } from "../../core/cidr";
 import { REGION_PATTERN, VPC_CIDR_BLOCKS_QUOTA } from "../../network/plan";
 import { NETWORK_INPUTS, Rule, VariableSpec, variableSpecs } from "./inputs";
+import { INTERFACE_ENDPOINT_GROUP_DESCRIPTION } from "../../network/network";
 import { NAT_INSTANCE_GROUP, NAT_INSTANCE_SETTINGS, renderNatInstanceUserData } from "../../network/nat-instance";
 import { FLOW_LOGS_ACTIONS, FLOW_LOGS_ASSUME_ROLE_POLICY } from "../../network/flow-logs";
 import { addressNumber, LETTERS, MODULE_MAX_TIERS, planLocals } from "./plan-expressions";
@@ -101,6 +102,14 @@ export const NETWORK_OUTPUTS: Record<string, { value: string; description: strin
   natgw_ids: {
     value: "[for az, _ in local.nat_gateways : aws_nat_gateway.this[az].id]",
     description: 'NAT gateway ids in AZ order; empty for nat_mode "none" or "instance"',
+  },
+  interface_endpoint_ids: {
+    value: "{ for service, e in aws_vpc_endpoint.interface : service => e.id }",
+    description: "Interface endpoint ids by service (interface_endpoints); empty without them",
+  },
+  interface_endpoint_security_group_id: {
+    value: `try(aws_security_group.endpoints["this"].id, null)`,
+    description: "The interface endpoints' security group (HTTPS from the VPC); null without endpoints",
   },
   ...flatOutputsByType(),
   route_table_ids_by_tier: {
@@ -280,6 +289,12 @@ function networkChecks(): Record<string, Rule[]> {
       [
         `contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.flow_logs.retention_days)`,
         `flow_logs.retention_days must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}.`,
+      ],
+    ],
+    interface_endpoints: [
+      [
+        `var.interface_endpoints == null || (length(distinct(try(var.interface_endpoints.services, []))) == length(try(var.interface_endpoints.services, [])) && alltrue([for s in try(var.interface_endpoints.services, []) : can(regex("^[a-z0-9][a-z0-9-]*([.][a-z0-9-]+)*$", s)) && !contains(["s3", "dynamodb"], s)]))`,
+        "interface_endpoints.services must list each service once, by its endpoint name (ssm, ssmmessages, ec2messages, logs, ecr.api, ...); s3 and dynamodb take a (free) gateway endpoint: s3_gateway_endpoint = true.",
       ],
     ],
   };
@@ -547,6 +562,57 @@ export function addNetworkModule(scope: Construct): void {
     "s3",
     `var.s3_gateway_endpoint ? { for k, t in local.route_tables : k => t if t.type != "public" } : {}`,
   );
+
+  // Interface endpoints: the Network construct's addInterfaceEndpoint, one per service, sharing one security group.
+  const endpointsOn = `var.interface_endpoints == null ? toset([]) : toset(["this"])`;
+  new TerraformLocal(
+    scope,
+    "local_endpoint_tier",
+    `\${var.interface_endpoints == null ? null : coalesce(var.interface_endpoints.tier, concat([for t in var.tiers : t.name if t.type == "isolated"], [for t in var.tiers : t.name if t.type == "private"], [""])[0])}`,
+  ).overrideLogicalId("endpoint_tier");
+  keyed(
+    new SecurityGroup(scope, "resource_endpoints_sg", {
+      name: "${var.name}-endpoints",
+      description: INTERFACE_ENDPOINT_GROUP_DESCRIPTION,
+      vpcId,
+      tags: tagsNamed("endpoints"),
+    }),
+    "endpoints",
+    endpointsOn,
+  );
+  keyed(
+    new VpcSecurityGroupIngressRule(scope, "resource_endpoints_https", {
+      securityGroupId: "${aws_security_group.endpoints[each.key].id}",
+      description: "HTTPS to AWS services from ${var.vpc_cidr}",
+      cidrIpv4: "${var.vpc_cidr}",
+      ipProtocol: "tcp",
+      fromPort: 443,
+      toPort: 443,
+    }),
+    "endpoints",
+    endpointsOn,
+  );
+  const endpoint = keyed(
+    new VpcEndpoint(scope, "resource_interface_endpoint", {
+      vpcId,
+      serviceName: "com.amazonaws.${var.region}.${each.key}",
+      vpcEndpointType: "Interface",
+      subnetIds: tf(
+        "[for k, s in local.subnets : aws_subnet.this[k].id if s.tier == local.endpoint_tier]",
+      ) as unknown as string[],
+      securityGroupIds: ['${aws_security_group.endpoints["this"].id}'],
+      privateDnsEnabled: true,
+      tags: tagsNamed("${each.key}-endpoint"),
+    }),
+    "interface",
+    `var.interface_endpoints == null ? toset([]) : toset(var.interface_endpoints.services)`,
+  );
+  endpoint.addOverride("lifecycle.precondition", [
+    {
+      condition: tf(`contains([for t in var.tiers : t.name if t.type != "public"], local.endpoint_tier)`),
+      error_message: "interface_endpoints.tier must be a private or isolated tier of the network.",
+    },
+  ]);
 
   // Flow logs: the FlowLogs construct's resources, present when enabled.
   const flowLogsOn = `var.flow_logs.enabled ? toset(["this"]) : toset([])`;

@@ -113,6 +113,8 @@ export function exampleHcl(name: TerraformModuleName, source = "../..", version?
   ]
   nat_mode = "single"
   tags     = { Project = "infra-workshop" }
+
+  interface_endpoints = { services = ["ssm", "ssmmessages", "ec2messages"] }
 `;
   const environment = `
   admin_cidrs    = ["203.0.113.10/32"]
