@@ -28,7 +28,9 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
   [
     "IPv6 admin network",
     (e) => (e.access.adminCidrs = ["2001:db8::/32"]),
-    [`${W}access.adminCidrs[0] = "2001:db8::/32": expected an IPv4 CIDR block (the VPC has no IPv6)`],
+    [
+      `${W}access.adminCidrs[0] = "2001:db8::/32": expected an IPv4 CIDR block (the VPC has no IPv6: ipv6: true makes it dual-stack)`,
+    ],
   ],
   [
     "octet out of range",

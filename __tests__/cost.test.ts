@@ -73,6 +73,14 @@ describe("cost estimate of the default environment", () => {
     expect(variant.natModes.find((m) => m.current)?.mode).toBe(mode);
   });
 
+  it("counts the tiers' network ACLs and their associations as free: the same lines and total, 8 more free resources", () => {
+    const withAcls = estimateCost(jsonOf(withChanges((c) => c.tiers.forEach((t: any) => (t.networkAcl = true)))));
+    expect(withAcls.lines).toEqual(estimate.lines);
+    expect(withAcls.totalMonthly).toBe(estimate.totalMonthly);
+    expect(withAcls.unpriced).toBe(0);
+    expect(withAcls.freeResources).toBe(estimate.freeResources + 3 + 5);
+  });
+
   it("prices flow logs as CloudWatch Logs ingestion under the stated traffic", () => {
     const withLogs = estimateCost(jsonOf(withChanges((c) => (c.flowLogs = { enabled: true }))), { flowLogGb: 4 });
     const line = withLogs.lines.find((l) => l.category === "logs")!;

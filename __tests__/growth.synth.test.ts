@@ -46,6 +46,23 @@ describe("the default environment has room to grow", () => {
     expect(added.filter((id) => id.startsWith("aws_subnet."))).toHaveLength(4);
   });
 
+  it("turning on every tier's network ACL only creates the ACLs and one association per subnet; the default ACL is untouched", () => {
+    const added = onlyCreates(
+      base,
+      synthWith((c) => c.tiers.forEach((t) => (t.networkAcl = true))),
+    );
+    expect(added.map((id) => id.replace(/_[0-9A-F]{8}$/, "")).sort()).toEqual([
+      "aws_network_acl.network_NetworkAcl-internal",
+      "aws_network_acl.network_NetworkAcl-management",
+      "aws_network_acl.network_NetworkAcl-public",
+      "aws_network_acl_association.network_NetworkAclAssociation-internal-ap-northeast-2a",
+      "aws_network_acl_association.network_NetworkAclAssociation-internal-ap-northeast-2b",
+      "aws_network_acl_association.network_NetworkAclAssociation-management-ap-northeast-2a",
+      "aws_network_acl_association.network_NetworkAclAssociation-public-ap-northeast-2a",
+      "aws_network_acl_association.network_NetworkAclAssociation-public-ap-northeast-2b",
+    ]);
+  });
+
   it("keeps the workshop shape: public, management, internal in 2a/2b inside a 192.168.x.0 block", () => {
     const subnets = Object.values(resourcesOf(base, "aws_subnet")).map(
       (s) => `${(s.tags as Record<string, string>).Tier} ${s.availability_zone} ${s.cidr_block}`,

@@ -120,7 +120,9 @@ const table: Array<[string, (env: Record<string, any>) => void, string[]]> = [
   [
     "IPv6 source",
     withLb({ allowedCidrs: ["::/0"] }),
-    [`${W}loadBalancer.allowedCidrs[0] = "::/0": expected an IPv4 CIDR block (the VPC has no IPv6)`],
+    [
+      `${W}loadBalancer.allowedCidrs[0] = "::/0": expected an IPv4 CIDR block (the VPC has no IPv6: ipv6: true makes it dual-stack)`,
+    ],
   ],
   [
     "CIDR with host bits",
@@ -190,6 +192,7 @@ describe("the resolved load balancer", () => {
       tier: "public",
       azs: ["ap-northeast-2a", "ap-northeast-2b"],
       allowedCidrs: ["0.0.0.0/0"],
+      ipAddressType: "ipv4",
       certificateArn: undefined,
       healthCheck: LOAD_BALANCER_DEFAULTS.healthCheck,
       deletionProtection: true,

@@ -202,6 +202,13 @@ describe("README and docs/", () => {
     );
   });
 
+  it("names only tests that exist in its comparison of features (the proof of each row)", () => {
+    const table = readme.slice(readme.indexOf("## How it compares"), readme.indexOf("## Documentation"));
+    const named = [...table.matchAll(/`([a-z0-9.-]+\.test\.ts)`/g)].map((m) => m[1]);
+    expect(named.length).toBeGreaterThan(5);
+    expect(named.filter((test) => !existsSync(join(ROOT, "__tests__", test)))).toEqual([]);
+  });
+
   it("ships in the npm package every file the README and docs/ link to", () => {
     const shipped = (path: string) =>
       ["README.md", "package.json", "LICENSE"].includes(path) ||

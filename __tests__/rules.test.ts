@@ -894,7 +894,11 @@ describe("environmentExceptions", () => {
       flowLogs,
       access: { adminCidrs: ["0.0.0.0/0"], insecureAllowAdminPortsFromAnywhere: true },
     };
-    expect(environmentExceptions(open).map((e) => e.rule)).toEqual(["admin-port-open-to-world"]);
+    // The tiers' network ACLs admit what the groups do: the same override accepts both.
+    expect(environmentExceptions(open).map((e) => e.rule)).toEqual([
+      "admin-port-open-to-world",
+      "nacl-admin-port-open-to-world",
+    ]);
   });
 
   it("accepts the flow-log group's own encryption only where flow logs are on without a key, and monitoring off per block", () => {

@@ -46,10 +46,10 @@ describe("the HCL modules' inputs, declared by the config fields", () => {
                 [path[0]]: withField((node.properties ?? {})[path[0]], path.slice(1), field),
               },
             };
-    const added = withField(withField(root, ["ipv6"], { type: "boolean" }), ["flowLogs", "format"], {
+    const added = withField(withField(root, ["probeField"], { type: "boolean" }), ["flowLogs", "format"], {
       type: "string",
     });
-    expect([...fieldCoverage(added).unbound].sort()).toEqual(["flowLogs.format", "ipv6"]);
+    expect([...fieldCoverage(added).unbound].sort()).toEqual(["flowLogs.format", "probeField"]);
     expect(fieldCoverage(root, ALL_INPUTS, { ...CONSTRUCTS_ONLY, "bastion.gone": "x" }).unknown).toEqual([
       "bastion.gone",
     ]);

@@ -278,6 +278,48 @@ describeWithTerraform(
       STEP_MS,
     );
 
+    it(
+      "ipv6 = true makes the network module dual-stack as the Network construct: the VPC's /56, a /64 per subnet, ::/0 routes by tier type, the default NACL's IPv6 rule",
+      async () => {
+        const inputs = networkInputs(workshopNetwork);
+        const tiers = (inputs.tiers as Array<Record<string, unknown>>).map((t) =>
+          t.name === "internal" ? { ...t, assign_ipv6_address_on_creation: true } : t,
+        );
+        const dir = await consumer("dual-stack", moduleBlock("network", "network", { ...inputs, tiers, ipv6: true }));
+        const planned = await plan(dir);
+        expect(plannedResources(planned, "aws_vpc").map((r) => r.values.assign_generated_ipv6_cidr_block)).toEqual([
+          true,
+        ]);
+        const subnets = (planned.resource_changes ?? []).filter((c) => c.type === "aws_subnet");
+        expect(subnets.length).toBeGreaterThan(0);
+        for (const s of subnets) expect((s.change.after_unknown as Record<string, unknown>).ipv6_cidr_block).toBe(true);
+        expect(
+          subnets
+            .filter((s) => (s.change.after as Record<string, unknown>).assign_ipv6_address_on_creation === true)
+            .map((s) => s.address)
+            .sort(),
+        ).toEqual(
+          subnets
+            .filter((s) => s.address.includes('"internal/'))
+            .map((s) => s.address)
+            .sort(),
+        );
+        expect(plannedResources(planned, "aws_egress_only_internet_gateway")).toHaveLength(1);
+        const ipv6Routes = plannedResources(planned, "aws_route")
+          .filter((r) => r.values.destination_ipv6_cidr_block === "::/0")
+          .map((r) => r.address.replace(/^module\.network\./, "").replace(/\[.*$/, ""))
+          .sort();
+        const tables = new Set(
+          (planned.resource_changes ?? []).filter((c) => c.type === "aws_route_table").map((c) => c.address),
+        );
+        expect(ipv6Routes).toHaveLength(tables.size);
+        expect(new Set(ipv6Routes)).toEqual(new Set(["aws_route.egress_only_ipv6", "aws_route.internet_ipv6"]));
+        const nacl = plannedResources(planned, "aws_default_network_acl")[0];
+        expect(nacl.values.ingress).toContainEqual(expect.objectContaining({ rule_no: 101, ipv6_cidr_block: "::/0" }));
+      },
+      STEP_MS,
+    );
+
     // The committed addresses: those of the .tf.json-era modules, plus the DB's data volume and its attachment and
     // the examples' interface endpoints, added since (additions only: no address was renamed).
     it.each(TERRAFORM_MODULES.map((name) => [name]))(

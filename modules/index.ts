@@ -23,6 +23,7 @@ export type { SsmMode } from "./instance/ssm-instance-profile";
 // Network: the tiered VPC and its planner.
 export { Network } from "./network/network";
 export type { InterfaceEndpointOptions, NetworkSubnet } from "./network/network";
+export { NetworkBase } from "./network/network-base";
 export { planNetwork } from "./network/plan";
 export {
   FLOW_LOG_TRAFFIC_TYPES,
@@ -32,9 +33,24 @@ export {
   SESSION_MANAGER_ENDPOINTS,
   SUBNET_TYPES,
 } from "./network/types";
+export { EPHEMERAL_PORTS, NETWORK_ACL_RULE_QUOTA, planNetworkAcls } from "./network/network-acl-plan";
 export type {
+  FlowEnd,
+  NetworkAclEntry,
+  NetworkAclInput,
+  NetworkFlow,
+  TierNetworkAcl,
+} from "./network/network-acl-plan";
+export { securityGroupFlows } from "./placement/network-acl-flows";
+export type { GroupPlacement } from "./placement/network-acl-flows";
+export type {
+  ExistingNetworkAttributes,
+  ExistingSubnetAttributes,
+  ExistingTierAttributes,
   FlowLogsProps,
   FlowLogTrafficType,
+  INetwork,
+  INetworkSubnet,
   InterfaceEndpointsProps,
   NatInstanceProps,
   NatMode,
@@ -56,6 +72,7 @@ export type {
   CidrPeerOptions,
   PrefixListPeer,
   RoleSecurityGroupProps,
+  RoleSecurityGroupRule,
   SecurityGroupIdPeer,
 } from "./security/security-group";
 export { ADMIN_PORTS, Port } from "./core/port";
@@ -130,7 +147,7 @@ export {
 export { healthCheckSchema, LOAD_BALANCER_DEFAULTS, loadBalancerConfigFields } from "./loadbalancer/schema";
 export type { HealthCheck, HealthCheckOptions, LoadBalancerConfig } from "./loadbalancer/schema";
 export { planLoadBalancer } from "./loadbalancer/plan";
-export type { LoadBalancerInput, LoadBalancerPlan } from "./loadbalancer/plan";
+export type { LoadBalancerInput, LoadBalancerIpAddressType, LoadBalancerPlan } from "./loadbalancer/plan";
 export type { TierLayout } from "./placement/placement";
 
 // Environments: the composed stack and the functions that add every stack of a config to an app.

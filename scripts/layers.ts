@@ -10,7 +10,8 @@ export const FOLDER_ROLES: Readonly<Record<string, string>> = {
   instance: "instance primitives: the hardened instance, user data, instance roles, Session Manager profile, AMI",
   security: "one security group per role, `Connections` (`allowFrom`/`allowTo`), the admin-port policy",
   keypair: "`aws_key_pair` from your public key (format-checked; no private key ever)",
-  network: "the tiered VPC construct, its CIDR planner, NAT providers (gateway, instance), flow logs",
+  network:
+    "the tiered VPC construct, its CIDR planner, NAT providers (gateway, instance), flow logs; `INetwork` and imported VPCs",
   placement: "where an instance group goes: tier and AZ checks shared by the bastion, servers and load balancer",
   state: "S3 / local / HCP Terraform backends, the state bucket construct",
   bastion: "the hardened bastion on a network, its EIP, user data and the ssh config it outputs",

@@ -59,3 +59,7 @@ export function countsByType(plan: PlanJson, namePrefix = ""): Record<string, nu
   for (const r of plannedResources(plan)) if (r.name.startsWith(namePrefix)) counts[r.type] = (counts[r.type] ?? 0) + 1;
   return counts;
 }
+
+/** Resource types a network is made of (the VPC, its blocks and endpoints, subnets, routes, gateways, NATs' EIPs aside). */
+export const NETWORK_RESOURCE_TYPE =
+  /^aws_(vpc$|vpc_ipv4|vpc_endpoint|subnet|route|internet_gateway|nat_gateway|default_|network_acl|flow_log)/;

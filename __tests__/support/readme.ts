@@ -31,10 +31,17 @@ export function codeBlocksUnder(heading: string, lang: string, text = readme()):
   return [...section.matchAll(new RegExp("^```" + lang + "\\n([\\s\\S]*?)^```", "gm"))].map((m) => m[1]);
 }
 
-/** The README's library example, importing this checkout's modules instead of the published package. */
-export function libraryExample(importPath: string): string {
-  const [example] = codeBlocksUnder("## Using the modules as a library", "ts");
-  if (example === undefined) throw new Error('README has no ts block under "## Using the modules as a library"');
+/**
+ * The README's library example (or the first ts block under `heading` of `text`, such as a docs page), importing this
+ * checkout's modules instead of the published package.
+ */
+export function libraryExample(
+  importPath: string,
+  heading = "## Using the modules as a library",
+  text = readme(),
+): string {
+  const [example] = codeBlocksUnder(heading, "ts", text);
+  if (example === undefined) throw new Error(`no ts block under "${heading}"`);
   const name = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).name as string;
   return example.split(`from "${name}"`).join(`from "${importPath}"`);
 }

@@ -70,10 +70,17 @@ export const DOCUMENTED_VARIANTS: Readonly<Record<string, (env: Record<string, a
     env.instanceConnect = {};
     env.servers.app.ingress = [{ ports: [8080], from: [{ securityGroup: "instance-connect" }, { tier: "public" }] }];
   },
+  // docs/configuration.md "Network ACLs per tier": every tier of the default environment with an ACL of its own.
+  "network-acls": (env) => env.tiers.forEach((tier: Record<string, unknown>) => (tier.networkAcl = true)),
   // docs/load-balancer.md: the workshop's HTTP-only ALB, and the HTTPS one with access logs.
   "load-balancer-http": (env) => (env.loadBalancer = { deletionProtection: false }),
   "load-balancer-https": (env) =>
     (env.loadBalancer = { certificateArn: EXAMPLE_CERTIFICATE_ARN, accessLogs: { enabled: true } }),
+  // docs/configuration.md "IPv6 dual-stack": the default environment with ipv6 on and the (then dual-stack) HTTP load balancer.
+  "dual-stack": (env) => {
+    env.ipv6 = true;
+    env.loadBalancer = { deletionProtection: false };
+  },
 };
 
 /** The synthesized JSON of every stack the app makes for a variant, by stack. */

@@ -2,11 +2,13 @@ import { Construct } from "constructs";
 import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { InstanceRole } from "../instance/instance-role";
 import { HardenedInstance } from "../instance/hardened-instance";
-import { Network } from "../network/network";
+import { subnetIn, tierSubnets } from "../network/subnets";
+import type { INetwork } from "../network/types";
 import { Connections, IConnectable } from "../security/connections";
 import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../core/port";
 import { isAnywhere, INSECURE_OVERRIDE_FIELD } from "../security/policy";
+import { looksIpv6 } from "../core/cidr";
 import { BASTION_DEFAULTS } from "./schema";
 import { BASTION_HARDENING_INTERNALS, renderBastionUserData } from "./user-data";
 import { hardeningFor, HardeningProps } from "../instance/user-data";
@@ -15,7 +17,7 @@ import { INSTANCE_DEFAULTS } from "../instance/schema";
 /** What a `Bastion` needs: the network and public tier it stands in, its image, key and who may reach it. */
 export interface BastionProps {
   /** The network the bastion stands in; its environment names the bastion. */
-  readonly network: Network;
+  readonly network: INetwork;
   /** A public tier of the network (the bastion is reached through its Elastic IP); a private one when `ssh` is false. @default "management" */
   readonly tier?: string;
   /** The AZ of the tier's subnet to stand in. @default the tier's first AZ */
@@ -70,7 +72,7 @@ export class Bastion extends Construct implements IConnectable {
     const { network } = props;
     const environment = network.environment;
     const tier = props.tier ?? BASTION_DEFAULTS.tier;
-    const subnet = network.subnet(tier, props.az ?? network.tierSubnets(tier)[0].az);
+    const subnet = subnetIn(network, tier, props.az ?? tierSubnets(network, tier)[0].az);
     if (ssh && subnet.type !== "public")
       throw new Error(
         `bastion "${id}": tier "${tier}" is ${subnet.type}; with SSH the bastion needs a public tier for its Elastic IP`,
@@ -84,8 +86,9 @@ export class Bastion extends Construct implements IConnectable {
       new RoleSecurityGroup(this, "SecurityGroup", {
         environment,
         role: "bastion",
-        vpcId: network.vpc.id,
+        vpcId: network.vpcId,
         description: ROLE_GROUP_DESCRIPTIONS.bastion,
+        dualStack: network.ipv6,
       });
     this.connections = new Connections(securityGroup);
     const insecure = props.insecureAllowAdminPortsFromAnywhere === true;
@@ -99,7 +102,9 @@ export class Bastion extends Construct implements IConnectable {
     for (const cidr of ssh ? (props.adminCidrs ?? []) : []) {
       const warning = isAnywhere(cidr) ? ` (OPEN TO THE INTERNET: ${INSECURE_OVERRIDE_FIELD})` : "";
       this.connections.allowFrom(
-        Peer.ipv4(cidr, `admin-${idSafe(cidr)}`, { insecureAllowAdminPortsFromAnywhere: insecure }),
+        (looksIpv6(cidr) ? Peer.ipv6 : Peer.ipv4)(cidr, `admin-${idSafe(cidr)}`, {
+          insecureAllowAdminPortsFromAnywhere: insecure,
+        }),
         Port.SSH,
         `SSH from admin network ${cidr}${warning}`,
       );
@@ -111,7 +116,7 @@ export class Bastion extends Construct implements IConnectable {
         props.instanceProfileName ?? new InstanceRole(this, "InstanceRole", { environment, role: "bastion" }).name,
       name: `${environment}-bastion`,
       role: "bastion",
-      subnetId: subnet.resource.id,
+      subnetId: subnet.subnetId,
       securityGroupIds: [securityGroup.id],
       instanceType: props.instanceType ?? INSTANCE_DEFAULTS.instanceType,
       userData: renderBastionUserData(hardening),

@@ -1,13 +1,14 @@
 import { Construct } from "constructs";
 import { Ec2InstanceConnectEndpoint } from "@cdktf/provider-aws/lib/ec2-instance-connect-endpoint";
-import { Network } from "../network/network";
+import { subnetIn, tierSubnets } from "../network/subnets";
+import type { INetwork } from "../network/types";
 import { Connections, IConnectable } from "../security/connections";
 import { ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 
 /** Where the EC2 Instance Connect Endpoint stands, and its security group. */
 export interface InstanceConnectDoorProps {
   /** The network the endpoint stands in; its environment names the endpoint and its group. */
-  readonly network: Network;
+  readonly network: INetwork;
   /** A private or isolated tier of the network. @default the network's first private tier, else its first isolated one */
   readonly tier?: string;
   /** The AZ of the tier's subnet to stand in (one endpoint reaches every subnet of the VPC). @default the tier's first AZ */
@@ -36,7 +37,7 @@ export class InstanceConnectDoor extends Construct implements IConnectable {
       (network.subnets.find((s) => s.type === "private") ?? network.subnets.find((s) => s.type === "isolated"))?.tier;
     if (tier === undefined)
       throw new Error(`instance connect "${id}": the network has no private or isolated tier to hold the endpoint`);
-    const subnet = network.subnet(tier, props.az ?? network.tierSubnets(tier)[0].az);
+    const subnet = subnetIn(network, tier, props.az ?? tierSubnets(network, tier)[0].az);
     if (subnet.type === "public")
       throw new Error(`instance connect "${id}": tier "${tier}" is public; the endpoint belongs in a private tier`);
     const securityGroup =
@@ -44,12 +45,12 @@ export class InstanceConnectDoor extends Construct implements IConnectable {
       new RoleSecurityGroup(this, "SecurityGroup", {
         environment: network.environment,
         role: "instance-connect",
-        vpcId: network.vpc.id,
+        vpcId: network.vpcId,
         description: ROLE_GROUP_DESCRIPTIONS["instance-connect"],
       });
     this.connections = new Connections(securityGroup);
     this.endpoint = new Ec2InstanceConnectEndpoint(this, "Endpoint", {
-      subnetId: subnet.resource.id,
+      subnetId: subnet.subnetId,
       securityGroupIds: [securityGroup.id],
       // The servers then see the endpoint's address, and a rule from its group is their only SSH source.
       preserveClientIp: false,

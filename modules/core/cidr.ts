@@ -1,4 +1,5 @@
 import { isIPv4 } from "node:net";
+import ipaddr from "ipaddr.js";
 
 /** AWS accepts VPC and subnet netmasks from /16 to /28. */
 export const AWS_MIN_PREFIX = 16;
@@ -99,5 +100,22 @@ export function firstFreeBlock(within: string, prefix: number, taken: readonly s
     if (clash === undefined) return cidrOf(candidate, prefix);
     candidate = Math.ceil((clash.last + 1) / size) * size;
   }
+  return undefined;
+}
+
+/** Whether `text` is written as an IPv6 block (it has a colon); `ipv6CidrSyntaxProblem` says whether it is a good one. */
+export function looksIpv6(text: unknown): boolean {
+  return typeof text === "string" && text.includes(":");
+}
+
+/** Why `text` is not a usable IPv6 network in CIDR notation (`2001:db8::/32`), or undefined when it is. */
+export function ipv6CidrSyntaxProblem(text: unknown): string | undefined {
+  if (typeof text !== "string" || !/^[0-9A-Fa-f:.]+\/\d{1,3}$/.test(text) || !ipaddr.isValidCIDR(text))
+    return "an IPv6 CIDR block such as 2001:db8::/56";
+  const [address, prefix] = ipaddr.parseCIDR(text);
+  if (address.kind() !== "ipv6") return "an IPv6 CIDR block such as 2001:db8::/56";
+  const network = ipaddr.IPv6.networkAddressFromCIDR(text);
+  if (network.toNormalizedString() !== (address as ipaddr.IPv6).toNormalizedString())
+    return `a network address with no host bits set (did you mean ${network.toString()}/${prefix}?)`;
   return undefined;
 }

@@ -1,17 +1,18 @@
 import { TerraformOutput, TerraformStack } from "cdktf";
-import { byTierAndAz, Network } from "../network/network";
+import { Network } from "../network/network";
+import { byTierAndAz } from "../network/subnets";
 import { Bastion } from "../bastion/bastion";
 import { renderInstanceConnectConfig, renderSshConfig, renderSsmCommands } from "../bastion/ssh-config";
 import type { InstanceConnectDoor } from "../bastion/instance-connect";
 import { dbHardeningScript, DbServer, Server } from "../servers/servers";
 import type { LoadBalancer } from "../loadbalancer/load-balancer";
 
-/** The network's outputs: VPC id and CIDR, subnets by tier and AZ, the NATs' public IPs. */
+/** The network's outputs: VPC id and CIDR, subnets by tier and AZ, the NATs' public IPs; the IPv6 blocks when dual-stack. */
 export function addNetworkOutputs(stack: TerraformStack, network: Network): void {
   new TerraformOutput(stack, "vpc_id", { value: network.vpc.id, description: "VPC id" });
   new TerraformOutput(stack, "vpc_cidr", { value: network.vpc.cidrBlock, description: "VPC IPv4 CIDR block" });
   new TerraformOutput(stack, "subnet_ids", {
-    value: byTierAndAz(network.subnets, (s) => s.resource.id),
+    value: byTierAndAz(network.subnets, (s) => s.subnetId),
     description: "Subnet ids by tier and AZ",
   });
   new TerraformOutput(stack, "subnet_cidrs", {
@@ -22,6 +23,16 @@ export function addNetworkOutputs(stack: TerraformStack, network: Network): void
     value: network.natPublicIps,
     description: "Public IPs the private tiers' egress leaves from, by AZ",
   });
+  if (network.ipv6) {
+    new TerraformOutput(stack, "vpc_ipv6_cidr", {
+      value: network.vpc.ipv6CidrBlock,
+      description: "The VPC's Amazon-provided IPv6 /56",
+    });
+    new TerraformOutput(stack, "subnet_ipv6_cidrs", {
+      value: byTierAndAz(network.subnets, (s) => s.ipv6Cidr),
+      description: "Subnet IPv6 /64 blocks by tier and AZ",
+    });
+  }
 }
 
 /**

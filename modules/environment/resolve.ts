@@ -74,6 +74,7 @@ export function resolveEnvironment(
     hasBastion: config.bastion !== undefined,
     hasInstanceConnect: config.instanceConnect !== undefined,
     allowAdminPortsFromAnywhere: config.access?.insecureAllowAdminPortsFromAnywhere === true,
+    ipv6: config.ipv6,
   });
   const lb = planLoadBalancer({
     ...instances,
@@ -81,11 +82,12 @@ export function resolveEnvironment(
     region: config.region,
     loadBalancer: config.loadBalancer,
     app: servers.app,
+    ipv6: config.ipv6,
   });
   const key = config.sshPublicKey === undefined ? undefined : loadPublicKey(config.sshPublicKey, options.cwd);
   const problems = [
     ...network.problems,
-    ...checkAccess(config.access),
+    ...checkAccess(config.access, config.ipv6),
     ...(key !== undefined && "problem" in key ? [key.problem] : []),
     ...bastion.problems,
     ...instanceConnect.problems,

@@ -6,6 +6,8 @@ import { AmiSource, resolveAmiId } from "../instance/ami";
 import { IConnectable } from "../security/connections";
 import { idSafe, Peer, ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { Port } from "../core/port";
+import { GroupPlacement, securityGroupFlows } from "../placement/network-acl-flows";
+import { looksIpv6 } from "../core/cidr";
 import { AdminKeyPair } from "../keypair/key-pair";
 import { Bastion } from "../bastion/bastion";
 import { InstanceConnectDoor } from "../bastion/instance-connect";
@@ -86,6 +88,7 @@ export class EnvironmentStack extends TerraformStack {
     this.securityGroups = groups === undefined ? {} : definedValues(groups);
     if (groups === undefined) {
       this.servers = [];
+      this.addNetworkAcls([]);
       return;
     }
     // Without a bastion the door is the Instance Connect Endpoint: SSH, and no Session Manager.
@@ -134,6 +137,45 @@ export class EnvironmentStack extends TerraformStack {
       db: this.dbServer,
     });
     this.loadBalancer = this.addLoadBalancer(environment);
+    this.addNetworkAcls([
+      ...(environment.bastion === undefined
+        ? []
+        : [{ group: groups.bastion!, tier: environment.bastion.tier, azs: [environment.bastion.az] }]),
+      ...(environment.instanceConnect === undefined
+        ? []
+        : [
+            {
+              group: groups["instance-connect"]!,
+              tier: environment.instanceConnect.tier,
+              azs: [environment.instanceConnect.az],
+            },
+          ]),
+      // The endpoints' group, in every AZ of each tier that holds them: the roles' HTTPS to them crosses the ACLs.
+      ...this.network.interfaceEndpointTiers.map((tier) => ({
+        group: this.network.interfaceEndpointSecurityGroup,
+        tier,
+      })),
+      ...(environment.app === undefined
+        ? []
+        : [{ group: groups.app!, tier: environment.app.tier, azs: environment.app.azs }]),
+      ...(environment.db === undefined
+        ? []
+        : [{ group: groups.db!, tier: environment.db.tier, azs: [environment.db.az] }]),
+      ...(this.loadBalancer === undefined || environment.loadBalancer === undefined
+        ? []
+        : [
+            {
+              group: this.loadBalancer.securityGroup,
+              tier: environment.loadBalancer.tier,
+              azs: environment.loadBalancer.azs,
+            },
+          ]),
+    ]);
+  }
+
+  /** The tiers' network ACLs, when some tier asks for one: from the rules of the groups, once every rule is said. */
+  private addNetworkAcls(placements: readonly GroupPlacement[]): void {
+    if (this.config.tiers.some((t) => t.networkAcl)) this.network.addNetworkAcls(securityGroupFlows(placements));
   }
 
   /** The load balancer in front of the app servers, and its outputs, when the environment has one. */
@@ -147,7 +189,7 @@ export class EnvironmentStack extends TerraformStack {
       environment: environment.config.name,
       region: environment.config.region,
       vpcId: this.network.vpc.id,
-      subnetIds: lb.azs.map((az) => this.network.subnet(lb.tier, az).resource.id),
+      subnetIds: lb.azs.map((az) => this.network.subnet(lb.tier, az).subnetId),
       targets: this.appServers.servers.map((s) => ({ name: s.name, instanceId: s.instance.instance.id })),
       targetPort: environment.app.service.port,
       app: this.appServers,
@@ -166,6 +208,7 @@ export class EnvironmentStack extends TerraformStack {
         role,
         vpcId: this.network.vpc.id,
         description,
+        dualStack: this.network.ipv6,
       });
     return {
       bastion: environment.bastion === undefined ? undefined : group("bastion", ROLE_GROUP_DESCRIPTIONS.bastion),
@@ -349,10 +392,15 @@ export class EnvironmentStack extends TerraformStack {
   private peersOf(source: IngressSource): Array<IConnectable | Peer> {
     if ("securityGroup" in source) return [this.securityGroups[source.securityGroup]];
     if ("tier" in source)
-      return this.network.tierSubnets(source.tier).map((s) => Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`));
+      return this.network
+        .tierSubnets(source.tier)
+        .flatMap((s) => [
+          Peer.ipv4(s.cidr, `tier-${s.tier}-${s.az}`),
+          ...(s.ipv6Cidr === undefined ? [] : [Peer.ipv6(s.ipv6Cidr, `tier-${s.tier}-${s.az}-ipv6`)]),
+        ]);
     // The config's checks already refused an admin port from anywhere unless its loud override says otherwise.
     return [
-      Peer.ipv4(source.cidr, undefined, {
+      (looksIpv6(source.cidr) ? Peer.ipv6 : Peer.ipv4)(source.cidr, undefined, {
         insecureAllowAdminPortsFromAnywhere: this.config.access?.insecureAllowAdminPortsFromAnywhere,
       }),
     ];

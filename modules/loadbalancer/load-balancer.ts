@@ -7,9 +7,10 @@ import { ConfigError, ConfigProblem } from "../core/problems";
 import { Peer, RoleSecurityGroup, idSafe } from "../security/security-group";
 import { Connections, IConnectable } from "../security/connections";
 import { isAnywhere } from "../security/policy";
+import { looksIpv6 } from "../core/cidr";
 import { Port } from "../core/port";
 import { AccessLogBucket } from "./access-log-bucket";
-import { allowedCidrProblems, healthCheckProblems, loadBalancerName } from "./plan";
+import { allowedCidrProblems, healthCheckProblems, LoadBalancerIpAddressType, loadBalancerName } from "./plan";
 import { HealthCheckOptions, LOAD_BALANCER_DEFAULTS, resolveHealthCheck } from "./schema";
 
 /** A server behind the load balancer. */
@@ -36,8 +37,13 @@ export interface LoadBalancerProps {
   readonly targetPort: number;
   /** The app servers (their connections): opened to the load balancer's group on `targetPort`; the load balancer may reach nothing else. */
   readonly app: IConnectable;
-  /** IPv4 blocks that may reach ports 80 and 443. @default LOAD_BALANCER_DEFAULTS.allowedCidrs (anywhere) */
+  /**
+   * IPv4 blocks (and IPv6 ones when `dualstack`) that may reach ports 80 and 443; with `dualstack`, all of IPv4
+   * brings all of IPv6 with it. @default LOAD_BALANCER_DEFAULTS.allowedCidrs (anywhere)
+   */
   readonly allowedCidrs?: readonly string[];
+  /** `dualstack` answers on IPv6 too: every subnet in `subnetIds` needs an IPv6 block (`ipv6` on the network). @default "ipv4" */
+  readonly ipAddressType?: LoadBalancerIpAddressType;
   /** ACM certificate (same region) for an HTTPS listener; then HTTP redirects to HTTPS. @default none: HTTP only, forwarding */
   readonly certificateArn?: string;
   /** The target group's health check. @default LOAD_BALANCER_DEFAULTS.healthCheck */
@@ -69,6 +75,7 @@ export class LoadBalancer extends Construct implements IConnectable {
   constructor(scope: Construct, id: string, props: LoadBalancerProps) {
     super(scope, id);
     const allowedCidrs = props.allowedCidrs ?? LOAD_BALANCER_DEFAULTS.allowedCidrs;
+    const dualStack = (props.ipAddressType ?? LOAD_BALANCER_DEFAULTS.ipAddressType) === "dualstack";
     const healthCheck = resolveHealthCheck(props.healthCheck);
     const deletionProtection = props.deletionProtection ?? LOAD_BALANCER_DEFAULTS.deletionProtection;
     const problems: ConfigProblem[] = [
@@ -82,7 +89,7 @@ export class LoadBalancer extends Construct implements IConnectable {
           ]
         : []),
       ...(props.targets.length === 0 ? [{ field: "targets", value: [], expected: "at least one app server" }] : []),
-      ...allowedCidrProblems(allowedCidrs, "allowedCidrs"),
+      ...allowedCidrProblems(allowedCidrs, "allowedCidrs", dualStack),
       ...healthCheckProblems(healthCheck, "healthCheck"),
     ];
     if (problems.length > 0) throw new ConfigError(problems, `load balancer "${id}"`);
@@ -96,8 +103,15 @@ export class LoadBalancer extends Construct implements IConnectable {
       description: "Load balancer: web ports from the allowed CIDRs, out only to the app servers' service port",
     });
     this.connections = new Connections(this.securityGroup);
-    for (const cidr of allowedCidrs) {
-      const peer = Peer.ipv4(cidr, isAnywhere(cidr) ? "anywhere" : undefined);
+    // Dual-stack: all of IPv4 comes with all of IPv6, so "anywhere" means the same on both families.
+    const anyIpv6Listed = allowedCidrs.some((cidr) => looksIpv6(cidr) && isAnywhere(cidr));
+    const sources = allowedCidrs.flatMap((cidr) =>
+      dualStack && isAnywhere(cidr) && !looksIpv6(cidr) && !anyIpv6Listed ? [cidr, "::/0"] : [cidr],
+    );
+    for (const cidr of sources) {
+      const peer = looksIpv6(cidr)
+        ? Peer.ipv6(cidr, isAnywhere(cidr) ? "anywhere-ipv6" : undefined)
+        : Peer.ipv4(cidr, isAnywhere(cidr) ? "anywhere" : undefined);
       this.connections.allowFrom(peer, Port.tcp(80), `HTTP from ${cidr}${https ? " (redirected to HTTPS)" : ""}`);
       if (https) this.connections.allowFrom(peer, Port.tcp(443), `HTTPS from ${cidr}`);
     }
@@ -119,6 +133,7 @@ export class LoadBalancer extends Construct implements IConnectable {
       name,
       internal: false,
       loadBalancerType: "application",
+      ...(dualStack ? { ipAddressType: "dualstack" } : {}),
       securityGroups: [this.securityGroup.id],
       subnets: [...props.subnetIds],
       dropInvalidHeaderFields: true,

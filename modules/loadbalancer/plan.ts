@@ -24,6 +24,8 @@ export interface LoadBalancerPlan {
   readonly azs: readonly string[];
   /** Who may reach ports 80 and 443. */
   readonly allowedCidrs: readonly string[];
+  /** `dualstack` in a dual-stack VPC (`ipv6`): the load balancer answers on IPv6 too. */
+  readonly ipAddressType: LoadBalancerIpAddressType;
   /** The ACM certificate of the HTTPS listener; undefined for HTTP only. */
   readonly certificateArn?: string;
   readonly healthCheck: HealthCheck;
@@ -42,7 +44,12 @@ export interface LoadBalancerInput extends TierLayout {
   readonly loadBalancer?: LoadBalancerConfig;
   /** Where the app servers are, and how many per AZ; undefined when there are none. */
   readonly app?: { readonly azs: readonly string[]; readonly countPerAz: number };
+  /** Whether the VPC is dual-stack (`ipv6`): the load balancer is then too. @default false */
+  readonly ipv6?: boolean;
 }
+
+/** The address families a load balancer answers on: `ipv4`, or both (`dualstack`, its subnets need IPv6 blocks). */
+export type LoadBalancerIpAddressType = "ipv4" | "dualstack";
 
 /**
  * Checks `loadBalancer` and applies what defaults the schema leaves: the one place both the config checks and the
@@ -116,7 +123,7 @@ export function planLoadBalancer(env: LoadBalancerInput): {
     }
   }
 
-  problems.push(...allowedCidrProblems(lb.allowedCidrs, "loadBalancer.allowedCidrs"));
+  problems.push(...allowedCidrProblems(lb.allowedCidrs, "loadBalancer.allowedCidrs", env.ipv6));
 
   if (lb.certificateArn !== undefined) {
     const match = CERTIFICATE_ARN.exec(lb.certificateArn);
@@ -147,6 +154,7 @@ export function planLoadBalancer(env: LoadBalancerInput): {
       tier: lb.tier,
       azs,
       allowedCidrs: lb.allowedCidrs,
+      ipAddressType: env.ipv6 === true ? "dualstack" : LOAD_BALANCER_DEFAULTS.ipAddressType,
       certificateArn: lb.certificateArn,
       healthCheck: lb.healthCheck,
       deletionProtection: lb.deletionProtection,
@@ -182,11 +190,12 @@ export function ingressBehindLoadBalancer<R extends { ports: readonly number[]; 
 }
 
 /** What is wrong with the CIDR blocks allowed to reach the load balancer (`base` is their field path). */
-export function allowedCidrProblems(cidrs: readonly string[], base: string): ConfigProblem[] {
+export function allowedCidrProblems(cidrs: readonly string[], base: string, ipv6 = false): ConfigProblem[] {
   return sourceCidrListProblems(cidrs, base, {
     adminPorts: [],
     allowAnywhere: false,
     duplicate: "each CIDR block listed once",
+    ipv6,
   });
 }
 

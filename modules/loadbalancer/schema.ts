@@ -6,6 +6,8 @@ export const LOAD_BALANCER_DEFAULTS = {
   tier: "public",
   /** Web ports (80/443) are meant for everyone; admin ports never go through the load balancer. */
   allowedCidrs: ["0.0.0.0/0"] as string[],
+  /** IPv4 only unless the VPC is dual-stack (`ipv6`), when the load balancer is too. */
+  ipAddressType: "ipv4" as "ipv4" | "dualstack",
   /** TLS 1.3 and 1.2 only, forward-secret ciphers: AWS's recommended policy. */
   sslPolicy: "ELBSecurityPolicy-TLS13-1-2-2021-06",
   healthCheck: {

@@ -14,6 +14,7 @@ import {
   sizeOf,
 } from "../core/cidr";
 import {
+  IPV6_SUBNET_BITS,
   LOG_RETENTION_DAYS,
   NETWORK_DEFAULTS,
   NetworkPlan,
@@ -23,7 +24,8 @@ import {
 } from "./types";
 import { regionAzs } from "./azs";
 
-const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
+/** A tier or block name: lowercase letters, digits and dashes, starting with a letter, at most 31 characters. */
+export const NAME_PATTERN = /^[a-z][a-z0-9-]{0,30}$/;
 export const REGION_PATTERN = /^[a-z]{2}(-gov|-iso[a-z]?)?-[a-z]+-\d$/;
 const AZ_SLOT_CHOICES = [1, 2, 4, 8];
 
@@ -70,7 +72,11 @@ export function planNetwork(props: NetworkProps): { plan: NetworkPlan; problems:
       : [];
   const nat = planNat(props, tierAzs, problem);
   const interfaceEndpointTier = checkInterfaceEndpoints(props, problem);
-  return { plan: { subnets, ...nat, interfaceEndpointTier }, problems };
+  const ipv6 = checkIpv6(props, azSlots, tierAzs, problem);
+  return {
+    plan: { subnets: ipv6 ? withIpv6Indexes(props, subnets, azSlots) : subnets, ...nat, interfaceEndpointTier },
+    problems,
+  };
 }
 
 /** A service's part of an endpoint name: `ssm`, `ecr.api`, `execute-api`. */
@@ -116,16 +122,82 @@ function checkInterfaceEndpoints(props: NetworkProps, problem: Report): string |
 
 type Report = (field: string, value: unknown, expected: string) => void;
 
+/** The /64s a VPC's /56 holds. */
+const IPV6_SUBNETS = 2 ** IPV6_SUBNET_BITS;
+
+/**
+ * The /64 of a subnet within the VPC's /56, as its IPv4 block is placed: the tier's place in the list reserves
+ * `azSlots` consecutive /64s, the AZ's slot picks one. Appending a tier or adding an AZ moves none that exists.
+ */
+export function ipv6SubnetIndex(tierIndex: number, azSlots: number, slot: number): number {
+  return tierIndex * azSlots + slot;
+}
+
+/** Checks the dual-stack settings; returns whether the plan gets IPv6 blocks. */
+function checkIpv6(props: NetworkProps, azSlots: number, tierAzs: string[][], problem: Report): boolean {
+  const on = props.ipv6 ?? NETWORK_DEFAULTS.ipv6;
+  props.tiers.forEach((tier, index) => {
+    if (tier.assignIpv6AddressOnCreation === true && !on)
+      problem(
+        fieldPath("tiers", index, "assignIpv6AddressOnCreation"),
+        true,
+        "ipv6: true on the environment first (a subnet gives IPv6 addresses only from an IPv6 block)",
+      );
+    // A tier's own ACL is planned from IPv4 flows: on a dual-stack VPC it would drop every IPv6 packet.
+    if (tier.networkAcl === true && on)
+      problem(
+        fieldPath("tiers", index, "networkAcl"),
+        true,
+        "no network ACL of the tier's own with ipv6: its entries are planned for IPv4 only and would drop the tier's IPv6 traffic (the VPC's default ACL, which admits IPv6, stays)",
+      );
+  });
+  if (!on || !AZ_SLOT_CHOICES.includes(azSlots)) return false;
+  const maxTiers = IPV6_SUBNETS / azSlots;
+  if (props.tiers.length > maxTiers) {
+    problem(
+      "ipv6",
+      true,
+      `at most ${maxTiers} tiers with ipv6 (the VPC's /56 holds ${IPV6_SUBNETS} /64s, ${azSlots} AZ slots per tier); there are ${props.tiers.length}`,
+    );
+    return false;
+  }
+  let ok = true;
+  props.tiers.forEach((tier, index) => {
+    for (const az of tierAzs[index]) {
+      const slot = azSlot(props.region, az) ?? 0;
+      if (slot >= azSlots) {
+        ok = false;
+        problem(
+          fieldPath("tiers", index, "cidrs", az),
+          tier.cidrs?.[az],
+          `an AZ within the ${azSlots} slot(s) each tier reserves, with ipv6: AZ ${az} takes slot ${slot}, and its /64 would be the next tier's. ` +
+            `Raising azSlots moves every auto-planned subnet (replaces it): choose it before the first apply`,
+        );
+      }
+    }
+  });
+  return ok;
+}
+
+function withIpv6Indexes(props: NetworkProps, subnets: PlannedSubnet[], azSlots: number): PlannedSubnet[] {
+  return subnets.map((s) => ({
+    ...s,
+    ipv6Index: ipv6SubnetIndex(
+      props.tiers.findIndex((t) => t.name === s.tier),
+      azSlots,
+      azSlot(props.region, s.az) ?? 0,
+    ),
+  }));
+}
+
 /** Checks the environment's AZs against the region's (modules/network/azs.ts); returns those that exist. */
 function checkAzs(props: NetworkProps, problem: Report): Set<string> {
   if (props.azs.length === 0) problem("azs", props.azs, "at least one availability zone");
-  const known = regionAzs(props.region);
   const usable = new Set<string>();
   props.azs.forEach((az, i) => {
-    if (known !== undefined && !known.includes(az)) {
-      problem(fieldPath("azs", i), az, `one of the availability zones of ${props.region}: ${known.join(", ")}`);
-    } else if (azSlot(props.region, az) === undefined) {
-      problem(fieldPath("azs", i), az, `an availability zone of region ${props.region}, such as ${props.region}a`);
+    const notOfRegion = azProblem(props.region, az);
+    if (notOfRegion !== undefined) {
+      problem(fieldPath("azs", i), az, notOfRegion);
     } else if (props.azs.indexOf(az) !== i) {
       problem(fieldPath("azs", i), az, "each AZ listed once");
     } else usable.add(az);
@@ -133,15 +205,29 @@ function checkAzs(props: NetworkProps, problem: Report): Set<string> {
   return usable;
 }
 
+/** What is wrong with `az` as an availability zone of `region` (the table in azs.ts, or the name's shape), if anything. */
+export function azProblem(region: string, az: string): string | undefined {
+  const known = regionAzs(region);
+  if (known !== undefined && !known.includes(az))
+    return `one of the availability zones of ${region}: ${known.join(", ")}`;
+  if (azSlot(region, az) === undefined) return `an availability zone of region ${region}, such as ${region}a`;
+  return undefined;
+}
+
+/** What is wrong with `cidr` as a VPC block or subnet (`kind`: "a VPC block", "a subnet"), if anything: syntax, AWS's sizes. */
+export function blockProblem(cidr: string, kind: string): string | undefined {
+  const syntax = cidrSyntaxProblem(cidr);
+  if (syntax !== undefined) return syntax;
+  const prefix = prefixLength(cidr);
+  if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
+    return `${kind} from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`;
+  return undefined;
+}
+
 function checkVpcCidr(props: NetworkProps, problem: Report): boolean {
-  const syntax = cidrSyntaxProblem(props.vpcCidr);
-  if (syntax !== undefined) {
-    problem("vpcCidr", props.vpcCidr, syntax);
-    return false;
-  }
-  const prefix = prefixLength(props.vpcCidr);
-  if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX) {
-    problem("vpcCidr", props.vpcCidr, `a VPC block from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+  const wrong = blockProblem(props.vpcCidr, "a VPC block");
+  if (wrong !== undefined) {
+    problem("vpcCidr", props.vpcCidr, wrong);
     return false;
   }
   if (!isRfc1918(props.vpcCidr) && props.acknowledgeNonRfc1918VpcCidr !== true) {
@@ -182,10 +268,9 @@ function checkSecondaryBlocks(props: NetworkProps, problem: Report): Map<string,
       ok = false;
       return;
     }
-    const prefix = prefixLength(block.cidr);
+    const wrong = blockProblem(block.cidr, "a block");
     const clash = [...blocks.entries()].find(([, cidr]) => overlaps(cidr, block.cidr));
-    if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
-      problem(at("cidr"), block.cidr, `a block from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+    if (wrong !== undefined) problem(at("cidr"), block.cidr, wrong);
     else if (clash !== undefined)
       problem(
         at("cidr"),
@@ -327,15 +412,13 @@ function planCidrs(
         const cidr = tier.cidrs[az];
         if (cidr === undefined) continue;
         const field = fieldPath("tiers", index, "cidrs", az);
-        const syntax = cidrSyntaxProblem(cidr);
-        const prefix = syntax === undefined ? prefixLength(cidr) : 0;
-        if (syntax !== undefined) problem(field, cidr, syntax);
-        else if (prefix < AWS_MIN_PREFIX || prefix > AWS_MAX_PREFIX)
-          problem(field, cidr, `a subnet from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX} (AWS's limits)`);
+        const wrong = blockProblem(cidr, "a subnet");
+        if (wrong !== undefined) problem(field, cidr, wrong);
         else if (!contains(within, cidr)) problem(field, cidr, `a subnet inside ${describeBlock(blockName(tier))}`);
         else {
           const clash = explicitClash(props, index, cidr, explicit, planned);
           if (clash !== undefined) {
+            const prefix = prefixLength(cidr);
             const free = firstFreeBlock(within, prefix, takenBefore(index));
             problem(
               field,

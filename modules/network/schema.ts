@@ -30,6 +30,16 @@ export const tierSchema = z.strictObject({
     description: "the name of a secondary CIDR block (`secondaryCidrBlocks`) to plan the tier in",
     defaultLabel: "the primary `vpcCidr`",
   }),
+  networkAcl: z.boolean().optional().meta({
+    description:
+      "a network ACL of the tier's own that admits only what its security groups allow, and the replies (stateless, free)",
+    defaultLabel: "false: the VPC's default ACL",
+  }),
+  assignIpv6AddressOnCreation: z.boolean().optional().meta({
+    description:
+      "with `ipv6`, every network interface made in the tier's subnets (an instance's, at launch) gets an IPv6 address; existing instances keep theirs",
+    defaultLabel: "`false`",
+  }),
 });
 
 /**
@@ -103,6 +113,12 @@ export const networkConfigFields = {
     })
     .prefault({})
     .describe("VPC flow logs"),
+  ipv6: z
+    .boolean()
+    .default(NETWORK_DEFAULTS.ipv6)
+    .describe(
+      "dual-stack: an Amazon-provided /56 for the VPC, a /64 per subnet (by tier and AZ slot, as IPv4), `::/0` from public tiers to the Internet Gateway and from private tiers to an egress-only Internet Gateway; turning it on updates in place and creates",
+    ),
   s3GatewayEndpoint: z
     .boolean()
     .default(false)

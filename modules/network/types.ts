@@ -16,6 +16,11 @@ export interface PlannedSubnet {
   readonly type: SubnetType;
   readonly az: string;
   readonly cidr: string;
+  /**
+   * With `ipv6`, which /64 of the VPC's /56 the subnet takes (0-255): the tier's place in the list times `azSlots`,
+   * plus the AZ's slot, so adding an AZ or appending a tier never moves one.
+   */
+  readonly ipv6Index?: number;
 }
 
 /** What `planNetwork` returns: every subnet with its CIDR, and where the NATs go, from which `Network` builds. */
@@ -59,6 +64,18 @@ export interface SubnetTierProps {
    * @default the VPC's primary block (`vpcCidr`)
    */
   readonly block?: string;
+  /**
+   * A network ACL of the tier's own, admitting only the flows its security groups allow (and their replies), given
+   * to `Network.addNetworkAcls`: a second, stateless layer under the security groups.
+   * @default false: the VPC's default network ACL, which admits everything and leaves filtering to the groups
+   */
+  readonly networkAcl?: boolean;
+  /**
+   * With `ipv6`, give every network interface made in the tier's subnets (an instance's, at launch) an IPv6 address.
+   * Instances that already exist keep theirs as they are.
+   * @default false
+   */
+  readonly assignIpv6AddressOnCreation?: boolean;
 }
 
 /** A secondary IPv4 CIDR block of the VPC (`aws_vpc_ipv4_cidr_block_association`), named so tiers can be placed in it. */
@@ -161,6 +178,13 @@ export interface NetworkProps {
    * `ec2messages` let Session Manager work without a NAT. More can be added with `addInterfaceEndpoint`. @default none
    */
   readonly interfaceEndpoints?: InterfaceEndpointsProps;
+  /**
+   * Dual-stack: an Amazon-provided /56 for the VPC, a /64 per subnet, `::/0` from public tiers to the Internet
+   * Gateway and from private tiers to an egress-only Internet Gateway (isolated tiers get none). Turning it on for a
+   * network that exists updates the VPC and subnets in place and creates the rest.
+   * @default false
+   */
+  readonly ipv6?: boolean;
   /** Allow a VPC CIDR outside RFC 1918 (10/8, 172.16/12, 192.168/16). @default false */
   readonly acknowledgeNonRfc1918VpcCidr?: boolean;
   /**
@@ -176,8 +200,12 @@ export const FLOW_LOG_TRAFFIC_TYPES = ["ALL", "ACCEPT", "REJECT"] as const;
 /** One of `FLOW_LOG_TRAFFIC_TYPES`: which traffic flow logs record. */
 export type FlowLogTrafficType = (typeof FLOW_LOG_TRAFFIC_TYPES)[number];
 
+/** A subnet's IPv6 block is a /64 of the VPC's Amazon-provided /56: 8 bits, 256 subnets. */
+export const IPV6_SUBNET_BITS = 8;
+
 /** The network's defaults: what `Network` and the config use for every field left out. */
 export const NETWORK_DEFAULTS = {
+  ipv6: false,
   azSlots: 4,
   natMode: "single" as NatMode,
   natInstanceType: "t3.nano",
@@ -189,3 +217,89 @@ export const NETWORK_DEFAULTS = {
 export const LOG_RETENTION_DAYS = [
   1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
 ] as const;
+
+/** A subnet as the constructs standing on a network read it: where it is, what it is, and its ids. */
+export interface INetworkSubnet {
+  /** The tier the subnet belongs to. */
+  readonly tier: string;
+  /** How the subnet reaches the internet: the bastion with SSH needs `public`, servers `private` or `isolated`. */
+  readonly type: SubnetType;
+  /** The subnet's availability zone. */
+  readonly az: string;
+  /** The subnet's IPv4 block. */
+  readonly cidr: string;
+  /** The subnet's id (`subnet-...`, or a reference to a subnet this stack makes). */
+  readonly subnetId: string;
+  /** The id of the route table the subnet is associated with: add routes to it, such as a transit gateway's. */
+  readonly routeTableId: string;
+}
+
+/**
+ * A VPC split into tiers of subnets, as the bastion, the servers and their security groups read it: implemented by a
+ * `Network` this stack builds and by one imported with `Network.fromExisting`.
+ */
+export interface INetwork {
+  /** Environment name: prefixes every Name tag of what is built on the network. */
+  readonly environment: string;
+  /** The AWS region the network is in. */
+  readonly region: string;
+  /** The VPC's id. */
+  readonly vpcId: string;
+  /** The VPC's primary IPv4 block. */
+  readonly vpcCidr: string;
+  /** The VPC's secondary IPv4 blocks, if any. */
+  readonly secondaryVpcCidrs: readonly string[];
+  /** Every subnet, tier by tier. */
+  readonly subnets: readonly INetworkSubnet[];
+  /**
+   * Whether the VPC is dual-stack: the groups made on it then twin each egress rule to all of IPv4 with one to `::/0`.
+   * @default false
+   */
+  readonly ipv6?: boolean;
+}
+
+/** One subnet of an existing VPC's tier: its AZ and ids, as the console or `terraform output` shows them. */
+export interface ExistingSubnetAttributes {
+  /** The subnet's availability zone, one of the region's, listed once per tier. */
+  readonly az: string;
+  /** The subnet's id, `subnet-` and 8 or 17 hex digits. */
+  readonly subnetId: string;
+  /** The subnet's IPv4 block, inside one of the VPC's blocks. */
+  readonly cidr: string;
+  /** The id of the route table the subnet is associated with, `rtb-` and 8 or 17 hex digits. */
+  readonly routeTableId: string;
+}
+
+/** One tier of an existing VPC: subnets of the same kind, one per AZ. */
+export interface ExistingTierAttributes {
+  /** Tier name, as the constructs' `tier` props name it: lowercase letters, digits and dashes. */
+  readonly name: string;
+  /** How the tier's subnets reach the internet (their route tables'): taken as given, nothing is looked up. */
+  readonly type: SubnetType;
+  /** The tier's subnets, one per AZ. */
+  readonly subnets: readonly ExistingSubnetAttributes[];
+}
+
+/** An existing VPC, given by ids: nothing is created and nothing is looked up, so a stack on it plans offline. */
+export interface ExistingNetworkAttributes {
+  /** Environment name: prefixes every Name tag of what is built on the network. */
+  readonly environment: string;
+  /** The AWS region the VPC is in, e.g. `eu-west-1`; every AZ must belong to it. */
+  readonly region: string;
+  /** The VPC's id, `vpc-` and 8 or 17 hex digits. */
+  readonly vpcId: string;
+  /** The VPC's primary IPv4 block. */
+  readonly vpcCidr: string;
+  /**
+   * The VPC's secondary IPv4 blocks, where some subnets are.
+   * @default none
+   */
+  readonly secondaryVpcCidrs?: readonly string[];
+  /** The VPC's subnets, by tier. */
+  readonly tiers: readonly ExistingTierAttributes[];
+  /**
+   * Whether the VPC is dual-stack (an IPv6 block, routes to `::/0`): egress to all of IPv4 then gets an IPv6 twin.
+   * @default false
+   */
+  readonly ipv6?: boolean;
+}

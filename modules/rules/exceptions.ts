@@ -48,6 +48,11 @@ export function environmentExceptions(env: RuleSubject): RuleException[] {
   // The config's own loud override already chose this; asking twice would teach people to click through.
   if (env.access?.insecureAllowAdminPortsFromAnywhere === true) {
     exceptions.push({ rule: "admin-port-open-to-world", reason: `${INSECURE_OVERRIDE_FIELD} is set in the config` });
+    // A tier's network ACL admits what its security groups do: the same override, the same choice.
+    exceptions.push({
+      rule: "nacl-admin-port-open-to-world",
+      reason: `${INSECURE_OVERRIDE_FIELD} is set in the config`,
+    });
   }
   if (env.flowLogs?.enabled !== true) {
     exceptions.push({ rule: "vpc-flow-logs", reason: `environment "${env.name}" does not enable flowLogs` });

@@ -20,7 +20,13 @@ import { bucketAccessLogging, logGroupKms } from "./catalog/logging";
 import { instanceDetailedMonitoring, instanceEbsOptimized, instanceProfile } from "./catalog/servers";
 import { remoteState } from "./catalog/state";
 import { statefulResourceDestroyed } from "./catalog/stateful";
-import { defaultSecurityGroupClosed, natCrossAz, vpcFlowLogs } from "./catalog/vpc";
+import {
+  defaultSecurityGroupClosed,
+  naclAdminPortOpenToWorld,
+  naclAttached,
+  natCrossAz,
+  vpcFlowLogs,
+} from "./catalog/vpc";
 
 /**
  * Every rule: checked at synth on each stack's JSON (a failure stops the synth) and on each plan by `npm run plan`
@@ -36,6 +42,8 @@ export const RULES: readonly Rule[] = [
   natCrossAz,
   defaultSecurityGroupClosed,
   vpcFlowLogs,
+  naclAdminPortOpenToWorld,
+  naclAttached,
   bucketEncryption,
   bucketVersioning,
   bucketPublicAccessBlock,

@@ -14,10 +14,15 @@ export interface CidrPeerOptions {
   readonly insecureAllowAdminPortsFromAnywhere?: boolean;
 }
 
-/** An IPv4 network as the other end of a rule. */
+/** An IPv4 or IPv6 network as the other end of a rule. */
 export interface CidrPeer extends CidrPeerOptions {
-  /** The network, e.g. `203.0.113.10/32`. */
+  /** The network, e.g. `203.0.113.10/32` or `2001:db8::/56`. */
   readonly cidr: string;
+  /**
+   * Whether `cidr` is IPv6: needed when it is a token (a subnet's /64 known only after apply).
+   * @default true when `cidr` has a colon
+   */
+  readonly ipv6?: boolean;
   /** Short name used in construct ids, e.g. `admin` or `tier-public-ap-northeast-2a`; the CIDR when omitted. */
   readonly label?: string;
 }
@@ -50,6 +55,20 @@ export const Peer = {
   ipv4: (cidr: string, label?: string, options: CidrPeerOptions = {}): CidrPeer => ({ cidr, label, ...options }),
   /** All of IPv4: for egress to the internet through the NAT or Internet Gateway. */
   anyIpv4: (options: CidrPeerOptions = {}): CidrPeer => ({ cidr: "0.0.0.0/0", label: "anywhere", ...options }),
+  /** An IPv6 CIDR block (or a token of one, such as a subnet's /64). */
+  ipv6: (cidr: string, label?: string, options: CidrPeerOptions = {}): CidrPeer => ({
+    cidr,
+    label,
+    ipv6: true,
+    ...options,
+  }),
+  /** All of IPv6: for egress through the Internet Gateway or the egress-only Internet Gateway of a dual-stack VPC. */
+  anyIpv6: (options: CidrPeerOptions = {}): CidrPeer => ({
+    cidr: "::/0",
+    label: "anywhere-ipv6",
+    ipv6: true,
+    ...options,
+  }),
   /** A security group by id (`sg-...`): one this library did not make. */
   securityGroupId: (securityGroupId: string, label: string): SecurityGroupIdPeer => ({ securityGroupId, label }),
   /** A managed prefix list by id (`pl-...`). */
@@ -65,6 +84,19 @@ export interface RoleSecurityGroupProps {
   /** The VPC the group belongs to. */
   readonly vpcId: string;
   /** What the group is for, shown in the console. */
+  readonly description: string;
+  /**
+   * The VPC is dual-stack: every egress rule to all of IPv4 (`Peer.anyIpv4()`) gets its twin to all of IPv6.
+   * @default false
+   */
+  readonly dualStack?: boolean;
+}
+
+/** A rule said on a role's group: its direction, the other end, the ports. */
+export interface RoleSecurityGroupRule {
+  readonly direction: "ingress" | "egress";
+  readonly peer: Peer;
+  readonly port: PortRange;
   readonly description: string;
 }
 
@@ -89,10 +121,14 @@ export const ROLE_GROUP_DESCRIPTIONS = {
 export class RoleSecurityGroup extends Construct {
   readonly group: SecurityGroup;
   readonly role: string;
+  private readonly said: RoleSecurityGroupRule[] = [];
+  /** Whether egress to all of IPv4 is twinned to all of IPv6 (`dualStack`). */
+  readonly dualStack: boolean;
 
   constructor(scope: Construct, id: string, props: RoleSecurityGroupProps) {
     super(scope, id);
     this.role = props.role;
+    this.dualStack = props.dualStack ?? false;
     // No inline rules: the provider then removes AWS's default allow-all egress, and every rule below is explicit.
     this.group = new SecurityGroup(this, "Group", {
       name: `${props.environment}-${props.role}`,
@@ -100,11 +136,18 @@ export class RoleSecurityGroup extends Construct {
       vpcId: props.vpcId,
       tags: { Name: `${props.environment}-${props.role}`, Role: props.role },
     });
+    this.id = this.group.id;
   }
 
-  /** The group's id, for an instance's `vpcSecurityGroupIds`. */
-  get id(): string {
-    return this.group.id;
+  /**
+   * The group's id, for an instance's `vpcSecurityGroupIds`: read once, so every reader holds the same token (a
+   * `Peer.securityGroupId(group.id)` is then recognisably this group) and no reference is made per rule.
+   */
+  readonly id: string;
+
+  /** Every rule of the group, in the order said: what network ACLs are planned from (`securityGroupFlows`). */
+  get rules(): readonly RoleSecurityGroupRule[] {
+    return this.said;
   }
 
   /** Lets `peer` reach this group's members on `port`: ingress here, and egress on `peer` when it is a group. */
@@ -130,8 +173,9 @@ export class RoleSecurityGroup extends Construct {
       throw new Error(
         `${this.node.path}: an ingress rule from ${peer.cidr} (${description}) opens admin port ${adminPorts.map((p) => `${p} (${ADMIN_PORT_NAMES[p]})`).join(", ")} to the whole internet. ` +
           `Give a narrower source, such as your office's address as a /32, or, if you mean it, a peer that says so: ` +
-          `Peer.anyIpv4({ insecureAllowAdminPortsFromAnywhere: true })`,
+          `Peer.${isIpv6Peer(peer) ? "anyIpv6" : "anyIpv4"}({ insecureAllowAdminPortsFromAnywhere: true })`,
       );
+    this.said.push({ direction: "ingress", peer, port, description });
     new VpcSecurityGroupIngressRule(this, `Ingress-${portLabel(port)}-from-${peerLabel(peer)}`, {
       securityGroupId: this.group.id,
       description,
@@ -140,12 +184,19 @@ export class RoleSecurityGroup extends Construct {
   }
 
   private egress(peer: Peer, port: PortRange, description: string): void {
+    this.said.push({ direction: "egress", peer, port, description });
     new VpcSecurityGroupEgressRule(this, `Egress-${portLabel(port)}-to-${peerLabel(peer)}`, {
       securityGroupId: this.group.id,
       description,
       ...ruleTarget(peer, port),
     });
+    if (this.dualStack && "cidr" in peer && !isIpv6Peer(peer) && isAnywhere(peer.cidr))
+      this.egress(Peer.anyIpv6(), port, description);
   }
+}
+
+function isIpv6Peer(peer: CidrPeer): boolean {
+  return peer.ipv6 ?? peer.cidr.includes(":");
 }
 
 function peerLabel(peer: Peer): string {
@@ -164,7 +215,9 @@ function ruleTarget(peer: Peer, port: PortRange) {
     peer instanceof RoleSecurityGroup
       ? { referencedSecurityGroupId: peer.group.id }
       : "cidr" in peer
-        ? { cidrIpv4: peer.cidr }
+        ? isIpv6Peer(peer)
+          ? { cidrIpv6: peer.cidr }
+          : { cidrIpv4: peer.cidr }
         : "securityGroupId" in peer
           ? { referencedSecurityGroupId: peer.securityGroupId }
           : { prefixListId: peer.prefixListId };

@@ -80,6 +80,8 @@ export interface ServersInput extends InstanceContext {
   readonly hasInstanceConnect?: boolean;
   /** `access.insecureAllowAdminPortsFromAnywhere`: lets an ingress CIDR of `/0` open an admin port. */
   readonly allowAdminPortsFromAnywhere: boolean;
+  /** Whether the VPC is dual-stack (`ipv6`): an ingress CIDR may then be IPv6. @default false */
+  readonly ipv6?: boolean;
 }
 
 /** Checks `servers` and applies its defaults: the one place the environment's resolution goes through. */
@@ -234,7 +236,7 @@ function ingressProblems(env: ServersInput, ingress: readonly AppIngress[]): Con
           expected: `one of the environment's tiers (${env.tiers.map((t) => t.name).join(", ")})`,
         });
       } else if ("cidr" in source) {
-        const expected = sourceCidrProblem(source.cidr, adminPorts, allowAnywhere);
+        const expected = sourceCidrProblem(source.cidr, adminPorts, allowAnywhere, env.ipv6);
         if (expected !== undefined) problems.push({ field: at("from", k, "cidr"), value: source.cidr, expected });
       } else if ("securityGroup" in source && !roleExists(env, source.securityGroup)) {
         problems.push({

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { Rehardening } from "../instance/rehardening";
-import { Network, NetworkSubnet } from "../network/network";
+import { subnetIn, tierSubnets } from "../network/subnets";
+import type { INetwork, INetworkSubnet } from "../network/types";
 import { Connections, IConnectable } from "../security/connections";
 import { ROLE_GROUP_DESCRIPTIONS, RoleSecurityGroup } from "../security/security-group";
 import { HardenedInstance } from "../instance/hardened-instance";
@@ -34,7 +35,7 @@ import { DATA_VOLUME_DEFAULTS } from "./schema";
 /** What app and DB servers share. */
 export interface ServerSettings {
   /** The network the servers stand in; its environment names them. */
-  readonly network: Network;
+  readonly network: INetwork;
   /** The AMI id. */
   readonly ami: string;
   /** EC2 instance type. @default "t3.micro" */
@@ -134,7 +135,7 @@ export class AppServers extends Construct implements IConnectable {
           instanceProfileName,
           name: `${network.environment}-${name}`,
           role: "app",
-          subnetId: subnet.resource.id,
+          subnetId: subnet.subnetId,
           userData,
         });
         return { name, az: subnet.az, sshUser, instance };
@@ -246,7 +247,7 @@ export class DbServer extends Construct implements IConnectable {
         }).name,
       name: `${network.environment}-db`,
       role: "db",
-      subnetId: subnet.resource.id,
+      subnetId: subnet.subnetId,
       userData,
       stateful: true,
     });
@@ -281,26 +282,27 @@ export function azLabel(region: string, az: string): string {
   return az.startsWith(region) ? az.slice(region.length).replace(/^-/, "") : az;
 }
 
-function roleGroup(scope: Construct, network: Network, role: string, description: string): RoleSecurityGroup {
+function roleGroup(scope: Construct, network: INetwork, role: string, description: string): RoleSecurityGroup {
   return new RoleSecurityGroup(scope, "SecurityGroup", {
     environment: network.environment,
     role,
-    vpcId: network.vpc.id,
+    vpcId: network.vpcId,
     description,
+    dualStack: network.ipv6,
   });
 }
 
 /** The subnets of a server tier, in the network's AZ order, limited to `azs`; servers get no public IP. */
 function serverSubnets(
-  network: Network,
+  network: INetwork,
   tier: string,
   azs: readonly string[] | undefined,
   id: string,
-): NetworkSubnet[] {
-  const subnets = network.tierSubnets(tier).filter((s) => azs === undefined || azs.includes(s.az));
+): INetworkSubnet[] {
+  const subnets = tierSubnets(network, tier).filter((s) => azs === undefined || azs.includes(s.az));
   if (subnets.some((s) => s.type === "public"))
     throw new Error(`"${id}": tier "${tier}" is public; servers belong in a private or isolated tier`);
-  for (const az of azs ?? []) network.subnet(tier, az);
+  for (const az of azs ?? []) subnetIn(network, tier, az);
   return subnets;
 }
 

@@ -25,7 +25,14 @@ export { renderSvg } from "./diagram/render";
 
 // Cost: the monthly estimate of a synthesized stack from the committed price table.
 export { COST_DEFAULTS, estimateCost } from "./cost/estimate";
-export type { CostAssumptions, CostCategory, CostEstimate, CostLine, NatModeCost } from "./cost/estimate";
+export type {
+  CostAssumptions,
+  CostCategory,
+  CostEstimate,
+  CostLine,
+  NatModeCost,
+  PublicIpv4Summary,
+} from "./cost/estimate";
 export { formatEstimate } from "./cost/format";
 export { PRICE_TABLE } from "./cost/prices";
 export type { PriceTable, RegionPrices } from "./cost/prices";

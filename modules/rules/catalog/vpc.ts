@@ -1,5 +1,18 @@
+import { ADMIN_PORT_NAMES } from "../../core/port";
+import { isAnywhere } from "../../security/policy";
 import { Rule, Violation } from "../engine";
-import { addressOf, blocks, followReference, referencedBy, referrersOf, ResourceView, resourcesOf } from "../view";
+import {
+  addressOf,
+  blocks,
+  followReference,
+  numberValue,
+  referencedBy,
+  referrersOf,
+  ResourceView,
+  resourcesOf,
+  strings,
+} from "../view";
+import { coversTcpPort } from "./access";
 
 /** Standalone rule resources; their `security_group_id` names the group they add to. */
 const STANDALONE_RULES = [
@@ -81,4 +94,68 @@ export const natCrossAz: Rule = {
         }));
     });
   },
+};
+
+/** Ports checkov's NACL checks guard (FTP data 20, FTP 21, SSH 22, RDP 3389), with this project's other admin ports. */
+const NACL_GUARDED_PORTS: Readonly<Record<number, string>> = { 20: "FTP data", 21: "FTP", ...ADMIN_PORT_NAMES };
+
+/** The allow entries a network ACL resource admits in with: inline `ingress` blocks, or a standalone inbound rule. */
+function naclIngress(resource: ResourceView): Array<{ cidr?: string; ingress: Record<string, unknown> }> {
+  const allowed = (entry: Record<string, unknown>) => String(entry.action ?? entry.rule_action) === "allow";
+  const entries =
+    resource.type === "aws_network_acl"
+      ? blocks(resource.values.ingress)
+      : resource.values.egress === true
+        ? []
+        : [resource.values];
+  return entries
+    .filter(allowed)
+    .flatMap((entry) =>
+      [entry.cidr_block, entry.ipv6_cidr_block].flatMap(strings).map((cidr) => ({ cidr, ingress: entry })),
+    );
+}
+
+export const naclAdminPortOpenToWorld: Rule = {
+  id: "nacl-admin-port-open-to-world",
+  scannerIds: ["CKV_AWS_229", "CKV_AWS_230", "CKV_AWS_231", "CKV_AWS_232"],
+  description:
+    "No network ACL admits the world (any /0) to FTP (20, 21) or an admin port (SSH 22, telnet 23, RDP 3389, WinRM 5985/5986, VNC 5900)",
+  check: (view) =>
+    resourcesOf(view, "aws_network_acl", "aws_network_acl_rule").flatMap((acl) =>
+      naclIngress(acl).flatMap(({ cidr, ingress }) => {
+        const protocol = String(ingress.protocol);
+        const ports = Object.keys(NACL_GUARDED_PORTS)
+          .map(Number)
+          .filter((port) =>
+            coversTcpPort(
+              { protocol, fromPort: numberValue(ingress.from_port), toPort: numberValue(ingress.to_port) },
+              port,
+            ),
+          );
+        if (cidr === undefined || !isAnywhere(cidr) || ports.length === 0) return [];
+        const rule = numberValue(ingress.rule_no ?? ingress.rule_number);
+        return [
+          {
+            address: acl.address,
+            message: `entry ${rule ?? "?"} admits ${cidr} to ${ports.map((p) => `${NACL_GUARDED_PORTS[p]} (${p})`).join(", ")} (protocol ${protocol})`,
+          },
+        ];
+      }),
+    ),
+};
+
+export const naclAttached: Rule = {
+  id: "nacl-attached",
+  scannerIds: ["CKV2_AWS_1"],
+  description:
+    "Every network ACL is attached to a subnet (an aws_network_acl_association, or its subnet_ids): an unattached one filters nothing",
+  check: (view) =>
+    resourcesOf(view, "aws_network_acl")
+      .filter(
+        (acl) =>
+          strings(acl.values.subnet_ids).length === 0 &&
+          (acl.references.subnet_ids ?? []).length === 0 &&
+          referrersOf(view, "aws_network_acl_association", "network_acl_id", acl).length === 0,
+      )
+      .map((acl) => ({ address: acl.address, message: "is attached to no subnet: nothing it says filters anything" })),
 };

@@ -19,6 +19,7 @@ export const CONFIG_REFERENCE_SECTIONS: Readonly<Record<string, readonly string[
     "flowLogs",
     "s3GatewayEndpoint",
     "interfaceEndpoints",
+    "ipv6",
     "secondaryCidrBlocks",
     "tags",
   ],

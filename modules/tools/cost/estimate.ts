@@ -90,6 +90,20 @@ export interface CostEstimate {
   readonly prices: { readonly source: string; readonly recorded: string; readonly currency: string };
   /** The four NAT modes for this stack's AZs with private subnets; empty when it has no VPC. */
   readonly natModes: readonly NatModeCost[];
+  /** The public IPv4 addresses billed above (NAT, bastion, load balancer), and what dual-stack changes of them. */
+  readonly publicIpv4: PublicIpv4Summary;
+}
+
+/** The public IPv4 addresses of a stack: each is billed by the hour; IPv6 addresses are not. */
+export interface PublicIpv4Summary {
+  /** How many public IPv4 addresses the priced lines hold. */
+  readonly addresses: number;
+  /** What they cost a month; undefined when one has no price. */
+  readonly monthly?: number;
+  /** Whether the stack's subnets have IPv6 blocks (`ipv6`). */
+  readonly dualStack: boolean;
+  /** What dual-stack saves of them, and what stays IPv4-only. */
+  readonly note: string;
 }
 
 /** Resources priced on their own lines below: neither free nor unknown. */
@@ -112,8 +126,10 @@ const FREE_TYPES = new Set([
   "aws_default_security_group",
   "aws_default_route_table",
   "aws_default_network_acl",
+  // Network ACLs, their entries and associations: AWS charges nothing for them.
   "aws_network_acl",
   "aws_network_acl_rule",
+  "aws_network_acl_association",
   "aws_key_pair",
   "aws_iam_role",
   "aws_iam_policy",
@@ -437,6 +453,7 @@ export function estimateCost(
   }
 
   const totalMonthly = lines.reduce((sum, l) => sum + (l.monthly ?? 0), 0);
+  const ipv4Lines = lines.filter((l) => l.item.startsWith("public IPv4"));
   return {
     region: inventory.region,
     lines,
@@ -446,8 +463,25 @@ export function estimateCost(
     assumptions,
     prices: { source: table.source, recorded: table.recorded, currency: table.currency },
     natModes: compareNatModes(inventory, lines, totalMonthly, assumptions, regionPrices),
+    publicIpv4: {
+      addresses: ipv4Lines.reduce((n, l) => n + l.quantity / hours, 0),
+      monthly: ipv4Lines.some((l) => l.monthly === undefined)
+        ? undefined
+        : round2(ipv4Lines.reduce((sum, l) => sum + (l.monthly ?? 0), 0)),
+      dualStack: inventory.subnets.some((s) => s.ipv6),
+      note: DUAL_STACK_IPV4_NOTE,
+    },
   };
 }
+
+/**
+ * Dual-stack in this layout adds IPv6 at no charge (the /56, the /64s and the egress-only gateway are free) but frees
+ * no public IPv4 address: the NAT's serves the private tiers' IPv4 egress, the bastion's the admins on IPv4, and a
+ * dual-stack ALB keeps one per AZ for IPv4 clients. What it saves is NAT data processing for IPv6 destinations.
+ */
+export const DUAL_STACK_IPV4_NOTE =
+  "dual-stack (ipv6) frees none of these: the NAT's (IPv4 egress of private tiers), the bastion's (admins on IPv4) and the ALB's (IPv4 clients) stay IPv4; " +
+  "IPv6 egress of private tiers leaves through the egress-only Internet Gateway, which has no charge and no per-GB NAT charge";
 
 /** The NAT mode the JSON shows: NAT instances, else the count of NAT gateways against the AZs with private subnets. */
 export function detectNatMode(inventory: Inventory): NatMode {

@@ -59,6 +59,11 @@ export function formatEstimate(stack: string, e: CostEstimate): string {
       ).replace(/^/gm, "  "),
     );
   }
+  if (e.publicIpv4.addresses > 0)
+    out.push(
+      "",
+      `  public IPv4: ${+e.publicIpv4.addresses.toFixed(3)} address(es), ${money(e.publicIpv4.monthly)} a month${e.publicIpv4.dualStack ? " (this stack is dual-stack)" : ""}; ${e.publicIpv4.note}`,
+    );
   const a = e.assumptions;
   out.push(
     "",

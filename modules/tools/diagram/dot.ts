@@ -17,6 +17,7 @@ const DRAWN = new Set([
   "aws_route_table",
   "aws_route_table_association",
   "aws_internet_gateway",
+  "aws_egress_only_internet_gateway",
   "aws_nat_gateway",
   "aws_instance",
   "aws_eip",
@@ -154,6 +155,12 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
       line(`      ${quote(igw)} ${attrs({ label: "Internet Gateway", shape: "box", fillcolor: "#e6f4ea" })};`);
       vpcTop.push(igw);
     }
+    for (const eigw of inventory.egressOnlyInternetGateways) {
+      line(
+        `      ${quote(eigw)} ${attrs({ label: "Egress-only Internet Gateway\nIPv6 out, nothing in", shape: "box", fillcolor: "#e6f4ea" })};`,
+      );
+      vpcTop.push(eigw);
+    }
     for (const ep of inventory.endpoints) {
       line(
         `      ${quote(ep.address)} ${attrs({ label: `${ep.type} endpoint\n${ep.service}${ep.azs === undefined ? "" : `\n${ep.azs} AZ(s), private DNS`}`, shape: "box", fillcolor: "#f3e8fd" })};`,
@@ -182,9 +189,16 @@ export function toDot(inventory: Inventory, options: DiagramOptions = {}): strin
               : subnet.kind === "private"
                 ? "0.0.0.0/0 → NAT"
                 : "no route off the VPC";
+          const viaIpv6 = !subnet.ipv6
+            ? ""
+            : subnet.ipv6RouteTo === undefined
+              ? "\nIPv6 /64, no ::/0 route"
+              : subnet.ipv6RouteTo.startsWith("aws_egress_only_internet_gateway.")
+                ? "\nIPv6 /64, ::/0 → egress-only IGW"
+                : "\nIPv6 /64, ::/0 → Internet Gateway";
           line(`        subgraph ${clusterId(subnet.address)} {`);
           line(
-            `          label=${quote(`${tier} · ${subnet.kind}\n${subnet.cidr}\n${via}`)}; style="rounded,filled"; fillcolor=${quote(FILL[subnet.kind])}; color=${quote(BORDER[subnet.kind])};`,
+            `          label=${quote(`${tier} · ${subnet.kind}\n${subnet.cidr}\n${via}${viaIpv6}`)}; style="rounded,filled"; fillcolor=${quote(FILL[subnet.kind])}; color=${quote(BORDER[subnet.kind])};`,
           );
           line(`          ${quote(anchor)} ${attrs({ label: "", shape: "point", width: 0.01, style: "invis" })};`);
           tierRows[row].push(anchor);

@@ -32,6 +32,10 @@ export interface SubnetInfo {
   readonly kind: RouteKind;
   /** Address of the NAT gateway, NAT instance or Internet Gateway its default route goes to. */
   readonly defaultRouteTo?: Address;
+  /** Whether it has an IPv6 block (`ipv6_cidr_block`): a dual-stack subnet. */
+  readonly ipv6: boolean;
+  /** Address of the Internet Gateway or egress-only Internet Gateway its `::/0` route goes to. */
+  readonly ipv6RouteTo?: Address;
 }
 
 /** One EC2 instance. */
@@ -100,6 +104,8 @@ export interface Inventory {
   readonly vpcs: ReadonlyArray<{ readonly address: Address; readonly cidr: string }>;
   readonly subnets: readonly SubnetInfo[];
   readonly internetGateways: readonly Address[];
+  /** Egress-only Internet Gateways: IPv6 out of private subnets, nothing in. */
+  readonly egressOnlyInternetGateways: readonly Address[];
   readonly natGateways: readonly NatGatewayInfo[];
   readonly instances: readonly InstanceInfo[];
   readonly eips: readonly EipInfo[];
@@ -191,6 +197,12 @@ export function readInventory(json: TerraformJson): Inventory {
         );
     }
   }
+  const ipv6Route = new Map<Address, Address | undefined>();
+  for (const { props } of ofType("aws_route")) {
+    const table = referencedAddress(props.route_table_id);
+    if (table === undefined || props.destination_ipv6_cidr_block !== "::/0") continue;
+    ipv6Route.set(table, [props.gateway_id, props.egress_only_gateway_id].map(referencedAddress).find(Boolean));
+  }
   const tableOf = new Map<Address, Address>();
   for (const { props } of ofType("aws_route_table_association")) {
     const subnet = referencedAddress(props.subnet_id);
@@ -219,6 +231,8 @@ export function readInventory(json: TerraformJson): Inventory {
       cidr: literal(props.cidr_block) ?? "(computed)",
       kind,
       defaultRouteTo: target,
+      ipv6: props.ipv6_cidr_block !== undefined,
+      ipv6RouteTo: table === undefined ? undefined : ipv6Route.get(table),
     };
   });
 
@@ -301,6 +315,7 @@ export function readInventory(json: TerraformJson): Inventory {
     vpcs: ofType("aws_vpc").map(({ address, props }) => ({ address, cidr: literal(props.cidr_block) ?? "(computed)" })),
     subnets,
     internetGateways: ofType("aws_internet_gateway").map((r) => r.address),
+    egressOnlyInternetGateways: ofType("aws_egress_only_internet_gateway").map((r) => r.address),
     natGateways: ofType("aws_nat_gateway").map(({ address, props }) => ({
       address,
       subnet: referencedAddress(props.subnet_id),

@@ -292,7 +292,7 @@ export function addEnvironmentModule(scope: Construct): void {
     group: string,
     port: string,
     description: string,
-    peer: { cidr?: string; group?: string },
+    peer: { cidr?: string; cidrIpv6?: string; group?: string },
     forEach?: string,
   ) => {
     const props = {
@@ -303,7 +303,9 @@ export function addEnvironmentModule(scope: Construct): void {
       toPort: Token.asNumber(tf(port)),
       ...(peer.cidr !== undefined
         ? { cidrIpv4: peer.cidr }
-        : { referencedSecurityGroupId: `\${aws_security_group.${peer.group}.id}` }),
+        : peer.cidrIpv6 !== undefined
+          ? { cidrIpv6: peer.cidrIpv6 }
+          : { referencedSecurityGroupId: `\${aws_security_group.${peer.group}.id}` }),
     };
     const resource =
       direction === "ingress"
@@ -343,6 +345,10 @@ export function addEnvironmentModule(scope: Construct): void {
     const https = httpsEgressDescription(role, { sessionManager: false, dbPassword: true });
     rule("egress", `${role}_https_out`, role, "443", https, { cidr: "0.0.0.0/0" });
     rule("egress", `${role}_http_out`, role, "80", "HTTP out: package mirrors", { cidr: "0.0.0.0/0" });
+    // Dual-stack: each egress to all of IPv4 has its twin to all of IPv6, as RoleSecurityGroupProps.dualStack.
+    const dualStack = 'var.ipv6 ? toset(["this"]) : toset([])';
+    rule("egress", `${role}_https_out_ipv6`, role, "443", https, { cidrIpv6: "::/0" }, dualStack);
+    rule("egress", `${role}_http_out_ipv6`, role, "80", "HTTP out: package mirrors", { cidrIpv6: "::/0" }, dualStack);
   }
 
   keyed(

@@ -183,9 +183,12 @@ const LIFECYCLE: BodySchema = {
 const LEADING = ["count", "for_each", "provider", "source", "version"];
 const TRAILING = ["depends_on"];
 
+/** A `dynamic "<type>"` block: its `for_each`, and the `content` block. */
+const DYNAMIC: BodySchema = { blocks: new Set(["content"]) };
+
 function resourceSchema(blocks: ReadonlySet<string> | undefined): BodySchema {
   return {
-    blocks: new Set([...(blocks ?? []), "lifecycle"]),
+    blocks: new Set([...(blocks ?? []), "lifecycle", "dynamic"]),
     nested: { lifecycle: LIFECYCLE },
     kinds: { depends_on: "reference", provider: "reference" },
   };
@@ -215,6 +218,11 @@ function blockLines(header: string, body: JsonObject, schema: BodySchema, depth:
 }
 
 function nestedBlocks(type: string, value: JsonValue, parent: BodySchema, depth: number): string[][] {
+  // JSON's `"dynamic": { "<type>": { for_each, content } }` is HCL's `dynamic "<type>" { ... }`.
+  if (type === "dynamic")
+    return Object.entries(value as JsonObject).map(([of, spec]) =>
+      blockLines(`dynamic "${of}"`, spec as JsonObject, DYNAMIC, depth),
+    );
   const schema = parent.nested?.[type] ?? CONDITION;
   const bodies = (Array.isArray(value) ? value : [value]) as JsonObject[];
   return bodies.map((b) => blockLines(type, b, schema, depth));

@@ -72,6 +72,12 @@ export const NETWORK_INPUTS: readonly HclInput[] = [
   { hcl: "tiers[].cidrs", from: "tiers[].cidrs" },
   { hcl: "tiers[].block", from: "tiers[].block" },
   {
+    hcl: "tiers[].assign_ipv6_address_on_creation",
+    from: "tiers[].assignIpv6AddressOnCreation",
+    default: false,
+    why: "false rather than null in HCL",
+  },
+  {
     hcl: "tiers[].tags",
     type: "map(string)",
     default: {},
@@ -94,6 +100,7 @@ export const NETWORK_INPUTS: readonly HclInput[] = [
   { hcl: "flow_logs.retention_days", from: "flowLogs.retentionDays" },
   { hcl: "flow_logs.traffic_type", from: "flowLogs.trafficType" },
   { hcl: "flow_logs.kms_key_arn", from: "flowLogs.kmsKeyArn" },
+  { hcl: "ipv6", from: "ipv6" },
   { hcl: "s3_gateway_endpoint", from: "s3GatewayEndpoint" },
   { hcl: "interface_endpoints", from: "interfaceEndpoints" },
   { hcl: "interface_endpoints.services", from: "interfaceEndpoints.services" },
@@ -201,6 +208,8 @@ export const CONSTRUCTS_ONLY: Readonly<Record<string, string>> = {
   "servers.db.services": "as `servers.db.packages`: the module's DB engine is always MariaDB",
   "servers.db.dataVolume.preventDestroy":
     "Terraform's `lifecycle` takes literals only, so a module cannot offer the switch, and one whose destroy always fails could not be removed by its callers",
+  "tiers[].networkAcl":
+    "not in the HCL network module yet: a tier's own network ACL (the security groups' ports, stateless) is the constructs'",
   instanceConnect:
     "the EC2 Instance Connect Endpoint is a door instead of the bastion, and the environment module always has a bastion; use the constructs, or put an `aws_ec2_instance_connect_endpoint` of your own on the network module's subnets",
   backend: "a module configures no backend: the caller's root module does",

@@ -4,6 +4,7 @@ import { Vpc } from "@cdktf/provider-aws/lib/vpc";
 import { VpcIpv4CidrBlockAssociation } from "@cdktf/provider-aws/lib/vpc-ipv4-cidr-block-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
+import { EgressOnlyInternetGateway } from "@cdktf/provider-aws/lib/egress-only-internet-gateway";
 import { RouteTable } from "@cdktf/provider-aws/lib/route-table";
 import { Route } from "@cdktf/provider-aws/lib/route";
 import { RouteTableAssociation } from "@cdktf/provider-aws/lib/route-table-association";
@@ -22,7 +23,7 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
-import { LOG_RETENTION_DAYS, SUBNET_TYPES, SubnetType } from "../../network/types";
+import { IPV6_SUBNET_BITS, LOG_RETENTION_DAYS, SUBNET_TYPES, SubnetType } from "../../network/types";
 import { AWS_MAX_PREFIX, AWS_MIN_PREFIX, rangeOf, RFC1918 } from "../../core/cidr";
 import { REGION_PATTERN, VPC_CIDR_BLOCKS_QUOTA } from "../../network/plan";
 import { NETWORK_INPUTS, Rule, VariableSpec, variableSpecs } from "./inputs";
@@ -86,6 +87,10 @@ export const NETWORK_OUTPUTS: Record<string, { value: string; description: strin
   subnet_cidrs: {
     value: `{ for t in distinct([for s in values(local.subnets) : s.tier]) : t => { for k, s in local.subnets : s.az => s.cidr if s.tier == t } }`,
     description: "Subnet CIDR blocks by tier and AZ",
+  },
+  vpc_ipv6_cidr: {
+    value: "var.ipv6 ? aws_vpc.this.ipv6_cidr_block : null",
+    description: "The VPC's Amazon-provided IPv6 /56; null unless ipv6",
   },
   nat_public_ips: {
     value: `merge({ for az, _ in local.nat_gateways : az => aws_eip.nat[az].public_ip }, { for az, _ in local.nat_instances : az => aws_eip.nat_instance[az].public_ip })`,
@@ -297,6 +302,16 @@ function networkChecks(): Record<string, Rule[]> {
         "interface_endpoints.services must list each service once, by its endpoint name (ssm, ssmmessages, ec2messages, logs, ecr.api, ...); s3 and dynamodb take a (free) gateway endpoint: s3_gateway_endpoint = true.",
       ],
     ],
+    ipv6: [
+      [
+        `!var.ipv6 || length(var.tiers) * var.az_slots <= ${2 ** IPV6_SUBNET_BITS}`,
+        `with ipv6, tiers x az_slots must be at most ${2 ** IPV6_SUBNET_BITS} (the /56 holds that many /64s).`,
+      ],
+      [
+        "var.ipv6 || !anytrue([for t in var.tiers : t.assign_ipv6_address_on_creation])",
+        "a tier's assign_ipv6_address_on_creation needs ipv6 = true.",
+      ],
+    ],
   };
 }
 
@@ -376,6 +391,13 @@ export function addNetworkModule(scope: Construct): void {
       ),
     },
   ]);
+  vpc.addOverride("assign_generated_ipv6_cidr_block", tf("var.ipv6"));
+  // Each subnet's /64 of the VPC's /56: the tier's place in the list reserves az_slots of them, the AZ slot picks one.
+  new TerraformLocal(
+    scope,
+    "local_ipv6_index",
+    `\${{ for k, s in local.subnets : k => index([for t in var.tiers : t.name], s.tier) * var.az_slots + local.az_slot[s.az] }}`,
+  ).overrideLogicalId("ipv6_index");
   const vpcId = "${aws_vpc.this.id}";
   // Secondary blocks: keyed by name, so adding one only creates; the subnets wait for the associations.
   keyed(
@@ -395,7 +417,7 @@ export function addNetworkModule(scope: Construct): void {
     "this",
   );
   const allowAll = { protocol: "-1", ruleNo: 100, action: "allow", cidrBlock: "0.0.0.0/0", fromPort: 0, toPort: 0 };
-  keyed(
+  const nacl = keyed(
     new DefaultNetworkAcl(scope, "resource_default_nacl", {
       defaultNetworkAclId: "${aws_vpc.this.default_network_acl_id}",
       ingress: [allowAll],
@@ -405,6 +427,17 @@ export function addNetworkModule(scope: Construct): void {
     }),
     "this",
   );
+  // AWS's IPv6 allow rule (101) of a dual-stack VPC's default NACL, as the Network construct keeps it.
+  const allowAllIpv6 = {
+    protocol: "-1",
+    rule_no: 101,
+    action: "allow",
+    ipv6_cidr_block: "::/0",
+    from_port: 0,
+    to_port: 0,
+  };
+  for (const direction of ["ingress", "egress"])
+    nacl.addOverride(`dynamic.${direction}`, { for_each: tf("var.ipv6 ? [1] : []"), content: allowAllIpv6 });
 
   keyed(
     new InternetGateway(scope, "resource_igw", { vpcId, tags: tagsNamed("igw") }),
@@ -415,9 +448,15 @@ export function addNetworkModule(scope: Construct): void {
     new Subnet(scope, "resource_subnet", {
       vpcId,
       cidrBlock: "${each.value.cidr}",
+      ipv6CidrBlock: tf(
+        `var.ipv6 ? cidrsubnet(aws_vpc.this.ipv6_cidr_block, ${IPV6_SUBNET_BITS}, local.ipv6_index[each.key]) : null`,
+      ),
       availabilityZone: "${each.value.az}",
       mapPublicIpOnLaunch: false,
       dependsOn: ["aws_vpc_ipv4_cidr_block_association.this"] as never,
+      assignIpv6AddressOnCreation: Token.asAny(
+        tf("var.ipv6 && [for t in var.tiers : t.assign_ipv6_address_on_creation if t.name == each.value.tier][0]"),
+      ),
       // The caller's tags, the tier's own (validated not to touch the module's), then the module's.
       tags: Token.asStringMap(
         tf(
@@ -505,6 +544,12 @@ export function addNetworkModule(scope: Construct): void {
     "local.nat_instances",
   );
 
+  keyed(
+    new EgressOnlyInternetGateway(scope, "resource_eigw", { vpcId, tags: tagsNamed("eigw") }),
+    "this",
+    `var.ipv6 && length(local.private_azs) > 0 ? toset(["this"]) : toset([])`,
+  );
+
   // Route tables and default routes.
   keyed(new RouteTable(scope, "resource_rt", { vpcId, tags: tagsNamed("${each.key}") }), "this", "local.route_tables");
   keyed(
@@ -533,6 +578,24 @@ export function addNetworkModule(scope: Construct): void {
     }),
     "nat_instance",
     `{ for k, t in local.route_tables : k => t if t.type == "private" && var.nat_mode == "instance" && t.nat_az != null }`,
+  );
+  keyed(
+    new Route(scope, "resource_internet_ipv6", {
+      routeTableId: "${aws_route_table.this[each.key].id}",
+      destinationIpv6CidrBlock: "::/0",
+      gatewayId: '${aws_internet_gateway.this["this"].id}',
+    }),
+    "internet_ipv6",
+    `{ for k, t in local.route_tables : k => t if var.ipv6 && t.type == "public" }`,
+  );
+  keyed(
+    new Route(scope, "resource_egress_only_route", {
+      routeTableId: "${aws_route_table.this[each.key].id}",
+      destinationIpv6CidrBlock: "::/0",
+      egressOnlyGatewayId: '${aws_egress_only_internet_gateway.this["this"].id}',
+    }),
+    "egress_only_ipv6",
+    `{ for k, t in local.route_tables : k => t if var.ipv6 && t.type == "private" }`,
   );
   keyed(
     new RouteTableAssociation(scope, "resource_rta", {
