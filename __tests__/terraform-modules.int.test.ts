@@ -116,6 +116,15 @@ const natInstanceNetwork: NetworkProps = {
   environment: "natinst",
   nat: { mode: "instance", instance: { ami: "ami-0123456789abcdef0" } },
 };
+/** The workshop layout grown by a secondary block with a tier in it, and flow logs encrypted with a KMS key. */
+const FLOW_LOG_KEY = "arn:aws:kms:ap-northeast-2:123456789012:key/0123abcd-0123-abcd-0123-0123456789ab";
+const secondaryNetwork: NetworkProps = {
+  ...workshopNetwork,
+  environment: "second",
+  secondaryCidrBlocks: [{ name: "more", cidr: "192.168.12.0/24" }],
+  tiers: [...workshopNetwork.tiers, { name: "extra", type: "private", cidrMask: 26, block: "more" }],
+  flowLogs: { enabled: true, kmsKeyArn: FLOW_LOG_KEY },
+};
 /** The second input set: three AZs, a NAT gateway per AZ, flow logs and the S3 endpoint. */
 const threeAzs: NetworkProps = {
   environment: "three",
@@ -263,7 +272,7 @@ describeWithTerraform(
           .filter((message) => message.type === "diagnostic")
           .map((message) => message.diagnostic?.detail ?? "");
         expect(details).toEqual([
-          expect.stringContaining(`tier edge has type "pub": a tier's type must be one of public, private, isolated.`),
+          expect.stringContaining(`tier edge has type "pub": type must be one of public, private, isolated.`),
         ]);
       },
       STEP_MS,
@@ -358,6 +367,7 @@ describeWithTerraform(
               moduleBlock("network", "network", networkInputs(workshopNetwork)),
               moduleBlock("environment", "environment", environmentInputs),
               moduleBlock("natinstance", "network", networkInputs(natInstanceNetwork)),
+              moduleBlock("secondary", "network", networkInputs(secondaryNetwork)),
               TAGGED,
             ].join("\n"),
           );
@@ -492,6 +502,29 @@ describeWithTerraform(
         const outputs = (hclPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } })
           .planned_values.outputs;
         expect(outputs.natinstance_route_targets.value).toEqual(expectedTargets(natInstanceNetwork));
+      });
+
+      it("a secondary block: associated with the VPC, its tier planned in it as planNetwork plans it; flow logs under the KMS key", () => {
+        const { plan, problems } = planNetwork(secondaryNetwork);
+        expect(problems).toEqual([]);
+        expect(subnetsOf(hclPlan, "secondary")).toEqual(plan.subnets.map((s) => `${s.tier}/${s.az} ${s.cidr}`).sort());
+        expect(subnetsOf(hclPlan, "secondary").filter((s) => s.startsWith("extra/"))).toEqual([
+          "extra/ap-northeast-2a 192.168.12.0/26",
+          "extra/ap-northeast-2b 192.168.12.64/26",
+        ]);
+        const associations = plannedResources(hclPlan, "aws_vpc_ipv4_cidr_block_association").filter((r) =>
+          r.address.startsWith("module.secondary."),
+        );
+        expect(associations.map((r) => [r.address, r.values.cidr_block])).toEqual([
+          ['module.secondary.aws_vpc_ipv4_cidr_block_association.this["more"]', "192.168.12.0/24"],
+        ]);
+        const [group] = plannedResources(hclPlan, "aws_cloudwatch_log_group").filter((r) =>
+          r.address.startsWith("module.secondary."),
+        );
+        expect(group.values.kms_key_id).toBe(FLOW_LOG_KEY);
+        const outputs = (hclPlan as unknown as { planned_values: { outputs: Record<string, { value: unknown }> } })
+          .planned_values.outputs;
+        expect(outputs.secondary_route_targets.value).toEqual(expectedTargets(secondaryNetwork));
       });
 
       it("environment module = EnvironmentStack: resource types and counts", () => {

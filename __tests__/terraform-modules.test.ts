@@ -9,7 +9,8 @@ import {
   parseInterfaceTables,
   TERRAFORM_MODULES,
 } from "../modules/tools/terraform-module/packages";
-import { fillUserData } from "../modules/tools/terraform-module/environment-module";
+import { fillUserData, sshConfigExpression } from "../modules/tools/terraform-module/environment-module";
+import { renderSshConfig } from "../modules/bastion/ssh-config";
 import { NETWORK_DEFAULTS } from "../modules/network/types";
 import { EC2_ASSUME_ROLE_POLICY, instanceRoleName } from "../modules/instance/instance-role";
 
@@ -133,7 +134,7 @@ describe("the DB's data volume in the environment module", () => {
 
   it("is an encrypted gp3 volume of its own in the DB's AZ, sized by db.data_volume_size_gib, attached to the DB", () => {
     expect(volume).toMatchObject({
-      availability_zone: "${keys(module.network.subnet_ids[var.db.tier])[0]}",
+      availability_zone: "${coalesce(var.db.az, keys(module.network.subnet_ids[var.db.tier])[0])}",
       size: "${var.db.data_volume_size_gib}",
       type: "gp3",
       encrypted: true,
@@ -178,7 +179,7 @@ describe("instance roles of the environment module", () => {
     const instances = doc.resource.aws_instance as Record<string, Record<string, unknown>>;
     for (const server of ["bastion", "app", "db"]) {
       expect(instances[server].iam_instance_profile).toBe(`\${aws_iam_instance_profile.instance["${server}"].name}`);
-      expect(instances[server].monitoring).toBe(false);
+      expect(instances[server].monitoring).toBe(`\${var.${server}.detailed_monitoring}`);
       expect(instances[server].ebs_optimized).toContain(`var.${server}.instance_type`);
     }
   });
@@ -231,19 +232,59 @@ describe("the network module for a terraform-aws-modules/vpc user", () => {
   it("names the failing tier in every per-tier validation message", () => {
     const rules = (variables("network").tiers as { validation: Array<{ condition: string; error_message: string }> })
       .validation;
-    const perTier = rules.filter((r) => r.condition.startsWith("${alltrue([for t in var.tiers : "));
-    expect(perTier.length).toBeGreaterThanOrEqual(6);
-    for (const rule of perTier) expect(rule.error_message).toMatch(/^tier \$\{join\(", ", \[for t in var\.tiers : "/);
+    // The module's own checks, and those read from the schema (a tier's type).
+    const perTier = rules.filter((r) => /^\$\{alltrue\(\[for [tx] in var\.tiers : /.test(r.condition));
+    expect(perTier.length).toBeGreaterThanOrEqual(7);
+    for (const rule of perTier)
+      expect(rule.error_message).toMatch(
+        /^(tier \$\{join\(", ", \[for t in var\.tiers : "|\$\{join\(", ", \[for i, x in var\.tiers : "tier \$\{x\.name\})/,
+      );
     expect(rules.find((r) => r.error_message.includes("type must be one of"))?.error_message).toContain(
-      "${t.name} has type ${jsonencode(t.type)}",
+      "tier ${x.name} has type ${jsonencode(x.type)}",
     );
   });
 
   it("names the value given in the environment module's tier choices", () => {
     const v = variables("environment") as Record<string, { validation: Array<{ error_message: string }> }>;
     for (const field of ["bastion", "app", "db"])
-      expect(v[field].validation[0].error_message).toContain(
-        `${field}.tier = \${jsonencode(var.${field}.tier)} must name`,
+      expect(v[field].validation.map((r) => r.error_message)).toContainEqual(
+        expect.stringContaining(`${field}.tier = \${jsonencode(var.${field}.tier)} must name`),
       );
+  });
+});
+
+describe("access and the DB login in the environment module, as the constructs have them", () => {
+  const doc = main("environment");
+  const instances = doc.resource.aws_instance as Record<string, { user_data: string }>;
+
+  it("outputs ssh_config as renderSshConfig writes it: the bastion, each app server by its key, then the DB", () => {
+    const value = String((doc.output.ssh_config as { value: string }).value);
+    expect(value).toBe(`\${${sshConfigExpression()}}`);
+    const blocks = renderSshConfig({
+      bastionIp: "${aws_eip.bastion.public_ip}",
+      bastionUser: "${var.bastion.ssh_user}",
+      servers: [
+        { name: "app-${k}", privateIp: "${i.private_ip}", user: "${var.app.ssh_user}" },
+        { name: "db", privateIp: "${aws_instance.db.private_ip}", user: "${var.db.ssh_user}" },
+      ],
+    })
+      .trimEnd()
+      .split("\n\n");
+    const quoted = (b: string) => JSON.stringify(b);
+    expect(value).toContain(
+      `concat([${quoted(blocks[0])}], [for k, i in aws_instance.app : ${quoted(blocks[1])}], [${quoted(blocks[2])}])`,
+    );
+  });
+
+  it("has the DB write the app's password to its SSM parameter and the app service read it before each start", () => {
+    const parameter = "/${var.name}/db/app-password";
+    expect(instances.db.user_data).toContain(`'${parameter}'`);
+    expect(instances.db.user_data).toContain("aws ssm put-parameter --region ${var.region}");
+    expect(instances.db.user_data).toContain("CREATE USER IF NOT EXISTS 'app'@'%'");
+    expect(instances.db.user_data).toContain("port = ${var.db.port}");
+    expect(instances.app.user_data).toContain(
+      `aws ssm get-parameter --region \${var.region} --name '${parameter}' --with-decryption`,
+    );
+    expect(instances.app.user_data).toContain("ExecStartPre=+/usr/local/libexec/${var.app.service.name}-start-env");
   });
 });

@@ -8,8 +8,9 @@ import { offlineEnvironment, runTerraform } from "../modules/tools/pipeline/terr
 import { planNetwork } from "../modules/network/plan";
 import { describeWithTerraform } from "./support/terraform";
 import { networkInputs } from "./support/module-inputs";
-import { appendArb, layoutArb, propsOf } from "./support/layouts";
-import { NetworkProps } from "../modules/network/types";
+import { appendArb, LAYOUT_AZS, LAYOUT_REGION, layoutArb, propsOf } from "./support/layouts";
+import { NetworkProps, SUBNET_TYPES } from "../modules/network/types";
+import { MODULE_MAX_TIERS } from "../modules/tools/terraform-module/plan-expressions";
 
 /** terraform apply of many module instances with no provider and no resources: seconds, but a busy machine is slow. */
 const STEP_MS = 300_000;
@@ -98,12 +99,32 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
     "plans the same subnets and NATs as the TypeScript planner, for random valid layouts",
     async () => {
       const seed = Date.now();
-      const cases = fc
-        .sample(layoutArb, { numRuns: 3000, seed })
-        .map(propsOf)
-        .filter((p) => planNetwork(p).problems.length === 0)
-        .slice(0, 60);
+      // As many tiers as the module plans (its planning is unrolled), some in a secondary block.
+      const most: NetworkProps = {
+        environment: "p",
+        region: LAYOUT_REGION,
+        azs: LAYOUT_AZS.slice(0, 3),
+        vpcCidr: "10.0.0.0/20",
+        secondaryCidrBlocks: [{ name: "extra", cidr: "10.0.16.0/21" }],
+        tiers: Array.from({ length: MODULE_MAX_TIERS }, (_, i) => ({
+          name: `tier-${i}`,
+          type: SUBNET_TYPES[i % SUBNET_TYPES.length],
+          cidrMask: 25 + (i % 3),
+          ...(i % 4 === 3 ? { block: "extra" } : {}),
+        })),
+      };
+      expect(planNetwork(most).problems).toEqual([]);
+      const cases = [
+        most,
+        ...fc
+          .sample(layoutArb, { numRuns: 3000, seed })
+          .map(propsOf)
+          .filter((p) => planNetwork(p).problems.length === 0)
+          .slice(0, 60),
+      ];
       expect(cases.length).toBeGreaterThanOrEqual(20);
+      // Secondary blocks: tiers planned in them, beside tiers of the VPC block.
+      expect(cases.filter((p) => p.tiers.some((t) => t.block !== undefined)).length).toBeGreaterThanOrEqual(5);
       const results = await runPlanner("valid", cases, seed);
       const expected = cases.map((p) => {
         const { plan } = planNetwork(p);
@@ -142,6 +163,9 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
         })
         .slice(0, 60);
       const refused = cases.filter(({ after }) => planNetwork(after).problems.length > 0);
+      expect(
+        cases.filter(({ after }) => after.tiers[after.tiers.length - 1].block !== undefined).length,
+      ).toBeGreaterThan(0);
       expect(refused.length).toBeGreaterThanOrEqual(5);
       expect(cases.length - refused.length).toBeGreaterThanOrEqual(5);
       const results = await runPlanner(

@@ -17,7 +17,11 @@ const AMI_EXPECTED = 'an AMI id such as "ami-0123456789abcdef0" or { "ssmParamet
 
 export const amiSourceSchema = z.union(
   [
-    z.string().regex(AMI_ID_PATTERN, { error: AMI_EXPECTED }),
+    // What a generated module's `ami` (an id only) says when refused.
+    z
+      .string()
+      .regex(AMI_ID_PATTERN, { error: AMI_EXPECTED })
+      .meta({ expected: 'an AMI id such as "ami-0123456789abcdef0"' }),
     z.strictObject({
       ssmParameter: z
         .string()

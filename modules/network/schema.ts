@@ -57,13 +57,14 @@ export const networkConfigFields = {
     .default(false)
     .describe("allow a VPC block outside 10/8, 172.16/12, 192.168/16"),
   azSlots: z.int().default(NETWORK_DEFAULTS.azSlots).meta({
-    description: "subnet slots each auto-planned tier reserves, one per AZ letter (see below)",
+    description:
+      "subnet slots each auto-planned tier reserves, one per AZ letter (a = slot 0), so adding an AZ moves no subnet",
     typeLabel: "1, 2, 4, 8",
   }),
   tiers: z
     .array(tierSchema)
     .min(1, { error: "at least one subnet tier" })
-    .meta({ description: "subnet tiers, in planning order (fields below)", typeLabel: "tier[]" }),
+    .meta({ description: "subnet tiers, in planning order: append new ones at the end", typeLabel: "tier[]" }),
   nat: z
     .strictObject({
       mode: z
@@ -141,7 +142,12 @@ export const networkConfigFields = {
       defaultLabel: "none",
     }),
   secondaryCidrBlocks: z
-    .array(z.strictObject({ name: z.string(), cidr: z.string() }))
+    .array(
+      z.strictObject({
+        name: z.string().describe("what tiers call the block in `block`: lowercase letters, digits, dashes"),
+        cidr: z.string().describe("the block, /16 to /28, overlapping no other block of the VPC"),
+      }),
+    )
     .optional()
     .meta({
       description:

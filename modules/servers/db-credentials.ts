@@ -77,7 +77,7 @@ export function mariadbDataDir(mountPoint: string): string {
  * to be read after the package's own (`zz-`: after `50-server.cnf` on Debian and `mariadb-server.cnf` on Amazon Linux,
  * which set the default datadir). Leaves MariaDB stopped.
  */
-export function renderMariadbInstall(mountPoint: string): string {
+function renderMariadbInstall(mountPoint: string): string {
   const dataDir = mariadbDataDir(mountPoint);
   return `# MariaDB, its datadir on the data volume (${dataDir}).
 ${installPackages(OS_PACKAGES.mariadb)}systemctl stop mariadb.service 2>/dev/null || true

@@ -11,23 +11,30 @@ import { Eip } from "@cdktf/provider-aws/lib/eip";
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { IamInstanceProfile } from "@cdktf/provider-aws/lib/iam-instance-profile";
-import { renderHardening, renderPackagesAndServices, renderScript, renderServiceSetup } from "../../instance/user-data";
+import { renderHardening, renderScript, renderServiceSetup } from "../../instance/user-data";
+import { serviceWithDbLogin } from "../../servers/servers";
+import { renderSshConfig } from "../../bastion/ssh-config";
 import { renderBastionUserData } from "../../bastion/user-data";
-import { COMPUTE_DEFAULTS, DATA_VOLUME_DEFAULTS } from "../../servers/schema";
-import { BASTION_DEFAULTS } from "../../bastion/schema";
+import { DATA_VOLUME_DEFAULTS } from "../../servers/schema";
 import {
   EC2_ASSUME_ROLE_POLICY,
   instanceRoleName,
   instanceRolePolicyDocument,
   instanceRolePolicyName,
 } from "../../instance/instance-role";
-import { dbPasswordParameterName, dbPasswordStatements, renderMariadbInstall } from "../../servers/db-credentials";
+import {
+  dbPasswordParameterName,
+  dbPasswordStatements,
+  defaultDbCredentials,
+  renderMariadbSetup,
+} from "../../servers/db-credentials";
 import { renderDataVolumeMount } from "../../servers/data-volume-mount";
 import { PREVIOUS_GENERATION_SIZES } from "../../instance/ebs-optimized";
 import { HARDENED_INSTANCE_SETTINGS, launchAddressSettings } from "../../instance/hardened-instance";
 import { httpsEgressDescription } from "../../servers/server-roles";
 import { ROLE_GROUP_DESCRIPTIONS } from "../../security/security-group";
-import { addNetworkVariables, keyed, NETWORK_OUTPUTS, output, tagsNamed, tf, variable } from "./network-module";
+import { addNetworkVariables, addVariables, keyed, NETWORK_OUTPUTS, output, tagsNamed, tf } from "./network-module";
+import { ENVIRONMENT_INPUTS, Rule, variableSpecs } from "./inputs";
 
 /** Where the environment module keeps its copy of the network module (Terraform's nested-module layout). */
 export const NESTED_NETWORK_PATH = "modules/network";
@@ -40,6 +47,7 @@ const SENTINEL = {
   timeout: 987_654_301,
   tries: 987_654_302,
   port: 987_654_303,
+  dbPort: 987_654_304,
   name: "sentinelservicename",
   command: "/sentinel/service/command",
   envLine: 'SENTINEL_ENVIRONMENT="sentinel"',
@@ -72,13 +80,20 @@ function userDataScripts(): { bastion: string; app: string; db: string } {
     renderBastionUserData({ sessionTimeoutSeconds: SENTINEL.timeout, sshMaxAuthTries: SENTINEL.tries, ssh: true }),
     hardeningFills,
   );
-  const service = renderServiceSetup({
-    name: SENTINEL.name,
-    port: SENTINEL.port,
-    command: SENTINEL.command,
-    environment: { SENTINEL_ENVIRONMENT: "sentinel" },
-    packages: [],
-  });
+  // The DB password flow of the constructs: the DB writes the app's password to SSM, the app reads it at each start.
+  const credentials = defaultDbCredentials("${var.name}", "${var.region}");
+  const service = renderServiceSetup(
+    serviceWithDbLogin(
+      {
+        name: SENTINEL.name,
+        port: SENTINEL.port,
+        command: SENTINEL.command,
+        environment: { SENTINEL_ENVIRONMENT: "sentinel" },
+        packages: [],
+      },
+      credentials,
+    ),
+  );
   const app = fillUserData(renderScript(renderHardening(hardening), service), [
     ...hardeningFills,
     [
@@ -89,15 +104,14 @@ function userDataScripts(): { bastion: string; app: string; db: string } {
     [SENTINEL.port, "${var.app.service.port}"],
     [SENTINEL.name, "${var.app.service.name}"],
   ]);
-  // MariaDB with its datadir on the data volume, as the DbServer construct runs it (without the app's login).
+  // MariaDB with its datadir on the data volume and the app's database, user and password, as DbServer runs it.
   const db = fillUserData(
     renderScript(
       renderHardening(hardening),
       renderDataVolumeMount("${aws_ebs_volume.db_data.id}", ["mariadb"]),
-      renderMariadbInstall(DATA_VOLUME_DEFAULTS.mountPoint),
-      renderPackagesAndServices([], ["mariadb"]),
+      renderMariadbSetup(credentials, SENTINEL.dbPort, DATA_VOLUME_DEFAULTS.mountPoint),
     ),
-    hardeningFills,
+    [...hardeningFills, [SENTINEL.dbPort, "${var.db.port}"]],
   );
   return { bastion, app, db };
 }
@@ -162,123 +176,82 @@ function ebsOptimizedExpression(instanceType: string): string {
   return `try(contains({ ${table} }[split(".", ${instanceType})[0]], split(".", ${instanceType})[1]), true)`;
 }
 
-function environmentVariables(scope: Construct): void {
-  variable(
-    scope,
-    "admin_cidrs",
-    {
-      type: "list(string)",
-      description: 'Networks that may SSH to the bastion, e.g. ["203.0.113.10/32"]; 0.0.0.0/0 is refused.',
-    },
+/**
+ * The environment module's own checks, by variable: what the planners and access checks (not zod) say, in Terraform.
+ * The rest of each variable comes from its config field (`ENVIRONMENT_INPUTS`).
+ */
+function environmentChecks(): Record<string, Rule[]> {
+  const tiersOf = (types: string) => `[for t in var.tiers : t.name if ${types}]`;
+  const azsOfTier = (field: string) =>
+    `flatten([for t in var.tiers : (t.azs == null ? var.azs : t.azs) if t.name == var.${field}.tier])`;
+  const inTier = (field: string, types: string, what: string) =>
     [
-      'length(var.admin_cidrs) > 0 && alltrue([for c in var.admin_cidrs : can(cidrhost(c, 0)) && !startswith(c, "0.0.0.0/")])',
-      "admin_cidrs must list at least one IPv4 CIDR block (your address as a /32), and not 0.0.0.0/0.",
-    ],
-  );
-  variable(
-    scope,
-    "ssh_public_key",
-    {
-      type: "string",
-      description: "The admins' OpenSSH public key line (ssh-ed25519 or ssh-rsa), installed on every instance.",
-    },
+      `contains(${tiersOf(types)}, var.${field}.tier)`,
+      `${field}.tier = \${jsonencode(var.${field}.tier)} must name ${what}: \${join(", ", ${tiersOf(types)})}.`,
+    ] as Rule;
+  const azOfTier = (field: string) =>
     [
-      'can(regex("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+", var.ssh_public_key))',
-      'ssh_public_key must be an OpenSSH public key line such as "ssh-ed25519 AAAA... you@host".',
+      `var.${field}.az == null ? true : contains(${azsOfTier(field)}, var.${field}.az)`,
+      `${field}.az = \${jsonencode(var.${field}.az)} must be one of the AZs of tier \${var.${field}.tier}.`,
+    ] as Rule;
+  return {
+    admin_cidrs: [
+      [
+        'length(var.admin_cidrs) > 0 && alltrue([for c in var.admin_cidrs : can(cidrhost(c, 0)) && !startswith(c, "0.0.0.0/")])',
+        "admin_cidrs must list at least one IPv4 CIDR block (your address as a /32), and not 0.0.0.0/0.",
+      ],
     ],
-  );
-  variable(
-    scope,
-    "ami",
-    { type: "string", description: "AMI id of every instance (Amazon Linux 2023 or a Debian/Ubuntu image)." },
-    ['can(regex("^ami-[0-9a-f]{8,17}$", var.ami))', "ami must be an AMI id such as ami-0123456789abcdef0."],
-  );
-  variable(
-    scope,
-    "session_timeout_seconds",
-    {
-      type: "number",
-      description: "Seconds an idle shell stays open on every instance (TMOUT, read-only).",
-      default: COMPUTE_DEFAULTS.sessionTimeoutSeconds,
-      nullable: false,
-    },
-    [
-      "var.session_timeout_seconds >= 60 && floor(var.session_timeout_seconds) == var.session_timeout_seconds",
-      "session_timeout_seconds must be a whole number of at least 60.",
+    ssh_public_key: [
+      [
+        'can(regex("^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)) [A-Za-z0-9+/=]+", var.ssh_public_key))',
+        'ssh_public_key must be an OpenSSH public key line such as "ssh-ed25519 AAAA... you@host".',
+      ],
     ],
-  );
-  variable(
-    scope,
-    "ssh_max_auth_tries",
-    {
-      type: "number",
-      description: "sshd's MaxAuthTries on every instance.",
-      default: COMPUTE_DEFAULTS.sshMaxAuthTries,
-      nullable: false,
-    },
-    [
-      "var.ssh_max_auth_tries >= 1 && var.ssh_max_auth_tries <= 10 && floor(var.ssh_max_auth_tries) == var.ssh_max_auth_tries",
-      "ssh_max_auth_tries must be a whole number from 1 to 10.",
+    bastion: [
+      inTier(
+        "bastion",
+        't.type == "public"',
+        "a public tier of tiers (the bastion is reached through its Elastic IP); public tiers",
+      ),
+      azOfTier("bastion"),
     ],
-  );
-  variable(
-    scope,
-    "bastion",
-    {
-      type: `object({ tier = optional(string, ${JSON.stringify(BASTION_DEFAULTS.tier)}), az = optional(string), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}) })`,
-      description: "The bastion: a public tier, its AZ (default the tier's first) and instance type.",
-      default: {},
-      nullable: false,
-    },
-    [
-      'contains([for t in var.tiers : t.name if t.type == "public"], var.bastion.tier)',
-      'bastion.tier = ${jsonencode(var.bastion.tier)} must name a public tier of tiers (the bastion is reached through its Elastic IP); public tiers: ${join(", ", [for t in var.tiers : t.name if t.type == "public"])}.',
+    app: [
+      inTier("app", 't.type != "public"', "a private or isolated tier of tiers"),
+      [
+        `var.app.azs == null ? true : alltrue([for az in var.app.azs : contains(${azsOfTier("app")}, az)])`,
+        "app.azs must be AZs of the app's tier.",
+      ],
+      [
+        "alltrue([for t in var.app.service_from_tiers : contains([for x in var.tiers : x.name], t)])",
+        'app.service_from_tiers must name tiers of tiers, not ${join(", ", [for t in var.app.service_from_tiers : t if !contains([for x in var.tiers : x.name], t)])}.',
+      ],
     ],
-  );
-  variable(
-    scope,
-    "app",
-    {
-      type: `object({ tier = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.appTier)}), count_per_az = optional(number, ${COMPUTE_DEFAULTS.countPerAz}), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}), service_from_tiers = optional(list(string), []), service = object({ name = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.serviceName)}), port = optional(number, ${COMPUTE_DEFAULTS.servicePort}), command = string, environment = optional(map(string), {}) }) })`,
-      description:
-        "App servers: tier (private or isolated), count_per_az, instance_type, the service (name, port >= 1024, command, environment; DB_HOST and DB_PORT are added) and the tiers whose subnets may reach its port (the bastion always may).",
-    },
-    [
-      'contains([for t in var.tiers : t.name if t.type != "public"], var.app.tier)',
-      'app.tier = ${jsonencode(var.app.tier)} must name a private or isolated tier of tiers: ${join(", ", [for t in var.tiers : t.name if t.type != "public"])}.',
-    ],
-    [
-      "var.app.count_per_az >= 1 && var.app.count_per_az <= 9 && floor(var.app.count_per_az) == var.app.count_per_az",
-      "app.count_per_az must be a whole number from 1 to 9.",
-    ],
-    [
-      'try(var.app.service.port >= 1024 && var.app.service.port <= 65535 && can(regex("^[a-z][a-z0-9-]{0,30}$", var.app.service.name)) && startswith(var.app.service.command, "/"), false)',
-      "app.service needs a port from 1024 to 65535, a name of lowercase letters, digits and dashes, and an absolute command (/usr/bin/...).",
-    ],
-    [
-      "alltrue([for t in var.app.service_from_tiers : contains([for x in var.tiers : x.name], t)])",
-      'app.service_from_tiers must name tiers of tiers, not ${join(", ", [for t in var.app.service_from_tiers : t if !contains([for x in var.tiers : x.name], t)])}.',
-    ],
-  );
-  variable(
-    scope,
-    "db",
-    {
-      type: `object({ tier = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.dbTier)}), instance_type = optional(string, ${JSON.stringify(COMPUTE_DEFAULTS.instanceType)}), port = optional(number, ${COMPUTE_DEFAULTS.dbPort}), data_volume_size_gib = optional(number, ${DATA_VOLUME_DEFAULTS.sizeGiB}) })`,
-      description: `The DB server (MariaDB): tier (private or isolated), instance type, port (reached only from the app servers) and the size of its data volume (an encrypted gp3 EBS volume of its own, mounted at ${DATA_VOLUME_DEFAULTS.mountPoint}, kept when the instance is replaced; grow it in place).`,
-      default: {},
-      nullable: false,
-    },
-    [
-      'contains([for t in var.tiers : t.name if t.type != "public"], var.db.tier)',
-      'db.tier = ${jsonencode(var.db.tier)} must name a private or isolated tier of tiers: ${join(", ", [for t in var.tiers : t.name if t.type != "public"])}.',
-    ],
-    ["var.db.port >= 1 && var.db.port <= 65535", "db.port must be a TCP port (1-65535)."],
-    [
-      "var.db.data_volume_size_gib >= 1 && var.db.data_volume_size_gib <= 16384 && floor(var.db.data_volume_size_gib) == var.db.data_volume_size_gib",
-      "db.data_volume_size_gib must be a whole number of GiB from 1 to 16384.",
-    ],
-  );
+    db: [inTier("db", 't.type != "public"', "a private or isolated tier of tiers"), azOfTier("db")],
+  };
+}
+
+/** A string as an HCL quoted template: its `${...}` references stay references. */
+const quoted = (text: string) => `"${text.replace(/\\/g, "\\\\").replace(/"/g, '\\"').replace(/\n/g, "\\n")}"`;
+
+/**
+ * The `ssh_config` output as the constructs render it (`renderSshConfig`): the bastion, then each app server
+ * (`app-a1`, ...: the module's keys), then the DB, each host reached with `ProxyJump bastion`.
+ */
+export function sshConfigExpression(): string {
+  const host = { name: "sentinel-host", privateIp: "sentinel-ip", user: "sentinel-user" };
+  const [bastion, app, db] = renderSshConfig({
+    bastionIp: "${aws_eip.bastion.public_ip}",
+    bastionUser: "${var.bastion.ssh_user}",
+    servers: [host, { name: "db", privateIp: "${aws_instance.db.private_ip}", user: "${var.db.ssh_user}" }],
+  })
+    .trimEnd()
+    .split("\n\n");
+  const appHost = fillUserData(app, [
+    [host.name, "app-${k}"],
+    [host.privateIp, "${i.private_ip}"],
+    [host.user, "${var.app.ssh_user}"],
+  ]);
+  return `format("%s\\n", join("\\n\\n", concat([${quoted(bastion)}], [for k, i in aws_instance.app : ${quoted(appHost)}], [${quoted(db)}])))`;
 }
 
 /**
@@ -289,7 +262,7 @@ function environmentVariables(scope: Construct): void {
  */
 export function addEnvironmentModule(scope: Construct): void {
   const networkInputs = addNetworkVariables(scope);
-  environmentVariables(scope);
+  addVariables(scope, variableSpecs(ENVIRONMENT_INPUTS, environmentChecks()));
   new TerraformHclModule(scope, "network", {
     source: `./${NESTED_NETWORK_PATH}`,
     // The nested copy is written by the package builder; cdktf must not try to copy it as an asset.
@@ -386,30 +359,34 @@ export function addEnvironmentModule(scope: Construct): void {
     }),
     "admin",
   );
+  /** One server of `role` (`bastion`, `app`, `db`), its settings from `var.<role>`. */
   const instance = (
     id: string,
     name: string,
     role: string,
     subnet: string,
     userData: string,
-    instanceType: string,
     options: { forEach?: string; stateful?: boolean } = {},
   ) => {
+    const instanceType = `var.${role}.instance_type`;
     // Stateful (the DB), as HardenedInstance makes it: a new AMI or user data never replaces it, its root volume stays.
     const stateful = options.stateful === true;
     keyed(
       new Instance(scope, `resource_instance_${id}`, {
-        ami: "${var.ami}",
+        ami: `\${coalesce(var.${role}.ami, var.ami)}`,
         instanceType: tf(instanceType),
         subnetId: tf(subnet),
         vpcSecurityGroupIds: [`\${aws_security_group.${role}.id}`],
         iamInstanceProfile: `\${aws_iam_instance_profile.instance["${role}"].name}`,
-        // Basic (5-minute) monitoring, the constructs' default: the module exposes no detailed monitoring.
-        monitoring: false,
+        monitoring: Token.asAny(tf(`var.${role}.detailed_monitoring`)),
         keyName: "${aws_key_pair.admin.key_name}",
         ...HARDENED_INSTANCE_SETTINGS,
         ...launchAddressSettings(role === "bastion"),
-        rootBlockDevice: { ...HARDENED_INSTANCE_SETTINGS.rootBlockDevice, deleteOnTermination: !stateful },
+        rootBlockDevice: {
+          ...HARDENED_INSTANCE_SETTINGS.rootBlockDevice,
+          volumeSize: Token.asNumber(tf(`var.${role}.root_volume_gib`)),
+          deleteOnTermination: !stateful,
+        },
         userData,
         userDataReplaceOnChange: !stateful,
         lifecycle: stateful ? { ignoreChanges: ["ami", "user_data"] } : undefined,
@@ -426,7 +403,6 @@ export function addEnvironmentModule(scope: Construct): void {
     "bastion",
     `module.network.subnet_ids[var.bastion.tier][coalesce(var.bastion.az, ${firstAz("var.bastion.tier")})]`,
     scripts.bastion,
-    "var.bastion.instance_type",
   );
   keyed(
     new Eip(scope, "resource_bastion_eip", {
@@ -436,12 +412,13 @@ export function addEnvironmentModule(scope: Construct): void {
     }),
     "bastion",
   );
-  const dbSubnet = `module.network.subnet_ids[var.db.tier][${firstAz("var.db.tier")}]`;
+  const dbAz = `coalesce(var.db.az, ${firstAz("var.db.tier")})`;
+  const dbSubnet = `module.network.subnet_ids[var.db.tier][${dbAz}]`;
   // The DB's data volume, as DataVolume makes it, but without prevent_destroy: Terraform takes no variable in
   // `lifecycle`, and a module whose destroy always fails could not be removed by its callers.
   keyed(
     new EbsVolume(scope, "resource_db_data", {
-      availabilityZone: `\${${firstAz("var.db.tier")}}`,
+      availabilityZone: `\${${dbAz}}`,
       size: Token.asNumber(tf("var.db.data_volume_size_gib")),
       type: "gp3",
       encrypted: true,
@@ -449,7 +426,7 @@ export function addEnvironmentModule(scope: Construct): void {
     }),
     "db_data",
   );
-  instance("db", "db", "db", dbSubnet, scripts.db, "var.db.instance_type", { stateful: true });
+  instance("db", "db", "db", dbSubnet, scripts.db, { stateful: true });
   keyed(
     new VolumeAttachment(scope, "resource_db_data_attachment", {
       deviceName: DATA_VOLUME_DEFAULTS.deviceName,
@@ -460,17 +437,9 @@ export function addEnvironmentModule(scope: Construct): void {
     "db_data",
   );
   // App servers keyed by AZ and ordinal (app-a1, app-b1): adding an AZ or raising the count moves none.
-  instance(
-    "app",
-    "app-${each.key}",
-    "app",
-    "module.network.subnet_ids[var.app.tier][each.value]",
-    scripts.app,
-    "var.app.instance_type",
-    {
-      forEach: `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az }]...)`,
-    },
-  );
+  instance("app", "app-${each.key}", "app", "module.network.subnet_ids[var.app.tier][each.value]", scripts.app, {
+    forEach: `merge([for az in keys(module.network.subnet_ids[var.app.tier]) : { for i in range(1, var.app.count_per_az + 1) : "\${substr(az, length(az) - 1, 1)}\${i}" => az } if var.app.azs == null ? true : contains(var.app.azs, az)]...)`,
+  });
 
   for (const [name, { description }] of Object.entries(NETWORK_OUTPUTS))
     output(scope, name, `module.network.${name}`, description);
@@ -485,6 +454,12 @@ export function addEnvironmentModule(scope: Construct): void {
     "private_ips",
     `merge({ bastion = aws_instance.bastion.private_ip, db = aws_instance.db.private_ip }, { for k, i in aws_instance.app : "app-\${k}" => i.private_ip })`,
     "Private IP of every instance, by name",
+  );
+  output(
+    scope,
+    "ssh_config",
+    sshConfigExpression(),
+    "Paste into ~/.ssh/config (terraform output -raw ssh_config), then: ssh bastion, ssh app-a1, ssh db",
   );
   output(
     scope,

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
 import { TerraformLocal, TerraformOutput, TerraformResource, TerraformVariable, Token } from "cdktf";
 import { Vpc } from "@cdktf/provider-aws/lib/vpc";
+import { VpcIpv4CidrBlockAssociation } from "@cdktf/provider-aws/lib/vpc-ipv4-cidr-block-association";
 import { Subnet } from "@cdktf/provider-aws/lib/subnet";
 import { InternetGateway } from "@cdktf/provider-aws/lib/internet-gateway";
 import { EgressOnlyInternetGateway } from "@cdktf/provider-aws/lib/egress-only-internet-gateway";
@@ -22,9 +23,10 @@ import { CloudwatchLogGroup } from "@cdktf/provider-aws/lib/cloudwatch-log-group
 import { IamRole } from "@cdktf/provider-aws/lib/iam-role";
 import { IamRolePolicy } from "@cdktf/provider-aws/lib/iam-role-policy";
 import { FlowLog } from "@cdktf/provider-aws/lib/flow-log";
-import { IPV6_SUBNET_BITS, LOG_RETENTION_DAYS, NETWORK_DEFAULTS, SUBNET_TYPES, SubnetType } from "../../network/types";
+import { IPV6_SUBNET_BITS, LOG_RETENTION_DAYS, SUBNET_TYPES, SubnetType } from "../../network/types";
 import { AWS_MAX_PREFIX, AWS_MIN_PREFIX, rangeOf, RFC1918 } from "../../core/cidr";
-import { REGION_PATTERN } from "../../network/plan";
+import { REGION_PATTERN, VPC_CIDR_BLOCKS_QUOTA } from "../../network/plan";
+import { NETWORK_INPUTS, Rule, VariableSpec, variableSpecs } from "./inputs";
 import { INTERFACE_ENDPOINT_GROUP_DESCRIPTION } from "../../network/network";
 import { NAT_INSTANCE_GROUP, NAT_INSTANCE_SETTINGS, renderNatInstanceUserData } from "../../network/nat-instance";
 import { FLOW_LOGS_ACTIONS, FLOW_LOGS_ASSUME_ROLE_POLICY } from "../../network/flow-logs";
@@ -154,7 +156,7 @@ export function variable(
   scope: Construct,
   name: string,
   spec: { type: string; description: string; default?: unknown; nullable?: boolean },
-  ...rules: Array<[string, string]>
+  ...rules: readonly Rule[]
 ): TerraformVariable {
   const v = new TerraformVariable(scope, `variable_${name}`, {
     type: spec.type,
@@ -163,7 +165,7 @@ export function variable(
     nullable: spec.nullable,
   });
   // cdktf cannot write a null default; Terraform needs one to make the variable optional.
-  if (spec.default === null) v.addOverride("default", null);
+  if ("default" in spec && spec.default === null) v.addOverride("default", null);
   v.overrideLogicalId(name);
   if (rules.length > 0)
     v.addOverride(
@@ -178,9 +180,9 @@ export const TIER_SUBNET_TAGS = ["Name", "Tier", "SubnetType"];
 
 /**
  * A validation every tier must pass: `ok` (an expression of the tier `t`) and a message naming each tier that fails,
- * as `detail` (a template of `t`) describes it: "tier edge has type \"pub\": a tier's type must be one of ...".
+ * as `detail` (a template of `t`) describes it: "tier edge has cidr_mask 40: a tier's cidr_mask must be ...".
  */
-export function everyTier(ok: string, message: string, detail = "${t.name}"): [string, string] {
+export function everyTier(ok: string, message: string, detail = "${t.name}"): Rule {
   return [
     `alltrue([for t in var.tiers : ${ok}])`,
     `tier \${join(", ", [for t in var.tiers : "${detail}" if !(${ok})])}: ${message}`,
@@ -188,233 +190,143 @@ export function everyTier(ok: string, message: string, detail = "${t.name}"): [s
 }
 
 /**
- * The network module's variables. Every default comes from NETWORK_DEFAULTS, the constructs' own defaults. Returns
- * their names, in order: what a module wrapping this one passes through.
+ * The network module's own checks, by variable: what the planner (not zod) checks, in Terraform. The rest of each
+ * variable (type, description, default, zod's checks) comes from its config field (`NETWORK_INPUTS`).
  */
-export function addNetworkVariables(scope: Construct): string[] {
-  const before = new Set(scope.node.children);
+function networkChecks(): Record<string, Rule[]> {
   const vpcFirst = addressNumber("cidrhost(var.vpc_cidr, 0)");
   const cidrOk = (expr: string) =>
     `can(cidrhost(${expr}, 0)) && can(regex("^[0-9.]+/[0-9]+$", ${expr})) && try(cidrsubnet(${expr}, 0, 0) == ${expr}, false) && try(tonumber(split("/", ${expr})[1]) >= ${AWS_MIN_PREFIX} && tonumber(split("/", ${expr})[1]) <= ${AWS_MAX_PREFIX}, false)`;
-  variable(
-    scope,
-    "name",
-    { type: "string", description: "Environment name: prefixes every Name tag (lowercase letters, digits, dashes)." },
-    [
-      `can(regex("^[a-z][a-z0-9-]{0,30}$", var.name))`,
-      "name must be lowercase letters, digits and dashes, starting with a letter, at most 31 characters.",
+  const blockNames = "[for b in var.secondary_cidr_blocks : b.name]";
+  return {
+    region: [
+      [
+        `can(regex(${JSON.stringify(REGION_PATTERN.source)}, var.region))`,
+        "region must be an AWS region name such as ap-northeast-2.",
+      ],
     ],
-  );
-  variable(
-    scope,
-    "region",
-    {
-      type: "string",
-      description: "AWS region of the provider you pass, e.g. ap-northeast-2: every AZ must belong to it.",
-    },
-    [
-      `can(regex(${JSON.stringify(REGION_PATTERN.source)}, var.region))`,
-      "region must be an AWS region name such as ap-northeast-2.",
+    azs: [
+      [
+        "length(var.azs) > 0 && length(distinct(var.azs)) == length(var.azs)",
+        "azs must list at least one availability zone, each once.",
+      ],
+      [
+        `alltrue([for az in var.azs : can(regex("^\${var.region}[a-z]$", az))])`,
+        "every AZ in azs must be an availability zone of var.region, such as <region>a.",
+      ],
     ],
-  );
-  variable(
-    scope,
-    "azs",
-    {
-      type: "list(string)",
-      description:
-        'Availability zones, e.g. ["ap-northeast-2a", "ap-northeast-2b"]. Adding one later replaces nothing.',
-    },
-    [
-      "length(var.azs) > 0 && length(distinct(var.azs)) == length(var.azs)",
-      "azs must list at least one availability zone, each once.",
+    vpc_cidr: [
+      [
+        cidrOk("var.vpc_cidr"),
+        `vpc_cidr must be an IPv4 network address in CIDR notation from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, such as 10.0.0.0/16.`,
+      ],
+      [
+        `var.acknowledge_non_rfc1918_vpc_cidr || try(anytrue([for r in ${JSON.stringify(RFC1918_RANGES)} : ${vpcFirst} >= r[0] && ${vpcFirst} + pow(2, 32 - tonumber(split("/", var.vpc_cidr)[1])) - 1 <= r[1]]), false)`,
+        "vpc_cidr must be a private RFC 1918 block (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), or set acknowledge_non_rfc1918_vpc_cidr = true.",
+      ],
     ],
-    [
-      `alltrue([for az in var.azs : can(regex("^\${var.region}[a-z]$", az))])`,
-      "every AZ in azs must be an availability zone of var.region, such as <region>a.",
+    az_slots: [
+      ["contains([1, 2, 4, 8], var.az_slots)", "az_slots must be one of 1, 2, 4 or 8."],
+      everyTier(
+        `t.cidr_mask == null || alltrue([for az in (t.azs == null ? var.azs : t.azs) : try(index(${JSON.stringify(LETTERS)}, substr(az, length(az) - 1, 1)) < var.az_slots, true)])`,
+        "every AZ's letter must have a slot: AZ <region>c needs az_slots of at least 3 (so 4); raise az_slots.",
+      ),
     ],
-  );
-  variable(
-    scope,
-    "vpc_cidr",
-    {
-      type: "string",
-      description: `The VPC's IPv4 CIDR block, /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, a network address.`,
-    },
-    [
-      cidrOk("var.vpc_cidr"),
-      `vpc_cidr must be an IPv4 network address in CIDR notation from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, such as 10.0.0.0/16.`,
+    secondary_cidr_blocks: [
+      [
+        `length(var.secondary_cidr_blocks) <= ${VPC_CIDR_BLOCKS_QUOTA - 1}`,
+        `secondary_cidr_blocks may hold at most ${VPC_CIDR_BLOCKS_QUOTA - 1} blocks (AWS's default quota is ${VPC_CIDR_BLOCKS_QUOTA} per VPC).`,
+      ],
+      [
+        `alltrue([for b in var.secondary_cidr_blocks : can(regex("^[a-z][a-z0-9-]{0,30}$", b.name))]) && length(distinct(${blockNames})) == length(var.secondary_cidr_blocks)`,
+        "secondary_cidr_blocks names must be lowercase letters, digits and dashes, starting with a letter, each used once.",
+      ],
+      [
+        `alltrue([for b in var.secondary_cidr_blocks : ${cidrOk("b.cidr")}])`,
+        `every secondary_cidr_blocks cidr must be an IPv4 network address from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}.`,
+      ],
     ],
-    [
-      `var.acknowledge_non_rfc1918_vpc_cidr || try(anytrue([for r in ${JSON.stringify(RFC1918_RANGES)} : ${vpcFirst} >= r[0] && ${vpcFirst} + pow(2, 32 - tonumber(split("/", var.vpc_cidr)[1])) - 1 <= r[1]]), false)`,
-      "vpc_cidr must be a private RFC 1918 block (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), or set acknowledge_non_rfc1918_vpc_cidr = true.",
+    tiers: [
+      [
+        `length(var.tiers) > 0 && length(var.tiers) <= ${MODULE_MAX_TIERS}`,
+        `tiers must hold 1 to ${MODULE_MAX_TIERS} tiers, not \${length(var.tiers)}.`,
+      ],
+      everyTier(
+        'can(regex("^[a-z][a-z0-9-]{0,30}$", t.name))',
+        "a tier name must be lowercase letters, digits and dashes, starting with a letter, at most 31 characters.",
+        "${jsonencode(t.name)}",
+      ),
+      [
+        "length(distinct([for t in var.tiers : t.name])) == length(var.tiers)",
+        'tier names must be unique: ${join(", ", distinct([for t in var.tiers : t.name if length([for u in var.tiers : u if u.name == t.name]) > 1]))} used more than once.',
+      ],
+      everyTier("(t.cidr_mask == null) != (t.cidrs == null)", "a tier needs either cidr_mask or cidrs (exactly one)."),
+      everyTier(
+        `t.cidr_mask == null ? true : t.cidr_mask >= ${AWS_MIN_PREFIX} && t.cidr_mask <= ${AWS_MAX_PREFIX} && floor(t.cidr_mask) == t.cidr_mask`,
+        `a tier's cidr_mask must be a whole number from ${AWS_MIN_PREFIX} to ${AWS_MAX_PREFIX}.`,
+        "${t.name} has cidr_mask ${t.cidr_mask}",
+      ),
+      everyTier(
+        "t.azs == null ? true : length(t.azs) > 0 && alltrue([for az in t.azs : contains(var.azs, az)]) && length(distinct(t.azs)) == length(t.azs)",
+        "a tier's azs must be a non-empty list of the module's azs, each once (or leave it out for all).",
+      ),
+      everyTier(
+        `t.cidrs == null ? true : sort(keys(t.cidrs)) == sort(t.azs == null ? var.azs : t.azs) && alltrue([for c in values(t.cidrs) : ${cidrOk("c")}])`,
+        `a tier's cidrs must give one CIDR (/${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, a network address) for exactly each AZ of the tier.`,
+      ),
+      everyTier(
+        `t.block == null ? true : contains(${blockNames}, t.block)`,
+        "a tier's block must name one of secondary_cidr_blocks (or leave it out for vpc_cidr).",
+        "${t.name} has block ${jsonencode(t.block)}",
+      ),
+      everyTier(
+        `length(setintersection(keys(t.tags), ${JSON.stringify(TIER_SUBNET_TAGS)})) == 0`,
+        `a tier's tags may not set ${TIER_SUBNET_TAGS.join(", ")}: the module sets them on every subnet.`,
+      ),
     ],
-  );
-  variable(scope, "acknowledge_non_rfc1918_vpc_cidr", {
-    type: "bool",
-    description: "Allow a VPC CIDR outside RFC 1918.",
-    default: false,
-    nullable: false,
-  });
-  variable(
-    scope,
-    "az_slots",
-    {
-      type: "number",
-      description:
-        "Subnet slots each auto-planned tier reserves, one per AZ letter (a = slot 0), so adding an AZ moves no subnet: 1, 2, 4 or 8.",
-      default: NETWORK_DEFAULTS.azSlots,
-      nullable: false,
-    },
-    ["contains([1, 2, 4, 8], var.az_slots)", "az_slots must be one of 1, 2, 4 or 8."],
-    everyTier(
-      `t.cidr_mask == null || alltrue([for az in (t.azs == null ? var.azs : t.azs) : try(index(${JSON.stringify(LETTERS)}, substr(az, length(az) - 1, 1)) < var.az_slots, true)])`,
-      "every AZ's letter must have a slot: AZ <region>c needs az_slots of at least 3 (so 4); raise az_slots.",
-    ),
-  );
-  variable(
-    scope,
-    "tiers",
-    {
-      type: "list(object({ name = string, type = string, azs = optional(list(string)), cidr_mask = optional(number), cidrs = optional(map(string)), tags = optional(map(string), {}), assign_ipv6_address_on_creation = optional(bool, false) }))",
-      description: `Subnet tiers in planning order (append new ones at the end): name, type (${SUBNET_TYPES.join(", ")}), azs (default all), cidr_mask (${AWS_MIN_PREFIX}-${AWS_MAX_PREFIX}, planned) or cidrs (explicit, by AZ), and tags for the tier's subnets (e.g. EKS's kubernetes.io/role/elb).`,
-    },
-    [
-      `length(var.tiers) > 0 && length(var.tiers) <= ${MODULE_MAX_TIERS}`,
-      `tiers must hold 1 to ${MODULE_MAX_TIERS} tiers, not \${length(var.tiers)}.`,
+    nat_mode: [
+      [
+        `var.nat_mode != "instance" || var.nat_instance != null`,
+        'nat_mode = "instance" needs nat_instance = { ami = "ami-..." }.',
+      ],
     ],
-    everyTier(
-      'can(regex("^[a-z][a-z0-9-]{0,30}$", t.name))',
-      "a tier name must be lowercase letters, digits and dashes, starting with a letter, at most 31 characters.",
-      "${jsonencode(t.name)}",
-    ),
-    [
-      "length(distinct([for t in var.tiers : t.name])) == length(var.tiers)",
-      'tier names must be unique: ${join(", ", distinct([for t in var.tiers : t.name if length([for u in var.tiers : u if u.name == t.name]) > 1]))} used more than once.',
+    flow_logs: [
+      [
+        `contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.flow_logs.retention_days)`,
+        `flow_logs.retention_days must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}.`,
+      ],
     ],
-    everyTier(
-      `contains(${JSON.stringify(SUBNET_TYPES)}, t.type)`,
-      `a tier's type must be one of ${SUBNET_TYPES.join(", ")}.`,
-      "${t.name} has type ${jsonencode(t.type)}",
-    ),
-    everyTier("(t.cidr_mask == null) != (t.cidrs == null)", "a tier needs either cidr_mask or cidrs (exactly one)."),
-    everyTier(
-      `t.cidr_mask == null ? true : t.cidr_mask >= ${AWS_MIN_PREFIX} && t.cidr_mask <= ${AWS_MAX_PREFIX} && floor(t.cidr_mask) == t.cidr_mask`,
-      `a tier's cidr_mask must be a whole number from ${AWS_MIN_PREFIX} to ${AWS_MAX_PREFIX}.`,
-      "${t.name} has cidr_mask ${t.cidr_mask}",
-    ),
-    everyTier(
-      "t.azs == null ? true : length(t.azs) > 0 && alltrue([for az in t.azs : contains(var.azs, az)]) && length(distinct(t.azs)) == length(t.azs)",
-      "a tier's azs must be a non-empty list of the module's azs, each once (or leave it out for all).",
-    ),
-    everyTier(
-      `t.cidrs == null ? true : sort(keys(t.cidrs)) == sort(t.azs == null ? var.azs : t.azs) && alltrue([for c in values(t.cidrs) : ${cidrOk("c")}])`,
-      `a tier's cidrs must give one CIDR (/${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, a network address) for exactly each AZ of the tier.`,
-    ),
-    everyTier(
-      `length(setintersection(keys(t.tags), ${JSON.stringify(TIER_SUBNET_TAGS)})) == 0`,
-      `a tier's tags may not set ${TIER_SUBNET_TAGS.join(", ")}: the module sets them on every subnet.`,
-    ),
-  );
-  variable(
-    scope,
-    "nat_mode",
-    {
-      type: "string",
-      description:
-        "Egress of private tiers: none, single (one NAT gateway), per-az (one per AZ) or instance (one NAT instance).",
-      default: NETWORK_DEFAULTS.natMode,
-      nullable: false,
-    },
-    [
-      `contains(["none", "single", "per-az", "instance"], var.nat_mode)`,
-      "nat_mode must be one of none, single, per-az, instance.",
+    interface_endpoints: [
+      [
+        `var.interface_endpoints == null || (length(distinct(try(var.interface_endpoints.services, []))) == length(try(var.interface_endpoints.services, [])) && alltrue([for s in try(var.interface_endpoints.services, []) : can(regex("^[a-z0-9][a-z0-9-]*([.][a-z0-9-]+)*$", s)) && !contains(["s3", "dynamodb"], s)]))`,
+        "interface_endpoints.services must list each service once, by its endpoint name (ssm, ssmmessages, ec2messages, logs, ecr.api, ...); s3 and dynamodb take a (free) gateway endpoint: s3_gateway_endpoint = true.",
+      ],
     ],
-    [
-      `var.nat_mode != "instance" || var.nat_instance != null`,
-      'nat_mode = "instance" needs nat_instance = { ami = "ami-..." }.',
+    ipv6: [
+      [
+        `!var.ipv6 || length(var.tiers) * var.az_slots <= ${2 ** IPV6_SUBNET_BITS}`,
+        `with ipv6, tiers x az_slots must be at most ${2 ** IPV6_SUBNET_BITS} (the /56 holds that many /64s).`,
+      ],
+      [
+        "var.ipv6 || !anytrue([for t in var.tiers : t.assign_ipv6_address_on_creation])",
+        "a tier's assign_ipv6_address_on_creation needs ipv6 = true.",
+      ],
     ],
-  );
-  variable(
-    scope,
-    "nat_instance",
-    {
-      type: `object({ ami = string, instance_type = optional(string, ${JSON.stringify(NETWORK_DEFAULTS.natInstanceType)}) })`,
-      description:
-        'The NAT instance of nat_mode = "instance": its AMI id (Amazon Linux 2023 or similar) and instance type.',
-      default: null,
-    },
-    [
-      `var.nat_instance == null || can(regex("^ami-[0-9a-f]{8,17}$", var.nat_instance.ami))`,
-      "nat_instance.ami must be an AMI id such as ami-0123456789abcdef0.",
-    ],
-  );
-  variable(
-    scope,
-    "flow_logs",
-    {
-      type: `object({ enabled = optional(bool, false), retention_days = optional(number, ${NETWORK_DEFAULTS.flowLogRetentionDays}), traffic_type = optional(string, ${JSON.stringify(NETWORK_DEFAULTS.flowLogTrafficType)}) })`,
-      description: "VPC flow logs to CloudWatch Logs: enabled, retention_days, traffic_type (ALL, ACCEPT or REJECT).",
-      default: {},
-      nullable: false,
-    },
-    [
-      `contains(${JSON.stringify(LOG_RETENTION_DAYS)}, var.flow_logs.retention_days)`,
-      `flow_logs.retention_days must be one of CloudWatch's retention periods: ${LOG_RETENTION_DAYS.join(", ")}.`,
-    ],
-    [
-      `contains(["ALL", "ACCEPT", "REJECT"], var.flow_logs.traffic_type)`,
-      "flow_logs.traffic_type must be one of ALL, ACCEPT, REJECT.",
-    ],
-  );
-  variable(
-    scope,
-    "ipv6",
-    {
-      type: "bool",
-      description:
-        "Dual-stack: an Amazon-provided /56 for the VPC, a /64 per subnet (tier's place x az_slots + AZ slot), ::/0 from public tiers to the internet gateway and from private tiers to an egress-only internet gateway. Turning it on updates in place and creates.",
-      default: NETWORK_DEFAULTS.ipv6,
-      nullable: false,
-    },
-    [
-      `!var.ipv6 || length(var.tiers) * var.az_slots <= ${2 ** IPV6_SUBNET_BITS}`,
-      `with ipv6, tiers x az_slots must be at most ${2 ** IPV6_SUBNET_BITS} (the /56 holds that many /64s).`,
-    ],
-    [
-      "var.ipv6 || !anytrue([for t in var.tiers : t.assign_ipv6_address_on_creation])",
-      "a tier's assign_ipv6_address_on_creation needs ipv6 = true.",
-    ],
-  );
-  variable(scope, "s3_gateway_endpoint", {
-    type: "bool",
-    description: "Add an S3 gateway endpoint to the private and isolated route tables.",
-    default: false,
-    nullable: false,
-  });
-  variable(
-    scope,
-    "interface_endpoints",
-    {
-      type: "object({ services = list(string), tier = optional(string) })",
-      description:
-        'Interface endpoints (PrivateLink) of AWS services, e.g. { services = ["ssm", "ssmmessages", "ec2messages"] } for Session Manager without a NAT: one network interface in each AZ of a private or isolated tier (default: the first isolated tier, else the first private one), private DNS on, HTTPS from the VPC only. Billed per AZ-hour and per GB.',
-      default: null,
-    },
-    [
-      `var.interface_endpoints == null || (length(try(var.interface_endpoints.services, [])) > 0 && length(distinct(try(var.interface_endpoints.services, []))) == length(try(var.interface_endpoints.services, [])) && alltrue([for s in try(var.interface_endpoints.services, []) : can(regex("^[a-z0-9][a-z0-9-]*([.][a-z0-9-]+)*$", s)) && !contains(["s3", "dynamodb"], s)]))`,
-      "interface_endpoints.services must list each service once, by its endpoint name (ssm, ssmmessages, ec2messages, logs, ecr.api, ...); s3 and dynamodb take a (free) gateway endpoint: s3_gateway_endpoint = true.",
-    ],
-  );
-  variable(scope, "tags", {
-    type: "map(string)",
-    description: "Tags on every resource that takes tags (the provider's default_tags work too).",
-    default: {},
-    nullable: false,
-  });
-  return scope.node.children
-    .filter((child): child is TerraformVariable => !before.has(child) && child instanceof TerraformVariable)
-    .map((v) => v.friendlyUniqueId);
+  };
+}
+
+/** Declares the variables `specs` in `scope`; returns their names, in order. */
+export function addVariables(scope: Construct, specs: readonly VariableSpec[]): string[] {
+  for (const spec of specs) variable(scope, spec.name, spec, ...spec.rules);
+  return specs.map((spec) => spec.name);
+}
+
+/**
+ * The network module's variables, from their config fields (`NETWORK_INPUTS`) and the planner's checks. Returns
+ * their names, in order: what a module wrapping this one passes through.
+ */
+export function addNetworkVariables(scope: Construct): string[] {
+  return addVariables(scope, variableSpecs(NETWORK_INPUTS, networkChecks()));
 }
 
 /** The planner's locals (subnets, route tables, NATs), from `planLocals`. */
@@ -467,9 +379,10 @@ export function addNetworkModule(scope: Construct): void {
     },
     {
       condition: tf(
-        `alltrue([for i, a in local.explicit_ranges : alltrue([for j, b in local.explicit_ranges : i == j || a.last < b.first || b.last < a.first]) && a.first >= local.vpc_first && a.last <= local.vpc_last])`,
+        `alltrue([for i, a in local.explicit_ranges : alltrue([for j, b in local.explicit_ranges : i == j || a.last < b.first || b.last < a.first]) && a.first >= local.tier_within[a.index].first && a.last <= local.tier_within[a.index].last])`,
       ),
-      error_message: "explicit tier cidrs must lie inside vpc_cidr and not overlap each other.",
+      error_message:
+        "explicit tier cidrs must lie inside their tier's block (vpc_cidr, or the secondary block it names) and not overlap each other.",
     },
     {
       condition: tf("length(local.explicit_clashes) == 0"),
@@ -486,6 +399,12 @@ export function addNetworkModule(scope: Construct): void {
     `\${{ for k, s in local.subnets : k => index([for t in var.tiers : t.name], s.tier) * var.az_slots + local.az_slot[s.az] }}`,
   ).overrideLogicalId("ipv6_index");
   const vpcId = "${aws_vpc.this.id}";
+  // Secondary blocks: keyed by name, so adding one only creates; the subnets wait for the associations.
+  keyed(
+    new VpcIpv4CidrBlockAssociation(scope, "resource_cidr_block", { vpcId, cidrBlock: "${each.value}" }),
+    "this",
+    "{ for b in var.secondary_cidr_blocks : b.name => b.cidr }",
+  );
   keyed(
     new DefaultSecurityGroup(scope, "resource_default_sg", { vpcId, tags: tagsNamed("default-sg-unused") }),
     "this",
@@ -534,6 +453,7 @@ export function addNetworkModule(scope: Construct): void {
       ),
       availabilityZone: "${each.value.az}",
       mapPublicIpOnLaunch: false,
+      dependsOn: ["aws_vpc_ipv4_cidr_block_association.this"] as never,
       assignIpv6AddressOnCreation: Token.asAny(
         tf("var.ipv6 && [for t in var.tiers : t.assign_ipv6_address_on_creation if t.name == each.value.tier][0]"),
       ),
@@ -607,6 +527,7 @@ export function addNetworkModule(scope: Construct): void {
       subnetId: '${aws_subnet.this["${each.value}/${each.key}"].id}',
       vpcSecurityGroupIds: ["${aws_security_group.nat_instance[each.key].id}"],
       ...NAT_INSTANCE_SETTINGS,
+      monitoring: Token.asAny("${var.nat_instance.detailed_monitoring}"),
       userData: renderNatInstanceUserData({ vpcCidr: "${var.vpc_cidr}" }),
       tags: tagsNamed("nat-instance-${each.key}"),
     }),
@@ -762,6 +683,7 @@ export function addNetworkModule(scope: Construct): void {
     new CloudwatchLogGroup(scope, "resource_flow_log_group", {
       name: "/vpc/${var.name}/flow-logs",
       retentionInDays: Token.asNumber("${var.flow_logs.retention_days}"),
+      kmsKeyId: "${var.flow_logs.kms_key_arn}",
       tags: tagsNamed("flow-logs"),
     }),
     "flow_logs",

@@ -79,7 +79,12 @@ export function parseInterfaceTables(readme: string): { inputs: string[][]; outp
         line
           .slice(1, -1)
           .split(/(?<!\\)\|/)
-          .map((c) => c.trim().replace(/\\\|/g, "|").replace(/^`|`$/g, "")),
+          .map((c) =>
+            c
+              .trim()
+              .replace(/\\\|/g, "|")
+              .replace(/^`([^`]*)`$/, "$1"),
+          ),
       );
     }
     return rows;
@@ -89,9 +94,9 @@ export function parseInterfaceTables(readme: string): { inputs: string[][]; outp
 
 const TITLES: Record<TerraformModuleName, string> = {
   network:
-    "A tiered multi-AZ VPC: one subnet per tier per AZ, planned from masks (adding an AZ moves no subnet), an internet gateway, NAT (none, single, per-az or a NAT instance), the default security group, route table and network ACL adopted, optional flow logs and S3 gateway endpoint. Every resource is keyed by tier and AZ (`for_each`), so adding an AZ only creates.",
+    "A tiered multi-AZ VPC: one subnet per tier per AZ, planned from masks (adding an AZ moves no subnet), an internet gateway, NAT (none, single, per-az or a NAT instance), the default security group, route table and network ACL adopted, optional secondary CIDR blocks, flow logs and S3 gateway endpoint. Every resource is keyed by tier and AZ (`for_each`), so adding an AZ only creates.",
   environment:
-    "A network-separated environment: the network module, a hardened bastion with an Elastic IP (the only door, SSH from the admin CIDRs), app servers per AZ running a systemd service, a MariaDB server reached only from the app servers, the security groups between them, and a least-privilege IAM role and instance profile per server role.",
+    "A network-separated environment: the network module, a hardened bastion with an Elastic IP (the only door, SSH from the admin CIDRs), app servers per AZ running a systemd service, a MariaDB server reached only from the app servers (the app's password made on the DB and handed over through SSM Parameter Store), the security groups between them, a least-privilege IAM role and instance profile per server role, and an ssh_config output.",
 };
 
 /** The HCL of a module's `examples/basic/main.tf` (`source = "../.."`: the example runs from the module's folder). */

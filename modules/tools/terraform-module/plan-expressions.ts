@@ -14,7 +14,7 @@
  */
 
 /** Most tiers a generated module accepts: Terraform has no loops that carry state, so tier planning is unrolled. */
-export const MODULE_MAX_TIERS = 8;
+export const MODULE_MAX_TIERS = 16;
 
 /** The alphabet an AZ's last letter is looked up in. */
 export const LETTERS = "abcdefghijklmnopqrstuvwxyz".split("");
@@ -27,22 +27,22 @@ export function addressNumber(address: string): string {
 /** The `locals` that plan the subnets, route tables and NATs of `var.*` inputs. */
 export function planLocals(): Record<string, string> {
   const locals: Record<string, string> = {
-    vpc_prefix: `\${tonumber(split("/", var.vpc_cidr)[1])}`,
-    vpc_first: `\${${addressNumber("cidrhost(var.vpc_cidr, 0)")}}`,
-    vpc_last: `\${local.vpc_first + pow(2, 32 - local.vpc_prefix) - 1}`,
     slot_bits: `\${lookup({ "1" = 0, "2" = 1, "4" = 2, "8" = 3 }, tostring(var.az_slots), 0)}`,
     az_slot: `\${{ for az in var.azs : az => index(${JSON.stringify(LETTERS)}, substr(az, length(az) - 1, 1)) }}`,
     // Each tier's AZs, in the environment's AZ order.
     tier_azs: `\${[for t in var.tiers : [for az in var.azs : az if contains(t.azs == null ? var.azs : t.azs, az)]]}`,
     explicit_subnets: `\${flatten([for i, t in var.tiers : t.cidrs == null ? [] : [for az in local.tier_azs[i] : { index = i, tier = t.name, type = t.type, az = az, cidr = t.cidrs[az] }]])}`,
     explicit_ranges: `\${[for s in local.explicit_subnets : { index = s.index, az = s.az, cidr = s.cidr, first = ${addressNumber("cidrhost(s.cidr, 0)")}, last = ${addressNumber("cidrhost(s.cidr, 0)")} + pow(2, 32 - tonumber(split("/", s.cidr)[1])) - 1 }]}`,
+    // The VPC's blocks by name ("" the primary), and the block each tier is planned in.
+    block_ranges: `\${{ for b in concat([{ name = "", cidr = var.vpc_cidr }], var.secondary_cidr_blocks) : b.name => { name = b.name, cidr = b.cidr, prefix = tonumber(split("/", b.cidr)[1]), first = ${addressNumber("cidrhost(b.cidr, 0)")}, last = ${addressNumber("cidrhost(b.cidr, 0)")} + pow(2, 32 - tonumber(split("/", b.cidr)[1])) - 1, where = b.name == "" ? "the VPC block \${b.cidr}" : "block \\"\${b.name}\\" (\${b.cidr})" } }}`,
+    tier_within: `\${[for t in var.tiers : try(local.block_ranges[t.block == null ? "" : t.block], local.block_ranges[""])]}`,
   };
   const blocks: string[] = [];
   for (let k = 0; k < MODULE_MAX_TIERS; k++) {
     const tier = `var.tiers[${k}]`;
     const auto = `try(${tier}.cidr_mask != null && ${tier}.cidrs == null, false)`;
     const prefix = `${tier}.cidr_mask - local.slot_bits`;
-    const first = lowestFreeBlock(prefix, takenBefore(`${k}`, blocks));
+    const first = lowestFreeBlock(prefix, takenBefore(`${k}`, blocks), `local.tier_within[${k}]`);
     locals[`tier_${k}_block`] =
       `\${${auto} ? try({ prefix = ${prefix}, first = ${first}, last = ${first} + pow(2, 32 - (${prefix})) - 1 }, null) : null}`;
     blocks.push(`local.tier_${k}_block`);
@@ -50,9 +50,13 @@ export function planLocals(): Record<string, string> {
   const blockList = `[${blocks.join(", ")}]`;
   // An explicit CIDR in the block of an earlier auto-planned tier: refused by a precondition, naming both.
   const prefixOf = `tonumber(split("/", r.cidr)[1])`;
-  const free = lowestFreeBlock(prefixOf, takenBefore("r.index", blocks));
-  locals.explicit_clashes = `\${flatten([for r in local.explicit_ranges : [for j, b in ${blockList} : "tiers[\${r.index}].cidrs.\${r.az} = \${r.cidr} overlaps \${cidrhost(var.vpc_cidr, b.first - local.vpc_first)}/\${b.prefix}, the block of AZ slots planned for tier \\"\${var.tiers[j].name}\\" (tiers[\${j}]), which comes first in the list; \${try("\${cidrhost(var.vpc_cidr, ${free} - local.vpc_first)}/\${${prefixOf}} is free", "no /\${${prefixOf}} is free in the VPC block \${var.vpc_cidr}")}" if(b == null ? false : j < r.index && b.first <= r.last && r.first <= b.last)]])}`;
-  locals.auto_subnets = `\${flatten([for k, b in ${blockList} : b == null ? [] : [for az in local.tier_azs[k] : { tier = var.tiers[k].name, type = var.tiers[k].type, az = az, cidr = cidrsubnet(var.vpc_cidr, var.tiers[k].cidr_mask - local.vpc_prefix, (b.first - local.vpc_first) / pow(2, 32 - var.tiers[k].cidr_mask) + local.az_slot[az]) }]])}`;
+  const within = "local.tier_within[r.index]";
+  const free = lowestFreeBlock(prefixOf, takenBefore("r.index", blocks), within);
+  // An address number as an address: its offset from a block's first address, as a host of that block.
+  const address = (number: string, block: string) => `cidrhost(${block}.cidr, ${number} - ${block}.first)`;
+  locals.explicit_clashes = `\${flatten([for r in local.explicit_ranges : [for j, b in ${blockList} : "tiers[\${r.index}].cidrs.\${r.az} = \${r.cidr} overlaps \${${address("b.first", "local.tier_within[j]")}}/\${b.prefix}, the block of AZ slots planned for tier \\"\${var.tiers[j].name}\\" (tiers[\${j}]), which comes first in the list; \${try("\${${address(free, within)}}/\${${prefixOf}} is free", "no /\${${prefixOf}} is free in \${${within}.where}")}" if(b == null ? false : j < r.index && b.first <= r.last && r.first <= b.last)]])}`;
+  const tierBlock = "local.tier_within[k]";
+  locals.auto_subnets = `\${flatten([for k, b in ${blockList} : b == null ? [] : [for az in local.tier_azs[k] : { tier = var.tiers[k].name, type = var.tiers[k].type, az = az, cidr = cidrsubnet(${tierBlock}.cidr, var.tiers[k].cidr_mask - ${tierBlock}.prefix, (b.first - ${tierBlock}.first) / pow(2, 32 - var.tiers[k].cidr_mask) + local.az_slot[az]) }]])}`;
   // Auto tiers whose block did not fit (checked by a precondition, with the tier named).
   locals.unplaced_tiers = `\${[for k, t in var.tiers : t.name if t.cidr_mask != null && t.cidrs == null && try(${blockList}[k] == null, true)]}`;
   locals.subnets = `\${{ for s in concat(local.explicit_subnets, local.auto_subnets) : "\${s.tier}/\${s.az}" => s }}`;
@@ -79,13 +83,14 @@ function takenBefore(index: string, blocks: readonly string[]): string {
 }
 
 /**
- * The first address of the lowest block of `prefix` (an expression) in the VPC, aligned to its size, that overlaps
- * none of `taken` (an expression of { first, last } ranges); an error (for `try`) when none fits. The lowest free
- * block starts at the VPC's start or just after a taken block, rounded up to the block's size.
+ * The first address of the lowest block of `prefix` (an expression) in the VPC block `within` (an expression of
+ * { first, last, prefix }), aligned to its size, that overlaps none of `taken` (an expression of { first, last }
+ * ranges); an error (for `try`) when none fits. The lowest free block starts at the block's start or just after a
+ * taken block, rounded up to the block's size.
  */
-function lowestFreeBlock(prefix: string, taken: string): string {
+function lowestFreeBlock(prefix: string, taken: string, within: string): string {
   const size = `pow(2, 32 - (${prefix}))`;
-  const candidates = `concat([local.vpc_first], [for t in ${taken} : ceil((t.last + 1) / ${size}) * ${size}])`;
-  const fits = `c + ${size} - 1 <= local.vpc_last && ${prefix} >= local.vpc_prefix && alltrue([for t in ${taken} : !(t.first <= c + ${size} - 1 && t.last >= c)])`;
+  const candidates = `concat([${within}.first], [for t in ${taken} : ceil((t.last + 1) / ${size}) * ${size}])`;
+  const fits = `c >= ${within}.first && c + ${size} - 1 <= ${within}.last && ${prefix} >= ${within}.prefix && alltrue([for t in ${taken} : !(t.first <= c + ${size} - 1 && t.last >= c)])`;
   return `min([for c in ${candidates} : c if ${fits}]...)`;
 }
