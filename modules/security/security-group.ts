@@ -177,7 +177,7 @@ export class RoleSecurityGroup extends Construct {
       );
     this.said.push({ direction: "ingress", peer, port, description });
     new VpcSecurityGroupIngressRule(this, `Ingress-${portLabel(port)}-from-${peerLabel(peer)}`, {
-      securityGroupId: this.group.id,
+      securityGroupId: this.id,
       description,
       ...ruleTarget(peer, port),
     });
@@ -186,7 +186,7 @@ export class RoleSecurityGroup extends Construct {
   private egress(peer: Peer, port: PortRange, description: string): void {
     this.said.push({ direction: "egress", peer, port, description });
     new VpcSecurityGroupEgressRule(this, `Egress-${portLabel(port)}-to-${peerLabel(peer)}`, {
-      securityGroupId: this.group.id,
+      securityGroupId: this.id,
       description,
       ...ruleTarget(peer, port),
     });
@@ -213,7 +213,7 @@ export function idSafe(text: string): string {
 function ruleTarget(peer: Peer, port: PortRange) {
   const where =
     peer instanceof RoleSecurityGroup
-      ? { referencedSecurityGroupId: peer.group.id }
+      ? { referencedSecurityGroupId: peer.id }
       : "cidr" in peer
         ? isIpv6Peer(peer)
           ? { cidrIpv6: peer.cidr }
