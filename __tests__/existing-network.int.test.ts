@@ -1,37 +1,25 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { StackPlan } from "../modules/tools/pipeline/plan";
 import { actionCounts, plannedResources } from "../modules/rules/plan-json";
-import { compileStrict, docPage, libraryExample, runApp } from "./support/readme";
+import { exampleApp, docPage, libraryExample, runApp } from "./support/readme";
 import { describeWithTerraform } from "./support/terraform";
 import { NETWORK_RESOURCE_TYPE } from "./support/plan";
 import { planAppShared } from "./support/shared-plans";
 
-const root = resolve(__dirname, "..");
 const HEADING = "## On an existing VPC";
 
 // The library docs' bastion + servers + DB on a VPC given by ids, as a user would run it: compiled, synthesized, planned offline.
 describe("the library docs' example on an existing VPC", () => {
-  // Inside the checkout, so that node and tsc resolve cdktf and the provider from its node_modules.
-  const dir = mkdtempSync(join(root, ".readme-existing-vpc-"));
-  const outdir = join(dir, "cdktf.out");
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, "main.ts"), libraryExample("../modules/index", HEADING, docPage("library")));
-
-  it(
-    "compiles under the project's strict settings",
-    () => {
-      const tsc = compileStrict(join(dir, "main.ts"));
-      expect(tsc.output).toBe("");
-      expect(tsc.status).toBe(0);
-    },
-    10 * 60_000,
+  const { main, outdir } = exampleApp(
+    ".readme-existing-vpc-",
+    libraryExample("../modules/index", HEADING, docPage("library")),
   );
 
   it(
     "synthesizes one stack that reads no data source and makes no network",
     () => {
-      const run = runApp(join(dir, "main.ts"), outdir);
+      const run = runApp(main, outdir);
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
       const json = JSON.parse(readFileSync(join(outdir, "stacks", "team-a", "cdk.tf.json"), "utf8")) as {

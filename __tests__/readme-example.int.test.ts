@@ -1,37 +1,21 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { join, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
 import { StackPlan } from "../modules/tools/pipeline/plan";
 import { plannedResources } from "../modules/rules/plan-json";
 import { checkSynth } from "../modules/rules/check";
 import { StackJson } from "../modules/rules/synth-view";
-import { compileStrict, libraryExample, runApp } from "./support/readme";
+import { exampleApp, libraryExample, runApp } from "./support/readme";
 import { describeWithTerraform } from "./support/terraform";
 import { planAppShared } from "./support/shared-plans";
 
-const root = resolve(__dirname, "..");
-
 // The README's library example, as a user would run it: compiled by tsc, run by node (app.synth()), planned offline.
 describe("the README's library example", () => {
-  // Inside the checkout, so that node and tsc resolve cdktf and the provider from its node_modules.
-  const dir = mkdtempSync(join(root, ".readme-example-"));
-  const outdir = join(dir, "cdktf.out");
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, "main.ts"), libraryExample("../modules/index"));
-
-  it(
-    "compiles under the project's strict settings",
-    () => {
-      const tsc = compileStrict(join(dir, "main.ts"));
-      expect(tsc.output).toBe("");
-      expect(tsc.status).toBe(0);
-    },
-    10 * 60_000,
-  );
+  const { main, outdir } = exampleApp(".readme-example-", libraryExample("../modules/index"));
 
   it(
     "synthesizes one stack",
     () => {
-      const run = runApp(join(dir, "main.ts"), outdir);
+      const run = runApp(main, outdir);
       expect(run.stderr).toBe("");
       expect(run.status).toBe(0);
     },

@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { readdirSync, readFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = join(__dirname, "..", "..");
@@ -44,6 +44,28 @@ export function libraryExample(
   if (example === undefined) throw new Error(`no ts block under "${heading}"`);
   const name = JSON.parse(readFileSync(join(root, "package.json"), "utf8")).name as string;
   return example.split(`from "${name}"`).join(`from "${importPath}"`);
+}
+
+/**
+ * A library example as a user runs it: written to `main.ts` in a temp dir inside the checkout (so node and tsc
+ * resolve cdktf and the provider from its node_modules), removed after the file's tests, with the test that it
+ * compiles under the project's strict settings. Call it in a `describe` block.
+ */
+export function exampleApp(prefix: string, source: string): { main: string; outdir: string } {
+  const dir = mkdtempSync(join(root, prefix));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const main = join(dir, "main.ts");
+  writeFileSync(main, source);
+  it(
+    "compiles under the project's strict settings",
+    () => {
+      const tsc = compileStrict(main);
+      expect(tsc.output).toBe("");
+      expect(tsc.status).toBe(0);
+    },
+    10 * 60_000,
+  );
+  return { main, outdir: join(dir, "cdktf.out") };
 }
 
 /** Type-checks one file as a user's strict project would (tsc --noEmit --strict); `output` is tsc's, empty when clean. */
