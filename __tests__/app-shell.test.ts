@@ -18,6 +18,7 @@ describe("app settings", () => {
       terraformBinary: undefined,
       pluginMirror: undefined,
       placeholders: "warn",
+      tokenCreationTraces: false,
       runByCdktfCli: false,
     });
     expect(
@@ -30,6 +31,7 @@ describe("app settings", () => {
           TF_PLUGIN_MIRROR: "/m",
           ACCEPT_PLACEHOLDERS: "1",
           REFUSE_PLACEHOLDERS: "1",
+          TOKEN_CREATION_TRACES: "1",
           CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true",
         },
         "/app",
@@ -41,6 +43,7 @@ describe("app settings", () => {
       terraformBinary: "/tf",
       pluginMirror: "/m",
       placeholders: "accept",
+      tokenCreationTraces: true,
       runByCdktfCli: true,
     });
     expect(readSettings({ REFUSE_PLACEHOLDERS: "1" }, "/app").placeholders).toBe("refuse");
