@@ -387,8 +387,9 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
       expect(rejected).toBeInstanceOf(PlanError);
       const error = rejected as PlanError;
       expect(error.plans).toEqual([]);
-      expect(error.failures.map((f) => [f.stack, f.step])).toEqual([["rejected", "validate"]]);
-      expect(error.message).toContain('stack "rejected": terraform validate failed');
+      // Offline, plan validates the config as its first step (no separate validate).
+      expect(error.failures.map((f) => [f.stack, f.step])).toEqual([["rejected", "plan"]]);
+      expect(error.message).toContain('stack "rejected": terraform plan failed');
       expect(error.message).toMatch(/instance_tenancy/);
     },
     PLAN_MS,

@@ -18,8 +18,8 @@ import { runCommand, UsageError } from "./cli";
 
 const USAGE = `usage: npm run plan -- [--offline] [--stack NAME ...] [--summary text|markdown] [--save DIR] [--from DIR]
 
-Synthesizes the app (config/environments.json, or $ENVIRONMENTS_FILE) and runs terraform init, validate, plan and
-show -json for every stack, each in its own temp dir, then prints what each plan would do and the rules' findings.
+Synthesizes the app (config/environments.json, or $ENVIRONMENTS_FILE) and runs terraform init, validate (not with
+--offline: the plan validates first), plan and show -json for every stack, each in its own temp dir, then prints what each plan would do and the rules' findings.
   (default)      a real plan: your AWS credentials, your backend, your network
   --offline      no AWS account needed: dummy credentials, provider endpoints on a closed loopback port, a local
                  backend, and no network (unshare -n where permitted)
