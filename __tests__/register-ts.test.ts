@@ -1,35 +1,27 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ROOT, run, SLOW_PROCESS_MS } from "./support/shell";
+import { APP_COMMAND, filesWithText, ROOT, run, SLOW_PROCESS_MS } from "./support/shell";
 
 // The app command's TypeScript loader (app/register-ts.js): it compiles .ts files only and keeps what it compiled.
-const appCommand = (JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app as string).split(" ");
 
 describe("the app command's TypeScript loader", () => {
   let dir: string;
   beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "register-ts-"))));
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const files = (root: string): Array<[string, string]> =>
-    readdirSync(root, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name))
-      .sort()
-      .map((f) => [f.slice(root.length), readFileSync(f, "utf8")]);
-
   it(
     "is what cdktf.json runs, and writes the same cdktf.out, byte for byte, as the app run by tsx",
     () => {
-      expect(appCommand).toEqual(["node", "--require", "./app/register-ts.js", "main.ts"]);
-      const [node, ...args] = appCommand;
+      expect(APP_COMMAND).toEqual(["node", "--require", "./app/register-ts.js", "main.ts"]);
+      const [node, ...args] = APP_COMMAND;
       const hooked = run(node, args, { CDKTF_OUTDIR: join(dir, "hooked") });
       const tsx = run("node", ["--require", "tsx/cjs", "main.ts"], { CDKTF_OUTDIR: join(dir, "tsx") });
       // Both print the same on stderr (the fixture's placeholder warning), and nothing else.
       expect([hooked.status, tsx.status]).toEqual([0, 0]);
       expect(hooked.stderr).toBe(tsx.stderr);
-      expect(files(join(dir, "hooked")).length).toBeGreaterThan(2);
-      expect(files(join(dir, "hooked"))).toEqual(files(join(dir, "tsx")));
+      expect(filesWithText(join(dir, "hooked")).length).toBeGreaterThan(2);
+      expect(filesWithText(join(dir, "hooked"))).toEqual(filesWithText(join(dir, "tsx")));
     },
     SLOW_PROCESS_MS,
   );

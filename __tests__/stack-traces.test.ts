@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Lazy } from "cdktf";
 import { skipTokenCreationTraces } from "../app/stack-traces";
-import { ROOT, run, SLOW_PROCESS_MS } from "./support/shell";
+import { APP_COMMAND, filesWithText, ROOT, run, SLOW_PROCESS_MS } from "./support/shell";
 
 // The app shell skips formatting cdktf's token creation traces (app/stack-traces.ts): tokens carry none, errors keep
 // theirs as node formats them, and the synthesized stacks are the same byte for byte as with the traces kept.
@@ -51,23 +51,16 @@ describe("the app with and without token creation traces", () => {
   beforeAll(() => (dir = mkdtempSync(join(tmpdir(), "stack-traces-"))));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  const files = (root: string): Array<[string, string]> =>
-    readdirSync(root, { recursive: true, withFileTypes: true })
-      .filter((e) => e.isFile())
-      .map((e) => join(e.parentPath, e.name))
-      .sort()
-      .map((f) => [f.slice(root.length), readFileSync(f, "utf8")]);
-
   it(
     "writes the same cdktf.out, byte for byte",
     () => {
-      const [node, ...args] = (JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app as string).split(" ");
+      const [node, ...args] = APP_COMMAND;
       const skipped = run(node, args, { CDKTF_OUTDIR: join(dir, "skipped") });
       const kept = run(node, args, { CDKTF_OUTDIR: join(dir, "kept"), TOKEN_CREATION_TRACES: "1" });
       expect([skipped.status, kept.status]).toEqual([0, 0]);
       expect(skipped.stderr).toBe(kept.stderr);
-      expect(files(join(dir, "skipped")).length).toBeGreaterThan(2);
-      expect(files(join(dir, "skipped"))).toEqual(files(join(dir, "kept")));
+      expect(filesWithText(join(dir, "skipped")).length).toBeGreaterThan(2);
+      expect(filesWithText(join(dir, "skipped"))).toEqual(filesWithText(join(dir, "kept")));
     },
     SLOW_PROCESS_MS,
   );

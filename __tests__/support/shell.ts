@@ -10,6 +10,18 @@ export const ROOT = resolve(__dirname, "..", "..");
  */
 export const SLOW_PROCESS_MS = 10 * 60_000;
 
+/** The app command as cdktf.json has it (`node`, then its arguments): what `cdktf synth` and `deploy` run. */
+export const APP_COMMAND = (JSON.parse(readFileSync(join(ROOT, "cdktf.json"), "utf8")).app as string).split(" ");
+
+/** Every file under `root` (its path below root) with its text, sorted: two outputs compare byte for byte. */
+export function filesWithText(root: string): Array<[string, string]> {
+  return readdirSync(root, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile())
+    .map((e) => join(e.parentPath, e.name))
+    .sort()
+    .map((f) => [f.slice(root.length), readFileSync(f, "utf8")]);
+}
+
 /** Runs a command in the project root with `env` over this process's environment. */
 export function run(command: string, args: readonly string[], env: NodeJS.ProcessEnv = {}): SpawnSyncReturns<string> {
   return spawnSync(command, args, {
