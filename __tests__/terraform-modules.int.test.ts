@@ -340,6 +340,57 @@ describeWithTerraform(
       STEP_MS,
     );
 
+    // examples/ipv6 is examples/basic dual-stack: planned offline only (moto cannot hold a subnet's /64, so no apply).
+    it.each(TERRAFORM_MODULES.map((name) => [name]))(
+      "the %s module's examples/ipv6 plans basic's addresses plus the dual-stack ones: a /64 per subnet, ::/0 routes, IPv6 egress",
+      async (name) => {
+        const dir = join(modulesDir(), name, "examples", "ipv6");
+        writeFileSync(join(dir, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride(), null, 2));
+        mkdirSync(join(env.HOME as string, ".ssh"), { recursive: true });
+        copyFileSync(
+          join(repoRoot, "keys", "workshop-placeholder.pub"),
+          join(env.HOME as string, ".ssh", "workshop.pub"),
+        );
+        await terraform(dir, ["init", "-input=false", "-no-color"]);
+        const planned = await plan(dir);
+        const addresses = (planned.resource_changes ?? []).map((c) => c.address);
+        const added = addresses.filter((a) => !exampleAddresses[name].includes(a));
+        expect(addresses).toEqual(expect.arrayContaining(exampleAddresses[name]));
+        const prefix = `module.${name}.${name === "environment" ? "module.network." : ""}`;
+        const tables = addresses.filter((a) => a.startsWith(`${prefix}aws_route_table.this[`));
+        expect(added.filter((a) => a.startsWith(prefix)).sort()).toEqual(
+          [
+            `${prefix}aws_egress_only_internet_gateway.this["this"]`,
+            ...tables.map((t) =>
+              t.replace(
+                /aws_route_table\.this\[("[^"]*")\]/,
+                (_, key: string) =>
+                  `aws_route.${key.startsWith('"internal') ? "egress_only_ipv6" : "internet_ipv6"}[${key}]`,
+              ),
+            ),
+          ].sort(),
+        );
+        // The environment's roles each get the IPv6 twins of their HTTP and HTTPS egress.
+        expect(added.filter((a) => !a.startsWith(prefix)).sort()).toEqual(
+          name === "environment"
+            ? ["app", "bastion", "db"].flatMap((role) =>
+                ["http", "https"].map(
+                  (p) => `module.environment.aws_vpc_security_group_egress_rule.${role}_${p}_out_ipv6`,
+                ),
+              )
+            : [],
+        );
+        const subnets = (planned.resource_changes ?? []).filter((c) => c.type === "aws_subnet");
+        for (const s of subnets) expect((s.change.after_unknown as Record<string, unknown>).ipv6_cidr_block).toBe(true);
+        expect(
+          subnets
+            .filter((s) => (s.change.after as Record<string, unknown>).assign_ipv6_address_on_creation === true)
+            .map((s) => s.address),
+        ).toEqual(subnets.filter((s) => s.address.includes('"internal/')).map((s) => s.address));
+      },
+      STEP_MS,
+    );
+
     describe("the workshop layout", () => {
       let dir: string;
       let hclPlan: PlanJson;
