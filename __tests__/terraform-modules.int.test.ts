@@ -321,7 +321,9 @@ describeWithTerraform(
     );
 
     // The committed addresses: those of the .tf.json-era modules, plus the DB's data volume and its attachment and
-    // the examples' interface endpoints, added since (additions only: no address was renamed).
+    // the examples' interface endpoints, added since (additions only: no address was renamed). The bastion's resources
+    // gained `[0]` with `instance_connect` (count 1 or 0): Terraform moves a state's `aws_instance.bastion` to
+    // `aws_instance.bastion[0]` by itself, so no object is replaced.
     it.each(TERRAFORM_MODULES.map((name) => [name]))(
       "the %s module's examples/basic plans the committed resource addresses (those of the .tf.json era, and additions)",
       async (name) => {

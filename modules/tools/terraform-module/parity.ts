@@ -85,6 +85,14 @@ export const PARITY_FEATURES: readonly ParityFeature[] = [
     },
   },
   {
+    feature:
+      "the EC2 Instance Connect door (`instance_connect`: an endpoint in a private tier instead of the bastion, no public IP)",
+    inModules: true,
+    shown: ({ environment }) =>
+      resourceOf(environment.document, "aws_ec2_instance_connect_endpoint", "this") !== undefined &&
+      resourceOf(environment.document, "aws_instance", "bastion")?.count === "${var.instance_connect == null ? 1 : 0}",
+  },
+  {
     feature: "Session Manager access (`bastion.ssm`: `with-ssh`, `only`)",
     inModules: CONSTRUCTS_ONLY["bastion.ssm"],
     shown: ({ environment }) => typeOfVariable(environment.document, "bastion").includes("ssm"),
