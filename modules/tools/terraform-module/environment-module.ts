@@ -334,7 +334,11 @@ export function addEnvironmentModule(scope: Construct): void {
     source: `./${NESTED_NETWORK_PATH}`,
     // The nested copy is written by the package builder; cdktf must not try to copy it as an asset.
     skipAssetCreationFromLocalModules: true,
-    variables: Object.fromEntries(networkInputs.map((name) => [name, `\${var.${name}}`])),
+    variables: {
+      ...Object.fromEntries(networkInputs.map((name) => [name, `\${var.${name}}`])),
+      // The flows of this module's own security groups (below), then the caller's.
+      network_acl_flows: "${concat(local.network_acl_flows, var.network_acl_flows)}",
+    },
   });
   const scripts = userDataScripts();
 
@@ -344,6 +348,19 @@ export function addEnvironmentModule(scope: Construct): void {
   const roles: Record<string, string> = { bastion, app, db };
   const doorCount: Record<string, string> = { bastion: BASTION_COUNT, instance_connect: INSTANCE_CONNECT_COUNT };
   const groups: Record<string, string> = { ...roles, instance_connect: ROLE_GROUP_DESCRIPTIONS["instance-connect"] };
+  const firstAz = (tier: string) => `keys(module.network.subnet_ids[${tier}])[0]`;
+  const dbAz = `coalesce(var.db.az, ${firstAz("var.db.tier")})`;
+  // Where each group's members are (GroupPlacement), as a network ACL flow end: its tier, in the AZs they stand in.
+  const placements: Record<string, string> = {
+    bastion: `{ tier = var.bastion.tier, azs = [coalesce(var.bastion.az, ${firstAz("var.bastion.tier")})], cidr = null }`,
+    instance_connect: `{ tier = local.instance_connect_tier, azs = [coalesce(var.instance_connect.az, ${firstAz("local.instance_connect_tier")})], cidr = null }`,
+    app: "{ tier = var.app.tier, azs = var.app.azs, cidr = null }",
+    db: `{ tier = var.db.tier, azs = [${dbAz}], cidr = null }`,
+  };
+  // The flows the rules allow, as securityGroupFlows reads them: an ingress rule is a flow from its peer (a CIDR, or a
+  // group's placement) to the group's; an egress rule to a CIDR a flow from the group's placement there; an egress
+  // rule to a group is its ingress rule's flow, read once. IPv6 rules make none: network ACLs refuse ipv6.
+  const flows: string[] = [];
   /** A group's id: a door's (counted) or a server role's. */
   const groupId = (group: string) => `aws_security_group.${group}${group in doorCount ? "[0]" : ""}.id`;
   for (const [role, description] of Object.entries(groups)) {
@@ -388,6 +405,19 @@ export function addEnvironmentModule(scope: Construct): void {
         : new VpcSecurityGroupEgressRule(scope, `resource_out_${name}`, props);
     keyed(resource, name, forEach);
     if (count !== undefined) resource.addOverride("count", tf(count));
+    const peerEnd =
+      peer.cidr !== undefined ? `{ tier = null, azs = null, cidr = "${peer.cidr}" }` : placements[peer.group ?? ""];
+    if (peer.cidrIpv6 !== undefined || (direction === "egress" && peer.cidr === undefined)) return;
+    const [from, to] = direction === "ingress" ? [peerEnd, placements[group]] : [placements[group], peerEnd];
+    const flow = `{ from = ${from}, to = ${to}, protocol = "tcp", from_port = ${port}, to_port = ${port} }`;
+    // Each rule's flows exist with the rule: one per instance of its for_each, none when its count is 0.
+    flows.push(
+      forEach !== undefined
+        ? `[for k, v in (${forEach}) : ${flow.replace(/each\.key/g, "k").replace(/each\.value/g, "v")}]`
+        : count !== undefined
+          ? `(${count}) == 1 ? [${flow}] : []`
+          : `[${flow}]`,
+    );
   };
   // The same pairs as RoleSecurityGroup.allowFrom: ingress on the target, egress on the source group; a door's pair
   // exists with the door.
@@ -441,6 +471,10 @@ export function addEnvironmentModule(scope: Construct): void {
     rule("egress", `${role}_http_out_ipv6`, role, "80", "HTTP out: package mirrors", { cidrIpv6: "::/0" }, dualStack);
   }
 
+  new TerraformLocal(scope, "local_network_acl_flows", tf(`concat(${flows.join(", ")})`)).overrideLogicalId(
+    "network_acl_flows",
+  );
+
   keyed(
     new KeyPair(scope, "resource_key_pair", {
       keyName: "${var.name}-admin",
@@ -488,7 +522,6 @@ export function addEnvironmentModule(scope: Construct): void {
     server.addOverride("ebs_optimized", tf(ebsOptimizedExpression(instanceType)));
     if (options.count !== undefined) server.addOverride("count", tf(options.count));
   };
-  const firstAz = (tier: string) => `keys(module.network.subnet_ids[${tier}])[0]`;
   instance(
     "bastion",
     "bastion",
@@ -523,7 +556,6 @@ export function addEnvironmentModule(scope: Construct): void {
     }),
     "this",
   ).addOverride("count", tf(INSTANCE_CONNECT_COUNT));
-  const dbAz = `coalesce(var.db.az, ${firstAz("var.db.tier")})`;
   const dbSubnet = `module.network.subnet_ids[var.db.tier][${dbAz}]`;
   // The DB's data volume, as DataVolume makes it, but without prevent_destroy: Terraform takes no variable in
   // `lifecycle`, and a module whose destroy always fails could not be removed by its callers.
