@@ -98,7 +98,7 @@ export const NETWORK_INPUTS: readonly HclInput[] = [
     type: `list(object({ from = object(${FLOW_END}), to = object(${FLOW_END}), protocol = optional(string, "tcp"), from_port = number, to_port = number }))`,
     default: [],
     description:
-      "the traffic the tiers' network ACLs admit, as the security groups allow it: each flow from a tier (in some of its AZs) or a CIDR to another, on a protocol (tcp, udp, icmp, -1 for all) and ports; each `network_acl` tier's entries are planned from them, the replies included",
+      "the traffic the tiers' network ACLs admit, as the security groups allow it: each flow from a tier (in some of its AZs) or a CIDR to another, on a protocol (tcp, udp, or -1 for all) and ports; each `network_acl` tier's entries are planned from them, the replies included",
     why: "HCL only: what the constructs take as `Network.addNetworkAcls(flows)` (`securityGroupFlows` of the placed groups); the environment module passes its own groups' flows, and yours after them",
   },
   { hcl: "nat_mode", from: "nat.mode", why: `flat, as terraform-aws-modules/vpc's inputs are; ${SECOND_RELEASE}` },

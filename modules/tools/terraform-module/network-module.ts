@@ -333,8 +333,8 @@ function networkChecks(): Record<string, Rule[]> {
         "each end of a network_acl_flows entry is a tier (with its azs, or all of them) or a cidr: exactly one of the two.",
       ],
       [
-        'alltrue([for f in var.network_acl_flows : contains(["tcp", "udp", "icmp", "-1"], f.protocol) && f.from_port >= 0 && f.to_port <= 65535 && f.from_port <= f.to_port])',
-        "network_acl_flows protocols must be tcp, udp, icmp or -1 (every protocol), with from_port <= to_port within 0-65535.",
+        'alltrue([for f in var.network_acl_flows : contains(["tcp", "udp", "-1"], f.protocol) && f.from_port >= 0 && f.to_port <= 65535 && f.from_port <= f.to_port])',
+        "network_acl_flows protocols must be tcp, udp or -1 (every protocol), with from_port <= to_port within 0-65535.",
       ],
       [
         'alltrue([for f in var.network_acl_flows : alltrue([for c in compact([f.from.cidr, f.to.cidr]) : can(cidrhost(c, 0)) && can(regex("^[0-9.]+/[0-9]+$", c))])])',
@@ -368,6 +368,12 @@ const ENDPOINT_FLOWS = `var.interface_endpoints == null ? [] : [{ from = { tier 
 export function addPlanLocals(scope: Construct): void {
   for (const [name, expression] of Object.entries({ ...planLocals(), ...networkAclLocals([ENDPOINT_FLOWS]) }))
     new TerraformLocal(scope, `local_${name}`, expression).overrideLogicalId(name);
+  // The interface endpoints' tier: given, else the first isolated tier, else the first private one.
+  new TerraformLocal(
+    scope,
+    "local_endpoint_tier",
+    `\${var.interface_endpoints == null ? null : coalesce(var.interface_endpoints.tier, concat([for t in var.tiers : t.name if t.type == "isolated"], [for t in var.tiers : t.name if t.type == "private"], [""])[0])}`,
+  ).overrideLogicalId("endpoint_tier");
 }
 
 /**
@@ -663,11 +669,6 @@ export function addNetworkModule(scope: Construct): void {
 
   // Interface endpoints: the Network construct's addInterfaceEndpoint, one per service, sharing one security group.
   const endpointsOn = `var.interface_endpoints == null ? toset([]) : toset(["this"])`;
-  new TerraformLocal(
-    scope,
-    "local_endpoint_tier",
-    `\${var.interface_endpoints == null ? null : coalesce(var.interface_endpoints.tier, concat([for t in var.tiers : t.name if t.type == "isolated"], [for t in var.tiers : t.name if t.type == "private"], [""])[0])}`,
-  ).overrideLogicalId("endpoint_tier");
   keyed(
     new SecurityGroup(scope, "resource_endpoints_sg", {
       name: "${var.name}-endpoints",
