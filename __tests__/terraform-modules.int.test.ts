@@ -9,6 +9,7 @@ import { PlanJson, plannedResources } from "../modules/rules/plan-json";
 import { offlineEnvironment, offlineProviderOverride, runTerraform } from "../modules/tools/pipeline/terraform";
 import { planNetwork } from "../modules/network/plan";
 import { NetworkProps } from "../modules/network/types";
+import type { EnvironmentConfig } from "../modules/environment/schema";
 import { describeWithTerraform } from "./support/terraform";
 import { planAppShared } from "./support/shared-plans";
 import { defaultRouteTargets } from "./support/plan";
@@ -377,7 +378,7 @@ describeWithTerraform(
           name === "environment"
             ? ["app", "bastion", "db"].flatMap((role) =>
                 ["http", "https"].map(
-                  (p) => `module.environment.aws_vpc_security_group_egress_rule.${role}_${p}_out_ipv6`,
+                  (p) => `module.environment.aws_vpc_security_group_egress_rule.${role}_${p}_out_ipv6["this"]`,
                 ),
               )
             : [],
@@ -608,6 +609,110 @@ describeWithTerraform(
         same("aws_iam_instance_profile", (v) => [v.name, v.role]);
         same("aws_iam_role_policy", (v) => [v.name, JSON.parse(v.policy)]);
         same("aws_instance", (v) => [v.iam_instance_profile, v.ebs_optimized, v.monitoring]);
+      });
+    });
+
+    // The same environment, its tiers with their own network ACLs, through each door: the HCL environment module and
+    // the EnvironmentStack, planned offline, must make the same ACL entries (rule numbers too) and the same door.
+    describe.each([
+      ["the bastion", "bastion"],
+      ["the Instance Connect Endpoint", "instance-connect"],
+    ])("network ACLs on every tier, the door being %s: HCL module = EnvironmentStack", (_, door) => {
+      const instanceConnect = door === "instance-connect";
+      const config: EnvironmentConfig = {
+        ...workshop,
+        name: instanceConnect ? "nacleice" : "naclbastion",
+        tiers: workshop.tiers.map((t) => ({ ...t, networkAcl: true })),
+        ...(instanceConnect
+          ? {
+              bastion: undefined,
+              access: undefined,
+              instanceConnect: {},
+              servers: {
+                ...workshop.servers!,
+                app: {
+                  ...workshop.servers!.app!,
+                  ingress: [
+                    { ports: [8080], from: [{ tier: "public" }], description: "App port from the public tier" },
+                  ],
+                },
+              },
+            }
+          : {}),
+      };
+      const inputs = {
+        ...networkInputs({ ...config, environment: config.name }),
+        tags: config.tags,
+        ...(instanceConnect ? { instance_connect: {} } : { admin_cidrs: config.access?.adminCidrs }),
+        ssh_public_key: readFileSync(join(__dirname, "..", "keys", "workshop-placeholder.pub"), "utf8").trim(),
+        ami: config.ami,
+        app: {
+          tier: "internal",
+          service_from_tiers: ["public"],
+          service: { port: 8080, command: "/usr/bin/python3 -m http.server 8080 --directory /opt/app" },
+        },
+      };
+      let hclPlan: PlanJson;
+      let cdktfPlan: PlanJson;
+
+      it(
+        "both plan offline",
+        async () => {
+          const dir = await consumer(config.name, moduleBlock("environment", "environment", inputs));
+          hclPlan = await plan(dir);
+          const [stackPlan] = await planAppShared((app) => addEnvironmentStacks(app, [resolveOne(config)]), {
+            toolchain: toolchain(),
+            mode: "offline",
+            stacks: [config.name],
+            timeoutMs: STEP_MS,
+          });
+          cdktfPlan = stackPlan.plan;
+        },
+        STEP_MS * 2,
+      );
+
+      it("each tier's ACL has the constructs' entries, numbered alike, and is associated with the tier's subnets", () => {
+        const entries = (planned: PlanJson) =>
+          Object.fromEntries(
+            plannedResources(planned, "aws_network_acl").map((r) => {
+              const rows = (direction: string) =>
+                (r.values[direction] as Array<Record<string, unknown>>)
+                  .map((e) =>
+                    [e.rule_no, e.protocol, e.cidr_block, e.from_port, e.to_port, e.icmp_type, e.icmp_code].join(" "),
+                  )
+                  .sort();
+              return [(r.values.tags as Record<string, string>).Tier, { in: rows("ingress"), out: rows("egress") }];
+            }),
+          );
+        const fromHcl = entries(hclPlan);
+        expect(Object.keys(fromHcl).sort()).toEqual(["internal", "management", "public"]);
+        // The internal tier holds the servers: its ACL admits more than path MTU discovery.
+        expect(fromHcl.internal.in.length).toBeGreaterThan(3);
+        expect(fromHcl).toEqual(entries(cdktfPlan));
+        const associations = (planned: PlanJson) => plannedResources(planned, "aws_network_acl_association").length;
+        expect(associations(hclPlan)).toBe(5);
+        expect(associations(hclPlan)).toBe(associations(cdktfPlan));
+      });
+
+      it("the door is the same: the endpoint and its group, or the bastion with its Elastic IP", () => {
+        const count = (planned: PlanJson, type: string) => plannedResources(planned, type).length;
+        for (const type of ["aws_ec2_instance_connect_endpoint", "aws_instance", "aws_eip", "aws_security_group"])
+          expect([type, count(hclPlan, type)]).toEqual([type, count(cdktfPlan, type)]);
+        expect(count(hclPlan, "aws_ec2_instance_connect_endpoint")).toBe(instanceConnect ? 1 : 0);
+        // The servers' SSH sources (the admins' rule on the bastion is worded differently in the module).
+        const sshSources = (planned: PlanJson) =>
+          plannedResources(planned, "aws_vpc_security_group_ingress_rule")
+            .filter((r) => r.values.from_port === 22 && r.values.cidr_ipv4 === undefined)
+            .map((r) => String(r.values.description))
+            .sort();
+        expect(sshSources(hclPlan)).toEqual(sshSources(cdktfPlan));
+        if (instanceConnect) {
+          const [endpoint] = plannedResources(hclPlan, "aws_ec2_instance_connect_endpoint");
+          expect(endpoint.values.preserve_client_ip).toBe(false);
+          expect(
+            plannedResources(hclPlan, "aws_instance").every((r) => r.values.associate_public_ip_address !== true),
+          ).toBe(true);
+        }
       });
     });
 

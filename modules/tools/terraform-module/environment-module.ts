@@ -220,7 +220,7 @@ function environmentChecks(): Record<string, Rule[]> {
     instance_connect: [
       [
         `${connect} == null ? true : contains(${tiersOf('t.type != "public"')}, ${connectTier})`,
-        `instance_connect.tier = \${jsonencode(${connectTier})} must name a private or isolated tier of tiers (the endpoint has no public address): \${join(", ", ${tiersOf('t.type != "public"')})}.`,
+        `instance_connect.tier = \${jsonencode(try(${connectTier}, null))} must name a private or isolated tier of tiers (the endpoint has no public address): \${join(", ", ${tiersOf('t.type != "public"')})}.`,
       ],
       [
         `${connect} == null ? true : ${connect}.az == null ? true : contains(flatten([for t in var.tiers : (t.azs == null ? var.azs : t.azs) if t.name == ${connectTier}]), ${connect}.az)`,
@@ -337,7 +337,7 @@ export function addEnvironmentModule(scope: Construct): void {
     variables: {
       ...Object.fromEntries(networkInputs.map((name) => [name, `\${var.${name}}`])),
       // The flows of this module's own security groups (below), then the caller's.
-      network_acl_flows: "${concat(local.network_acl_flows, var.network_acl_flows)}",
+      network_acl_flows: "${flatten([local.network_acl_flows, var.network_acl_flows])}",
     },
   });
   const scripts = userDataScripts();
@@ -471,7 +471,7 @@ export function addEnvironmentModule(scope: Construct): void {
     rule("egress", `${role}_http_out_ipv6`, role, "80", "HTTP out: package mirrors", { cidrIpv6: "::/0" }, dualStack);
   }
 
-  new TerraformLocal(scope, "local_network_acl_flows", tf(`concat(${flows.join(", ")})`)).overrideLogicalId(
+  new TerraformLocal(scope, "local_network_acl_flows", tf(`flatten([${flows.join(", ")}])`)).overrideLogicalId(
     "network_acl_flows",
   );
 

@@ -53,11 +53,14 @@ const blockFirst = (e: string, q: string) => `${e}.first - ${e}.first % pow(2, 3
 
 /**
  * The locals of the network ACLs, by name (Terraform expressions). `ownFlows`: the flows of the module's own security
- * groups (Terraform lists of flows), planned after the caller's `var.network_acl_flows`.
+ * groups (Terraform lists of flows), planned after the caller's `var.network_acl_flows` (`flatten`, not `concat`: a
+ * flow's `azs` may be a list in one and null in another, which `concat` cannot join).
  */
 export function networkAclLocals(ownFlows: readonly string[] = []): Record<string, string> {
   const ephemeral = `${EPHEMERAL_PORTS.from}`;
-  const pieces = JSON.stringify(withoutAdminPorts(EPHEMERAL_PORTS)).replace(/"(\w+)":/g, "$1 = ");
+  const pieces = `[${withoutAdminPorts(EPHEMERAL_PORTS)
+    .map((p) => `{ from = ${p.from}, to = ${p.to} }`)
+    .join(", ")}]`;
   const mtu = (dir: string) =>
     `{ tier = t, dir = "${dir}", protocol = "${PATH_MTU.protocol}", cidr = "${PATH_MTU.cidr}", from = ${PATH_MTU.from}, to = ${PATH_MTU.to}, icmp = "${PATH_MTU.icmp.type}/${PATH_MTU.icmp.code}", icmp_type = ${PATH_MTU.icmp.type}, icmp_code = ${PATH_MTU.icmp.code} }`;
   const entry = (fields: string) =>
@@ -67,7 +70,7 @@ export function networkAclLocals(ownFlows: readonly string[] = []): Record<strin
     acl_vpc_blocks: `\${[for b in values(local.block_ranges) : { first = b.first, last = b.last }]}`,
     // Each subnet with its address range and the tier of the NAT its internet traffic leaves through.
     acl_subnets: `\${[for k, s in local.subnets : { tier = s.tier, az = s.az, cidr = s.cidr, first = ${first("s.cidr")}, last = ${first("s.cidr")} + ${size("s.cidr")} - 1, nat = s.type == "private" && contains(keys(local.nat_az_for), s.az) ? local.public_tier_in[local.nat_az_for[s.az]] : null }]}`,
-    acl_flows: `\${[for f in concat(var.network_acl_flows, ${ownFlows.join(", ")}) : { port = { protocol = f.protocol, from = f.from_port, to = f.to_port }, back = { protocol = f.protocol, from = f.protocol == "-1" ? f.from_port : ${ephemeral}, to = f.protocol == "-1" ? f.to_port : ${EPHEMERAL_PORTS.to} }, src_cidrs = ${endCidrs("f.from")}, dst_cidrs = ${endCidrs("f.to")}, src_subnets = ${endSubnets("f.from")}, dst_subnets = ${endSubnets("f.to")} }]}`,
+    acl_flows: `\${[for f in flatten([var.network_acl_flows, ${ownFlows.join(", ")}]) : { port = { protocol = f.protocol, from = f.from_port, to = f.to_port }, back = { protocol = f.protocol, from = f.protocol == "-1" ? f.from_port : ${ephemeral}, to = f.protocol == "-1" ? f.to_port : ${EPHEMERAL_PORTS.to} }, src_cidrs = ${endCidrs("f.from")}, dst_cidrs = ${endCidrs("f.to")}, src_subnets = ${endSubnets("f.from")}, dst_subnets = ${endSubnets("f.to")} }]}`,
     // Four doors per flow: in on the port and out on the replies at the destination, out and in at the source; a flow
     // from a private subnet out of the VPC crosses its NAT's tier too.
     acl_adds: `\${flatten([for f in local.acl_flows : concat(flatten([for d in f.dst_subnets : [for c in f.src_cidrs : [${add("d.tier", "in", "f.port", "c")}, ${add("d.tier", "out", "f.back", "c")}]]]), flatten([for s in f.src_subnets : [for c in f.dst_cidrs : concat([${add("s.tier", "out", "f.port", "c")}, ${add("s.tier", "in", "f.back", "c")}], s.nat != null && !(${inVpc("c")}) ? [${add("s.nat", "in", "f.port", "s.cidr")}, ${add("s.nat", "out", "f.port", "c")}, ${add("s.nat", "in", "f.back", "c")}, ${add("s.nat", "out", "f.back", "s.cidr")}] : [])]]))])}`,
