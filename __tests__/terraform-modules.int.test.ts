@@ -280,6 +280,34 @@ describeWithTerraform(
     );
 
     it(
+      "a tier's network_acl with ipv6 is refused at plan time, as planNetwork refuses it",
+      async () => {
+        const inputs = networkInputs(workshopNetwork);
+        const tiers = (inputs.tiers as Array<Record<string, unknown>>).map((t) =>
+          t.name === "internal" ? { ...t, network_acl: true } : t,
+        );
+        const dir = await consumer("acl-ipv6", moduleBlock("network", "network", { ...inputs, tiers, ipv6: true }));
+        const run = await runTerraform(toolchain(), ["plan", "-input=false", "-no-color", "-lock=false"], {
+          cwd: dir,
+          env,
+          isolateNetwork: true,
+          timeoutMs: STEP_MS,
+        });
+        expect(run.code).not.toBe(0);
+        expect(run.stderr.replace(/\s+/g, " ")).toContain(
+          "tier internal: no network ACL of the tier's own with ipv6: its entries are planned for IPv4 only",
+        );
+        const { problems } = planNetwork({
+          ...workshopNetwork,
+          ipv6: true,
+          tiers: workshopNetwork.tiers.map((t) => (t.name === "internal" ? { ...t, networkAcl: true } : t)),
+        });
+        expect(problems.map((p) => p.field)).toEqual(["tiers[2].networkAcl"]);
+      },
+      STEP_MS,
+    );
+
+    it(
       "ipv6 = true makes the network module dual-stack as the Network construct: the VPC's /56, a /64 per subnet, ::/0 routes by tier type, the default NACL's IPv6 rule",
       async () => {
         const inputs = networkInputs(workshopNetwork);
