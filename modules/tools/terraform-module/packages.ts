@@ -94,9 +94,9 @@ export function parseInterfaceTables(readme: string): { inputs: string[][]; outp
 
 const TITLES: Record<TerraformModuleName, string> = {
   network:
-    "A tiered multi-AZ VPC: one subnet per tier per AZ, planned from masks (adding an AZ moves no subnet), an internet gateway, NAT (none, single, per-az or a NAT instance), the default security group, route table and network ACL adopted, optional secondary CIDR blocks, flow logs and S3 gateway endpoint. Every resource is keyed by tier and AZ (`for_each`), so adding an AZ only creates.",
+    "A tiered multi-AZ VPC: one subnet per tier per AZ, planned from masks (adding an AZ moves no subnet), an internet gateway, NAT (none, single, per-az or a NAT instance), the default security group, route table and network ACL adopted, a network ACL of its own per `network_acl` tier (planned from `network_acl_flows`), optional secondary CIDR blocks, flow logs and S3 gateway endpoint. Every resource is keyed by tier and AZ (`for_each`), so adding an AZ only creates.",
   environment:
-    "A network-separated environment: the network module, a hardened bastion with an Elastic IP (the only door, SSH from the admin CIDRs), app servers per AZ running a systemd service, a MariaDB server reached only from the app servers (the app's password made on the DB and handed over through SSM Parameter Store), the security groups between them, a least-privilege IAM role and instance profile per server role, and an ssh_config output.",
+    "A network-separated environment: the network module, one door (a hardened bastion with an Elastic IP, SSH from the admin CIDRs; or with `instance_connect` an EC2 Instance Connect Endpoint in a private tier, no public IP), app servers per AZ running a systemd service, a MariaDB server reached only from the app servers (the app's password made on the DB and handed over through SSM Parameter Store), the security groups between them, a least-privilege IAM role and instance profile per server role, and an ssh_config output.",
 };
 
 /** The examples each module ships: `basic` (IPv4), `ipv6` (the same, dual-stack). */
