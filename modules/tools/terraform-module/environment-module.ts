@@ -322,10 +322,11 @@ export function sshConfigExpression(): string {
 }
 
 /**
- * The `environment` Terraform module: the network module (nested copy) plus the bastion, the app servers and the DB
- * server with the security groups between them, as the EnvironmentStack builds them: admins reach the bastion on SSH,
- * the bastion reaches every server on SSH, the service port is reached from the bastion and the chosen tiers, only
- * the app servers reach the DB port, and every group may leave on 80 and 443.
+ * The `environment` Terraform module: the network module (nested copy) plus the door (the bastion, or with
+ * `instance_connect` the EC2 Instance Connect Endpoint), the app servers and the DB server with the security groups
+ * between them, as the EnvironmentStack builds them: admins reach the bastion on SSH, the door reaches every server on
+ * SSH, the service port is reached from the bastion and the chosen tiers, only the app servers reach the DB port, and
+ * every role may leave on 80 and 443; the `network_acl` tiers admit what those rules allow (`network_acl_flows`).
  */
 export function addEnvironmentModule(scope: Construct): void {
   const networkInputs = addNetworkVariables(scope);
