@@ -1,7 +1,7 @@
 // No calls home from tests: set here, in jest's own process, so every worker and every child process inherits it
 // (a test file's process.env is a copy: what a test sets there does not reach children spawned without an env).
 // cdktf's own `terraform version` validation (terraform_data in state.int.test.ts) runs terraform this way.
-// Proved by __tests__/no-calls-home.test.ts with a recording terraform shim.
+// Proved by __tests__/no-calls-home.int.test.ts with a recording terraform shim.
 // The tests read the committed copy of the default config, never the user's config/environments.json (which the
 // checklist in docs/access-and-servers.md has them edit): ENVIRONMENTS_FILE points every app a test starts there. A
 // test that needs another config passes its own ENVIRONMENTS_FILE. Proved by __tests__/default-config.test.ts.
@@ -24,6 +24,8 @@ module.exports = {
   // One dir per run where test files share offline plans (__tests__/support/shared-plans.ts).
   globalSetup: "<rootDir>/__tests__/support/run-dir.setup.js",
   globalTeardown: "<rootDir>/__tests__/support/run-dir.teardown.js",
+  // unit (`npm run test:unit`, the edit loop): in process, and the app or a script run directly. integration
+  // (`*.int.test.ts`): whatever runs terraform (or a shim of it), cdktf-cli, typedoc, npm pack/install or the emulator.
   projects: [
     {
       ...common,

@@ -1,4 +1,4 @@
-import "./app/source-maps";
+import { skipTokenCreationTraces } from "./app/stack-traces";
 import { App } from "cdktf";
 import { addAllStacks } from "./modules/environment/app";
 import { validateStacksOrExit } from "./app/validate";
@@ -14,6 +14,7 @@ import { synthReport } from "./app/synth-report";
 // then do they reach cdktf.out. The app shell (app/) reads the environment variables and exits on bad input;
 // modules/ does neither.
 const settings = readSettingsOrExit(process.env, __dirname);
+if (!settings.tokenCreationTraces) skipTokenCreationTraces();
 const environments = loadEnvironmentsOrExit(settings.environmentsFile);
 checkPlaceholdersOrExit(environments, settings.placeholders);
 const output = stageOutput(settings.outdir);

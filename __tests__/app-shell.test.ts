@@ -6,8 +6,7 @@ import { rawWorkshop } from "./support/config";
 import { run, SLOW_PROCESS_MS } from "./support/shell";
 
 // The app shell (main.ts and app/): `npm run synth` runs the app directly, prints each problem once and plainly,
-// exits 1 (2 for a bad setting) and writes nothing; `npx cdktf synth` does the same through cdktf-cli and both write
-// the same cdktf.out.
+// exits 1 (2 for a bad setting) and writes nothing. The same through cdktf-cli: app-shell-cdktf-cli.int.test.ts.
 
 describe("app settings", () => {
   it("reads the environment variables the app shell owns", () => {
@@ -18,6 +17,7 @@ describe("app settings", () => {
       terraformBinary: undefined,
       pluginMirror: undefined,
       placeholders: "warn",
+      tokenCreationTraces: false,
       runByCdktfCli: false,
     });
     expect(
@@ -30,6 +30,7 @@ describe("app settings", () => {
           TF_PLUGIN_MIRROR: "/m",
           ACCEPT_PLACEHOLDERS: "1",
           REFUSE_PLACEHOLDERS: "1",
+          TOKEN_CREATION_TRACES: "1",
           CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true",
         },
         "/app",
@@ -41,6 +42,7 @@ describe("app settings", () => {
       terraformBinary: "/tf",
       pluginMirror: "/m",
       placeholders: "accept",
+      tokenCreationTraces: true,
       runByCdktfCli: true,
     });
     expect(readSettings({ REFUSE_PLACEHOLDERS: "1" }, "/app").placeholders).toBe("refuse");
@@ -165,52 +167,6 @@ describe("npm run synth", () => {
       );
       expect(Object.keys(manifest.stacks).sort()).toEqual(["state-change-me-workshop-tfstate", "workshop"]);
       expect(readdirSync(join(dir, "out", "stacks")).sort()).toEqual(["state-change-me-workshop-tfstate", "workshop"]);
-    },
-    SLOW_PROCESS_MS,
-  );
-});
-
-describe("npx cdktf synth (cdktf-cli)", () => {
-  let dir: string;
-  beforeEach(() => (dir = mkdtempSync(join(tmpdir(), "cli-"))));
-  afterEach(() => rmSync(dir, { recursive: true, force: true }));
-
-  it(
-    "prints each config problem once, exits 1 and writes nothing",
-    () => {
-      const file = join(dir, "environments.json");
-      writeFileSync(file, JSON.stringify({ environments: [{ ...rawWorkshop(), vpcCidr: "192.168.8.0/33" }] }));
-      const result = run("npx", ["cdktf", "synth", "--output", join(dir, "out")], {
-        ENVIRONMENTS_FILE: file,
-        CI: "true",
-      });
-      expect(result.status).toBe(1);
-      const all = `${result.stdout}\n${result.stderr}`;
-      expect(all.split('vpcCidr = "192.168.8.0/33"').length - 1).toBe(1);
-      expect(all).not.toContain("cdktf encountered an error");
-      expect(existsSync(join(dir, "out"))).toBe(false);
-    },
-    SLOW_PROCESS_MS,
-  );
-
-  it(
-    "writes the same cdktf.out as npm run synth",
-    () => {
-      const direct = run("npm", ["run", "--silent", "synth"], { CDKTF_OUTDIR: join(dir, "direct") });
-      const cli = run("npx", ["cdktf", "synth", "--output", join(dir, "cli")], { CI: "true" });
-      expect([direct.status, cli.status]).toEqual([0, 0]);
-      const files = (root: string): string[] =>
-        readdirSync(root, { recursive: true, withFileTypes: true })
-          .filter((e) => e.isFile())
-          .map((e) => join(e.parentPath, e.name).slice(root.length))
-          .sort();
-      expect(files(join(dir, "direct"))).toEqual(files(join(dir, "cli")));
-      for (const file of files(join(dir, "direct"))) {
-        expect([file, readFileSync(join(dir, "direct", file), "utf8")]).toEqual([
-          file,
-          readFileSync(join(dir, "cli", file), "utf8"),
-        ]);
-      }
     },
     SLOW_PROCESS_MS,
   );

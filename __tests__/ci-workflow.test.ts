@@ -55,10 +55,14 @@ describe("the generated workflow", () => {
   it("is committed as npm run ci:workflow writes it", () => {
     const branch = validateConfig(defaultConfig).find((e) => e.ci !== undefined)?.ci?.github.defaultBranch;
     expect(committed).toBe(renderWorkflow({ defaultBranch: branch }));
-    const check = spawnSync(process.execPath, ["--import", "tsx", "scripts/ci-workflow.ts", "--check"], {
-      cwd: ROOT,
-      encoding: "utf8",
-    });
+    const check = spawnSync(
+      process.execPath,
+      ["--require", "./app/register-ts.js", "scripts/ci-workflow.ts", "--check"],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+      },
+    );
     expect(check.stdout + check.stderr).toContain("is up to date");
     expect(check.status).toBe(0);
   }, 60_000);
@@ -279,11 +283,15 @@ describe("the job matrix", () => {
     );
     const configFile = join(work, "environments.json");
     writeFileSync(configFile, JSON.stringify({ environments }));
-    const cli = spawnSync(process.execPath, ["--import", "tsx", "scripts/ci-matrix.ts", "--outdir", outdir], {
-      cwd: ROOT,
-      encoding: "utf8",
-      env: { ...process.env, ENVIRONMENTS_FILE: configFile },
-    });
+    const cli = spawnSync(
+      process.execPath,
+      ["--require", "./app/register-ts.js", "scripts/ci-matrix.ts", "--outdir", outdir],
+      {
+        cwd: ROOT,
+        encoding: "utf8",
+        env: { ...process.env, ENVIRONMENTS_FILE: configFile },
+      },
+    );
     expect(cli.stderr).toBe("");
     const outputs = Object.fromEntries(
       cli.stdout

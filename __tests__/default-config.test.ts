@@ -115,7 +115,7 @@ describe("placeholders", () => {
   it(
     "stop a real npm run plan before any terraform runs",
     () => {
-      const real = run("node", ["--require", "tsx/cjs", "scripts/plan.ts", "--stack", "workshop"], {
+      const real = run("node", ["--require", "./app/register-ts.js", "scripts/plan.ts", "--stack", "workshop"], {
         TERRAFORM_BINARY: join(dir, "no-terraform-here"),
       });
       expect(real.status).toBe(1);

@@ -233,7 +233,10 @@ describe("detectTerraform", () => {
       const shim = terraformShim(dir);
       const script =
         'const { detectTerraform } = require("./modules/tools/pipeline/terraform"); console.log(JSON.stringify(detectTerraform()));';
-      const result = run("node", ["--require", "tsx/cjs", "-e", script], { PATH: shim.path, CHECKPOINT_DISABLE: "" });
+      const result = run("node", ["--require", "./app/register-ts.js", "-e", script], {
+        PATH: shim.path,
+        CHECKPOINT_DISABLE: "",
+      });
       expect(result.stderr).toBe("");
       const { toolchain } = JSON.parse(result.stdout);
       expect(toolchain).toMatchObject({ binary: shim.binary, version: "Terraform v1.11.4" });

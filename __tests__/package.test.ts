@@ -40,9 +40,12 @@ const TOOL_NAMES = [
 ];
 const ALL_NAMES = JSON.stringify([...LIBRARY_NAMES, ...TOOL_NAMES]);
 
-/** Runs `probe` (CommonJS, with tsx) in a fresh node at the project root; `preload` runs first. Its stdout as JSON. */
+/** Runs `probe` (CommonJS, with the app's TypeScript loader) in a fresh node at the project root; `preload` runs first. Its stdout as JSON. */
 function probe(source: string, preload = ""): { stdout: unknown; stderr: string } {
-  const run = spawnSync("node", ["--import", "tsx", "-e", `${preload}\n${source}`], { cwd: root, encoding: "utf8" });
+  const run = spawnSync("node", ["--require", "./app/register-ts.js", "-e", `${preload}\n${source}`], {
+    cwd: root,
+    encoding: "utf8",
+  });
   return { stdout: run.stdout.trim() === "" ? undefined : JSON.parse(run.stdout), stderr: run.stderr };
 }
 

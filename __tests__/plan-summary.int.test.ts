@@ -188,7 +188,16 @@ describeWithTerraform("Markdown plan summary on real offline plans", (toolchain)
       const bootstrap = stateBootstrapStackId("change-me-workshop-tfstate");
       const cli = spawnSync(
         process.execPath,
-        ["--import", "tsx", "scripts/plan.ts", "--offline", "--summary", "markdown", "--stack", bootstrap],
+        [
+          "--require",
+          "./app/register-ts.js",
+          "scripts/plan.ts",
+          "--offline",
+          "--summary",
+          "markdown",
+          "--stack",
+          bootstrap,
+        ],
         {
           cwd: resolve(__dirname, ".."),
           env: { ...process.env, ENVIRONMENTS_FILE: configFile },

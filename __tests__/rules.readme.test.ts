@@ -25,7 +25,7 @@ describe("docs/pipelines.md: the rules in code", () => {
     const file = join(dir, "example.ts");
     writeFileSync(file, code);
     // TMPDIR: the example's Testing.app() makes an output dir there, removed with `dir`.
-    const run = spawnSync(process.execPath, ["--require", "tsx/cjs", file], {
+    const run = spawnSync(process.execPath, ["--require", "./app/register-ts.js", file], {
       cwd: root,
       encoding: "utf8",
       env: { ...process.env, TMPDIR: dir },

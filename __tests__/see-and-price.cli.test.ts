@@ -12,7 +12,7 @@ let scratch: string;
 let synthesized: string;
 
 function run(script: string, args: string[], env: NodeJS.ProcessEnv = {}) {
-  return spawnSync("node", ["--import", "tsx", `scripts/${script}.ts`, ...args], {
+  return spawnSync("node", ["--require", "./app/register-ts.js", `scripts/${script}.ts`, ...args], {
     cwd: root,
     encoding: "utf8",
     env: { ...process.env, CHECKPOINT_DISABLE: "1", CDKTF_OUTDIR: join(scratch, "out"), ...env },

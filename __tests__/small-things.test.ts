@@ -72,9 +72,13 @@ describe("small things", () => {
       const dir = mkdtempSync(join(tmpdir(), "usage-"));
       try {
         const shim = terraformShim(dir);
-        const result = run("node", ["--import", "tsx", "scripts/plan.ts", "--offline", "--stack", "nope"], {
-          TERRAFORM_BINARY: shim.binary,
-        });
+        const result = run(
+          "node",
+          ["--require", "./app/register-ts.js", "scripts/plan.ts", "--offline", "--stack", "nope"],
+          {
+            TERRAFORM_BINARY: shim.binary,
+          },
+        );
         expect(result.status).toBe(2);
         expect(result.stderr).toContain(
           "no stack nope in the app (stacks: state-change-me-workshop-tfstate, workshop)",

@@ -212,7 +212,7 @@ describeWithTerraform(
       // archives as they are, each under two versions so that the test sees which one Terraform chose.
       const build = spawnSync(
         process.execPath,
-        ["--require", "tsx/cjs", "scripts/build-modules.ts", modulesDir(), archivesDir()],
+        ["--require", "./app/register-ts.js", "scripts/build-modules.ts", modulesDir(), archivesDir()],
         { cwd: repoRoot, encoding: "utf8" },
       );
       if (build.status !== 0) throw new Error(`npm run build:modules failed:\n${build.stderr}`);

@@ -212,6 +212,34 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
           return planNetwork(before).problems.length === 0 && problems.every((p) => addressRefusal(n, p));
         })
         .slice(0, 60);
+      // Pinned: the free block an earlier tier's explicit CIDRs take is not offered (10.0.0.0/22 overlaps tier-0).
+      const pinnedBefore = propsOf({
+        vpc: "10.0.0.0/16",
+        secondary: false,
+        azs: LAYOUT_AZS.slice(0, 2),
+        azSlots: 4,
+        tiers: [
+          { type: "public", cidrMask: 24, azs: undefined, explicitAt: [0, 0, 0, 0], inSecondary: false },
+          { type: "private", cidrMask: 20, azs: undefined, explicitAt: undefined, inSecondary: false },
+        ],
+        nat: "single",
+      });
+      const pinnedAfter = {
+        ...pinnedBefore,
+        tiers: [
+          ...pinnedBefore.tiers,
+          {
+            name: "tier-2",
+            type: "isolated" as const,
+            azs: [LAYOUT_AZS[0]],
+            cidrs: { [LAYOUT_AZS[0]]: "10.0.84.0/22" },
+          },
+        ],
+      };
+      expect(planNetwork(pinnedAfter).problems.map((p) => p.expected)).toEqual([
+        expect.stringMatching(/overlap 10\.0\.64\.0\/18, .*; 10\.0\.4\.0\/22 is free$/),
+      ]);
+      cases.push({ before: pinnedBefore, after: pinnedAfter, n: 2 });
       const refused = cases.filter(({ after }) => planNetwork(after).problems.length > 0);
       expect(
         cases.filter(({ after }) => after.tiers[after.tiers.length - 1].block !== undefined).length,

@@ -19,6 +19,8 @@ export interface AppSettings {
    * with `REFUSE_PLACEHOLDERS=1` (what `npm run deploy` and `npm run diff` set), else `warn`.
    */
   readonly placeholders: PlaceholderPolicy;
+  /** `TOKEN_CREATION_TRACES=1`: cdktf's token creation stacks are kept for its resolution errors (slower synth). */
+  readonly tokenCreationTraces: boolean;
   /** Whether cdktf-cli runs the app (`cdktf synth`/`deploy` set `CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS`). */
   readonly runByCdktfCli: boolean;
 }
@@ -37,7 +39,7 @@ export function readSettings(env: NodeJS.ProcessEnv, appDir: string): AppSetting
   if (bootstrap !== undefined && bootstrap !== "" && bootstrap !== "local") {
     throw new SettingError("STATE_BOOTSTRAP", bootstrap, `"local" (phase 1 of the state bootstrap) or unset`);
   }
-  for (const variable of ["ACCEPT_PLACEHOLDERS", "REFUSE_PLACEHOLDERS"]) {
+  for (const variable of ["ACCEPT_PLACEHOLDERS", "REFUSE_PLACEHOLDERS", "TOKEN_CREATION_TRACES"]) {
     const value = env[variable];
     if (value !== undefined && value !== "" && value !== "1") throw new SettingError(variable, value, `"1" or unset`);
   }
@@ -48,6 +50,7 @@ export function readSettings(env: NodeJS.ProcessEnv, appDir: string): AppSetting
     terraformBinary: env.TERRAFORM_BINARY || undefined,
     pluginMirror: env.TF_PLUGIN_MIRROR || undefined,
     placeholders: env.ACCEPT_PLACEHOLDERS === "1" ? "accept" : env.REFUSE_PLACEHOLDERS === "1" ? "refuse" : "warn",
+    tokenCreationTraces: env.TOKEN_CREATION_TRACES === "1",
     runByCdktfCli: env.CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS === "true",
   };
 }

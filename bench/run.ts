@@ -169,7 +169,7 @@ const results: Array<[string, Measurement]> = [];
 const record = (label: string, m: Measurement) => (results.push([label, m]), m);
 
 // The floor, the app synth and a baseline's app synth are timed in turns: their ratios are what the budgets judge.
-// A first, untimed synth warms tsx's transform cache and tells which provider classes the app loads: the floor's.
+// A first, untimed synth warms the TypeScript loader's cache and tells which provider classes the app loads: the floor's.
 const appSynth: Timed = { label: "app synth", command: appNode, argv: app, env: outdir("default") };
 const loadedProviders = join(scratch, "loaded-providers.json");
 runOnce({

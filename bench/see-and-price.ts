@@ -5,7 +5,7 @@ import { renderSvg } from "../modules/tools/diagram/render";
 import { readInventory } from "../modules/tools/inventory/inventory";
 import { loadStacks } from "../scripts/synthesized";
 
-// `node --require tsx/cjs bench/see-and-price.ts <synthesized app dir>`: what `npm run diagram` and `npm run cost` add on
+// `node --require ./app/register-ts.js bench/see-and-price.ts <synthesized app dir>`: what `npm run diagram` and `npm run cost` add on
 // top of synth, in one fresh process (so Graphviz's WebAssembly start is counted): prints wall and CPU milliseconds of each
 // ({"diagramMs","costMs","diagramCpuMs","costCpuMs"}): CPU time is what a busy machine does not inflate.
 async function main() {

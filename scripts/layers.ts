@@ -70,18 +70,26 @@ function dpdm(cwd: string, patterns: readonly string[]): DpdmReport {
   }
 }
 
-/** The file-level import cycles among the files `patterns` reach. */
-export function fileCycles(cwd: string, patterns: readonly string[]): string[][] {
-  return dpdm(cwd, patterns).circulars;
+/** What one dpdm run finds among the files `patterns` reach: the file-level import cycles, and each file's imports. */
+export interface FileDependencies {
+  readonly cycles: string[][];
+  /** Each project file's imports of the project's own files. */
+  readonly imports: Record<string, string[]>;
 }
 
-/** Each file's imports of the project's own files. */
-export function fileImports(cwd: string, patterns: readonly string[]): Record<string, string[]> {
-  return Object.fromEntries(
-    Object.entries(dpdm(cwd, patterns).tree)
-      .filter(([file]) => isProjectFile(file))
-      .map(([file, deps]) => [file, (deps ?? []).flatMap((d) => (d.id !== null && isProjectFile(d.id) ? [d.id] : []))]),
-  );
+export function fileDependencies(cwd: string, patterns: readonly string[]): FileDependencies {
+  const report = dpdm(cwd, patterns);
+  return {
+    cycles: report.circulars,
+    imports: Object.fromEntries(
+      Object.entries(report.tree)
+        .filter(([file]) => isProjectFile(file))
+        .map(([file, deps]) => [
+          file,
+          (deps ?? []).flatMap((d) => (d.id !== null && isProjectFile(d.id) ? [d.id] : [])),
+        ]),
+    ),
+  };
 }
 
 /** Folder → the other folders it imports from. */
@@ -151,7 +159,12 @@ export function renderLayers(graph: FolderGraph): string {
   ].join("\n");
 }
 
-/** The repository's own folder graph: the library, the app shell and the scripts. */
+/** The repository's own files, as dpdm sees them: the library, the app shell and the scripts. */
+export function projectDependencies(root: string): FileDependencies {
+  return fileDependencies(root, ["modules/**/*.ts", "main.ts", "app/**/*.ts", "scripts/**/*.ts"]);
+}
+
+/** The repository's own folder graph. */
 export function projectGraph(root: string): FolderGraph {
-  return folderGraph(fileImports(root, ["modules/**/*.ts", "main.ts", "app/**/*.ts", "scripts/**/*.ts"]));
+  return folderGraph(projectDependencies(root).imports);
 }

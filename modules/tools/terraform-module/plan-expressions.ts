@@ -77,7 +77,8 @@ export function planLocals(): Record<string, string> {
 
 /** What the tiers before tier `index` (an expression) took: their explicit CIDRs and their auto-planned blocks. */
 function takenBefore(index: string, blocks: readonly string[]): string {
-  const explicit = `[for r in local.explicit_ranges : r if r.index < ${index}]`;
+  // Not `r`: a caller's `index` may be `r.index`, which the loop variable would shadow (every range then "after").
+  const explicit = `[for e in local.explicit_ranges : e if e.index < ${index}]`;
   const planned = `[for j, b in [${blocks.join(", ")}] : b if(b == null ? false : j < ${index})]`;
   return blocks.length === 0 ? explicit : `concat(${explicit}, ${planned})`;
 }

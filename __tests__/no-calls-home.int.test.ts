@@ -60,7 +60,7 @@ describe("no calls home", () => {
     "npm run plan %s runs every terraform with CHECKPOINT_DISABLE=1",
     (...mode) => {
       const shim = terraformShim(dir);
-      run("node", ["--import", "tsx", "scripts/plan.ts", ...mode, "--stack", "workshop"], {
+      run("node", ["--require", "./app/register-ts.js", "scripts/plan.ts", ...mode, "--stack", "workshop"], {
         // The default config's placeholders stop a real plan before terraform; this test is about what runs after.
         ACCEPT_PLACEHOLDERS: "1",
         TERRAFORM_BINARY: shim.binary,
