@@ -9,6 +9,7 @@ import { PlanJson, plannedResources } from "../modules/rules/plan-json";
 import { offlineEnvironment, offlineProviderOverride, runTerraform } from "../modules/tools/pipeline/terraform";
 import { planNetwork } from "../modules/network/plan";
 import { NetworkProps } from "../modules/network/types";
+import type { EnvironmentConfig } from "../modules/environment/schema";
 import { describeWithTerraform } from "./support/terraform";
 import { planAppShared } from "./support/shared-plans";
 import { defaultRouteTargets } from "./support/plan";
@@ -279,6 +280,34 @@ describeWithTerraform(
     );
 
     it(
+      "a tier's network_acl with ipv6 is refused at plan time, as planNetwork refuses it",
+      async () => {
+        const inputs = networkInputs(workshopNetwork);
+        const tiers = (inputs.tiers as Array<Record<string, unknown>>).map((t) =>
+          t.name === "internal" ? { ...t, network_acl: true } : t,
+        );
+        const dir = await consumer("acl-ipv6", moduleBlock("network", "network", { ...inputs, tiers, ipv6: true }));
+        const run = await runTerraform(toolchain(), ["plan", "-input=false", "-no-color", "-lock=false"], {
+          cwd: dir,
+          env,
+          isolateNetwork: true,
+          timeoutMs: STEP_MS,
+        });
+        expect(run.code).not.toBe(0);
+        expect(run.stderr.replace(/\s+/g, " ")).toContain(
+          "tier internal: no network ACL of the tier's own with ipv6: its entries are planned for IPv4 only",
+        );
+        const { problems } = planNetwork({
+          ...workshopNetwork,
+          ipv6: true,
+          tiers: workshopNetwork.tiers.map((t) => (t.name === "internal" ? { ...t, networkAcl: true } : t)),
+        });
+        expect(problems.map((p) => p.field)).toEqual(["tiers[2].networkAcl"]);
+      },
+      STEP_MS,
+    );
+
+    it(
       "ipv6 = true makes the network module dual-stack as the Network construct: the VPC's /56, a /64 per subnet, ::/0 routes by tier type, the default NACL's IPv6 rule",
       async () => {
         const inputs = networkInputs(workshopNetwork);
@@ -321,7 +350,9 @@ describeWithTerraform(
     );
 
     // The committed addresses: those of the .tf.json-era modules, plus the DB's data volume and its attachment and
-    // the examples' interface endpoints, added since (additions only: no address was renamed).
+    // the examples' interface endpoints, added since (additions only: no address was renamed). The bastion's resources
+    // gained `[0]` with `instance_connect` (count 1 or 0): Terraform moves a state's `aws_instance.bastion` to
+    // `aws_instance.bastion[0]` by itself, so no object is replaced.
     it.each(TERRAFORM_MODULES.map((name) => [name]))(
       "the %s module's examples/basic plans the committed resource addresses (those of the .tf.json era, and additions)",
       async (name) => {
@@ -336,6 +367,57 @@ describeWithTerraform(
         await terraform(dir, ["init", "-input=false", "-no-color"]);
         const planned = await plan(dir);
         expect((planned.resource_changes ?? []).map((c) => c.address).sort()).toEqual(exampleAddresses[name]);
+      },
+      STEP_MS,
+    );
+
+    // examples/ipv6 is examples/basic dual-stack: planned offline only (moto cannot hold a subnet's /64, so no apply).
+    it.each(TERRAFORM_MODULES.map((name) => [name]))(
+      "the %s module's examples/ipv6 plans basic's addresses plus the dual-stack ones: a /64 per subnet, ::/0 routes, IPv6 egress",
+      async (name) => {
+        const dir = join(modulesDir(), name, "examples", "ipv6");
+        writeFileSync(join(dir, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride(), null, 2));
+        mkdirSync(join(env.HOME as string, ".ssh"), { recursive: true });
+        copyFileSync(
+          join(repoRoot, "keys", "workshop-placeholder.pub"),
+          join(env.HOME as string, ".ssh", "workshop.pub"),
+        );
+        await terraform(dir, ["init", "-input=false", "-no-color"]);
+        const planned = await plan(dir);
+        const addresses = (planned.resource_changes ?? []).map((c) => c.address);
+        const added = addresses.filter((a) => !exampleAddresses[name].includes(a));
+        expect(addresses).toEqual(expect.arrayContaining(exampleAddresses[name]));
+        const prefix = `module.${name}.${name === "environment" ? "module.network." : ""}`;
+        const tables = addresses.filter((a) => a.startsWith(`${prefix}aws_route_table.this[`));
+        expect(added.filter((a) => a.startsWith(prefix)).sort()).toEqual(
+          [
+            `${prefix}aws_egress_only_internet_gateway.this["this"]`,
+            ...tables.map((t) =>
+              t.replace(
+                /aws_route_table\.this\[("[^"]*")\]/,
+                (_, key: string) =>
+                  `aws_route.${key.startsWith('"internal') ? "egress_only_ipv6" : "internet_ipv6"}[${key}]`,
+              ),
+            ),
+          ].sort(),
+        );
+        // The environment's roles each get the IPv6 twins of their HTTP and HTTPS egress.
+        expect(added.filter((a) => !a.startsWith(prefix)).sort()).toEqual(
+          name === "environment"
+            ? ["app", "bastion", "db"].flatMap((role) =>
+                ["http", "https"].map(
+                  (p) => `module.environment.aws_vpc_security_group_egress_rule.${role}_${p}_out_ipv6["this"]`,
+                ),
+              )
+            : [],
+        );
+        const subnets = (planned.resource_changes ?? []).filter((c) => c.type === "aws_subnet");
+        for (const s of subnets) expect((s.change.after_unknown as Record<string, unknown>).ipv6_cidr_block).toBe(true);
+        expect(
+          subnets
+            .filter((s) => (s.change.after as Record<string, unknown>).assign_ipv6_address_on_creation === true)
+            .map((s) => s.address),
+        ).toEqual(subnets.filter((s) => s.address.includes('"internal/')).map((s) => s.address));
       },
       STEP_MS,
     );
@@ -555,6 +637,110 @@ describeWithTerraform(
         same("aws_iam_instance_profile", (v) => [v.name, v.role]);
         same("aws_iam_role_policy", (v) => [v.name, JSON.parse(v.policy)]);
         same("aws_instance", (v) => [v.iam_instance_profile, v.ebs_optimized, v.monitoring]);
+      });
+    });
+
+    // The same environment, its tiers with their own network ACLs, through each door: the HCL environment module and
+    // the EnvironmentStack, planned offline, must make the same ACL entries (rule numbers too) and the same door.
+    describe.each([
+      ["the bastion", "bastion"],
+      ["the Instance Connect Endpoint", "instance-connect"],
+    ])("network ACLs on every tier, the door being %s: HCL module = EnvironmentStack", (_, door) => {
+      const instanceConnect = door === "instance-connect";
+      const config: EnvironmentConfig = {
+        ...workshop,
+        name: instanceConnect ? "nacleice" : "naclbastion",
+        tiers: workshop.tiers.map((t) => ({ ...t, networkAcl: true })),
+        ...(instanceConnect
+          ? {
+              bastion: undefined,
+              access: undefined,
+              instanceConnect: {},
+              servers: {
+                ...workshop.servers!,
+                app: {
+                  ...workshop.servers!.app!,
+                  ingress: [
+                    { ports: [8080], from: [{ tier: "public" }], description: "App port from the public tier" },
+                  ],
+                },
+              },
+            }
+          : {}),
+      };
+      const inputs = {
+        ...networkInputs({ ...config, environment: config.name }),
+        tags: config.tags,
+        ...(instanceConnect ? { instance_connect: {} } : { admin_cidrs: config.access?.adminCidrs }),
+        ssh_public_key: readFileSync(join(__dirname, "..", "keys", "workshop-placeholder.pub"), "utf8").trim(),
+        ami: config.ami,
+        app: {
+          tier: "internal",
+          service_from_tiers: ["public"],
+          service: { port: 8080, command: "/usr/bin/python3 -m http.server 8080 --directory /opt/app" },
+        },
+      };
+      let hclPlan: PlanJson;
+      let cdktfPlan: PlanJson;
+
+      it(
+        "both plan offline",
+        async () => {
+          const dir = await consumer(config.name, moduleBlock("environment", "environment", inputs));
+          hclPlan = await plan(dir);
+          const [stackPlan] = await planAppShared((app) => addEnvironmentStacks(app, [resolveOne(config)]), {
+            toolchain: toolchain(),
+            mode: "offline",
+            stacks: [config.name],
+            timeoutMs: STEP_MS,
+          });
+          cdktfPlan = stackPlan.plan;
+        },
+        STEP_MS * 2,
+      );
+
+      it("each tier's ACL has the constructs' entries, numbered alike, and is associated with the tier's subnets", () => {
+        const entries = (planned: PlanJson) =>
+          Object.fromEntries(
+            plannedResources(planned, "aws_network_acl").map((r) => {
+              const rows = (direction: string) =>
+                (r.values[direction] as Array<Record<string, unknown>>)
+                  .map((e) =>
+                    [e.rule_no, e.protocol, e.cidr_block, e.from_port, e.to_port, e.icmp_type, e.icmp_code].join(" "),
+                  )
+                  .sort();
+              return [(r.values.tags as Record<string, string>).Tier, { in: rows("ingress"), out: rows("egress") }];
+            }),
+          );
+        const fromHcl = entries(hclPlan);
+        expect(Object.keys(fromHcl).sort()).toEqual(["internal", "management", "public"]);
+        // The internal tier holds the servers: its ACL admits more than path MTU discovery.
+        expect(fromHcl.internal.in.length).toBeGreaterThan(3);
+        expect(fromHcl).toEqual(entries(cdktfPlan));
+        const associations = (planned: PlanJson) => plannedResources(planned, "aws_network_acl_association").length;
+        expect(associations(hclPlan)).toBe(5);
+        expect(associations(hclPlan)).toBe(associations(cdktfPlan));
+      });
+
+      it("the door is the same: the endpoint and its group, or the bastion with its Elastic IP", () => {
+        const count = (planned: PlanJson, type: string) => plannedResources(planned, type).length;
+        for (const type of ["aws_ec2_instance_connect_endpoint", "aws_instance", "aws_eip", "aws_security_group"])
+          expect([type, count(hclPlan, type)]).toEqual([type, count(cdktfPlan, type)]);
+        expect(count(hclPlan, "aws_ec2_instance_connect_endpoint")).toBe(instanceConnect ? 1 : 0);
+        // The servers' SSH sources (the admins' rule on the bastion is worded differently in the module).
+        const sshSources = (planned: PlanJson) =>
+          plannedResources(planned, "aws_vpc_security_group_ingress_rule")
+            .filter((r) => r.values.from_port === 22 && r.values.cidr_ipv4 === undefined)
+            .map((r) => String(r.values.description))
+            .sort();
+        expect(sshSources(hclPlan)).toEqual(sshSources(cdktfPlan));
+        if (instanceConnect) {
+          const [endpoint] = plannedResources(hclPlan, "aws_ec2_instance_connect_endpoint");
+          expect(endpoint.values.preserve_client_ip).toBe(false);
+          expect(
+            plannedResources(hclPlan, "aws_instance").every((r) => r.values.associate_public_ip_address !== true),
+          ).toBe(true);
+        }
       });
     });
 

@@ -10,7 +10,7 @@ import {
   TERRAFORM_MODULES,
 } from "../modules/tools/terraform-module/packages";
 import { fillUserData, sshConfigExpression } from "../modules/tools/terraform-module/environment-module";
-import { renderSshConfig } from "../modules/bastion/ssh-config";
+import { renderInstanceConnectConfig, renderSshConfig } from "../modules/bastion/ssh-config";
 import { NETWORK_DEFAULTS } from "../modules/network/types";
 import { EC2_ASSUME_ROLE_POLICY, instanceRoleName } from "../modules/instance/instance-role";
 
@@ -67,13 +67,18 @@ describe.each(TERRAFORM_MODULES.map((m) => [m]))("the generated %s module", (nam
     ).toBe(true);
   });
 
-  it("configures no provider or backend, and keys resources with for_each, never count", () => {
+  it("configures no provider or backend, and keys resources with for_each, never count over a list", () => {
     const doc = main(name);
     expect(doc.provider).toBeUndefined();
     expect(JSON.stringify(doc)).not.toMatch(/"backend"/);
     const resources = Object.values(doc.resource).flatMap((byName) => Object.values(byName));
     expect(resources.length).toBeGreaterThan(5);
-    expect(resources.filter((r) => "count" in (r as object))).toEqual([]);
+    // `count` only switches a singleton on or off (the door's resources): index 0 never shifts, and Terraform moves
+    // an address of the release before (no key) to [0] by itself.
+    const counts = resources.flatMap((r) =>
+      "count" in (r as object) ? [String((r as { count: unknown }).count)] : [],
+    );
+    for (const count of counts) expect(count).toMatch(/^\$\{var\.instance_connect == null \? [01] : [01]\}$/);
   });
 
   it("documents in the README how to use the release archive, and the registry source address form", () => {
@@ -167,7 +172,9 @@ describe("instance roles of the environment module", () => {
 
   it("gives each server role its own IAM role and instance profile, keyed by role, named as InstanceRole names them", () => {
     const role = (doc.resource.aws_iam_role as Record<string, Keyed>).instance;
-    expect(role.for_each).toBe('${toset(["bastion","app","db"])}');
+    expect(role.for_each).toBe(
+      '${toset([for role in ["bastion","app","db"] : role if role != "bastion" || var.instance_connect == null])}',
+    );
     expect(role.name).toBe(instanceRoleName("${var.name}", "${each.key}"));
     expect(JSON.parse(role.assume_role_policy)).toEqual(EC2_ASSUME_ROLE_POLICY);
     const profile = (doc.resource.aws_iam_instance_profile as Record<string, Keyed>).instance;
@@ -261,7 +268,7 @@ describe("access and the DB login in the environment module, as the constructs h
     const value = String((doc.output.ssh_config as { value: string }).value);
     expect(value).toBe(`\${${sshConfigExpression()}}`);
     const blocks = renderSshConfig({
-      bastionIp: "${aws_eip.bastion.public_ip}",
+      bastionIp: "${one(aws_eip.bastion[*].public_ip)}",
       bastionUser: "${var.bastion.ssh_user}",
       servers: [
         { name: "app-${k}", privateIp: "${i.private_ip}", user: "${var.app.ssh_user}" },
@@ -273,6 +280,25 @@ describe("access and the DB login in the environment module, as the constructs h
     const quoted = (b: string) => JSON.stringify(b);
     expect(value).toContain(
       `concat([${quoted(blocks[0])}], [for k, i in aws_instance.app : ${quoted(blocks[1])}], [${quoted(blocks[2])}])`,
+    );
+  });
+
+  it("with instance_connect, outputs ssh_config as renderInstanceConnectConfig writes it: a command and a tunnelled host per server", () => {
+    const value = String((doc.output.ssh_config as { value: string }).value);
+    const rendered = renderInstanceConnectConfig({
+      region: "${var.region}",
+      endpointId: "${one(aws_ec2_instance_connect_endpoint.this[*].id)}",
+      servers: [
+        { name: "app-${k}", instanceId: "${i.id}", user: "${var.app.ssh_user}" },
+        { name: "db", instanceId: "${aws_instance.db.id}", user: "${var.db.ssh_user}" },
+      ],
+    });
+    const [comments, app, db] = rendered.trimEnd().split("\n\n");
+    const [intro, appCommand, dbCommand, outro] = comments.split("\n");
+    const quoted = (b: string) => JSON.stringify(b);
+    expect(value).toContain('var.instance_connect == null ? join("\\n\\n", concat(["Host bastion\\n');
+    expect(value).toContain(
+      `: join("\\n\\n", concat([join("\\n", concat([${quoted(intro)}], [for k, i in aws_instance.app : ${quoted(appCommand)}], [${quoted(dbCommand)}, ${quoted(outro)}]))], [for k, i in aws_instance.app : ${quoted(app)}], [${quoted(db)}]))`,
     );
   });
 

@@ -7,10 +7,12 @@ import { addNetworkVariables, addPlanLocals, output } from "../modules/tools/ter
 import { offlineEnvironment, runTerraform } from "../modules/tools/pipeline/terraform";
 import { planNetwork } from "../modules/network/plan";
 import { describeWithTerraform } from "./support/terraform";
-import { networkInputs } from "./support/module-inputs";
+import { networkAclFlowInputs, networkInputs } from "./support/module-inputs";
 import { appendArb, LAYOUT_AZS, LAYOUT_REGION, layoutArb, propsOf } from "./support/layouts";
 import { NetworkProps, SUBNET_TYPES } from "../modules/network/types";
 import { MODULE_MAX_TIERS } from "../modules/tools/terraform-module/plan-expressions";
+import { NetworkAclEntry, NetworkFlow, planNetworkAcls, TierNetworkAcl } from "../modules/network/network-acl-plan";
+import { PortRange } from "../modules/core/port";
 
 /** terraform apply of many module instances with no provider and no resources: seconds, but a busy machine is slow. */
 const STEP_MS = 300_000;
@@ -21,6 +23,31 @@ interface PlannerResult {
   nat_azs: string[];
   /** What the planner refuses: explicit CIDRs in an earlier tier's block, and tiers that do not fit. */
   refusals: string[];
+  /** Each network_acl tier's entries, by direction. */
+  acl: Record<string, Record<"in" | "out", AclRow[]>>;
+}
+
+interface AclRow {
+  rule_no: number;
+  protocol: string;
+  cidr: string;
+  from: number;
+  to: number;
+  icmp: string;
+}
+
+/** planNetworkAcls' ACLs as the module's rows: by tier, `in` and `out`. */
+function aclRows(acls: readonly TierNetworkAcl[]): PlannerResult["acl"] {
+  const rows = (entries: readonly NetworkAclEntry[]) =>
+    entries.map((e) => ({
+      rule_no: e.ruleNumber,
+      protocol: e.protocol,
+      cidr: e.cidr,
+      from: e.fromPort,
+      to: e.toPort,
+      icmp: e.icmp === undefined ? "" : `${e.icmp.type}/${e.icmp.code}`,
+    }));
+  return Object.fromEntries(acls.map((a) => [a.tier, { in: rows(a.inbound), out: rows(a.outbound) }]));
 }
 
 describeWithTerraform("the network module's Terraform planning expressions = planNetwork", (toolchain) => {
@@ -31,7 +58,12 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
   afterAll(() => rmSync(root, { recursive: true, force: true }));
 
   /** Runs the planner-only module (the network module's variables, with their validations, and locals) per case. */
-  async function runPlanner(name: string, cases: NetworkProps[], seed: number): Promise<PlannerResult[]> {
+  async function runPlanner(
+    name: string,
+    cases: NetworkProps[],
+    seed: number,
+    flows?: ReadonlyArray<readonly NetworkFlow[]>,
+  ): Promise<PlannerResult[]> {
     const dir = join(root, name);
     const planner = synthModule((scope) => {
       addNetworkVariables(scope);
@@ -39,6 +71,12 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
       output(scope, "subnets", "{ for k, s in local.subnets : k => s.cidr }", "planned subnet CIDRs by tier/az");
       output(scope, "nat_az_for", "local.nat_az_for", "NAT AZ of each AZ with a private subnet");
       output(scope, "nat_azs", "local.nat_azs", "AZs holding a NAT");
+      output(
+        scope,
+        "acl",
+        "{ for t, d in local.acl_entries : t => { for dir, es in d : dir => [for e in es : { rule_no = e.rule_no, protocol = e.protocol, cidr = e.cidr, from = e.from, to = e.to, icmp = e.icmp }] } }",
+        "each network_acl tier's entries",
+      );
       // The module's preconditions refuse these: the clashes, the tiers that do not fit, and (as before this planner
       // was in list order) explicit CIDRs that overlap each other.
       const overlapping =
@@ -55,7 +93,17 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
       if (file !== "versions.tf") writeFileSync(join(dir, "planner", file), text);
     writeFileSync(
       join(dir, "cases.json"),
-      JSON.stringify(Object.fromEntries(cases.map((p, i) => [`case${i}`, networkInputs(p)]))),
+      JSON.stringify(
+        Object.fromEntries(
+          cases.map((p, i) => [
+            `case${i}`,
+            {
+              ...networkInputs(p),
+              ...(flows?.[i] === undefined ? {} : { network_acl_flows: networkAclFlowInputs(flows[i]) }),
+            },
+          ]),
+        ),
+      ),
     );
     writeFileSync(
       join(dir, "main.tf.json"),
@@ -66,17 +114,18 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
             for_each: "${local.cases}",
             source: "./planner",
             ...Object.fromEntries(
-              [...new Set(cases.flatMap((p) => Object.keys(networkInputs(p))))].map((k) => [
-                k,
-                `\${try(each.value.${k}, null)}`,
-              ]),
+              [
+                ...new Set(
+                  cases.flatMap((p) => Object.keys(networkInputs(p))).concat(flows ? ["network_acl_flows"] : []),
+                ),
+              ].map((k) => [k, `\${try(each.value.${k}, null)}`]),
             ),
           },
         },
         output: {
           results: {
             value:
-              "${{ for k, m in module.case : k => { subnets = m.subnets, nat_az_for = m.nat_az_for, nat_azs = m.nat_azs, refusals = m.refusals } }}",
+              "${{ for k, m in module.case : k => { subnets = m.subnets, nat_az_for = m.nat_az_for, nat_azs = m.nat_azs, refusals = m.refusals, acl = m.acl } }}",
           },
         },
       }),
@@ -133,6 +182,7 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
           nat_az_for: plan.natAzFor,
           nat_azs: plan.natAzs,
           refusals: [],
+          acl: {},
         };
       });
       process.stdout.write(`compared ${cases.length} layouts (seed ${seed})\n`);
@@ -227,6 +277,91 @@ describeWithTerraform("the network module's Terraform planning expressions = pla
         }
       });
       process.stdout.write(`appended to ${cases.length} layouts, ${refused.length} refused (seed ${seed})\n`);
+    },
+    STEP_MS * 2,
+  );
+
+  it(
+    "plans each network_acl tier's entries as planNetworkAcls does, for random layouts and flows (rule numbers too)",
+    async () => {
+      const seed = Date.now();
+      const ports: PortRange[] = [
+        { protocol: "tcp", from: 22, to: 22 },
+        { protocol: "tcp", from: 443, to: 443 },
+        { protocol: "tcp", from: 8080, to: 8080 },
+        { protocol: "tcp", from: 3000, to: 3400 },
+        { protocol: "tcp", from: 1024, to: 65535 },
+        { protocol: "udp", from: 53, to: 53 },
+        { protocol: "-1", from: 0, to: 65535 },
+      ];
+      const endArb = fc.oneof(
+        fc.record({ tier: fc.nat(), azs: fc.option(fc.nat(), { nil: undefined }) }),
+        fc.record({ cidr: fc.nat() }),
+      );
+      const aclArb = fc.record({
+        layout: layoutArb,
+        acl: fc.array(fc.boolean(), { minLength: 6, maxLength: 6 }),
+        flows: fc.array(fc.record({ from: endArb, to: endArb, port: fc.constantFrom(...ports) }), {
+          minLength: 1,
+          maxLength: 6,
+        }),
+      });
+      const cases = fc
+        .sample(aclArb, { numRuns: 2000, seed })
+        .map(({ layout, acl, flows }) => {
+          const base = propsOf(layout);
+          const props: NetworkProps = { ...base, tiers: base.tiers.map((t, i) => ({ ...t, networkAcl: acl[i] })) };
+          const { plan, problems } = planNetwork(props);
+          if (problems.length > 0 || !props.tiers.some((t) => t.networkAcl)) return undefined;
+          // Ends the planner takes: a tier (all its AZs, or one of them), or a CIDR outside the VPC, the VPC's
+          // block, the secondary block, a subnet, or anywhere.
+          const cidrs = [
+            "0.0.0.0/0",
+            "203.0.113.10/32",
+            "203.0.113.11/32",
+            props.vpcCidr,
+            ...(props.secondaryCidrBlocks ?? []).map((b) => b.cidr),
+            ...plan.subnets.map((s) => s.cidr),
+          ];
+          const tiers = [...new Set(plan.subnets.map((s) => s.tier))];
+          const end = (e: { tier?: number; azs?: number; cidr?: number }) => {
+            if (e.cidr !== undefined) return { cidr: cidrs[e.cidr % cidrs.length] };
+            const tier = tiers[(e.tier ?? 0) % tiers.length];
+            const azs = plan.subnets.filter((s) => s.tier === tier).map((s) => s.az);
+            return e.azs === undefined ? { tier } : { tier, azs: [azs[e.azs % azs.length]] };
+          };
+          const resolved: NetworkFlow[] = flows.map((f) => ({ from: end(f.from), to: end(f.to), port: f.port }));
+          return { props, plan, flows: resolved };
+        })
+        .filter((c): c is NonNullable<typeof c> => c !== undefined)
+        .slice(0, 40);
+      expect(cases.length).toBeGreaterThanOrEqual(20);
+      const expected = cases.map(({ props, plan, flows }) =>
+        aclRows(
+          planNetworkAcls({
+            tiers: props.tiers,
+            plan,
+            vpcCidrs: [props.vpcCidr, ...(props.secondaryCidrBlocks ?? []).map((b) => b.cidr)],
+            flows,
+          }).acls,
+        ),
+      );
+      // The planner's steps are all taken: merged ranges, joined siblings, the admin ports left out, NAT tiers.
+      const all = expected.flatMap((acl) => Object.values(acl).flatMap((d) => [...d.in, ...d.out]));
+      expect(all.some((r) => r.from === 5987)).toBe(true);
+      expect(all.filter((r) => r.icmp === "").length).toBeGreaterThan(cases.length);
+      const results = await runPlanner(
+        "acl",
+        cases.map((c) => c.props),
+        seed,
+        cases.map((c) => c.flows),
+      );
+      cases.forEach((_, i) =>
+        expect({ seed, case: i, acl: results[i].acl }).toEqual({ seed, case: i, acl: expected[i] }),
+      );
+      process.stdout.write(
+        `compared the network ACLs of ${cases.length} layouts (seed ${seed}), ${all.length} entries\n`,
+      );
     },
     STEP_MS * 2,
   );

@@ -1,4 +1,16 @@
 import { NetworkProps } from "../../modules/network/types";
+import { NetworkFlow } from "../../modules/network/network-acl-plan";
+
+/** `network_acl_flows` for flows of the constructs' `NetworkFlow` shape (each end a tier, with its azs, or a CIDR). */
+export function networkAclFlowInputs(flows: readonly NetworkFlow[]): Array<Record<string, unknown>> {
+  return flows.map((f) => ({
+    from: f.from,
+    to: f.to,
+    protocol: f.port.protocol,
+    from_port: f.port.from,
+    to_port: f.port.to,
+  }));
+}
 
 /** The network module's inputs for a network description (the constructs' props, in the module's names). */
 export function networkInputs(props: NetworkProps): Record<string, unknown> {
@@ -16,6 +28,7 @@ export function networkInputs(props: NetworkProps): Record<string, unknown> {
       ...(t.cidrMask === undefined ? {} : { cidr_mask: t.cidrMask }),
       ...(t.cidrs === undefined ? {} : { cidrs: t.cidrs }),
       ...(t.block === undefined ? {} : { block: t.block }),
+      ...(t.networkAcl === undefined ? {} : { network_acl: t.networkAcl }),
     })),
     ...(props.nat?.mode === undefined ? {} : { nat_mode: props.nat.mode }),
     ...(props.nat?.instance === undefined ? {} : { nat_instance: { ami: props.nat.instance.ami } }),

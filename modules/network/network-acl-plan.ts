@@ -13,8 +13,9 @@ export const EPHEMERAL_PORTS = { from: 1024, to: 65535 } as const;
 export const NETWORK_ACL_RULE_QUOTA = 20;
 
 /** The first rule number; rules follow 10 apart, so a rule can be added by hand between two of them. */
-const FIRST_RULE_NUMBER = 100;
-const RULE_NUMBER_STEP = 10;
+export const FIRST_RULE_NUMBER = 100;
+/** The step between two rule numbers. */
+export const RULE_NUMBER_STEP = 10;
 
 /** One end of a flow: the subnets of a tier (all its AZs, or some), or a network given by its CIDR. */
 export type FlowEnd = { readonly tier: string; readonly azs?: readonly string[] } | { readonly cidr: string };
@@ -64,7 +65,7 @@ export interface NetworkAclInput {
  * stateless ACL only so. Security groups admit these errors for the connections they track, so this admits nothing
  * a security group refuses.
  */
-const PATH_MTU = { protocol: "icmp", cidr: "0.0.0.0/0", from: 0, to: 0, icmp: { type: 3, code: 4 } } as const;
+export const PATH_MTU = { protocol: "icmp", cidr: "0.0.0.0/0", from: 0, to: 0, icmp: { type: 3, code: 4 } } as const;
 
 type Direction = "inbound" | "outbound";
 interface RawEntry {
@@ -169,7 +170,7 @@ function isEphemeral(port: PortRange): boolean {
 }
 
 /** The range without the admin ports in it, as the pieces between them. */
-function withoutAdminPorts(range: { from: number; to: number }): Array<{ from: number; to: number }> {
+export function withoutAdminPorts(range: { from: number; to: number }): Array<{ from: number; to: number }> {
   const pieces: Array<{ from: number; to: number }> = [];
   let from = range.from;
   for (const port of [...ADMIN_PORTS].sort((a, b) => a - b)) {

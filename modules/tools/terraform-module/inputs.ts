@@ -51,6 +51,9 @@ export interface HclInput {
   readonly itemLabel?: string;
 }
 
+/** One end of a network ACL flow (`FlowEnd`): a tier, in some of its AZs, or a CIDR. */
+const FLOW_END = "{ tier = optional(string), azs = optional(list(string)), cidr = optional(string) }";
+
 const SECOND_RELEASE = "named as in the modules' first release, which HCL callers already use";
 
 /** The network module's inputs, in the order of its `variables.tf`. */
@@ -78,11 +81,25 @@ export const NETWORK_INPUTS: readonly HclInput[] = [
     why: "false rather than null in HCL",
   },
   {
+    hcl: "tiers[].network_acl",
+    from: "tiers[].networkAcl",
+    default: false,
+    why: "false rather than null in HCL; its entries come from `network_acl_flows` (the environment module adds its security groups' own)",
+  },
+  {
     hcl: "tiers[].tags",
     type: "map(string)",
     default: {},
     description: "tags for the tier's subnets (e.g. EKS's kubernetes.io/role/elb)",
     why: "HCL only: what terraform-aws-modules/vpc users set per subnet type; the constructs tag through `tags` and the provider's default_tags",
+  },
+  {
+    hcl: "network_acl_flows",
+    type: `list(object({ from = object(${FLOW_END}), to = object(${FLOW_END}), protocol = optional(string, "tcp"), from_port = number, to_port = number }))`,
+    default: [],
+    description:
+      "the traffic the tiers' network ACLs admit, as the security groups allow it: each flow from a tier (in some of its AZs) or a CIDR to another, on a protocol (tcp, udp, or -1 for all) and ports; each `network_acl` tier's entries are planned from them, the replies included",
+    why: "HCL only: what the constructs take as `Network.addNetworkAcls(flows)` (`securityGroupFlows` of the placed groups); the environment module passes its own groups' flows, and yours after them",
   },
   { hcl: "nat_mode", from: "nat.mode", why: `flat, as terraform-aws-modules/vpc's inputs are; ${SECOND_RELEASE}` },
   { hcl: "nat_instance", from: "nat.instance", why: `flat; ${SECOND_RELEASE}` },
@@ -125,13 +142,18 @@ function instanceInputs(hcl: string, from: string): HclInput[] {
 
 /** The inputs the environment module has besides the network module's (which it passes on). */
 export const ENVIRONMENT_INPUTS: readonly HclInput[] = [
-  { hcl: "admin_cidrs", from: "access.adminCidrs", why: `flat; ${SECOND_RELEASE}` },
+  {
+    hcl: "admin_cidrs",
+    from: "access.adminCidrs",
+    default: [],
+    why: `flat; ${SECOND_RELEASE}. Empty by default: with \`instance_connect\` (no \`access\` block in the config) it must stay empty, without it it must list one`,
+  },
   {
     hcl: "ssh_public_key",
     from: "sshPublicKey",
     type: "string",
     required: true,
-    why: "the key line itself, required: HCL reads a key file with `file()`, and the module's bastion always has SSH",
+    why: "the key line itself, required: HCL reads a key file with `file()`, and the module's servers always have SSH (through the bastion, or the Instance Connect tunnel's `ssh_config` hosts)",
   },
   { hcl: "ami", from: "ami", type: "string", variant: 0, required: true, why: AMI_ID_ONLY },
   { hcl: "session_timeout_seconds", from: "hardening.sessionTimeoutSeconds", why: FLAT_HARDENING },
@@ -140,7 +162,7 @@ export const ENVIRONMENT_INPUTS: readonly HclInput[] = [
     hcl: "bastion",
     from: "bastion",
     default: {},
-    why: "the environment module always has a bastion (the network module is a network only)",
+    why: "the environment module's door unless `instance_connect` is set (then these settings are unused); the network module is a network only",
   },
   {
     hcl: "bastion.tier",
@@ -149,6 +171,9 @@ export const ENVIRONMENT_INPUTS: readonly HclInput[] = [
     why: "always a public tier: the module's bastion has SSH (no `ssm`)",
   },
   { hcl: "bastion.az", from: "bastion.az" },
+  { hcl: "instance_connect", from: "instanceConnect" },
+  { hcl: "instance_connect.tier", from: "instanceConnect.tier" },
+  { hcl: "instance_connect.az", from: "instanceConnect.az" },
   ...instanceInputs("bastion", "bastion"),
   {
     hcl: "app",
@@ -208,10 +233,6 @@ export const CONSTRUCTS_ONLY: Readonly<Record<string, string>> = {
   "servers.db.services": "as `servers.db.packages`: the module's DB engine is always MariaDB",
   "servers.db.dataVolume.preventDestroy":
     "Terraform's `lifecycle` takes literals only, so a module cannot offer the switch, and one whose destroy always fails could not be removed by its callers",
-  "tiers[].networkAcl":
-    "not in the HCL network module yet: a tier's own network ACL (the security groups' ports, stateless) is the constructs'",
-  instanceConnect:
-    "the EC2 Instance Connect Endpoint is a door instead of the bastion, and the environment module always has a bastion; use the constructs, or put an `aws_ec2_instance_connect_endpoint` of your own on the network module's subnets",
   backend: "a module configures no backend: the caller's root module does",
   guardrails:
     "the app's synth-time rule check; run `checkPlan` (or `npm run plan`'s summary) on the HCL caller's plan JSON instead",

@@ -31,6 +31,9 @@ import { INTERFACE_ENDPOINT_GROUP_DESCRIPTION } from "../../network/network";
 import { NAT_INSTANCE_GROUP, NAT_INSTANCE_SETTINGS, renderNatInstanceUserData } from "../../network/nat-instance";
 import { FLOW_LOGS_ACTIONS, FLOW_LOGS_ASSUME_ROLE_POLICY } from "../../network/flow-logs";
 import { addressNumber, LETTERS, MODULE_MAX_TIERS, planLocals } from "./plan-expressions";
+import { NETWORK_ACL_QUOTA_CHECK, networkAclLocals } from "./network-acl-expressions";
+import { NetworkAcl } from "@cdktf/provider-aws/lib/network-acl";
+import { NetworkAclAssociation } from "@cdktf/provider-aws/lib/network-acl-association";
 
 /**
  * What terraform-aws-modules/vpc calls the subnets of each tier type: its `intra` subnets have no internet route, as
@@ -117,6 +120,10 @@ export const NETWORK_OUTPUTS: Record<string, { value: string; description: strin
     description: "The interface endpoints' security group (HTTPS from the VPC); null without endpoints",
   },
   ...flatOutputsByType(),
+  network_acl_ids: {
+    value: "{ for t, acl in aws_network_acl.this : t => acl.id }",
+    description: "The network ACL id of each network_acl tier, by tier; empty without them",
+  },
   route_table_ids_by_tier: {
     value:
       "{ for t in var.tiers : t.name => [for k, rt in local.route_tables : aws_route_table.this[k].id if rt.tier == t.name] }",
@@ -128,6 +135,9 @@ export const NETWORK_OUTPUTS: Record<string, { value: string; description: strin
       "Where each subnet's 0.0.0.0/0 route goes, by tier/AZ: igw, nat-gateway/<az>, nat-instance/<az> or none",
   },
 };
+
+/** The interface endpoints' group admits HTTPS from the VPC: its rule and its network ACL flow. */
+const ENDPOINT_HTTPS = { port: 443 };
 
 /** The RFC 1918 blocks as [first, last] address numbers. */
 const RFC1918_RANGES = RFC1918.map((block) => [rangeOf(block).first, rangeOf(block).last]);
@@ -311,6 +321,25 @@ function networkChecks(): Record<string, Rule[]> {
         "var.ipv6 || !anytrue([for t in var.tiers : t.assign_ipv6_address_on_creation])",
         "a tier's assign_ipv6_address_on_creation needs ipv6 = true.",
       ],
+      // planNetwork's refusal: the ACL's entries are planned for IPv4 only.
+      everyTier(
+        "!(var.ipv6 && t.network_acl)",
+        "no network ACL of the tier's own with ipv6: its entries are planned for IPv4 only and would drop the tier's IPv6 traffic (the VPC's default ACL, which admits IPv6, stays); set network_acl = false or ipv6 = false.",
+      ),
+    ],
+    network_acl_flows: [
+      [
+        "alltrue([for f in var.network_acl_flows : (f.from.tier == null) != (f.from.cidr == null) && (f.to.tier == null) != (f.to.cidr == null)])",
+        "each end of a network_acl_flows entry is a tier (with its azs, or all of them) or a cidr: exactly one of the two.",
+      ],
+      [
+        'alltrue([for f in var.network_acl_flows : contains(["tcp", "udp", "-1"], f.protocol) && f.from_port >= 0 && f.to_port <= 65535 && f.from_port <= f.to_port])',
+        "network_acl_flows protocols must be tcp, udp or -1 (every protocol), with from_port <= to_port within 0-65535.",
+      ],
+      [
+        'alltrue([for f in var.network_acl_flows : alltrue([for c in compact([f.from.cidr, f.to.cidr]) : can(cidrhost(c, 0)) && can(regex("^[0-9.]+/[0-9]+$", c))])])',
+        "network_acl_flows cidrs must be IPv4 CIDR blocks.",
+      ],
     ],
   };
 }
@@ -329,10 +358,22 @@ export function addNetworkVariables(scope: Construct): string[] {
   return addVariables(scope, variableSpecs(NETWORK_INPUTS, networkChecks()));
 }
 
-/** The planner's locals (subnets, route tables, NATs), from `planLocals`. */
+/**
+ * The interface endpoints' group's rule (HTTPS from the VPC's block), as a network ACL flow to every AZ of the
+ * endpoints' tier: where the environment places the group.
+ */
+const ENDPOINT_FLOWS = `var.interface_endpoints == null ? [] : [{ from = { tier = null, azs = null, cidr = var.vpc_cidr }, to = { tier = local.endpoint_tier, azs = null, cidr = null }, protocol = "tcp", from_port = ${ENDPOINT_HTTPS.port}, to_port = ${ENDPOINT_HTTPS.port} }]`;
+
+/** The planner's locals (subnets, route tables, NATs, network ACL entries), from `planLocals` and `networkAclLocals`. */
 export function addPlanLocals(scope: Construct): void {
-  for (const [name, expression] of Object.entries(planLocals()))
+  for (const [name, expression] of Object.entries({ ...planLocals(), ...networkAclLocals([ENDPOINT_FLOWS]) }))
     new TerraformLocal(scope, `local_${name}`, expression).overrideLogicalId(name);
+  // The interface endpoints' tier: given, else the first isolated tier, else the first private one.
+  new TerraformLocal(
+    scope,
+    "local_endpoint_tier",
+    `\${var.interface_endpoints == null ? null : coalesce(var.interface_endpoints.tier, concat([for t in var.tiers : t.name if t.type == "isolated"], [for t in var.tiers : t.name if t.type == "private"], [""])[0])}`,
+  ).overrideLogicalId("endpoint_tier");
 }
 
 /**
@@ -628,11 +669,6 @@ export function addNetworkModule(scope: Construct): void {
 
   // Interface endpoints: the Network construct's addInterfaceEndpoint, one per service, sharing one security group.
   const endpointsOn = `var.interface_endpoints == null ? toset([]) : toset(["this"])`;
-  new TerraformLocal(
-    scope,
-    "local_endpoint_tier",
-    `\${var.interface_endpoints == null ? null : coalesce(var.interface_endpoints.tier, concat([for t in var.tiers : t.name if t.type == "isolated"], [for t in var.tiers : t.name if t.type == "private"], [""])[0])}`,
-  ).overrideLogicalId("endpoint_tier");
   keyed(
     new SecurityGroup(scope, "resource_endpoints_sg", {
       name: "${var.name}-endpoints",
@@ -649,8 +685,8 @@ export function addNetworkModule(scope: Construct): void {
       description: "HTTPS to AWS services from ${var.vpc_cidr}",
       cidrIpv4: "${var.vpc_cidr}",
       ipProtocol: "tcp",
-      fromPort: 443,
-      toPort: 443,
+      fromPort: ENDPOINT_HTTPS.port,
+      toPort: ENDPOINT_HTTPS.port,
     }),
     "endpoints",
     endpointsOn,
@@ -676,6 +712,48 @@ export function addNetworkModule(scope: Construct): void {
       error_message: "interface_endpoints.tier must be a private or isolated tier of the network.",
     },
   ]);
+
+  // Each `network_acl` tier's own ACL (Network.addNetworkAcls): its entries inline, so Terraform owns the whole list.
+  const acl = keyed(
+    new NetworkAcl(scope, "resource_network_acl", {
+      vpcId,
+      tags: tagsNamed("${each.key}-nacl", ", Tier = each.key"),
+    }),
+    "this",
+    "toset(local.acl_tiers)",
+  );
+  for (const [block, dir] of [
+    ["ingress", "in"],
+    ["egress", "out"],
+  ])
+    acl.addOverride(`dynamic.${block}`, {
+      for_each: tf(`local.acl_entries[each.key].${dir}`),
+      content: Object.fromEntries(
+        ["rule_no", "protocol", "from_port", "to_port", "icmp_type", "icmp_code"]
+          .map((field) => [field, tf(`${block}.value.${field.replace(/_port$/, "")}`)])
+          .concat([
+            ["action", "allow"],
+            ["cidr_block", tf(`${block}.value.cidr`)],
+          ]),
+      ),
+    });
+  acl.addOverride("lifecycle.precondition", [
+    NETWORK_ACL_QUOTA_CHECK,
+    {
+      condition: tf(
+        `alltrue([for f in var.network_acl_flows : alltrue([for e in [f.from, f.to] : e.tier == null ? true : length([for s in local.acl_subnets : s if ${"s.tier == e.tier && (e.azs == null ? true : contains(e.azs, s.az))"}]) > 0])])`,
+      ),
+      error_message: "every tier a network_acl_flows entry names must have a subnet (in the azs it gives).",
+    },
+  ]);
+  keyed(
+    new NetworkAclAssociation(scope, "resource_network_acl_association", {
+      networkAclId: "${aws_network_acl.this[each.value.tier].id}",
+      subnetId: "${aws_subnet.this[each.key].id}",
+    }),
+    "this",
+    "{ for k, s in local.subnets : k => s if contains(local.acl_tiers, s.tier) }",
+  );
 
   // Flow logs: the FlowLogs construct's resources, present when enabled.
   const flowLogsOn = `var.flow_logs.enabled ? toset(["this"]) : toset([])`;

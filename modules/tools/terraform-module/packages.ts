@@ -94,13 +94,30 @@ export function parseInterfaceTables(readme: string): { inputs: string[][]; outp
 
 const TITLES: Record<TerraformModuleName, string> = {
   network:
-    "A tiered multi-AZ VPC: one subnet per tier per AZ, planned from masks (adding an AZ moves no subnet), an internet gateway, NAT (none, single, per-az or a NAT instance), the default security group, route table and network ACL adopted, optional secondary CIDR blocks, flow logs and S3 gateway endpoint. Every resource is keyed by tier and AZ (`for_each`), so adding an AZ only creates.",
+    "A tiered multi-AZ VPC: one subnet per tier per AZ, planned from masks (adding an AZ moves no subnet), an internet gateway, NAT (none, single, per-az or a NAT instance), the default security group, route table and network ACL adopted, a network ACL of its own per `network_acl` tier (planned from `network_acl_flows`), optional secondary CIDR blocks, flow logs and S3 gateway endpoint. Every resource is keyed by tier and AZ (`for_each`), so adding an AZ only creates.",
   environment:
-    "A network-separated environment: the network module, a hardened bastion with an Elastic IP (the only door, SSH from the admin CIDRs), app servers per AZ running a systemd service, a MariaDB server reached only from the app servers (the app's password made on the DB and handed over through SSM Parameter Store), the security groups between them, a least-privilege IAM role and instance profile per server role, and an ssh_config output.",
+    "A network-separated environment: the network module, one door (a hardened bastion with an Elastic IP, SSH from the admin CIDRs; or with `instance_connect` an EC2 Instance Connect Endpoint in a private tier, no public IP), app servers per AZ running a systemd service, a MariaDB server reached only from the app servers (the app's password made on the DB and handed over through SSM Parameter Store), the security groups between them, a least-privilege IAM role and instance profile per server role, and an ssh_config output.",
 };
 
-/** The HCL of a module's `examples/basic/main.tf` (`source = "../.."`: the example runs from the module's folder). */
-export function exampleHcl(name: TerraformModuleName, source = "../..", version?: string): string {
+/** The examples each module ships: `basic` (IPv4), `ipv6` (the same, dual-stack). */
+export const MODULE_EXAMPLES = ["basic", "ipv6"] as const;
+/** One of `MODULE_EXAMPLES`. */
+export type ModuleExample = (typeof MODULE_EXAMPLES)[number];
+
+/**
+ * The HCL of a module's `examples/<example>/main.tf` (`source = "../.."`: the example runs from the module's folder).
+ * `ipv6` is `basic` dual-stack: the VPC's /56, a /64 per subnet, IPv6 addresses on the internal tier's instances.
+ */
+export function exampleHcl(
+  name: TerraformModuleName,
+  source = "../..",
+  version?: string,
+  example: ModuleExample = "basic",
+): string {
+  const dualStack = example === "ipv6";
+  const internalTier = dualStack
+    ? `{ name = "internal", type = "private", cidr_mask = 27, assign_ipv6_address_on_creation = true }`
+    : `{ name = "internal", type = "private", cidr_mask = 27 }`;
   const network = `  name     = "workshop"
   region   = "ap-northeast-2"
   azs      = ["ap-northeast-2a", "ap-northeast-2b"]
@@ -109,11 +126,11 @@ export function exampleHcl(name: TerraformModuleName, source = "../..", version?
   tiers = [
     { name = "public", type = "public", cidr_mask = 26 },
     { name = "management", type = "public", azs = ["ap-northeast-2a"], cidr_mask = 27 },
-    { name = "internal", type = "private", cidr_mask = 27 },
+    ${internalTier},
   ]
   nat_mode = "single"
   tags     = { Project = "infra-workshop" }
-
+${dualStack ? "  ipv6     = true\n" : ""}
   interface_endpoints = { services = ["ssm", "ssmmessages", "ec2messages"] }
 `;
   const environment = `
@@ -204,7 +221,8 @@ Published to a module registry, the source is \`[<hostname>/]<namespace>/${name}
 on registry.terraform.io the hostname is left out (\`acme/${name}/aws\` for the namespace \`acme\`, published from the
 repository \`terraform-aws-${name}\`); a private registry's starts with its host (\`app.terraform.io/acme/${name}/aws\`).
 An archive served over HTTPS is a source too: \`source = "https://example.com/modules/${archive}"\` (no \`version\`).
-See \`examples/basic\`.
+See \`examples/basic\`, and \`examples/ipv6\` for the same dual-stack (\`ipv6 = true\`: a /64 per subnet, IPv6
+routes to the internet gateway or an egress-only gateway).
 
 ${name === "network" ? tavMapping() : ""}${renderInterfaceTables(interfaceRows(module))}`;
 }
@@ -229,7 +247,9 @@ export function buildModulePackages(
   const withDocs = (name: TerraformModuleName): ModuleFiles => ({
     ...moduleFiles(documents[name]),
     "README.md": readme(name, documents[name], version),
-    "examples/basic/main.tf": exampleHcl(name),
+    ...Object.fromEntries(
+      MODULE_EXAMPLES.map((example) => [`examples/${example}/main.tf`, exampleHcl(name, "../..", undefined, example)]),
+    ),
   });
   return { network: withDocs("network"), environment: { ...withDocs("environment"), ...nested } };
 }

@@ -23,8 +23,10 @@ export function parityRows(): ParityRow[] {
   const rows: ParityRow[] = [];
   const seen = new Set<string>();
   const add = (row: ParityRow) => {
-    if (!seen.has(row.field)) rows.push(row);
-    seen.add(row.field);
+    // Fields once (a block's reason covers its fields); the HCL-only inputs, all of field "(none)", each.
+    const key = row.field === "(none)" ? `(none) ${row.input}` : row.field;
+    if (!seen.has(key)) rows.push(row);
+    seen.add(key);
   };
   for (const leaf of configLeaves(configSchema())) {
     const input = ALL_INPUTS.find((i) => i.from === leaf);
@@ -83,6 +85,23 @@ export const PARITY_FEATURES: readonly ParityFeature[] = [
       const userData = (name: string) => String(resourceOf(environment.document, "aws_instance", name)?.user_data);
       return userData("db").includes("aws ssm put-parameter") && userData("app").includes("aws ssm get-parameter");
     },
+  },
+  {
+    feature:
+      "the EC2 Instance Connect door (`instance_connect`: an endpoint in a private tier instead of the bastion, no public IP)",
+    inModules: true,
+    shown: ({ environment }) =>
+      resourceOf(environment.document, "aws_ec2_instance_connect_endpoint", "this") !== undefined &&
+      resourceOf(environment.document, "aws_instance", "bastion")?.count === "${var.instance_connect == null ? 1 : 0}",
+  },
+  {
+    feature:
+      "a tier's own network ACL (`tiers[].network_acl`: the security groups' flows and their replies, stateless, planned as `planNetworkAcls` plans them)",
+    inModules: true,
+    shown: ({ network, environment }) =>
+      resourceOf(network.document, "aws_network_acl", "this") !== undefined &&
+      typeOfVariable(network.document, "tiers").includes("network_acl = optional(bool, false)") &&
+      String(environment.document.locals?.network_acl_flows ?? "").includes("from_port"),
   },
   {
     feature: "Session Manager access (`bastion.ssm`: `with-ssh`, `only`)",
