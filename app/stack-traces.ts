@@ -6,8 +6,8 @@ process.setSourceMapsEnabled(false);
 
 /**
  * Stops the formatting of the stack traces cdktf captures for each token it makes (an attribute reference, a `Lazy`),
- * which it keeps only to print as "creation stack" if that token later fails to resolve: formatting them was a fifth
- * of a 100-environment synth (npm run bench). cdktf captures them into plain objects; an `Error`'s stack is formatted
+ * which it keeps only to print as "creation stack" if that token later fails to resolve: skipping that takes about a
+ * sixth off a 100-environment synth (BENCHMARKS.md). cdktf captures them into plain objects; an `Error`'s stack is formatted
  * as node formats it. `TOKEN_CREATION_TRACES=1` keeps them (app/settings.ts), for debugging a resolution error.
  */
 export function skipTokenCreationTraces(): void {
