@@ -6,7 +6,7 @@ import {
   RULE_NUMBER_STEP,
   withoutAdminPorts,
 } from "../../network/network-acl-plan";
-import { addressNumber } from "./plan-expressions";
+import { cidrFirst, cidrPrefix, cidrSize } from "./plan-expressions";
 
 /**
  * `planNetworkAcls` in Terraform: the locals that plan each `network_acl` tier's entries from `var.network_acl_flows`
@@ -17,14 +17,9 @@ import { addressNumber } from "./plan-expressions";
  * the same protocol, ports and direction fill, which is where the planner's pairwise joins end.
  */
 
-/** The first address of a CIDR (a Terraform string expression) as a number, and its size. */
-const first = (cidr: string) => addressNumber(`cidrhost(${cidr}, 0)`);
-const prefix = (cidr: string) => `tonumber(split("/", ${cidr})[1])`;
-const size = (cidr: string) => `pow(2, 32 - ${prefix(cidr)})`;
-
 /** Whether a CIDR lies in one of the VPC's IPv4 blocks. */
 const inVpc = (cidr: string) =>
-  `anytrue([for b in local.acl_vpc_blocks : b.first <= ${first(cidr)} && ${first(cidr)} + ${size(cidr)} - 1 <= b.last])`;
+  `anytrue([for b in local.acl_vpc_blocks : b.first <= ${cidrFirst(cidr)} && ${cidrFirst(cidr)} + ${cidrSize(cidr)} - 1 <= b.last])`;
 
 /** Whether the subnet `s` is of the flow end `e` given by tier (and AZs). */
 const ofTier = (e: string) => `s.tier == ${e}.tier && (${e}.azs == null ? true : contains(${e}.azs, s.az))`;
@@ -35,7 +30,7 @@ const endCidrs = (e: string) =>
 
 /** The subnets of a flow end: its tier's, or those a CIDR in the VPC overlaps (a CIDR outside is never a tier). */
 const endSubnets = (e: string) =>
-  `${e}.cidr != null ? (${inVpc(`${e}.cidr`)} ? [for s in local.acl_subnets : s if s.first <= ${first(`${e}.cidr`)} + ${size(`${e}.cidr`)} - 1 && ${first(`${e}.cidr`)} <= s.last] : []) : [for s in local.acl_subnets : s if ${ofTier(e)}]`;
+  `${e}.cidr != null ? (${inVpc(`${e}.cidr`)} ? [for s in local.acl_subnets : s if s.first <= ${cidrFirst(`${e}.cidr`)} + ${cidrSize(`${e}.cidr`)} - 1 && ${cidrFirst(`${e}.cidr`)} <= s.last] : []) : [for s in local.acl_subnets : s if ${ofTier(e)}]`;
 
 /** An add of the planner: an entry of `tier` in direction `dir` on `port` (`f.port` or `f.back`) with `cidr`. */
 const add = (tier: string, dir: "in" | "out", port: string, cidr: string) =>
@@ -64,18 +59,18 @@ export function networkAclLocals(ownFlows: readonly string[] = []): Record<strin
   const mtu = (dir: string) =>
     `{ tier = t, dir = "${dir}", protocol = "${PATH_MTU.protocol}", cidr = "${PATH_MTU.cidr}", from = ${PATH_MTU.from}, to = ${PATH_MTU.to}, icmp = "${PATH_MTU.icmp.type}/${PATH_MTU.icmp.code}", icmp_type = ${PATH_MTU.icmp.type}, icmp_code = ${PATH_MTU.icmp.code} }`;
   const entry = (fields: string) =>
-    `merge(${fields}, { first = ${first("e.cidr")}, prefix = ${prefix("e.cidr")}, size = ${size("e.cidr")} })`;
+    `merge(${fields}, { first = ${cidrFirst("e.cidr")}, prefix = ${cidrPrefix("e.cidr")}, size = ${cidrSize("e.cidr")} })`;
   return {
     acl_tiers: `\${[for t in var.tiers : t.name if t.network_acl]}`,
     acl_vpc_blocks: `\${[for b in values(local.block_ranges) : { first = b.first, last = b.last }]}`,
     // Each subnet with its address range and the tier of the NAT its internet traffic leaves through.
-    acl_subnets: `\${[for k, s in local.subnets : { tier = s.tier, az = s.az, cidr = s.cidr, first = ${first("s.cidr")}, last = ${first("s.cidr")} + ${size("s.cidr")} - 1, nat = s.type == "private" && contains(keys(local.nat_az_for), s.az) ? local.public_tier_in[local.nat_az_for[s.az]] : null }]}`,
+    acl_subnets: `\${[for k, s in local.subnets : { tier = s.tier, az = s.az, cidr = s.cidr, first = ${cidrFirst("s.cidr")}, last = ${cidrFirst("s.cidr")} + ${cidrSize("s.cidr")} - 1, nat = s.type == "private" && contains(keys(local.nat_az_for), s.az) ? local.public_tier_in[local.nat_az_for[s.az]] : null }]}`,
     acl_flows: `\${[for f in flatten([var.network_acl_flows, ${ownFlows.join(", ")}]) : { port = { protocol = f.protocol, from = f.from_port, to = f.to_port }, back = { protocol = f.protocol, from = f.protocol == "-1" ? f.from_port : ${ephemeral}, to = f.protocol == "-1" ? f.to_port : ${EPHEMERAL_PORTS.to} }, src_cidrs = ${endCidrs("f.from")}, dst_cidrs = ${endCidrs("f.to")}, src_subnets = ${endSubnets("f.from")}, dst_subnets = ${endSubnets("f.to")} }]}`,
     // Four doors per flow: in on the port and out on the replies at the destination, out and in at the source; a flow
     // from a private subnet out of the VPC crosses its NAT's tier too.
     acl_adds: `\${flatten([for f in local.acl_flows : concat(flatten([for d in f.dst_subnets : [for c in f.src_cidrs : [${add("d.tier", "in", "f.port", "c")}, ${add("d.tier", "out", "f.back", "c")}]]]), flatten([for s in f.src_subnets : [for c in f.dst_cidrs : concat([${add("s.tier", "out", "f.port", "c")}, ${add("s.tier", "in", "f.back", "c")}], s.nat != null && !(${inVpc("c")}) ? [${add("s.nat", "in", "f.port", "s.cidr")}, ${add("s.nat", "out", "f.port", "c")}, ${add("s.nat", "in", "f.back", "c")}, ${add("s.nat", "out", "f.back", "s.cidr")}] : [])]]))])}`,
     // The adds on ACL tiers, "every protocol" as ports 0-0, replies from anywhere without the admin ports; path MTU.
-    acl_raw: `\${[for e in concat([for t in local.acl_tiers : ${mtu("in")}], [for t in local.acl_tiers : ${mtu("out")}], flatten([for a in local.acl_adds : [for p in (a.dir == "in" && ${prefix("a.cidr")} == 0 && a.port.protocol == "tcp" && a.port.from == ${ephemeral} && a.port.to == ${EPHEMERAL_PORTS.to} ? tolist(${pieces}) : tolist([{ from = a.port.protocol == "-1" ? 0 : a.port.from, to = a.port.protocol == "-1" ? 0 : a.port.to }])) : { tier = a.tier, dir = a.dir, protocol = a.port.protocol, cidr = a.cidr, from = p.from, to = p.to, icmp = "", icmp_type = null, icmp_code = null }] if contains(local.acl_tiers, a.tier)])) : ${entry("e")}]}`,
+    acl_raw: `\${[for e in concat([for t in local.acl_tiers : ${mtu("in")}], [for t in local.acl_tiers : ${mtu("out")}], flatten([for a in local.acl_adds : [for p in (a.dir == "in" && ${cidrPrefix("a.cidr")} == 0 && a.port.protocol == "tcp" && a.port.from == ${ephemeral} && a.port.to == ${EPHEMERAL_PORTS.to} ? tolist(${pieces}) : tolist([{ from = a.port.protocol == "-1" ? 0 : a.port.from, to = a.port.protocol == "-1" ? 0 : a.port.to }])) : { tier = a.tier, dir = a.dir, protocol = a.port.protocol, cidr = a.cidr, from = p.from, to = p.to, icmp = "", icmp_type = null, icmp_code = null }] if contains(local.acl_tiers, a.tier)])) : ${entry("e")}]}`,
     // Touching or overlapping ranges of one peer and protocol merged: a merged range starts where no other range
     // reaches, and ends where none goes on; in order, the n-th start pairs with the n-th end.
     acl_spans: `\${[for g in values({ for e in local.acl_raw : "\${e.tier}|\${e.dir}|\${e.protocol}|\${e.cidr}|\${e.icmp}" => e... }) : { entry = g[0], starts = ${numericSort("distinct([for r in g : r.from if !anytrue([for o in g : o.from < r.from && o.to + 1 >= r.from])])")}, ends = ${numericSort("distinct([for r in g : r.to if !anytrue([for o in g : o.from <= r.to + 1 && o.to > r.to])])")} }]}`,

@@ -30,7 +30,7 @@ import { NETWORK_INPUTS, Rule, VariableSpec, variableSpecs } from "./inputs";
 import { INTERFACE_ENDPOINT_GROUP_DESCRIPTION } from "../../network/network";
 import { NAT_INSTANCE_GROUP, NAT_INSTANCE_SETTINGS, renderNatInstanceUserData } from "../../network/nat-instance";
 import { FLOW_LOGS_ACTIONS, FLOW_LOGS_ASSUME_ROLE_POLICY } from "../../network/flow-logs";
-import { addressNumber, LETTERS, MODULE_MAX_TIERS, planLocals } from "./plan-expressions";
+import { cidrFirst, cidrSize, LETTERS, MODULE_MAX_TIERS, planLocals } from "./plan-expressions";
 import { NETWORK_ACL_QUOTA_CHECK, networkAclLocals } from "./network-acl-expressions";
 import { NetworkAcl } from "@cdktf/provider-aws/lib/network-acl";
 import { NetworkAclAssociation } from "@cdktf/provider-aws/lib/network-acl-association";
@@ -204,7 +204,7 @@ export function everyTier(ok: string, message: string, detail = "${t.name}"): Ru
  * variable (type, description, default, zod's checks) comes from its config field (`NETWORK_INPUTS`).
  */
 function networkChecks(): Record<string, Rule[]> {
-  const vpcFirst = addressNumber("cidrhost(var.vpc_cidr, 0)");
+  const vpcFirst = cidrFirst("var.vpc_cidr");
   const cidrOk = (expr: string) =>
     `can(cidrhost(${expr}, 0)) && can(regex("^[0-9.]+/[0-9]+$", ${expr})) && try(cidrsubnet(${expr}, 0, 0) == ${expr}, false) && try(tonumber(split("/", ${expr})[1]) >= ${AWS_MIN_PREFIX} && tonumber(split("/", ${expr})[1]) <= ${AWS_MAX_PREFIX}, false)`;
   const blockNames = "[for b in var.secondary_cidr_blocks : b.name]";
@@ -231,7 +231,7 @@ function networkChecks(): Record<string, Rule[]> {
         `vpc_cidr must be an IPv4 network address in CIDR notation from /${AWS_MIN_PREFIX} to /${AWS_MAX_PREFIX}, such as 10.0.0.0/16.`,
       ],
       [
-        `var.acknowledge_non_rfc1918_vpc_cidr || try(anytrue([for r in ${JSON.stringify(RFC1918_RANGES)} : ${vpcFirst} >= r[0] && ${vpcFirst} + pow(2, 32 - tonumber(split("/", var.vpc_cidr)[1])) - 1 <= r[1]]), false)`,
+        `var.acknowledge_non_rfc1918_vpc_cidr || try(anytrue([for r in ${JSON.stringify(RFC1918_RANGES)} : ${vpcFirst} >= r[0] && ${vpcFirst} + ${cidrSize("var.vpc_cidr")} - 1 <= r[1]]), false)`,
         "vpc_cidr must be a private RFC 1918 block (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16), or set acknowledge_non_rfc1918_vpc_cidr = true.",
       ],
     ],

@@ -24,6 +24,11 @@ export function addressNumber(address: string): string {
   return `sum([for i, octet in split(".", ${address}) : tonumber(octet) * pow(256, 3 - i)])`;
 }
 
+/** A CIDR's first address as a number, its prefix length and its size in addresses (of a Terraform string expression). */
+export const cidrFirst = (cidr: string) => addressNumber(`cidrhost(${cidr}, 0)`);
+export const cidrPrefix = (cidr: string) => `tonumber(split("/", ${cidr})[1])`;
+export const cidrSize = (cidr: string) => `pow(2, 32 - ${cidrPrefix(cidr)})`;
+
 /** The `locals` that plan the subnets, route tables and NATs of `var.*` inputs. */
 export function planLocals(): Record<string, string> {
   const locals: Record<string, string> = {
@@ -32,9 +37,9 @@ export function planLocals(): Record<string, string> {
     // Each tier's AZs, in the environment's AZ order.
     tier_azs: `\${[for t in var.tiers : [for az in var.azs : az if contains(t.azs == null ? var.azs : t.azs, az)]]}`,
     explicit_subnets: `\${flatten([for i, t in var.tiers : t.cidrs == null ? [] : [for az in local.tier_azs[i] : { index = i, tier = t.name, type = t.type, az = az, cidr = t.cidrs[az] }]])}`,
-    explicit_ranges: `\${[for s in local.explicit_subnets : { index = s.index, az = s.az, cidr = s.cidr, first = ${addressNumber("cidrhost(s.cidr, 0)")}, last = ${addressNumber("cidrhost(s.cidr, 0)")} + pow(2, 32 - tonumber(split("/", s.cidr)[1])) - 1 }]}`,
+    explicit_ranges: `\${[for s in local.explicit_subnets : { index = s.index, az = s.az, cidr = s.cidr, first = ${cidrFirst("s.cidr")}, last = ${cidrFirst("s.cidr")} + ${cidrSize("s.cidr")} - 1 }]}`,
     // The VPC's blocks by name ("" the primary), and the block each tier is planned in.
-    block_ranges: `\${{ for b in concat([{ name = "", cidr = var.vpc_cidr }], var.secondary_cidr_blocks) : b.name => { name = b.name, cidr = b.cidr, prefix = tonumber(split("/", b.cidr)[1]), first = ${addressNumber("cidrhost(b.cidr, 0)")}, last = ${addressNumber("cidrhost(b.cidr, 0)")} + pow(2, 32 - tonumber(split("/", b.cidr)[1])) - 1, where = b.name == "" ? "the VPC block \${b.cidr}" : "block \\"\${b.name}\\" (\${b.cidr})" } }}`,
+    block_ranges: `\${{ for b in concat([{ name = "", cidr = var.vpc_cidr }], var.secondary_cidr_blocks) : b.name => { name = b.name, cidr = b.cidr, prefix = ${cidrPrefix("b.cidr")}, first = ${cidrFirst("b.cidr")}, last = ${cidrFirst("b.cidr")} + ${cidrSize("b.cidr")} - 1, where = b.name == "" ? "the VPC block \${b.cidr}" : "block \\"\${b.name}\\" (\${b.cidr})" } }}`,
     tier_within: `\${[for t in var.tiers : try(local.block_ranges[t.block == null ? "" : t.block], local.block_ranges[""])]}`,
   };
   const blocks: string[] = [];
