@@ -206,6 +206,20 @@ describeWithTerraform(
       return JSON.parse(await terraform(dir, ["show", "-json", "-no-color", "tfplan"])) as PlanJson;
     }
 
+    /** A generated module's example, as it ships, planned offline. */
+    async function planExample(name: string, example: string): Promise<PlanJson> {
+      const dir = join(modulesDir(), name, "examples", example);
+      writeFileSync(join(dir, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride(), null, 2));
+      // The environment examples read the admins' key from ~/.ssh/workshop.pub.
+      mkdirSync(join(env.HOME as string, ".ssh"), { recursive: true });
+      copyFileSync(
+        join(repoRoot, "keys", "workshop-placeholder.pub"),
+        join(env.HOME as string, ".ssh", "workshop.pub"),
+      );
+      await terraform(dir, ["init", "-input=false", "-no-color"]);
+      return plan(dir);
+    }
+
     beforeAll(async () => {
       root = mkdtempSync(join(tmpdir(), "tf-modules-int-"));
       // What a release ships: `npm run build:modules` writes the folders and the archives; the registry serves the
@@ -356,16 +370,7 @@ describeWithTerraform(
     it.each(TERRAFORM_MODULES.map((name) => [name]))(
       "the %s module's examples/basic plans the committed resource addresses (those of the .tf.json era, and additions)",
       async (name) => {
-        const dir = join(modulesDir(), name, "examples", "basic");
-        writeFileSync(join(dir, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride(), null, 2));
-        // The environment example reads the admins' key from ~/.ssh/workshop.pub.
-        mkdirSync(join(env.HOME as string, ".ssh"), { recursive: true });
-        copyFileSync(
-          join(repoRoot, "keys", "workshop-placeholder.pub"),
-          join(env.HOME as string, ".ssh", "workshop.pub"),
-        );
-        await terraform(dir, ["init", "-input=false", "-no-color"]);
-        const planned = await plan(dir);
+        const planned = await planExample(name, "basic");
         expect((planned.resource_changes ?? []).map((c) => c.address).sort()).toEqual(exampleAddresses[name]);
       },
       STEP_MS,
@@ -375,15 +380,7 @@ describeWithTerraform(
     it.each(TERRAFORM_MODULES.map((name) => [name]))(
       "the %s module's examples/ipv6 plans basic's addresses plus the dual-stack ones: a /64 per subnet, ::/0 routes, IPv6 egress",
       async (name) => {
-        const dir = join(modulesDir(), name, "examples", "ipv6");
-        writeFileSync(join(dir, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride(), null, 2));
-        mkdirSync(join(env.HOME as string, ".ssh"), { recursive: true });
-        copyFileSync(
-          join(repoRoot, "keys", "workshop-placeholder.pub"),
-          join(env.HOME as string, ".ssh", "workshop.pub"),
-        );
-        await terraform(dir, ["init", "-input=false", "-no-color"]);
-        const planned = await plan(dir);
+        const planned = await planExample(name, "ipv6");
         const addresses = (planned.resource_changes ?? []).map((c) => c.address);
         const added = addresses.filter((a) => !exampleAddresses[name].includes(a));
         expect(addresses).toEqual(expect.arrayContaining(exampleAddresses[name]));
