@@ -1,11 +1,18 @@
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { Testing } from "cdktf";
+import { TerraformStack, Testing } from "cdktf";
+import { AwsProvider } from "@cdktf/provider-aws/lib/provider";
+import { DataAwsAvailabilityZones } from "@cdktf/provider-aws/lib/data-aws-availability-zones";
+import { DataAwsCallerIdentity } from "@cdktf/provider-aws/lib/data-aws-caller-identity";
+import { DataAwsIamRole } from "@cdktf/provider-aws/lib/data-aws-iam-role";
+import { DataAwsS3Bucket } from "@cdktf/provider-aws/lib/data-aws-s3-bucket";
+import { DataAwsSsmParameter } from "@cdktf/provider-aws/lib/data-aws-ssm-parameter";
 import { tmpdir } from "node:os";
 import { resolveConfig } from "../modules/environment/load";
 import { ResolvedEnvironment } from "../modules/environment/resolve";
 import { addAllStacks, addEnvironmentStacks } from "../modules/environment/app";
 import { stateBootstrapStackId } from "../modules/state/plan";
 import { PlanError, planApp, synthesizeApp } from "../modules/tools/pipeline/plan";
+import { CLOSED_ENDPOINT } from "../modules/tools/pipeline/terraform";
 import { actionCounts, PlanJson, plannedResources } from "../modules/rules/plan-json";
 import { checkPlan, checkSynth } from "../modules/rules/check";
 import { Finding, formatFinding } from "../modules/rules/engine";
@@ -391,6 +398,41 @@ describeWithTerraform("offline plans of every stack", (toolchain) => {
       expect(error.failures.map((f) => [f.stack, f.step])).toEqual([["rejected", "plan"]]);
       expect(error.message).toContain('stack "rejected": terraform plan failed');
       expect(error.message).toMatch(/instance_tenancy/);
+    },
+    PLAN_MS,
+  );
+
+  it(
+    "offline, whatever AWS service a stack would read goes to the closed loopback port, not to AWS",
+    async () => {
+      // Data sources of five services, in a stack of this test only: an offline plan reads them and must fail there.
+      const rejected = await planApp(
+        (app) => {
+          const stack = new TerraformStack(app, "reads-aws");
+          new AwsProvider(stack, "aws", { region: "ap-northeast-2" });
+          new DataAwsAvailabilityZones(stack, "zones");
+          new DataAwsCallerIdentity(stack, "caller");
+          new DataAwsS3Bucket(stack, "bucket", { bucket: "some-bucket" });
+          new DataAwsSsmParameter(stack, "parameter", { name: "/some/parameter" });
+          new DataAwsIamRole(stack, "role", { name: "some-role" });
+        },
+        { toolchain: toolchain(), mode: "offline", env: process.env, tempDir: planTmp },
+      ).catch((error: unknown) => error);
+      expect(rejected).toBeInstanceOf(PlanError);
+      const { message } = rejected as PlanError;
+      for (const read of [
+        "DescribeAvailabilityZones",
+        "STS Caller Identity",
+        "S3 Bucket (some-bucket)",
+        "SSM Parameter (/some/parameter)",
+        "IAM Role (some-role)",
+      ])
+        expect([read, message.includes(read)]).toEqual([read, true]);
+      const hosts = message.match(/https?:\/\/[^/"\s]+/g) ?? [];
+      // S3's data source says only "empty result" when its call fails; the four others name the URL they called.
+      expect(hosts.length).toBeGreaterThanOrEqual(4);
+      expect(hosts.filter((host) => host !== CLOSED_ENDPOINT)).toEqual([]);
+      expect(message).not.toMatch(/amazonaws\.com/);
     },
     PLAN_MS,
   );

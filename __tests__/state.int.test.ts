@@ -78,18 +78,17 @@ function backendFlags(emulators: Emulators): string[] {
   return settings.map((s) => `-backend-config=${s}`);
 }
 
-/** The offline provider settings, with S3 and DynamoDB at the emulators (everything else stays at a closed port). */
+/** The offline provider settings, with S3 and DynamoDB at the emulators (the rest stays at offlineEnvironment's closed port). */
 function providerOnEmulators(emulators: Emulators): object {
-  const { provider } = offlineProviderOverride() as { provider: { aws: { endpoints: Array<Record<string, string>> } } };
-  const aws = provider.aws;
+  const { provider } = offlineProviderOverride() as { provider: { aws: object } };
   return {
     provider: {
       aws: {
-        ...aws,
+        ...provider.aws,
         access_key: EMULATOR_CREDENTIALS.accessKeyId,
         secret_key: EMULATOR_CREDENTIALS.secretAccessKey,
         s3_use_path_style: true,
-        endpoints: [{ ...aws.endpoints[0], s3: emulators.s3Endpoint, dynamodb: emulators.dynamodbEndpoint }],
+        endpoints: [{ s3: emulators.s3Endpoint, dynamodb: emulators.dynamodbEndpoint }],
       },
     },
   };

@@ -16,9 +16,6 @@ import { PLACEHOLDER_ARNS } from "./deploy-groups";
  * stack (`*_override.tf.json`); nothing of the product changes.
  */
 
-/** Every AWS service endpoint the stacks and modules call, pointed at moto. */
-const SERVICES = ["acm", "cloudwatch", "dynamodb", "ec2", "elbv2", "iam", "kms", "logs", "s3", "ssm", "sts"];
-
 /** Synthesizes the app's stacks for one raw environment (as in the config file) into `outdir`: each stack's dir. */
 export function synthApp(outdir: string, env: Record<string, unknown>): Record<string, string> {
   const app = new App({ outdir, skipValidation: true });
@@ -57,8 +54,11 @@ export function seedOf(json: unknown): { amis: string[]; managedPolicyArns: stri
   };
 }
 
-/** Provider settings for moto: every provider block of the stack (aliases too), every endpoint at moto. */
-export function providerOnMoto(json: TerraformJson, endpoint: string): object {
+/**
+ * Provider settings for moto: every provider block of the stack (aliases too). The endpoints are the workspace's
+ * `AWS_ENDPOINT_URL` (every service at moto), as docs/deploying.md has a user do.
+ */
+export function providerOnMoto(json: TerraformJson): object {
   const blocks = json.provider?.aws ?? [{}];
   return {
     provider: {
@@ -70,7 +70,6 @@ export function providerOnMoto(json: TerraformJson, endpoint: string): object {
         skip_metadata_api_check: true,
         skip_region_validation: true,
         s3_use_path_style: true,
-        endpoints: [Object.fromEntries(SERVICES.map((service) => [service, endpoint]))],
       })),
     },
   };
@@ -210,15 +209,20 @@ export class ApplyWorkspace {
   ): Promise<ApplyWorkspace> {
     const root = mkdtempSync(join(tmpdir(), `apply-${label}-`));
     try {
-      const terraformEnv = offlineEnvironment(join(root, "home"), toolchain.pluginMirror, process.env);
+      const offline = offlineEnvironment(join(root, "home"), toolchain.pluginMirror, process.env);
       const seeds = seedFrom.map(seedOf);
       const seed = {
         amis: [...new Set([...seeds.flatMap((s) => s.amis), ...extraAmis])],
         managedPolicyArns: [...new Set(seeds.flatMap((s) => s.managedPolicyArns))],
       };
       mkdirSync(join(root, "moto"));
-      const moto = await Moto.start(motoServer, join(root, "moto"), seed, { ...terraformEnv, HOME: process.env.HOME });
+      const moto = await Moto.start(motoServer, join(root, "moto"), seed, {
+        ...offline,
+        AWS_ENDPOINT_URL: undefined,
+        HOME: process.env.HOME,
+      });
       try {
+        const terraformEnv = { ...offline, AWS_ENDPOINT_URL: moto.endpoint };
         return new ApplyWorkspace(root, moto, terraformEnv, toolchain, await issuePlaceholders(moto));
       } catch (error) {
         await moto.stop();
@@ -279,7 +283,7 @@ export class ApplyWorkspace {
     const synthesized = join(dir, "cdk.tf.json");
     const json = (existsSync(synthesized) ? JSON.parse(readFileSync(synthesized, "utf8")) : {}) as TerraformJson;
     const overrides: Record<string, object | undefined> = {
-      provider_override: providerOnMoto(json, this.moto.endpoint),
+      provider_override: providerOnMoto(json),
       backend_override: { terraform: { backend: { local: { path: "terraform.tfstate" } } } },
       // moto: CreateAssociation answers "not implemented".
       moto_ssm_association_override: withoutResources(json, "aws_ssm_association"),
