@@ -72,8 +72,8 @@ describeWithTerraform("the npm package, published to a local registry and used b
   it(
     "packs only the built library, its README with the docs and examples it links to, and its changelog",
     async () => {
-      const packed = await sandbox.pack(root);
-      timings.pack = packed.run.seconds;
+      const packed = await sandbox.packProject();
+      timings.pack = packed.seconds;
       tarball = packed.tarball;
       const paths = packed.files;
       expect(shippedBesideTheLibrary(paths)).toEqual(SHIPPED_BESIDE_THE_LIBRARY);

@@ -3,7 +3,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { App, TerraformOutput, TerraformStack } from "cdktf";
 import { TerraformToolchain } from "../modules/tools/pipeline/terraform";
-import { planAppShared, RUN_DIR_VARIABLE } from "./support/shared-plans";
+import { planAppShared } from "./support/shared-plans";
+import { RUN_DIR_VARIABLE } from "./support/run-cache";
 import { STACK_TIMINGS_VARIABLE } from "./support/stack-timings";
 
 // planAppShared against a stand-in terraform that counts its plans: no provider, no network.

@@ -4,12 +4,20 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { CONSUMER_TSCONFIG } from "./consumer";
+import { RUN_DIR_VARIABLE, sharedEntry } from "./run-cache";
 
 /** Result of one command, with its wall time. */
 export interface CommandRun {
   readonly code: number;
   readonly stdout: string;
   readonly stderr: string;
+  readonly seconds: number;
+}
+
+/** A packed package: its tarball, the files it holds, and how long `npm pack` took. */
+export interface Packed {
+  readonly tarball: string;
+  readonly files: string[];
   readonly seconds: number;
 }
 
@@ -270,14 +278,33 @@ export class ConsumerSandbox {
     return succeeded(await runIn(this.jail, argv, cwd, env), what);
   }
 
-  /** `npm pack` of the package in `dir` into the temp dir: the tarball's path and the files it holds. */
-  async pack(dir: string): Promise<{ tarball: string; files: string[]; run: CommandRun }> {
-    const run = await this.run(["npm", "pack", "--json", "--pack-destination", this.tmp], dir, `npm pack in ${dir}`);
+  /** `npm pack` of the package in `dir` into `destination` (the temp dir): the tarball's path and the files it holds. */
+  async pack(dir: string, destination = this.tmp): Promise<Packed> {
+    const run = await this.run(["npm", "pack", "--json", "--pack-destination", destination], dir, `npm pack in ${dir}`);
     const [packed] = JSON.parse(run.stdout.slice(run.stdout.indexOf("["))) as {
       filename: string;
       files: { path: string }[];
     }[];
-    return { tarball: join(this.tmp, packed.filename), files: packed.files.map((f) => f.path), run };
+    return {
+      tarball: join(destination, packed.filename),
+      files: packed.files.map((f) => f.path),
+      seconds: run.seconds,
+    };
+  }
+
+  /**
+   * `npm pack` of this project, once per jest run: its `prepack` rebuilds `dist`, so two files packing it at once
+   * would pack each other's half-built `dist`. The first caller packs into the run dir; the others wait and reuse it.
+   * Without the run dir (a file run outside jest's global setup) it packs into the temp dir.
+   */
+  async packProject(): Promise<Packed> {
+    const runDir = process.env[RUN_DIR_VARIABLE];
+    if (runDir === undefined) return this.pack(ROOT);
+    const entry = join(runDir, "npm-pack");
+    await sharedEntry(entry, async () => {
+      writeFileSync(join(entry, "packed.json"), JSON.stringify(await this.pack(ROOT, entry)));
+    });
+    return JSON.parse(readFileSync(join(entry, "packed.json"), "utf8")) as Packed;
   }
 
   /** Starts verdaccio and the lock mirror, then points npm at the mirror, with a token for publishing to verdaccio. */
