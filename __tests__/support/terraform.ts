@@ -1,4 +1,14 @@
+import { existsSync } from "node:fs";
+import { join } from "node:path";
 import { detectTerraform, TerraformToolchain } from "../../modules/tools/pipeline/terraform";
+import { RUN_DIR_VARIABLE } from "./run-cache";
+
+/** The terraform of this jest run that lends running AWS providers to it (run-dir.setup.js), when there is one. */
+function reattachingTerraform(): string | undefined {
+  const runDir = process.env[RUN_DIR_VARIABLE];
+  const launcher = runDir === undefined ? undefined : join(runDir, "bin", "terraform");
+  return launcher !== undefined && existsSync(launcher) ? launcher : undefined;
+}
 
 /**
  * `describe` for tests that run real terraform. Where terraform or the provider mirror is missing they skip with
@@ -18,7 +28,7 @@ export function describeNeeding(
   body: (toolchain: () => TerraformToolchain) => void,
 ): void {
   const detected = detectTerraform({
-    binary: process.env.TERRAFORM_BINARY,
+    binary: process.env.TERRAFORM_BINARY ?? reattachingTerraform(),
     pluginMirror: process.env.TF_PLUGIN_MIRROR,
     env: process.env,
   });

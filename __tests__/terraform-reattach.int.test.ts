@@ -1,0 +1,123 @@
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { offlineEnvironment, offlineProviderOverride, runTerraform } from "../modules/tools/pipeline/terraform";
+import { PlanJson } from "../modules/rules/plan-json";
+import { describeWithTerraform } from "./support/terraform";
+
+const STEP_MS = 300_000;
+const REATTACH = join(__dirname, "support", "terraform-reattach.js");
+
+const CONFIG = {
+  terraform: { required_providers: { aws: { source: "hashicorp/aws", version: "5.100.0" } } },
+  provider: { aws: [{ region: "ap-northeast-2" }] },
+  resource: { aws_vpc: { main: { cidr_block: "10.0.0.0/16" } } },
+};
+const OFFLINE = (offlineProviderOverride() as { provider: { aws: object } }).provider.aws;
+const ALIASED = {
+  ...CONFIG,
+  provider: { aws: [{ region: "ap-northeast-2" }, { ...OFFLINE, alias: "us", region: "us-east-1" }] },
+  resource: { aws_vpc: { ...CONFIG.resource.aws_vpc, us: { provider: "aws.us", cidr_block: "10.1.0.0/16" } } },
+};
+
+/** The AWS provider processes the pool holds: the pid file of each server. */
+function pooledProviders(pool: string): number[] {
+  if (!existsSync(pool)) return [];
+  return readdirSync(pool, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name === "pid" && !e.parentPath.endsWith(".lease"))
+    .map((e) => Number(readFileSync(join(e.parentPath, e.name), "utf8")));
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+// __tests__/support/terraform-reattach.js: the terraform the other tests run lends them running AWS providers.
+describeWithTerraform("terraform with borrowed AWS provider processes (the tests' terraform)", (toolchain) => {
+  let root: string;
+  let pool: string;
+
+  beforeAll(() => {
+    root = mkdtempSync(join(tmpdir(), "tf-reattach-"));
+    pool = join(root, "pool");
+  });
+
+  afterAll(() => {
+    for (const pid of pooledProviders(pool)) if (alive(pid)) process.kill(pid, "SIGKILL");
+    rmSync(root, { recursive: true, force: true });
+  });
+
+  /** A dir of `config` with the offline override, initialized by terraform itself; and the offline environment. */
+  async function workDir(name: string, config: object): Promise<{ dir: string; env: NodeJS.ProcessEnv }> {
+    const dir = join(root, name);
+    mkdirSync(dir);
+    writeFileSync(join(dir, "main.tf.json"), JSON.stringify(config));
+    writeFileSync(join(dir, "provider_override.tf.json"), JSON.stringify(offlineProviderOverride()));
+    const env = offlineEnvironment(join(dir, "home"), toolchain().pluginMirror, process.env);
+    const init = await runTerraform(toolchain(), ["init", "-input=false", "-no-color"], { cwd: dir, env });
+    expect(init.stderr).toBe("");
+    return { dir, env };
+  }
+
+  /** Runs terraform in `dir` through the wrapper (or as it is, with `plain`); the plan's JSON. */
+  async function planThrough(dir: string, env: NodeJS.ProcessEnv, plain = false): Promise<PlanJson> {
+    const wrapped = { ...toolchain(), binary: process.execPath };
+    const prefix = [REATTACH, pool, toolchain().binary, readlinkSync("/proc/self/ns/net")];
+    const run = async (args: string[]) => {
+      const result = plain
+        ? await runTerraform(toolchain(), args, { cwd: dir, env, timeoutMs: STEP_MS })
+        : await runTerraform(wrapped, [...prefix, ...args], { cwd: dir, env, timeoutMs: STEP_MS });
+      expect([args[0], result.code, result.stderr]).toEqual([args[0], 0, ""]);
+      return result.stdout;
+    };
+    await run(["plan", "-input=false", "-no-color", "-lock=false", "-out=tfplan"]);
+    return JSON.parse(await run(["show", "-json", "-no-color", "tfplan"])) as PlanJson;
+  }
+
+  it(
+    "plans and shows through one provider process, lent again to the next command, and plans what terraform alone plans",
+    async () => {
+      const { dir, env } = await workDir("plain", CONFIG);
+      const borrowed = await planThrough(dir, env);
+      const [provider] = pooledProviders(pool);
+      expect(pooledProviders(pool)).toEqual([provider]);
+      expect(alive(provider)).toBe(true);
+      // The next plan borrows the same process: still one in the pool, and not leased.
+      const again = await planThrough(dir, env);
+      expect(pooledProviders(pool)).toEqual([provider]);
+      expect(readdirSync(join(pool), { recursive: true }).filter((p) => String(p).endsWith(".lease"))).toEqual([]);
+      const alone = await planThrough(dir, env, true);
+      const changes = (plan: PlanJson) =>
+        plan.resource_changes?.map((c) => [c.address, c.change.actions, c.change.after]);
+      expect(changes(borrowed)).toEqual(changes(alone));
+      expect(changes(again)).toEqual(changes(alone));
+    },
+    STEP_MS,
+  );
+
+  it(
+    "runs terraform as it is where provider configurations would share a process (aliases)",
+    async () => {
+      const before = pooledProviders(pool);
+      const { dir, env } = await workDir("aliased", ALIASED);
+      const plan = await planThrough(dir, env);
+      expect(plan.resource_changes?.map((c) => c.address)).toEqual(["aws_vpc.main", "aws_vpc.us"]);
+      expect(pooledProviders(pool)).toEqual(before);
+    },
+    STEP_MS,
+  );
+});
