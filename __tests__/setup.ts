@@ -2,6 +2,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Testing } from "cdktf";
+// cdktf captures a stack trace for every token it makes, and jest formats each through its source maps: about a
+// tenth of the unit project's CPU. The tests skip them as the app shell does (app/stack-traces.ts).
+import "./support/token-traces";
 
 Testing.setupJest();
 

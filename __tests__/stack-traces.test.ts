@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Lazy } from "cdktf";
 import { skipTokenCreationTraces } from "../app/stack-traces";
+import { restoreTokenCreationTraces } from "./support/token-traces";
 import { APP_COMMAND, filesWithText, ROOT, run, SLOW_PROCESS_MS } from "./support/shell";
 
 // The app shell skips formatting cdktf's token creation traces (app/stack-traces.ts): tokens carry none, errors keep
@@ -11,13 +12,18 @@ import { APP_COMMAND, filesWithText, ROOT, run, SLOW_PROCESS_MS } from "./suppor
 const tokenTrace = (): readonly string[] => Lazy.anyValue({ produce: () => "x" }).creationStack;
 
 describe("skipTokenCreationTraces", () => {
-  const original = Error.prepareStackTrace;
-  afterEach(() => (Error.prepareStackTrace = original));
-
-  it("leaves cdktf's tokens without a creation trace", () => {
-    expect(tokenTrace().length).toBeGreaterThan(0); // the control: cdktf records one unless told otherwise
-    skipTokenCreationTraces();
-    expect(tokenTrace()).toEqual([]);
+  it("leaves cdktf's tokens without a creation trace, and puts them back when told", () => {
+    // The tests' setup skips them as the app shell does: put back, cdktf records one (the control).
+    restoreTokenCreationTraces();
+    try {
+      expect(tokenTrace().length).toBeGreaterThan(0);
+      const restore = skipTokenCreationTraces();
+      expect(tokenTrace()).toEqual([]);
+      restore();
+      expect(tokenTrace().length).toBeGreaterThan(0);
+    } finally {
+      skipTokenCreationTraces();
+    }
   });
 
   it(

@@ -5,14 +5,18 @@
 process.setSourceMapsEnabled(false);
 
 /**
- * Stops the formatting of the stack traces cdktf captures for each token it makes (an attribute reference, a `Lazy`),
- * which it keeps only to print as "creation stack" if that token later fails to resolve: skipping that takes about a
- * sixth off a 100-environment synth (BENCHMARKS.md). cdktf captures them into plain objects; an `Error`'s stack is formatted
- * as node formats it. `TOKEN_CREATION_TRACES=1` keeps them (app/settings.ts), for debugging a resolution error.
+ * Stops cdktf capturing a stack trace for each token it makes (an attribute reference, a `Lazy`), which it keeps only
+ * to print as "creation stack" if that token later fails to resolve: skipping that takes about a sixth off a
+ * 100-environment synth (BENCHMARKS.md). cdktf captures them into plain objects, which are left as they are; an
+ * `Error` (or anything else) gets its stack as before. `TOKEN_CREATION_TRACES=1` keeps them (app/settings.ts), for
+ * debugging a resolution error. Returns what puts the traces back.
  */
-export function skipTokenCreationTraces(): void {
-  Error.prepareStackTrace = (target: unknown, frames: NodeJS.CallSite[]) =>
-    target instanceof Error
-      ? `${Error.prototype.toString.call(target)}${frames.map((f) => `\n    at ${f}`).join("")}`
-      : "";
+export function skipTokenCreationTraces(): () => void {
+  const capture = Error.captureStackTrace;
+  Error.captureStackTrace = (target: object, below?: Function) => {
+    if (Object.getPrototypeOf(target) !== Object.prototype) capture(target, below);
+  };
+  return () => {
+    Error.captureStackTrace = capture;
+  };
 }
