@@ -19,6 +19,10 @@ describe("skipTokenCreationTraces", () => {
       expect(tokenTrace().length).toBeGreaterThan(0);
       const restore = skipTokenCreationTraces();
       expect(tokenTrace()).toEqual([]);
+      // Anything else still gets its stack: an object captured into as depd does (state.int's emulators load it).
+      const other: { stack?: unknown } = {};
+      Error.captureStackTrace(other);
+      expect(String(other.stack)).toMatch(/\n {4}at /);
       restore();
       expect(tokenTrace().length).toBeGreaterThan(0);
     } finally {

@@ -7,14 +7,17 @@ process.setSourceMapsEnabled(false);
 /**
  * Stops cdktf capturing a stack trace for each token it makes (an attribute reference, a `Lazy`), which it keeps only
  * to print as "creation stack" if that token later fails to resolve: skipping that takes about a sixth off a
- * 100-environment synth (BENCHMARKS.md). cdktf captures them into plain objects, which are left as they are; an
- * `Error` (or anything else) gets its stack as before. `TOKEN_CREATION_TRACES=1` keeps them (app/settings.ts), for
+ * 100-environment synth (BENCHMARKS.md). cdktf captures them into plain objects whose `stack` is "", which are left
+ * as they are; an `Error` (or anything else) gets its stack as before. `TOKEN_CREATION_TRACES=1` keeps them (app/settings.ts), for
  * debugging a resolution error. Returns what puts the traces back.
  */
 export function skipTokenCreationTraces(): () => void {
   const capture = Error.captureStackTrace;
+  // cdktf's shape exactly: a plain object whose `stack` is "" (others, such as depd's `{}`, read theirs back).
+  const isTokenTrace = (target: object) =>
+    Object.getPrototypeOf(target) === Object.prototype && (target as { stack?: unknown }).stack === "";
   Error.captureStackTrace = (target: object, below?: Function) => {
-    if (Object.getPrototypeOf(target) !== Object.prototype) capture(target, below);
+    if (!isTokenTrace(target)) capture(target, below);
   };
   return () => {
     Error.captureStackTrace = capture;
