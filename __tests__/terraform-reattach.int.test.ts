@@ -95,7 +95,7 @@ describeWithTerraform("terraform with borrowed AWS provider processes (the tests
   }
 
   it(
-    "plans and shows through one provider process, lent again to the next command, and plans what terraform alone plans",
+    "plans and shows through one provider process, lent again to the next command and to another dir, and plans what terraform alone plans",
     async () => {
       const { dir, env } = await workDir("plain", CONFIG);
       // plan, then show: one process in the pool served both, and it is not leased any more.
@@ -108,6 +108,9 @@ describeWithTerraform("terraform with borrowed AWS provider processes (the tests
       const changes = (plan: PlanJson) =>
         plan.resource_changes?.map((c) => [c.address, c.change.actions, c.change.after]);
       expect(changes(borrowed)).toEqual(changes(alone));
+      // Another dir, with its own HOME and credential files but the same settings, borrows the same process.
+      const other = await workDir("plain-2", CONFIG);
+      expect(changes(await planThrough(other.dir, other.env))).toEqual(changes(alone));
       expect(pooledProviders(pool)).toEqual([provider]);
     },
     STEP_MS,

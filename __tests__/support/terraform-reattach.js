@@ -22,8 +22,21 @@ const { join } = require("node:path");
 
 const PROVIDER_DIR = join(".terraform", "providers", "registry.terraform.io", "hashicorp", "aws");
 const BORROWING = new Set(["plan", "apply", "destroy", "show", "validate", "refresh"]);
-/** Path-like variables that differ per test dir but not in what the provider does with them (see eligibility). */
-const NOT_IN_KEY = new Set(["HOME", "TMPDIR", "TF_CLI_CONFIG_FILE", "AWS_SHARED_CREDENTIALS_FILE", "AWS_CONFIG_FILE"]);
+/**
+ * Variables that differ per test dir but not in what the provider does with them (see poolKey), and those the shell
+ * of the launcher adds (PWD: the dir terraform runs in).
+ */
+const NOT_IN_KEY = new Set([
+  "HOME",
+  "TMPDIR",
+  "TF_CLI_CONFIG_FILE",
+  "AWS_SHARED_CREDENTIALS_FILE",
+  "AWS_CONFIG_FILE",
+  "PWD",
+  "OLDPWD",
+  "SHLVL",
+  "_",
+]);
 const CLOSED_ENDPOINT = "http://127.0.0.1:1";
 const STARTS_WITHIN_MS = 120_000;
 
