@@ -15,6 +15,7 @@ import { stateStores } from "../modules/state/plan";
 import {
   localBackendOverride,
   offlineEnvironment,
+  CLOSED_ENDPOINT,
   offlineProviderOverride,
   runTerraform,
   TerraformRun,
@@ -28,7 +29,6 @@ import { EMULATOR_CREDENTIALS, Emulators, startEmulators } from "./support/emula
 // If-None-Match, so `use_lockfile` cannot exclude anything there: this environment locks in DynamoDB only.
 const BUCKET = "int-tfstate";
 const LOCK_TABLE = "int-tf-locks";
-const CLOSED = "http://127.0.0.1:1";
 /**
  * Each terraform step, and each test: only a guard against a hang. Seen: an apply killed at a 120 s bound while the
  * 2-core machine ran two test files beside other sessions (load 30); a wrong result still fails on its assertions.
@@ -64,7 +64,7 @@ class ProbeStack extends TerraformStack {
 
 /** `-backend-config` flags that point a stack's S3 backend at the emulators (test settings stay out of product code). */
 function backendFlags(emulators: Emulators): string[] {
-  const endpoints = `endpoints={s3="${emulators.s3Endpoint}",dynamodb="${emulators.dynamodbEndpoint}",sts="${CLOSED}",iam="${CLOSED}",sso="${CLOSED}"}`;
+  const endpoints = `endpoints={s3="${emulators.s3Endpoint}",dynamodb="${emulators.dynamodbEndpoint}",sts="${CLOSED_ENDPOINT}",iam="${CLOSED_ENDPOINT}",sso="${CLOSED_ENDPOINT}"}`;
   const settings = [
     endpoints,
     "use_path_style=true",

@@ -51,6 +51,8 @@ const alive = (pid: number) => {
 describeWithTerraform("terraform with borrowed AWS provider processes (the tests' terraform)", (toolchain) => {
   let root: string;
   let pool: string;
+  // The real terraform, not the run's own (toolchain().binary is terraform-reattach.js under jest).
+  const realTerraform = spawnSync("sh", ["-c", "command -v terraform"]).stdout.toString().trim();
 
   beforeAll(() => {
     root = mkdtempSync(join(tmpdir(), "tf-reattach-"));
@@ -76,11 +78,7 @@ describeWithTerraform("terraform with borrowed AWS provider processes (the tests
 
   /** Runs terraform in `dir` through the wrapper (or as it is, with `plain`); its output, once it exits 0. */
   async function terraformIn(dir: string, env: NodeJS.ProcessEnv, args: string[], plain = false): Promise<string> {
-    // The real terraform, not the run's own (toolchain().binary is terraform-reattach.js under jest).
-    const terraform = {
-      ...toolchain(),
-      binary: spawnSync("sh", ["-c", "command -v terraform"]).stdout.toString().trim(),
-    };
+    const terraform = { ...toolchain(), binary: realTerraform };
     const wrapped = { ...toolchain(), binary: process.execPath };
     const prefix = [REATTACH, pool, terraform.binary, readlinkSync("/proc/self/ns/net")];
     const result = plain

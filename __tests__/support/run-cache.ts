@@ -1,5 +1,6 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { takeLease } from "./lease";
 
 /** Set by the jest global setup (run-dir.setup.js): a dir that lives as long as the whole test run. */
 export const RUN_DIR_VARIABLE = "CDKTF_TEST_RUN_DIR";
@@ -14,7 +15,7 @@ export async function sharedEntry(entry: string, make: () => Promise<void>): Pro
   mkdirSync(join(entry, ".."), { recursive: true });
   for (;;) {
     if (existsSync(done)) return;
-    if (takeLock(lock)) break;
+    if (takeLease(lock)) break;
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
   try {
@@ -25,29 +26,5 @@ export async function sharedEntry(entry: string, make: () => Promise<void>): Pro
     writeFileSync(done, "");
   } finally {
     rmSync(lock, { recursive: true, force: true });
-  }
-}
-
-/** Takes the lock dir, or takes it over from a process that no longer runs. */
-function takeLock(lock: string): boolean {
-  try {
-    mkdirSync(lock);
-    writeFileSync(join(lock, "pid"), String(process.pid));
-    return true;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
-  }
-  let owner: number;
-  try {
-    owner = Number(readFileSync(join(lock, "pid"), "utf8"));
-  } catch {
-    return false; // the owner is between mkdir and writing its pid, or just released it
-  }
-  try {
-    process.kill(owner, 0);
-    return false;
-  } catch {
-    rmSync(lock, { recursive: true, force: true });
-    return false; // the next round takes it
   }
 }

@@ -19,11 +19,12 @@ const { spawn } = require("node:child_process");
 const { createHash } = require("node:crypto");
 const fs = require("node:fs");
 const { join } = require("node:path");
+const { isRunning, takeLease } = require("./lease");
 
 const PROVIDER_DIR = join(".terraform", "providers", "registry.terraform.io", "hashicorp", "aws");
-const BORROWING = new Set(["plan", "apply", "destroy", "show", "validate", "refresh"]);
+const BORROWING = new Set(["plan", "apply", "destroy", "show", "validate", "refresh", "providers schema"]);
 /**
- * Variables that differ per test dir but not in what the provider does with them (see poolKey), and those the shell
+ * Variables that differ per test dir but not in what the provider does with them (see poolOf), and those the shell
  * of the launcher adds (PWD: the dir terraform runs in).
  */
 const NOT_IN_KEY = new Set([
@@ -80,9 +81,9 @@ function installedProvider(cwd) {
 
 const isEmptyFile = (path) => path !== undefined && fs.statSync(path).size === 0;
 
-/** The pool key of this command's provider, or undefined when it must run terraform as it is. */
-function poolKey(env, cwd) {
-  if (!BORROWING.has(commandOf(args)) && commandOf(args) !== "providers schema") return undefined;
+/** The pool of this command's provider (its key) and the binary to start in it; undefined: run terraform as it is. */
+function poolOf(env, cwd) {
+  if (!BORROWING.has(commandOf(args))) return undefined;
   if (args.some((a) => a.startsWith("-chdir")) || env.TF_REATTACH_PROVIDERS || env.TF_DATA_DIR) return undefined;
   if (env.AWS_CA_BUNDLE) return undefined;
   // The provider reads credentials from these files (or from HOME without them): only empty ones are alike.
@@ -100,39 +101,11 @@ function poolKey(env, cwd) {
   const environment = Object.entries(env)
     .filter(([name]) => !NOT_IN_KEY.has(name))
     .sort(([a], [b]) => (a < b ? -1 : 1));
-  return createHash("sha256")
+  const key = createHash("sha256")
     .update(JSON.stringify([provider.identity, place, environment]))
     .digest("hex")
     .slice(0, 24);
-}
-
-function alive(pid) {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Takes `lease` (an atomic mkdir holding this process's pid), or takes it over from a process that is gone. */
-function takeLease(lease) {
-  try {
-    fs.mkdirSync(lease);
-    fs.writeFileSync(join(lease, "pid"), String(process.pid));
-    return true;
-  } catch (error) {
-    if (error.code !== "EEXIST") throw error;
-  }
-  let owner;
-  try {
-    owner = Number(fs.readFileSync(join(lease, "pid"), "utf8"));
-  } catch {
-    return false; // being taken or released right now
-  }
-  if (owner > 0 && alive(owner)) return false;
-  fs.rmSync(lease, { recursive: true, force: true });
-  return takeLease(lease);
+  return { key, binary: provider.binary };
 }
 
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -159,8 +132,8 @@ async function startProvider(server, binary, env) {
       fs.writeFileSync(join(server, "reattach.json"), match[1]);
       return match[1];
     }
-    if (child.exitCode !== null || !alive(child.pid) || Date.now() - started > STARTS_WITHIN_MS) {
-      if (alive(child.pid)) process.kill(child.pid, "SIGKILL");
+    if (child.exitCode !== null || !isRunning(child.pid) || Date.now() - started > STARTS_WITHIN_MS) {
+      if (isRunning(child.pid)) process.kill(child.pid, "SIGKILL");
       throw new Error(`the provider did not start: ${fs.readFileSync(log, "utf8").slice(-2000)}`);
     }
     await wait(50);
@@ -177,7 +150,7 @@ async function borrow(key, binary, env) {
     if (!takeLease(`${server}.lease`)) continue;
     const pidFile = join(server, "pid");
     const reattach = join(server, "reattach.json");
-    if (fs.existsSync(reattach) && alive(Number(fs.readFileSync(pidFile, "utf8"))))
+    if (fs.existsSync(reattach) && isRunning(Number(fs.readFileSync(pidFile, "utf8"))))
       return { server, config: fs.readFileSync(reattach, "utf8") };
     fs.rmSync(reattach, { force: true });
     try {
@@ -205,9 +178,9 @@ async function main() {
   let lease;
   let env = process.env;
   try {
-    const key = poolKey(process.env, process.cwd());
-    if (key !== undefined) {
-      const borrowed = await borrow(key, installedProvider(process.cwd()).binary, process.env);
+    const pool = poolOf(process.env, process.cwd());
+    if (pool !== undefined) {
+      const borrowed = await borrow(pool.key, pool.binary, process.env);
       lease = `${borrowed.server}.lease`;
       env = { ...process.env, TF_REATTACH_PROVIDERS: borrowed.config };
     }
