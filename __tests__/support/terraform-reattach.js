@@ -38,6 +38,7 @@ const NOT_IN_KEY = new Set([
   "SHLVL",
   "_",
 ]);
+// offlineEnvironment's AWS_ENDPOINT_URL (CLOSED_ENDPOINT in modules/tools/pipeline/terraform.ts; this file is plain JS).
 const CLOSED_ENDPOINT = "http://127.0.0.1:1";
 const STARTS_WITHIN_MS = 120_000;
 
