@@ -12,7 +12,7 @@ import { NetworkProps } from "../modules/network/types";
 import type { EnvironmentConfig } from "../modules/environment/schema";
 import { describeWithTerraform } from "./support/terraform";
 import { planAppShared } from "./support/shared-plans";
-import { defaultRouteTargets } from "./support/plan";
+import { defaultRouteTargets, modulePlan } from "./support/plan";
 import { resolveOne, workshopConfig } from "./support/synth";
 import { readmeUsageHcl } from "./support/readme-hcl";
 import { networkInputs } from "./support/module-inputs";
@@ -142,6 +142,14 @@ const threeAzs: NetworkProps = {
   s3GatewayEndpoint: true,
 };
 const twoAzs: NetworkProps = { ...threeAzs, azs: threeAzs.azs.slice(0, 2) };
+/** The workshop layout dual-stack (`ipv6 = true`), its internal tier's instances given IPv6 addresses. */
+function dualStackInputs(): Record<string, unknown> {
+  const inputs = networkInputs(workshopNetwork);
+  const tiers = (inputs.tiers as Array<Record<string, unknown>>).map((t) =>
+    t.name === "internal" ? { ...t, assign_ipv6_address_on_creation: true } : t,
+  );
+  return { ...inputs, tiers, ipv6: true };
+}
 
 /** `tier/az cidr` of every subnet a plan makes under `module.<label>`. */
 function subnetsOf(plan: PlanJson, label: string): string[] {
@@ -321,48 +329,6 @@ describeWithTerraform(
       STEP_MS,
     );
 
-    it(
-      "ipv6 = true makes the network module dual-stack as the Network construct: the VPC's /56, a /64 per subnet, ::/0 routes by tier type, the default NACL's IPv6 rule",
-      async () => {
-        const inputs = networkInputs(workshopNetwork);
-        const tiers = (inputs.tiers as Array<Record<string, unknown>>).map((t) =>
-          t.name === "internal" ? { ...t, assign_ipv6_address_on_creation: true } : t,
-        );
-        const dir = await consumer("dual-stack", moduleBlock("network", "network", { ...inputs, tiers, ipv6: true }));
-        const planned = await plan(dir);
-        expect(plannedResources(planned, "aws_vpc").map((r) => r.values.assign_generated_ipv6_cidr_block)).toEqual([
-          true,
-        ]);
-        const subnets = (planned.resource_changes ?? []).filter((c) => c.type === "aws_subnet");
-        expect(subnets.length).toBeGreaterThan(0);
-        for (const s of subnets) expect((s.change.after_unknown as Record<string, unknown>).ipv6_cidr_block).toBe(true);
-        expect(
-          subnets
-            .filter((s) => (s.change.after as Record<string, unknown>).assign_ipv6_address_on_creation === true)
-            .map((s) => s.address)
-            .sort(),
-        ).toEqual(
-          subnets
-            .filter((s) => s.address.includes('"internal/'))
-            .map((s) => s.address)
-            .sort(),
-        );
-        expect(plannedResources(planned, "aws_egress_only_internet_gateway")).toHaveLength(1);
-        const ipv6Routes = plannedResources(planned, "aws_route")
-          .filter((r) => r.values.destination_ipv6_cidr_block === "::/0")
-          .map((r) => r.address.replace(/^module\.network\./, "").replace(/\[.*$/, ""))
-          .sort();
-        const tables = new Set(
-          (planned.resource_changes ?? []).filter((c) => c.type === "aws_route_table").map((c) => c.address),
-        );
-        expect(ipv6Routes).toHaveLength(tables.size);
-        expect(new Set(ipv6Routes)).toEqual(new Set(["aws_route.egress_only_ipv6", "aws_route.internet_ipv6"]));
-        const nacl = plannedResources(planned, "aws_default_network_acl")[0];
-        expect(nacl.values.ingress).toContainEqual(expect.objectContaining({ rule_no: 101, ipv6_cidr_block: "::/0" }));
-      },
-      STEP_MS,
-    );
-
     // The committed addresses: those of the .tf.json-era modules, plus the DB's data volume and its attachment and
     // the examples' interface endpoints, added since (additions only: no address was renamed). The bastion's resources
     // gained `[0]` with `instance_connect` (count 1 or 0): Terraform moves a state's `aws_instance.bastion` to
@@ -447,6 +413,7 @@ describeWithTerraform(
               moduleBlock("environment", "environment", environmentInputs),
               moduleBlock("natinstance", "network", networkInputs(natInstanceNetwork)),
               moduleBlock("secondary", "network", networkInputs(secondaryNetwork)),
+              moduleBlock("dualstack", "network", dualStackInputs()),
               TAGGED,
             ].join("\n"),
           );
@@ -483,6 +450,39 @@ describeWithTerraform(
         },
         STEP_MS,
       );
+
+      it("ipv6 = true makes the network module dual-stack as the Network construct: the VPC's /56, a /64 per subnet, ::/0 routes by tier type, the default NACL's IPv6 rule", () => {
+        const planned = modulePlan(hclPlan, "dualstack");
+        expect(plannedResources(planned, "aws_vpc").map((r) => r.values.assign_generated_ipv6_cidr_block)).toEqual([
+          true,
+        ]);
+        const subnets = (planned.resource_changes ?? []).filter((c) => c.type === "aws_subnet");
+        expect(subnets.length).toBeGreaterThan(0);
+        for (const s of subnets) expect((s.change.after_unknown as Record<string, unknown>).ipv6_cidr_block).toBe(true);
+        expect(
+          subnets
+            .filter((s) => (s.change.after as Record<string, unknown>).assign_ipv6_address_on_creation === true)
+            .map((s) => s.address)
+            .sort(),
+        ).toEqual(
+          subnets
+            .filter((s) => s.address.includes('"internal/'))
+            .map((s) => s.address)
+            .sort(),
+        );
+        expect(plannedResources(planned, "aws_egress_only_internet_gateway")).toHaveLength(1);
+        const ipv6Routes = plannedResources(planned, "aws_route")
+          .filter((r) => r.values.destination_ipv6_cidr_block === "::/0")
+          .map((r) => r.address.replace(/^module\.dualstack\./, "").replace(/\[.*$/, ""))
+          .sort();
+        const tables = new Set(
+          (planned.resource_changes ?? []).filter((c) => c.type === "aws_route_table").map((c) => c.address),
+        );
+        expect(ipv6Routes).toHaveLength(tables.size);
+        expect(new Set(ipv6Routes)).toEqual(new Set(["aws_route.egress_only_ipv6", "aws_route.internet_ipv6"]));
+        const nacl = plannedResources(planned, "aws_default_network_acl")[0];
+        expect(nacl.values.ingress).toContainEqual(expect.objectContaining({ rule_no: 101, ipv6_cidr_block: "::/0" }));
+      });
 
       it(
         "the cdktf stack of the same environment plans offline",
@@ -639,10 +639,8 @@ describeWithTerraform(
 
     // The same environment, its tiers with their own network ACLs, through each door: the HCL environment module and
     // the EnvironmentStack, planned offline, must make the same ACL entries (rule numbers too) and the same door.
-    describe.each([
-      ["the bastion", "bastion"],
-      ["the Instance Connect Endpoint", "instance-connect"],
-    ])("network ACLs on every tier, the door being %s: HCL module = EnvironmentStack", (_, door) => {
+    /** The environment with a network ACL on every tier, its door the bastion or the Instance Connect Endpoint. */
+    function naclCase(door: string): { config: EnvironmentConfig; inputs: Record<string, unknown> } {
       const instanceConnect = door === "instance-connect";
       const config: EnvironmentConfig = {
         ...workshop,
@@ -677,14 +675,32 @@ describeWithTerraform(
           service: { port: 8080, command: "/usr/bin/python3 -m http.server 8080 --directory /opt/app" },
         },
       };
+      return { config, inputs };
+    }
+    const NACL_DOORS = ["bastion", "instance-connect"];
+    let naclHclPlan: Promise<PlanJson> | undefined;
+    /** Both doors' HCL consumers in one root module, a module block each (labelled by the environment's name). */
+    const naclHclPlanOf = () =>
+      (naclHclPlan ??= (async () => {
+        const blocks = NACL_DOORS.map(naclCase).map(({ config, inputs }) =>
+          moduleBlock(config.name, "environment", inputs),
+        );
+        return plan(await consumer("nacl", blocks.join("\n")));
+      })());
+
+    describe.each([
+      ["the bastion", "bastion"],
+      ["the Instance Connect Endpoint", "instance-connect"],
+    ])("network ACLs on every tier, the door being %s: HCL module = EnvironmentStack", (_, door) => {
+      const { config } = naclCase(door);
+      const instanceConnect = door === "instance-connect";
       let hclPlan: PlanJson;
       let cdktfPlan: PlanJson;
 
       it(
         "both plan offline",
         async () => {
-          const dir = await consumer(config.name, moduleBlock("environment", "environment", inputs));
-          hclPlan = await plan(dir);
+          hclPlan = modulePlan(await naclHclPlanOf(), config.name);
           const [stackPlan] = await planAppShared((app) => addEnvironmentStacks(app, [resolveOne(config)]), {
             toolchain: toolchain(),
             mode: "offline",

@@ -1,5 +1,6 @@
 import {
   PlanJson,
+  PlannedModule,
   plannedResource,
   plannedResources,
   referencedAddresses,
@@ -63,3 +64,20 @@ export function countsByType(plan: PlanJson, namePrefix = ""): Record<string, nu
 /** Resource types a network is made of (the VPC, its blocks and endpoints, subnets, routes, gateways, NATs' EIPs aside). */
 export const NETWORK_RESOURCE_TYPE =
   /^aws_(vpc$|vpc_ipv4|vpc_endpoint|subnet|route|internet_gateway|nat_gateway|default_|network_acl|flow_log)/;
+
+/**
+ * The part of `plan` under the root's `module.<label>`: its planned resources and their changes, addresses unchanged.
+ * For a root module that calls several modules at once, so that one plan serves the tests of each.
+ */
+export function modulePlan(plan: PlanJson, label: string): PlanJson {
+  const address = `module.${label}`;
+  const child = plan.planned_values?.root_module?.child_modules?.find(
+    (m) => (m as PlannedModule & { address?: string }).address === address,
+  );
+  if (child === undefined) throw new Error(`no ${address} in the plan`);
+  return {
+    ...plan,
+    planned_values: { root_module: { child_modules: [child] } },
+    resource_changes: (plan.resource_changes ?? []).filter((c) => c.address.startsWith(`${address}.`)),
+  };
+}
