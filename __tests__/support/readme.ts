@@ -1,6 +1,18 @@
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { randomUUID } from "node:crypto";
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
+import { RUN_DIR_VARIABLE } from "./run-cache";
 
 const root = join(__dirname, "..", "..");
 
@@ -68,8 +80,21 @@ export function exampleApp(prefix: string, source: string): { main: string; outd
   return { main, outdir: join(dir, "cdktf.out") };
 }
 
-/** Type-checks one file as a user's strict project would (tsc --noEmit --strict); `output` is tsc's, empty when clean. */
+/**
+ * Type-checks one file as a user's strict project would (tsc --noEmit --strict); `output` is tsc's, empty when clean.
+ * In a jest run the calls share tsc's incremental build info (run dir): the library's files, checked once, are not
+ * checked again for the next example (measured: 7.7 s of CPU for the first, 3.7 s for another). Each call works on its
+ * own copy beside the shared file (the info names files relative to its own folder) and renames it back whole.
+ */
 export function compileStrict(file: string): { status: number | null; output: string } {
+  const runDir = process.env[RUN_DIR_VARIABLE];
+  const infoDir = runDir === undefined ? undefined : join(runDir, "tsc-strict");
+  const shared = infoDir === undefined ? undefined : join(infoDir, "shared.tsbuildinfo");
+  const own = infoDir === undefined ? undefined : join(infoDir, `${process.pid}-${randomUUID()}.tsbuildinfo`);
+  if (infoDir !== undefined && shared !== undefined && own !== undefined) {
+    mkdirSync(infoDir, { recursive: true });
+    if (existsSync(shared)) copyFileSync(shared, own);
+  }
   const tsc = spawnSync(
     join(root, "node_modules", ".bin", "tsc"),
     [
@@ -83,6 +108,7 @@ export function compileStrict(file: string): { status: number | null; output: st
       "commonjs",
       "--types",
       "node",
+      ...(own === undefined ? [] : ["--incremental", "--tsBuildInfoFile", own]),
       file,
     ],
     {
@@ -90,6 +116,7 @@ export function compileStrict(file: string): { status: number | null; output: st
       encoding: "utf8",
     },
   );
+  if (own !== undefined && shared !== undefined && existsSync(own)) renameSync(own, shared);
   return { status: tsc.status, output: tsc.stdout + tsc.stderr };
 }
 
