@@ -55,17 +55,28 @@ const actionsOf = (plan: PlanJson): string[] => [
   ...new Set(Object.values(actionCounts(plan)).flatMap((byAction) => Object.keys(byAction))),
 ];
 
-describe("examples/: the config examples synthesize with npm run synth", () => {
-  const out = mkdtempSync(join(tmpdir(), "examples-synth-"));
-  afterAll(() => rmSync(out, { recursive: true, force: true }));
+/** Where `npm run synth` of each config example lands: synthesized once, read by both describes below. */
+const synthOut = mkdtempSync(join(tmpdir(), "examples-synth-"));
+afterAll(() => rmSync(synthOut, { recursive: true, force: true }));
+const synths = new Map<string, ReturnType<typeof run>>();
+/** `npm run synth` of examples/<folder>'s config, into `<synthOut>/<folder>`. */
+function synthOf(folder: string): ReturnType<typeof run> {
+  if (!synths.has(folder))
+    synths.set(
+      folder,
+      run("npm", ["run", "--silent", "synth"], {
+        ENVIRONMENTS_FILE: configFile(folder),
+        CDKTF_OUTDIR: join(synthOut, folder),
+      }),
+    );
+  return synths.get(folder) as ReturnType<typeof run>;
+}
 
+describe("examples/: the config examples synthesize with npm run synth", () => {
   it.each(CONFIG_EXAMPLES)(
     "examples/%s: its environment %s and its state bucket's bootstrap stack",
     (folder, name) => {
-      const result = run("npm", ["run", "--silent", "synth"], {
-        ENVIRONMENTS_FILE: configFile(folder),
-        CDKTF_OUTDIR: join(out, folder),
-      });
+      const result = synthOf(folder);
       expect(result.stderr).not.toMatch(/problem|error/i);
       expect(result.status).toBe(0);
       const stacks = [...result.stdout.matchAll(/^ {2}(\S+) +\d+ resources$/gm)].map((m) => m[1]);
@@ -81,15 +92,12 @@ describeWithTerraform("examples/: offline plans", (toolchain) => {
   const scratch = mkdtempSync(join(tmpdir(), "examples-plan-"));
   afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 
-  /** The example's environment stack, synthesized by the app as `npm run synth` does, then planned offline. */
+  /** The example's environment stack, synthesized by `npm run synth` (synthOf), then planned offline. */
   const plans = new Map<string, Promise<PlanJson>>();
   const planOf = (folder: string, name: string): Promise<PlanJson> => {
     if (!plans.has(folder)) {
-      const outdir = join(scratch, folder, "cdktf.out");
-      const synth = run("npm", ["run", "--silent", "synth"], {
-        ENVIRONMENTS_FILE: configFile(folder),
-        CDKTF_OUTDIR: outdir,
-      });
+      const outdir = join(synthOut, folder);
+      const synth = synthOf(folder);
       if (synth.status !== 0) throw new Error(`npm run synth of examples/${folder} failed:\n${synth.stderr}`);
       plans.set(
         folder,
