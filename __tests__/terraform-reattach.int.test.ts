@@ -117,6 +117,32 @@ describeWithTerraform("terraform with borrowed AWS provider processes (the tests
   );
 
   it(
+    "offline, gives terraform only the schemas of the AWS types its dir names, each as the provider has it",
+    async () => {
+      const { dir, env } = await workDir("schema", CONFIG);
+      type Schemas = {
+        provider_schemas: Record<string, Record<string, Record<string, unknown> | undefined>>;
+      };
+      const aws = (json: string) =>
+        (JSON.parse(json) as Schemas).provider_schemas["registry.terraform.io/hashicorp/aws"];
+      const args = ["providers", "schema", "-json"];
+      // Twice through the wrapper: the first asks the provider, the second is answered from what the first kept.
+      const [first, second] = [aws(await terraformIn(dir, env, args)), aws(await terraformIn(dir, env, args))];
+      const whole = aws(await terraformIn(dir, env, args, true));
+      expect(second).toEqual(first);
+      expect(Object.keys(first.resource_schemas ?? {})).toEqual(["aws_vpc"]);
+      // A name is kept for both kinds: the provider has an aws_vpc data source too.
+      expect(Object.keys(first.data_source_schemas ?? {})).toEqual(["aws_vpc"]);
+      expect(Object.keys(whole.resource_schemas ?? {}).length).toBeGreaterThan(1000);
+      expect(Object.keys(whole.data_source_schemas ?? {}).length).toBeGreaterThan(500);
+      expect(first.resource_schemas?.aws_vpc).toEqual(whole.resource_schemas?.aws_vpc);
+      expect(first.provider).toEqual(whole.provider);
+      expect(first.functions).toEqual(whole.functions);
+    },
+    STEP_MS,
+  );
+
+  it(
     "runs terraform as it is where provider configurations would share a process (aliases)",
     async () => {
       // An empty pool: a borrowing terraform would start a process in it.
