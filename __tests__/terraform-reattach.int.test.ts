@@ -126,10 +126,12 @@ describeWithTerraform("terraform with borrowed AWS provider processes (the tests
       const aws = (json: string) =>
         (JSON.parse(json) as Schemas).provider_schemas["registry.terraform.io/hashicorp/aws"];
       const args = ["providers", "schema", "-json"];
-      // Twice through the wrapper: the first asks the provider, the second is answered from what the first kept.
+      // Twice through the wrapper: the first asks the provider and keeps its whole answer beside the pool (one file),
+      // the second gets the same.
       const [first, second] = [aws(await terraformIn(dir, env, args)), aws(await terraformIn(dir, env, args))];
       const whole = aws(await terraformIn(dir, env, args, true));
       expect(second).toEqual(first);
+      expect(readdirSync(pool, { recursive: true }).filter((p) => String(p).endsWith("schema.bin"))).toHaveLength(1);
       expect(Object.keys(first.resource_schemas ?? {})).toEqual(["aws_vpc"]);
       // A name is kept for both kinds: the provider has an aws_vpc data source too.
       expect(Object.keys(first.data_source_schemas ?? {})).toEqual(["aws_vpc"]);
