@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { filterSchema, typesNamedIn } from "./support/schema-proxy";
+import { filterSchema, terraformFiles, typesNamedIn } from "./support/schema-proxy";
 
 /** A protobuf varint. */
 const varint = (n: number): Buffer => {
@@ -56,7 +56,15 @@ describe("the tests' schema proxy (support/schema-proxy.js)", () => {
           ],
         }),
       );
-      expect([...typesNamedIn(dir)].sort()).toEqual(["aws_eip", "aws_region", "aws_route", "aws_subnet", "aws_vpc"]);
+      const files = terraformFiles(dir);
+      expect(files.state).toHaveLength(1);
+      expect([...typesNamedIn([...files.config, ...files.state])].sort()).toEqual([
+        "aws_eip",
+        "aws_region",
+        "aws_route",
+        "aws_subnet",
+        "aws_vpc",
+      ]);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

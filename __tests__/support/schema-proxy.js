@@ -21,12 +21,13 @@ const TYPE_MAPS = new Set([2, 3]); // resource_schemas, data_source_schemas
 const TYPE_NAME = /\baws_[a-z0-9_]+\b/g;
 const CONNECTION_HEADERS = new Set(["connection", "keep-alive", "transfer-encoding", "upgrade", "host"]);
 
-/** Every `aws_*` word in the files of `dir` Terraform reads: its config, the modules init installed, its state. */
-function typesNamedIn(dir) {
-  const names = new Set();
-  const read = (file) => {
-    for (const match of fs.readFileSync(file, "utf8").matchAll(TYPE_NAME)) names.add(match[0]);
-  };
+/**
+ * The text of the files Terraform reads in `dir`: `config`, its own config files, those of the modules init installed
+ * and those of local modules (init lists them with their dirs, where they stay); `state`, its state files.
+ */
+function terraformFiles(dir) {
+  const config = [];
+  const state = [];
   const walk = (folder, deep) => {
     let entries;
     try {
@@ -34,19 +35,32 @@ function typesNamedIn(dir) {
     } catch {
       return;
     }
-    for (const e of entries)
-      if (e.isFile() && /\.(tf|tf\.json|tfstate)$/.test(e.name)) read(join(e.parentPath ?? folder, e.name));
+    for (const e of entries) {
+      const kind = !e.isFile()
+        ? undefined
+        : /\.tf(\.json)?$/.test(e.name)
+          ? config
+          : /\.tfstate$/.test(e.name)
+            ? state
+            : undefined;
+      kind?.push(fs.readFileSync(join(e.parentPath ?? folder, e.name), "utf8"));
+    }
   };
   walk(dir, false);
   walk(join(dir, ".terraform", "modules"), true);
-  // Local modules stay where they are: init lists them with their dirs.
   try {
     const manifest = JSON.parse(fs.readFileSync(join(dir, ".terraform", "modules", "modules.json"), "utf8"));
-    for (const m of manifest.Modules ?? []) if (m.Dir && !m.Dir.startsWith(".terraform")) walk(join(dir, m.Dir), false);
+    for (const m of manifest.Modules ?? [])
+      if (m.Dir && m.Dir !== "." && !m.Dir.startsWith(".terraform")) walk(join(dir, m.Dir), false);
   } catch {
     // no modules
   }
-  return names;
+  return { config, state };
+}
+
+/** Every `aws_*` word in `texts` (the files Terraform reads): the AWS types they may name. */
+function typesNamedIn(texts) {
+  return new Set(texts.flatMap((text) => [...text.matchAll(TYPE_NAME)].map((m) => m[0])));
 }
 
 /** Reads a protobuf varint at `offset`: its value and the offset after it. */
@@ -221,4 +235,4 @@ function startSchemaProxy({ socket, upstream, cacheFile, names }) {
   });
 }
 
-module.exports = { filterSchema, startSchemaProxy, typesNamedIn };
+module.exports = { filterSchema, startSchemaProxy, terraformFiles, typesNamedIn };

@@ -25,7 +25,7 @@ const { createHash } = require("node:crypto");
 const fs = require("node:fs");
 const { join } = require("node:path");
 const { isRunning, takeLease } = require("./lease");
-const { startSchemaProxy, typesNamedIn } = require("./schema-proxy");
+const { startSchemaProxy, terraformFiles, typesNamedIn } = require("./schema-proxy");
 
 const PROVIDER_DIR = join(".terraform", "providers", "registry.terraform.io", "hashicorp", "aws");
 const BORROWING = new Set(["plan", "apply", "destroy", "show", "validate", "refresh", "providers schema"]);
@@ -56,19 +56,6 @@ function commandOf(argv) {
   return words[0];
 }
 
-/** Files of `dir` (and below, when `deep`) that hold Terraform config. */
-function configFiles(dir, deep) {
-  let entries;
-  try {
-    entries = fs.readdirSync(dir, { withFileTypes: true, recursive: deep });
-  } catch {
-    return [];
-  }
-  return entries
-    .filter((e) => e.isFile() && /\.tf(\.json)?$/.test(e.name))
-    .map((e) => join(e.parentPath ?? dir, e.name));
-}
-
 /**
  * The AWS provider the dir's `terraform init` installed, when it has exactly one: its binary, and what tells it from
  * another (init copies it into each dir, so not its path).
@@ -88,15 +75,18 @@ function installedProvider(cwd) {
 
 const isEmptyFile = (path) => path !== undefined && fs.statSync(path).size === 0;
 
-/** The pool of this command's provider (its key) and the binary to start in it; undefined: run terraform as it is. */
+/**
+ * The pool of this command's provider (its key), the binary to start in it and the AWS types the dir names;
+ * undefined: run terraform as it is.
+ */
 function poolOf(env, cwd) {
   if (!BORROWING.has(commandOf(args))) return undefined;
   if (args.some((a) => a.startsWith("-chdir")) || env.TF_REATTACH_PROVIDERS || env.TF_DATA_DIR) return undefined;
   if (env.AWS_CA_BUNDLE) return undefined;
   // The provider reads credentials from these files (or from HOME without them): only empty ones are alike.
   if (!isEmptyFile(env.AWS_SHARED_CREDENTIALS_FILE) || !isEmptyFile(env.AWS_CONFIG_FILE)) return undefined;
-  const files = [...configFiles(cwd, false), ...configFiles(join(cwd, ".terraform", "modules"), true)];
-  if (files.some((f) => /"alias"\s*:|^\s*alias\s*=/m.test(fs.readFileSync(f, "utf8")))) return undefined;
+  const files = terraformFiles(cwd);
+  if (files.config.some((text) => /"alias"\s*:|^\s*alias\s*=/m.test(text))) return undefined;
   const provider = installedProvider(cwd);
   if (provider === undefined) return undefined;
   // The network the provider's calls leave from: the host's, or a namespace of this command's own (`unshare -n`, or
@@ -112,7 +102,7 @@ function poolOf(env, cwd) {
     .update(JSON.stringify([provider.identity, place, environment]))
     .digest("hex")
     .slice(0, 24);
-  return { key, binary: provider.binary };
+  return { key, binary: provider.binary, names: typesNamedIn([...files.config, ...files.state]) };
 }
 
 const wait = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -185,13 +175,11 @@ function run(env) {
  * Offline (every AWS call to the closed port), the command reaches the provider through a proxy that gives terraform
  * only the schemas of the types its dir names (schema-proxy.js). Returns the reattach config and how to stop it.
  */
-async function throughSchemaProxy(borrowed, key) {
-  const reattach = JSON.parse(borrowed.config);
-  const [provider] = Object.values(reattach);
+async function throughSchemaProxy(borrowed, { key, names }) {
+  const entries = Object.entries(JSON.parse(borrowed.config));
+  const [[address, provider]] = entries;
   // A dir that names no type (e.g. only `required_providers`, to read the provider's schema) gets all of it.
-  const names = typesNamedIn(process.cwd());
-  if (Object.keys(reattach).length !== 1 || provider.Addr?.Network !== "unix" || names.size === 0)
-    return { config: borrowed.config };
+  if (entries.length !== 1 || provider.Addr?.Network !== "unix" || names.size === 0) return { config: borrowed.config };
   const socket = join(borrowed.server, `schema-proxy-${process.pid}.sock`);
   const stop = await startSchemaProxy({
     socket,
@@ -200,7 +188,7 @@ async function throughSchemaProxy(borrowed, key) {
     names,
   });
   return {
-    config: JSON.stringify({ [Object.keys(reattach)[0]]: { ...provider, Addr: { ...provider.Addr, String: socket } } }),
+    config: JSON.stringify({ [address]: { ...provider, Addr: { ...provider.Addr, String: socket } } }),
     stop: () => {
       stop();
       fs.rmSync(socket, { force: true });
@@ -218,7 +206,7 @@ async function main() {
       const borrowed = await borrow(pool.key, pool.binary, process.env);
       lease = `${borrowed.server}.lease`;
       const offline = process.env.AWS_ENDPOINT_URL === CLOSED_ENDPOINT;
-      const { config, stop } = offline ? await throughSchemaProxy(borrowed, pool.key) : { config: borrowed.config };
+      const { config, stop } = offline ? await throughSchemaProxy(borrowed, pool) : { config: borrowed.config };
       stopProxy = stop;
       env = { ...process.env, TF_REATTACH_PROVIDERS: config };
     }
