@@ -677,85 +677,89 @@ describeWithTerraform(
       };
       return { config, inputs };
     }
-    const NACL_DOORS = ["bastion", "instance-connect"];
+    /** Each door, as the describe below names it, and as naclCase takes it. */
+    const NACL_DOORS = [
+      ["the bastion", "bastion"],
+      ["the Instance Connect Endpoint", "instance-connect"],
+    ];
     let naclHclPlan: Promise<PlanJson> | undefined;
     /** Both doors' HCL consumers in one root module, a module block each (labelled by the environment's name). */
     const naclHclPlanOf = () =>
       (naclHclPlan ??= (async () => {
-        const blocks = NACL_DOORS.map(naclCase).map(({ config, inputs }) =>
+        const blocks = NACL_DOORS.map(([, door]) => naclCase(door)).map(({ config, inputs }) =>
           moduleBlock(config.name, "environment", inputs),
         );
         return plan(await consumer("nacl", blocks.join("\n")));
       })());
 
-    describe.each([
-      ["the bastion", "bastion"],
-      ["the Instance Connect Endpoint", "instance-connect"],
-    ])("network ACLs on every tier, the door being %s: HCL module = EnvironmentStack", (_, door) => {
-      const { config } = naclCase(door);
-      const instanceConnect = door === "instance-connect";
-      let hclPlan: PlanJson;
-      let cdktfPlan: PlanJson;
+    describe.each(NACL_DOORS)(
+      "network ACLs on every tier, the door being %s: HCL module = EnvironmentStack",
+      (_, door) => {
+        const { config } = naclCase(door);
+        const instanceConnect = door === "instance-connect";
+        let hclPlan: PlanJson;
+        let cdktfPlan: PlanJson;
 
-      it(
-        "both plan offline",
-        async () => {
-          hclPlan = modulePlan(await naclHclPlanOf(), config.name);
-          const [stackPlan] = await planAppShared((app) => addEnvironmentStacks(app, [resolveOne(config)]), {
-            toolchain: toolchain(),
-            mode: "offline",
-            stacks: [config.name],
-            timeoutMs: STEP_MS,
-          });
-          cdktfPlan = stackPlan.plan;
-        },
-        STEP_MS * 2,
-      );
+        it(
+          "both plan offline",
+          async () => {
+            hclPlan = modulePlan(await naclHclPlanOf(), config.name);
+            const [stackPlan] = await planAppShared((app) => addEnvironmentStacks(app, [resolveOne(config)]), {
+              toolchain: toolchain(),
+              mode: "offline",
+              stacks: [config.name],
+              timeoutMs: STEP_MS,
+            });
+            cdktfPlan = stackPlan.plan;
+          },
+          STEP_MS * 2,
+        );
 
-      it("each tier's ACL has the constructs' entries, numbered alike, and is associated with the tier's subnets", () => {
-        const entries = (planned: PlanJson) =>
-          Object.fromEntries(
-            plannedResources(planned, "aws_network_acl").map((r) => {
-              const rows = (direction: string) =>
-                (r.values[direction] as Array<Record<string, unknown>>)
-                  .map((e) =>
-                    [e.rule_no, e.protocol, e.cidr_block, e.from_port, e.to_port, e.icmp_type, e.icmp_code].join(" "),
-                  )
-                  .sort();
-              return [(r.values.tags as Record<string, string>).Tier, { in: rows("ingress"), out: rows("egress") }];
-            }),
-          );
-        const fromHcl = entries(hclPlan);
-        expect(Object.keys(fromHcl).sort()).toEqual(["internal", "management", "public"]);
-        // The internal tier holds the servers: its ACL admits more than path MTU discovery.
-        expect(fromHcl.internal.in.length).toBeGreaterThan(3);
-        expect(fromHcl).toEqual(entries(cdktfPlan));
-        const associations = (planned: PlanJson) => plannedResources(planned, "aws_network_acl_association").length;
-        expect(associations(hclPlan)).toBe(5);
-        expect(associations(hclPlan)).toBe(associations(cdktfPlan));
-      });
+        it("each tier's ACL has the constructs' entries, numbered alike, and is associated with the tier's subnets", () => {
+          const entries = (planned: PlanJson) =>
+            Object.fromEntries(
+              plannedResources(planned, "aws_network_acl").map((r) => {
+                const rows = (direction: string) =>
+                  (r.values[direction] as Array<Record<string, unknown>>)
+                    .map((e) =>
+                      [e.rule_no, e.protocol, e.cidr_block, e.from_port, e.to_port, e.icmp_type, e.icmp_code].join(" "),
+                    )
+                    .sort();
+                return [(r.values.tags as Record<string, string>).Tier, { in: rows("ingress"), out: rows("egress") }];
+              }),
+            );
+          const fromHcl = entries(hclPlan);
+          expect(Object.keys(fromHcl).sort()).toEqual(["internal", "management", "public"]);
+          // The internal tier holds the servers: its ACL admits more than path MTU discovery.
+          expect(fromHcl.internal.in.length).toBeGreaterThan(3);
+          expect(fromHcl).toEqual(entries(cdktfPlan));
+          const associations = (planned: PlanJson) => plannedResources(planned, "aws_network_acl_association").length;
+          expect(associations(hclPlan)).toBe(5);
+          expect(associations(hclPlan)).toBe(associations(cdktfPlan));
+        });
 
-      it("the door is the same: the endpoint and its group, or the bastion with its Elastic IP", () => {
-        const count = (planned: PlanJson, type: string) => plannedResources(planned, type).length;
-        for (const type of ["aws_ec2_instance_connect_endpoint", "aws_instance", "aws_eip", "aws_security_group"])
-          expect([type, count(hclPlan, type)]).toEqual([type, count(cdktfPlan, type)]);
-        expect(count(hclPlan, "aws_ec2_instance_connect_endpoint")).toBe(instanceConnect ? 1 : 0);
-        // The servers' SSH sources (the admins' rule on the bastion is worded differently in the module).
-        const sshSources = (planned: PlanJson) =>
-          plannedResources(planned, "aws_vpc_security_group_ingress_rule")
-            .filter((r) => r.values.from_port === 22 && r.values.cidr_ipv4 === undefined)
-            .map((r) => String(r.values.description))
-            .sort();
-        expect(sshSources(hclPlan)).toEqual(sshSources(cdktfPlan));
-        if (instanceConnect) {
-          const [endpoint] = plannedResources(hclPlan, "aws_ec2_instance_connect_endpoint");
-          expect(endpoint.values.preserve_client_ip).toBe(false);
-          expect(
-            plannedResources(hclPlan, "aws_instance").every((r) => r.values.associate_public_ip_address !== true),
-          ).toBe(true);
-        }
-      });
-    });
+        it("the door is the same: the endpoint and its group, or the bastion with its Elastic IP", () => {
+          const count = (planned: PlanJson, type: string) => plannedResources(planned, type).length;
+          for (const type of ["aws_ec2_instance_connect_endpoint", "aws_instance", "aws_eip", "aws_security_group"])
+            expect([type, count(hclPlan, type)]).toEqual([type, count(cdktfPlan, type)]);
+          expect(count(hclPlan, "aws_ec2_instance_connect_endpoint")).toBe(instanceConnect ? 1 : 0);
+          // The servers' SSH sources (the admins' rule on the bastion is worded differently in the module).
+          const sshSources = (planned: PlanJson) =>
+            plannedResources(planned, "aws_vpc_security_group_ingress_rule")
+              .filter((r) => r.values.from_port === 22 && r.values.cidr_ipv4 === undefined)
+              .map((r) => String(r.values.description))
+              .sort();
+          expect(sshSources(hclPlan)).toEqual(sshSources(cdktfPlan));
+          if (instanceConnect) {
+            const [endpoint] = plannedResources(hclPlan, "aws_ec2_instance_connect_endpoint");
+            expect(endpoint.values.preserve_client_ip).toBe(false);
+            expect(
+              plannedResources(hclPlan, "aws_instance").every((r) => r.values.associate_public_ip_address !== true),
+            ).toBe(true);
+          }
+        });
+      },
+    );
 
     describe("three AZs with a NAT gateway per AZ, reached by adding an AZ to a planned two-AZ network", () => {
       let dir: string;

@@ -11,7 +11,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { RUN_DIR_VARIABLE } from "./run-cache";
 
 const root = join(__dirname, "..", "..");
@@ -88,12 +88,16 @@ export function exampleApp(prefix: string, source: string): { main: string; outd
  */
 export function compileStrict(file: string): { status: number | null; output: string } {
   const runDir = process.env[RUN_DIR_VARIABLE];
-  const infoDir = runDir === undefined ? undefined : join(runDir, "tsc-strict");
-  const shared = infoDir === undefined ? undefined : join(infoDir, "shared.tsbuildinfo");
-  const own = infoDir === undefined ? undefined : join(infoDir, `${process.pid}-${randomUUID()}.tsbuildinfo`);
-  if (infoDir !== undefined && shared !== undefined && own !== undefined) {
-    mkdirSync(infoDir, { recursive: true });
-    if (existsSync(shared)) copyFileSync(shared, own);
+  const info =
+    runDir === undefined
+      ? undefined
+      : {
+          shared: join(runDir, "tsc-strict", "shared.tsbuildinfo"),
+          own: join(runDir, "tsc-strict", `${process.pid}-${randomUUID()}.tsbuildinfo`),
+        };
+  if (info !== undefined) {
+    mkdirSync(dirname(info.own), { recursive: true });
+    if (existsSync(info.shared)) copyFileSync(info.shared, info.own);
   }
   const tsc = spawnSync(
     join(root, "node_modules", ".bin", "tsc"),
@@ -108,7 +112,7 @@ export function compileStrict(file: string): { status: number | null; output: st
       "commonjs",
       "--types",
       "node",
-      ...(own === undefined ? [] : ["--incremental", "--tsBuildInfoFile", own]),
+      ...(info === undefined ? [] : ["--incremental", "--tsBuildInfoFile", info.own]),
       file,
     ],
     {
@@ -116,7 +120,7 @@ export function compileStrict(file: string): { status: number | null; output: st
       encoding: "utf8",
     },
   );
-  if (own !== undefined && shared !== undefined && existsSync(own)) renameSync(own, shared);
+  if (info !== undefined && existsSync(info.own)) renameSync(info.own, info.shared);
   return { status: tsc.status, output: tsc.stdout + tsc.stderr };
 }
 
